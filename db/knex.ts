@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { Knex } from 'knex';
+import { migrationSource } from './migrations';
+
+export type DatabaseTarget = { client: 'sqlite'; filename: string } | { client: 'pg'; url: string };
+
+/**
+ * Builds a knex instance for SQLite (embedded default) or Postgres. SQLite runs in WAL mode with
+ * foreign keys on, so a crash mid-transaction leaves the last committed state and nothing else.
+ */
+export function createDb(target: DatabaseTarget): Knex {
+  if (target.client === 'sqlite') {
+    if (target.filename !== ':memory:') fs.mkdirSync(path.dirname(target.filename), { recursive: true });
+    return knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: target.filename },
+      useNullAsDefault: true,
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate: (conn: { pragma(s: string): unknown }, done: (err: Error | null, conn: unknown) => void) => {
+          conn.pragma('journal_mode = WAL');
+          conn.pragma('foreign_keys = ON');
+          conn.pragma('busy_timeout = 5000');
+          conn.pragma('synchronous = FULL');
+          done(null, conn);
+        },
+      },
+    });
+  }
+  return knexFactory({ client: 'pg', connection: target.url, pool: { min: 0, max: 10 } });
+}
+
+/**
+ * Runs pending migrations. Several processes (servers, workers) may start together; the one that
+ * gets knex's migration lock migrates and the others wait for it rather than fail.
+ */
+export async function migrateLatest(db: Knex, waitMs = 60_000): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      await db.migrate.latest({ migrationSource });
+      return;
+    } catch (err) {
+      const busy = (err as Error).name === 'MigrationLocked' || /locked|SQLITE_BUSY|already exists/i.test((err as Error).message);
+      if (!busy || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+export async function migrateRollbackAll(db: Knex): Promise<void> {
+  await db.migrate.rollback({ migrationSource }, true);
+}
+
+export function isPostgres(db: Knex): boolean {
+  return db.client.config.client === 'pg';
+}

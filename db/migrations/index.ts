@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import * as m20261122000000 from './20261122000000_foundation';
+
+/**
+ * Migrations are listed here rather than discovered on disk, so they load the same way under
+ * tsx, vitest and a compiled build. Append new ones; never edit one that has landed.
+ */
+const migrations: Record<string, { up(db: Knex): Promise<void>; down(db: Knex): Promise<void> }> = {
+  '20261122000000_foundation': m20261122000000,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations).sort(),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name],
+};

@@ -1,0 +1,21 @@
+import type { Knex } from 'knex';
+
+/** A repository method runs on the shared connection or inside the caller's transaction. */
+export type Executor = Knex | Knex.Transaction;
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+/** Postgres returns Buffers for bytea and SQLite for blobs; normalise either to a Buffer. */
+export function toBuffer(value: unknown): Buffer {
+  if (Buffer.isBuffer(value)) return value;
+  if (value instanceof Uint8Array) return Buffer.from(value);
+  throw new Error('expected binary column');
+}
+
+/** True when a driver error is a unique-constraint violation, on either database. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || /UNIQUE constraint failed/.test(e?.message ?? '');
+}

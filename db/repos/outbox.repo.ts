@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { type Executor, nowIso } from './executor';
+
+export interface OutboxMessage {
+  id: string;
+  dedupeKey: string;
+  to: string;
+  subject: string;
+  text: string;
+  links: string[];
+  networkId: string | null;
+  createdAt: string;
+  /** 'outbox' when only recorded (no SMTP configured), 'pending' awaiting SMTP, 'sent' or 'failed' */
+  delivery: 'outbox' | 'pending' | 'sent' | 'failed';
+  deliveredAt: string | null;
+}
+
+const linksSchema = z.array(z.string());
+
+/** Every message the system sends, recorded before any delivery is attempted. */
+export function createOutboxRepo() {
+  return {
+    async insert(db: Executor, m: Omit<OutboxMessage, 'createdAt' | 'deliveredAt'>): Promise<void> {
+      await db('outbox').insert({ id: m.id, dedupe_key: m.dedupeKey, to_email: m.to, subject: m.subject, text: m.text, links: JSON.stringify(m.links), network_id: m.networkId, created_at: nowIso(), delivery: m.delivery });
+    },
+    async byDedupeKey(db: Executor, key: string): Promise<OutboxMessage | null> {
+      const r = await db('outbox').where({ dedupe_key: key }).first();
+      return r ? fromRow(r) : null;
+    },
+    async markDelivered(db: Executor, id: string): Promise<void> {
+      await db('outbox').where({ id }).update({ delivery: 'sent', delivered_at: nowIso(), delivery_error: null });
+    },
+    async markFailed(db: Executor, id: string, error: string): Promise<void> {
+      await db('outbox').where({ id }).update({ delivery: 'failed', delivery_error: error.slice(0, 1000) });
+    },
+    async list(db: Executor, filter: { to?: string; limit?: number } = {}): Promise<OutboxMessage[]> {
+      let q = db('outbox').orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+      if (filter.to) q = q.where({ to_email: filter.to.toLowerCase() });
+      q = q.limit(filter.limit ?? 500);
+      return (await q).map(fromRow);
+    },
+  };
+}
+
+function fromRow(r: Record<string, unknown>): OutboxMessage {
+  return {
+    id: String(r.id),
+    dedupeKey: String(r.dedupe_key),
+    to: String(r.to_email),
+    subject: String(r.subject),
+    text: String(r.text),
+    links: linksSchema.parse(JSON.parse(String(r.links))),
+    networkId: (r.network_id as string | null) ?? null,
+    createdAt: String(r.created_at),
+    delivery: r.delivery as OutboxMessage['delivery'],
+    deliveredAt: (r.delivered_at as string | null) ?? null,
+  };
+}
+
+export type OutboxRepo = ReturnType<typeof createOutboxRepo>;

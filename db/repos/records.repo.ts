@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { type Executor, nowIso } from './executor';
+
+export interface Programme { id: string; name: string; sponsor: string; footprint: { minListSize: number; maxListSize: number }; createdAt: string }
+export interface Wave { id: string; programmeId: string; number: number; panelDate: string; createdAt: string }
+export interface Person { id: string; practiceId: string; name: string; email: string; roles: string[] }
+export interface Practice { id: string; networkId: string; name: string; odsCode: string; listSize: number; people: Person[] }
+export interface Network {
+  id: string;
+  programmeId: string;
+  waveId: string;
+  name: string;
+  formationStatus: string;
+  currentStage: string | null;
+  listSize: number;
+  practices: Practice[];
+  createdAt: string;
+}
+
+const rolesSchema = z.array(z.string());
+
+export interface NewNetwork {
+  id: string;
+  programmeId: string;
+  waveId: string;
+  name: string;
+  practices: { id: string; name: string; odsCode: string; listSize: number; people: { id: string; name: string; email: string; roles: string[] }[] }[];
+}
+
+/** Programmes, waves, networks, practices and people. */
+export function createRecordsRepo() {
+  async function practicesOf(db: Executor, networkId: string): Promise<Practice[]> {
+    const practices = await db('practices').where({ network_id: networkId }).orderBy('ods_code');
+    if (practices.length === 0) return [];
+    const people = await db('people').whereIn('practice_id', practices.map((p) => p.id)).orderBy('name');
+    return practices.map((p) => ({
+      id: p.id,
+      networkId: p.network_id,
+      name: p.name,
+      odsCode: p.ods_code,
+      listSize: Number(p.list_size),
+      people: people.filter((x) => x.practice_id === p.id).map(personFromRow),
+    }));
+  }
+
+  return {
+    async insertProgramme(db: Executor, p: Omit<Programme, 'createdAt'>): Promise<Programme> {
+      const createdAt = nowIso();
+      await db('programmes').insert({ id: p.id, name: p.name, sponsor: p.sponsor, min_list_size: p.footprint.minListSize, max_list_size: p.footprint.maxListSize, created_at: createdAt });
+      return { ...p, createdAt };
+    },
+    async getProgramme(db: Executor, id: string): Promise<Programme | null> {
+      const r = await db('programmes').where({ id }).first();
+      return r ? { id: r.id, name: r.name, sponsor: r.sponsor, footprint: { minListSize: Number(r.min_list_size), maxListSize: Number(r.max_list_size) }, createdAt: r.created_at } : null;
+    },
+    async listProgrammes(db: Executor): Promise<Programme[]> {
+      const rows = await db('programmes').orderBy('created_at');
+      return rows.map((r) => ({ id: r.id, name: r.name, sponsor: r.sponsor, footprint: { minListSize: Number(r.min_list_size), maxListSize: Number(r.max_list_size) }, createdAt: r.created_at }));
+    },
+    async insertWave(db: Executor, w: Omit<Wave, 'createdAt'>): Promise<Wave> {
+      const createdAt = nowIso();
+      await db('waves').insert({ id: w.id, programme_id: w.programmeId, number: w.number, panel_date: w.panelDate, created_at: createdAt });
+      return { ...w, createdAt };
+    },
+    async getWave(db: Executor, id: string): Promise<Wave | null> {
+      const r = await db('waves').where({ id }).first();
+      return r ? { id: r.id, programmeId: r.programme_id, number: Number(r.number), panelDate: r.panel_date, createdAt: r.created_at } : null;
+    },
+    async listWaves(db: Executor, programmeId: string): Promise<Wave[]> {
+      const rows = await db('waves').where({ programme_id: programmeId }).orderBy('number');
+      return rows.map((r) => ({ id: r.id, programmeId: r.programme_id, number: Number(r.number), panelDate: r.panel_date, createdAt: r.created_at }));
+    },
+    async insertNetwork(db: Executor, n: NewNetwork): Promise<void> {
+      await db('networks').insert({ id: n.id, programme_id: n.programmeId, wave_id: n.waveId, name: n.name, formation_status: 'not-started', created_at: nowIso() });
+      for (const p of n.practices) {
+        await db('practices').insert({ id: p.id, network_id: n.id, name: p.name, ods_code: p.odsCode, list_size: p.listSize });
+        for (const person of p.people) {
+          await db('people').insert({ id: person.id, practice_id: p.id, name: person.name, email: person.email.toLowerCase(), roles: JSON.stringify(person.roles) });
+        }
+      }
+    },
+    async getNetwork(db: Executor, id: string): Promise<Network | null> {
+      const r = await db('networks').where({ id }).first();
+      if (!r) return null;
+      const practices = await practicesOf(db, id);
+      return {
+        id: r.id,
+        programmeId: r.programme_id,
+        waveId: r.wave_id,
+        name: r.name,
+        formationStatus: r.formation_status,
+        currentStage: r.current_stage ?? null,
+        listSize: practices.reduce((s, p) => s + p.listSize, 0),
+        practices,
+        createdAt: r.created_at,
+      };
+    },
+    async listNetworks(db: Executor, filter: { waveId?: string; programmeId?: string } = {}): Promise<{ id: string; name: string; waveId: string; formationStatus: string; currentStage: string | null }[]> {
+      let q = db('networks').orderBy('name');
+      if (filter.waveId) q = q.where({ wave_id: filter.waveId });
+      if (filter.programmeId) q = q.where({ programme_id: filter.programmeId });
+      const rows = await q;
+      return rows.map((r) => ({ id: r.id, name: r.name, waveId: r.wave_id, formationStatus: r.formation_status, currentStage: r.current_stage ?? null }));
+    },
+    async setFormation(db: Executor, networkId: string, patch: { formationStatus?: string; currentStage?: string | null }): Promise<void> {
+      const update: Record<string, unknown> = {};
+      if (patch.formationStatus !== undefined) update.formation_status = patch.formationStatus;
+      if (patch.currentStage !== undefined) update.current_stage = patch.currentStage;
+      await db('networks').where({ id: networkId }).update(update);
+    },
+    async getPerson(db: Executor, id: string): Promise<(Person & { practiceName: string; networkId: string }) | null> {
+      const r = await db('people').join('practices', 'practices.id', 'people.practice_id').where('people.id', id).select('people.*', 'practices.name as practice_name', 'practices.network_id as network_id').first();
+      return r ? { ...personFromRow(r), practiceName: r.practice_name, networkId: r.network_id } : null;
+    },
+  };
+}
+
+function personFromRow(r: Record<string, unknown>): Person {
+  return { id: String(r.id), practiceId: String(r.practice_id), name: String(r.name), email: String(r.email), roles: rolesSchema.parse(JSON.parse(String(r.roles))) };
+}
+
+export type RecordsRepo = ReturnType<typeof createRecordsRepo>;

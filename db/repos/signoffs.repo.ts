@@ -1,0 +1,127 @@
+import { type Executor, nowIso } from './executor';
+
+export interface Signoff { id: string; workflowId: string; networkId: string; stageKey: string; documentId: string; documentVersion: number; status: string; rule: unknown; createdAt: string; completedAt: string | null }
+export interface Signature {
+  id: string;
+  signoffId: string;
+  documentId: string;
+  documentVersion: number;
+  documentSha256: string;
+  personId: string;
+  practiceId: string;
+  typedName: string;
+  capacity: string;
+  consentVersion: string;
+  method: string;
+  ip: string | null;
+  userAgent: string | null;
+  signedAt: string;
+}
+
+/** Sign-off rounds, the requests sent in them, and the signatures and declines they collected. */
+export function createSignoffsRepo() {
+  return {
+    async insert(db: Executor, s: Omit<Signoff, 'createdAt' | 'completedAt'>): Promise<Signoff> {
+      const createdAt = nowIso();
+      await db('signoffs').insert({ id: s.id, workflow_id: s.workflowId, network_id: s.networkId, stage_key: s.stageKey, document_id: s.documentId, document_version: s.documentVersion, status: s.status, rule: JSON.stringify(s.rule), created_at: createdAt });
+      return { ...s, createdAt, completedAt: null };
+    },
+    async byWorkflowId(db: Executor, workflowId: string): Promise<Signoff | null> {
+      const r = await db('signoffs').where({ workflow_id: workflowId }).first();
+      return r ? signoffFromRow(r) : null;
+    },
+    async get(db: Executor, id: string): Promise<Signoff | null> {
+      const r = await db('signoffs').where({ id }).first();
+      return r ? signoffFromRow(r) : null;
+    },
+    async complete(db: Executor, id: string, status: 'signed' | 'declined'): Promise<void> {
+      await db('signoffs').where({ id }).whereNull('completed_at').update({ status, completed_at: nowIso() });
+    },
+    async insertRequest(db: Executor, r: { id: string; signoffId: string; personId: string; practiceId: string }): Promise<void> {
+      const at = nowIso();
+      await db('signature_requests').insert({ id: r.id, signoff_id: r.signoffId, person_id: r.personId, practice_id: r.practiceId, status: 'pending', created_at: at, updated_at: at });
+    },
+    async setRequestStatus(db: Executor, signoffId: string, personId: string, status: string): Promise<void> {
+      await db('signature_requests').where({ signoff_id: signoffId, person_id: personId }).update({ status, updated_at: nowIso() });
+    },
+    async requests(db: Executor, signoffId: string): Promise<{ personId: string; practiceId: string; status: string }[]> {
+      const rows = await db('signature_requests').where({ signoff_id: signoffId });
+      return rows.map((r) => ({ personId: r.person_id, practiceId: r.practice_id, status: r.status }));
+    },
+    async insertSignature(db: Executor, s: Signature): Promise<void> {
+      await db('signatures').insert({
+        id: s.id,
+        signoff_id: s.signoffId,
+        document_id: s.documentId,
+        document_version: s.documentVersion,
+        document_sha256: s.documentSha256,
+        person_id: s.personId,
+        practice_id: s.practiceId,
+        typed_name: s.typedName,
+        capacity: s.capacity,
+        consent_version: s.consentVersion,
+        method: s.method,
+        ip: s.ip,
+        user_agent: s.userAgent,
+        signed_at: s.signedAt,
+      });
+    },
+    async signatureByPerson(db: Executor, signoffId: string, personId: string): Promise<Signature | null> {
+      const r = await db('signatures').where({ signoff_id: signoffId, person_id: personId }).first();
+      return r ? signatureFromRow(r) : null;
+    },
+    async signatureByPractice(db: Executor, signoffId: string, practiceId: string): Promise<Signature | null> {
+      const r = await db('signatures').where({ signoff_id: signoffId, practice_id: practiceId }).first();
+      return r ? signatureFromRow(r) : null;
+    },
+    async signatures(db: Executor, filter: { signoffId?: string; documentId?: string }): Promise<Signature[]> {
+      let q = db('signatures').orderBy('signed_at');
+      if (filter.signoffId) q = q.where({ signoff_id: filter.signoffId });
+      if (filter.documentId) q = q.where({ document_id: filter.documentId });
+      return (await q).map(signatureFromRow);
+    },
+    async insertDecline(db: Executor, d: { id: string; signoffId: string; personId: string; reason: string }): Promise<void> {
+      await db('declines').insert({ id: d.id, signoff_id: d.signoffId, person_id: d.personId, reason: d.reason, declined_at: nowIso() });
+    },
+    async declineByPerson(db: Executor, signoffId: string, personId: string): Promise<{ id: string; reason: string; declinedAt: string } | null> {
+      const r = await db('declines').where({ signoff_id: signoffId, person_id: personId }).first();
+      return r ? { id: r.id, reason: r.reason, declinedAt: r.declined_at } : null;
+    },
+  };
+}
+
+function signoffFromRow(r: Record<string, unknown>): Signoff {
+  return {
+    id: String(r.id),
+    workflowId: String(r.workflow_id),
+    networkId: String(r.network_id),
+    stageKey: String(r.stage_key),
+    documentId: String(r.document_id),
+    documentVersion: Number(r.document_version),
+    status: String(r.status),
+    rule: JSON.parse(String(r.rule)),
+    createdAt: String(r.created_at),
+    completedAt: (r.completed_at as string | null) ?? null,
+  };
+}
+
+function signatureFromRow(r: Record<string, unknown>): Signature {
+  return {
+    id: String(r.id),
+    signoffId: String(r.signoff_id),
+    documentId: String(r.document_id),
+    documentVersion: Number(r.document_version),
+    documentSha256: String(r.document_sha256),
+    personId: String(r.person_id),
+    practiceId: String(r.practice_id),
+    typedName: String(r.typed_name),
+    capacity: String(r.capacity),
+    consentVersion: String(r.consent_version),
+    method: String(r.method),
+    ip: (r.ip as string | null) ?? null,
+    userAgent: (r.user_agent as string | null) ?? null,
+    signedAt: String(r.signed_at),
+  };
+}
+
+export type SignoffsRepo = ReturnType<typeof createSignoffsRepo>;
