@@ -1,0 +1,232 @@
+/**
+ * Terms of reference / constitution (DOMAIN.md §3.1, voting conventions §4): the context schema,
+ * the facilitator's stage data and the builder that joins them to the network's facts.
+ */
+import { z } from 'zod';
+import { NetworkFacts, buildNetworkContext, isoDate, networkContextShape } from '../network-context';
+import { LEGAL_FORM_KEYS, LEGAL_FORM_LABELS, LegalFormKey } from '../../domain/legal-forms';
+
+export const DECISION_TYPES = ['ordinary', 'allocation', 'constitutional', 'admission', 'expulsion', 'legal-form', 'appointment', 'dissolution'] as const;
+export type DecisionType = (typeof DECISION_TYPES)[number];
+
+export const VOTING_BASES = ['per-practice', 'per-list', 'dual'] as const;
+export const THRESHOLDS = ['simple', 'two-thirds', 'three-quarters', 'unanimous', 'unanimous-excluding-subject'] as const;
+type Basis = (typeof VOTING_BASES)[number];
+type Threshold = (typeof THRESHOLDS)[number];
+
+const DECISION_LABELS: Record<DecisionType, string> = {
+  ordinary: 'Ordinary business (budgets within the financial framework, work plans)',
+  allocation: 'Allocation of money or resources that affects practices unequally',
+  constitutional: 'Amending these terms of reference or changing the distribution method',
+  admission: 'Admitting a new member practice',
+  expulsion: 'Expelling a member practice',
+  'legal-form': 'Changing the legal form of the network',
+  appointment: 'Appointing or removing the Clinical Director',
+  dissolution: 'Dissolving the network or merging it with another',
+};
+
+const BASIS_WORDS: Record<Basis, string> = {
+  'per-practice': 'one practice, one vote',
+  'per-list': 'votes weighted by registered list size',
+  dual: 'a majority of member practices and of the combined registered list (dual majority)',
+};
+
+const THRESHOLD_WORDS: Record<Threshold, string> = {
+  simple: 'more than half of the votes cast',
+  'two-thirds': 'at least two-thirds of the votes cast',
+  'three-quarters': 'at least 75% of the votes cast (special resolution)',
+  unanimous: 'every member practice in favour',
+  'unanimous-excluding-subject': 'every member practice in favour, except the practice concerned, which does not vote',
+};
+
+/** The network's default voting rules (DOMAIN.md §4); the stage data may change any of them. */
+export function defaultVotingRules(weightedVoting: boolean): Record<DecisionType, { basis: Basis; threshold: Threshold }> {
+  return {
+    ordinary: { basis: 'per-practice', threshold: 'simple' },
+    allocation: weightedVoting ? { basis: 'per-list', threshold: 'simple' } : { basis: 'dual', threshold: 'simple' },
+    constitutional: { basis: 'per-practice', threshold: 'three-quarters' },
+    admission: { basis: 'per-practice', threshold: 'unanimous' },
+    expulsion: { basis: 'per-practice', threshold: 'unanimous-excluding-subject' },
+    'legal-form': { basis: 'per-practice', threshold: 'three-quarters' },
+    appointment: { basis: 'per-practice', threshold: 'simple' },
+    dissolution: { basis: 'per-practice', threshold: 'unanimous' },
+  };
+}
+
+const votingRow = z.object({
+  decisionType: z.enum(DECISION_TYPES),
+  label: z.string().min(1),
+  basis: z.enum(VOTING_BASES),
+  threshold: z.enum(THRESHOLDS),
+  basisWords: z.string().min(1),
+  thresholdWords: z.string().min(1),
+});
+
+export const contextSchema = z.object({
+  ...networkContextShape,
+  purpose: z.string().min(1),
+  objectives: z.array(z.string().min(1)).min(1),
+  principles: z.array(z.string().min(1)).min(1),
+  legalForm: z.enum(LEGAL_FORM_KEYS),
+  legalFormLabel: z.string().min(1),
+  incorporated: z.boolean(),
+  entityName: z.string().min(1).optional(),
+  board: z.object({
+    meetingFrequency: z.string().min(1),
+    noticeDays: z.number().int().positive(),
+    egmRequestPercent: z.number().positive().max(100),
+    virtualAttendance: z.boolean(),
+    coOptedMembers: z.boolean(),
+    patientRepresentative: z.object({ included: z.boolean(), name: z.string().min(1).optional() }),
+    networkManager: z.string().min(1).optional(),
+  }),
+  officers: z.object({
+    chair: z.string().min(1).optional(),
+    clinicalDirector: z.string().min(1).optional(),
+    viceChair: z.boolean(),
+    chairTermYears: z.number().int().positive(),
+    maxConsecutiveTerms: z.number().int().positive(),
+  }),
+  quorum: z.object({
+    description: z.string().min(1),
+    minimumPractices: z.number().int().positive(),
+    requiredOffices: z.array(z.string().min(1)),
+  }),
+  castingVote: z.boolean(),
+  writtenResolutions: z.boolean(),
+  urgentDecisions: z.boolean(),
+  weightedVoting: z.boolean(),
+  census: z.object({ date: isoDate }).optional(),
+  votingMatrix: z.array(votingRow).length(DECISION_TYPES.length),
+  membership: z.object({
+    eligibility: z.string().min(1),
+    withdrawalNoticeMonths: z.number().int().positive(),
+    appealDays: z.number().int().positive(),
+    associateMembers: z.boolean(),
+  }),
+  subGroups: z.array(z.string().min(1)),
+  reviewMonths: z.number().int().positive(),
+  amendmentThresholdPercent: z.number().positive().max(100),
+});
+export type TermsOfReferenceContext = z.infer<typeof contextSchema>;
+
+const ruleOverride = z.object({ basis: z.enum(VOTING_BASES).optional(), threshold: z.enum(THRESHOLDS).optional() });
+
+/** What a facilitator may supply for the terms-of-reference stage; everything has a default. */
+export const stageDataSchema = z.object({
+  purpose: z.string().min(1).optional(),
+  objectives: z.array(z.string().min(1)).min(1).optional(),
+  principles: z.array(z.string().min(1)).min(1).optional(),
+  legalForm: z.enum(LEGAL_FORM_KEYS).default('contractual'),
+  entityName: z.string().min(1).optional(),
+  meetingFrequency: z.string().min(1).default('monthly'),
+  noticeDays: z.number().int().min(1).max(60).default(7),
+  egmRequestPercent: z.number().positive().max(100).default(25),
+  virtualAttendance: z.boolean().default(true),
+  coOptedMembers: z.boolean().default(true),
+  patientRepresentative: z.object({ included: z.boolean().default(true), name: z.string().min(1).optional() }).prefault({}),
+  networkManager: z.string().min(1).optional(),
+  chair: z.string().min(1).optional(),
+  clinicalDirector: z.string().min(1).optional(),
+  viceChair: z.boolean().default(true),
+  chairTermYears: z.number().int().min(1).max(5).default(2),
+  maxConsecutiveTerms: z.number().int().min(1).max(5).default(2),
+  quorum: z
+    .object({
+      description: z.string().min(1).optional(),
+      requiredOffices: z.array(z.string().min(1)).default(['Chair', 'Clinical Director']),
+    })
+    .prefault({}),
+  castingVote: z.boolean().default(true),
+  writtenResolutions: z.boolean().default(true),
+  urgentDecisions: z.boolean().default(true),
+  weightedVoting: z.boolean().default(false),
+  censusDate: isoDate.optional(),
+  votingRules: z.partialRecord(z.enum(DECISION_TYPES), ruleOverride).default({}),
+  withdrawalNoticeMonths: z.number().int().min(1).max(24).default(6),
+  appealDays: z.number().int().min(1).max(90).default(20),
+  associateMembers: z.boolean().default(false),
+  subGroups: z.array(z.string().min(1)).default(['Finance and performance group', 'Clinical quality group']),
+  reviewMonths: z.number().int().min(1).max(60).default(12),
+  amendmentThresholdPercent: z.number().min(51).max(100).default(75),
+});
+export type TermsOfReferenceStageData = z.infer<typeof stageDataSchema>;
+
+export function buildContext(facts: NetworkFacts, stageData: unknown): TermsOfReferenceContext {
+  const data = stageDataSchema.parse(stageData ?? {});
+  const base = buildNetworkContext(facts);
+  const defaults = defaultVotingRules(data.weightedVoting);
+  const votingMatrix = DECISION_TYPES.map((decisionType) => {
+    const rule = { ...defaults[decisionType], ...data.votingRules[decisionType] };
+    return {
+      decisionType,
+      label: DECISION_LABELS[decisionType],
+      basis: rule.basis,
+      threshold: rule.threshold,
+      basisWords: BASIS_WORDS[rule.basis],
+      thresholdWords: THRESHOLD_WORDS[rule.threshold],
+    };
+  });
+  const offices = data.quorum.requiredOffices;
+  const minimumPractices = Math.floor(base.practiceCount / 2) + 1;
+  const officesWords = offices.length === 0 ? '' : ` including the ${offices.join(' or the ')}`;
+  const legalForm = data.legalForm as LegalFormKey;
+  return {
+    ...base,
+    purpose:
+      data.purpose ??
+      `to enable its member practices to work together at scale: sharing staff, services and risk, and improving care and outcomes for the ${base.totalListSize.toLocaleString('en-GB')} patients registered with them`,
+    objectives: data.objectives ?? [
+      'deliver the services and care packages agreed with the commissioner across the whole network',
+      'reduce unwarranted variation in quality between member practices, measured on a shared dashboard',
+      'share workforce, back-office functions and expertise where doing so benefits patients or practices',
+      'speak with one voice for member practices in discussions with the commissioner and partners',
+    ],
+    principles: data.principles ?? [
+      'Trust: members act in good faith and assume good faith in each other.',
+      'Transparency: information about performance and money is shared openly between members.',
+      'Collaboration: members seek consensus and put the interests of the network’s patients first.',
+      'Equity: every member practice has a voice, whatever its size.',
+    ],
+    legalForm,
+    legalFormLabel: LEGAL_FORM_LABELS[legalForm],
+    incorporated: !['contractual', 'unincorporated', 'partnership'].includes(legalForm),
+    entityName: data.entityName,
+    board: {
+      meetingFrequency: data.meetingFrequency,
+      noticeDays: data.noticeDays,
+      egmRequestPercent: data.egmRequestPercent,
+      virtualAttendance: data.virtualAttendance,
+      coOptedMembers: data.coOptedMembers,
+      patientRepresentative: data.patientRepresentative,
+      networkManager: data.networkManager,
+    },
+    officers: {
+      chair: data.chair,
+      clinicalDirector: data.clinicalDirector,
+      viceChair: data.viceChair,
+      chairTermYears: data.chairTermYears,
+      maxConsecutiveTerms: data.maxConsecutiveTerms,
+    },
+    quorum: {
+      description: data.quorum.description ?? `more than half of member practices${officesWords}`,
+      minimumPractices,
+      requiredOffices: offices,
+    },
+    castingVote: data.castingVote,
+    writtenResolutions: data.writtenResolutions,
+    urgentDecisions: data.urgentDecisions,
+    weightedVoting: data.weightedVoting,
+    census: data.weightedVoting ? { date: data.censusDate ?? `${facts.wave.panelDate.slice(0, 4)}-01-01` } : undefined,
+    votingMatrix,
+    membership: {
+      eligibility: `a general practice holding a GMS, PMS or APMS contract whose registered population lies within the network area agreed with ${base.programme.sponsor}`,
+      withdrawalNoticeMonths: data.withdrawalNoticeMonths,
+      appealDays: data.appealDays,
+      associateMembers: data.associateMembers,
+    },
+    subGroups: data.subGroups,
+    reviewMonths: data.reviewMonths,
+    amendmentThresholdPercent: data.amendmentThresholdPercent,
+  };
+}
