@@ -1,0 +1,22 @@
+import { ApplicationFailure } from '@temporalio/workflow';
+
+/**
+ * Business rejections raised by workflows. The type is the API error code the server answers
+ * with (server/errors.ts maps it to an HTTP status); never rely on class names, which bundling renames.
+ */
+export type RejectionCode =
+  | 'UNKNOWN_STAGE'
+  | 'STAGE_NOT_CURRENT'
+  | 'STAGE_LOCKED'
+  | 'STAGE_COMPLETED'
+  | 'ROUND_CLOSED'
+  | 'NOT_A_SIGNER'
+  | 'WRONG_VERSION'
+  | 'ALREADY_SIGNED'
+  | 'ALREADY_DECLINED'
+  | 'NAME_MISMATCH'
+  | 'CONSENT_REQUIRED';
+
+export function reject(code: RejectionCode, message: string, details?: unknown): ApplicationFailure {
+  return ApplicationFailure.create({ type: code, message, nonRetryable: true, details: details === undefined ? [] : [details] });
+}

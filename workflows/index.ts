@@ -1,0 +1,3 @@
+/** The only workflowsPath: every workflow the worker runs is exported here. */
+export { formationWorkflow } from './formation.workflow';
+export { signoffWorkflow } from './signoff.workflow';

@@ -1,0 +1,92 @@
+/**
+ * Update, query and signal definitions shared by workflows and the server. Imports nothing
+ * Node-only, so server/ can import it and the workflow bundle stays deterministic.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { StageKey, StageStatus } from '../domain/stages';
+import type { RequiredPractice } from '../domain/signing';
+
+export const TASK_QUEUE_DEFAULT = 'formwork';
+
+export function formationWorkflowId(networkId: string): string {
+  return `formation-${networkId}`;
+}
+
+export function signoffWorkflowId(networkId: string, stage: string, version: number): string {
+  return `signoff-${networkId}-${stage}-v${version}`;
+}
+
+export interface DocumentRef {
+  id: string;
+  type: string;
+  title: string;
+  version: number;
+  sha256: string;
+}
+
+export interface StageState {
+  key: StageKey;
+  status: StageStatus;
+  dataRevision: number;
+  documents: DocumentRef[];
+  /** the sign-off round in progress, if any */
+  signoffWorkflowId: string | null;
+  lastOutcome: { outcome: 'signed' | 'declined'; reason?: string; documentVersion: number } | null;
+}
+
+export interface FormationState {
+  networkId: string;
+  status: 'running' | 'completed';
+  currentStage: StageKey | null;
+  stages: StageState[];
+}
+
+export const formationStateQuery = defineQuery<FormationState>('formationState');
+
+export const submitStageDataUpdate = defineUpdate<{ revision: number }, [{ stage: StageKey; data: unknown; actor: string }]>('submitStageData');
+
+export const issueStageUpdate = defineUpdate<DocumentRef, [{ stage: StageKey; actor: string }]>('issueStage');
+
+export interface SignInput {
+  personId: string;
+  tokenId: string;
+  documentVersion: number;
+  typedName: string;
+  consent: boolean;
+  consentVersion: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface SignatureReceipt {
+  signatureId: string;
+  documentId: string;
+  documentVersion: number;
+  documentSha256: string;
+  practiceId: string;
+  practiceName: string;
+  signedBy: string;
+  signedAt: string;
+  roundComplete: boolean;
+}
+
+export interface DeclineInput {
+  personId: string;
+  tokenId: string;
+  reason: string;
+}
+
+export interface SignoffState {
+  signoffId: string;
+  open: boolean;
+  outcome: 'signed' | 'declined' | null;
+  documentId: string;
+  documentVersion: number;
+  practices: RequiredPractice[];
+  signedBy: Record<string, string>;
+  declinedBy: { personId: string; reason: string } | null;
+}
+
+export const signUpdate = defineUpdate<SignatureReceipt, [SignInput]>('sign');
+export const declineUpdate = defineUpdate<{ declinedAt: string }, [DeclineInput]>('decline');
+export const signoffStateQuery = defineQuery<SignoffState>('signoffState');
