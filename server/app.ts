@@ -1,0 +1,87 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import cookieParser from 'cookie-parser';
+import express, { type Express, type Request } from 'express';
+import rateLimit from 'express-rate-limit';
+import pinoHttp from 'pino-http';
+import { createAuthenticator } from './auth';
+import type { ServerDeps } from './deps';
+import { AppError, errorMiddleware } from './errors';
+import { pagesRouter } from './pages/pages.routes';
+import { renderPage } from './pages/views';
+import { mountRoutes, openApiDocument, type RouteDef } from './route';
+import { actionsRoutes } from './routes/actions.routes';
+import { documentsRoutes } from './routes/documents.routes';
+import { formationRoutes } from './routes/formation.routes';
+import { recordsRoutes } from './routes/records.routes';
+import { systemRoutes } from './routes/system.routes';
+import { createServices } from './services';
+
+/** Paths that carry a secret (action links) are logged without it. */
+function redactUrl(url: string): string {
+  return url.replace(/\/(a|actions)\/[^/?#]+/g, '/$1/[token]').replace(/([?&]token=)[^&]+/g, '$1[token]');
+}
+
+/** Every route of the JSON API, in one table. */
+export function apiRoutes(s: ReturnType<typeof createServices>): RouteDef[] {
+  return [...systemRoutes(s), ...recordsRoutes(s), ...formationRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s)];
+}
+
+/** Builds the express app without listening, so tests can mount it. */
+export function createApp(deps: ServerDeps): Express {
+  const services = createServices(deps);
+  const authenticate = createAuthenticator(deps.db, deps.repos);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.use((req, res, next) => {
+    res.locals.requestId = req.get('x-request-id')?.slice(0, 100) || crypto.randomUUID();
+    res.setHeader('X-Request-Id', res.locals.requestId);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('X-Frame-Options', 'DENY');
+    next();
+  });
+  app.use(
+    pinoHttp({
+      logger: deps.log,
+      genReqId: (_req, res) => String(res.locals?.requestId ?? ''),
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+    }),
+  );
+  app.use(cookieParser());
+  app.use('/assets', express.static(path.join(path.dirname(require.resolve('nhsuk-frontend/package.json')), 'dist', 'nhsuk'), { maxAge: '1d', index: false }));
+
+  const routes = apiRoutes(services);
+  const openapi = openApiDocument(routes, { title: 'Formwork API', version: '1', serverUrl: `${deps.publicUrl}/api/v1` });
+  const api = express.Router();
+  api.use(express.json({ limit: '1mb' }));
+  const limits = deps.rateLimit ?? { actionsPerMinutePerIp: 600, actionsPerMinutePerToken: 60 };
+  const tooMany = () => {
+    throw new AppError('RATE_LIMITED', 'Too many requests; wait a minute and try again.');
+  };
+  api.use('/actions', rateLimit({ windowMs: 60_000, limit: limits.actionsPerMinutePerIp, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany }));
+  api.use(
+    '/actions/:token',
+    rateLimit({ windowMs: 60_000, limit: limits.actionsPerMinutePerToken, keyGenerator: (req: Request) => `t:${req.params.token}`, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany }),
+  );
+  api.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  mountRoutes(api, routes, authenticate);
+  api.use(() => {
+    throw new AppError('NOT_FOUND', 'No such API route. See /api/v1/openapi.json.');
+  });
+  app.use('/api/v1', api);
+
+  app.use(pagesRouter(services, (req) => authenticate(req, 'public').catch(() => null)));
+  app.use((_req, res) => {
+    res.status(404).type('html').send(renderPage('message', 'Page not found', { heading: 'Page not found', message: 'If you typed the web address, check it is correct.' }));
+  });
+  app.use(errorMiddleware(deps.log));
+  return app;
+}

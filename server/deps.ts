@@ -1,0 +1,20 @@
+import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { Repos } from '../db/repos';
+
+/** What the HTTP layer needs, built by a composition root in bin/. */
+export interface ServerDeps {
+  db: Knex;
+  repos: Repos;
+  temporal: Client;
+  taskQueue: string;
+  log: Logger;
+  publicUrl: string;
+  /** secret for CSRF tokens on HTML forms */
+  formSecret: string;
+  /** true when requests reach us through HTTPS (cookies are then marked Secure) */
+  secureCookies: boolean;
+  /** optional per-route rate limits; tests may raise them */
+  rateLimit?: { actionsPerMinutePerIp: number; actionsPerMinutePerToken: number };
+}

@@ -1,0 +1,114 @@
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import type { ErrorRequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+
+/** The closed set of error codes and the HTTP status each one answers with. */
+export const ERROR_STATUS = {
+  MALFORMED_REQUEST: 400,
+  MALFORMED_JSON: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  CSRF_INVALID: 403,
+  NOT_A_SIGNER: 403,
+  NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  CONFLICT: 409,
+  ALREADY_EXISTS: 409,
+  ALREADY_STARTED: 409,
+  FORMATION_NOT_STARTED: 409,
+  STAGE_NOT_CURRENT: 409,
+  STAGE_LOCKED: 409,
+  STAGE_COMPLETED: 409,
+  ROUND_CLOSED: 409,
+  WRONG_VERSION: 409,
+  ALREADY_SIGNED: 409,
+  ALREADY_DECLINED: 409,
+  TOKEN_EXPIRED: 410,
+  TOKEN_USED: 409,
+  VALIDATION_FAILED: 422,
+  TEMPLATE_CONTEXT_INVALID: 422,
+  NAME_MISMATCH: 422,
+  CONSENT_REQUIRED: 422,
+  UNKNOWN_STAGE: 404,
+  RATE_LIMITED: 429,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(ERROR_STATUS, value);
+}
+
+/** zod issues as `{ path, message }`, the details of a 422. */
+export function zodDetails(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+}
+
+/**
+ * Translates what Temporal reports into an AppError: a workflow's business rejection carries
+ * its error code as the failure type; an unreachable server is a 503.
+ */
+export function fromTemporal(err: unknown): AppError | null {
+  if (err instanceof WorkflowExecutionAlreadyStartedError) return new AppError('ALREADY_STARTED', 'This workflow has already been started.');
+  if (err instanceof WorkflowNotFoundError) return new AppError('NOT_FOUND', 'No such workflow.');
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return new AppError('UNAVAILABLE', 'The request could not be completed in time; please try again.');
+  if (err instanceof WorkflowUpdateFailedError) {
+    let cause: unknown = err.cause;
+    while (cause && !(cause instanceof ApplicationFailure) && (cause as { cause?: unknown }).cause) cause = (cause as { cause?: unknown }).cause;
+    if (cause instanceof ApplicationFailure && cause.type && isErrorCode(cause.type)) {
+      return new AppError(cause.type, cause.message, cause.details?.[0]);
+    }
+    return new AppError('CONFLICT', (cause as Error | undefined)?.message ?? err.message);
+  }
+  const grpc = err as { code?: number; details?: string; message?: string };
+  if (grpc && typeof grpc.code === 'number' && (grpc.code === 14 || grpc.code === 4)) return new AppError('UNAVAILABLE', 'The workflow service is unavailable; please try again.');
+  if (/workflow execution already completed/i.test(grpc?.message ?? '')) return new AppError('ROUND_CLOSED', 'This process has already finished.');
+  return null;
+}
+
+export function errorBody(code: ErrorCode, message: string, details: unknown, requestId: string) {
+  return { error: { code, message, ...(details === undefined ? {} : { details }) }, requestId };
+}
+
+/** The one error middleware: every failure becomes `{ error: { code, message, details }, requestId }`. */
+export function errorMiddleware(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const requestId = String(res.locals.requestId ?? '');
+    let app: AppError | null = err instanceof AppError ? err : fromTemporal(err);
+    if (!app) {
+      const e = err as { type?: string; status?: number; code?: string };
+      if (e?.type === 'entity.parse.failed') app = new AppError('MALFORMED_JSON', 'The request body is not valid JSON.');
+      else if (e?.type === 'entity.too.large') app = new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large.');
+      else if (e?.code === 'EBADCSRFTOKEN' || e?.code === 'CSRF_INVALID') app = new AppError('CSRF_INVALID', 'This form has expired. Go back, reload the page and try again.');
+      else if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') app = new AppError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported request encoding.');
+      else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) app = new AppError('MALFORMED_REQUEST', (err as Error).message);
+    }
+    if (!app) {
+      log.error({ err, requestId, path: req.path }, 'unhandled error');
+      app = new AppError('INTERNAL', 'Something went wrong on our side. It has been logged.');
+    }
+    const status = ERROR_STATUS[app.code];
+    if (status >= 500 && app.code !== 'INTERNAL') log.warn({ code: app.code, requestId, path: req.path }, app.message);
+    if (res.headersSent) return;
+    if (res.locals.html) {
+      res.status(status).type('html').send(res.locals.renderError ? res.locals.renderError(status, app) : `<p>${app.message}</p>`);
+      return;
+    }
+    res.status(status).json(errorBody(app.code, app.message, app.details, requestId));
+  };
+}

@@ -1,0 +1,159 @@
+import express, { type Request, type Response, Router } from 'express';
+import { doubleCsrf } from 'csrf-csrf';
+import rateLimit from 'express-rate-limit';
+import { STAFF_COOKIE } from '../auth';
+import { AppError } from '../errors';
+import type { Services } from '../services';
+import { requestMeta } from '../request-meta';
+import { tokenParam } from '../schemas';
+import { renderPage, ukTime } from './views';
+
+const STATUS_MESSAGES: Record<string, string> = {
+  signed: 'You have signed this document. Thank you.',
+  'signed-by-colleague': 'Another partner has already signed this document for your practice. Nothing more is needed from you.',
+  declined: 'You declined to sign this version. The facilitator has been told.',
+  closed: 'This signing round has finished.',
+  expired: 'This link has expired. Ask the facilitator to send a new one.',
+};
+
+/**
+ * The HTML pages: the signing page at /a/<token>, staff sign-in, and the network status page.
+ * Forms carry a CSRF token (double-submit cookie); the action pages are rate limited.
+ */
+export function pagesRouter(s: Services, authenticate: (req: Request) => Promise<{ name: string } | null>): Router {
+  const router = Router();
+  const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
+    getSecret: () => s.formSecret,
+    getSessionIdentifier: (req) => String(req.params?.token ?? (req.cookies as Record<string, string>)?.[STAFF_COOKIE] ?? 'anonymous'),
+    cookieName: s.secureCookies ? '__Host-fw.csrf' : 'fw.csrf',
+    cookieOptions: { sameSite: 'strict', secure: s.secureCookies, httpOnly: true, path: '/' },
+    getCsrfTokenFromRequest: (req) => (req.body as Record<string, string> | undefined)?._csrf,
+    errorConfig: { statusCode: 403, code: 'CSRF_INVALID', message: 'invalid csrf token' },
+  });
+  const form = express.urlencoded({ extended: false, limit: '20kb' });
+  const limits = s.rateLimit ?? { actionsPerMinutePerIp: 600, actionsPerMinutePerToken: 60 };
+  const perToken = rateLimit({ windowMs: 60_000, limit: limits.actionsPerMinutePerToken, keyGenerator: (req) => `t:${req.params.token}`, standardHeaders: 'draft-8', legacyHeaders: false });
+
+  const html = (res: Response) => {
+    res.locals.html = true;
+    res.locals.renderError = (status: number, err: AppError) =>
+      renderPage('message', 'There is a problem', { heading: status === 404 ? 'Link not recognised' : 'There is a problem', message: err.message });
+  };
+
+  const tokenOf = (req: Request) => {
+    const parsed = tokenParam.safeParse(req.params);
+    if (!parsed.success) throw new AppError('NOT_FOUND', 'This link is not valid. Check that you copied all of it.');
+    return parsed.data.token;
+  };
+
+  async function signPage(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
+    const token = tokenOf(req);
+    const { view } = await s.actions.describe(token);
+    res.status(status).type('html').send(
+      renderPage('sign', `Sign ${view.document.title}`, {
+        view,
+        token,
+        csrf: generateCsrfToken(req, res),
+        shortHash: view.document.sha256.slice(0, 16),
+        pending: view.status === 'pending',
+        statusMessage: STATUS_MESSAGES[view.status] ?? '',
+        ...extra,
+      }),
+    );
+  }
+
+  router.get('/a/:token', perToken, async (req, res) => {
+    html(res);
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    await signPage(req, res);
+  });
+
+  for (const kind of ['pdf', 'docx'] as const) {
+    router.get(`/a/:token/document.${kind}`, perToken, async (req, res) => {
+      html(res);
+      const { bytes, document } = await s.actions.file(tokenOf(req), kind);
+      res.setHeader('Content-Disposition', `inline; filename="${document.type}-v${document.version}.${kind}"`);
+      res.type(kind === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document').send(bytes);
+    });
+  }
+
+  router.post('/a/:token/sign', perToken, form, doubleCsrfProtection, async (req, res) => {
+    html(res);
+    const token = tokenOf(req);
+    const body = req.body as Record<string, string>;
+    const typedName = String(body.typedName ?? '').trim();
+    const errors: { field: string; message: string }[] = [];
+    if (!typedName) errors.push({ field: 'typedName', message: 'Type your full name' });
+    if (body.consent !== 'yes') errors.push({ field: 'consent', message: 'Confirm that you agree to sign electronically' });
+    if (errors.length) {
+      return signPage(req, res, { errors, typedName, nameError: errors.find((e) => e.field === 'typedName')?.message, consentError: errors.find((e) => e.field === 'consent')?.message }, 422);
+    }
+    try {
+      const receipt = await s.actions.sign(token, { typedName, consent: true }, requestMeta(req));
+      res.type('html').send(
+        renderPage('receipt', 'Signed', {
+          heading: 'You have signed',
+          message: `${receipt.documentId ? '' : ''}Your signature for ${receipt.practiceName} is recorded.${receipt.roundComplete ? ' Every practice has now signed.' : ''}`,
+          receipt,
+          signedAtLocal: ukTime(receipt.signedAt),
+          shortHash: receipt.documentSha256.slice(0, 16),
+        }),
+      );
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'NAME_MISMATCH') {
+        return signPage(req, res, { errors: [{ field: 'typedName', message: err.message }], typedName, nameError: err.message }, 422);
+      }
+      throw err;
+    }
+  });
+
+  router.post('/a/:token/decline', perToken, form, doubleCsrfProtection, async (req, res) => {
+    html(res);
+    const reason = String((req.body as Record<string, string>).reason ?? '').trim();
+    if (reason.length < 3) return signPage(req, res, { errors: [{ field: 'reason', message: 'Tell the facilitator why you cannot sign (at least 3 characters)' }] }, 422);
+    await s.actions.decline(tokenOf(req), { reason });
+    res.type('html').send(renderPage('receipt', 'Declined', { heading: 'You declined to sign', message: 'The facilitator has been told and will be in touch.' }));
+  });
+
+  router.get('/login', (req, res) => {
+    html(res);
+    res.type('html').send(renderPage('login', 'Sign in', { csrf: generateCsrfToken(req, res) }));
+  });
+
+  router.post('/login', form, doubleCsrfProtection, async (req, res) => {
+    html(res);
+    const secret = String((req.body as Record<string, string>).token ?? '').trim();
+    const token = secret ? await s.repos.tokens.apiTokenBySecret(s.db, secret) : null;
+    if (!token || token.revokedAt) {
+      return res.status(401).type('html').send(renderPage('login', 'Sign in', { csrf: generateCsrfToken(req, res), error: 'That token is not recognised' }));
+    }
+    res.cookie(STAFF_COOKIE, secret, { httpOnly: true, sameSite: 'strict', secure: s.secureCookies, path: '/', maxAge: 12 * 3600_000 });
+    res.redirect(303, '/');
+  });
+
+  router.get('/', async (req, res) => {
+    html(res);
+    const staff = await authenticate(req);
+    if (!staff) return res.redirect(303, '/login');
+    res.type('html').send(renderPage('home', 'Networks', { networks: await s.networks.listNetworks({}) }));
+  });
+
+  router.get('/networks/:id', async (req, res) => {
+    html(res);
+    const staff = await authenticate(req);
+    if (!staff) return res.redirect(303, '/login');
+    const id = String(req.params.id).slice(0, 64);
+    const network = await s.networks.getNetwork(id);
+    const status = await s.formation.status(id);
+    const tag: Record<string, string> = { completed: 'nhsuk-tag--green', 'awaiting-signatures': 'nhsuk-tag--blue', drafting: 'nhsuk-tag--yellow', pending: 'nhsuk-tag--grey' };
+    res.type('html').send(
+      renderPage('network', network.name, {
+        network,
+        listSize: network.listSize.toLocaleString('en-GB'),
+        status: { ...status, stages: status.stages.map((st) => ({ ...st, tagClass: tag[st.status] ?? '', documents: st.documents.map((d) => ({ ...d, shortHash: d.sha256.slice(0, 12) })) })) },
+      }),
+    );
+  });
+
+  return router;
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { defineRoute, type RouteDef } from '../route';
+import { createNetworkBody, createProgrammeBody, createWaveBody, idParam, networkResponse, outboxQuery, outboxResponse, programmeResponse, waveResponse } from '../schemas';
+import type { Services } from '../services';
+
+/** Programmes, waves, networks and the outbox. */
+export function recordsRoutes(s: Services): RouteDef[] {
+  return [
+    defineRoute({
+      method: 'post', path: '/programmes', tag: 'programmes', access: 'facilitator', summary: 'Create a programme', status: 201,
+      body: createProgrammeBody, response: programmeResponse,
+      handler: ({ body, staff }) => s.networks.createProgramme(staff!.name, body),
+    }),
+    defineRoute({
+      method: 'get', path: '/programmes', tag: 'programmes', access: 'staff', summary: 'List programmes', response: z.array(programmeResponse),
+      handler: () => s.repos.records.listProgrammes(s.db),
+    }),
+    defineRoute({
+      method: 'get', path: '/programmes/:id', tag: 'programmes', access: 'staff', summary: 'A programme and its waves', params: idParam,
+      response: programmeResponse.extend({ waves: z.array(waveResponse) }),
+      handler: ({ params }) => s.networks.getProgramme(params.id),
+    }),
+    defineRoute({
+      method: 'post', path: '/programmes/:id/waves', tag: 'programmes', access: 'facilitator', summary: 'Add a wave to a programme', status: 201,
+      params: idParam, body: createWaveBody, response: waveResponse,
+      handler: ({ params, body, staff }) => s.networks.createWave(staff!.name, params.id, body),
+    }),
+    defineRoute({
+      method: 'post', path: '/networks', tag: 'networks', access: 'facilitator', summary: 'Create a network with its practices and people', status: 201,
+      body: createNetworkBody, response: networkResponse,
+      handler: ({ body, staff }) => s.networks.createNetwork(staff!.name, body),
+    }),
+    defineRoute({
+      method: 'get', path: '/networks', tag: 'networks', access: 'staff', summary: 'List networks',
+      query: z.object({ waveId: z.string().max(64).optional(), programmeId: z.string().max(64).optional() }),
+      response: z.array(z.object({ id: z.string(), name: z.string(), waveId: z.string(), formationStatus: z.string(), currentStage: z.string().nullable() })),
+      handler: ({ query }) => s.networks.listNetworks(query),
+    }),
+    defineRoute({
+      method: 'get', path: '/networks/:id', tag: 'networks', access: 'staff', summary: 'A network, its practices and people', params: idParam, response: networkResponse,
+      handler: ({ params }) => s.networks.getNetwork(params.id),
+    }),
+    defineRoute({
+      method: 'get', path: '/outbox', tag: 'outbox', access: 'facilitator', summary: 'Messages sent, newest first', query: outboxQuery, response: outboxResponse,
+      handler: async ({ query }) =>
+        (await s.repos.outbox.list(s.db, { to: query.to, limit: query.limit })).map((m) => ({ id: m.id, to: m.to, subject: m.subject, text: m.text, links: m.links, sentAt: m.deliveredAt ?? m.createdAt, delivery: m.delivery })),
+    }),
+  ];
+}

@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import { STAGE_KEYS } from '../domain/stages';
+
+/**
+ * Request and response schemas of the API. They validate at the edge and generate the OpenAPI
+ * document, so this file is the API's single source of truth.
+ */
+export const idParam = z.object({ id: z.string().min(1).max(64) });
+export const stageParams = z.object({ id: z.string().min(1).max(64), stage: z.string().min(1).max(60) });
+export const tokenParam = z.object({ token: z.string().min(20).max(200) });
+
+const isoDate = z.iso.date();
+const trimmed = (max: number) => z.string().trim().min(1).max(max);
+
+export const ROLES = ['partner', 'caldicott-guardian', 'practice-manager', 'board-member', 'clinical-director', 'chair', 'patient-representative', 'network-manager', 'dpo'] as const;
+
+export const createProgrammeBody = z.object({
+  name: trimmed(300),
+  sponsor: trimmed(300),
+  footprint: z
+    .object({ minListSize: z.number().int().min(0).max(10_000_000), maxListSize: z.number().int().min(1).max(10_000_000) })
+    .refine((f) => f.minListSize <= f.maxListSize, { message: 'minListSize must not exceed maxListSize', path: ['minListSize'] }),
+});
+
+export const programmeResponse = z.object({
+  id: z.string(),
+  name: z.string(),
+  sponsor: z.string(),
+  footprint: z.object({ minListSize: z.number(), maxListSize: z.number() }),
+  createdAt: z.string(),
+});
+
+export const createWaveBody = z.object({ number: z.number().int().min(1).max(100), panelDate: isoDate });
+export const waveResponse = z.object({ id: z.string(), programmeId: z.string(), number: z.number(), panelDate: z.string(), createdAt: z.string() });
+
+const personBody = z.object({
+  name: trimmed(300),
+  email: z.email().max(320).transform((e) => e.toLowerCase()),
+  roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length),
+});
+
+const practiceBody = z.object({
+  name: trimmed(300),
+  odsCode: z.string().trim().regex(/^[A-Z0-9]{3,10}$/, 'must be an ODS code such as F84001 (capital letters and digits)'),
+  listSize: z.number().int().min(0).max(1_000_000),
+  people: z.array(personBody).min(1).max(200),
+});
+
+export const createNetworkBody = z
+  .object({
+    programmeId: z.string().min(1).max(64),
+    waveId: z.string().min(1).max(64),
+    name: trimmed(300),
+    practices: z.array(practiceBody).min(1).max(250),
+  })
+  .superRefine((n, ctx) => {
+    const seen = new Set<string>();
+    n.practices.forEach((p, i) => {
+      if (seen.has(p.odsCode)) ctx.addIssue({ code: 'custom', path: ['practices', i, 'odsCode'], message: `ODS code ${p.odsCode} appears twice` });
+      seen.add(p.odsCode);
+      const emails = new Set<string>();
+      p.people.forEach((person, j) => {
+        if (emails.has(person.email)) ctx.addIssue({ code: 'custom', path: ['practices', i, 'people', j, 'email'], message: `${person.email} appears twice in this practice` });
+        emails.add(person.email);
+      });
+      if (!p.people.some((person) => person.roles.includes('partner'))) {
+        ctx.addIssue({ code: 'custom', path: ['practices', i, 'people'], message: `${p.name} needs at least one partner to sign for it` });
+      }
+    });
+  });
+
+export const personResponse = z.object({ id: z.string(), name: z.string(), email: z.string(), roles: z.array(z.string()) });
+export const practiceResponse = z.object({ id: z.string(), name: z.string(), odsCode: z.string(), listSize: z.number(), people: z.array(personResponse) });
+export const networkResponse = z.object({
+  id: z.string(),
+  programmeId: z.string(),
+  waveId: z.string(),
+  name: z.string(),
+  formationStatus: z.string(),
+  currentStage: z.string().nullable(),
+  listSize: z.number(),
+  practices: z.array(practiceResponse),
+  createdAt: z.string(),
+});
+
+export const documentRefResponse = z.object({ id: z.string(), type: z.string(), title: z.string(), version: z.number(), sha256: z.string(), status: z.string() });
+
+export const formationResponse = z.object({
+  networkId: z.string(),
+  workflowId: z.string(),
+  status: z.enum(['not-started', 'running', 'completed']),
+  currentStage: z.enum(STAGE_KEYS).nullable(),
+  stages: z.array(
+    z.object({
+      key: z.enum(STAGE_KEYS),
+      title: z.string(),
+      position: z.number(),
+      status: z.string(),
+      dataRevision: z.number(),
+      documents: z.array(documentRefResponse),
+      signoff: z
+        .object({
+          id: z.string(),
+          status: z.string(),
+          documentId: z.string(),
+          documentVersion: z.number(),
+          practices: z.array(z.object({ practiceId: z.string(), name: z.string(), signed: z.boolean(), signedBy: z.string().nullable(), signedAt: z.string().nullable(), owed: z.array(z.string()) })),
+        })
+        .nullable(),
+    }),
+  ),
+});
+
+export const documentMetaResponse = z.object({
+  id: z.string(),
+  networkId: z.string(),
+  stage: z.string().nullable(),
+  type: z.string(),
+  title: z.string(),
+  version: z.number(),
+  status: z.string(),
+  templateVersion: z.string(),
+  sha256: z.string(),
+  sha256Docx: z.string(),
+  createdAt: z.string(),
+  links: z.object({ pdf: z.string(), docx: z.string() }),
+  signatures: z.array(z.object({ practiceId: z.string(), personId: z.string(), name: z.string(), signedAt: z.string() })),
+});
+
+export const signBody = z.object({
+  typedName: trimmed(300),
+  consent: z.literal(true, { error: 'consent must be true: you must agree to sign electronically' }),
+});
+export const declineBody = z.object({ reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(2000) });
+
+export const receiptResponse = z.object({
+  signatureId: z.string(),
+  documentId: z.string(),
+  documentVersion: z.number(),
+  documentSha256: z.string(),
+  practiceId: z.string(),
+  practiceName: z.string(),
+  signedBy: z.string(),
+  signedAt: z.string(),
+  roundComplete: z.boolean(),
+});
+
+export const actionResponse = z.object({
+  kind: z.literal('sign'),
+  status: z.enum(['pending', 'signed', 'declined', 'signed-by-colleague', 'closed', 'expired']),
+  expiresAt: z.string(),
+  person: z.object({ id: z.string(), name: z.string(), email: z.string() }),
+  practice: z.object({ id: z.string(), name: z.string() }),
+  network: z.object({ id: z.string(), name: z.string() }),
+  document: z.object({ id: z.string(), title: z.string(), type: z.string(), version: z.number(), sha256: z.string(), pdfUrl: z.string(), docxUrl: z.string() }),
+  consent: z.object({ version: z.string(), text: z.string() }),
+  signature: z.object({ signatureId: z.string(), signedAt: z.string() }).nullable(),
+});
+
+export const outboxQuery = z.object({ to: z.string().max(320).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
+export const outboxResponse = z.array(z.object({ id: z.string(), to: z.string(), subject: z.string(), text: z.string(), links: z.array(z.string()), sentAt: z.string(), delivery: z.string() }));

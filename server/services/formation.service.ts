@@ -1,0 +1,139 @@
+import { WorkflowIdReusePolicy } from '@temporalio/client';
+import { STAGES, isStageKey, type StageKey } from '../../domain/stages';
+import { STAGE_TEMPLATES } from '../../templates';
+import { formationStateQuery, formationWorkflowId, issueStageUpdate, submitStageDataUpdate, type FormationState } from '../../workflows/messages';
+import type { ServerDeps } from '../deps';
+import { AppError, fromTemporal, zodDetails } from '../errors';
+import { withDeadline } from './deadline';
+
+/**
+ * Starting a network's formation, submitting stage data, issuing stages, and the status that
+ * combines the workflow's own state (a query) with the read model the activities write.
+ */
+export function createFormationService(deps: ServerDeps) {
+  const { db, repos, temporal, taskQueue, log } = deps;
+
+  async function requireNetwork(id: string) {
+    const network = await repos.records.getNetwork(db, id);
+    if (!network) throw new AppError('NOT_FOUND', `No network with id ${id}.`);
+    return network;
+  }
+
+  function requireStage(stage: string): StageKey {
+    if (!isStageKey(stage)) throw new AppError('UNKNOWN_STAGE', `No stage called ${stage}. Stages: ${STAGES.map((s) => s.key).join(', ')}.`);
+    return stage;
+  }
+
+  async function call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await withDeadline(temporal, fn);
+    } catch (err) {
+      throw fromTemporal(err) ?? err;
+    }
+  }
+
+  async function queryState(networkId: string): Promise<FormationState | null> {
+    try {
+      return await temporal.connection.withDeadline(Date.now() + 5_000, () => temporal.workflow.getHandle(formationWorkflowId(networkId)).query(formationStateQuery));
+    } catch (err) {
+      log.debug({ networkId, err: (err as Error).message }, 'formation query unavailable; using the read model');
+      return null;
+    }
+  }
+
+  return {
+    async start(actor: string, networkId: string) {
+      const network = await requireNetwork(networkId);
+      const workflowId = formationWorkflowId(network.id);
+      await call(() =>
+        temporal.workflow.start('formationWorkflow', {
+          taskQueue,
+          workflowId,
+          args: [{ networkId: network.id }],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        }),
+      ).catch((err) => {
+        if (err instanceof AppError && err.code === 'ALREADY_STARTED') throw new AppError('ALREADY_STARTED', `Formation of ${network.name} has already been started.`);
+        throw err;
+      });
+      await db.transaction(async (trx) => {
+        await repos.records.setFormation(trx, network.id, { formationStatus: 'running' });
+        await repos.audit.append(trx, actor, { type: 'formation.started', networkId: network.id, workflowId }, network.id);
+      });
+      return { workflowId };
+    },
+
+    async status(networkId: string) {
+      const network = await requireNetwork(networkId);
+      const [stagesRead, documents, live] = await Promise.all([
+        repos.stages.list(db, network.id),
+        repos.documents.listForNetwork(db, network.id),
+        network.formationStatus === 'not-started' ? Promise.resolve(null) : queryState(network.id),
+      ]);
+      const signoffs = await db('signoffs').where({ network_id: network.id }).orderBy('created_at', 'desc');
+      const stages = [];
+      for (const def of STAGES) {
+        const read = stagesRead.find((s) => s.stageKey === def.key);
+        const liveStage = live?.stages.find((s) => s.key === def.key);
+        const latest = signoffs.find((s) => s.stage_key === def.key);
+        let signoff = null;
+        if (latest) {
+          const requests = await repos.signoffs.requests(db, latest.id);
+          const signatures = await repos.signoffs.signatures(db, { signoffId: latest.id });
+          signoff = {
+            id: String(latest.id),
+            status: String(latest.status),
+            documentId: String(latest.document_id),
+            documentVersion: Number(latest.document_version),
+            practices: network.practices.map((p) => {
+              const sig = signatures.find((s) => s.practiceId === p.id);
+              const signer = sig ? p.people.find((x) => x.id === sig.personId) : undefined;
+              return {
+                practiceId: p.id,
+                name: p.name,
+                signed: Boolean(sig),
+                signedBy: signer?.name ?? null,
+                signedAt: sig?.signedAt ?? null,
+                owed: sig ? [] : requests.filter((r) => r.practiceId === p.id && r.status === 'pending').map((r) => p.people.find((x) => x.id === r.personId)?.name ?? r.personId),
+              };
+            }),
+          };
+        }
+        stages.push({
+          key: def.key,
+          title: def.title,
+          position: def.position,
+          status: liveStage?.status ?? read?.status ?? 'pending',
+          dataRevision: liveStage?.dataRevision ?? read?.dataRevision ?? 0,
+          documents: documents.filter((d) => d.stageKey === def.key).map((d) => ({ id: d.id, type: d.type, title: d.title, version: d.version, sha256: d.sha256Pdf, status: d.status })),
+          signoff,
+        });
+      }
+      const status = live?.status ?? (network.formationStatus as 'not-started' | 'running' | 'completed');
+      const currentStage = live ? live.currentStage : ((network.currentStage as StageKey | null) ?? null);
+      return { networkId: network.id, workflowId: formationWorkflowId(network.id), status, currentStage, stages };
+    },
+
+    async submitStageData(actor: string, networkId: string, stageParam: string, body: unknown) {
+      const network = await requireNetwork(networkId);
+      const stage = requireStage(stageParam);
+      if (network.formationStatus === 'not-started') throw new AppError('FORMATION_NOT_STARTED', 'Start formation before submitting stage data.');
+      const parsed = STAGE_TEMPLATES[stage].stageDataSchema.safeParse(body);
+      if (!parsed.success) throw new AppError('VALIDATION_FAILED', `The ${stage} data is not valid.`, zodDetails(parsed.error));
+      const handle = temporal.workflow.getHandle(formationWorkflowId(network.id));
+      const { revision } = await call(() => handle.executeUpdate(submitStageDataUpdate, { args: [{ stage, data: parsed.data, actor }] }));
+      return { stage, revision, data: parsed.data };
+    },
+
+    async issue(actor: string, networkId: string, stageParam: string) {
+      const network = await requireNetwork(networkId);
+      const stage = requireStage(stageParam);
+      if (network.formationStatus === 'not-started') throw new AppError('FORMATION_NOT_STARTED', 'Start formation before issuing a stage.');
+      const handle = temporal.workflow.getHandle(formationWorkflowId(network.id));
+      const document = await call(() => handle.executeUpdate(issueStageUpdate, { args: [{ stage, actor }] }));
+      return { stage, status: 'awaiting-signatures', document };
+    },
+  };
+}
+
+export type FormationService = ReturnType<typeof createFormationService>;

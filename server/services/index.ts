@@ -1,0 +1,15 @@
+import type { ServerDeps } from '../deps';
+import { createActionsService } from './actions.service';
+import { createFormationService } from './formation.service';
+import { createNetworksService } from './networks.service';
+
+export function createServices(deps: ServerDeps) {
+  return {
+    ...deps,
+    networks: createNetworksService(deps),
+    formation: createFormationService(deps),
+    actions: createActionsService(deps),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;
