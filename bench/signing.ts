@@ -1,0 +1,72 @@
+/**
+ * `npm run bench -- signing`: 200 concurrent signers through the HTTP API against the embedded stack
+ * (bin/start: Temporal dev server + SQLite). Prints p50/p99 latency of the sign action and the error
+ * count, and writes bench/out/signing.json.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { findFreePort } from '../scripts/temporal-dev-server';
+import { apiClient, eventually, tokenFromLink } from '../test/support/api';
+import { spawnBin } from '../test/support/processes';
+
+const SIGNERS = 200;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export async function benchSigning(): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-bench-'));
+  const [port, temporalPort, uiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+  const token = crypto.randomBytes(24).toString('base64url');
+  const stack = spawnBin('start.ts', { DATA_DIR: dataDir, PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), FORMWORK_ADMIN_TOKEN: token, LOG_LEVEL: 'warn' });
+  try {
+    await stack.waitFor(/Formwork is running/);
+    const baseUrl = `http://localhost:${port}`;
+    const api = apiClient(baseUrl, token);
+    const programme = await api.post('/programmes', { name: 'Bench programme', sponsor: 'Bench', footprint: { minListSize: 1, maxListSize: 10_000_000 } });
+    const wave = await api.post(`/programmes/${programme.body.id}/waves`, { number: 1, panelDate: '2027-01-15' });
+    const practices = Array.from({ length: SIGNERS }, (_, i) => ({
+      name: `Bench Practice ${i + 1}`,
+      odsCode: `B${String(i + 1).padStart(5, '0')}`,
+      listSize: 4000 + i,
+      people: [{ name: `Dr Signer ${i + 1}`, email: `signer${i + 1}@example.org`, roles: ['partner'] }],
+    }));
+    const network = await api.post('/networks', { programmeId: programme.body.id, waveId: wave.body.id, name: 'Bench Network', practices });
+    if (network.status !== 201) throw new Error(`could not create the network: ${JSON.stringify(network.body)}`);
+    await api.post(`/networks/${network.body.id}/formation`);
+    await eventually(async () => (await api.get(`/networks/${network.body.id}/formation`)).body.stages?.[0]?.status === 'drafting', 'first stage drafting', 60_000);
+    const issued = await api.post(`/networks/${network.body.id}/stages/panel-presentation/issue`);
+    if (issued.status !== 202) throw new Error(`could not issue: ${JSON.stringify(issued.body)}`);
+    const requests = await eventually(async () => {
+      const outbox = await api.get('/outbox?limit=1000');
+      const found = (outbox.body as { to: string; links: string[] }[]).filter((m) => m.links[0]);
+      return found.length >= SIGNERS ? found : null;
+    }, 'sign requests', 120_000);
+
+    const anonymous = apiClient(baseUrl);
+    const latencies: number[] = [];
+    let errors = 0;
+    const started = performance.now();
+    await Promise.all(
+      requests.map(async (request) => {
+        const t0 = performance.now();
+        const n = Number(/signer(\d+)@/.exec(request.to)?.[1]);
+        const res = await anonymous.post(`/actions/${tokenFromLink(request.links[0])}/sign`, { typedName: `Dr Signer ${n}`, consent: true }).catch(() => null);
+        latencies.push(performance.now() - t0);
+        if (!res || res.status !== 200) errors += 1;
+      }),
+    );
+    const wallMs = performance.now() - started;
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const result = { signers: SIGNERS, p50Ms: Math.round(percentile(sorted, 50)), p99Ms: Math.round(percentile(sorted, 99)), maxMs: Math.round(sorted.at(-1) ?? 0), errors, wallMs: Math.round(wallMs) };
+    fs.mkdirSync(path.join(__dirname, 'out'), { recursive: true });
+    fs.writeFileSync(path.join(__dirname, 'out', 'signing.json'), JSON.stringify(result, null, 2));
+    console.log(`sign action, ${SIGNERS} concurrent signers: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms, errors ${errors}, all done in ${result.wallMs} ms`);
+  } finally {
+    await stack.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}

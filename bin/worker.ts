@@ -1,0 +1,22 @@
+/** A worker alone, for scale-out: needs TEMPORAL_ADDRESS and (usually) DATABASE_URL. */
+import { ConfigError, loadConfig } from '../config';
+import { createLogger, createMailer, createWorker, openDatabase } from './runtime';
+
+async function main() {
+  const config = loadConfig();
+  if (!config.temporal.address) throw new ConfigError('Invalid configuration:\n  TEMPORAL_ADDRESS: required for bin/worker (npm start embeds Temporal instead)');
+  const log = createLogger(config);
+  const { db, repos } = await openDatabase(config, log);
+  const mailer = createMailer(config);
+  const { worker, connection } = await createWorker(config, config.temporal.address, { db, repos, log, mailer });
+  log.info({ taskQueue: config.temporal.taskQueue }, 'Formwork worker running');
+  await worker.run();
+  await connection.close();
+  mailer?.close();
+  await db.destroy();
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
