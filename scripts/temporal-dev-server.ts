@@ -1,0 +1,202 @@
+/**
+ * Starts `temporal server start-dev` as a child process and waits until its frontend answers.
+ *
+ * Used by `bin/start` (persistent state in data/temporal.db, with UI) and by the test global setup
+ * (in-memory, headless). The CLI path comes from scripts/provision-temporal.js.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+
+/** The subset of a pino / console logger this module uses. */
+export interface DevServerLog {
+  info(msg: string): void;
+  warn(msg: string): void;
+  debug?(msg: string): void;
+}
+
+export interface DevServerOptions {
+  /** Absolute path of the `temporal` CLI (see resolveTemporalCli). */
+  cliPath: string;
+  /** SQLite file for persistent state; omitted means in-memory (lost when the process exits). */
+  dbFile?: string;
+  /** Frontend gRPC port; a free loopback port when omitted. */
+  port?: number;
+  /** Web UI port; a free loopback port when omitted (ignored when headless). */
+  uiPort?: number;
+  /** No Web UI (tests). */
+  headless?: boolean;
+  /** Extra namespace to create at launch; "default" always exists. */
+  namespace?: string;
+  log: DevServerLog;
+  /** How long to wait for the frontend before giving up. */
+  startTimeoutMs?: number;
+}
+
+export interface DevServer {
+  /** host:port of the gRPC frontend, e.g. "127.0.0.1:40123". */
+  address: string;
+  uiUrl: string | null;
+  /** SIGTERM, then SIGKILL after a grace period. Safe to call more than once. */
+  stop(): Promise<void>;
+  process: ChildProcess;
+}
+
+const HOST = '127.0.0.1';
+const DEFAULT_START_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 10_000;
+const POLL_INTERVAL_MS = 200;
+const OUTPUT_LINES_KEPT = 40;
+
+/** A currently free TCP port on 127.0.0.1 (the OS picks it; someone else could take it before we bind). */
+export function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', reject);
+    srv.listen({ port: 0, host: HOST, exclusive: true }, () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => (port ? resolve(port) : reject(new Error('could not determine a free port'))));
+    });
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Resolves true once something accepts TCP connections on host:port (cheap pre-check before gRPC). */
+function tcpAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: HOST, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** True when the frontend serves gRPC and knows the namespace (it is registered shortly after boot). */
+async function frontendReady(address: string, namespace: string): Promise<boolean> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 2_000 });
+    const conn = connection;
+    await conn.withDeadline(Date.now() + 2_000, () => conn.workflowService.describeNamespace({ namespace }));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await connection?.close().catch(() => undefined);
+  }
+}
+
+/** Spawns the Temporal dev server and resolves once it accepts requests for `namespace` (or "default"). */
+export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
+  const { cliPath, dbFile, namespace, log, headless = false } = opts;
+  const port = opts.port ?? (await findFreePort());
+  const uiPort = headless ? null : (opts.uiPort ?? (await findFreePort()));
+  const address = `${HOST}:${port}`;
+
+  const args = ['server', 'start-dev', '--ip', HOST, '--port', String(port), '--log-level', 'warn'];
+  if (dbFile) {
+    fs.mkdirSync(path.dirname(path.resolve(dbFile)), { recursive: true });
+    args.push('--db-filename', path.resolve(dbFile));
+  }
+  if (uiPort === null) args.push('--headless');
+  else args.push('--ui-port', String(uiPort));
+  if (namespace && namespace !== 'default') args.push('--namespace', namespace);
+
+  log.info(`Starting Temporal dev server on ${address}${dbFile ? ` (state in ${dbFile})` : ' (in memory)'}`);
+  const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+
+  // Keep the tail of the output: it is the only useful thing to show when start-up fails.
+  const lastLines: string[] = [];
+  const collect = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      lastLines.push(line);
+      if (lastLines.length > OUTPUT_LINES_KEPT) lastLines.shift();
+      log.debug?.(`[temporal] ${line}`);
+    }
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  let spawnError: Error | null = null;
+  const exitPromise = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = { code, signal };
+      resolve();
+    });
+    child.once('error', (err) => {
+      spawnError = err;
+      exited ??= { code: null, signal: null };
+      resolve();
+    });
+  });
+
+  // If our process goes away without calling stop(), do not leave an orphaned server behind.
+  const killOnExit = () => {
+    if (!exited) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      process.removeListener('exit', killOnExit);
+      if (exited) return;
+      child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const graceful = await Promise.race([
+        exitPromise.then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), STOP_GRACE_MS))),
+      ]);
+      clearTimeout(timer);
+      if (!graceful) {
+        log.warn(`Temporal dev server did not stop within ${STOP_GRACE_MS / 1000} s; killing it`);
+        child.kill('SIGKILL');
+        await exitPromise;
+      }
+    })();
+    return stopping;
+  };
+
+  const timeoutMs = opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
+  const failure = (why: string) =>
+    new Error(
+      `Temporal dev server (${cliPath} ${args.join(' ')}) ${why}.` +
+        (lastLines.length ? `\nLast output:\n${lastLines.join('\n')}` : ' It printed nothing.'),
+    );
+
+  const startedAt = Date.now();
+  for (;;) {
+    if (exited) {
+      const { code, signal } = exited as { code: number | null; signal: NodeJS.Signals | null };
+      process.removeListener('exit', killOnExit);
+      const reason = spawnError
+        ? `could not be started: ${(spawnError as Error).message}`
+        : `exited during start-up (code ${code}, signal ${signal})`;
+      throw failure(reason);
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw failure(`did not accept connections on ${address} within ${timeoutMs / 1000} s`);
+    }
+    if ((await tcpAccepts(port)) && (await frontendReady(address, namespace ?? 'default'))) break;
+    await delay(POLL_INTERVAL_MS);
+  }
+
+  const uiUrl = uiPort === null ? null : `http://${HOST}:${uiPort}`;
+  log.info(`Temporal dev server ready on ${address} in ${Date.now() - startedAt} ms${uiUrl ? `; UI ${uiUrl}` : ''}`);
+  return { address, uiUrl, stop, process: child };
+}
