@@ -29,6 +29,7 @@ const envSchema = z.object({
   TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   FORMWORK_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  FORMWORK_ADMIN_EMAIL: z.email().default('facilitator@localhost'),
   FORM_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
   MAIL_FROM: z.string().min(3).default('Formwork <formwork@localhost>'),
@@ -58,6 +59,8 @@ export interface Config {
     uiPort: number;
   };
   adminToken?: string;
+  /** where the first facilitator is told of declines, expiries and escalations */
+  adminEmail: string;
   /** secret for CSRF tokens on forms; shared by every server process (else kept in DATA_DIR) */
   formSecret?: string;
   smtpUrl?: string;
@@ -104,6 +107,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       uiPort: e.TEMPORAL_UI_PORT,
     },
     adminToken: e.FORMWORK_ADMIN_TOKEN,
+    adminEmail: e.FORMWORK_ADMIN_EMAIL,
     formSecret: e.FORM_SECRET,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,

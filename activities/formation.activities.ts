@@ -4,14 +4,11 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Repos } from '../db/repos';
 import { isUniqueViolation } from '../db/repos/executor';
-import { newTokenSecret } from '../db/repos/tokens.repo';
 import { renderDocument, TemplateContextError } from '../documents';
-import { DEFAULT_SIGNING_RULE, requiredSignatories, type RequiredPractice } from '../domain/signing';
 import { STAGES, stageDefinition, type StageKey } from '../domain/stages';
 import { STAGE_TEMPLATES, type NetworkFacts } from '../templates';
-import type { DocumentRef, SignatureReceipt, SignInput } from '../workflows/messages';
+import type { DocumentRef } from '../workflows/messages';
 import type { Mailer } from './mailer';
-import { deliverPending } from './notifications';
 
 export interface ActivityDeps {
   db: Knex;
@@ -25,11 +22,11 @@ export interface ActivityDeps {
 const SYSTEM = 'system';
 
 /**
- * Everything the formation and sign-off workflows do to the world. Each activity is idempotent:
+ * What the formation workflow does to the world: stage read model, stage data, documents. Each activity is idempotent:
  * Temporal retries it after a crash, so a repeat must find its earlier work and not redo it.
  */
 export function createFormationActivities(deps: ActivityDeps) {
-  const { db, repos, log } = deps;
+  const { db, repos } = deps;
 
   async function networkFacts(networkId: string): Promise<NetworkFacts> {
     const network = await repos.records.getNetwork(db, networkId);
@@ -122,6 +119,7 @@ export function createFormationActivities(deps: ActivityDeps) {
             pdf: rendered.pdf,
             docx: rendered.docx,
             markdown: rendered.markdown,
+            html: rendered.html,
             idempotencyKey: input.idempotencyKey,
           });
           await repos.audit.append(
@@ -141,149 +139,6 @@ export function createFormationActivities(deps: ActivityDeps) {
       }
     },
 
-    async openSignoff(input: { signoffId: string; workflowId: string; networkId: string; stage: StageKey; documentId: string; documentVersion: number; documentTitle: string }): Promise<RequiredPractice[]> {
-      const network = await repos.records.getNetwork(db, input.networkId);
-      if (!network) throw ApplicationFailure.nonRetryable(`network ${input.networkId} not found`, 'NOT_FOUND');
-      const required = requiredSignatories(
-        network.practices.map((p) => ({ practiceId: p.id, practiceName: p.name, people: p.people.map((x) => ({ personId: x.id, name: x.name, email: x.email, roles: x.roles })) })),
-        DEFAULT_SIGNING_RULE,
-      );
-      const existing = await repos.signoffs.byWorkflowId(db, input.workflowId);
-      const signoffId = existing?.id ?? input.signoffId;
-      const expiresAt = new Date(Date.now() + deps.actionTokenTtlDays * 86_400_000).toISOString();
-      const dedupeKeys: string[] = [];
-      await db.transaction(async (trx) => {
-        if (!existing) {
-          await repos.signoffs.insert(trx, { id: signoffId, workflowId: input.workflowId, networkId: input.networkId, stageKey: input.stage, documentId: input.documentId, documentVersion: input.documentVersion, status: 'open', rule: DEFAULT_SIGNING_RULE });
-        }
-        const already = new Set((await repos.signoffs.requests(trx, signoffId)).map((r) => r.personId));
-        for (const practice of required) {
-          for (const signer of practice.signers) {
-            const dedupeKey = `${input.workflowId}:request:${signer.personId}`;
-            dedupeKeys.push(dedupeKey);
-            if (already.has(signer.personId)) continue;
-            const secret = newTokenSecret();
-            const link = `${deps.publicUrl}/a/${secret}`;
-            await repos.signoffs.insertRequest(trx, { id: crypto.randomUUID(), signoffId, personId: signer.personId, practiceId: practice.practiceId });
-            await repos.tokens.insertActionToken(trx, {
-              id: crypto.randomUUID(),
-              secret,
-              kind: 'sign',
-              personId: signer.personId,
-              subjectId: signoffId,
-              documentId: input.documentId,
-              documentVersion: input.documentVersion,
-              workflowId: input.workflowId,
-              expiresAt,
-            });
-            await repos.outbox.insert(trx, {
-              id: crypto.randomUUID(),
-              dedupeKey,
-              to: signer.email,
-              subject: `Please sign: ${input.documentTitle} (version ${input.documentVersion}) for ${practice.practiceName}`,
-              text: [
-                `Dear ${signer.name},`,
-                '',
-                `${network.name} has issued "${input.documentTitle}" (version ${input.documentVersion}) for signature.`,
-                `One partner's signature is needed on behalf of ${practice.practiceName}.`,
-                '',
-                `Read and sign it here: ${link}`,
-                '',
-                `This link is personal to you and expires on ${expiresAt.slice(0, 10)}. If you did not expect it, you can ignore this message.`,
-              ].join('\n'),
-              links: [link],
-              networkId: input.networkId,
-              delivery: deps.mailer ? 'pending' : 'outbox',
-            });
-            await repos.audit.append(trx, SYSTEM, { type: 'signature.requested', signoffId, personId: signer.personId, practiceId: practice.practiceId, documentId: input.documentId }, input.networkId);
-          }
-        }
-      });
-      await deliverPending(deps, dedupeKeys);
-      return required;
-    },
-
-    async recordSignature(input: SignInput & { signoffId: string; workflowId: string; documentId: string; documentVersion: number; documentSha256: string; practiceId: string }): Promise<Omit<SignatureReceipt, 'roundComplete'>> {
-      const person = await repos.records.getPerson(db, input.personId);
-      if (!person) throw ApplicationFailure.nonRetryable('signer not found', 'NOT_A_SIGNER');
-      const receiptOf = (s: { id: string; signedAt: string }) => ({
-        signatureId: s.id,
-        documentId: input.documentId,
-        documentVersion: input.documentVersion,
-        documentSha256: input.documentSha256,
-        practiceId: input.practiceId,
-        practiceName: person.practiceName,
-        signedBy: person.name,
-        signedAt: s.signedAt,
-      });
-      const earlier = await repos.signoffs.signatureByPerson(db, input.signoffId, input.personId);
-      if (earlier) return receiptOf(earlier);
-      const signature = {
-        id: crypto.randomUUID(),
-        signoffId: input.signoffId,
-        documentId: input.documentId,
-        documentVersion: input.documentVersion,
-        documentSha256: input.documentSha256,
-        personId: input.personId,
-        practiceId: input.practiceId,
-        typedName: input.typedName,
-        capacity: 'partner',
-        consentVersion: input.consentVersion,
-        method: 'action-link',
-        ip: input.ip,
-        userAgent: input.userAgent,
-        signedAt: new Date().toISOString(),
-      };
-      try {
-        await db.transaction(async (trx) => {
-          await repos.signoffs.insertSignature(trx, signature);
-          for (const request of await repos.signoffs.requests(trx, input.signoffId)) {
-            if (request.practiceId !== input.practiceId) continue;
-            await repos.signoffs.setRequestStatus(trx, input.signoffId, request.personId, request.personId === input.personId ? 'signed' : 'signed-by-colleague');
-          }
-          await repos.tokens.markActionTokenUsed(trx, input.signoffId, input.personId);
-          await repos.audit.append(
-            trx,
-            `person:${input.personId}`,
-            { type: 'signature.signed', signoffId: input.signoffId, signatureId: signature.id, personId: input.personId, practiceId: input.practiceId, documentId: input.documentId, documentVersion: input.documentVersion, documentSha256: input.documentSha256 },
-            person.networkId,
-          );
-        });
-      } catch (err) {
-        const again = isUniqueViolation(err) ? await repos.signoffs.signatureByPerson(db, input.signoffId, input.personId) : null;
-        if (again) return receiptOf(again);
-        throw err;
-      }
-      log.info({ signoffId: input.signoffId, practiceId: input.practiceId }, 'signature recorded');
-      return receiptOf(signature);
-    },
-
-    async recordDecline(input: { signoffId: string; networkId: string; practiceId: string; personId: string; tokenId: string; reason: string }): Promise<{ declinedAt: string }> {
-      const earlier = await repos.signoffs.declineByPerson(db, input.signoffId, input.personId);
-      if (earlier) return { declinedAt: earlier.declinedAt };
-      const id = crypto.randomUUID();
-      await db.transaction(async (trx) => {
-        await repos.signoffs.insertDecline(trx, { id, signoffId: input.signoffId, personId: input.personId, reason: input.reason });
-        await repos.signoffs.setRequestStatus(trx, input.signoffId, input.personId, 'declined');
-        await repos.tokens.markActionTokenUsed(trx, input.signoffId, input.personId);
-        await repos.audit.append(trx, `person:${input.personId}`, { type: 'signature.declined', signoffId: input.signoffId, personId: input.personId, practiceId: input.practiceId, reason: input.reason }, input.networkId);
-      });
-      const stored = await repos.signoffs.declineByPerson(db, input.signoffId, input.personId);
-      return { declinedAt: stored?.declinedAt ?? new Date().toISOString() };
-    },
-
-    async completeSignoff(input: { signoffId: string; networkId: string; documentId: string; outcome: 'signed' | 'declined' }): Promise<void> {
-      await db.transaction(async (trx) => {
-        const signoff = await repos.signoffs.get(trx, input.signoffId);
-        if (!signoff || signoff.completedAt) return;
-        await repos.signoffs.complete(trx, input.signoffId, input.outcome);
-        await repos.documents.setStatus(trx, input.documentId, input.outcome === 'signed' ? 'signed' : 'declined');
-        for (const request of await repos.signoffs.requests(trx, input.signoffId)) {
-          if (request.status === 'pending') await repos.signoffs.setRequestStatus(trx, input.signoffId, request.personId, 'closed');
-        }
-        await repos.audit.append(trx, SYSTEM, { type: 'signoff.completed', signoffId: input.signoffId, documentId: input.documentId, outcome: input.outcome }, input.networkId);
-      });
-    },
   };
 }
 

@@ -1,7 +1,40 @@
 /**
- * Who must sign for a practice. In a sign-off round every member practice must sign; which of its
- * people may sign for it is decided here so that workflows, activities and the server agree.
+ * Who must sign, and in what order. A sign-off round is a set of **slots**; each slot names who may
+ * fill it (one partner of a practice, a particular partner, the practice's Caldicott guardian, the
+ * network's chair…). One signature fills every open slot of the active group its signer is eligible
+ * for, so a sole partner who is also the Caldicott guardian signs once for both.
  */
+import { z } from 'zod';
+
+export const signingRuleSchema = z.object({
+  /** per practice: one partner, or every partner */
+  partners: z.enum(['any-partner', 'all-partners']).default('any-partner'),
+  /** further roles each practice must sign in, e.g. the Caldicott guardian for a data-sharing agreement */
+  practiceRoles: z.array(z.enum(['caldicott-guardian', 'practice-manager', 'dpo'])).max(3).default([]),
+  /** network officers who sign too, e.g. the chair */
+  officers: z.array(z.enum(['chair', 'clinical-director', 'network-manager'])).max(3).default([]),
+  /** parallel: everyone at once; practices-then-officers: officers are asked once every practice has signed */
+  order: z.enum(['parallel', 'practices-then-officers']).default('parallel'),
+});
+
+export type SigningRule = z.infer<typeof signingRuleSchema>;
+
+export const DEFAULT_SIGNING_RULE: SigningRule = { partners: 'any-partner', practiceRoles: [], officers: [], order: 'parallel' };
+
+/** The default rule of each document type; a facilitator may choose another when issuing. */
+export function defaultSigningRule(documentType: string): SigningRule {
+  if (documentType === 'data-sharing-agreement') return { ...DEFAULT_SIGNING_RULE, practiceRoles: ['caldicott-guardian'] };
+  return DEFAULT_SIGNING_RULE;
+}
+
+export function describeSigningRule(rule: SigningRule): string {
+  const parts = [rule.partners === 'any-partner' ? 'one partner of each practice' : 'every partner of each practice'];
+  for (const role of rule.practiceRoles) parts.push(`each practice's ${role.replace(/-/g, ' ')}`);
+  const officers = rule.officers.map((o) => `the network's ${o.replace(/-/g, ' ')}`);
+  if (officers.length && rule.order === 'practices-then-officers') return `${parts.join(' and ')} sign; then ${officers.join(' and ')}`;
+  return [...parts, ...officers].join(', ') + ' sign';
+}
+
 export interface SignerCandidate {
   personId: string;
   name: string;
@@ -15,41 +48,83 @@ export interface PracticeForSigning {
   people: readonly SignerCandidate[];
 }
 
-/** The rule of a round. `any-partner`: one signature from any partner completes the practice. */
-export interface SigningRule {
-  kind: 'any-partner';
-  capacity: 'partner';
+export interface Slot {
+  id: string;
+  /** the practice this slot is for, or null for a network officer */
+  practiceId: string | null;
+  practiceName: string | null;
+  /** the capacity the signature is given in */
+  capacity: string;
+  /** 1 = first group; officers after practices are group 2 */
+  group: number;
+  eligible: { personId: string; name: string; email: string }[];
 }
 
-export const DEFAULT_SIGNING_RULE: SigningRule = { kind: 'any-partner', capacity: 'partner' };
-
-export interface RequiredPractice {
-  practiceId: string;
-  practiceName: string;
-  signers: { personId: string; name: string; email: string }[];
+/** The slots of a round under a rule. */
+export function buildSlots(practices: readonly PracticeForSigning[], rule: SigningRule): Slot[] {
+  const slots: Slot[] = [];
+  const pick = (p: SignerCandidate) => ({ personId: p.personId, name: p.name, email: p.email });
+  for (const practice of practices) {
+    const partners = practice.people.filter((p) => p.roles.includes('partner'));
+    if (rule.partners === 'any-partner') {
+      slots.push({ id: `${practice.practiceId}:partner`, practiceId: practice.practiceId, practiceName: practice.practiceName, capacity: 'partner', group: 1, eligible: partners.map(pick) });
+    } else {
+      for (const partner of partners) {
+        slots.push({ id: `${practice.practiceId}:partner:${partner.personId}`, practiceId: practice.practiceId, practiceName: practice.practiceName, capacity: 'partner', group: 1, eligible: [pick(partner)] });
+      }
+      if (partners.length === 0) slots.push({ id: `${practice.practiceId}:partner`, practiceId: practice.practiceId, practiceName: practice.practiceName, capacity: 'partner', group: 1, eligible: [] });
+    }
+    for (const role of rule.practiceRoles) {
+      slots.push({ id: `${practice.practiceId}:${role}`, practiceId: practice.practiceId, practiceName: practice.practiceName, capacity: role, group: 1, eligible: practice.people.filter((p) => p.roles.includes(role)).map(pick) });
+    }
+  }
+  const everyone = practices.flatMap((p) => p.people);
+  for (const office of rule.officers) {
+    const holders = everyone.filter((p) => p.roles.includes(office));
+    const unique = [...new Map(holders.map((h) => [h.personId, pick(h)])).values()];
+    slots.push({ id: `network:${office}`, practiceId: null, practiceName: null, capacity: office, group: rule.order === 'practices-then-officers' ? 2 : 1, eligible: unique });
+  }
+  return slots;
 }
 
-/** The practices of a round with the people entitled to sign for each. */
-export function requiredSignatories(practices: readonly PracticeForSigning[], rule: SigningRule = DEFAULT_SIGNING_RULE): RequiredPractice[] {
-  return practices.map((p) => ({
-    practiceId: p.practiceId,
-    practiceName: p.practiceName,
-    signers: p.people
-      .filter((person) => person.roles.includes(rule.capacity))
-      .map(({ personId, name, email }) => ({ personId, name, email })),
-  }));
+/** Slots nobody may fill: the round could never complete, so issuing must be refused. */
+export function unfillableSlots(slots: readonly Slot[]): Slot[] {
+  return slots.filter((s) => s.eligible.length === 0);
 }
 
-/** Practices that cannot complete a round under the rule, because nobody may sign for them. */
-export function practicesWithoutSigners(practices: readonly PracticeForSigning[], rule: SigningRule = DEFAULT_SIGNING_RULE): string[] {
-  return requiredSignatories(practices, rule)
-    .filter((p) => p.signers.length === 0)
-    .map((p) => p.practiceName);
+export function describeSlot(slot: Slot): string {
+  const who = slot.capacity.replace(/-/g, ' ');
+  return slot.practiceName ? `${slot.practiceName} (${who})` : `the network's ${who}`;
+}
+
+export interface RoundState {
+  open: boolean;
+  documentVersion: number;
+  slots: readonly Slot[];
+  /** slotId → personId of the signature that filled it */
+  filled: Readonly<Record<string, string>>;
+}
+
+/** The lowest group with an open slot; 0 when every slot is filled. */
+export function activeGroup(round: Pick<RoundState, 'slots' | 'filled'>): number {
+  const open = round.slots.filter((s) => !round.filled[s.id]).map((s) => s.group);
+  return open.length ? Math.min(...open) : 0;
+}
+
+/** The open slots of the active group that this person may fill. */
+export function slotsFor(round: Pick<RoundState, 'slots' | 'filled'>, personId: string): Slot[] {
+  const group = activeGroup(round);
+  return round.slots.filter((s) => s.group === group && !round.filled[s.id] && s.eligible.some((e) => e.personId === personId));
+}
+
+export function roundComplete(round: Pick<RoundState, 'slots' | 'filled'>): boolean {
+  return round.slots.every((s) => Boolean(round.filled[s.id]));
 }
 
 export type SignRejection =
   | { code: 'ROUND_CLOSED'; message: string }
   | { code: 'NOT_A_SIGNER'; message: string }
+  | { code: 'NOT_YET'; message: string }
   | { code: 'WRONG_VERSION'; message: string }
   | { code: 'ALREADY_SIGNED'; message: string }
   | { code: 'NAME_MISMATCH'; message: string };
@@ -77,37 +152,46 @@ export interface SignAttempt {
   typedName: string;
 }
 
-export interface RoundState {
-  open: boolean;
-  documentVersion: number;
-  practices: readonly RequiredPractice[];
-  /** practiceId → personId of the signature that counts */
-  signedBy: Readonly<Record<string, string>>;
-}
-
 /** Checks a signature attempt against the round; null means it may be accepted. */
 export function checkSignAttempt(round: RoundState, attempt: SignAttempt): SignRejection | null {
   if (!round.open) return { code: 'ROUND_CLOSED', message: 'This signing round is closed.' };
-  const practice = round.practices.find((p) => p.signers.some((s) => s.personId === attempt.personId));
-  if (!practice) return { code: 'NOT_A_SIGNER', message: 'You are not entitled to sign this document for any practice.' };
+  const mine = round.slots.filter((s) => s.eligible.some((e) => e.personId === attempt.personId));
+  if (mine.length === 0) return { code: 'NOT_A_SIGNER', message: 'You are not entitled to sign this document.' };
   if (attempt.documentVersion !== round.documentVersion) {
     return { code: 'WRONG_VERSION', message: `This link is for version ${attempt.documentVersion}; the current version is ${round.documentVersion}.` };
   }
-  const existing = round.signedBy[practice.practiceId];
-  if (existing) {
-    return {
-      code: 'ALREADY_SIGNED',
-      message: existing === attempt.personId ? 'You have already signed this document.' : `${practice.practiceName} has already signed this document.`,
-    };
+  if (Object.values(round.filled).includes(attempt.personId)) return { code: 'ALREADY_SIGNED', message: 'You have already signed this document.' };
+  const open = mine.filter((s) => !round.filled[s.id]);
+  if (open.length === 0) {
+    const slot = mine[0];
+    return { code: 'ALREADY_SIGNED', message: slot.practiceName ? `${slot.practiceName} has already signed this document.` : 'This document has already been signed in your capacity.' };
   }
-  const signer = practice.signers.find((s) => s.personId === attempt.personId);
+  if (slotsFor(round, attempt.personId).length === 0) {
+    return { code: 'NOT_YET', message: 'Your signature is asked for once every practice has signed; you will receive an email then.' };
+  }
+  const signer = open[0].eligible.find((e) => e.personId === attempt.personId);
   if (signer && !typedNameMatches(attempt.typedName, signer.name)) {
     return { code: 'NAME_MISMATCH', message: `The typed name must be your full name as registered (${signer.name}).` };
   }
   return null;
 }
 
-/** True when every practice of the round has a signature. */
-export function roundComplete(round: Pick<RoundState, 'practices' | 'signedBy'>): boolean {
-  return round.practices.every((p) => Boolean(round.signedBy[p.practiceId]));
+/** Who a person may hand their request to: others eligible for the same practice and capacity. */
+export function delegationTargets(slots: readonly Slot[], practices: readonly PracticeForSigning[], personId: string): SignerCandidate[] {
+  const mine = slots.filter((s) => s.practiceId && s.eligible.some((e) => e.personId === personId));
+  if (mine.length === 0) return [];
+  const practice = practices.find((p) => p.practiceId === mine[0].practiceId);
+  if (!practice) return [];
+  const capacities = new Set(mine.map((s) => s.capacity));
+  return practice.people.filter((p) => p.personId !== personId && [...capacities].every((c) => p.roles.includes(c)));
+}
+
+/** Moves a person's eligibility in the open slots to a delegate. */
+export function delegateSlots(round: Pick<RoundState, 'slots' | 'filled'>, fromPersonId: string, to: { personId: string; name: string; email: string }): Slot[] {
+  return round.slots.map((s) => {
+    if (round.filled[s.id] || !s.eligible.some((e) => e.personId === fromPersonId)) return s;
+    const eligible = s.eligible.filter((e) => e.personId !== fromPersonId);
+    if (!eligible.some((e) => e.personId === to.personId)) eligible.push(to);
+    return { ...s, eligible };
+  });
 }

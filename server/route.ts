@@ -33,6 +33,8 @@ export interface RouteDef<P extends AnyObject = AnyObject, Q extends AnyObject =
   params?: P;
   query?: Q;
   body?: B;
+  /** a JSON body that may be left out (validated as {} when absent) */
+  optionalBody?: B;
   /** a raw (non-JSON) body, e.g. a PDF upload */
   rawBody?: { contentType: string; limit: string };
   status?: number;
@@ -70,6 +72,8 @@ export function mountRoutes(router: Router, routes: RouteDef[], authenticate: Au
           throw new AppError('MALFORMED_REQUEST', 'A JSON object body is required (Content-Type: application/json).');
         }
         body = parse(route.body, req.body, 'VALIDATION_FAILED', 'request body');
+      } else if (route.optionalBody) {
+        body = parse(route.optionalBody, req.body ?? {}, 'VALIDATION_FAILED', 'request body');
       }
       const result = await route.handler({ params, query, body, staff, req, res });
       if (res.headersSent) return;
@@ -118,6 +122,7 @@ export function openApiDocument(routes: RouteDef[], info: { title: string; versi
       'x-access': route.access,
     };
     if (route.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } };
+    if (route.optionalBody) op.requestBody = { required: false, content: { 'application/json': { schema: jsonSchema(route.optionalBody) } } };
     if (route.rawBody) op.requestBody = { required: true, content: { [route.rawBody.contentType]: { schema: { type: 'string', format: 'binary' } } } };
     paths[openPath] = { ...(paths[openPath] ?? {}), [route.method]: op };
   }

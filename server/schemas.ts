@@ -104,7 +104,10 @@ export const formationResponse = z.object({
           status: z.string(),
           documentId: z.string(),
           documentVersion: z.number(),
+          rule: z.string(),
+          expiresAt: z.string().nullable(),
           practices: z.array(z.object({ practiceId: z.string(), name: z.string(), signed: z.boolean(), signedBy: z.string().nullable(), signedAt: z.string().nullable(), owed: z.array(z.string()) })),
+          officers: z.array(z.object({ capacity: z.string(), signed: z.boolean(), signedBy: z.string().nullable(), signedAt: z.string().nullable(), owed: z.array(z.string()) })),
         })
         .nullable(),
     }),
@@ -135,6 +138,7 @@ export const declineBody = z.object({ reason: z.string().trim().min(3, 'give a r
 
 export const receiptResponse = z.object({
   signatureId: z.string(),
+  capacity: z.string(),
   documentId: z.string(),
   documentVersion: z.number(),
   documentSha256: z.string(),
@@ -147,7 +151,9 @@ export const receiptResponse = z.object({
 
 export const actionResponse = z.object({
   kind: z.literal('sign'),
-  status: z.enum(['pending', 'signed', 'declined', 'signed-by-colleague', 'closed', 'expired']),
+  status: z.enum(['pending', 'signed', 'declined', 'signed-by-colleague', 'delegated', 'superseded', 'closed', 'expired']),
+  capacities: z.array(z.string()),
+  delegateTo: z.array(z.object({ personId: z.string(), name: z.string() })),
   expiresAt: z.string(),
   person: z.object({ id: z.string(), name: z.string(), email: z.string() }),
   practice: z.object({ id: z.string(), name: z.string() }),

@@ -1,4 +1,4 @@
-import { type ActivityOptions, allHandlersFinished, condition, executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { type ActivityOptions, allHandlersFinished, condition, executeChild, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { FormationActivities } from '../activities/formation.activities';
 import { STAGE_KEYS, type StageKey } from '../domain/stages';
 import { reject } from './failures';
@@ -10,7 +10,9 @@ import {
   issueStageUpdate,
   signoffWorkflowId,
   submitStageDataUpdate,
+  voidRoundSignal,
 } from './messages';
+import type { SigningRule } from '../domain/signing';
 import { signoffWorkflow } from './signoff.workflow';
 
 /** Database writes: quick, retried until they succeed (they are idempotent). */
@@ -42,7 +44,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
     stages: STAGE_KEYS.map((key): StageState => ({ key, status: 'pending', dataRevision: 0, documents: [], signoffWorkflowId: null, lastOutcome: null })),
   };
   const stageData = new Map<StageKey, unknown>();
-  let pendingIssue: DocumentRef | null = null;
+  let pendingIssue: { stage: StageKey; doc: DocumentRef; rule: SigningRule } | null = null;
   let issueCount = 0;
   const stageOf = (key: StageKey) => {
     const found = state.stages.find((s) => s.key === key);
@@ -66,17 +68,16 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
       validator: ({ stage }) => {
         const s = stageOf(stage);
         if (s.status === 'completed') throw reject('STAGE_COMPLETED', `The ${stage} stage is already completed.`);
-        if (s.status === 'issuing' || s.status === 'awaiting-signatures') {
-          throw reject('STAGE_LOCKED', `The ${stage} stage is out for decision; its data cannot change until the round ends.`);
-        }
+        if (s.status === 'issuing') throw reject('STAGE_LOCKED', `The ${stage} stage is being issued; try again in a moment.`);
       },
     },
   );
 
   setHandler(
     issueStageUpdate,
-    async ({ stage, actor }) => {
+    async ({ stage, actor, signingRule }) => {
       const s = stageOf(stage);
+      const previous = s.status;
       s.status = 'issuing';
       issueCount += 1;
       try {
@@ -88,10 +89,14 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
           actor,
         });
         s.documents.push(doc);
-        pendingIssue = doc;
+        pendingIssue = { stage, doc, rule: signingRule };
+        // a new version voids the round in progress: signatures on a superseded version never count
+        if (s.signoffWorkflowId) {
+          await getExternalWorkflowHandle(s.signoffWorkflowId).signal(voidRoundSignal, { reason: `superseded by version ${doc.version}` });
+        }
         return doc;
       } catch (err) {
-        s.status = 'drafting';
+        s.status = previous;
         throw err;
       }
     },
@@ -100,7 +105,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
         const s = stageOf(stage);
         if (s.status === 'completed') throw reject('STAGE_COMPLETED', `The ${stage} stage is already completed.`);
         if (state.currentStage !== stage) throw reject('STAGE_NOT_CURRENT', `The ${stage} stage is not the current stage (current: ${state.currentStage ?? 'none'}).`);
-        if (s.status !== 'drafting') throw reject('STAGE_LOCKED', `The ${stage} stage has already been issued and is ${s.status}.`);
+        if (s.status !== 'drafting' && s.status !== 'awaiting-signatures') throw reject('STAGE_LOCKED', `The ${stage} stage is ${s.status}; try again in a moment.`);
       },
     },
   );
@@ -114,8 +119,8 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
     await records.markStage({ networkId, stage: key, status: 'drafting', event: 'started' });
 
     for (;;) {
-      await condition(() => pendingIssue !== null);
-      const doc = pendingIssue as unknown as DocumentRef;
+      await condition(() => pendingIssue?.stage === key);
+      const { doc, rule } = pendingIssue as unknown as { doc: DocumentRef; rule: SigningRule };
       pendingIssue = null;
       s.status = 'awaiting-signatures';
       const childId = signoffWorkflowId(networkId, key, doc.version);
@@ -123,17 +128,20 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
       await records.markStage({ networkId, stage: key, status: 'awaiting-signatures' });
       const result = await executeChild(signoffWorkflow, {
         workflowId: childId,
-        args: [{ networkId, stage: key, documentId: doc.id, documentVersion: doc.version, documentSha256: doc.sha256, documentTitle: doc.title }],
+        args: [{ networkId, stage: key, documentId: doc.id, documentType: doc.type, documentVersion: doc.version, documentSha256: doc.sha256, documentTitle: doc.title, rule }],
       });
       s.signoffWorkflowId = null;
       s.lastOutcome = { outcome: result.outcome, reason: result.reason, documentVersion: doc.version };
       if (result.outcome === 'signed') {
+        // a version issued while the round was finishing came too late to void it
+        if ((pendingIssue as { stage: StageKey } | null)?.stage === key) pendingIssue = null;
         s.status = 'completed';
         await records.markStage({ networkId, stage: key, status: 'completed', event: 'completed' });
         break;
       }
+      if (result.outcome === 'voided' && pendingIssue) continue; // the next version goes straight out
       s.status = 'drafting';
-      await records.markStage({ networkId, stage: key, status: 'drafting', event: 'returned', reason: result.reason ?? 'declined' });
+      await records.markStage({ networkId, stage: key, status: 'drafting', event: 'returned', reason: result.reason ?? result.outcome });
     }
   }
 

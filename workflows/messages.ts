@@ -2,9 +2,9 @@
  * Update, query and signal definitions shared by workflows and the server. Imports nothing
  * Node-only, so server/ can import it and the workflow bundle stays deterministic.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { StageKey, StageStatus } from '../domain/stages';
-import type { RequiredPractice } from '../domain/signing';
+import type { SigningRule, Slot } from '../domain/signing';
 
 export const TASK_QUEUE_DEFAULT = 'formwork';
 
@@ -31,7 +31,7 @@ export interface StageState {
   documents: DocumentRef[];
   /** the sign-off round in progress, if any */
   signoffWorkflowId: string | null;
-  lastOutcome: { outcome: 'signed' | 'declined'; reason?: string; documentVersion: number } | null;
+  lastOutcome: { outcome: 'signed' | 'declined' | 'voided'; reason?: string; documentVersion: number } | null;
 }
 
 export interface FormationState {
@@ -45,7 +45,8 @@ export const formationStateQuery = defineQuery<FormationState>('formationState')
 
 export const submitStageDataUpdate = defineUpdate<{ revision: number }, [{ stage: StageKey; data: unknown; actor: string }]>('submitStageData');
 
-export const issueStageUpdate = defineUpdate<DocumentRef, [{ stage: StageKey; actor: string }]>('issueStage');
+/** Issues the stage's document; while a round is out, a new issue voids it (a new version replaces it). */
+export const issueStageUpdate = defineUpdate<DocumentRef, [{ stage: StageKey; actor: string; signingRule: SigningRule }]>('issueStage');
 
 export interface SignInput {
   personId: string;
@@ -60,6 +61,7 @@ export interface SignInput {
 
 export interface SignatureReceipt {
   signatureId: string;
+  capacity: string;
   documentId: string;
   documentVersion: number;
   documentSha256: string;
@@ -78,15 +80,31 @@ export interface DeclineInput {
 
 export interface SignoffState {
   signoffId: string;
-  open: boolean;
-  outcome: 'signed' | 'declined' | null;
+  status: 'opening' | 'open' | 'expired' | 'signed' | 'declined' | 'voided';
+  rule: SigningRule;
   documentId: string;
   documentVersion: number;
-  practices: RequiredPractice[];
-  signedBy: Record<string, string>;
+  slots: Slot[];
+  /** slotId → personId */
+  filled: Record<string, string>;
   declinedBy: { personId: string; reason: string } | null;
+  expiresAt: number;
+  remindersSent: number;
+}
+
+export interface DelegateInput {
+  personId: string;
+  tokenId: string;
+  toPersonId: string;
 }
 
 export const signUpdate = defineUpdate<SignatureReceipt, [SignInput]>('sign');
 export const declineUpdate = defineUpdate<{ declinedAt: string }, [DeclineInput]>('decline');
+export const delegateUpdate = defineUpdate<{ delegatedTo: string }, [DelegateInput]>('delegate');
+/** Facilitator: move the round's expiry (and re-open an expired round). */
+export const extendRoundUpdate = defineUpdate<{ expiresAt: string }, [{ days: number; actor: string }]>('extendRound');
+/** Facilitator: send fresh links to everyone still owed a signature. */
+export const resendRoundUpdate = defineUpdate<{ sentTo: number }, [{ actor: string }]>('resendRound');
+/** The formation workflow voids a round when a new version of its document is issued. */
+export const voidRoundSignal = defineSignal<[{ reason: string }]>('voidRound');
 export const signoffStateQuery = defineQuery<SignoffState>('signoffState');

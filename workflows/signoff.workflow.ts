@@ -1,86 +1,107 @@
-import { type ActivityOptions, allHandlersFinished, condition, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
-import type { FormationActivities } from '../activities/formation.activities';
-import { checkSignAttempt, roundComplete, type RequiredPractice } from '../domain/signing';
+import { type ActivityOptions, allHandlersFinished, condition, log, patched, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
+import type { SealingActivities } from '../activities/sealing.activities';
+import type { SigningActivities } from '../activities/signing.activities';
+import { reminderSchedule, type BankHolidayTable, type ReminderPolicy } from '../domain/calendar/working-days';
+import { activeGroup, checkSignAttempt, delegateSlots, delegationTargets, roundComplete, slotsFor, type PracticeForSigning, type SigningRule } from '../domain/signing';
 import type { StageKey } from '../domain/stages';
 import { reject } from './failures';
-import { type SignoffState, declineUpdate, signUpdate, signoffStateQuery } from './messages';
+import { type SignoffState, declineUpdate, delegateUpdate, extendRoundUpdate, resendRoundUpdate, signUpdate, signoffStateQuery, voidRoundSignal } from './messages';
 
 /** Writes of acknowledged actions: retried briefly, so a signer never waits long for an answer. */
 const ACKNOWLEDGED_WRITE: ActivityOptions = { startToCloseTimeout: '20 seconds', retry: { initialInterval: '200 milliseconds', maximumInterval: '3 seconds', maximumAttempts: 8 } };
+/** Bookkeeping and mail: retried until it succeeds (every activity here is idempotent). */
 const RECORDS: ActivityOptions = { startToCloseTimeout: '60 seconds', retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' } };
 
-const acknowledged = proxyActivities<FormationActivities>(ACKNOWLEDGED_WRITE);
-const records = proxyActivities<FormationActivities>(RECORDS);
+const acknowledged = proxyActivities<SigningActivities>(ACKNOWLEDGED_WRITE);
+const records = proxyActivities<SigningActivities>(RECORDS);
+/** Sealing renders and stores the evidence PDF: retried patiently, since a signed round should end sealed. */
+const SEALING: ActivityOptions = { startToCloseTimeout: '2 minutes', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' } };
+const sealing = proxyActivities<SealingActivities>(SEALING);
+
+const DAY_MS = 86_400_000;
 
 export interface SignoffInput {
   networkId: string;
   stage: StageKey;
   documentId: string;
+  documentType: string;
   documentVersion: number;
   documentSha256: string;
   documentTitle: string;
+  rule: SigningRule;
+  /** reminder and expiry policy; defaults: first reminder after 3 working days, then every 5, expiry after 30 days */
+  reminders?: Partial<Omit<ReminderPolicy, 'sentAt'>>;
 }
 
 export interface SignoffResult {
-  outcome: 'signed' | 'declined';
+  outcome: 'signed' | 'declined' | 'voided';
   reason?: string;
 }
 
 /**
- * One sign-off round for one document version: every member practice's partners receive a link;
- * one partner's signature completes a practice; the round completes when every practice has signed,
- * or ends at the first decline.
+ * One sign-off round for one document version. Requests go to everyone who may fill a slot of the
+ * active group; signatures, declines and delegations arrive as Updates; reminders and expiry are
+ * durable timers on England and Wales working days. The round ends when every slot is filled, at
+ * the first decline, or when a new version voids it.
  */
 export async function signoffWorkflow(input: SignoffInput): Promise<SignoffResult> {
-  const signoffId = uuid4();
+  const workflowId = workflowInfo().workflowId;
   const state: SignoffState = {
-    signoffId,
-    open: false,
-    outcome: null,
+    signoffId: uuid4(),
+    status: 'opening',
+    rule: input.rule,
     documentId: input.documentId,
     documentVersion: input.documentVersion,
-    practices: [] as RequiredPractice[],
-    signedBy: {},
+    slots: [],
+    filled: {},
     declinedBy: null,
+    expiresAt: 0,
+    remindersSent: 0,
   };
-
+  let practices: PracticeForSigning[] = [];
+  let reminders: number[] = [];
+  let voided: string | null = null;
+  let scheduleChanged = false;
   // claims are taken before the first await of a handler, so that a concurrent attempt for the same
-  // practice is rejected by its validator; only a written signature moves into state.signedBy
+  // slot is rejected by its validator; only a written signature moves into state.filled
   const claims: Record<string, string> = {};
   let declining = false;
-  const claimed = () => ({ ...state.signedBy, ...claims });
+  const claimed = () => ({ ...state.filled, ...claims });
+  const accepting = () => state.status === 'open' && !declining && voided === null;
+  const ended = () => roundComplete(state) || state.declinedBy !== null || voided !== null;
 
   setHandler(signoffStateQuery, () => state);
+  setHandler(voidRoundSignal, ({ reason }) => {
+    voided ??= reason;
+  });
 
   setHandler(
     signUpdate,
     async (attempt) => {
-      const practice = state.practices.find((p) => p.signers.some((s) => s.personId === attempt.personId));
-      if (!practice) throw reject('NOT_A_SIGNER', 'You are not entitled to sign this document.');
-      claims[practice.practiceId] = attempt.personId;
+      const slots = slotsFor({ slots: state.slots, filled: claimed() }, attempt.personId);
+      for (const slot of slots) claims[slot.id] = attempt.personId;
       try {
         const receipt = await acknowledged.recordSignature({
           ...attempt,
           signoffId: state.signoffId,
-          workflowId: workflowInfo().workflowId,
+          workflowId,
           documentId: input.documentId,
           documentVersion: input.documentVersion,
           documentSha256: input.documentSha256,
-          practiceId: practice.practiceId,
+          slotIds: slots.map((s) => s.id),
+          capacity: [...new Set(slots.map((s) => s.capacity))].join(', '),
         });
-        state.signedBy[practice.practiceId] = attempt.personId;
+        for (const slot of slots) state.filled[slot.id] = attempt.personId;
         return { ...receipt, roundComplete: roundComplete(state) };
       } finally {
-        delete claims[practice.practiceId];
+        for (const slot of slots) delete claims[slot.id];
       }
     },
     {
       validator: (attempt) => {
         if (!attempt.consent) throw reject('CONSENT_REQUIRED', 'You must agree to sign electronically.');
-        const rejection = checkSignAttempt(
-          { open: state.open && !state.declinedBy && !declining, documentVersion: state.documentVersion, practices: state.practices, signedBy: claimed() },
-          attempt,
-        );
+        if (state.status === 'expired') throw reject('ROUND_EXPIRED', 'This signing round has expired. The facilitator has been told and can extend it.');
+        const rejection = checkSignAttempt({ open: accepting(), documentVersion: state.documentVersion, slots: state.slots, filled: claimed() }, attempt);
         if (rejection) throw reject(rejection.code, rejection.message);
       },
     },
@@ -89,11 +110,9 @@ export async function signoffWorkflow(input: SignoffInput): Promise<SignoffResul
   setHandler(
     declineUpdate,
     async ({ personId, tokenId, reason }) => {
-      const practice = state.practices.find((p) => p.signers.some((s) => s.personId === personId));
-      if (!practice) throw reject('NOT_A_SIGNER', 'You are not entitled to sign this document.');
       declining = true;
       try {
-        const receipt = await acknowledged.recordDecline({ signoffId: state.signoffId, networkId: input.networkId, practiceId: practice.practiceId, personId, tokenId, reason });
+        const receipt = await acknowledged.recordDecline({ signoffId: state.signoffId, networkId: input.networkId, personId, tokenId, reason, documentTitle: input.documentTitle, documentVersion: input.documentVersion });
         state.declinedBy = { personId, reason };
         return receipt;
       } finally {
@@ -102,31 +121,170 @@ export async function signoffWorkflow(input: SignoffInput): Promise<SignoffResul
     },
     {
       validator: ({ personId }) => {
-        if (!state.open || state.declinedBy || declining) throw reject('ROUND_CLOSED', 'This signing round is closed.');
-        const practice = state.practices.find((p) => p.signers.some((s) => s.personId === personId));
-        if (!practice) throw reject('NOT_A_SIGNER', 'You are not entitled to sign this document.');
-        if (claimed()[practice.practiceId]) throw reject('ALREADY_SIGNED', `${practice.practiceName} has already signed this document.`);
+        if (!accepting()) throw reject('ROUND_CLOSED', 'This signing round is closed.');
+        if (!state.slots.some((s) => s.eligible.some((e) => e.personId === personId))) throw reject('NOT_A_SIGNER', 'You are not entitled to sign this document.');
+        if (slotsFor({ slots: state.slots, filled: claimed() }, personId).length === 0) throw reject('ALREADY_SIGNED', 'Nothing is waiting for your signature in this round.');
       },
     },
   );
 
-  state.practices = await records.openSignoff({
-    signoffId,
-    workflowId: workflowInfo().workflowId,
+  setHandler(
+    delegateUpdate,
+    async ({ personId, tokenId, toPersonId }) => {
+      const target = delegationTargets(state.slots, practices, personId).find((p) => p.personId === toPersonId);
+      if (!target) throw reject('CANNOT_DELEGATE', 'That person cannot sign in your place.');
+      const before = state.slots;
+      state.slots = delegateSlots({ slots: state.slots, filled: claimed() }, personId, { personId: target.personId, name: target.name, email: target.email });
+      try {
+        await acknowledged.recordDelegation({
+          signoffId: state.signoffId,
+          workflowId,
+          networkId: input.networkId,
+          documentId: input.documentId,
+          documentVersion: input.documentVersion,
+          documentTitle: input.documentTitle,
+          fromPersonId: personId,
+          tokenId,
+          toPersonId: target.personId,
+          slots: state.slots,
+          expiresAt: new Date(state.expiresAt).toISOString(),
+        });
+        return { delegatedTo: target.name };
+      } catch (err) {
+        state.slots = before;
+        throw err;
+      }
+    },
+    {
+      validator: ({ personId, toPersonId }) => {
+        if (!accepting()) throw reject('ROUND_CLOSED', 'This signing round is closed.');
+        if (slotsFor({ slots: state.slots, filled: claimed() }, personId).length === 0) throw reject('ALREADY_SIGNED', 'Nothing is waiting for your signature in this round.');
+        if (!delegationTargets(state.slots, practices, personId).some((p) => p.personId === toPersonId)) {
+          throw reject('CANNOT_DELEGATE', 'You can hand this request only to another partner of your practice who holds the same roles.');
+        }
+        if (Object.values(claimed()).includes(toPersonId)) throw reject('CANNOT_DELEGATE', 'That person has already signed.');
+      },
+    },
+  );
+
+  setHandler(
+    extendRoundUpdate,
+    async ({ days, actor }) => {
+      state.expiresAt = Math.max(Date.now(), state.expiresAt) + days * DAY_MS;
+      state.status = 'open';
+      reminders = reminders.filter((r) => r > Date.now() && r < state.expiresAt);
+      scheduleChanged = true;
+      const expiresAt = new Date(state.expiresAt).toISOString();
+      await records.extendSignoff({ signoffId: state.signoffId, networkId: input.networkId, expiresAt, actor });
+      return { expiresAt };
+    },
+    {
+      validator: ({ days }) => {
+        if (!Number.isInteger(days) || days < 1 || days > 90) throw reject('INVALID_EXTENSION', 'Extend by 1 to 90 days.');
+        if (state.status !== 'open' && state.status !== 'expired') throw reject('ROUND_CLOSED', 'This signing round has ended.');
+      },
+    },
+  );
+
+  setHandler(
+    resendRoundUpdate,
+    async ({ actor }) => {
+      const owed = owedPeople();
+      await records.sendSignatureRequests({ ...requestContext(), personIds: owed, batch: `resend-${uuid4()}`, reminder: false, actor });
+      return { sentTo: owed.length };
+    },
+    {
+      validator: (_input) => {
+        if (state.status !== 'open') throw reject('ROUND_CLOSED', state.status === 'expired' ? 'Extend the round before resending its links.' : 'This signing round has ended.');
+      },
+    },
+  );
+
+  function owedPeople(): string[] {
+    const group = activeGroup({ slots: state.slots, filled: claimed() });
+    const people = state.slots.filter((s) => s.group === group && !claimed()[s.id]).flatMap((s) => s.eligible.map((e) => e.personId));
+    return [...new Set(people)];
+  }
+
+  function requestContext() {
+    return {
+      signoffId: state.signoffId,
+      workflowId,
+      networkId: input.networkId,
+      documentId: input.documentId,
+      documentVersion: input.documentVersion,
+      documentTitle: input.documentTitle,
+      expiresAt: new Date(state.expiresAt).toISOString(),
+    };
+  }
+
+  // open the round: the signoff record, then the holiday table for working-day timers
+  const startedAt = Date.now();
+  const holidays: BankHolidayTable = await records.bankHolidayTable({ fromYear: new Date(startedAt).getUTCFullYear(), toYear: new Date(startedAt).getUTCFullYear() + 2 });
+  const schedule = reminderSchedule({ sentAt: startedAt, ...input.reminders }, holidays);
+  state.expiresAt = schedule.expiresAt;
+  reminders = schedule.reminders;
+  const opened = await records.openSignoff({
+    signoffId: state.signoffId,
+    workflowId,
     networkId: input.networkId,
     stage: input.stage,
     documentId: input.documentId,
     documentVersion: input.documentVersion,
-    documentTitle: input.documentTitle,
+    rule: input.rule,
+    expiresAt: new Date(state.expiresAt).toISOString(),
   });
-  state.open = true;
+  state.signoffId = opened.signoffId;
+  state.slots = opened.slots;
+  practices = opened.practices;
+  state.status = 'open';
 
-  await condition(() => roundComplete(state) || state.declinedBy !== null);
-  state.open = false;
-  // let in-flight signature writes finish before the round is sealed
+  let group = 0;
+  for (;;) {
+    if (ended()) break;
+    const current = activeGroup({ slots: state.slots, filled: state.filled });
+    if (current !== group) {
+      group = current;
+      await records.sendSignatureRequests({ ...requestContext(), personIds: owedPeople(), batch: `group-${group}`, reminder: false, actor: 'system' });
+      continue;
+    }
+    const next = state.status === 'open' ? Math.min(state.expiresAt, ...reminders) : Infinity;
+    const wait = next - Date.now();
+    if (wait > 0) {
+      const settled = await condition(() => ended() || scheduleChanged || activeGroup({ slots: state.slots, filled: state.filled }) !== group, Number.isFinite(wait) ? wait : undefined);
+      scheduleChanged = false;
+      if (settled !== false) continue;
+    }
+    if (state.status !== 'open') continue;
+    if (Date.now() >= state.expiresAt) {
+      state.status = 'expired';
+      await records.expireSignoff({ signoffId: state.signoffId, networkId: input.networkId, documentTitle: input.documentTitle, documentVersion: input.documentVersion, owedPersonIds: owedPeople() });
+      continue;
+    }
+    const due = reminders.filter((r) => r <= Date.now());
+    reminders = reminders.filter((r) => r > Date.now());
+    if (due.length) {
+      state.remindersSent += 1;
+      await records.sendSignatureRequests({ ...requestContext(), personIds: owedPeople(), batch: `reminder-${state.remindersSent}`, reminder: true, actor: 'system' });
+    }
+  }
+
+  // let in-flight writes finish before the round is closed
   await condition(allHandlersFinished);
-  const outcome: SignoffResult['outcome'] = state.declinedBy && !roundComplete(state) ? 'declined' : 'signed';
-  state.outcome = outcome;
-  await records.completeSignoff({ signoffId, networkId: input.networkId, documentId: input.documentId, outcome });
-  return outcome === 'declined' ? { outcome, reason: state.declinedBy?.reason } : { outcome };
+  const outcome: SignoffResult['outcome'] = roundComplete(state) ? 'signed' : voided !== null ? 'voided' : 'declined';
+  state.status = outcome;
+  await records.completeSignoff({ signoffId: state.signoffId, networkId: input.networkId, documentId: input.documentId, outcome, reason: outcome === 'voided' ? voided ?? undefined : state.declinedBy?.reason });
+  if (outcome === 'signed') {
+    if (patched('seal-signed-rounds')) {
+      try {
+        await sealing.sealSignoff({ signoffId: state.signoffId, networkId: input.networkId });
+      } catch (err) {
+        // only a non-retryable failure gets here (stored bytes no longer match their hash); the
+        // signatures stand, and the round can be sealed again once a person has looked
+        log.error('sealing the signed round failed', { signoffId: state.signoffId, error: String(err) });
+      }
+    }
+    return { outcome };
+  }
+  return { outcome, reason: outcome === 'voided' ? (voided ?? undefined) : state.declinedBy?.reason };
 }

@@ -72,6 +72,7 @@ export async function up(db: Knex): Promise<void> {
     t.binary('pdf').notNullable();
     t.binary('docx').notNullable();
     t.text('markdown').notNullable();
+    t.text('html').notNullable();
     t.string('idempotency_key', 300).notNullable().unique();
     t.string('created_at', 40).notNullable();
     t.unique(['network_id', 'type', 'version']);
@@ -85,8 +86,11 @@ export async function up(db: Knex): Promise<void> {
     t.integer('document_version').notNullable();
     t.string('status', 30).notNullable();
     t.text('rule').notNullable();
+    t.text('slots').notNullable();
+    t.string('expires_at', 40);
     t.string('created_at', 40).notNullable();
     t.string('completed_at', 40);
+    t.index(['network_id', 'stage_key']);
   });
   await db.schema.createTable('signature_requests', (t) => {
     t.string('id', 64).primary();
@@ -107,14 +111,15 @@ export async function up(db: Knex): Promise<void> {
     t.string('person_id', 64).notNullable().references('people.id');
     t.string('practice_id', 64).notNullable().references('practices.id');
     t.string('typed_name', 300).notNullable();
-    t.string('capacity', 60).notNullable();
+    t.string('capacity', 200).notNullable();
+    t.text('slot_ids').notNullable();
     t.string('consent_version', 30).notNullable();
     t.string('method', 60).notNullable();
     t.string('ip', 64);
     t.string('user_agent', 500);
     t.string('signed_at', 40).notNullable();
-    // one signature per practice per round, and never two from one person
-    t.unique(['signoff_id', 'practice_id']);
+    // never two signatures from one person in a round; which slots a signature fills is decided by
+    // the workflow, which serialises signatures of the same round
     t.unique(['signoff_id', 'person_id']);
   });
   await db.schema.createTable('declines', (t) => {
@@ -145,6 +150,7 @@ export async function up(db: Knex): Promise<void> {
     t.string('token_hash', 64).notNullable().unique();
     t.string('name', 300).notNullable();
     t.string('role', 30).notNullable();
+    t.string('email', 320);
     t.string('created_at', 40).notNullable();
     t.string('expires_at', 40);
     t.string('revoked_at', 40);
@@ -161,7 +167,9 @@ export async function up(db: Knex): Promise<void> {
     t.string('created_at', 40).notNullable();
     t.string('expires_at', 40).notNullable();
     t.string('used_at', 40);
+    t.string('viewed_at', 40);
     t.index(['person_id']);
+    t.index(['subject_id']);
   });
   await db.schema.createTable('audit_events', (t) => {
     t.integer('seq').primary();

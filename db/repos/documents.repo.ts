@@ -18,6 +18,7 @@ export interface NewDocument extends Omit<DocumentMeta, 'createdAt'> {
   pdf: Buffer;
   docx: Buffer;
   markdown: string;
+  html: string;
   idempotencyKey: string;
 }
 
@@ -42,6 +43,7 @@ export function createDocumentsRepo() {
         pdf: d.pdf,
         docx: d.docx,
         markdown: d.markdown,
+        html: d.html,
         idempotency_key: d.idempotencyKey,
         created_at: createdAt,
       });
@@ -59,9 +61,13 @@ export function createDocumentsRepo() {
       const r = await db('documents').where({ id }).first(kind);
       return r ? toBuffer(r[kind]) : null;
     },
-    async markdown(db: Executor, id: string): Promise<string | null> {
-      const r = await db('documents').where({ id }).first('markdown');
-      return r ? String(r.markdown) : null;
+    async text(db: Executor, id: string): Promise<{ markdown: string; html: string } | null> {
+      const r = await db('documents').where({ id }).first('markdown', 'html');
+      return r ? { markdown: String(r.markdown), html: String(r.html) } : null;
+    },
+    async versions(db: Executor, networkId: string, type: string): Promise<DocumentMeta[]> {
+      const rows = await db('documents').where({ network_id: networkId, type }).orderBy('version').select(META_COLUMNS);
+      return rows.map(fromRow);
     },
     async latestVersion(db: Executor, networkId: string, type: string): Promise<number> {
       const r = await db('documents').where({ network_id: networkId, type }).max({ v: 'version' }).first();

@@ -1,6 +1,22 @@
 import { type Executor, nowIso } from './executor';
 
-export interface Signoff { id: string; workflowId: string; networkId: string; stageKey: string; documentId: string; documentVersion: number; status: string; rule: unknown; createdAt: string; completedAt: string | null }
+import type { Slot } from '../../domain/signing';
+
+export interface Signoff {
+  id: string;
+  workflowId: string;
+  networkId: string;
+  stageKey: string;
+  documentId: string;
+  documentVersion: number;
+  /** open | expired | signed | declined | voided */
+  status: string;
+  rule: unknown;
+  slots: Slot[];
+  expiresAt: string | null;
+  createdAt: string;
+  completedAt: string | null;
+}
 export interface Signature {
   id: string;
   signoffId: string;
@@ -11,6 +27,7 @@ export interface Signature {
   practiceId: string;
   typedName: string;
   capacity: string;
+  slotIds: string[];
   consentVersion: string;
   method: string;
   ip: string | null;
@@ -23,8 +40,31 @@ export function createSignoffsRepo() {
   return {
     async insert(db: Executor, s: Omit<Signoff, 'createdAt' | 'completedAt'>): Promise<Signoff> {
       const createdAt = nowIso();
-      await db('signoffs').insert({ id: s.id, workflow_id: s.workflowId, network_id: s.networkId, stage_key: s.stageKey, document_id: s.documentId, document_version: s.documentVersion, status: s.status, rule: JSON.stringify(s.rule), created_at: createdAt });
+      await db('signoffs').insert({
+        id: s.id,
+        workflow_id: s.workflowId,
+        network_id: s.networkId,
+        stage_key: s.stageKey,
+        document_id: s.documentId,
+        document_version: s.documentVersion,
+        status: s.status,
+        rule: JSON.stringify(s.rule),
+        slots: JSON.stringify(s.slots),
+        expires_at: s.expiresAt,
+        created_at: createdAt,
+      });
       return { ...s, createdAt, completedAt: null };
+    },
+    async setOpenState(db: Executor, id: string, patch: { status?: 'open' | 'expired'; expiresAt?: string; slots?: Slot[] }): Promise<void> {
+      const update: Record<string, unknown> = {};
+      if (patch.status) update.status = patch.status;
+      if (patch.expiresAt) update.expires_at = patch.expiresAt;
+      if (patch.slots) update.slots = JSON.stringify(patch.slots);
+      await db('signoffs').where({ id }).whereNull('completed_at').update(update);
+    },
+    async latestForStage(db: Executor, networkId: string, stageKey: string): Promise<Signoff | null> {
+      const r = await db('signoffs').where({ network_id: networkId, stage_key: stageKey }).orderBy([{ column: 'document_version', order: 'desc' }, { column: 'created_at', order: 'desc' }]).first();
+      return r ? signoffFromRow(r) : null;
     },
     async byWorkflowId(db: Executor, workflowId: string): Promise<Signoff | null> {
       const r = await db('signoffs').where({ workflow_id: workflowId }).first();
@@ -34,7 +74,7 @@ export function createSignoffsRepo() {
       const r = await db('signoffs').where({ id }).first();
       return r ? signoffFromRow(r) : null;
     },
-    async complete(db: Executor, id: string, status: 'signed' | 'declined'): Promise<void> {
+    async complete(db: Executor, id: string, status: 'signed' | 'declined' | 'voided'): Promise<void> {
       await db('signoffs').where({ id }).whereNull('completed_at').update({ status, completed_at: nowIso() });
     },
     async insertRequest(db: Executor, r: { id: string; signoffId: string; personId: string; practiceId: string }): Promise<void> {
@@ -59,6 +99,7 @@ export function createSignoffsRepo() {
         practice_id: s.practiceId,
         typed_name: s.typedName,
         capacity: s.capacity,
+        slot_ids: JSON.stringify(s.slotIds),
         consent_version: s.consentVersion,
         method: s.method,
         ip: s.ip,
@@ -100,6 +141,8 @@ function signoffFromRow(r: Record<string, unknown>): Signoff {
     documentVersion: Number(r.document_version),
     status: String(r.status),
     rule: JSON.parse(String(r.rule)),
+    slots: JSON.parse(String(r.slots)) as Slot[],
+    expiresAt: (r.expires_at as string | null) ?? null,
     createdAt: String(r.created_at),
     completedAt: (r.completed_at as string | null) ?? null,
   };
@@ -116,6 +159,7 @@ function signatureFromRow(r: Record<string, unknown>): Signature {
     practiceId: String(r.practice_id),
     typedName: String(r.typed_name),
     capacity: String(r.capacity),
+    slotIds: JSON.parse(String(r.slot_ids)) as string[],
     consentVersion: String(r.consent_version),
     method: String(r.method),
     ip: (r.ip as string | null) ?? null,

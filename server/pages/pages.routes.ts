@@ -10,6 +10,8 @@ import { renderPage, ukTime } from './views';
 
 const STATUS_MESSAGES: Record<string, string> = {
   signed: 'You have signed this document. Thank you.',
+  delegated: 'You handed this request to a colleague. Nothing more is needed from you.',
+  superseded: 'A newer version of this document has been issued. Use the link in the newer email.',
   'signed-by-colleague': 'Another partner has already signed this document for your practice. Nothing more is needed from you.',
   declined: 'You declined to sign this version. The facilitator has been told.',
   closed: 'This signing round has finished.',
@@ -49,6 +51,7 @@ export function pagesRouter(s: Services, authenticate: (req: Request) => Promise
   async function signPage(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
     const token = tokenOf(req);
     const { view } = await s.actions.describe(token);
+    const preview = await s.actions.preview(token);
     res.status(status).type('html').send(
       renderPage('sign', `Sign ${view.document.title}`, {
         view,
@@ -56,6 +59,9 @@ export function pagesRouter(s: Services, authenticate: (req: Request) => Promise
         csrf: generateCsrfToken(req, res),
         shortHash: view.document.sha256.slice(0, 16),
         pending: view.status === 'pending',
+        documentHtml: preview.html,
+        changes: view.status === 'pending' ? preview.changes : null,
+        capacities: view.capacities.map((c) => c.replace(/-/g, ' ')).join(' and '),
         statusMessage: STATUS_MESSAGES[view.status] ?? '',
         ...extra,
       }),
@@ -65,6 +71,7 @@ export function pagesRouter(s: Services, authenticate: (req: Request) => Promise
   router.get('/a/:token', perToken, async (req, res) => {
     html(res);
     res.setHeader('Referrer-Policy', 'no-referrer');
+    await s.actions.markViewed(tokenOf(req));
     await signPage(req, res);
   });
 
@@ -113,6 +120,13 @@ export function pagesRouter(s: Services, authenticate: (req: Request) => Promise
     if (reason.length < 3) return signPage(req, res, { errors: [{ field: 'reason', message: 'Tell the facilitator why you cannot sign (at least 3 characters)' }] }, 422);
     await s.actions.decline(tokenOf(req), { reason });
     res.type('html').send(renderPage('receipt', 'Declined', { heading: 'You declined to sign', message: 'The facilitator has been told and will be in touch.' }));
+  });
+
+  router.post('/a/:token/delegate', perToken, form, doubleCsrfProtection, async (req, res) => {
+    html(res);
+    const toPersonId = String((req.body as Record<string, string>).toPersonId ?? '');
+    const { delegatedTo } = await s.actions.delegate(tokenOf(req), { toPersonId });
+    res.type('html').send(renderPage('receipt', 'Handed over', { heading: 'Request handed over', message: `${delegatedTo} has been asked to sign in your place.` }));
   });
 
   router.get('/login', (req, res) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { signingRuleSchema } from '../../domain/signing';
 import { defineRoute, type RouteDef } from '../route';
 import { documentRefResponse, formationResponse, idParam, stageParams } from '../schemas';
 import type { Services } from '../services';
@@ -23,9 +24,11 @@ export function formationRoutes(s: Services): RouteDef[] {
       handler: ({ params, body, staff }) => s.formation.submitStageData(staff!.name, params.id, params.stage, body),
     }),
     defineRoute({
-      method: 'post', path: '/networks/:id/stages/:stage/issue', tag: 'formation', access: 'facilitator', summary: "Issue the stage's document for decision", status: 202,
-      params: stageParams, response: z.object({ stage: z.string(), status: z.string(), document: documentRefResponse.omit({ status: true }) }),
-      handler: ({ params, staff }) => s.formation.issue(staff!.name, params.id, params.stage),
+      method: 'post', path: '/networks/:id/stages/:stage/issue', tag: 'formation', access: 'facilitator', status: 202,
+      summary: "Issue the stage's document for decision; while a round is out, issuing again voids it and sends the new version",
+      params: stageParams, optionalBody: z.object({ signingRule: signingRuleSchema.optional() }),
+      response: z.object({ stage: z.string(), status: z.string(), signingRule: signingRuleSchema, document: documentRefResponse.omit({ status: true }) }),
+      handler: ({ params, staff, body }) => s.formation.issue(staff!.name, params.id, params.stage, body ?? {}),
     }),
   ];
 }

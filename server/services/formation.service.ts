@@ -1,4 +1,5 @@
 import { WorkflowIdReusePolicy } from '@temporalio/client';
+import { buildSlots, defaultSigningRule, describeSigningRule, describeSlot, signingRuleSchema, unfillableSlots, type SigningRule } from '../../domain/signing';
 import { STAGES, isStageKey, type StageKey } from '../../domain/stages';
 import { STAGE_TEMPLATES } from '../../templates';
 import { formationStateQuery, formationWorkflowId, issueStageUpdate, submitStageDataUpdate, type FormationState } from '../../workflows/messages';
@@ -70,33 +71,35 @@ export function createFormationService(deps: ServerDeps) {
         repos.documents.listForNetwork(db, network.id),
         network.formationStatus === 'not-started' ? Promise.resolve(null) : queryState(network.id),
       ]);
-      const signoffs = await db('signoffs').where({ network_id: network.id }).orderBy('created_at', 'desc');
       const stages = [];
       for (const def of STAGES) {
         const read = stagesRead.find((s) => s.stageKey === def.key);
         const liveStage = live?.stages.find((s) => s.key === def.key);
-        const latest = signoffs.find((s) => s.stage_key === def.key);
+        const latest = await repos.signoffs.latestForStage(db, network.id, def.key);
         let signoff = null;
         if (latest) {
-          const requests = await repos.signoffs.requests(db, latest.id);
           const signatures = await repos.signoffs.signatures(db, { signoffId: latest.id });
+          const people = new Map(network.practices.flatMap((p) => p.people).map((x) => [x.id, x.name]));
+          const filled = new Map(signatures.flatMap((sig) => sig.slotIds.map((slotId) => [slotId, sig] as const)));
+          const party = (slots: typeof latest.slots) => {
+            const done = slots.filter((slot) => filled.has(slot.id));
+            const sigs = [...new Set(done.map((slot) => filled.get(slot.id)!))];
+            return {
+              signed: slots.length > 0 && done.length === slots.length,
+              signedBy: sigs.length ? sigs.map((x) => people.get(x.personId) ?? x.personId).join(', ') : null,
+              signedAt: sigs.length ? sigs.map((x) => x.signedAt).sort().at(-1)! : null,
+              owed: [...new Set(slots.filter((slot) => !filled.has(slot.id)).flatMap((slot) => slot.eligible.map((e) => e.name)))],
+            };
+          };
           signoff = {
-            id: String(latest.id),
-            status: String(latest.status),
-            documentId: String(latest.document_id),
-            documentVersion: Number(latest.document_version),
-            practices: network.practices.map((p) => {
-              const sig = signatures.find((s) => s.practiceId === p.id);
-              const signer = sig ? p.people.find((x) => x.id === sig.personId) : undefined;
-              return {
-                practiceId: p.id,
-                name: p.name,
-                signed: Boolean(sig),
-                signedBy: signer?.name ?? null,
-                signedAt: sig?.signedAt ?? null,
-                owed: sig ? [] : requests.filter((r) => r.practiceId === p.id && r.status === 'pending').map((r) => p.people.find((x) => x.id === r.personId)?.name ?? r.personId),
-              };
-            }),
+            id: latest.id,
+            status: latest.status,
+            documentId: latest.documentId,
+            documentVersion: latest.documentVersion,
+            rule: describeSigningRule(latest.rule as SigningRule),
+            expiresAt: latest.expiresAt,
+            practices: network.practices.map((p) => ({ practiceId: p.id, name: p.name, ...party(latest.slots.filter((slot) => slot.practiceId === p.id)) })),
+            officers: latest.slots.filter((slot) => slot.practiceId === null).map((slot) => ({ capacity: slot.capacity, ...party([slot]) })),
           };
         }
         stages.push({
@@ -125,13 +128,27 @@ export function createFormationService(deps: ServerDeps) {
       return { stage, revision, data: parsed.data };
     },
 
-    async issue(actor: string, networkId: string, stageParam: string) {
+    /**
+     * Issues a stage's document for signature under a signing rule (the document type's default
+     * unless one is given). A rule that some practice cannot satisfy is refused before anything is sent.
+     */
+    async issue(actor: string, networkId: string, stageParam: string, body: { signingRule?: unknown }) {
       const network = await requireNetwork(networkId);
       const stage = requireStage(stageParam);
       if (network.formationStatus === 'not-started') throw new AppError('FORMATION_NOT_STARTED', 'Start formation before issuing a stage.');
+      const parsedRule = signingRuleSchema.safeParse(body.signingRule ?? defaultSigningRule(STAGE_TEMPLATES[stage].documentType));
+      if (!parsedRule.success) throw new AppError('VALIDATION_FAILED', 'The signing rule is not valid.', zodDetails(parsedRule.error).map((d) => ({ ...d, path: `signingRule.${d.path}` })));
+      const slots = buildSlots(
+        network.practices.map((p) => ({ practiceId: p.id, practiceName: p.name, people: p.people.map((x) => ({ personId: x.id, name: x.name, email: x.email, roles: x.roles })) })),
+        parsedRule.data,
+      );
+      const impossible = unfillableSlots(slots);
+      if (impossible.length) {
+        throw new AppError('VALIDATION_FAILED', 'Nobody can sign for some parties under this signing rule.', impossible.map((s) => ({ path: 'signingRule', message: `no one may sign for ${describeSlot(s)}` })));
+      }
       const handle = temporal.workflow.getHandle(formationWorkflowId(network.id));
-      const document = await call(() => handle.executeUpdate(issueStageUpdate, { args: [{ stage, actor }] }));
-      return { stage, status: 'awaiting-signatures', document };
+      const document = await call(() => handle.executeUpdate(issueStageUpdate, { args: [{ stage, actor, signingRule: parsedRule.data }] }));
+      return { stage, status: 'awaiting-signatures', signingRule: parsedRule.data, document };
     },
   };
 }

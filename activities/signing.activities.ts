@@ -1,0 +1,301 @@
+import crypto from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Knex } from 'knex';
+import { isUniqueViolation } from '../db/repos/executor';
+import { newTokenSecret } from '../db/repos/tokens.repo';
+import { bankHolidaysTable } from '../domain/calendar/bank-holidays';
+import type { BankHolidayTable } from '../domain/calendar/working-days';
+import { buildSlots, describeSigningRule, type PracticeForSigning, type SigningRule, type Slot } from '../domain/signing';
+import type { StageKey } from '../domain/stages';
+import type { SignatureReceipt, SignInput } from '../workflows/messages';
+import type { ActivityDeps } from './formation.activities';
+import { deliverPending } from './notifications';
+
+const SYSTEM = 'system';
+
+interface RequestContext {
+  signoffId: string;
+  workflowId: string;
+  networkId: string;
+  documentId: string;
+  documentVersion: number;
+  documentTitle: string;
+  expiresAt: string;
+}
+
+/**
+ * What a sign-off round does to the world: requests, signatures, declines, delegation, reminders,
+ * expiry. Every activity is idempotent (dedupe keys, unique constraints, "find earlier work first"),
+ * because Temporal retries it after a crash.
+ */
+export function createSigningActivities(deps: ActivityDeps) {
+  const { db, repos, log } = deps;
+
+  async function practicesOf(networkId: string): Promise<{ name: string; practices: PracticeForSigning[] }> {
+    const network = await repos.records.getNetwork(db, networkId);
+    if (!network) throw ApplicationFailure.nonRetryable(`network ${networkId} not found`, 'NOT_FOUND');
+    return {
+      name: network.name,
+      practices: network.practices.map((p) => ({ practiceId: p.id, practiceName: p.name, people: p.people.map((x) => ({ personId: x.id, name: x.name, email: x.email, roles: x.roles })) })),
+    };
+  }
+
+  /** Writes one message per recipient with a fresh action link, in the caller's transaction. */
+  async function queueLinks(
+    trx: Knex.Transaction,
+    ctx: RequestContext,
+    people: { personId: string; name: string; email: string; practiceName: string }[],
+    batch: string,
+    compose: (p: { name: string; practiceName: string; link: string }) => { subject: string; text: string },
+  ): Promise<string[]> {
+    const keys: string[] = [];
+    for (const person of people) {
+      const dedupeKey = `${ctx.workflowId}:${batch}:${person.personId}`;
+      keys.push(dedupeKey);
+      if (await repos.outbox.byDedupeKey(trx, dedupeKey)) continue;
+      const secret = newTokenSecret();
+      const link = `${deps.publicUrl}/a/${secret}`;
+      await repos.tokens.insertActionToken(trx, {
+        id: crypto.randomUUID(),
+        secret,
+        kind: 'sign',
+        personId: person.personId,
+        subjectId: ctx.signoffId,
+        documentId: ctx.documentId,
+        documentVersion: ctx.documentVersion,
+        workflowId: ctx.workflowId,
+        expiresAt: ctx.expiresAt,
+      });
+      const message = compose({ name: person.name, practiceName: person.practiceName, link });
+      await repos.outbox.insert(trx, { id: crypto.randomUUID(), dedupeKey, to: person.email, subject: message.subject, text: message.text, links: [link], networkId: ctx.networkId, delivery: deps.mailer ? 'pending' : 'outbox' });
+    }
+    return keys;
+  }
+
+  async function notifyFacilitators(trx: Knex.Transaction, dedupeKey: string, networkId: string, subject: string, text: string): Promise<string[]> {
+    const keys: string[] = [];
+    for (const email of await repos.tokens.facilitatorEmails(trx)) {
+      const key = `${dedupeKey}:${email}`;
+      keys.push(key);
+      if (await repos.outbox.byDedupeKey(trx, key)) continue;
+      await repos.outbox.insert(trx, { id: crypto.randomUUID(), dedupeKey: key, to: email, subject, text, links: [`${deps.publicUrl}/networks/${networkId}`], networkId, delivery: deps.mailer ? 'pending' : 'outbox' });
+    }
+    return keys;
+  }
+
+  return {
+    /** England and Wales bank holidays for the working-day timers (computed here: too heavy for workflow code). */
+    async bankHolidayTable(input: { fromYear: number; toYear: number }): Promise<BankHolidayTable> {
+      return bankHolidaysTable(input.fromYear, input.toYear);
+    },
+
+    async openSignoff(input: { signoffId: string; workflowId: string; networkId: string; stage: StageKey; documentId: string; documentVersion: number; rule: SigningRule; expiresAt: string }): Promise<{ signoffId: string; slots: Slot[]; practices: PracticeForSigning[] }> {
+      const { practices } = await practicesOf(input.networkId);
+      const existing = await repos.signoffs.byWorkflowId(db, input.workflowId);
+      if (existing) return { signoffId: existing.id, slots: existing.slots, practices };
+      const slots = buildSlots(practices, input.rule);
+      try {
+        await repos.signoffs.insert(db, { id: input.signoffId, workflowId: input.workflowId, networkId: input.networkId, stageKey: input.stage, documentId: input.documentId, documentVersion: input.documentVersion, status: 'open', rule: input.rule, slots, expiresAt: input.expiresAt });
+      } catch (err) {
+        const again = isUniqueViolation(err) ? await repos.signoffs.byWorkflowId(db, input.workflowId) : null;
+        if (again) return { signoffId: again.id, slots: again.slots, practices };
+        throw err;
+      }
+      return { signoffId: input.signoffId, slots, practices };
+    },
+
+    /** Sends links to the named people; a batch (first group, reminder n, resend) is sent once. */
+    async sendSignatureRequests(input: RequestContext & { personIds: string[]; batch: string; reminder: boolean; actor: string }): Promise<void> {
+      const { name: networkName, practices } = await practicesOf(input.networkId);
+      const signoff = await repos.signoffs.get(db, input.signoffId);
+      if (!signoff) throw ApplicationFailure.nonRetryable('signoff not found', 'NOT_FOUND');
+      const people = practices.flatMap((p) => p.people.map((x) => ({ ...x, practiceId: p.practiceId, practiceName: p.practiceName }))).filter((x) => input.personIds.includes(x.personId));
+      const unique = [...new Map(people.map((p) => [p.personId, p])).values()];
+      const rule = describeSigningRule(signoff.rule as SigningRule);
+      const expires = input.expiresAt.slice(0, 10);
+      const keys = await db.transaction(async (trx) => {
+        const known = new Set((await repos.signoffs.requests(trx, input.signoffId)).map((r) => r.personId));
+        for (const person of unique) {
+          if (known.has(person.personId)) continue;
+          await repos.signoffs.insertRequest(trx, { id: crypto.randomUUID(), signoffId: input.signoffId, personId: person.personId, practiceId: person.practiceId });
+          await repos.audit.append(trx, SYSTEM, { type: 'signature.requested', signoffId: input.signoffId, personId: person.personId, practiceId: person.practiceId, documentId: input.documentId }, input.networkId);
+        }
+        const sent = await queueLinks(trx, input, unique, input.batch, ({ name, practiceName, link }) => ({
+          subject: `${input.reminder ? 'Reminder: please sign' : 'Please sign'}: ${input.documentTitle} (version ${input.documentVersion}) for ${practiceName}`,
+          text: [
+            `Dear ${name},`,
+            '',
+            input.reminder
+              ? `This is a reminder that "${input.documentTitle}" (version ${input.documentVersion}) of ${networkName} is still waiting for your signature.`
+              : `${networkName} has issued "${input.documentTitle}" (version ${input.documentVersion}) for signature.`,
+            `Who signs: ${rule}.`,
+            '',
+            `Read and sign it here: ${link}`,
+            '',
+            `This link is personal to you and works until ${expires}. If you cannot sign, the page lets you decline with a reason or hand the request to another partner of your practice.`,
+          ].join('\n'),
+        }));
+        if (input.reminder && unique.length) {
+          await repos.audit.append(trx, SYSTEM, { type: 'signature.reminded', signoffId: input.signoffId, personIds: unique.map((p) => p.personId), batch: input.batch }, input.networkId);
+        } else if (input.batch.startsWith('resend') && unique.length) {
+          await repos.audit.append(trx, input.actor, { type: 'signature.resent', signoffId: input.signoffId, personIds: unique.map((p) => p.personId) }, input.networkId);
+        }
+        return sent;
+      });
+      await deliverPending(deps, keys);
+    },
+
+    async recordSignature(input: SignInput & { signoffId: string; workflowId: string; documentId: string; documentVersion: number; documentSha256: string; slotIds: string[]; capacity: string }): Promise<Omit<SignatureReceipt, 'roundComplete'>> {
+      const person = await repos.records.getPerson(db, input.personId);
+      if (!person) throw ApplicationFailure.nonRetryable('signer not found', 'NOT_A_SIGNER');
+      const receiptOf = (s: { id: string; signedAt: string; capacity: string }) => ({
+        signatureId: s.id,
+        capacity: s.capacity,
+        documentId: input.documentId,
+        documentVersion: input.documentVersion,
+        documentSha256: input.documentSha256,
+        practiceId: person.practiceId,
+        practiceName: person.practiceName,
+        signedBy: person.name,
+        signedAt: s.signedAt,
+      });
+      const earlier = await repos.signoffs.signatureByPerson(db, input.signoffId, input.personId);
+      if (earlier) return receiptOf(earlier);
+      const signature = {
+        id: crypto.randomUUID(),
+        signoffId: input.signoffId,
+        documentId: input.documentId,
+        documentVersion: input.documentVersion,
+        documentSha256: input.documentSha256,
+        personId: input.personId,
+        practiceId: person.practiceId,
+        typedName: input.typedName,
+        capacity: input.capacity,
+        slotIds: input.slotIds,
+        consentVersion: input.consentVersion,
+        method: 'action-link',
+        ip: input.ip,
+        userAgent: input.userAgent,
+        signedAt: new Date().toISOString(),
+      };
+      const signoff = await repos.signoffs.get(db, input.signoffId);
+      try {
+        await db.transaction(async (trx) => {
+          await repos.signoffs.insertSignature(trx, signature);
+          // colleagues who could have filled the same slots have nothing left to do
+          const filled = new Set(input.slotIds);
+          const stillNeeded = new Set((signoff?.slots ?? []).filter((s) => !filled.has(s.id)).flatMap((s) => s.eligible.map((e) => e.personId)));
+          const coveredBy = new Set((signoff?.slots ?? []).filter((s) => filled.has(s.id)).flatMap((s) => s.eligible.map((e) => e.personId)));
+          for (const request of await repos.signoffs.requests(trx, input.signoffId)) {
+            if (request.personId === input.personId) await repos.signoffs.setRequestStatus(trx, input.signoffId, request.personId, 'signed');
+            else if (request.status === 'pending' && coveredBy.has(request.personId) && !stillNeeded.has(request.personId)) {
+              await repos.signoffs.setRequestStatus(trx, input.signoffId, request.personId, 'signed-by-colleague');
+            }
+          }
+          await repos.tokens.markActionTokenUsed(trx, input.signoffId, input.personId);
+          await repos.audit.append(
+            trx,
+            `person:${input.personId}`,
+            { type: 'signature.signed', signoffId: input.signoffId, signatureId: signature.id, personId: input.personId, practiceId: person.practiceId, documentId: input.documentId, documentVersion: input.documentVersion, documentSha256: input.documentSha256 },
+            person.networkId,
+          );
+        });
+      } catch (err) {
+        const again = isUniqueViolation(err) ? await repos.signoffs.signatureByPerson(db, input.signoffId, input.personId) : null;
+        if (again) return receiptOf(again);
+        throw err;
+      }
+      log.info({ signoffId: input.signoffId, slots: input.slotIds.length }, 'signature recorded');
+      return receiptOf(signature);
+    },
+
+    async recordDecline(input: { signoffId: string; networkId: string; personId: string; tokenId: string; reason: string; documentTitle: string; documentVersion: number }): Promise<{ declinedAt: string }> {
+      const earlier = await repos.signoffs.declineByPerson(db, input.signoffId, input.personId);
+      if (earlier) return { declinedAt: earlier.declinedAt };
+      const person = await repos.records.getPerson(db, input.personId);
+      if (!person) throw ApplicationFailure.nonRetryable('signer not found', 'NOT_A_SIGNER');
+      const keys = await db.transaction(async (trx) => {
+        await repos.signoffs.insertDecline(trx, { id: crypto.randomUUID(), signoffId: input.signoffId, personId: input.personId, reason: input.reason });
+        await repos.signoffs.setRequestStatus(trx, input.signoffId, input.personId, 'declined');
+        await repos.tokens.markActionTokenUsed(trx, input.signoffId, input.personId);
+        await repos.audit.append(trx, `person:${input.personId}`, { type: 'signature.declined', signoffId: input.signoffId, personId: input.personId, practiceId: person.practiceId, reason: input.reason }, input.networkId);
+        return notifyFacilitators(
+          trx,
+          `${input.signoffId}:declined:${input.personId}`,
+          input.networkId,
+          `Declined: ${input.documentTitle} (version ${input.documentVersion}) by ${person.name}, ${person.practiceName}`,
+          [`${person.name} of ${person.practiceName} declined to sign "${input.documentTitle}" (version ${input.documentVersion}).`, '', `Their reason: ${input.reason}`, '', 'The stage is back in drafting: revise it and issue a new version.'].join('\n'),
+        );
+      });
+      await deliverPending(deps, keys);
+      const stored = await repos.signoffs.declineByPerson(db, input.signoffId, input.personId);
+      return { declinedAt: stored?.declinedAt ?? new Date().toISOString() };
+    },
+
+    async recordDelegation(input: RequestContext & { fromPersonId: string; tokenId: string; toPersonId: string; slots: Slot[] }): Promise<void> {
+      const [from, to] = [await repos.records.getPerson(db, input.fromPersonId), await repos.records.getPerson(db, input.toPersonId)];
+      if (!from || !to) throw ApplicationFailure.nonRetryable('person not found', 'CANNOT_DELEGATE');
+      const keys = await db.transaction(async (trx) => {
+        const requests = await repos.signoffs.requests(trx, input.signoffId);
+        const mine = requests.find((r) => r.personId === input.fromPersonId);
+        if (mine?.status === 'delegated') return [] as string[];
+        await repos.signoffs.setRequestStatus(trx, input.signoffId, input.fromPersonId, 'delegated');
+        await repos.tokens.markActionTokenUsed(trx, input.signoffId, input.fromPersonId);
+        await repos.signoffs.setOpenState(trx, input.signoffId, { slots: input.slots });
+        if (!requests.some((r) => r.personId === input.toPersonId)) {
+          await repos.signoffs.insertRequest(trx, { id: crypto.randomUUID(), signoffId: input.signoffId, personId: input.toPersonId, practiceId: to.practiceId });
+        } else {
+          await repos.signoffs.setRequestStatus(trx, input.signoffId, input.toPersonId, 'pending');
+        }
+        await repos.audit.append(trx, `person:${input.fromPersonId}`, { type: 'signature.delegated', signoffId: input.signoffId, fromPersonId: input.fromPersonId, toPersonId: input.toPersonId }, input.networkId);
+        return queueLinks(trx, input, [{ personId: to.id, name: to.name, email: to.email, practiceName: to.practiceName }], `delegated-from-${input.fromPersonId}`, ({ name, practiceName, link }) => ({
+          subject: `Please sign for ${practiceName}: ${input.documentTitle} (version ${input.documentVersion})`,
+          text: [`Dear ${name},`, '', `${from.name} has asked you to sign "${input.documentTitle}" (version ${input.documentVersion}) on behalf of ${practiceName} in their place.`, '', `Read and sign it here: ${link}`].join('\n'),
+        }));
+      });
+      await deliverPending(deps, keys);
+    },
+
+    async extendSignoff(input: { signoffId: string; networkId: string; expiresAt: string; actor: string }): Promise<void> {
+      await db.transaction(async (trx) => {
+        await repos.signoffs.setOpenState(trx, input.signoffId, { status: 'open', expiresAt: input.expiresAt });
+        await repos.tokens.extendForSubject(trx, input.signoffId, input.expiresAt);
+        await repos.audit.append(trx, input.actor, { type: 'signoff.extended', signoffId: input.signoffId, expiresAt: input.expiresAt }, input.networkId);
+      });
+    },
+
+    async expireSignoff(input: { signoffId: string; networkId: string; documentTitle: string; documentVersion: number; owedPersonIds: string[] }): Promise<void> {
+      const signoff = await repos.signoffs.get(db, input.signoffId);
+      if (!signoff || signoff.status === 'expired') return;
+      const network = await repos.records.getNetwork(db, input.networkId);
+      const names = (network?.practices ?? []).flatMap((p) => p.people.map((x) => ({ id: x.id, label: `${x.name} (${p.name})` }))).filter((x) => input.owedPersonIds.includes(x.id)).map((x) => x.label);
+      const keys = await db.transaction(async (trx) => {
+        await repos.signoffs.setOpenState(trx, input.signoffId, { status: 'expired' });
+        await repos.audit.append(trx, SYSTEM, { type: 'signoff.expired', signoffId: input.signoffId, owedPersonIds: input.owedPersonIds }, input.networkId);
+        return notifyFacilitators(
+          trx,
+          `${input.signoffId}:expired:${signoff.expiresAt}`,
+          input.networkId,
+          `Expired: ${input.documentTitle} (version ${input.documentVersion}) of ${network?.name ?? 'a network'}`,
+          [`The signing round for "${input.documentTitle}" (version ${input.documentVersion}) has expired.`, '', `Still owed by: ${names.join(', ') || 'nobody'}.`, '', 'Extend the round or resend its links from the network page or the API.'].join('\n'),
+        );
+      });
+      await deliverPending(deps, keys);
+    },
+
+    async completeSignoff(input: { signoffId: string; networkId: string; documentId: string; outcome: 'signed' | 'declined' | 'voided'; reason?: string }): Promise<void> {
+      await db.transaction(async (trx) => {
+        const signoff = await repos.signoffs.get(trx, input.signoffId);
+        if (!signoff || signoff.completedAt) return;
+        await repos.signoffs.complete(trx, input.signoffId, input.outcome);
+        await repos.documents.setStatus(trx, input.documentId, input.outcome === 'signed' ? 'signed' : input.outcome === 'declined' ? 'declined' : 'superseded');
+        for (const request of await repos.signoffs.requests(trx, input.signoffId)) {
+          if (request.status === 'pending') await repos.signoffs.setRequestStatus(trx, input.signoffId, request.personId, input.outcome === 'voided' ? 'voided' : 'closed');
+        }
+        await repos.audit.append(trx, SYSTEM, { type: 'signoff.completed', signoffId: input.signoffId, documentId: input.documentId, outcome: input.outcome }, input.networkId);
+      });
+    },
+  };
+}
+
+export type SigningActivities = ReturnType<typeof createSigningActivities>;

@@ -1,0 +1,54 @@
+import { extendRoundUpdate, resendRoundUpdate } from '../../workflows/messages';
+import type { ServerDeps } from '../deps';
+import { AppError, fromTemporal } from '../errors';
+import { withDeadline } from './deadline';
+
+/** A facilitator's levers on a signing round: extend its expiry, resend its links. */
+export function createSignoffsService(deps: ServerDeps) {
+  const { db, repos, temporal } = deps;
+
+  async function open(id: string) {
+    const signoff = await repos.signoffs.get(db, id);
+    if (!signoff) throw new AppError('NOT_FOUND', `No signing round with id ${id}.`);
+    if (signoff.completedAt) throw new AppError('ROUND_CLOSED', `This signing round has ended (${signoff.status}).`);
+    return signoff;
+  }
+
+  async function call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await withDeadline(temporal, fn);
+    } catch (err) {
+      throw fromTemporal(err) ?? err;
+    }
+  }
+
+  return {
+    async get(id: string) {
+      const signoff = await repos.signoffs.get(db, id);
+      if (!signoff) throw new AppError('NOT_FOUND', `No signing round with id ${id}.`);
+      const signatures = await repos.signoffs.signatures(db, { signoffId: id });
+      const requests = await repos.signoffs.requests(db, id);
+      return {
+        id: signoff.id,
+        networkId: signoff.networkId,
+        stage: signoff.stageKey,
+        documentId: signoff.documentId,
+        documentVersion: signoff.documentVersion,
+        status: signoff.status,
+        rule: signoff.rule,
+        expiresAt: signoff.expiresAt,
+        slots: signoff.slots.map((s) => ({ id: s.id, practiceId: s.practiceId, capacity: s.capacity, group: s.group, eligible: s.eligible.map((e) => e.name), filledBy: signatures.find((x) => x.slotIds.includes(s.id))?.personId ?? null })),
+        requests,
+        signatures: signatures.map((x) => ({ id: x.id, personId: x.personId, practiceId: x.practiceId, capacity: x.capacity, signedAt: x.signedAt })),
+      };
+    },
+    async extend(actor: string, id: string, days: number) {
+      const signoff = await open(id);
+      return call(() => temporal.workflow.getHandle(signoff.workflowId).executeUpdate(extendRoundUpdate, { args: [{ days, actor }] }));
+    },
+    async resend(actor: string, id: string) {
+      const signoff = await open(id);
+      return call(() => temporal.workflow.getHandle(signoff.workflowId).executeUpdate(resendRoundUpdate, { args: [{ actor }] }));
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '../../scripts/temporal-dev-server';
+import { apiClient, eventually } from '../support/api';
+import { createScenarioNetwork, signRequests, waitForStage } from '../support/formation-driver';
+import { spawnBin, type Spawned } from '../support/processes';
+
+/**
+ * The embedded default as a person runs it: `npm start` (bin/start.ts) with its own Temporal dev
+ * server and SQLite. The whole stack is killed with SIGKILL in the middle of a signing round and
+ * started again; every acknowledged signature must still count and the round must finish.
+ */
+describe('npm start survives SIGKILL mid-round', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-start-'));
+  let running: Spawned | null = null;
+  afterAll(async () => {
+    await running?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps every acknowledged signature across a kill -9 of the whole stack', async () => {
+    const [port, temporalPort, uiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+    const token = crypto.randomBytes(24).toString('base64url');
+    const env = { DATA_DIR: dataDir, PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), FORMWORK_ADMIN_TOKEN: token, LOG_LEVEL: 'warn' };
+    const start = async () => {
+      running = spawnBin('start.ts', env);
+      await running.waitFor(/Formwork is running/);
+      expect(running.output()).toContain(`http://localhost:${port}`);
+      expect(running.output()).toContain(`Temporal UI:  http://127.0.0.1:${uiPort}`);
+      expect(running.output()).toContain(`Facilitator API token: ${token}`);
+    };
+    await start();
+    const baseUrl = `http://localhost:${port}`;
+    const api = apiClient(baseUrl, token);
+    const anonymous = apiClient(baseUrl);
+
+    const { network } = await createScenarioNetwork(api, { practiceCount: 4 });
+    expect((await api.post(`/networks/${network.id}/formation`)).status).toBe(202);
+    await waitForStage(api, network.id, 'panel-presentation', 'drafting');
+
+    const signRound = async (stage: string) => {
+      const issued = await api.post(`/networks/${network.id}/stages/${stage}/issue`);
+      expect(issued.status, JSON.stringify(issued.body)).toBe(202);
+      const requests = await eventually(async () => {
+        const found = await signRequests(api, issued.body.document.version, issued.body.document.title);
+        return found.length >= 4 ? found : null;
+      }, `${stage} sign requests`);
+      return { issued: issued.body.document, requests };
+    };
+    const signFor = async (requests: { token: string }[], practiceIds: Set<string>, limit: number) => {
+      const acknowledged: { token: string; signatureId: string }[] = [];
+      for (const r of requests) {
+        if (acknowledged.length >= limit) break;
+        const action = await anonymous.get(`/actions/${r.token}`);
+        if (practiceIds.has(action.body.practice.id) || action.body.status !== 'pending') continue;
+        const res = await anonymous.post(`/actions/${r.token}/sign`, { typedName: action.body.person.name, consent: true });
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        practiceIds.add(action.body.practice.id);
+        acknowledged.push({ token: r.token, signatureId: res.body.signatureId });
+      }
+      return acknowledged;
+    };
+
+    // stage 1: a whole round
+    const first = await signRound('panel-presentation');
+    await signFor(first.requests, new Set(), 4);
+    await waitForStage(api, network.id, 'terms-of-reference', 'drafting');
+
+    // stage 2: two practices sign, then the whole stack is killed
+    const second = await signRound('terms-of-reference');
+    const practices = new Set<string>();
+    const before = await signFor(second.requests, practices, 2);
+    expect(before).toHaveLength(2);
+    await running!.kill9();
+
+    await start();
+    const status = await api.get(`/networks/${network.id}/formation`);
+    const tor = status.body.stages.find((s: { key: string }) => s.key === 'terms-of-reference');
+    expect(tor.signoff.practices.filter((p: { signed: boolean }) => p.signed)).toHaveLength(2);
+    // a repeat of an acknowledged signature is a 409, not a second signature
+    const repeat = await anonymous.post(`/actions/${before[0].token}/sign`, { typedName: 'whoever', consent: true });
+    expect(repeat.status).toBe(409);
+    expect(repeat.body.error.code).toBe('ALREADY_SIGNED');
+
+    const after = await signFor(second.requests, practices, 2);
+    expect(after).toHaveLength(2);
+    const done = await waitForStage(api, network.id, 'legal-entity', 'drafting');
+    for (const key of ['panel-presentation', 'terms-of-reference']) {
+      const stage = done.stages.find((s: { key: string }) => s.key === key);
+      expect(stage.status).toBe('completed');
+      expect(stage.documents.length).toBeGreaterThan(0);
+      expect(stage.documents.every((d: { sha256: string }) => /^[0-9a-f]{64}$/.test(d.sha256))).toBe(true);
+    }
+    const doc = await api.get(`/documents/${second.issued.id}`);
+    expect(doc.body.signatures.map((s: { practiceId: string }) => s.practiceId).sort()).toEqual([...practices].sort());
+    expect(doc.body.signatures).toHaveLength(4);
+  });
+});

@@ -1,0 +1,107 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFormationActivities } from '../../activities/formation.activities';
+import { createSigningActivities } from '../../activities/signing.activities';
+import { createDb, migrateLatest } from '../../db/knex';
+import { createRepos } from '../../db/repos';
+import { DEFAULT_SIGNING_RULE } from '../../domain/signing';
+import { extendRoundUpdate, signoffStateQuery } from '../../workflows/messages';
+import { signoffWorkflow } from '../../workflows/signoff.workflow';
+import { createTimeSkippingEnv } from '../setup/temporal-env';
+import { quietRuntime, workflowBundle } from '../support/bundle';
+
+/**
+ * Reminders and expiry are durable timers on working days. Time is skipped on Temporal's test
+ * server; the activities write to a real SQLite database.
+ */
+describe('sign-off reminders and expiry', () => {
+  let env: TestWorkflowEnvironment;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-timers-'));
+  const db = createDb({ client: 'sqlite', filename: path.join(dir, 't.db') });
+  const repos = createRepos();
+
+  beforeAll(async () => {
+    quietRuntime();
+    env = await createTimeSkippingEnv();
+    await migrateLatest(db);
+    await repos.tokens.insertApiToken(db, { id: 'f', secret: 'facilitator-secret-000000000000', name: 'Facilitator', role: 'facilitator', email: 'facilitator@example.org' });
+    await repos.records.insertProgramme(db, { id: 'prog', name: 'P', sponsor: 'S', footprint: { minListSize: 1, maxListSize: 100000 } });
+    await repos.records.insertWave(db, { id: 'wave', programmeId: 'prog', number: 1, panelDate: '2027-01-15' });
+    await repos.records.insertNetwork(db, {
+      id: 'net', programmeId: 'prog', waveId: 'wave', name: 'Timer Network',
+      practices: [
+        { id: 'p1', name: 'First Practice', odsCode: 'T00001', listSize: 5000, people: [{ id: 'a', name: 'Dr Ada One', email: 'ada@example.org', roles: ['partner'] }] },
+        { id: 'p2', name: 'Second Practice', odsCode: 'T00002', listSize: 6000, people: [{ id: 'b', name: 'Dr Bo Two', email: 'bo@example.org', roles: ['partner'] }] },
+      ],
+    });
+    const pdf = Buffer.from('%PDF-1.7');
+    await repos.documents.insert(db, { id: 'doc', networkId: 'net', stageKey: 'terms-of-reference', type: 'terms-of-reference', version: 1, title: 'Terms of reference', status: 'issued', templateVersion: 't', sha256Pdf: 'a'.repeat(64), sha256Docx: 'b'.repeat(64), pdf, docx: pdf, markdown: '# ToR', html: '<h1>ToR</h1>', idempotencyKey: 'doc' });
+  });
+  afterAll(async () => {
+    await env?.teardown();
+    await db.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reminds on working days, expires after 30 days, tells the facilitator, and can be extended', async () => {
+    const deps = { db, repos, log: pino({ level: 'silent' }), publicUrl: 'http://formwork.test', actionTokenTtlDays: 30 };
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'timers',
+      workflowBundle: await workflowBundle(),
+      activities: { ...createFormationActivities(deps), ...createSigningActivities(deps) },
+    });
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(signoffWorkflow, {
+        taskQueue: 'timers',
+        workflowId: `signoff-timers-${crypto.randomUUID()}`,
+        args: [{ networkId: 'net', stage: 'terms-of-reference', documentId: 'doc', documentType: 'terms-of-reference', documentVersion: 1, documentSha256: 'a'.repeat(64), documentTitle: 'Terms of reference', rule: DEFAULT_SIGNING_RULE }],
+      });
+      const outbox = async () => repos.outbox.list(db, {});
+      const waitFor = async (what: string, check: () => Promise<boolean>) => {
+        for (let i = 0; i < 200; i++) {
+          if (await check()) return;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        throw new Error(`timed out waiting for ${what}`);
+      };
+      await waitFor('the first requests', async () => (await outbox()).length === 2);
+      const opened = await handle.query(signoffStateQuery);
+      expect(opened.status).toBe('open');
+      const days = (opened.expiresAt - Date.parse((await repos.signoffs.byWorkflowId(db, handle.workflowId))!.createdAt)) / 86_400_000;
+      expect(Math.round(days)).toBe(30);
+
+      // after the first reminder is due (3 working days), each partner has a reminder with a fresh link
+      await env.sleep('6 days');
+      await waitFor('reminders', async () => (await outbox()).filter((m) => m.subject.startsWith('Reminder')).length === 2);
+      expect((await handle.query(signoffStateQuery)).remindersSent).toBeGreaterThanOrEqual(1);
+      const reminded = await db('audit_events').where({ type: 'signature.reminded' });
+      expect(reminded.length).toBeGreaterThanOrEqual(1);
+
+      // at 30 days the round expires and the facilitator is told who still owes a signature
+      await env.sleep('30 days');
+      await waitFor('expiry', async () => (await handle.query(signoffStateQuery)).status === 'expired');
+      const expiry = (await outbox()).find((m) => m.subject.startsWith('Expired:'));
+      expect(expiry?.to).toBe('facilitator@example.org');
+      expect(expiry?.text).toContain('Dr Ada One (First Practice)');
+      expect((await repos.signoffs.byWorkflowId(db, handle.workflowId))?.status).toBe('expired');
+
+      // the facilitator extends it: the round is open again and its links live longer
+      const { expiresAt } = await handle.executeUpdate(extendRoundUpdate, { args: [{ days: 7, actor: 'Facilitator' }] });
+      const after = await handle.query(signoffStateQuery);
+      expect(after.status).toBe('open');
+      expect(Date.parse(expiresAt)).toBeGreaterThan(opened.expiresAt);
+      const tokens = await db('action_tokens').whereNull('used_at');
+      expect(tokens.every((t) => t.expires_at === expiresAt)).toBe(true);
+      expect(await db('audit_events').where({ type: 'signoff.extended' })).toHaveLength(1);
+      const refused = await handle.executeUpdate(extendRoundUpdate, { args: [{ days: 0, actor: 'Facilitator' }] }).catch((err: { cause?: { message?: string; type?: string } }) => err.cause);
+      expect(refused).toMatchObject({ type: 'INVALID_EXTENSION', message: 'Extend by 1 to 90 days.' });
+    });
+  });
+});

@@ -1,0 +1,54 @@
+import { expect } from 'vitest';
+import { type ApiClient, apiClient, eventually, tokenFromLink } from './api';
+import { makeNetworkBody, towerHamlets } from './fixtures';
+
+/** Creates the Tower Hamlets programme, its waves and one network, as a facilitator's script would. */
+export async function createScenarioNetwork(api: ApiClient, opts: { practiceCount?: number; networkIndex?: number; name?: string } = {}) {
+  const scenario = towerHamlets();
+  const programme = await api.post('/programmes', { ...scenario.programme, name: `${scenario.programme.name} ${Math.random().toString(36).slice(2, 8)}` });
+  expect(programme.status, JSON.stringify(programme.body)).toBe(201);
+  const waves = [];
+  for (const wave of scenario.waves) {
+    const created = await api.post(`/programmes/${programme.body.id}/waves`, wave);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    waves.push(created.body);
+  }
+  const body = makeNetworkBody({ programmeId: programme.body.id, waveId: waves[0].id }, opts);
+  const network = await api.post('/networks', body);
+  expect(network.status, JSON.stringify(network.body)).toBe(201);
+  return { programme: programme.body, waves, network: network.body };
+}
+
+export async function waitForStage(api: ApiClient, networkId: string, stage: string, status: string) {
+  return eventually(async () => {
+    const res = await api.get(`/networks/${networkId}/formation`);
+    const s = res.body.stages?.find((x: { key: string }) => x.key === stage);
+    return res.body.currentStage === stage && s?.status === status ? res.body : null;
+  }, `${stage} to be ${status}`);
+}
+
+/** Sign requests of one document version found in the outbox, one per recipient. */
+export async function signRequests(api: ApiClient, documentVersion: number, documentTitle: string) {
+  const outbox = await api.get('/outbox?limit=1000');
+  expect(outbox.status).toBe(200);
+  return (outbox.body as { to: string; subject: string; links: string[] }[])
+    .filter((m) => m.subject.includes(documentTitle) && m.subject.includes(`(version ${documentVersion})`))
+    .map((m) => ({ to: m.to, token: tokenFromLink(m.links[0]) }));
+}
+
+/** Signs as the person each link was sent to; returns the receipts. Only one partner per practice signs. */
+export async function signOnePartnerPerPractice(baseUrl: string, requests: { to: string; token: string }[]) {
+  const anonymous = apiClient(baseUrl);
+  const donePractices = new Set<string>();
+  const receipts = [];
+  for (const request of requests) {
+    const action = await anonymous.get(`/actions/${request.token}`);
+    expect(action.status).toBe(200);
+    if (donePractices.has(action.body.practice.id)) continue;
+    const signed = await anonymous.post(`/actions/${request.token}/sign`, { typedName: action.body.person.name, consent: true });
+    expect(signed.status, JSON.stringify(signed.body)).toBe(200);
+    donePractices.add(action.body.practice.id);
+    receipts.push({ ...signed.body, token: request.token });
+  }
+  return receipts;
+}
