@@ -173,7 +173,7 @@ export function createSigningActivities(deps: ActivityDeps) {
         capacity: input.capacity,
         slotIds: input.slotIds,
         consentVersion: input.consentVersion,
-        method: 'action-link',
+        method: input.method,
         ip: input.ip,
         userAgent: input.userAgent,
         signedAt: new Date().toISOString(),

@@ -8,6 +8,9 @@ import type { Knex } from 'knex';
 import pino, { type Logger } from 'pino';
 import { createFormationActivities } from '../activities/formation.activities';
 import { createSmtpMailer, type Mailer } from '../activities/mailer';
+import { createSealingActivities } from '../activities/sealing.activities';
+import { createSigningActivities } from '../activities/signing.activities';
+import { createVotesActivities } from '../activities/votes.activities';
 import type { Config } from '../config';
 import { createDb, migrateLatest } from '../db/knex';
 import { createRepos, type Repos } from '../db/repos';
@@ -52,7 +55,8 @@ export async function createWorker(
   extra: Partial<WorkerOptions> = {},
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address, tls: tlsOptions(config), apiKey: config.temporal.apiKey });
-  const activities = createFormationActivities({ ...deps, publicUrl: config.publicUrl, actionTokenTtlDays: config.actionTokenTtlDays });
+  const activityDeps = { ...deps, publicUrl: config.publicUrl, actionTokenTtlDays: config.actionTokenTtlDays };
+  const activities = { ...createFormationActivities(activityDeps), ...createSigningActivities(activityDeps), ...createSealingActivities(activityDeps), ...createVotesActivities(activityDeps) };
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -90,7 +94,7 @@ export function formSecret(config: Config): string {
 export async function ensureAdminToken(config: Config, db: Knex, repos: Repos, opts: { keepInDataDir: boolean }): Promise<{ token: string | null; created: boolean }> {
   if (config.adminToken) {
     if (!(await repos.tokens.apiTokenBySecret(db, config.adminToken))) {
-      await repos.tokens.insertApiToken(db, { id: crypto.randomUUID(), secret: config.adminToken, name: 'Facilitator', role: 'facilitator' });
+      await repos.tokens.insertApiToken(db, { id: crypto.randomUUID(), secret: config.adminToken, name: 'Facilitator', role: 'facilitator', email: config.adminEmail });
       return { token: config.adminToken, created: true };
     }
     return { token: config.adminToken, created: false };
@@ -100,7 +104,7 @@ export async function ensureAdminToken(config: Config, db: Knex, repos: Repos, o
     return { token: opts.keepInDataDir && fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : null, created: false };
   }
   const secret = crypto.randomBytes(32).toString('base64url');
-  await repos.tokens.insertApiToken(db, { id: crypto.randomUUID(), secret, name: 'Facilitator', role: 'facilitator' });
+  await repos.tokens.insertApiToken(db, { id: crypto.randomUUID(), secret, name: 'Facilitator', role: 'facilitator', email: config.adminEmail });
   if (opts.keepInDataDir) {
     fs.mkdirSync(config.dataDir, { recursive: true });
     fs.writeFileSync(file, secret, { mode: 0o600 });

@@ -56,7 +56,7 @@ async function main() {
   const mailer = createMailer(config);
   const client = await connectClient(config, address);
   const { worker, connection } = await createWorker(config, address, { db, repos, log, mailer });
-  const app = createApp({ db, repos, temporal: client, taskQueue: config.temporal.taskQueue, log, publicUrl: config.publicUrl, formSecret: formSecret(config), secureCookies: config.publicUrl.startsWith('https:') });
+  const app = createApp({ db, repos, temporal: client, taskQueue: config.temporal.taskQueue, log, mailer, publicUrl: config.publicUrl, formSecret: formSecret(config), secureCookies: config.publicUrl.startsWith('https:') });
   const server = await listen(app, config.port, config.host);
   const running = worker.run();
 

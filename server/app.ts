@@ -8,13 +8,17 @@ import { createAuthenticator } from './auth';
 import type { ServerDeps } from './deps';
 import { AppError, errorMiddleware } from './errors';
 import { pagesRouter } from './pages/pages.routes';
+import { votesPagesRouter } from './pages/votes.pages';
 import { renderPage } from './pages/views';
 import { mountRoutes, openApiDocument, type RouteDef } from './route';
 import { actionsRoutes } from './routes/actions.routes';
 import { documentsRoutes } from './routes/documents.routes';
+import { evidenceRoutes } from './routes/evidence.routes';
 import { formationRoutes } from './routes/formation.routes';
 import { recordsRoutes } from './routes/records.routes';
+import { signoffsRoutes } from './routes/signoffs.routes';
 import { systemRoutes } from './routes/system.routes';
+import { votesRoutes } from './routes/votes.routes';
 import { createServices } from './services';
 
 /** Paths that carry a secret (action links) are logged without it. */
@@ -24,7 +28,7 @@ function redactUrl(url: string): string {
 
 /** Every route of the JSON API, in one table. */
 export function apiRoutes(s: ReturnType<typeof createServices>): RouteDef[] {
-  return [...systemRoutes(s), ...recordsRoutes(s), ...formationRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s)];
+  return [...systemRoutes(s), ...recordsRoutes(s), ...formationRoutes(s), ...evidenceRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s), ...signoffsRoutes(s), ...votesRoutes(s)];
 }
 
 /** Builds the express app without listening, so tests can mount it. */
@@ -54,6 +58,7 @@ export function createApp(deps: ServerDeps): Express {
     }),
   );
   app.use(cookieParser());
+  app.use('/static', express.static(path.join(__dirname, 'static'), { maxAge: '1h', index: false }));
   app.use('/assets', express.static(path.join(path.dirname(require.resolve('nhsuk-frontend/package.json')), 'dist', 'nhsuk'), { maxAge: '1d', index: false }));
 
   const routes = apiRoutes(services);
@@ -65,6 +70,8 @@ export function createApp(deps: ServerDeps): Express {
     throw new AppError('RATE_LIMITED', 'Too many requests; wait a minute and try again.');
   };
   api.use('/actions', rateLimit({ windowMs: 60_000, limit: limits.actionsPerMinutePerIp, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany }));
+  // anyone may ask us to verify a PDF, and each request parses up to 25 MB
+  api.use('/documents/verify', rateLimit({ windowMs: 60_000, limit: 60, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany }));
   api.use(
     '/actions/:token',
     rateLimit({ windowMs: 60_000, limit: limits.actionsPerMinutePerToken, keyGenerator: (req: Request) => `t:${req.params.token}`, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany }),
@@ -78,6 +85,8 @@ export function createApp(deps: ServerDeps): Express {
   });
   app.use('/api/v1', api);
 
+  // ballot links (/a/<token> of kind vote or ballot) and motion/election pages; other links fall through
+  app.use(votesPagesRouter(services, (req) => authenticate(req, 'public').catch(() => null)));
   app.use(pagesRouter(services, (req) => authenticate(req, 'public').catch(() => null)));
   app.use((_req, res) => {
     res.status(404).type('html').send(renderPage('message', 'Page not found', { heading: 'Page not found', message: 'If you typed the web address, check it is correct.' }));

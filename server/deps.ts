@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import type { Mailer } from '../activities/mailer';
 import type { Repos } from '../db/repos';
 
 /** What the HTTP layer needs, built by a composition root in bin/. */
@@ -10,6 +11,8 @@ export interface ServerDeps {
   temporal: Client;
   taskQueue: string;
   log: Logger;
+  /** for mail the server sends itself (signing codes); absent means the outbox only */
+  mailer?: Mailer;
   publicUrl: string;
   /** secret for CSRF tokens on HTML forms */
   formSecret: string;

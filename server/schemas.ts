@@ -20,13 +20,17 @@ export const createProgrammeBody = z.object({
   footprint: z
     .object({ minListSize: z.number().int().min(0).max(10_000_000), maxListSize: z.number().int().min(1).max(10_000_000) })
     .refine((f) => f.minListSize <= f.maxListSize, { message: 'minListSize must not exceed maxListSize', path: ['minListSize'] }),
+  settings: z.object({ signingCodeByEmail: z.boolean().default(false) }).optional(),
 });
+
+export const programmeSettingsBody = z.object({ signingCodeByEmail: z.boolean() });
 
 export const programmeResponse = z.object({
   id: z.string(),
   name: z.string(),
   sponsor: z.string(),
   footprint: z.object({ minListSize: z.number(), maxListSize: z.number() }),
+  settings: z.object({ signingCodeByEmail: z.boolean() }),
   createdAt: z.string(),
 });
 
@@ -132,6 +136,8 @@ export const documentMetaResponse = z.object({
 
 export const signBody = z.object({
   typedName: trimmed(300),
+  /** the one-time code from the email, where the programme asks for one */
+  code: z.string().trim().regex(/^\d{6}$/, 'the code is the 6 digits from the email').optional(),
   consent: z.literal(true, { error: 'consent must be true: you must agree to sign electronically' }),
 });
 export const declineBody = z.object({ reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(2000) });
@@ -153,6 +159,7 @@ export const actionResponse = z.object({
   kind: z.literal('sign'),
   status: z.enum(['pending', 'signed', 'declined', 'signed-by-colleague', 'delegated', 'superseded', 'closed', 'expired']),
   capacities: z.array(z.string()),
+  secondFactor: z.enum(['email-code']).nullable(),
   delegateTo: z.array(z.object({ personId: z.string(), name: z.string() })),
   expiresAt: z.string(),
   person: z.object({ id: z.string(), name: z.string(), email: z.string() }),

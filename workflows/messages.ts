@@ -55,6 +55,8 @@ export interface SignInput {
   typedName: string;
   consent: boolean;
   consentVersion: string;
+  /** how the signer was identified, e.g. 'action-link' or 'action-link+email-code' */
+  method: string;
   ip: string | null;
   userAgent: string | null;
 }

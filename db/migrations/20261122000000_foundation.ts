@@ -11,6 +11,8 @@ export async function up(db: Knex): Promise<void> {
     t.string('sponsor', 300).notNullable();
     t.integer('min_list_size').notNullable();
     t.integer('max_list_size').notNullable();
+    // a one-time code by email as a second factor when signing
+    t.boolean('signing_code_by_email').notNullable().defaultTo(false);
     t.string('created_at', 40).notNullable();
   });
   await db.schema.createTable('waves', (t) => {
@@ -183,6 +185,16 @@ export async function up(db: Knex): Promise<void> {
     t.string('hash', 64).notNullable();
     t.index(['network_id']);
   });
+  await db.schema.createTable('signing_codes', (t) => {
+    t.string('id', 64).primary();
+    t.string('token_id', 64).notNullable().references('action_tokens.id');
+    t.string('code_hash', 64).notNullable();
+    t.integer('attempts').notNullable().defaultTo(0);
+    t.string('created_at', 40).notNullable();
+    t.string('expires_at', 40).notNullable();
+    t.string('used_at', 40);
+    t.index(['token_id']);
+  });
   // a single row that serialises appends to the chain (locked FOR UPDATE on Postgres)
   await db.schema.createTable('audit_head', (t) => {
     t.integer('id').primary();
@@ -196,6 +208,7 @@ export async function down(db: Knex): Promise<void> {
   for (const table of [
     'audit_head',
     'audit_events',
+    'signing_codes',
     'action_tokens',
     'api_tokens',
     'outbox',

@@ -1,20 +1,26 @@
 import { createAuditRepo } from './audit.repo';
+import { createCodesRepo } from './codes.repo';
 import { createDocumentsRepo } from './documents.repo';
 import { createOutboxRepo } from './outbox.repo';
 import { createRecordsRepo } from './records.repo';
+import { createSealedRepo } from './sealed.repo';
 import { createSignoffsRepo } from './signoffs.repo';
 import { createStagesRepo } from './stages.repo';
 import { createTokensRepo } from './tokens.repo';
+import { createVotesRepo } from './votes.repo';
 
 export function createRepos() {
   return {
     audit: createAuditRepo(),
+    codes: createCodesRepo(),
     documents: createDocumentsRepo(),
     outbox: createOutboxRepo(),
     records: createRecordsRepo(),
+    sealed: createSealedRepo(),
     signoffs: createSignoffsRepo(),
     stages: createStagesRepo(),
     tokens: createTokensRepo(),
+    votes: createVotesRepo(),
   };
 }
 

@@ -1,7 +1,22 @@
 import { z } from 'zod';
 import { type Executor, nowIso } from './executor';
 
-export interface Programme { id: string; name: string; sponsor: string; footprint: { minListSize: number; maxListSize: number }; createdAt: string }
+export interface ProgrammeSettings {
+  /** signers must also enter a one-time code sent to their email */
+  signingCodeByEmail: boolean;
+}
+export interface Programme { id: string; name: string; sponsor: string; footprint: { minListSize: number; maxListSize: number }; settings: ProgrammeSettings; createdAt: string }
+
+function programmeFromRow(r: Record<string, unknown>): Programme {
+  return {
+    id: String(r.id),
+    name: String(r.name),
+    sponsor: String(r.sponsor),
+    footprint: { minListSize: Number(r.min_list_size), maxListSize: Number(r.max_list_size) },
+    settings: { signingCodeByEmail: Boolean(r.signing_code_by_email) },
+    createdAt: String(r.created_at),
+  };
+}
 export interface Wave { id: string; programmeId: string; number: number; panelDate: string; createdAt: string }
 export interface Person { id: string; practiceId: string; name: string; email: string; roles: string[] }
 export interface Practice { id: string; networkId: string; name: string; odsCode: string; listSize: number; people: Person[] }
@@ -44,18 +59,22 @@ export function createRecordsRepo() {
   }
 
   return {
-    async insertProgramme(db: Executor, p: Omit<Programme, 'createdAt'>): Promise<Programme> {
+    async insertProgramme(db: Executor, p: Omit<Programme, 'createdAt' | 'settings'> & { settings?: ProgrammeSettings }): Promise<Programme> {
       const createdAt = nowIso();
-      await db('programmes').insert({ id: p.id, name: p.name, sponsor: p.sponsor, min_list_size: p.footprint.minListSize, max_list_size: p.footprint.maxListSize, created_at: createdAt });
-      return { ...p, createdAt };
+      const settings = p.settings ?? { signingCodeByEmail: false };
+      await db('programmes').insert({ id: p.id, name: p.name, sponsor: p.sponsor, min_list_size: p.footprint.minListSize, max_list_size: p.footprint.maxListSize, signing_code_by_email: settings.signingCodeByEmail, created_at: createdAt });
+      return { ...p, settings, createdAt };
     },
     async getProgramme(db: Executor, id: string): Promise<Programme | null> {
       const r = await db('programmes').where({ id }).first();
-      return r ? { id: r.id, name: r.name, sponsor: r.sponsor, footprint: { minListSize: Number(r.min_list_size), maxListSize: Number(r.max_list_size) }, createdAt: r.created_at } : null;
+      return r ? programmeFromRow(r) : null;
+    },
+    async setProgrammeSettings(db: Executor, id: string, settings: ProgrammeSettings): Promise<void> {
+      await db('programmes').where({ id }).update({ signing_code_by_email: settings.signingCodeByEmail });
     },
     async listProgrammes(db: Executor): Promise<Programme[]> {
       const rows = await db('programmes').orderBy('created_at');
-      return rows.map((r) => ({ id: r.id, name: r.name, sponsor: r.sponsor, footprint: { minListSize: Number(r.min_list_size), maxListSize: Number(r.max_list_size) }, createdAt: r.created_at }));
+      return rows.map(programmeFromRow);
     },
     async insertWave(db: Executor, w: Omit<Wave, 'createdAt'>): Promise<Wave> {
       const createdAt = nowIso();

@@ -89,6 +89,7 @@ export function pagesRouter(s: Services, authenticate: (req: Request) => Promise
     const token = tokenOf(req);
     const body = req.body as Record<string, string>;
     const typedName = String(body.typedName ?? '').trim();
+    const code = String(body.code ?? '').trim() || undefined;
     const errors: { field: string; message: string }[] = [];
     if (!typedName) errors.push({ field: 'typedName', message: 'Type your full name' });
     if (body.consent !== 'yes') errors.push({ field: 'consent', message: 'Confirm that you agree to sign electronically' });
@@ -96,7 +97,7 @@ export function pagesRouter(s: Services, authenticate: (req: Request) => Promise
       return signPage(req, res, { errors, typedName, nameError: errors.find((e) => e.field === 'typedName')?.message, consentError: errors.find((e) => e.field === 'consent')?.message }, 422);
     }
     try {
-      const receipt = await s.actions.sign(token, { typedName, consent: true }, requestMeta(req));
+      const receipt = await s.actions.sign(token, { typedName, consent: true, code }, requestMeta(req));
       res.type('html').send(
         renderPage('receipt', 'Signed', {
           heading: 'You have signed',
@@ -109,6 +110,9 @@ export function pagesRouter(s: Services, authenticate: (req: Request) => Promise
     } catch (err) {
       if (err instanceof AppError && err.code === 'NAME_MISMATCH') {
         return signPage(req, res, { errors: [{ field: 'typedName', message: err.message }], typedName, nameError: err.message }, 422);
+      }
+      if (err instanceof AppError && (err.code === 'CODE_REQUIRED' || err.code === 'CODE_INVALID')) {
+        return signPage(req, res, { errors: [{ field: 'code', message: err.message }], typedName, codeError: err.message }, 422);
       }
       throw err;
     }
@@ -127,6 +131,26 @@ export function pagesRouter(s: Services, authenticate: (req: Request) => Promise
     const toPersonId = String((req.body as Record<string, string>).toPersonId ?? '');
     const { delegatedTo } = await s.actions.delegate(tokenOf(req), { toPersonId });
     res.type('html').send(renderPage('receipt', 'Handed over', { heading: 'Request handed over', message: `${delegatedTo} has been asked to sign in your place.` }));
+  });
+
+  router.post('/a/:token/code', perToken, form, doubleCsrfProtection, async (req, res) => {
+    html(res);
+    const { sentTo } = await s.actions.sendCode(tokenOf(req));
+    await signPage(req, res, { codeSent: `We have emailed a 6-digit code to ${sentTo}. It works for 10 minutes.` });
+  });
+
+  router.get('/a/:token/mine', perToken, async (req, res) => {
+    html(res);
+    const token = tokenOf(req);
+    const { view } = await s.actions.describe(token);
+    const items = await s.actions.mine(token);
+    res.type('html').send(renderPage('mine', 'My actions', { person: view.person, items: items.map((i) => ({ ...i, expires: i.expiresAt.slice(0, 10) })), token, csrf: generateCsrfToken(req, res) }));
+  });
+
+  router.post('/a/:token/mine/:actionId', perToken, form, doubleCsrfProtection, async (req, res) => {
+    html(res);
+    const fresh = await s.actions.openMine(tokenOf(req), String(req.params.actionId).slice(0, 64));
+    res.redirect(303, `/a/${fresh}`);
   });
 
   router.get('/login', (req, res) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../route';
-import { createNetworkBody, createProgrammeBody, createWaveBody, idParam, networkResponse, outboxQuery, outboxResponse, programmeResponse, waveResponse } from '../schemas';
+import { createNetworkBody, createProgrammeBody, createWaveBody, programmeSettingsBody, idParam, networkResponse, outboxQuery, outboxResponse, programmeResponse, waveResponse } from '../schemas';
 import type { Services } from '../services';
 
 /** Programmes, waves, networks and the outbox. */
@@ -19,6 +19,11 @@ export function recordsRoutes(s: Services): RouteDef[] {
       method: 'get', path: '/programmes/:id', tag: 'programmes', access: 'staff', summary: 'A programme and its waves', params: idParam,
       response: programmeResponse.extend({ waves: z.array(waveResponse) }),
       handler: ({ params }) => s.networks.getProgramme(params.id),
+    }),
+    defineRoute({
+      method: 'put', path: '/programmes/:id/settings', tag: 'programmes', access: 'facilitator', summary: "A programme's settings, e.g. a one-time code by email when signing",
+      params: idParam, body: programmeSettingsBody, response: programmeResponse.extend({ waves: z.array(waveResponse) }),
+      handler: ({ params, body }) => s.networks.setProgrammeSettings(params.id, body),
     }),
     defineRoute({
       method: 'post', path: '/programmes/:id/waves', tag: 'programmes', access: 'facilitator', summary: 'Add a wave to a programme', status: 201,

@@ -1,4 +1,7 @@
+import crypto from 'node:crypto';
 import { CONSENT } from '../../domain/consent';
+import { newTokenSecret } from '../../db/repos/tokens.repo';
+import { deliverPending } from '../../activities/notifications';
 import { delegationTargets, type Slot } from '../../domain/signing';
 import type { ActionToken } from '../../db/repos/tokens.repo';
 import { textDiff } from '../../documents';
@@ -34,6 +37,7 @@ export function createActionsService(deps: ServerDeps) {
     const document = token.documentId ? await repos.documents.get(db, token.documentId) : null;
     if (!person || !signoff || !document) throw new AppError('NOT_FOUND', 'This link no longer points to a document.');
     const network = await repos.records.getNetwork(db, signoff.networkId);
+    const programme = network ? await repos.records.getProgramme(db, network.programmeId) : null;
     const signature = await repos.signoffs.signatureByPerson(db, signoff.id, person.id);
     const request = (await repos.signoffs.requests(db, signoff.id)).find((r) => r.personId === person.id);
     const expired = Date.parse(token.expiresAt) <= Date.now();
@@ -60,6 +64,7 @@ export function createActionsService(deps: ServerDeps) {
         practice: { id: person.practiceId, name: person.practiceName },
         network: { id: signoff.networkId, name: network?.name ?? '' },
         capacities: [...new Set(mySlots.map((s) => s.capacity))],
+        secondFactor: programme?.settings.signingCodeByEmail ? ('email-code' as const) : null,
         document: {
           id: document.id,
           title: document.title,
@@ -137,14 +142,87 @@ export function createActionsService(deps: ServerDeps) {
       return { bytes, document };
     },
 
-    async sign(secret: string, input: { typedName: string; consent: true }, meta: RequestMeta): Promise<SignatureReceipt> {
+    /** Sends a one-time code to the signer's email, where the programme asks for one. */
+    async sendCode(secret: string): Promise<{ sentTo: string; expiresAt: string }> {
       const { token, person, signoff, view } = await describe(secret);
       refuseUnlessPending(view, person.practiceName);
+      if (!view.secondFactor) throw new AppError('CONFLICT', 'This programme does not use signing codes.');
+      const keys: string[] = [];
+      const issued = await db.transaction(async (trx) => {
+        const { code, expiresAt } = await repos.codes.issue(trx, token.id);
+        const key = `code:${token.id}:${crypto.randomUUID()}`;
+        keys.push(key);
+        await repos.outbox.insert(trx, {
+          id: crypto.randomUUID(),
+          dedupeKey: key,
+          to: person.email,
+          subject: `Your signing code: ${code}`,
+          text: [`Your code to sign "${view.document.title}" (version ${view.document.version}) for ${person.practiceName} is:`, '', `    ${code}`, '', `It works once, for 10 minutes. If you did not ask for it, you can ignore this message.`].join('\n'),
+          links: [],
+          networkId: signoff.networkId,
+          delivery: deps.mailer ? 'pending' : 'outbox',
+        });
+        await repos.audit.append(trx, `person:${person.id}`, { type: 'signature.code-sent', signoffId: signoff.id, personId: person.id }, signoff.networkId);
+        return { expiresAt };
+      });
+      await deliverPending({ db, repos, mailer: deps.mailer, log: deps.log }, keys).catch((err) => deps.log.warn({ err: (err as Error).message }, 'signing code not delivered yet'));
+      const [user, domain] = person.email.split('@');
+      return { sentTo: `${user.slice(0, 1)}…@${domain}`, expiresAt: issued.expiresAt };
+    },
+
+    async sign(secret: string, input: { typedName: string; consent: true; code?: string }, meta: RequestMeta): Promise<SignatureReceipt> {
+      const { token, person, signoff, view } = await describe(secret);
+      refuseUnlessPending(view, person.practiceName);
+      let method = 'action-link';
+      if (view.secondFactor === 'email-code') {
+        if (!input.code) throw new AppError('CODE_REQUIRED', 'Enter the 6-digit code we emailed you (ask for one first).');
+        const outcome = await repos.codes.consume(db, token.id, input.code);
+        const problems: Record<string, string> = {
+          missing: 'Ask for a code first; it is emailed to you.',
+          expired: 'That code has expired. Ask for a new one.',
+          wrong: 'That code is not right. Check the email and try again.',
+          locked: 'Too many wrong codes. Ask for a new one.',
+        };
+        if (outcome !== 'ok') throw new AppError('CODE_INVALID', problems[outcome]);
+        method = 'action-link+email-code';
+      }
       return call(() =>
         temporal.workflow.getHandle(signoff.workflowId).executeUpdate(signUpdate, {
-          args: [{ personId: person.id, tokenId: token.id, documentVersion: token.documentVersion ?? 0, typedName: input.typedName, consent: input.consent, consentVersion: CONSENT.version, ip: meta.ip, userAgent: meta.userAgent }],
+          args: [{ personId: person.id, tokenId: token.id, documentVersion: token.documentVersion ?? 0, typedName: input.typedName, consent: input.consent, consentVersion: CONSENT.version, method, ip: meta.ip, userAgent: meta.userAgent }],
         }),
       );
+    },
+
+    /**
+     * Everything waiting for the holder of this link, across networks: every open signing request
+     * addressed to the same email. Links are not stored, so opening one mints a fresh link.
+     */
+    async mine(secret: string) {
+      const { person } = await describe(secret);
+      const items = [];
+      for (const t of await repos.tokens.pendingForEmail(db, person.email)) {
+        if (t.kind !== 'sign' || !t.documentId) continue;
+        const signoff = await repos.signoffs.get(db, t.subjectId);
+        if (!signoff || signoff.completedAt || signoff.status !== 'open') continue;
+        const request = (await repos.signoffs.requests(db, signoff.id)).find((r) => r.personId === t.personId);
+        if (request?.status !== 'pending') continue;
+        const doc = await repos.documents.get(db, t.documentId);
+        const network = await repos.records.getNetwork(db, signoff.networkId);
+        const who = await repos.records.getPerson(db, t.personId);
+        items.push({ actionId: t.id, subjectId: signoff.id, documentTitle: doc?.title ?? '', documentVersion: t.documentVersion ?? 0, network: network?.name ?? '', practice: who?.practiceName ?? '', expiresAt: t.expiresAt });
+      }
+      // one line per round, however many links were sent for it
+      return [...new Map(items.map((i) => [i.subjectId, i])).values()];
+    },
+
+    /** A fresh link for one of "my actions", checked to belong to the same person's email. */
+    async openMine(secret: string, actionId: string): Promise<string> {
+      const { person } = await describe(secret);
+      const target = (await repos.tokens.pendingForEmail(db, person.email)).find((t) => t.id === actionId);
+      if (!target) throw new AppError('NOT_FOUND', 'That action is no longer waiting for you.');
+      const fresh = newTokenSecret();
+      await repos.tokens.insertActionToken(db, { ...target, id: crypto.randomUUID(), secret: fresh });
+      return fresh;
     },
 
     async decline(secret: string, input: { reason: string }) {

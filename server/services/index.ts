@@ -2,6 +2,8 @@ import type { ServerDeps } from '../deps';
 import { createActionsService } from './actions.service';
 import { createFormationService } from './formation.service';
 import { createNetworksService } from './networks.service';
+import { createSignoffsService } from './signoffs.service';
+import { createVotesService } from './votes.service';
 
 export function createServices(deps: ServerDeps) {
   return {
@@ -9,6 +11,8 @@ export function createServices(deps: ServerDeps) {
     networks: createNetworksService(deps),
     formation: createFormationService(deps),
     actions: createActionsService(deps),
+    signoffs: createSignoffsService(deps),
+    votes: createVotesService(deps),
   };
 }
 

@@ -10,10 +10,16 @@ export function createNetworksService({ db, repos }: Pick<ServerDeps, 'db' | 're
   return {
     async createProgramme(actor: string, input: z.infer<typeof createProgrammeBody>) {
       return db.transaction(async (trx) => {
-        const programme = await repos.records.insertProgramme(trx, { id: crypto.randomUUID(), ...input });
+        const programme = await repos.records.insertProgramme(trx, { id: crypto.randomUUID(), ...input, settings: { signingCodeByEmail: input.settings?.signingCodeByEmail ?? false } });
         await repos.audit.append(trx, actor, { type: 'programme.created', programmeId: programme.id, name: programme.name });
         return programme;
       });
+    },
+
+    async setProgrammeSettings(id: string, settings: { signingCodeByEmail: boolean }) {
+      if (!(await repos.records.getProgramme(db, id))) throw new AppError('NOT_FOUND', `No programme with id ${id}.`);
+      await repos.records.setProgrammeSettings(db, id, settings);
+      return this.getProgramme(id);
     },
 
     async getProgramme(id: string) {

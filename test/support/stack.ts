@@ -69,7 +69,7 @@ export async function startInProcessStack(opts: { temporalAddress: string; datab
   await closeServer(placeholder);
   const baseUrl = `http://127.0.0.1:${port}`;
   const config = loadConfig({ ...env, PORT: String(port), PUBLIC_URL: baseUrl });
-  const server: http.Server = await listen(createApp({ ...appDeps, publicUrl: baseUrl }), port, '127.0.0.1');
+  const server: http.Server = await listen(createApp({ ...appDeps, mailer: opts.mailer, publicUrl: baseUrl }), port, '127.0.0.1');
   const { worker, connection } = await createWorker(config, opts.temporalAddress, { db, repos, log, mailer: opts.mailer }, { workflowBundle: await workflowBundle() });
   const running = worker.run();
   return {

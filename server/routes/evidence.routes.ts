@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { defineRoute, type RouteDef } from '../route';
+import { idParam, stageParams } from '../schemas';
+import type { Services } from '../services';
+import { createEvidenceService } from '../services/evidence.service';
+
+const sealedQuery = z.object({ token: z.string().min(20).max(200).optional() });
+
+const verifyResponse = z.union([
+  z.object({
+    valid: z.literal(true),
+    documentId: z.string(),
+    version: z.number(),
+    title: z.string(),
+    agreedSha256: z.string(),
+    sealedSha256: z.string(),
+    sealedAt: z.string(),
+    signedBy: z.array(z.object({ name: z.string(), practice: z.string(), capacity: z.string(), signedAt: z.string() })),
+  }),
+  z.object({
+    valid: z.literal(false),
+    reason: z.enum(['not a PDF', 'not sealed by Formwork', 'altered after sealing', 'unknown document', 'does not match the sealing record']),
+    documentId: z.string().optional(),
+    version: z.number().optional(),
+  }),
+]);
+
+/** Evidence: verifying a PDF, sealed copies, and a stage's evidence pack for commissioners. */
+export function evidenceRoutes(s: Services): RouteDef[] {
+  const evidence = createEvidenceService(s);
+  return [
+    defineRoute({
+      method: 'post', path: '/documents/verify', tag: 'evidence', access: 'public',
+      summary: 'Checks a PDF against the sealed store: valid only if it is byte for byte a sealed PDF we issued',
+      rawBody: { contentType: 'application/pdf', limit: '25mb' }, response: verifyResponse,
+      handler: ({ body }) => evidence.verify(body),
+    }),
+    defineRoute({
+      method: 'get', path: '/sealed/:id/pdf', tag: 'evidence', access: 'public', summary: 'A sealed PDF: the agreed document with its certificate of completion',
+      params: idParam, query: sealedQuery, produces: 'application/pdf',
+      handler: async ({ params, query, staff, res }) => {
+        const { sealed, pdf, fileName } = await evidence.sealedPdf(params.id, { staff: staff !== null, token: query.token });
+        res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
+        res.setHeader('X-Content-SHA256', sealed.sealedSha256);
+        res.type('application/pdf').send(pdf);
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/networks/:id/stages/:stage/evidence', tag: 'evidence', access: 'staff',
+      summary: "A stage's evidence pack (ZIP): agreed, sealed and certificate PDFs, seal manifests, audit events, manifest.json of SHA-256 hashes",
+      params: stageParams, produces: 'application/zip',
+      handler: async ({ params, staff, res }) => {
+        const pack = await evidence.evidencePack(params.id, params.stage, staff!.name);
+        res.setHeader('Content-Disposition', `attachment; filename="${pack.fileName}"`);
+        res.setHeader('X-Content-SHA256', pack.sha256);
+        res.type('application/zip').send(pack.zip);
+      },
+    }),
+  ];
+}

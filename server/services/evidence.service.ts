@@ -1,0 +1,171 @@
+import JSZip from 'jszip';
+import type { Knex } from 'knex';
+import type { Repos } from '../../db/repos';
+import type { SealedDocument } from '../../db/repos/sealed.repo';
+import { sha256 } from '../../documents/hash';
+import { certificateFromManifest, looksLikePdf, readSeal, renderCertificate, sealManifestSchema, type SealManifest } from '../../documents/seal';
+import { isStageKey, STAGES } from '../../domain/stages';
+import { AppError } from '../errors';
+
+/** Why a PDF did not verify. A closed set, so scripts can branch on it. */
+export type VerifyFailure = 'not a PDF' | 'not sealed by Formwork' | 'altered after sealing' | 'unknown document' | 'does not match the sealing record';
+
+export type VerifyResult =
+  | {
+      valid: true;
+      documentId: string;
+      version: number;
+      title: string;
+      agreedSha256: string;
+      sealedSha256: string;
+      sealedAt: string;
+      signedBy: { name: string; practice: string; capacity: string; signedAt: string }[];
+    }
+  | { valid: false; reason: VerifyFailure; documentId?: string; version?: number };
+
+/** JSON with keys sorted at every level, so two manifests compare by content, not key order. */
+function canonicalJson(value: unknown): string {
+  const sort = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sort);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]));
+    return v;
+  };
+  return JSON.stringify(sort(value));
+}
+
+function storedManifest(row: SealedDocument): SealManifest {
+  return sealManifestSchema.parse(JSON.parse(row.manifest));
+}
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'network';
+}
+
+/**
+ * Evidence of completed sign-offs: verifying a PDF against the sealed store, serving sealed PDFs to
+ * staff and to signers holding a sealed-copy link, and a stage's evidence pack.
+ */
+export function createEvidenceService(deps: { db: Knex; repos: Repos }) {
+  const { db, repos } = deps;
+
+  return {
+    /**
+     * Valid only when the bytes are exactly a sealed PDF we stored (same SHA-256) and the manifest
+     * they carry is the one stored with it. One changed byte anywhere makes the hash differ.
+     */
+    async verify(bytes: unknown): Promise<VerifyResult> {
+      if (!Buffer.isBuffer(bytes) || bytes.length === 0) {
+        throw new AppError('MALFORMED_REQUEST', 'Send the PDF itself as the request body (Content-Type: application/pdf).');
+      }
+      if (!looksLikePdf(bytes)) return { valid: false, reason: 'not a PDF' };
+      const hash = sha256(bytes);
+      const [stored, seal] = await Promise.all([repos.sealed.bySealedSha256(db, hash), readSeal(bytes)]);
+      if (stored) {
+        const manifest = storedManifest(stored);
+        if (!seal || canonicalJson(seal.manifest) !== canonicalJson(manifest)) {
+          return { valid: false, reason: 'does not match the sealing record', documentId: stored.documentId, version: stored.version };
+        }
+        return {
+          valid: true,
+          documentId: stored.documentId,
+          version: stored.version,
+          title: manifest.title,
+          agreedSha256: stored.agreedSha256,
+          sealedSha256: stored.sealedSha256,
+          sealedAt: manifest.sealedAt,
+          signedBy: manifest.signers.map((s) => ({ name: s.name, practice: s.practice, capacity: s.capacity, signedAt: s.signedAtUtc })),
+        };
+      }
+      if (!seal) return { valid: false, reason: 'not sealed by Formwork' };
+      const { documentId, version } = seal.manifest;
+      const ours = await repos.sealed.byDocument(db, documentId, version);
+      return { valid: false, reason: ours.length > 0 ? 'altered after sealing' : 'unknown document', documentId, version };
+    },
+
+    /** The sealed PDF, for staff or for the holder of a live sealed-copy link of that round. */
+    async sealedPdf(id: string, access: { staff: boolean; token?: string }): Promise<{ sealed: SealedDocument; pdf: Buffer; fileName: string }> {
+      if (!access.staff && !access.token) throw new AppError('UNAUTHENTICATED', 'Send a staff bearer token, or the token from your sealed-copy link (?token=).');
+      const sealed = await repos.sealed.get(db, id);
+      if (!access.staff) {
+        const action = await repos.tokens.actionTokenBySecret(db, access.token!);
+        if (!action || action.kind !== 'sealed-copy' || !sealed || action.subjectId !== sealed.signoffId) {
+          throw new AppError('UNAUTHENTICATED', 'This link is not valid for this sealed document.');
+        }
+        if (Date.parse(action.expiresAt) <= Date.now()) throw new AppError('TOKEN_EXPIRED', 'This download link has expired; ask the facilitator for a copy.');
+      }
+      if (!sealed) throw new AppError('NOT_FOUND', `No sealed document with id ${id}.`);
+      const pdf = await repos.sealed.pdf(db, id);
+      const document = await repos.documents.get(db, sealed.documentId);
+      if (!pdf || !document) throw new AppError('NOT_FOUND', 'The sealed file is missing.');
+      return { sealed, pdf, fileName: `${document.type}-v${sealed.version}-sealed.pdf` };
+    },
+
+    /**
+     * A ZIP of a stage's sealed sign-offs: per round the agreed PDF and DOCX, the sealed PDF, the
+     * certificate on its own, the seal manifest and the round's audit events; and manifest.json with
+     * the SHA-256 and size of every other file in the pack.
+     */
+    async evidencePack(networkId: string, stage: string, generatedBy: string): Promise<{ zip: Buffer; fileName: string; sha256: string }> {
+      if (!isStageKey(stage)) throw new AppError('UNKNOWN_STAGE', `No stage called ${stage}. Stages: ${STAGES.map((s) => s.key).join(', ')}.`);
+      const network = await repos.records.getNetwork(db, networkId);
+      if (!network) throw new AppError('NOT_FOUND', `No network with id ${networkId}.`);
+      const sealedDocs = await repos.sealed.listForStage(db, networkId, stage);
+      if (sealedDocs.length === 0) throw new AppError('NOT_FOUND', `Stage ${stage} of ${network.name} has no sealed documents yet: its document is sealed when every practice has signed.`);
+
+      const files: { path: string; bytes: Buffer }[] = [];
+      const add = (path: string, bytes: Buffer | string) => files.push({ path, bytes: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes, 'utf8') });
+      const audit = await repos.audit.list(db, { networkId });
+      const rounds = [];
+      for (const sealed of sealedDocs) {
+        const document = await repos.documents.get(db, sealed.documentId);
+        const [agreedPdf, agreedDocx, sealedPdf] = await Promise.all([
+          repos.documents.file(db, sealed.documentId, 'pdf'),
+          repos.documents.file(db, sealed.documentId, 'docx'),
+          repos.sealed.pdf(db, sealed.id),
+        ]);
+        if (!document || !agreedPdf || !sealedPdf) throw new AppError('NOT_FOUND', `The files of sealed document ${sealed.id} are missing.`);
+        const manifest = storedManifest(sealed);
+        const dir = `${document.type}-v${sealed.version}`;
+        add(`${dir}/agreed.pdf`, agreedPdf);
+        if (agreedDocx) add(`${dir}/agreed.docx`, agreedDocx);
+        add(`${dir}/sealed.pdf`, sealedPdf);
+        add(`${dir}/certificate.pdf`, await renderCertificate(certificateFromManifest(manifest), new Date(manifest.sealedAt)));
+        add(`${dir}/seal-manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`);
+        const events = audit.filter((e) => {
+          const data = e.data as Record<string, unknown>;
+          return data.signoffId === sealed.signoffId || data.documentId === sealed.documentId;
+        });
+        add(`${dir}/audit-events.json`, `${JSON.stringify(events, null, 2)}\n`);
+        rounds.push({
+          sealedDocumentId: sealed.id,
+          signoffId: sealed.signoffId,
+          documentId: sealed.documentId,
+          type: document.type,
+          title: document.title,
+          version: sealed.version,
+          agreedSha256: sealed.agreedSha256,
+          sealedSha256: sealed.sealedSha256,
+          sealedAt: manifest.sealedAt,
+          signers: manifest.signers.map((s) => ({ name: s.name, practice: s.practice, capacity: s.capacity, signedAt: s.signedAtUtc })),
+        });
+      }
+
+      const manifest = {
+        format: 'formwork-evidence/1',
+        network: { id: network.id, name: network.name },
+        stage,
+        generatedAt: new Date().toISOString(),
+        generatedBy,
+        rounds,
+        files: files.map((f) => ({ path: f.path, sha256: sha256(f.bytes), bytes: f.bytes.length })),
+      };
+      const zip = new JSZip();
+      for (const f of files) zip.file(f.path, f.bytes);
+      zip.file('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
+      const bytes = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 6 } });
+      return { zip: bytes, fileName: `evidence-${slug(network.name)}-${stage}.zip`, sha256: sha256(bytes) };
+    },
+  };
+}
+
+export type EvidenceService = ReturnType<typeof createEvidenceService>;
