@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Repos } from '../db/repos';
 import { isUniqueViolation } from '../db/repos/executor';
+import { overrideVersionLabel } from '../db/repos/templates.repo';
 import { renderDocument, TemplateContextError } from '../documents';
 import { STAGES, stageDefinition, type StageKey } from '../domain/stages';
 import { STAGE_TEMPLATES, type NetworkFacts } from '../templates';
@@ -28,24 +29,10 @@ const SYSTEM = 'system';
 export function createFormationActivities(deps: ActivityDeps) {
   const { db, repos } = deps;
 
-  async function networkFacts(networkId: string): Promise<NetworkFacts> {
-    const network = await repos.records.getNetwork(db, networkId);
-    if (!network) throw ApplicationFailure.nonRetryable(`network ${networkId} not found`, 'NOT_FOUND');
-    const programme = await repos.records.getProgramme(db, network.programmeId);
-    const wave = await repos.records.getWave(db, network.waveId);
-    if (!programme || !wave) throw ApplicationFailure.nonRetryable(`programme or wave of ${networkId} not found`, 'NOT_FOUND');
-    return {
-      programme: { name: programme.name, sponsor: programme.sponsor, footprint: programme.footprint },
-      wave: { number: wave.number, panelDate: wave.panelDate },
-      network: { id: network.id, name: network.name },
-      practices: network.practices.map((p) => ({
-        id: p.id,
-        name: p.name,
-        odsCode: p.odsCode,
-        listSize: p.listSize,
-        people: p.people.map((x) => ({ id: x.id, name: x.name, email: x.email, roles: x.roles })),
-      })),
-    };
+  async function networkFacts(networkId: string): Promise<{ programmeId: string; facts: NetworkFacts }> {
+    const found = await repos.records.networkFacts(db, networkId);
+    if (!found) throw ApplicationFailure.nonRetryable(`network ${networkId} not found`, 'NOT_FOUND');
+    return found;
   }
 
   return {
@@ -86,14 +73,20 @@ export function createFormationActivities(deps: ActivityDeps) {
       const existing = await repos.documents.byIdempotencyKey(db, input.idempotencyKey);
       if (existing) return toRef(existing);
 
-      const facts = await networkFacts(input.networkId);
+      const { programmeId, facts } = await networkFacts(input.networkId);
       const template = STAGE_TEMPLATES[input.stage];
+      const override = await repos.templates.latest(db, programmeId, template.documentType);
       const id = crypto.randomUUID();
       const version = (await repos.documents.latestVersion(db, input.networkId, template.documentType)) + 1;
       let rendered;
       try {
         const context = template.buildContext(facts, input.data ?? {});
-        rendered = await renderDocument(template.documentType, context, { documentId: id, version, networkName: facts.network.name, issuedOn: new Date().toISOString().slice(0, 10) });
+        rendered = await renderDocument(
+          template.documentType,
+          context,
+          { documentId: id, version, networkName: facts.network.name, issuedOn: new Date().toISOString().slice(0, 10) },
+          override ? { source: override.source, version: overrideVersionLabel(override) } : undefined,
+        );
       } catch (err) {
         if (err instanceof TemplateContextError) {
           throw ApplicationFailure.create({ type: 'TEMPLATE_CONTEXT_INVALID', message: err.message, nonRetryable: true, details: [err.issues] });

@@ -17,6 +17,7 @@ import { evidenceRoutes } from './routes/evidence.routes';
 import { formationRoutes } from './routes/formation.routes';
 import { recordsRoutes } from './routes/records.routes';
 import { signoffsRoutes } from './routes/signoffs.routes';
+import { templatesRoutes } from './routes/templates.routes';
 import { systemRoutes } from './routes/system.routes';
 import { votesRoutes } from './routes/votes.routes';
 import { createServices } from './services';
@@ -28,7 +29,7 @@ function redactUrl(url: string): string {
 
 /** Every route of the JSON API, in one table. */
 export function apiRoutes(s: ReturnType<typeof createServices>): RouteDef[] {
-  return [...systemRoutes(s), ...recordsRoutes(s), ...formationRoutes(s), ...evidenceRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s), ...signoffsRoutes(s), ...votesRoutes(s)];
+  return [...systemRoutes(s), ...recordsRoutes(s), ...formationRoutes(s), ...evidenceRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s), ...signoffsRoutes(s), ...templatesRoutes(s), ...votesRoutes(s)];
 }
 
 /** Builds the express app without listening, so tests can mount it. */

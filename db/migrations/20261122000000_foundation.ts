@@ -185,6 +185,16 @@ export async function up(db: Knex): Promise<void> {
     t.string('hash', 64).notNullable();
     t.index(['network_id']);
   });
+  await db.schema.createTable('template_overrides', (t) => {
+    t.string('id', 64).primary();
+    t.string('programme_id', 64).notNullable().references('programmes.id');
+    t.string('document_type', 60).notNullable();
+    t.integer('version').notNullable();
+    t.text('source').notNullable();
+    t.string('created_by', 300).notNullable();
+    t.string('created_at', 40).notNullable();
+    t.unique(['programme_id', 'document_type', 'version']);
+  });
   await db.schema.createTable('signing_codes', (t) => {
     t.string('id', 64).primary();
     t.string('token_id', 64).notNullable().references('action_tokens.id');
@@ -209,6 +219,7 @@ export async function down(db: Knex): Promise<void> {
     'audit_head',
     'audit_events',
     'signing_codes',
+    'template_overrides',
     'action_tokens',
     'api_tokens',
     'outbox',

@@ -6,6 +6,7 @@ import { createRecordsRepo } from './records.repo';
 import { createSealedRepo } from './sealed.repo';
 import { createSignoffsRepo } from './signoffs.repo';
 import { createStagesRepo } from './stages.repo';
+import { createTemplatesRepo } from './templates.repo';
 import { createTokensRepo } from './tokens.repo';
 import { createVotesRepo } from './votes.repo';
 
@@ -19,6 +20,7 @@ export function createRepos() {
     sealed: createSealedRepo(),
     signoffs: createSignoffsRepo(),
     stages: createStagesRepo(),
+    templates: createTemplatesRepo(),
     tokens: createTokensRepo(),
     votes: createVotesRepo(),
   };

@@ -127,6 +127,23 @@ export function createRecordsRepo() {
       if (patch.currentStage !== undefined) update.current_stage = patch.currentStage;
       await db('networks').where({ id: networkId }).update(update);
     },
+    /** What templates are rendered from: the network with its programme, wave, practices and people. */
+    async networkFacts(db: Executor, networkId: string) {
+      const network = await this.getNetwork(db, networkId);
+      if (!network) return null;
+      const programme = await this.getProgramme(db, network.programmeId);
+      const wave = await this.getWave(db, network.waveId);
+      if (!programme || !wave) return null;
+      return {
+        programmeId: programme.id,
+        facts: {
+          programme: { name: programme.name, sponsor: programme.sponsor, footprint: programme.footprint },
+          wave: { number: wave.number, panelDate: wave.panelDate },
+          network: { id: network.id, name: network.name },
+          practices: network.practices.map((p) => ({ id: p.id, name: p.name, odsCode: p.odsCode, listSize: p.listSize, people: p.people.map((x) => ({ id: x.id, name: x.name, email: x.email, roles: x.roles })) })),
+        },
+      };
+    },
     async getPerson(db: Executor, id: string): Promise<(Person & { practiceName: string; networkId: string }) | null> {
       const r = await db('people').join('practices', 'practices.id', 'people.practice_id').where('people.id', id).select('people.*', 'practices.name as practice_name', 'practices.network_id as network_id').first();
       return r ? { ...personFromRow(r), practiceName: r.practice_name, networkId: r.network_id } : null;

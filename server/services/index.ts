@@ -3,6 +3,7 @@ import { createActionsService } from './actions.service';
 import { createFormationService } from './formation.service';
 import { createNetworksService } from './networks.service';
 import { createSignoffsService } from './signoffs.service';
+import { createTemplatesService } from './templates.service';
 import { createVotesService } from './votes.service';
 
 export function createServices(deps: ServerDeps) {
@@ -12,6 +13,7 @@ export function createServices(deps: ServerDeps) {
     formation: createFormationService(deps),
     actions: createActionsService(deps),
     signoffs: createSignoffsService(deps),
+    templates: createTemplatesService(deps),
     votes: createVotesService(deps),
   };
 }
