@@ -11,7 +11,7 @@ export async function stopStaleProcess(pidFile: string, mustContain: string): Pr
   } catch {
     return false;
   }
-  if (!Number.isInteger(pid) || pid <= 1) return false;
+  if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid || pid === process.ppid) return false;
   let cmdline: string;
   try {
     cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');

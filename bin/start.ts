@@ -23,6 +23,10 @@ async function main() {
   }
   const log = createLogger(config);
   fs.mkdirSync(config.dataDir, { recursive: true });
+  // an earlier start whose parent was killed may still be running on this data directory
+  const selfPidFile = path.join(config.dataDir, 'formwork.pid');
+  if (await stopStaleProcess(selfPidFile, 'bin/start')) log.warn('stopped an earlier Formwork still running on this data directory');
+  fs.writeFileSync(selfPidFile, String(process.pid));
 
   let devServer: DevServer | null = null;
   let address = config.temporal.address;
@@ -92,6 +96,7 @@ async function main() {
       await devServer.stop();
       fs.rmSync(pidFile, { force: true });
     }
+    fs.rmSync(selfPidFile, { force: true });
     process.exit(code);
   };
   process.on('SIGINT', () => void shutdown(0));

@@ -45,6 +45,16 @@ export interface DevServer {
 }
 
 const HOST = '127.0.0.1';
+
+/**
+ * Server limits raised for Formwork's load: every signature and ballot is a workflow Update, and a
+ * round or a vote can receive hundreds at once. The server's default of 10 updates in flight per
+ * workflow would turn a busy vote into time-outs. (A production cluster needs the same setting.)
+ */
+export const DYNAMIC_CONFIG: Record<string, string> = {
+  'history.maxInFlightUpdates': '1000',
+  'history.maxTotalUpdates': '20000',
+};
 const DEFAULT_START_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
 const POLL_INTERVAL_MS = 200;
@@ -105,6 +115,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const address = `${HOST}:${port}`;
 
   const args = ['server', 'start-dev', '--ip', HOST, '--port', String(port), '--log-level', 'warn'];
+  for (const [key, value] of Object.entries(DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${value}`);
   if (dbFile) {
     fs.mkdirSync(path.dirname(path.resolve(dbFile)), { recursive: true });
     args.push('--db-filename', path.resolve(dbFile));

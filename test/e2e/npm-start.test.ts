@@ -97,5 +97,13 @@ describe('npm start survives SIGKILL mid-round', () => {
     const doc = await api.get(`/documents/${second.issued.id}`);
     expect(doc.body.signatures.map((s: { practiceId: string }) => s.practiceId).sort()).toEqual([...practices].sort());
     expect(doc.body.signatures).toHaveLength(4);
+
+    // killing only the launcher leaves the stack orphaned on the data directory; a new start takes over
+    const orphaned = running!;
+    await orphaned.kill9LauncherOnly();
+    await start();
+    expect(running!.output()).toContain('stopped an earlier Formwork');
+    expect((await api.get('/health')).body).toEqual({ status: 'ok', temporal: 'ok', database: 'ok' });
+    expect((await api.get(`/networks/${network.id}/formation`)).body.currentStage).toBe('legal-entity');
   });
 });

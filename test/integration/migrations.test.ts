@@ -7,7 +7,7 @@ import { createRepos } from '../../db/repos';
 import { freshPostgresDatabase } from '../support/stack';
 import { injectedPostgresUrl } from '../setup/temporal-env';
 
-const TABLES = ['programmes', 'waves', 'networks', 'practices', 'people', 'stages', 'documents', 'signoffs', 'signature_requests', 'signatures', 'declines', 'outbox', 'api_tokens', 'action_tokens', 'audit_events', 'audit_head', 'sealed_documents'];
+const TABLES = ['programmes', 'waves', 'networks', 'practices', 'people', 'stages', 'documents', 'signoffs', 'signature_requests', 'signatures', 'declines', 'outbox', 'api_tokens', 'action_tokens', 'audit_events', 'audit_head', 'sealed_documents', 'voting_rule_overrides', 'motions', 'motion_proxies', 'motion_turnout', 'motion_ballots', 'elections', 'election_candidates', 'election_turnout', 'election_ballots', 'appointments'];
 
 describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
   const cleanups: (() => Promise<void>)[] = [];

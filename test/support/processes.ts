@@ -11,6 +11,8 @@ export interface Spawned {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** SIGKILL to the whole process group: nothing gets to clean up */
   kill9(): Promise<void>;
+  /** SIGKILL to the launcher alone, leaving what it started orphaned and running */
+  kill9LauncherOnly(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,11 @@ export function spawnBin(script: string, env: Record<string, string>): Spawned {
       } catch {
         /* already gone */
       }
+      await exited;
+    },
+    async kill9LauncherOnly() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
       await exited;
     },
     async stop() {

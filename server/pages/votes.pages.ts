@@ -1,0 +1,225 @@
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import { doubleCsrf } from 'csrf-csrf';
+import rateLimit from 'express-rate-limit';
+import { STAFF_COOKIE } from '../auth';
+import { AppError } from '../errors';
+import type { Services } from '../services';
+import { tokenParam } from '../schemas';
+import { renderPage, ukTime } from './views';
+
+const VOTE_STATUS: Record<string, string> = {
+  voted: 'Your practice has voted. Its vote will be counted once.',
+  closed: 'This vote has closed.',
+  expired: 'This link has expired. Ask the facilitator to send a new one.',
+};
+const BALLOT_STATUS: Record<string, string> = {
+  voted: 'Your practice has voted in this election. Its ballot will be counted once.',
+  closed: 'The ballot is not open.',
+  counted: 'The votes have been counted.',
+  expired: 'This link has expired. Ask the facilitator to send a new one.',
+};
+
+type MotionAction = Extract<NonNullable<Awaited<ReturnType<Services['votes']['describeAction']>>>, { kind: 'vote' }>;
+type BallotAction = Extract<NonNullable<Awaited<ReturnType<Services['votes']['describeAction']>>>, { kind: 'ballot' }>;
+type ElectionView = Awaited<ReturnType<Services['votes']['getElection']>>;
+
+/** Round notes and lines of a constituency's count, for the page. */
+function countSummary(result: ElectionView['constituencies'][number]['result']) {
+  const count = (result?.count ?? null) as { quota?: number; rounds?: { stage: number; note: string }[]; explanationLines?: string[] } | null;
+  return { quota: count?.quota, rounds: count?.rounds ?? [], lines: count?.explanationLines ?? [] };
+}
+
+/**
+ * Ballot pages at /a/<token> for vote and election links (other links fall through to the signing
+ * pages), and the staff pages for a motion's results and an election. Phone-first NHS.UK markup;
+ * forms carry a CSRF token like the signing forms.
+ */
+export function votesPagesRouter(s: Services, authenticate: (req: Request) => Promise<{ name: string } | null>): Router {
+  const router = Router();
+  const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
+    getSecret: () => s.formSecret,
+    getSessionIdentifier: (req) => String(req.params?.token ?? (req.cookies as Record<string, string>)?.[STAFF_COOKIE] ?? 'anonymous'),
+    cookieName: s.secureCookies ? '__Host-fw.csrf' : 'fw.csrf',
+    cookieOptions: { sameSite: 'strict', secure: s.secureCookies, httpOnly: true, path: '/' },
+    getCsrfTokenFromRequest: (req) => (req.body as Record<string, string> | undefined)?._csrf,
+    errorConfig: { statusCode: 403, code: 'CSRF_INVALID', message: 'invalid csrf token' },
+  });
+  const form = express.urlencoded({ extended: false, limit: '20kb' });
+  const limits = s.rateLimit ?? { actionsPerMinutePerIp: 600, actionsPerMinutePerToken: 60 };
+  const perToken = rateLimit({ windowMs: 60_000, limit: limits.actionsPerMinutePerToken, keyGenerator: (req) => `t:${req.params.token}`, standardHeaders: 'draft-8', legacyHeaders: false });
+
+  const html = (res: Response) => {
+    res.locals.html = true;
+    res.locals.renderError = (status: number, err: AppError) =>
+      renderPage('message', 'There is a problem', { heading: status === 404 ? 'Link not recognised' : 'There is a problem', message: err.message });
+  };
+
+  /** Runs the handler only for vote and ballot links; anything else goes on to the signing pages. */
+  const ballotLinksOnly = async (req: Request, _res: Response, next: NextFunction) => {
+    const parsed = tokenParam.safeParse(req.params);
+    if (!parsed.success || !(await s.votes.isVoteToken(parsed.data.token))) return next('route');
+    next();
+  };
+
+  function motionPage(res: Response, req: Request, token: string, view: MotionAction, extra: Record<string, unknown> = {}, status = 200) {
+    const secret = view.motion.ballot === 'secret';
+    if (view.status === 'closed' && view.result) {
+      return res.status(status).type('html').send(
+        renderPage('results', view.motion.title, {
+          networkName: view.network.name,
+          decisionLabel: view.motion.decisionType,
+          motion: { ...view.motion, result: view.result, certificate: view.certificate, turnout: { ...view.turnout, practices: [] }, proxies: [], ruleDescription: view.motion.ruleDescription },
+          certificatePdf: `/a/${token}/certificate.pdf`,
+          certificateDocx: `/a/${token}/certificate.docx`,
+          shortHash: view.certificate?.sha256.slice(0, 16),
+        }),
+      );
+    }
+    const unvotedProxies = view.proxyFor.filter((p) => !p.voted);
+    const castingOptions =
+      unvotedProxies.length > 0
+        ? [
+            ...(view.status === 'pending' ? [{ practiceId: view.practice.id, label: `${view.practice.name} (your practice)`, checked: true }] : []),
+            ...unvotedProxies.map((p, i) => ({ practiceId: p.practiceId, label: `${p.practiceName} (as its proxy)`, checked: view.status !== 'pending' && i === 0 })),
+          ]
+        : [];
+    const pending = view.status === 'pending' || (view.status === 'voted' && unvotedProxies.length > 0);
+    res.status(status).type('html').send(
+      renderPage('ballot', `Vote: ${view.motion.title}`, {
+        view,
+        token,
+        secret,
+        csrf: generateCsrfToken(req, res),
+        closesAtLocal: ukTime(view.motion.closesAt),
+        pending,
+        castingOptions,
+        statusMessage: VOTE_STATUS[view.status] ?? '',
+        ...extra,
+      }),
+    );
+  }
+
+  function electionPage(res: Response, req: Request, token: string, view: BallotAction, extra: Record<string, unknown> = {}, status = 200) {
+    const result = view.result;
+    res.status(status).type('html').send(
+      renderPage('election', view.election.title, {
+        view,
+        token,
+        csrf: generateCsrfToken(req, res),
+        caption: `${view.practice.name} · ${view.constituency.name}`,
+        title: view.election.title,
+        tieRule: view.election.tieRule,
+        stv: view.election.method === 'stv',
+        rankOptions: view.candidates.map((_c, i) => i + 1),
+        constituencies: [{ name: view.constituency.name, seats: view.constituency.seats, manySeats: view.constituency.seats > 1, candidates: view.candidates, result, ...countSummary(result) }],
+        pending: view.status === 'pending',
+        statusMessage: BALLOT_STATUS[view.status] ?? '',
+        ...extra,
+      }),
+    );
+  }
+
+  router.get('/a/:token', perToken, ballotLinksOnly, async (req, res) => {
+    html(res);
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    const token = tokenParam.parse(req.params).token;
+    const view = await s.votes.describeAction(token);
+    if (!view) throw new AppError('NOT_FOUND', 'This link is not valid.');
+    if (view.kind === 'vote') return motionPage(res, req, token, view);
+    return electionPage(res, req, token, view);
+  });
+
+  for (const [path, kind] of [
+    ['document.pdf', 'pdf'],
+    ['certificate.pdf', 'pdf'],
+    ['certificate.docx', 'docx'],
+  ] as const) {
+    router.get(`/a/:token/${path}`, perToken, ballotLinksOnly, async (req, res) => {
+      html(res);
+      const view = await s.votes.describeAction(tokenParam.parse(req.params).token);
+      const documentId = view?.kind === 'vote' ? (path.startsWith('document') ? view.motion.documentId : view.certificate?.documentId) : null;
+      const bytes = documentId ? await s.repos.documents.file(s.db, documentId, kind) : null;
+      if (!bytes) throw new AppError('NOT_FOUND', 'There is no such document for this vote.');
+      res.type(kind === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document').send(bytes);
+    });
+  }
+
+  router.post('/a/:token/ballot', perToken, ballotLinksOnly, form, doubleCsrfProtection, async (req, res) => {
+    html(res);
+    const token = tokenParam.parse(req.params).token;
+    const view = await s.votes.describeAction(token);
+    if (!view) throw new AppError('NOT_FOUND', 'This link is not valid.');
+    const body = req.body as Record<string, string | string[]>;
+    if (view.kind === 'vote') {
+      const choice = String(body.choice ?? '');
+      if (!['for', 'against', 'abstain'].includes(choice)) {
+        return motionPage(res, req, token, view, { errors: [{ field: 'choice', message: 'Choose for, against or abstain' }], choiceError: 'Choose for, against or abstain' }, 422);
+      }
+      const onBehalfOf = typeof body.onBehalfOf === 'string' && body.onBehalfOf ? body.onBehalfOf : undefined;
+      try {
+        const receipt = await s.votes.castBallot(token, { choice: choice as 'for' | 'against' | 'abstain', onBehalfOf });
+        return motionPage(res, req, token, view, { confirmation: receipt });
+      } catch (err) {
+        if (err instanceof AppError && (err.code === 'ALREADY_VOTED' || err.code === 'VOTING_CLOSED')) {
+          return motionPage(res, req, token, await s.votes.describeAction(token).then((v) => v as MotionAction), { errors: [{ field: 'choice', message: err.message }] }, 409);
+        }
+        throw err;
+      }
+    }
+    let preferences: string[];
+    if (view.election.method === 'stv') {
+      const ranked = view.candidates
+        .map((c) => ({ id: c.id, rank: Number(body[`rank_${c.id}`] || 0) }))
+        .filter((r) => r.rank > 0)
+        .sort((a, b) => a.rank - b.rank);
+      const ranks = ranked.map((r) => r.rank);
+      if (ranked.length === 0 || new Set(ranks).size !== ranks.length || ranks.some((r, i) => r !== i + 1)) {
+        const message = ranked.length === 0 ? 'Give at least one candidate a preference (1 for your first choice)' : 'Number your preferences 1, 2, 3… without gaps or repeats';
+        return electionPage(res, req, token, view, { errors: [{ field: `rank-${view.candidates[0]?.id ?? ''}`, message }] }, 422);
+      }
+      preferences = ranked.map((r) => r.id);
+    } else {
+      preferences = ([] as string[]).concat(body.mark ?? []).map(String);
+      if (preferences.length === 0 || preferences.length > view.constituency.seats) {
+        return electionPage(res, req, token, view, { errors: [{ field: 'preferences', message: `Choose between 1 and ${view.constituency.seats} candidates` }] }, 422);
+      }
+    }
+    const receipt = await s.votes.castBallot(token, { preferences });
+    return electionPage(res, req, token, view, { confirmation: receipt });
+  });
+
+  router.get('/motions/:id', async (req, res) => {
+    html(res);
+    if (!(await authenticate(req))) return res.redirect(303, '/login');
+    const motion = await s.votes.getMotion(String(req.params.id).slice(0, 64));
+    const network = await s.networks.getNetwork(motion.networkId);
+    res.type('html').send(
+      renderPage('results', motion.title, {
+        networkName: network.name,
+        decisionLabel: motion.decisionType,
+        motion,
+        open: motion.ballot === 'open',
+        closesAtLocal: ukTime(motion.closesAt),
+        certificatePdf: motion.certificate ? `/api/v1/documents/${motion.certificate.documentId}/pdf` : null,
+        certificateDocx: motion.certificate ? `/api/v1/documents/${motion.certificate.documentId}/docx` : null,
+        shortHash: motion.certificate?.sha256.slice(0, 16),
+      }),
+    );
+  });
+
+  router.get('/elections/:id', async (req, res) => {
+    html(res);
+    if (!(await authenticate(req))) return res.redirect(303, '/login');
+    const election = await s.votes.getElection(String(req.params.id).slice(0, 64));
+    res.type('html').send(
+      renderPage('election', election.title, {
+        caption: `${election.method.toUpperCase()} election · ${election.phase}`,
+        title: election.title,
+        tieRule: election.tieRule,
+        constituencies: election.constituencies.map((c) => ({ ...c, manySeats: c.seats > 1, ...countSummary(c.result) })),
+      }),
+    );
+  });
+
+  return router;
+}
