@@ -6,7 +6,7 @@ import type { Repos } from '../db/repos';
 import { isUniqueViolation } from '../db/repos/executor';
 import { overrideVersionLabel } from '../db/repos/templates.repo';
 import { renderDocument, TemplateContextError } from '../documents';
-import { STAGES, stageDefinition, type StageKey } from '../domain/stages';
+import { STAGES, stageDecision, stageDefinition, type StageDecision, type StageKey } from '../domain/stages';
 import { STAGE_TEMPLATES, type NetworkFacts } from '../templates';
 import type { DocumentRef } from '../workflows/messages';
 import type { Mailer } from './mailer';
@@ -57,6 +57,14 @@ export function createFormationActivities(deps: ActivityDeps) {
           await repos.audit.append(trx, SYSTEM, { type: 'stage.returned-to-drafting', networkId: input.networkId, stage: input.stage, reason: input.reason ?? '' }, input.networkId);
         }
       });
+    },
+
+    /** How this network decides a stage: by vote (and which kind), by signatures, or both. */
+    async stageDecisionPlan(input: { networkId: string; stage: StageKey }): Promise<StageDecision & { voteWindowDays: number }> {
+      const network = await repos.records.getNetwork(db, input.networkId);
+      const programme = network ? await repos.records.getProgramme(db, network.programmeId) : null;
+      if (!programme) throw ApplicationFailure.nonRetryable(`network ${input.networkId} not found`, 'NOT_FOUND');
+      return { ...stageDecision(input.stage, programme.settings.decideStagesByVote), voteWindowDays: programme.settings.voteWindowDays };
     },
 
     async persistStageData(input: { networkId: string; stage: StageKey; data: unknown; revision: number; actor: string }): Promise<void> {

@@ -13,7 +13,36 @@ export const STAGE_KEYS = [
 
 export type StageKey = (typeof STAGE_KEYS)[number];
 
-export type StageStatus = 'pending' | 'drafting' | 'issuing' | 'awaiting-signatures' | 'completed';
+import type { DecisionType } from './voting/rule';
+
+export type StageStatus = 'pending' | 'drafting' | 'issuing' | 'voting' | 'awaiting-signatures' | 'completed';
+
+/** How a stage's document is decided: a vote of the members or board (and which kind), signatures, or both. */
+export interface StageDecision {
+  vote: DecisionType | null;
+  signatures: boolean;
+}
+
+/**
+ * The decision route of each stage when a programme decides stages by vote (DESIGN.md "Formation"):
+ * the ToR is adopted by a constitutional vote and then signed, the legal form is chosen by vote, the
+ * financial framework is approved by vote and then signed, the strategic plan is approved by vote.
+ */
+export const STAGE_DECISIONS_BY_VOTE: Record<StageKey, StageDecision> = {
+  'panel-presentation': { vote: null, signatures: true },
+  'terms-of-reference': { vote: 'constitutional', signatures: true },
+  'legal-entity': { vote: 'legal-form', signatures: false },
+  'data-sharing-agreement': { vote: null, signatures: true },
+  'financial-framework': { vote: 'allocation', signatures: true },
+  'strategic-plan': { vote: 'ordinary', signatures: false },
+};
+
+/** Without votes every stage is decided by every practice signing. */
+export const SIGNATURES_ONLY: StageDecision = { vote: null, signatures: true };
+
+export function stageDecision(stage: StageKey, decideByVote: boolean): StageDecision {
+  return decideByVote ? STAGE_DECISIONS_BY_VOTE[stage] : SIGNATURES_ONLY;
+}
 
 export interface StageDefinition {
   key: StageKey;

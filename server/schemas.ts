@@ -20,17 +20,27 @@ export const createProgrammeBody = z.object({
   footprint: z
     .object({ minListSize: z.number().int().min(0).max(10_000_000), maxListSize: z.number().int().min(1).max(10_000_000) })
     .refine((f) => f.minListSize <= f.maxListSize, { message: 'minListSize must not exceed maxListSize', path: ['minListSize'] }),
-  settings: z.object({ signingCodeByEmail: z.boolean().default(false) }).optional(),
+  settings: z
+    .object({
+      signingCodeByEmail: z.boolean().default(false),
+      decideStagesByVote: z.boolean().default(false),
+      voteWindowDays: z.number().int().min(1).max(60).default(14),
+    })
+    .optional(),
 });
 
-export const programmeSettingsBody = z.object({ signingCodeByEmail: z.boolean() });
+export const programmeSettingsBody = z.object({
+  signingCodeByEmail: z.boolean().optional(),
+  decideStagesByVote: z.boolean().optional(),
+  voteWindowDays: z.number().int().min(1).max(60).optional(),
+});
 
 export const programmeResponse = z.object({
   id: z.string(),
   name: z.string(),
   sponsor: z.string(),
   footprint: z.object({ minListSize: z.number(), maxListSize: z.number() }),
-  settings: z.object({ signingCodeByEmail: z.boolean() }),
+  settings: z.object({ signingCodeByEmail: z.boolean(), decideStagesByVote: z.boolean(), voteWindowDays: z.number() }),
   createdAt: z.string(),
 });
 
@@ -114,6 +124,10 @@ export const formationResponse = z.object({
           officers: z.array(z.object({ capacity: z.string(), signed: z.boolean(), signedBy: z.string().nullable(), signedAt: z.string().nullable(), owed: z.array(z.string()) })),
         })
         .nullable(),
+      vote: z
+        .object({ motionId: z.string(), documentVersion: z.number(), result: z.enum(['carried', 'lost', 'inquorate']).nullable(), ruleVersion: z.string().nullable(), explanation: z.array(z.string()) })
+        .nullable(),
+      lastOutcome: z.object({ outcome: z.string(), reason: z.string().optional(), documentVersion: z.number() }).nullable(),
     }),
   ),
 });

@@ -1,4 +1,4 @@
-import { type ActivityOptions, allHandlersFinished, condition, executeChild, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { type ActivityOptions, allHandlersFinished, condition, executeChild, getExternalWorkflowHandle, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { FormationActivities } from '../activities/formation.activities';
 import { STAGE_KEYS, type StageKey } from '../domain/stages';
 import { reject } from './failures';
@@ -14,6 +14,10 @@ import {
 } from './messages';
 import type { SigningRule } from '../domain/signing';
 import { signoffWorkflow } from './signoff.workflow';
+import { voteWorkflow } from './vote.workflow';
+import { voteWorkflowId } from './vote-messages';
+
+const DAY_MS = 86_400_000;
 
 /** Database writes: quick, retried until they succeed (they are idempotent). */
 const RECORDS: ActivityOptions = { startToCloseTimeout: '30 seconds', retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' } };
@@ -41,7 +45,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
     networkId,
     status: 'running',
     currentStage: null,
-    stages: STAGE_KEYS.map((key): StageState => ({ key, status: 'pending', dataRevision: 0, documents: [], signoffWorkflowId: null, lastOutcome: null })),
+    stages: STAGE_KEYS.map((key): StageState => ({ key, status: 'pending', dataRevision: 0, documents: [], signoffWorkflowId: null, lastOutcome: null, vote: null })),
   };
   const stageData = new Map<StageKey, unknown>();
   let pendingIssue: { stage: StageKey; doc: DocumentRef; rule: SigningRule } | null = null;
@@ -68,7 +72,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
       validator: ({ stage }) => {
         const s = stageOf(stage);
         if (s.status === 'completed') throw reject('STAGE_COMPLETED', `The ${stage} stage is already completed.`);
-        if (s.status === 'issuing') throw reject('STAGE_LOCKED', `The ${stage} stage is being issued; try again in a moment.`);
+        if (s.status === 'issuing' || s.status === 'voting') throw reject('STAGE_LOCKED', `The ${stage} stage is ${s.status === 'voting' ? 'being voted on' : 'being issued'}; its data can change once that ends.`);
       },
     },
   );
@@ -105,6 +109,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
         const s = stageOf(stage);
         if (s.status === 'completed') throw reject('STAGE_COMPLETED', `The ${stage} stage is already completed.`);
         if (state.currentStage !== stage) throw reject('STAGE_NOT_CURRENT', `The ${stage} stage is not the current stage (current: ${state.currentStage ?? 'none'}).`);
+        if (s.status === 'voting') throw reject('STAGE_LOCKED', `The ${stage} stage is being voted on; a new version can be issued once the vote ends.`);
         if (s.status !== 'drafting' && s.status !== 'awaiting-signatures') throw reject('STAGE_LOCKED', `The ${stage} stage is ${s.status}; try again in a moment.`);
       },
     },
@@ -122,6 +127,45 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
       await condition(() => pendingIssue?.stage === key);
       const { doc, rule } = pendingIssue as unknown as { doc: DocumentRef; rule: SigningRule };
       pendingIssue = null;
+
+      // where the programme decides this stage by vote, the members vote on this version first
+      const plan = await records.stageDecisionPlan({ networkId, stage: key });
+      if (plan.vote) {
+        const motionId = uuid4();
+        s.vote = { motionId, documentVersion: doc.version, result: null, ruleVersion: null, explanation: [] };
+        s.status = 'voting';
+        await records.markStage({ networkId, stage: key, status: 'voting' });
+        const outcome = await executeChild(voteWorkflow, {
+          workflowId: voteWorkflowId(motionId),
+          args: [
+            {
+              motionId,
+              networkId,
+              title: `Approve ${doc.title}, version ${doc.version}`,
+              text: `That the network approves "${doc.title}" (version ${doc.version}, SHA-256 ${doc.sha256}) as issued.`,
+              decisionType: plan.vote,
+              closesAt: new Date(Date.now() + plan.voteWindowDays * DAY_MS).toISOString(),
+              documentId: doc.id,
+              actor: 'formation',
+            },
+          ],
+        });
+        s.vote = { motionId, documentVersion: doc.version, result: outcome.result, ruleVersion: outcome.ruleVersion, explanation: outcome.explanationLines };
+        if (outcome.result !== 'carried') {
+          s.lastOutcome = { outcome: outcome.result, reason: outcome.explanationLines.at(-1), documentVersion: doc.version };
+          s.status = 'drafting';
+          await records.markStage({ networkId, stage: key, status: 'drafting', event: 'returned', reason: `vote ${outcome.result}` });
+          continue;
+        }
+        if (!plan.signatures) {
+          s.lastOutcome = { outcome: 'carried', documentVersion: doc.version };
+          if ((pendingIssue as { stage: StageKey } | null)?.stage === key) pendingIssue = null;
+          s.status = 'completed';
+          await records.markStage({ networkId, stage: key, status: 'completed', event: 'completed' });
+          break;
+        }
+      }
+
       s.status = 'awaiting-signatures';
       const childId = signoffWorkflowId(networkId, key, doc.version);
       s.signoffWorkflowId = childId;

@@ -31,7 +31,9 @@ export interface StageState {
   documents: DocumentRef[];
   /** the sign-off round in progress, if any */
   signoffWorkflowId: string | null;
-  lastOutcome: { outcome: 'signed' | 'declined' | 'voided'; reason?: string; documentVersion: number } | null;
+  lastOutcome: { outcome: 'signed' | 'declined' | 'voided' | 'carried' | 'lost' | 'inquorate'; reason?: string; documentVersion: number } | null;
+  /** the stage's vote, when the programme decides it by vote */
+  vote: { motionId: string; documentVersion: number; result: 'carried' | 'lost' | 'inquorate' | null; ruleVersion: string | null; explanation: string[] } | null;
 }
 
 export interface FormationState {

@@ -13,6 +13,9 @@ export async function up(db: Knex): Promise<void> {
     t.integer('max_list_size').notNullable();
     // a one-time code by email as a second factor when signing
     t.boolean('signing_code_by_email').notNullable().defaultTo(false);
+    // stages decided by vote (then signatures where the stage needs them), rather than signatures alone
+    t.boolean('decide_stages_by_vote').notNullable().defaultTo(false);
+    t.integer('vote_window_days').notNullable().defaultTo(14);
     t.string('created_at', 40).notNullable();
   });
   await db.schema.createTable('waves', (t) => {

@@ -4,7 +4,13 @@ import { type Executor, nowIso } from './executor';
 export interface ProgrammeSettings {
   /** signers must also enter a one-time code sent to their email */
   signingCodeByEmail: boolean;
+  /** the ToR, legal form, financial framework and strategic plan are decided by vote */
+  decideStagesByVote: boolean;
+  /** how long a stage's vote stays open (it closes early when everyone has voted) */
+  voteWindowDays: number;
 }
+
+export const DEFAULT_PROGRAMME_SETTINGS: ProgrammeSettings = { signingCodeByEmail: false, decideStagesByVote: false, voteWindowDays: 14 };
 export interface Programme { id: string; name: string; sponsor: string; footprint: { minListSize: number; maxListSize: number }; settings: ProgrammeSettings; createdAt: string }
 
 function programmeFromRow(r: Record<string, unknown>): Programme {
@@ -13,7 +19,7 @@ function programmeFromRow(r: Record<string, unknown>): Programme {
     name: String(r.name),
     sponsor: String(r.sponsor),
     footprint: { minListSize: Number(r.min_list_size), maxListSize: Number(r.max_list_size) },
-    settings: { signingCodeByEmail: Boolean(r.signing_code_by_email) },
+    settings: { signingCodeByEmail: Boolean(r.signing_code_by_email), decideStagesByVote: Boolean(r.decide_stages_by_vote), voteWindowDays: Number(r.vote_window_days) },
     createdAt: String(r.created_at),
   };
 }
@@ -61,8 +67,18 @@ export function createRecordsRepo() {
   return {
     async insertProgramme(db: Executor, p: Omit<Programme, 'createdAt' | 'settings'> & { settings?: ProgrammeSettings }): Promise<Programme> {
       const createdAt = nowIso();
-      const settings = p.settings ?? { signingCodeByEmail: false };
-      await db('programmes').insert({ id: p.id, name: p.name, sponsor: p.sponsor, min_list_size: p.footprint.minListSize, max_list_size: p.footprint.maxListSize, signing_code_by_email: settings.signingCodeByEmail, created_at: createdAt });
+      const settings = p.settings ?? DEFAULT_PROGRAMME_SETTINGS;
+      await db('programmes').insert({
+        id: p.id,
+        name: p.name,
+        sponsor: p.sponsor,
+        min_list_size: p.footprint.minListSize,
+        max_list_size: p.footprint.maxListSize,
+        signing_code_by_email: settings.signingCodeByEmail,
+        decide_stages_by_vote: settings.decideStagesByVote,
+        vote_window_days: settings.voteWindowDays,
+        created_at: createdAt,
+      });
       return { ...p, settings, createdAt };
     },
     async getProgramme(db: Executor, id: string): Promise<Programme | null> {
@@ -70,7 +86,7 @@ export function createRecordsRepo() {
       return r ? programmeFromRow(r) : null;
     },
     async setProgrammeSettings(db: Executor, id: string, settings: ProgrammeSettings): Promise<void> {
-      await db('programmes').where({ id }).update({ signing_code_by_email: settings.signingCodeByEmail });
+      await db('programmes').where({ id }).update({ signing_code_by_email: settings.signingCodeByEmail, decide_stages_by_vote: settings.decideStagesByVote, vote_window_days: settings.voteWindowDays });
     },
     async listProgrammes(db: Executor): Promise<Programme[]> {
       const rows = await db('programmes').orderBy('created_at');

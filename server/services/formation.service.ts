@@ -110,6 +110,8 @@ export function createFormationService(deps: ServerDeps) {
           dataRevision: liveStage?.dataRevision ?? read?.dataRevision ?? 0,
           documents: documents.filter((d) => d.stageKey === def.key).map((d) => ({ id: d.id, type: d.type, title: d.title, version: d.version, sha256: d.sha256Pdf, status: d.status })),
           signoff,
+          vote: liveStage?.vote ?? null,
+          lastOutcome: liveStage?.lastOutcome ?? null,
         });
       }
       const status = live?.status ?? (network.formationStatus as 'not-started' | 'running' | 'completed');

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { z } from 'zod';
 import { isUniqueViolation } from '../../db/repos/executor';
+import { DEFAULT_PROGRAMME_SETTINGS, type ProgrammeSettings } from '../../db/repos/records.repo';
 import type { ServerDeps } from '../deps';
 import { AppError } from '../errors';
 import type { createNetworkBody, createProgrammeBody, createWaveBody } from '../schemas';
@@ -10,15 +11,16 @@ export function createNetworksService({ db, repos }: Pick<ServerDeps, 'db' | 're
   return {
     async createProgramme(actor: string, input: z.infer<typeof createProgrammeBody>) {
       return db.transaction(async (trx) => {
-        const programme = await repos.records.insertProgramme(trx, { id: crypto.randomUUID(), ...input, settings: { signingCodeByEmail: input.settings?.signingCodeByEmail ?? false } });
+        const programme = await repos.records.insertProgramme(trx, { id: crypto.randomUUID(), ...input, settings: { ...DEFAULT_PROGRAMME_SETTINGS, ...input.settings } });
         await repos.audit.append(trx, actor, { type: 'programme.created', programmeId: programme.id, name: programme.name });
         return programme;
       });
     },
 
-    async setProgrammeSettings(id: string, settings: { signingCodeByEmail: boolean }) {
-      if (!(await repos.records.getProgramme(db, id))) throw new AppError('NOT_FOUND', `No programme with id ${id}.`);
-      await repos.records.setProgrammeSettings(db, id, settings);
+    async setProgrammeSettings(id: string, settings: Partial<ProgrammeSettings>) {
+      const programme = await repos.records.getProgramme(db, id);
+      if (!programme) throw new AppError('NOT_FOUND', `No programme with id ${id}.`);
+      await repos.records.setProgrammeSettings(db, id, { ...programme.settings, ...settings });
       return this.getProgramme(id);
     },
 
