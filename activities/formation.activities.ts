@@ -7,7 +7,10 @@ import { isUniqueViolation } from '../db/repos/executor';
 import { overrideVersionLabel } from '../db/repos/templates.repo';
 import { renderDocument, TemplateContextError } from '../documents';
 import { STAGES, stageDecision, stageDefinition, type StageDecision, type StageKey } from '../domain/stages';
+import { constitutionRules } from '../domain/constitution-rules';
+import { DECISION_TYPES, type DecisionType } from '../domain/voting/rule';
 import { STAGE_TEMPLATES, type NetworkFacts } from '../templates';
+import * as torSchema from '../templates/terms-of-reference/schema';
 import type { DocumentRef } from '../workflows/messages';
 import type { Mailer } from './mailer';
 
@@ -55,6 +58,27 @@ export function createFormationActivities(deps: ActivityDeps) {
           await repos.audit.append(trx, SYSTEM, { type: 'stage.completed', networkId: input.networkId, stage: input.stage }, input.networkId);
         } else if (input.event === 'returned') {
           await repos.audit.append(trx, SYSTEM, { type: 'stage.returned-to-drafting', networkId: input.networkId, stage: input.stage, reason: input.reason ?? '' }, input.networkId);
+        }
+      });
+    },
+
+    /**
+     * Adopts the voting rules stated in the network's signed terms of reference: every later vote
+     * uses them, and results name the ToR version that set them.
+     */
+    async adoptConstitutionRules(input: { networkId: string; documentVersion: number }): Promise<void> {
+      const stage = (await repos.stages.list(db, input.networkId)).find((s) => s.stageKey === 'terms-of-reference');
+      const data = torSchema.stageDataSchema.parse(stage?.data ?? {});
+      const stated = torSchema.defaultVotingRules(data.weightedVoting);
+      const votingRules = Object.fromEntries(DECISION_TYPES.map((dt) => [dt, { ...stated[dt], ...data.votingRules[dt] }])) as Record<DecisionType, { basis: string; threshold: string }>;
+      const version = `constitution-v${input.documentVersion}`;
+      const rules = constitutionRules({ castingVote: data.castingVote, votingRules }, version);
+      await db.transaction(async (trx) => {
+        const current = await repos.votes.ruleOverrides(trx, input.networkId);
+        if (current.length && current.every((r) => r.version === version)) return;
+        for (const rule of rules) {
+          await repos.votes.setRuleOverride(trx, input.networkId, rule, SYSTEM);
+          await repos.audit.append(trx, SYSTEM, { type: 'voting-rule.set', networkId: input.networkId, decisionType: rule.decisionType, version }, input.networkId);
         }
       });
     },

@@ -179,6 +179,8 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
       if (result.outcome === 'signed') {
         // a version issued while the round was finishing came too late to void it
         if ((pendingIssue as { stage: StageKey } | null)?.stage === key) pendingIssue = null;
+        // the signed terms of reference set the rules of every later vote
+        if (key === 'terms-of-reference') await records.adoptConstitutionRules({ networkId, documentVersion: doc.version });
         s.status = 'completed';
         await records.markStage({ networkId, stage: key, status: 'completed', event: 'completed' });
         break;

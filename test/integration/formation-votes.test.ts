@@ -35,7 +35,9 @@ describe('formation with votes', () => {
     await signOnePartnerPerPractice(stack.baseUrl, panelRequests);
     await waitForStage(api, network.id, 'terms-of-reference', 'drafting');
 
-    // stage 2: a constitutional vote first; no sign requests go out until it carries
+    // stage 2: the ToR states its own voting matrix; a constitutional vote comes first and no sign
+    // requests go out until it carries
+    expect((await api.put(`/networks/${network.id}/stages/terms-of-reference`, { votingRules: { 'legal-form': { threshold: 'two-thirds' } } })).status).toBe(200);
     const tor = await api.post(`/networks/${network.id}/stages/terms-of-reference/issue`);
     expect(tor.status).toBe(202);
     const voting = await waitForStage(api, network.id, 'terms-of-reference', 'voting');
@@ -65,12 +67,17 @@ describe('formation with votes', () => {
     expect(legal.status).toBe(202);
     const lost = await ballotLinks(api, stack.baseUrl, `Approve ${legal.body.document.title}, version 1`, 3);
     await castAll(stack.baseUrl, lost, (_l, i) => (i === 0 ? 'for' : 'against'));
+    // the signed ToR's rules are now the network's: the legal-form vote ran under them
+    const rules = await api.get(`/networks/${network.id}/voting-rules`);
+    expect(JSON.stringify(rules.body)).toContain('constitution-v1');
     const back = await eventually(async () => {
       const res = await api.get(`/networks/${network.id}/formation`);
       const stage = res.body.stages.find((s: { key: string }) => s.key === 'legal-entity');
       return stage.status === 'drafting' && stage.lastOutcome?.outcome === 'lost' ? stage : null;
     }, 'the legal form vote to be lost');
     expect(back.vote.result).toBe('lost');
+    expect(back.vote.ruleVersion).toBe('constitution-v1');
+    expect((await api.get(`/motions/${back.vote.motionId}`)).body.rule).toMatchObject({ threshold: 'two-thirds', version: 'constitution-v1' });
     expect(back.lastOutcome.documentVersion).toBe(1);
 
     const again = await api.post(`/networks/${network.id}/stages/legal-entity/issue`);
