@@ -176,6 +176,20 @@ export function pagesRouter(s: Services, authenticate: (req: Request) => Promise
     res.type('html').send(renderPage('home', 'Networks', { networks: await s.networks.listNetworks({}) }));
   });
 
+  router.get('/waves/:id', async (req, res) => {
+    html(res);
+    const staff = await authenticate(req);
+    if (!staff) return res.redirect(303, '/login');
+    const readiness = await s.readiness.wave(String(req.params.id).slice(0, 64));
+    const tag = { red: 'nhsuk-tag--red', amber: 'nhsuk-tag--orange', green: 'nhsuk-tag--green' } as const;
+    res.type('html').send(
+      renderPage('wave', `Wave ${readiness.number} readiness`, {
+        ...readiness,
+        networks: readiness.networks.map((n) => ({ ...n, tagClass: tag[n.rag], listSize: n.listSize.toLocaleString('en-GB'), stage: n.currentStage ?? (n.formationStatus === 'completed' ? 'all stages complete' : 'not started') })),
+      }),
+    );
+  });
+
   router.get('/networks/:id', async (req, res) => {
     html(res);
     const staff = await authenticate(req);

@@ -5,6 +5,7 @@ import Handlebars from 'handlebars';
 const VIEWS_DIR = path.join(__dirname, '..', 'views');
 const hbs = Handlebars.create();
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+hbs.registerHelper('gt', (a: number, b: number) => a > b);
 const cache = new Map<string, Handlebars.TemplateDelegate>();
 
 function template(name: string): Handlebars.TemplateDelegate {

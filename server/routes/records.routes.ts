@@ -46,6 +46,33 @@ export function recordsRoutes(s: Services): RouteDef[] {
       handler: ({ params }) => s.networks.getNetwork(params.id),
     }),
     defineRoute({
+      method: 'get', path: '/waves/:id/readiness', tag: 'readiness', access: 'staff', summary: 'Per network: stage, RAG status, blockers, list size vs footprint', params: idParam,
+      response: z.object({
+        waveId: z.string(),
+        number: z.number(),
+        panelDate: z.string(),
+        daysToPanel: z.number(),
+        programme: z.object({ id: z.string(), name: z.string() }),
+        summary: z.object({ red: z.number(), amber: z.number(), green: z.number() }),
+        networks: z.array(
+          z.object({
+            networkId: z.string(),
+            name: z.string(),
+            formationStatus: z.string(),
+            currentStage: z.string().nullable(),
+            stageStatus: z.string().nullable(),
+            stagesCompleted: z.number(),
+            rag: z.enum(['red', 'amber', 'green']),
+            blockers: z.array(z.string()),
+            listSize: z.number(),
+            footprint: z.object({ minListSize: z.number(), maxListSize: z.number(), status: z.enum(['below', 'within', 'above']) }),
+            practices: z.number(),
+          }),
+        ),
+      }),
+      handler: ({ params }) => s.readiness.wave(params.id),
+    }),
+    defineRoute({
       method: 'get', path: '/outbox', tag: 'outbox', access: 'facilitator', summary: 'Messages sent, newest first', query: outboxQuery, response: outboxResponse,
       handler: async ({ query }) =>
         (await s.repos.outbox.list(s.db, { to: query.to, limit: query.limit })).map((m) => ({ id: m.id, to: m.to, subject: m.subject, text: m.text, links: m.links, sentAt: m.deliveredAt ?? m.createdAt, delivery: m.delivery })),
