@@ -173,7 +173,9 @@ export function pagesRouter(s: Services, authenticate: (req: Request) => Promise
     html(res);
     const staff = await authenticate(req);
     if (!staff) return res.redirect(303, '/login');
-    res.type('html').send(renderPage('home', 'Networks', { networks: await s.networks.listNetworks({}) }));
+    const programmes = [];
+    for (const p of await s.repos.records.listProgrammes(s.db)) programmes.push({ ...p, waves: await s.repos.records.listWaves(s.db, p.id) });
+    res.type('html').send(renderPage('home', 'Networks', { programmes, networks: await s.networks.listNetworks({}) }));
   });
 
   router.get('/waves/:id', async (req, res) => {
