@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient } from '../support/api';
 import { axeViolations } from '../support/axe';
 import { launchBrowser } from '../support/browser';
+import { hashToken } from '../../db/repos/tokens.repo';
 import { towerHamlets } from '../support/fixtures';
 import { startInProcessStack, type InProcessStack } from '../support/stack';
 import { injectedTemporalAddress } from '../setup/temporal-env';
@@ -51,7 +52,7 @@ describe('wave readiness', () => {
 
     // a commissioner (read-only) may read it, on the page too
     const secret = 'commissioner-readiness-token-000000000';
-    await stack.db('api_tokens').insert({ id: 'comm', token_hash: (await import('../../db/repos/tokens.repo')).hashToken(secret), name: 'Commissioner', role: 'commissioner', created_at: new Date().toISOString() });
+    await stack.db('api_tokens').insert({ id: 'comm', token_hash: hashToken(secret), name: 'Commissioner', role: 'commissioner', created_at: new Date().toISOString() });
     expect((await apiClient(stack.baseUrl, secret).get(`/waves/${waves[0].id}/readiness`)).status).toBe(200);
     const context = await browser.newContext();
     const page = await context.newPage();
