@@ -4,12 +4,13 @@
  */
 import { benchRender } from './render';
 import { benchSigning } from './signing';
+import { benchVotes } from './votes';
 import { benchVotesDomain } from './votes-domain';
 
 const BENCHES: Record<string, () => unknown> = {
   render: benchRender,
   signing: benchSigning,
-  votes: benchVotesDomain,
+  votes: async () => { benchVotesDomain(); await benchVotes(); },
 };
 
 async function main() {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import pino, { type Logger } from 'pino';
 import { createFormationActivities } from '../activities/formation.activities';
@@ -45,6 +45,23 @@ export async function connectClient(config: Config, address: string): Promise<Cl
   return new Client({ connection, namespace: config.temporal.namespace });
 }
 
+let runtimeInstalled = false;
+
+/**
+ * The worker runtime logs at warning level unless LOG_LEVEL asks for more, and leaves signal
+ * handling to the composition root, which stops things in order (HTTP, worker, Temporal, database).
+ */
+function installRuntime(config: Pick<Config, 'logLevel'>) {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level = config.logLevel === 'trace' ? 'TRACE' : config.logLevel === 'debug' ? 'DEBUG' : config.logLevel === 'silent' || config.logLevel === 'fatal' ? 'ERROR' : 'WARN';
+  try {
+    Runtime.install({ logger: new DefaultLogger(level), shutdownSignals: [] });
+  } catch {
+    // already installed in this process (tests install their own)
+  }
+}
+
 /** The workflow bundle is built from workflows/index.ts, the only workflowsPath. */
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
 
@@ -54,6 +71,7 @@ export async function createWorker(
   deps: { db: Knex; repos: Repos; log: Logger; mailer?: Mailer },
   extra: Partial<WorkerOptions> = {},
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
+  installRuntime(config);
   const connection = await NativeConnection.connect({ address, tls: tlsOptions(config), apiKey: config.temporal.apiKey });
   const activityDeps = { ...deps, publicUrl: config.publicUrl, actionTokenTtlDays: config.actionTokenTtlDays };
   const activities = { ...createFormationActivities(activityDeps), ...createSigningActivities(activityDeps), ...createSealingActivities(activityDeps), ...createVotesActivities(activityDeps) };

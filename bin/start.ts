@@ -86,7 +86,7 @@ async function main() {
     stopping = true;
     log.info('shutting down');
     await closeServer(server);
-    worker.shutdown();
+    if (worker.getState() === 'RUNNING') worker.shutdown();
     await running.catch(() => undefined);
     await connection.close().catch(() => undefined);
     await client.connection.close().catch(() => undefined);

@@ -10,6 +10,11 @@ async function main() {
   const mailer = createMailer(config);
   const { worker, connection } = await createWorker(config, config.temporal.address, { db, repos, log, mailer });
   log.info({ taskQueue: config.temporal.taskQueue }, 'Formwork worker running');
+  const stop = () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   await worker.run();
   await connection.close();
   mailer?.close();
