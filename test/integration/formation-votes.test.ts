@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient, eventually } from '../support/api';
 import { createScenarioNetwork, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
+import { replayAllHistories } from '../support/replay';
 import { startInProcessStack, type InProcessStack } from '../support/stack';
 import { ballotLinks, castAll } from '../support/votes-driver';
 import { injectedTemporalAddress } from '../setup/temporal-env';
@@ -93,5 +94,9 @@ describe('formation with votes', () => {
     const closed = await api.get(`/motions/${legalStage.vote.motionId}`);
     expect(closed.body.result.result).toBe('carried');
     expect(closed.body.certificate).toBeTruthy();
+
+    // every history recorded here (formation, sign-off and vote workflows) replays on today's code
+    const replayed = await replayAllHistories(injectedTemporalAddress(), stack.taskQueue);
+    expect(new Set(replayed)).toEqual(new Set(['formationWorkflow', 'signoffWorkflow', 'voteWorkflow']));
   });
 });

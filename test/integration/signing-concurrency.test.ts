@@ -1,9 +1,8 @@
-import { Worker } from '@temporalio/worker';
-import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient, eventually } from '../support/api';
 import { createScenarioNetwork, signRequests, waitForStage } from '../support/formation-driver';
-import { startInProcessStack, workflowBundle, type InProcessStack } from '../support/stack';
+import { replayAllHistories } from '../support/replay';
+import { startInProcessStack, type InProcessStack } from '../support/stack';
 import { injectedTemporalAddress } from '../setup/temporal-env';
 
 /** Nothing doubled: many submissions of one link, or of one practice's links, give one signature. */
@@ -52,19 +51,7 @@ describe('concurrent signing', () => {
   });
 
   it('replays the recorded histories deterministically', async () => {
-    const connection = await Connection.connect({ address: injectedTemporalAddress() });
-    try {
-      const client = new Client({ connection });
-      const histories = [];
-      for await (const wf of client.workflow.list({ query: `TaskQueue = '${stack.taskQueue}'` })) {
-        histories.push({ workflowId: wf.workflowId, history: await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory() });
-      }
-      expect(histories.length).toBeGreaterThanOrEqual(2);
-      for (const h of histories) {
-        await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, h.history, h.workflowId);
-      }
-    } finally {
-      await connection.close();
-    }
+    const replayed = await replayAllHistories(injectedTemporalAddress(), stack.taskQueue);
+    expect(new Set(replayed)).toEqual(new Set(['formationWorkflow', 'signoffWorkflow']));
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient, eventually } from '../support/api';
 import { createScenarioNetwork } from '../support/formation-driver';
+import { replayAllHistories } from '../support/replay';
 import { startInProcessStack, type InProcessStack } from '../support/stack';
 import { ballotLinks, inSeconds } from '../support/votes-driver';
 import { injectedTemporalAddress } from '../setup/temporal-env';
@@ -119,5 +120,8 @@ describe('elections', () => {
     const ballotRows = await stack.db('election_ballots').where({ election_id: election.id });
     expect(ballotRows).toHaveLength(5);
     expect(Object.keys(ballotRows[0])).not.toContain('voter_id');
+
+    // the election's recorded history replays on today's code
+    expect(await replayAllHistories(injectedTemporalAddress(), stack.taskQueue)).toContain('electionWorkflow');
   });
 });
