@@ -28,6 +28,22 @@ export function hashToken(secret: string): string {
   return crypto.createHash('sha256').update(secret).digest('hex');
 }
 
+function actionTokenFromRow(r: Record<string, unknown>): ActionToken {
+  return {
+    id: String(r.id),
+    kind: String(r.kind),
+    personId: String(r.person_id),
+    subjectId: String(r.subject_id),
+    documentId: (r.document_id as string | null) ?? null,
+    documentVersion: r.document_version == null ? null : Number(r.document_version),
+    workflowId: String(r.workflow_id),
+    createdAt: String(r.created_at),
+    expiresAt: String(r.expires_at),
+    usedAt: (r.used_at as string | null) ?? null,
+    viewedAt: (r.viewed_at as string | null) ?? null,
+  };
+}
+
 /** Staff API tokens and single-purpose action tokens (links in emails). */
 export function createTokensRepo() {
   return {
@@ -64,20 +80,7 @@ export function createTokensRepo() {
     },
     async actionTokenBySecret(db: Executor, secret: string): Promise<ActionToken | null> {
       const r = await db('action_tokens').where({ token_hash: hashToken(secret) }).first();
-      if (!r) return null;
-      return {
-        id: r.id,
-        kind: r.kind,
-        personId: r.person_id,
-        subjectId: r.subject_id,
-        documentId: r.document_id ?? null,
-        documentVersion: r.document_version == null ? null : Number(r.document_version),
-        workflowId: r.workflow_id,
-        createdAt: r.created_at,
-        expiresAt: r.expires_at,
-        usedAt: r.used_at ?? null,
-        viewedAt: r.viewed_at ?? null,
-      };
+      return r ? actionTokenFromRow(r) : null;
     },
     /** Records the first time a link was opened; true when this call recorded it. */
     async markViewed(db: Executor, id: string): Promise<boolean> {
@@ -99,19 +102,7 @@ export function createTokensRepo() {
         .whereNull('action_tokens.used_at')
         .where('action_tokens.expires_at', '>', nowIso())
         .select('action_tokens.*');
-      return rows.map((r) => ({
-        id: r.id,
-        kind: r.kind,
-        personId: r.person_id,
-        subjectId: r.subject_id,
-        documentId: r.document_id ?? null,
-        documentVersion: r.document_version == null ? null : Number(r.document_version),
-        workflowId: r.workflow_id,
-        createdAt: r.created_at,
-        expiresAt: r.expires_at,
-        usedAt: null,
-        viewedAt: r.viewed_at ?? null,
-      }));
+      return rows.map(actionTokenFromRow);
     },
     async markActionTokenUsed(db: Executor, subjectId: string, personId: string): Promise<void> {
       await db('action_tokens').where({ subject_id: subjectId, person_id: personId }).whereNull('used_at').update({ used_at: nowIso() });

@@ -1,11 +1,10 @@
-import express, { type Request, type Response, Router } from 'express';
-import { doubleCsrf } from 'csrf-csrf';
-import rateLimit from 'express-rate-limit';
+import { type Request, type Response, Router } from 'express';
 import { STAFF_COOKIE } from '../auth';
 import { AppError } from '../errors';
 import type { Services } from '../services';
 import { requestMeta } from '../request-meta';
 import { tokenParam } from '../schemas';
+import { createPageKit } from './page-kit';
 import { renderPage, ukTime } from './views';
 
 const STATUS_MESSAGES: Record<string, string> = {
@@ -24,23 +23,7 @@ const STATUS_MESSAGES: Record<string, string> = {
  */
 export function pagesRouter(s: Services, authenticate: (req: Request) => Promise<{ name: string } | null>): Router {
   const router = Router();
-  const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
-    getSecret: () => s.formSecret,
-    getSessionIdentifier: (req) => String(req.params?.token ?? (req.cookies as Record<string, string>)?.[STAFF_COOKIE] ?? 'anonymous'),
-    cookieName: s.secureCookies ? '__Host-fw.csrf' : 'fw.csrf',
-    cookieOptions: { sameSite: 'strict', secure: s.secureCookies, httpOnly: true, path: '/' },
-    getCsrfTokenFromRequest: (req) => (req.body as Record<string, string> | undefined)?._csrf,
-    errorConfig: { statusCode: 403, code: 'CSRF_INVALID', message: 'invalid csrf token' },
-  });
-  const form = express.urlencoded({ extended: false, limit: '20kb' });
-  const limits = s.rateLimit ?? { actionsPerMinutePerIp: 600, actionsPerMinutePerToken: 60 };
-  const perToken = rateLimit({ windowMs: 60_000, limit: limits.actionsPerMinutePerToken, keyGenerator: (req) => `t:${req.params.token}`, standardHeaders: 'draft-8', legacyHeaders: false });
-
-  const html = (res: Response) => {
-    res.locals.html = true;
-    res.locals.renderError = (status: number, err: AppError) =>
-      renderPage('message', 'There is a problem', { heading: status === 404 ? 'Link not recognised' : 'There is a problem', message: err.message });
-  };
+  const { doubleCsrfProtection, generateCsrfToken, form, perToken, html } = createPageKit(s);
 
   const tokenOf = (req: Request) => {
     const parsed = tokenParam.safeParse(req.params);
