@@ -7,9 +7,8 @@ import { z } from 'zod';
 import { TEMPLATE_CATALOGUE, builtinTemplateVersion, loadBuiltinSource } from '../templates/catalogue';
 import { buildDocumentModel } from './document-model';
 import { sha256 } from './hash';
-import { renderDocx } from './render-docx';
 import { renderHtml } from './render-html';
-import { renderPdf } from './pdf/render-pdf';
+import { renderOnThread } from './render-threads';
 import { CompiledTemplate, compileTemplate } from './template-engine';
 import { DocumentType, RenderMeta, RenderedDocument, TemplateContextError } from './types';
 
@@ -96,7 +95,8 @@ export async function renderDocument(
   const model = buildDocumentModel(markdown);
   const title = model.title || TEMPLATE_CATALOGUE[type].title;
   const contentHash = sha256(markdown).slice(0, 12);
-  const [docx, pdf] = await Promise.all([renderDocx(model, { meta, title, contentHash }), renderPdf(model, { meta, title, contentHash })]);
+  // DOCX and PDF render at once on threads of their own (or here, where threads cannot start)
+  const [docx, pdf] = await Promise.all([renderOnThread('docx', model, { meta, title, contentHash }), renderOnThread('pdf', model, { meta, title, contentHash })]);
   return {
     title,
     markdown,
