@@ -58,8 +58,8 @@ describe('ballot page in a browser', () => {
       }, { timeout: 20_000 })
       .toContain('Result: carried');
     await expect(page.locator('#arithmetic').textContent()).resolves.toContain('Votes for: 2 of 2 practices');
-    const pdf = await page.request.get(`${stack.baseUrl}/a/${first.token}/certificate.pdf`);
-    expect(pdf.status()).toBe(200);
+    // the certificate is rendered just after the result is recorded
+    await expect.poll(async () => (await page.request.get(`${stack.baseUrl}/a/${first.token}/certificate.pdf`)).status(), { timeout: 20_000 }).toBe(200);
     const receipt = await apiClient(stack.baseUrl).get(`/motions/${motion.body.id}/receipts/${code}`);
     expect(receipt.body.counted).toBe(true);
     await page.close();
