@@ -1,11 +1,10 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient, eventually } from '../support/api';
 import { axeViolations } from '../support/axe';
-import { launchBrowser } from '../support/browser';
 import { createScenarioNetwork, signRequests, waitForStage } from '../support/formation-driver';
-import { startInProcessStack, type InProcessStack } from '../support/stack';
-import { injectedTemporalAddress } from '../setup/temporal-env';
+import { useStack } from '../support/lifecycle';
+import type { InProcessStack } from '../support/stack';
 
 /**
  * The signing page's other paths, in a real chromium: accessibility, a one-time code by email,
@@ -16,15 +15,7 @@ describe('signing choices in a browser', () => {
   let api: ApiClient;
   let browser: Browser;
 
-  beforeAll(async () => {
-    stack = await startInProcessStack({ temporalAddress: injectedTemporalAddress(), database: 'sqlite' });
-    api = apiClient(stack.baseUrl, stack.token);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  useStack({ browser: true }, (env) => ({ stack, api, browser } = env));
 
   async function issueFirstStage(opts: { networkIndex: number; practiceCount: number; signingCode?: boolean; signingRule?: unknown }) {
     const created = await createScenarioNetwork(api, { practiceCount: opts.practiceCount, networkIndex: opts.networkIndex });

@@ -1,10 +1,9 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient, eventually } from '../support/api';
-import { launchBrowser } from '../support/browser';
 import { createScenarioNetwork, signRequests, waitForStage } from '../support/formation-driver';
-import { startInProcessStack, type InProcessStack } from '../support/stack';
-import { injectedTemporalAddress } from '../setup/temporal-env';
+import { useStack } from '../support/lifecycle';
+import type { InProcessStack } from '../support/stack';
 
 /** A practice partner signs through the real page in a real chromium. */
 describe('signing page in a browser', () => {
@@ -12,15 +11,7 @@ describe('signing page in a browser', () => {
   let api: ApiClient;
   let browser: Browser;
 
-  beforeAll(async () => {
-    stack = await startInProcessStack({ temporalAddress: injectedTemporalAddress(), database: 'sqlite' });
-    api = apiClient(stack.baseUrl, stack.token);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  useStack({ browser: true }, (env) => ({ stack, api, browser } = env));
 
   it('reads, refuses an incomplete form, signs and shows a receipt', async () => {
     const { network } = await createScenarioNetwork(api, { practiceCount: 2, networkIndex: 2 });

@@ -1,27 +1,18 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient } from '../support/api';
 import { axeViolations } from '../support/axe';
-import { launchBrowser } from '../support/browser';
 import { hashToken } from '../../db/repos/tokens.repo';
 import { towerHamlets } from '../support/fixtures';
-import { startInProcessStack, type InProcessStack } from '../support/stack';
-import { injectedTemporalAddress } from '../setup/temporal-env';
+import { useStack } from '../support/lifecycle';
+import type { InProcessStack } from '../support/stack';
 
 /** A commissioner watches a wave: the whole Tower Hamlets programme, over the API and on the page. */
 describe('wave readiness', () => {
   let stack: InProcessStack;
   let api: ApiClient;
   let browser: Browser;
-  beforeAll(async () => {
-    stack = await startInProcessStack({ temporalAddress: injectedTemporalAddress(), database: 'sqlite' });
-    api = apiClient(stack.baseUrl, stack.token);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  useStack({ browser: true }, (env) => ({ stack, api, browser } = env));
 
   it('reports every network of a wave with its RAG status, blockers and footprint', async () => {
     const scenario = towerHamlets();

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, type ApiClient, eventually } from '../support/api';
+import { describe, expect, it } from 'vitest';
+import { type ApiClient, eventually } from '../support/api';
 import { createScenarioNetwork, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
 import { replayAllHistories } from '../support/replay';
-import { startInProcessStack, type InProcessStack } from '../support/stack';
+import { useStack } from '../support/lifecycle';
+import type { InProcessStack } from '../support/stack';
 import { ballotLinks, castAll } from '../support/votes-driver';
 import { injectedTemporalAddress } from '../setup/temporal-env';
 
@@ -14,11 +15,7 @@ import { injectedTemporalAddress } from '../setup/temporal-env';
 describe('formation with votes', () => {
   let stack: InProcessStack;
   let api: ApiClient;
-  beforeAll(async () => {
-    stack = await startInProcessStack({ temporalAddress: injectedTemporalAddress(), database: 'sqlite' });
-    api = apiClient(stack.baseUrl, stack.token);
-  });
-  afterAll(async () => stack?.stop());
+  useStack({}, (env) => ({ stack, api } = env));
 
   it('votes on the ToR before signatures, and on the legal form alone', async () => {
     const { programme, network } = await createScenarioNetwork(api, { practiceCount: 3, networkIndex: 2 });

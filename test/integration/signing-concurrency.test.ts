@@ -1,19 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient, eventually } from '../support/api';
 import { createScenarioNetwork, signRequests, waitForStage } from '../support/formation-driver';
 import { replayAllHistories } from '../support/replay';
-import { startInProcessStack, type InProcessStack } from '../support/stack';
+import { useStack } from '../support/lifecycle';
+import type { InProcessStack } from '../support/stack';
 import { injectedTemporalAddress } from '../setup/temporal-env';
 
 /** Nothing doubled: many submissions of one link, or of one practice's links, give one signature. */
 describe('concurrent signing', () => {
   let stack: InProcessStack;
   let api: ApiClient;
-  beforeAll(async () => {
-    stack = await startInProcessStack({ temporalAddress: injectedTemporalAddress(), database: 'sqlite' });
-    api = apiClient(stack.baseUrl, stack.token);
-  });
-  afterAll(async () => stack?.stop());
+  useStack({}, (env) => ({ stack, api } = env));
 
   it('counts 50 parallel submissions of one token once, and one signature per practice', async () => {
     const { network } = await createScenarioNetwork(api, { practiceCount: 2, networkIndex: 0 });

@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient, eventually } from '../support/api';
 import { createScenarioNetwork, signRequests, waitForStage } from '../support/formation-driver';
-import { startInProcessStack, type InProcessStack } from '../support/stack';
-import { injectedTemporalAddress } from '../setup/temporal-env';
+import { useStack } from '../support/lifecycle';
+import type { InProcessStack } from '../support/stack';
 
 /** A programme's own templates, the facilitator's preview, stage-data validation and version diffs, over HTTP. */
 describe('templates, previews and diffs', () => {
   let stack: InProcessStack;
   let api: ApiClient;
-  beforeAll(async () => {
-    stack = await startInProcessStack({ temporalAddress: injectedTemporalAddress(), database: 'sqlite' });
-    api = apiClient(stack.baseUrl, stack.token);
-  });
-  afterAll(async () => stack?.stop());
+  useStack({}, (env) => ({ stack, api } = env));
 
   it('validates overrides before use, previews with them, records which made each document, and diffs versions', async () => {
     const { programme, network } = await createScenarioNetwork(api, { practiceCount: 3, networkIndex: 7 });
