@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Repos } from '../db/repos';
 import { isUniqueViolation } from '../db/repos/executor';
 import { overrideVersionLabel } from '../db/repos/templates.repo';
-import { renderDocument, TemplateContextError } from '../documents';
+import { TemplateContextError } from '../documents';
 import { STAGES, stageDecision, stageDefinition, type StageDecision, type StageKey } from '../domain/stages';
 import { constitutionRules } from '../domain/constitution-rules';
 import { DECISION_TYPES, type DecisionType } from '../domain/voting/rule';
@@ -13,6 +13,7 @@ import { STAGE_TEMPLATES, type NetworkFacts } from '../templates';
 import * as torSchema from '../templates/terms-of-reference/schema';
 import type { DocumentRef } from '../workflows/messages';
 import type { Mailer } from './mailer';
+import { renderForActivity, storeRendered } from './stored-documents';
 
 export interface ActivityDeps {
   db: Knex;
@@ -110,50 +111,36 @@ export function createFormationActivities(deps: ActivityDeps) {
       const override = await repos.templates.latest(db, programmeId, template.documentType);
       const id = crypto.randomUUID();
       const version = (await repos.documents.latestVersion(db, input.networkId, template.documentType)) + 1;
-      let rendered;
+      let context: unknown;
       try {
-        const context = template.buildContext(facts, input.data ?? {});
-        rendered = await renderDocument(
-          template.documentType,
-          context,
-          { documentId: id, version, networkName: facts.network.name, issuedOn: new Date().toISOString().slice(0, 10) },
-          override ? { source: override.source, version: overrideVersionLabel(override) } : undefined,
-        );
+        context = template.buildContext(facts, input.data ?? {});
       } catch (err) {
         if (err instanceof TemplateContextError) {
           throw ApplicationFailure.create({ type: 'TEMPLATE_CONTEXT_INVALID', message: err.message, nonRetryable: true, details: [err.issues] });
         }
         throw err;
       }
+      const rendered = await renderForActivity(
+        template.documentType,
+        context,
+        { documentId: id, version, networkName: facts.network.name, issuedOn: new Date().toISOString().slice(0, 10) },
+        override ? { source: override.source, version: overrideVersionLabel(override) } : undefined,
+      );
       try {
         const doc = await db.transaction(async (trx) => {
           for (const older of await repos.documents.listForNetwork(trx, input.networkId)) {
             if (older.type === template.documentType && older.status === 'issued') await repos.documents.setStatus(trx, older.id, 'superseded');
           }
-          const stored = await repos.documents.insert(trx, {
+          return storeRendered(trx, repos, input.actor, {
             id,
             networkId: input.networkId,
             stageKey: input.stage,
             type: template.documentType,
             version,
             title: rendered.title || stageDefinition(input.stage).title,
-            status: 'issued',
-            templateVersion: rendered.templateVersion,
-            sha256Pdf: rendered.sha256Pdf,
-            sha256Docx: rendered.sha256Docx,
-            pdf: rendered.pdf,
-            docx: rendered.docx,
-            markdown: rendered.markdown,
-            html: rendered.html,
             idempotencyKey: input.idempotencyKey,
+            rendered,
           });
-          await repos.audit.append(
-            trx,
-            input.actor,
-            { type: 'document.stored', documentId: id, networkId: input.networkId, docType: template.documentType, version, sha256Pdf: rendered.sha256Pdf, sha256Docx: rendered.sha256Docx },
-            input.networkId,
-          );
-          return stored;
         });
         return toRef(doc);
       } catch (err) {

@@ -6,7 +6,7 @@ import type { Network } from '../db/repos/records.repo';
 import { isUniqueViolation } from '../db/repos/executor';
 import { newTokenSecret } from '../db/repos/tokens.repo';
 import { ballotsForTally, ballotWeights, type MotionVoter, newBallotKey, openSealedBallot, toVoters } from '../db/repos/votes.repo';
-import { renderDocument, TemplateContextError } from '../documents';
+import { renderForActivity, storeRendered } from './stored-documents';
 import { countFptp } from '../domain/voting/fptp';
 import { describeRule, type DecisionType, type VotingRule } from '../domain/voting/rule';
 import { countStv } from '../domain/voting/stv';
@@ -325,34 +325,11 @@ export function createVotesActivities(deps: ActivityDeps) {
       };
       const id = crypto.randomUUID();
       const version = (await repos.documents.latestVersion(db, network.id, 'vote-result')) + 1;
-      let rendered;
-      try {
-        rendered = await renderDocument('vote-result', context, { documentId: id, version, networkName: network.name, issuedOn: tally.closedAt.slice(0, 10) });
-      } catch (err) {
-        if (err instanceof TemplateContextError) throw ApplicationFailure.create({ type: 'TEMPLATE_CONTEXT_INVALID', message: err.message, nonRetryable: true, details: [err.issues] });
-        throw err;
-      }
+      const rendered = await renderForActivity('vote-result', context, { documentId: id, version, networkName: network.name, issuedOn: tally.closedAt.slice(0, 10) });
       try {
         await db.transaction(async (trx) => {
-          await repos.documents.insert(trx, {
-            id,
-            networkId: network.id,
-            stageKey: null,
-            type: 'vote-result',
-            version,
-            title: rendered.title || `Vote result: ${motion.title}`,
-            status: 'issued',
-            templateVersion: rendered.templateVersion,
-            sha256Pdf: rendered.sha256Pdf,
-            sha256Docx: rendered.sha256Docx,
-            pdf: rendered.pdf,
-            docx: rendered.docx,
-            markdown: rendered.markdown,
-            html: rendered.html,
-            idempotencyKey,
-          });
+          await storeRendered(trx, repos, SYSTEM, { id, networkId: network.id, stageKey: null, type: 'vote-result', version, title: rendered.title || `Vote result: ${motion.title}`, idempotencyKey, rendered });
           await repos.votes.setResultDocument(trx, motion.id, id);
-          await repos.audit.append(trx, SYSTEM, { type: 'document.stored', documentId: id, networkId: network.id, docType: 'vote-result', version, sha256Pdf: rendered.sha256Pdf, sha256Docx: rendered.sha256Docx }, network.id);
         });
       } catch (err) {
         const again = isUniqueViolation(err) ? await repos.documents.byIdempotencyKey(db, idempotencyKey) : null;

@@ -1,11 +1,10 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient } from '../support/api';
-import { launchBrowser } from '../support/browser';
 import { createScenarioNetwork } from '../support/formation-driver';
-import { startInProcessStack, type InProcessStack } from '../support/stack';
+import { useStack } from '../support/lifecycle';
+import type { InProcessStack } from '../support/stack';
 import { ballotLinks, inSeconds } from '../support/votes-driver';
-import { injectedTemporalAddress } from '../setup/temporal-env';
 
 /** A practice partner casts a ballot through the real page in a real chromium, phone-sized. */
 describe('ballot page in a browser', () => {
@@ -13,15 +12,7 @@ describe('ballot page in a browser', () => {
   let api: ApiClient;
   let browser: Browser;
 
-  beforeAll(async () => {
-    stack = await startInProcessStack({ temporalAddress: injectedTemporalAddress(), database: 'sqlite' });
-    api = apiClient(stack.baseUrl, stack.token);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  useStack({ browser: true }, (env) => ({ stack, api, browser } = env));
 
   it('refuses an empty ballot, casts a vote, shows a receipt code, then the result', async () => {
     const { network } = await createScenarioNetwork(api, { practiceCount: 2, networkIndex: 7 });

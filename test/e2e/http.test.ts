@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient } from '../support/api';
 import { createScenarioNetwork } from '../support/formation-driver';
-import { startInProcessStack, type InProcessStack } from '../support/stack';
-import { injectedTemporalAddress } from '../setup/temporal-env';
+import { useStack } from '../support/lifecycle';
+import type { InProcessStack } from '../support/stack';
 import { createRepos } from '../../db/repos';
 
 /** The HTTP edge: bad input is always a clear 4xx in the documented error shape, never a 5xx. */
@@ -11,12 +11,10 @@ describe('HTTP API edge', () => {
   let api: ApiClient;
   let anonymous: ApiClient;
 
-  beforeAll(async () => {
-    stack = await startInProcessStack({ temporalAddress: injectedTemporalAddress(), database: 'sqlite' });
-    api = apiClient(stack.baseUrl, stack.token);
-    anonymous = apiClient(stack.baseUrl);
+  useStack({}, (env) => {
+    ({ stack, api } = env);
+    anonymous = apiClient(env.stack.baseUrl);
   });
-  afterAll(async () => stack?.stop());
 
   function expectError(res: { status: number; body: any }, status: number, code: string) {
     expect(res.status, JSON.stringify(res.body)).toBe(status);

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient, eventually } from '../support/api';
 import { createScenarioNetwork } from '../support/formation-driver';
 import { replayAllHistories } from '../support/replay';
-import { startInProcessStack, type InProcessStack } from '../support/stack';
+import { useStack } from '../support/lifecycle';
+import type { InProcessStack } from '../support/stack';
 import { ballotLinks, inSeconds } from '../support/votes-driver';
 import { injectedTemporalAddress } from '../setup/temporal-env';
 
@@ -12,13 +13,9 @@ describe('elections', () => {
   let api: ApiClient;
   let anonymous: ApiClient;
 
-  beforeAll(async () => {
-    stack = await startInProcessStack({ temporalAddress: injectedTemporalAddress(), database: 'sqlite' });
-    api = apiClient(stack.baseUrl, stack.token);
-    anonymous = apiClient(stack.baseUrl);
-  });
-  afterAll(async () => {
-    await stack?.stop();
+  useStack({}, (env) => {
+    ({ stack, api } = env);
+    anonymous = apiClient(env.stack.baseUrl);
   });
 
   it('takes nominations, checks eligibility, counts by STV with transfers and appoints the elected', async () => {

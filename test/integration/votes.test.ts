@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient, eventually } from '../support/api';
 import { createScenarioNetwork } from '../support/formation-driver';
-import { startInProcessStack, type InProcessStack } from '../support/stack';
+import { useStack } from '../support/lifecycle';
+import type { InProcessStack } from '../support/stack';
 import { ballotLinks, castAll, inSeconds, waitForMotionClosed } from '../support/votes-driver';
 import { injectedTemporalAddress } from '../setup/temporal-env';
 
@@ -15,13 +16,9 @@ describe('votes on motions', () => {
   let api: ApiClient;
   let anonymous: ApiClient;
 
-  beforeAll(async () => {
-    stack = await startInProcessStack({ temporalAddress: injectedTemporalAddress(), database: 'sqlite' });
-    api = apiClient(stack.baseUrl, stack.token);
-    anonymous = apiClient(stack.baseUrl);
-  });
-  afterAll(async () => {
-    await stack?.stop();
+  useStack({}, (env) => {
+    ({ stack, api } = env);
+    anonymous = apiClient(env.stack.baseUrl);
   });
 
   async function network(practiceCount = 4, networkIndex = 0) {
