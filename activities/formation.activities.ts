@@ -12,7 +12,8 @@ import { DECISION_TYPES, type DecisionType } from '../domain/voting/rule';
 import { STAGE_TEMPLATES, type NetworkFacts } from '../templates';
 import * as torSchema from '../templates/terms-of-reference/schema';
 import type { DocumentRef } from '../workflows/messages';
-import type { Mailer } from './mailer';
+import type { Mailer } from '../mail/mailer';
+import type { Outbox } from '../mail/outbox';
 import { renderForActivity, storeRendered } from './stored-documents';
 
 export interface ActivityDeps {
@@ -20,6 +21,8 @@ export interface ActivityDeps {
   repos: Repos;
   log: Logger;
   mailer?: Mailer;
+  /** the one way to send a message (and the action link it carries) */
+  outbox: Outbox;
   publicUrl: string;
   actionTokenTtlDays: number;
 }

@@ -4,11 +4,9 @@ import type { Network } from '../db/repos/records.repo';
 import type { SealedDocument } from '../db/repos/sealed.repo';
 import type { Signature } from '../db/repos/signoffs.repo';
 import { isUniqueViolation } from '../db/repos/executor';
-import { newTokenSecret } from '../db/repos/tokens.repo';
 import { readSeal, SealError, sealPdf, sealedSha256 } from '../documents/seal';
 import type { CompletionCertificateContext } from '../templates';
 import type { ActivityDeps } from './formation.activities';
-import { deliverPending } from './notifications';
 
 const SYSTEM = 'system';
 const NOT_RECORDED = 'not recorded';
@@ -62,14 +60,14 @@ export function certificateContext(input: {
  * finds the stored seal and only re-attempts delivery of its mail.
  */
 export function createSealingActivities(deps: ActivityDeps) {
-  const { db, repos, log } = deps;
+  const { db, repos, log, outbox } = deps;
 
   function dedupeKey(signoffId: string, personId: string): string {
     return `${signoffId}:sealed:${personId}`;
   }
 
   async function finish(sealed: SealedDocument, signatures: Signature[]): Promise<{ sealedDocumentId: string; sealedSha256: string }> {
-    await deliverPending(deps, [...new Set(signatures.map((s) => dedupeKey(sealed.signoffId, s.personId)))]);
+    await outbox.deliver([...new Set(signatures.map((s) => dedupeKey(sealed.signoffId, s.personId)))]);
     return { sealedDocumentId: sealed.id, sealedSha256: sealed.sealedSha256 };
   }
 
@@ -117,38 +115,22 @@ export function createSealingActivities(deps: ActivityDeps) {
           for (const personId of new Set(signatures.map((s) => s.personId))) {
             const person = people.get(personId);
             if (!person) continue;
-            const secret = newTokenSecret();
-            const link = `${deps.publicUrl}/api/v1/sealed/${sealed.id}/pdf?token=${secret}`;
-            await repos.tokens.insertActionToken(trx, {
-              id: crypto.randomUUID(),
-              secret,
-              kind: 'sealed-copy',
-              personId,
-              subjectId: signoff.id,
-              documentId: document.id,
-              documentVersion: document.version,
-              workflowId: signoff.workflowId,
-              expiresAt,
-            });
-            await repos.outbox.insert(trx, {
-              id: crypto.randomUUID(),
-              dedupeKey: dedupeKey(signoff.id, personId),
+            await outbox.queueWithLink(trx, {
+              key: dedupeKey(signoff.id, personId),
               to: person.email,
-              subject: `Sealed: ${document.title} (version ${document.version})`,
-              text: [
-                `Dear ${person.name},`,
-                '',
-                `Every member practice of ${network.name} has signed "${document.title}" (version ${document.version}).`,
-                'The agreed document is sealed: it is followed by a certificate of completion that records each signature.',
-                '',
-                `Download it here: ${link}`,
-                '',
-                `The sealed PDF's SHA-256 is ${sealed.sealedSha256}; any change to the file changes it.`,
-                `This link is personal to you and expires on ${expiresAt.slice(0, 10)}.`,
-              ].join('\n'),
-              links: [link],
               networkId: input.networkId,
-              delivery: deps.mailer ? 'pending' : 'outbox',
+              template: 'sealed-copy',
+              link: {
+                kind: 'sealed-copy',
+                personId,
+                subjectId: signoff.id,
+                documentId: document.id,
+                documentVersion: document.version,
+                workflowId: signoff.workflowId,
+                expiresAt,
+                url: (secret, base) => `${base}/api/v1/sealed/${sealed.id}/pdf?token=${secret}`,
+              },
+              data: (link) => ({ name: person.name, networkName: network.name, documentTitle: document.title, documentVersion: document.version, link, sealedSha256: sealed.sealedSha256, expiresAt }),
             });
           }
         });

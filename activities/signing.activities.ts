@@ -2,14 +2,13 @@ import crypto from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { isUniqueViolation } from '../db/repos/executor';
-import { newTokenSecret } from '../db/repos/tokens.repo';
 import { bankHolidaysTable } from '../domain/calendar/bank-holidays';
 import type { BankHolidayTable } from '../domain/calendar/working-days';
 import { buildSlots, describeSigningRule, type PracticeForSigning, type SigningRule, type Slot } from '../domain/signing';
 import type { StageKey } from '../domain/stages';
 import type { SignatureReceipt, SignInput } from '../workflows/messages';
+import type { MailData } from '../mail/compose';
 import type { ActivityDeps } from './formation.activities';
-import { deliverPending } from './notifications';
 
 const SYSTEM = 'system';
 
@@ -29,7 +28,7 @@ interface RequestContext {
  * because Temporal retries it after a crash.
  */
 export function createSigningActivities(deps: ActivityDeps) {
-  const { db, repos, log } = deps;
+  const { db, repos, log, outbox } = deps;
 
   async function practicesOf(networkId: string): Promise<{ name: string; practices: PracticeForSigning[] }> {
     const network = await repos.records.getNetwork(db, networkId);
@@ -40,45 +39,35 @@ export function createSigningActivities(deps: ActivityDeps) {
     };
   }
 
-  /** Writes one message per recipient with a fresh action link, in the caller's transaction. */
-  async function queueLinks(
+  /** Writes one message per recipient with a fresh signing link, in the caller's transaction. */
+  async function queueLinks<T extends 'signature-request' | 'signature-delegated'>(
     trx: Knex.Transaction,
     ctx: RequestContext,
     people: { personId: string; name: string; email: string; practiceName: string }[],
     batch: string,
-    compose: (p: { name: string; practiceName: string; link: string }) => { subject: string; text: string },
+    template: T,
+    data: (p: { name: string; practiceName: string; link: string }) => MailData[T],
   ): Promise<string[]> {
     const keys: string[] = [];
     for (const person of people) {
-      const dedupeKey = `${ctx.workflowId}:${batch}:${person.personId}`;
-      keys.push(dedupeKey);
-      if (await repos.outbox.byDedupeKey(trx, dedupeKey)) continue;
-      const secret = newTokenSecret();
-      const link = `${deps.publicUrl}/a/${secret}`;
-      await repos.tokens.insertActionToken(trx, {
-        id: crypto.randomUUID(),
-        secret,
-        kind: 'sign',
-        personId: person.personId,
-        subjectId: ctx.signoffId,
-        documentId: ctx.documentId,
-        documentVersion: ctx.documentVersion,
-        workflowId: ctx.workflowId,
-        expiresAt: ctx.expiresAt,
-      });
-      const message = compose({ name: person.name, practiceName: person.practiceName, link });
-      await repos.outbox.insert(trx, { id: crypto.randomUUID(), dedupeKey, to: person.email, subject: message.subject, text: message.text, links: [link], networkId: ctx.networkId, delivery: deps.mailer ? 'pending' : 'outbox' });
+      keys.push(
+        await outbox.queueWithLink(trx, {
+          key: `${ctx.workflowId}:${batch}:${person.personId}`,
+          to: person.email,
+          networkId: ctx.networkId,
+          template,
+          link: { kind: 'sign', personId: person.personId, subjectId: ctx.signoffId, documentId: ctx.documentId, documentVersion: ctx.documentVersion, workflowId: ctx.workflowId, expiresAt: ctx.expiresAt },
+          data: (link) => data({ name: person.name, practiceName: person.practiceName, link }),
+        }),
+      );
     }
     return keys;
   }
 
-  async function notifyFacilitators(trx: Knex.Transaction, dedupeKey: string, networkId: string, subject: string, text: string): Promise<string[]> {
+  async function notifyFacilitators<T extends 'signature-declined' | 'round-expired'>(trx: Knex.Transaction, dedupeKey: string, networkId: string, template: T, data: MailData[T]): Promise<string[]> {
     const keys: string[] = [];
     for (const email of await repos.tokens.facilitatorEmails(trx)) {
-      const key = `${dedupeKey}:${email}`;
-      keys.push(key);
-      if (await repos.outbox.byDedupeKey(trx, key)) continue;
-      await repos.outbox.insert(trx, { id: crypto.randomUUID(), dedupeKey: key, to: email, subject, text, links: [`${deps.publicUrl}/networks/${networkId}`], networkId, delivery: deps.mailer ? 'pending' : 'outbox' });
+      keys.push(await outbox.queue(trx, { key: `${dedupeKey}:${email}`, to: email, networkId, template, data, links: [`${deps.publicUrl}/networks/${networkId}`] }));
     }
     return keys;
   }
@@ -112,7 +101,6 @@ export function createSigningActivities(deps: ActivityDeps) {
       const people = practices.flatMap((p) => p.people.map((x) => ({ ...x, practiceId: p.practiceId, practiceName: p.practiceName }))).filter((x) => input.personIds.includes(x.personId));
       const unique = [...new Map(people.map((p) => [p.personId, p])).values()];
       const rule = describeSigningRule(signoff.rule as SigningRule);
-      const expires = input.expiresAt.slice(0, 10);
       const keys = await db.transaction(async (trx) => {
         const known = new Set((await repos.signoffs.requests(trx, input.signoffId)).map((r) => r.personId));
         for (const person of unique) {
@@ -120,20 +108,16 @@ export function createSigningActivities(deps: ActivityDeps) {
           await repos.signoffs.insertRequest(trx, { id: crypto.randomUUID(), signoffId: input.signoffId, personId: person.personId, practiceId: person.practiceId });
           await repos.audit.append(trx, SYSTEM, { type: 'signature.requested', signoffId: input.signoffId, personId: person.personId, practiceId: person.practiceId, documentId: input.documentId }, input.networkId);
         }
-        const sent = await queueLinks(trx, input, unique, input.batch, ({ name, practiceName, link }) => ({
-          subject: `${input.reminder ? 'Reminder: please sign' : 'Please sign'}: ${input.documentTitle} (version ${input.documentVersion}) for ${practiceName}`,
-          text: [
-            `Dear ${name},`,
-            '',
-            input.reminder
-              ? `This is a reminder that "${input.documentTitle}" (version ${input.documentVersion}) of ${networkName} is still waiting for your signature.`
-              : `${networkName} has issued "${input.documentTitle}" (version ${input.documentVersion}) for signature.`,
-            `Who signs: ${rule}.`,
-            '',
-            `Read and sign it here: ${link}`,
-            '',
-            `This link is personal to you and works until ${expires}. If you cannot sign, the page lets you decline with a reason or hand the request to another partner of your practice.`,
-          ].join('\n'),
+        const sent = await queueLinks(trx, input, unique, input.batch, 'signature-request', ({ name, practiceName, link }) => ({
+          name,
+          practiceName,
+          link,
+          networkName,
+          documentTitle: input.documentTitle,
+          documentVersion: input.documentVersion,
+          rule,
+          expiresAt: input.expiresAt,
+          reminder: input.reminder,
         }));
         if (input.reminder && unique.length) {
           await repos.audit.append(trx, SYSTEM, { type: 'signature.reminded', signoffId: input.signoffId, personIds: unique.map((p) => p.personId), batch: input.batch }, input.networkId);
@@ -142,7 +126,7 @@ export function createSigningActivities(deps: ActivityDeps) {
         }
         return sent;
       });
-      await deliverPending(deps, keys);
+      await outbox.deliver(keys);
     },
 
     async recordSignature(input: SignInput & { signoffId: string; workflowId: string; documentId: string; documentVersion: number; documentSha256: string; slotIds: string[]; capacity: string }): Promise<Omit<SignatureReceipt, 'roundComplete'>> {
@@ -219,15 +203,15 @@ export function createSigningActivities(deps: ActivityDeps) {
         await repos.signoffs.setRequestStatus(trx, input.signoffId, input.personId, 'declined');
         await repos.tokens.markActionTokenUsed(trx, input.signoffId, input.personId);
         await repos.audit.append(trx, `person:${input.personId}`, { type: 'signature.declined', signoffId: input.signoffId, personId: input.personId, practiceId: person.practiceId, reason: input.reason }, input.networkId);
-        return notifyFacilitators(
-          trx,
-          `${input.signoffId}:declined:${input.personId}`,
-          input.networkId,
-          `Declined: ${input.documentTitle} (version ${input.documentVersion}) by ${person.name}, ${person.practiceName}`,
-          [`${person.name} of ${person.practiceName} declined to sign "${input.documentTitle}" (version ${input.documentVersion}).`, '', `Their reason: ${input.reason}`, '', 'The stage is back in drafting: revise it and issue a new version.'].join('\n'),
-        );
+        return notifyFacilitators(trx, `${input.signoffId}:declined:${input.personId}`, input.networkId, 'signature-declined', {
+          signerName: person.name,
+          practiceName: person.practiceName,
+          documentTitle: input.documentTitle,
+          documentVersion: input.documentVersion,
+          reason: input.reason,
+        });
       });
-      await deliverPending(deps, keys);
+      await outbox.deliver(keys);
       const stored = await repos.signoffs.declineByPerson(db, input.signoffId, input.personId);
       return { declinedAt: stored?.declinedAt ?? new Date().toISOString() };
     },
@@ -248,12 +232,16 @@ export function createSigningActivities(deps: ActivityDeps) {
           await repos.signoffs.setRequestStatus(trx, input.signoffId, input.toPersonId, 'pending');
         }
         await repos.audit.append(trx, `person:${input.fromPersonId}`, { type: 'signature.delegated', signoffId: input.signoffId, fromPersonId: input.fromPersonId, toPersonId: input.toPersonId }, input.networkId);
-        return queueLinks(trx, input, [{ personId: to.id, name: to.name, email: to.email, practiceName: to.practiceName }], `delegated-from-${input.fromPersonId}`, ({ name, practiceName, link }) => ({
-          subject: `Please sign for ${practiceName}: ${input.documentTitle} (version ${input.documentVersion})`,
-          text: [`Dear ${name},`, '', `${from.name} has asked you to sign "${input.documentTitle}" (version ${input.documentVersion}) on behalf of ${practiceName} in their place.`, '', `Read and sign it here: ${link}`].join('\n'),
+        return queueLinks(trx, input, [{ personId: to.id, name: to.name, email: to.email, practiceName: to.practiceName }], `delegated-from-${input.fromPersonId}`, 'signature-delegated', ({ name, practiceName, link }) => ({
+          name,
+          practiceName,
+          link,
+          fromName: from.name,
+          documentTitle: input.documentTitle,
+          documentVersion: input.documentVersion,
         }));
       });
-      await deliverPending(deps, keys);
+      await outbox.deliver(keys);
     },
 
     async extendSignoff(input: { signoffId: string; networkId: string; expiresAt: string; actor: string }): Promise<void> {
@@ -272,15 +260,14 @@ export function createSigningActivities(deps: ActivityDeps) {
       const keys = await db.transaction(async (trx) => {
         await repos.signoffs.setOpenState(trx, input.signoffId, { status: 'expired' });
         await repos.audit.append(trx, SYSTEM, { type: 'signoff.expired', signoffId: input.signoffId, owedPersonIds: input.owedPersonIds }, input.networkId);
-        return notifyFacilitators(
-          trx,
-          `${input.signoffId}:expired:${signoff.expiresAt}`,
-          input.networkId,
-          `Expired: ${input.documentTitle} (version ${input.documentVersion}) of ${network?.name ?? 'a network'}`,
-          [`The signing round for "${input.documentTitle}" (version ${input.documentVersion}) has expired.`, '', `Still owed by: ${names.join(', ') || 'nobody'}.`, '', 'Extend the round or resend its links from the network page or the API.'].join('\n'),
-        );
+        return notifyFacilitators(trx, `${input.signoffId}:expired:${signoff.expiresAt}`, input.networkId, 'round-expired', {
+          networkName: network?.name ?? 'a network',
+          documentTitle: input.documentTitle,
+          documentVersion: input.documentVersion,
+          owedBy: names,
+        });
       });
-      await deliverPending(deps, keys);
+      await outbox.deliver(keys);
     },
 
     async completeSignoff(input: { signoffId: string; networkId: string; documentId: string; outcome: 'signed' | 'declined' | 'voided'; reason?: string }): Promise<void> {

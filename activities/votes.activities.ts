@@ -14,7 +14,7 @@ import { choiceSchema, type TallyResult, tallyVotes, type Voter } from '../domai
 import type { VoteResultInput } from '../templates';
 import type { CastVoteInput, ElectionConstituencyInput, ElectionInput, NominateInput, VoteInput, VoteOutcome } from '../workflows/vote-messages';
 import type { ActivityDeps } from './formation.activities';
-import { deliverPending } from './notifications';
+import { deliverPending } from '../mail/delivery';
 
 const SYSTEM = 'system';
 

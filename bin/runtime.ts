@@ -7,7 +7,8 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } 
 import type { Knex } from 'knex';
 import pino, { type Logger } from 'pino';
 import { createFormationActivities } from '../activities/formation.activities';
-import { createSmtpMailer, type Mailer } from '../activities/mailer';
+import { createSmtpMailer, type Mailer } from '../mail/mailer';
+import { createOutbox } from '../mail/outbox';
 import { createSealingActivities } from '../activities/sealing.activities';
 import { createSigningActivities } from '../activities/signing.activities';
 import { createVotesActivities } from '../activities/votes.activities';
@@ -73,7 +74,7 @@ export async function createWorker(
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
   installRuntime(config);
   const connection = await NativeConnection.connect({ address, tls: tlsOptions(config), apiKey: config.temporal.apiKey });
-  const activityDeps = { ...deps, publicUrl: config.publicUrl, actionTokenTtlDays: config.actionTokenTtlDays };
+  const activityDeps = { ...deps, publicUrl: config.publicUrl, actionTokenTtlDays: config.actionTokenTtlDays, outbox: createOutbox({ ...deps, publicUrl: config.publicUrl }) };
   const activities = { ...createFormationActivities(activityDeps), ...createSigningActivities(activityDeps), ...createSealingActivities(activityDeps), ...createVotesActivities(activityDeps) };
   const worker = await Worker.create({
     connection,

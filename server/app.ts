@@ -80,7 +80,7 @@ export function createApp(deps: ServerDeps): Express {
   api.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  mountRoutes(api, routes, authenticate);
+  mountRoutes(api, routes, authenticate, services.resolveLink);
   api.use(() => {
     throw new AppError('NOT_FOUND', 'No such API route. See /api/v1/openapi.json.');
   });

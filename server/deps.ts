@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import type { Mailer } from '../activities/mailer';
+import type { Mailer } from '../mail/mailer';
 import type { Repos } from '../db/repos';
 
 /** What the HTTP layer needs, built by a composition root in bin/. */

@@ -1,10 +1,24 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { StaffRole } from '../db/repos/tokens.repo';
+import type { ActionKind } from '../domain/action-kinds';
+import type { ActionLink, LinkResolver } from './action-links';
 import { AppError, zodDetails } from './errors';
 
-/** Who may call a route. `staff` is any staff role; `token` routes authenticate by their action token. */
+/** Who may call a route. `staff` is any staff role; `token` routes authenticate by their action link. */
 export type Access = 'public' | 'token' | 'staff' | 'facilitator';
+
+/**
+ * The action link a route accepts: the kinds it takes, and where the secret is (the `:token` path
+ * parameter, or `?token=` for a file a link points at). The route layer resolves it once and hands
+ * the handler the link; services never look a token up themselves.
+ */
+export interface LinkSpec {
+  kinds: readonly ActionKind[];
+  in?: 'path' | 'query';
+  /** with `in: 'query'`: a staff credential may stand instead of the link */
+  optional?: boolean;
+}
 
 export interface StaffPrincipal {
   tokenId: string;
@@ -17,6 +31,8 @@ export interface RouteContext<P, Q, B> {
   query: Q;
   body: B;
   staff: StaffPrincipal | null;
+  /** the resolved action link, on routes that declare `link` */
+  link: ActionLink | null;
   req: Request;
   res: Response;
 }
@@ -30,6 +46,7 @@ export interface RouteDef<P extends AnyObject = AnyObject, Q extends AnyObject =
   summary: string;
   tag: string;
   access: Access;
+  link?: LinkSpec;
   params?: P;
   query?: Q;
   body?: B;
@@ -58,12 +75,24 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, code: 'MALFO
 export type Authenticate = (req: Request, access: Access) => Promise<StaffPrincipal | null>;
 
 /** Mounts route definitions on a router, validating params, query and body before the handler runs. */
-export function mountRoutes(router: Router, routes: RouteDef[], authenticate: Authenticate): void {
+export function mountRoutes(router: Router, routes: RouteDef[], authenticate: Authenticate, resolveLink: LinkResolver): void {
   for (const route of routes) {
+    if (route.access === 'token' && !route.link) throw new Error(`${route.method} ${route.path}: a token route must declare the link kinds it accepts`);
     const middlewares = route.rawBody ? [express.raw({ type: () => true, limit: route.rawBody.limit })] : [];
     router[route.method](route.path, ...middlewares, async (req: Request, res: Response) => {
       const staff = await authenticate(req, route.access);
       const params = parse(route.params, req.params, 'MALFORMED_REQUEST', 'path');
+      let link: ActionLink | null = null;
+      if (route.link) {
+        const secret = route.link.in === 'query' ? (req.query as Record<string, unknown>).token : req.params.token;
+        if (route.link.in !== 'query') link = await resolveLink(secret, route.link.kinds);
+        else if (secret !== undefined) {
+          // a link presented for a resource is a credential: one that does not fit is a 401, not a 404
+          link = await resolveLink(secret, route.link.kinds).catch(() => {
+            throw new AppError('UNAUTHENTICATED', 'This link is not valid for this file.');
+          });
+        } else if (!route.link.optional || !staff) throw new AppError('UNAUTHENTICATED', 'Send a staff bearer token, or the link this file was sent with (?token=).');
+      }
       const query = parse(route.query, { ...(req.query as object) }, 'MALFORMED_REQUEST', 'query string');
       let body: unknown = undefined;
       if (route.rawBody) body = req.body;
@@ -75,7 +104,7 @@ export function mountRoutes(router: Router, routes: RouteDef[], authenticate: Au
       } else if (route.optionalBody) {
         body = parse(route.optionalBody, req.body ?? {}, 'VALIDATION_FAILED', 'request body');
       }
-      const result = await route.handler({ params, query, body, staff, req, res });
+      const result = await route.handler({ params, query, body, staff, link, req, res });
       if (res.headersSent) return;
       res.status(route.status ?? 200).json(result);
     });
@@ -99,6 +128,9 @@ export function openApiDocument(routes: RouteDef[], info: { title: string; versi
     const parameters: unknown[] = [];
     for (const name of route.path.match(/:([A-Za-z]+)/g) ?? []) {
       parameters.push({ name: name.slice(1), in: 'path', required: true, schema: { type: 'string' } });
+    }
+    if (route.link?.in === 'query') {
+      parameters.push({ name: 'token', in: 'query', required: !route.link.optional, description: 'the action link this file was sent with', schema: { type: 'string', minLength: 20, maxLength: 200 } });
     }
     if (route.query) {
       const qs = jsonSchema(route.query) as { properties?: Record<string, unknown>; required?: string[] };

@@ -67,7 +67,7 @@ export async function signoffWorkflow(input: SignoffInput): Promise<SignoffResul
   const claims: Record<string, string> = {};
   let declining = false;
   const claimed = () => ({ ...state.filled, ...claims });
-  const accepting = () => state.status === 'open' && !declining && voided === null;
+  const accepting = () => state.status === 'open' && !declining && state.declinedBy === null && voided === null;
   const ended = () => roundComplete(state) || state.declinedBy !== null || voided !== null;
 
   setHandler(signoffStateQuery, () => state);
@@ -131,8 +131,8 @@ export async function signoffWorkflow(input: SignoffInput): Promise<SignoffResul
   setHandler(
     delegateUpdate,
     async ({ personId, tokenId, toPersonId }) => {
-      const target = delegationTargets(state.slots, practices, personId).find((p) => p.personId === toPersonId);
-      if (!target) throw reject('CANNOT_DELEGATE', 'That person cannot sign in your place.');
+      // the validator has checked that the target may sign in this person's place
+      const target = delegationTargets(state.slots, practices, personId).find((p) => p.personId === toPersonId)!;
       const before = state.slots;
       state.slots = delegateSlots({ slots: state.slots, filled: claimed() }, personId, { personId: target.personId, name: target.name, email: target.email });
       try {

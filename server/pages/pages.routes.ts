@@ -3,7 +3,6 @@ import { STAFF_COOKIE } from '../auth';
 import { AppError } from '../errors';
 import type { Services } from '../services';
 import { requestMeta } from '../request-meta';
-import { tokenParam } from '../schemas';
 import { createPageKit } from './page-kit';
 import { renderPage, ukTime } from './views';
 
@@ -23,18 +22,14 @@ const STATUS_MESSAGES: Record<string, string> = {
  */
 export function pagesRouter(s: Services, authenticate: (req: Request) => Promise<{ name: string } | null>): Router {
   const router = Router();
-  const { doubleCsrfProtection, generateCsrfToken, form, perToken, html } = createPageKit(s);
-
-  const tokenOf = (req: Request) => {
-    const parsed = tokenParam.safeParse(req.params);
-    if (!parsed.success) throw new AppError('NOT_FOUND', 'This link is not valid. Check that you copied all of it.');
-    return parsed.data.token;
-  };
+  const { doubleCsrfProtection, generateCsrfToken, form, perToken, html, withLink, linkOf } = createPageKit(s);
+  const signLink = withLink(['sign']);
 
   async function signPage(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
-    const token = tokenOf(req);
-    const { view } = await s.actions.describe(token);
-    const preview = await s.actions.preview(token);
+    const link = linkOf(res);
+    const token = link.secret;
+    const { view } = await s.actions.describe(link);
+    const preview = await s.actions.preview(link);
     res.status(status).type('html').send(
       renderPage('sign', `Sign ${view.document.title}`, {
         view,
@@ -51,25 +46,24 @@ export function pagesRouter(s: Services, authenticate: (req: Request) => Promise
     );
   }
 
-  router.get('/a/:token', perToken, async (req, res) => {
+  router.get('/a/:token', perToken, signLink, async (req, res) => {
     html(res);
     res.setHeader('Referrer-Policy', 'no-referrer');
-    await s.actions.markViewed(tokenOf(req));
+    await s.actions.markViewed(linkOf(res));
     await signPage(req, res);
   });
 
   for (const kind of ['pdf', 'docx'] as const) {
-    router.get(`/a/:token/document.${kind}`, perToken, async (req, res) => {
+    router.get(`/a/:token/document.${kind}`, perToken, signLink, async (req, res) => {
       html(res);
-      const { bytes, document } = await s.actions.file(tokenOf(req), kind);
+      const { bytes, document } = await s.actions.file(linkOf(res), kind);
       res.setHeader('Content-Disposition', `inline; filename="${document.type}-v${document.version}.${kind}"`);
       res.type(kind === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document').send(bytes);
     });
   }
 
-  router.post('/a/:token/sign', perToken, form, doubleCsrfProtection, async (req, res) => {
+  router.post('/a/:token/sign', perToken, signLink, form, doubleCsrfProtection, async (req, res) => {
     html(res);
-    const token = tokenOf(req);
     const body = req.body as Record<string, string>;
     const typedName = String(body.typedName ?? '').trim();
     const code = String(body.code ?? '').trim() || undefined;
@@ -80,7 +74,7 @@ export function pagesRouter(s: Services, authenticate: (req: Request) => Promise
       return signPage(req, res, { errors, typedName, nameError: errors.find((e) => e.field === 'typedName')?.message, consentError: errors.find((e) => e.field === 'consent')?.message }, 422);
     }
     try {
-      const receipt = await s.actions.sign(token, { typedName, consent: true, code }, requestMeta(req));
+      const receipt = await s.actions.sign(linkOf(res), { typedName, consent: true, code }, requestMeta(req));
       res.type('html').send(
         renderPage('receipt', 'Signed', {
           heading: 'You have signed',
@@ -101,38 +95,39 @@ export function pagesRouter(s: Services, authenticate: (req: Request) => Promise
     }
   });
 
-  router.post('/a/:token/decline', perToken, form, doubleCsrfProtection, async (req, res) => {
+  router.post('/a/:token/decline', perToken, signLink, form, doubleCsrfProtection, async (req, res) => {
     html(res);
     const reason = String((req.body as Record<string, string>).reason ?? '').trim();
     if (reason.length < 3) return signPage(req, res, { errors: [{ field: 'reason', message: 'Tell the facilitator why you cannot sign (at least 3 characters)' }] }, 422);
-    await s.actions.decline(tokenOf(req), { reason });
+    await s.actions.decline(linkOf(res), { reason });
     res.type('html').send(renderPage('receipt', 'Declined', { heading: 'You declined to sign', message: 'The facilitator has been told and will be in touch.' }));
   });
 
-  router.post('/a/:token/delegate', perToken, form, doubleCsrfProtection, async (req, res) => {
+  router.post('/a/:token/delegate', perToken, signLink, form, doubleCsrfProtection, async (req, res) => {
     html(res);
     const toPersonId = String((req.body as Record<string, string>).toPersonId ?? '');
-    const { delegatedTo } = await s.actions.delegate(tokenOf(req), { toPersonId });
+    const { delegatedTo } = await s.actions.delegate(linkOf(res), { toPersonId });
     res.type('html').send(renderPage('receipt', 'Handed over', { heading: 'Request handed over', message: `${delegatedTo} has been asked to sign in your place.` }));
   });
 
-  router.post('/a/:token/code', perToken, form, doubleCsrfProtection, async (req, res) => {
+  router.post('/a/:token/code', perToken, signLink, form, doubleCsrfProtection, async (req, res) => {
     html(res);
-    const { sentTo } = await s.actions.sendCode(tokenOf(req));
+    const { sentTo } = await s.actions.sendCode(linkOf(res));
     await signPage(req, res, { codeSent: `We have emailed a 6-digit code to ${sentTo}. It works for 10 minutes.` });
   });
 
-  router.get('/a/:token/mine', perToken, async (req, res) => {
+  router.get('/a/:token/mine', perToken, signLink, async (req, res) => {
     html(res);
-    const token = tokenOf(req);
-    const { view } = await s.actions.describe(token);
-    const items = await s.actions.mine(token);
+    const link = linkOf(res);
+    const token = link.secret;
+    const { view } = await s.actions.describe(link);
+    const items = await s.actions.mine(link);
     res.type('html').send(renderPage('mine', 'My actions', { person: view.person, items: items.map((i) => ({ ...i, expires: i.expiresAt.slice(0, 10) })), token, csrf: generateCsrfToken(req, res) }));
   });
 
-  router.post('/a/:token/mine/:actionId', perToken, form, doubleCsrfProtection, async (req, res) => {
+  router.post('/a/:token/mine/:actionId', perToken, signLink, form, doubleCsrfProtection, async (req, res) => {
     html(res);
-    const fresh = await s.actions.openMine(tokenOf(req), String(req.params.actionId).slice(0, 64));
+    const fresh = await s.actions.openMine(linkOf(res), String(req.params.actionId).slice(0, 64));
     res.redirect(303, `/a/${fresh}`);
   });
 
@@ -144,8 +139,7 @@ export function pagesRouter(s: Services, authenticate: (req: Request) => Promise
   router.post('/login', form, doubleCsrfProtection, async (req, res) => {
     html(res);
     const secret = String((req.body as Record<string, string>).token ?? '').trim();
-    const token = secret ? await s.repos.tokens.apiTokenBySecret(s.db, secret) : null;
-    if (!token || token.revokedAt) {
+    if (!(await s.access.isLiveApiToken(secret))) {
       return res.status(401).type('html').send(renderPage('login', 'Sign in', { csrf: generateCsrfToken(req, res), error: 'That token is not recognised' }));
     }
     res.cookie(STAFF_COOKIE, secret, { httpOnly: true, sameSite: 'strict', secure: s.secureCookies, path: '/', maxAge: 12 * 3600_000 });
@@ -156,9 +150,7 @@ export function pagesRouter(s: Services, authenticate: (req: Request) => Promise
     html(res);
     const staff = await authenticate(req);
     if (!staff) return res.redirect(303, '/login');
-    const programmes = [];
-    for (const p of await s.repos.records.listProgrammes(s.db)) programmes.push({ ...p, waves: await s.repos.records.listWaves(s.db, p.id) });
-    res.type('html').send(renderPage('home', 'Networks', { programmes, networks: await s.networks.listNetworks({}) }));
+    res.type('html').send(renderPage('home', 'Networks', { programmes: await s.networks.programmesWithWaves(), networks: await s.networks.listNetworks({}) }));
   });
 
   router.get('/waves/:id', async (req, res) => {

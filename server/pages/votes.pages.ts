@@ -120,8 +120,8 @@ export function votesPagesRouter(s: Services, authenticate: (req: Request) => Pr
       html(res);
       const view = await s.votes.describeAction(tokenParam.parse(req.params).token);
       const documentId = view?.kind === 'vote' ? (path.startsWith('document') ? view.motion.documentId : view.certificate?.documentId) : null;
-      const bytes = documentId ? await s.repos.documents.file(s.db, documentId, kind) : null;
-      if (!bytes) throw new AppError('NOT_FOUND', 'There is no such document for this vote.');
+      if (!documentId) throw new AppError('NOT_FOUND', 'There is no such document for this vote.');
+      const { bytes } = await s.documents.file(documentId, kind, { staff: true, link: null });
       res.type(kind === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document').send(bytes);
     });
   }

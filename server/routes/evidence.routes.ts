@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../route';
 import { idParam, stageParams } from '../schemas';
 import type { Services } from '../services';
-import { createEvidenceService } from '../services/evidence.service';
 
 const sealedQuery = z.object({ token: z.string().min(20).max(200).optional() });
 
@@ -27,7 +26,7 @@ const verifyResponse = z.union([
 
 /** Evidence: verifying a PDF, sealed copies, and a stage's evidence pack for commissioners. */
 export function evidenceRoutes(s: Services): RouteDef[] {
-  const evidence = createEvidenceService(s);
+  const evidence = s.evidence;
   return [
     defineRoute({
       method: 'post', path: '/documents/verify', tag: 'evidence', access: 'public',

@@ -13,7 +13,7 @@ export function recordsRoutes(s: Services): RouteDef[] {
     }),
     defineRoute({
       method: 'get', path: '/programmes', tag: 'programmes', access: 'staff', summary: 'List programmes', response: z.array(programmeResponse),
-      handler: () => s.repos.records.listProgrammes(s.db),
+      handler: () => s.networks.listProgrammes(),
     }),
     defineRoute({
       method: 'get', path: '/programmes/:id', tag: 'programmes', access: 'staff', summary: 'A programme and its waves', params: idParam,
@@ -74,8 +74,7 @@ export function recordsRoutes(s: Services): RouteDef[] {
     }),
     defineRoute({
       method: 'get', path: '/outbox', tag: 'outbox', access: 'facilitator', summary: 'Messages sent, newest first', query: outboxQuery, response: outboxResponse,
-      handler: async ({ query }) =>
-        (await s.repos.outbox.list(s.db, { to: query.to, limit: query.limit })).map((m) => ({ id: m.id, to: m.to, subject: m.subject, text: m.text, links: m.links, sentAt: m.deliveredAt ?? m.createdAt, delivery: m.delivery })),
+      handler: ({ query }) => s.networks.outbox(query),
     }),
   ];
 }

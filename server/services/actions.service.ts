@@ -1,14 +1,14 @@
 import crypto from 'node:crypto';
 import { CONSENT } from '../../domain/consent';
 import { newTokenSecret } from '../../db/repos/tokens.repo';
-import { deliverPending } from '../../activities/notifications';
 import { delegationTargets, type Slot } from '../../domain/signing';
-import type { ActionToken } from '../../db/repos/tokens.repo';
 import { textDiff } from '../../documents';
+import type { Outbox } from '../../mail/outbox';
 import { declineUpdate, delegateUpdate, signUpdate, type SignatureReceipt } from '../../workflows/messages';
+import { requireLive, type ActionLink } from '../action-links';
 import type { ServerDeps } from '../deps';
-import { AppError, fromTemporal } from '../errors';
-import { withDeadline } from './deadline';
+import { AppError } from '../errors';
+import { callWorkflow } from './deadline';
 
 export interface RequestMeta {
   ip: string | null;
@@ -18,44 +18,52 @@ export interface RequestMeta {
 export type ActionStatus = 'pending' | 'signed' | 'declined' | 'signed-by-colleague' | 'delegated' | 'superseded' | 'closed' | 'expired';
 
 /**
- * What an action link allows and doing it. The token is checked here (exists, not expired, for
- * this kind of action); the workflow's update validator then checks the rules of the round.
+ * When a round's workflow has finished, an update can no longer reach it; what the person is told
+ * then comes from the record of how the round ended. (While it runs, the workflow's validator is
+ * the only judge of a signature, a decline or a delegation.)
  */
-export function createActionsService(deps: ServerDeps) {
-  const { db, repos, temporal, publicUrl } = deps;
+const ENDED: Record<Exclude<ActionStatus, 'pending'>, [ConstructorParameters<typeof AppError>[0], string]> = {
+  signed: ['ALREADY_SIGNED', 'You have already signed this document. Your signature counts once.'],
+  'signed-by-colleague': ['ALREADY_SIGNED', 'Your practice has already signed this document through another partner.'],
+  declined: ['ALREADY_DECLINED', 'You declined to sign this version.'],
+  delegated: ['ROUND_CLOSED', 'You handed this request to a colleague.'],
+  superseded: ['WRONG_VERSION', 'A newer version of this document has been issued; use the link in the newer email.'],
+  closed: ['ROUND_CLOSED', 'This signing round has finished.'],
+  expired: ['ROUND_EXPIRED', 'This signing round has expired. The facilitator has been told and can extend it.'],
+};
 
-  async function resolve(secret: string): Promise<ActionToken> {
-    const token = await repos.tokens.actionTokenBySecret(db, secret);
-    if (!token || token.kind !== 'sign') throw new AppError('NOT_FOUND', 'This link is not valid. Check that you copied all of it, or ask the facilitator for a new one.');
-    return token;
-  }
+/**
+ * What a signing link allows and doing it. The route layer resolves the link; this service checks
+ * the credential (the link is live, the emailed code where the programme asks for one), sends the
+ * update and maps a refusal. Whether the person may sign, decline or delegate now is decided by
+ * the sign-off workflow's update validators alone.
+ */
+export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
+  const { db, repos, temporal, publicUrl, outbox } = deps;
 
-  async function describe(secret: string) {
-    const token = await resolve(secret);
-    const person = await repos.records.getPerson(db, token.personId);
+  async function describe(link: ActionLink) {
+    const { token, person, secret } = link;
     const signoff = await repos.signoffs.get(db, token.subjectId);
     const document = token.documentId ? await repos.documents.get(db, token.documentId) : null;
-    if (!person || !signoff || !document) throw new AppError('NOT_FOUND', 'This link no longer points to a document.');
+    if (!signoff || !document) throw new AppError('NOT_FOUND', 'This link no longer points to a document.');
     const network = await repos.records.getNetwork(db, signoff.networkId);
     const programme = network ? await repos.records.getProgramme(db, network.programmeId) : null;
     const signature = await repos.signoffs.signatureByPerson(db, signoff.id, person.id);
     const request = (await repos.signoffs.requests(db, signoff.id)).find((r) => r.personId === person.id);
-    const expired = Date.parse(token.expiresAt) <= Date.now();
     const requestStatus: Record<string, ActionStatus> = { declined: 'declined', 'signed-by-colleague': 'signed-by-colleague', delegated: 'delegated', voided: 'superseded', closed: 'closed' };
     let status: ActionStatus;
     if (signature) status = 'signed';
     else if (request && requestStatus[request.status]) status = requestStatus[request.status];
     else if (signoff.status === 'voided') status = 'superseded';
     else if (signoff.completedAt) status = 'closed';
-    else if (expired || signoff.status === 'expired') status = 'expired';
+    else if (link.expired || signoff.status === 'expired') status = 'expired';
     else status = 'pending';
     const practices = (network?.practices ?? []).map((p) => ({ practiceId: p.id, practiceName: p.name, people: p.people.map((x) => ({ personId: x.id, name: x.name, email: x.email, roles: x.roles })) }));
     const mySlots = signoff.slots.filter((s: Slot) => s.eligible.some((e) => e.personId === person.id));
     return {
-      token,
-      person,
       signoff,
       document,
+      signature,
       view: {
         kind: 'sign' as const,
         status,
@@ -76,54 +84,67 @@ export function createActionsService(deps: ServerDeps) {
         },
         consent: { version: CONSENT.version, text: CONSENT.text },
         signature: signature ? { signatureId: signature.id, signedAt: signature.signedAt } : null,
+        // who the page offers; the workflow decides whether a hand-over is allowed when asked
         delegateTo: status === 'pending' ? delegationTargets(signoff.slots, practices, person.id).map((p) => ({ personId: p.personId, name: p.name })) : [],
       },
     };
   }
 
-  async function call<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Sends an update to the round's workflow. A finished workflow cannot answer, so its refusal is
+   * said from the record of how the round ended for this person.
+   */
+  async function update<T>(link: ActionLink, fn: (workflowId: string) => Promise<T>): Promise<T> {
+    const signoff = await repos.signoffs.get(db, link.token.subjectId);
+    if (!signoff) throw new AppError('NOT_FOUND', 'This link no longer points to a document.');
     try {
-      return await withDeadline(temporal, fn);
+      return await callWorkflow(temporal, () => fn(signoff.workflowId));
     } catch (err) {
-      throw fromTemporal(err) ?? err;
+      if (!(err instanceof AppError) || (err.code !== 'ROUND_CLOSED' && err.code !== 'NOT_FOUND')) throw err;
+      const { view } = await describe(link);
+      if (view.status === 'pending') throw err;
+      const [code, message] = ENDED[view.status];
+      throw new AppError(code, message, view.status === 'signed' ? { signatureId: view.signature?.signatureId, signedAt: view.signature?.signedAt } : undefined);
     }
   }
 
-  function refuseUnlessPending(view: Awaited<ReturnType<typeof describe>>['view'], practiceName: string) {
-    const messages: Partial<Record<ActionStatus, [ConstructorParameters<typeof AppError>[0], string]>> = {
-      signed: ['ALREADY_SIGNED', 'You have already signed this document. Your signature counts once.'],
-      'signed-by-colleague': ['ALREADY_SIGNED', `${practiceName} has already signed this document through another partner.`],
-      declined: ['ALREADY_DECLINED', 'You declined to sign this version.'],
-      delegated: ['ROUND_CLOSED', 'You handed this request to a colleague.'],
-      superseded: ['WRONG_VERSION', 'A newer version of this document has been issued; use the link in the newer email.'],
-      closed: ['ROUND_CLOSED', 'This signing round has finished.'],
-      expired: ['TOKEN_EXPIRED', 'This link has expired. Ask the facilitator to extend the round or send a new link.'],
+  /** The one-time code, where the programme asks for one: a second factor beside the link. */
+  async function checkCode(link: ActionLink, code: string | undefined): Promise<'action-link' | 'action-link+email-code'> {
+    const { view } = await describe(link);
+    if (view.secondFactor !== 'email-code') return 'action-link';
+    if (!code) throw new AppError('CODE_REQUIRED', 'Enter the 6-digit code we emailed you (ask for one first).');
+    const outcome = await repos.codes.consume(db, link.token.id, code);
+    const problems: Record<string, string> = {
+      missing: 'Ask for a code first; it is emailed to you.',
+      expired: 'That code has expired. Ask for a new one.',
+      wrong: 'That code is not right. Check the email and try again.',
+      locked: 'Too many wrong codes. Ask for a new one.',
     };
-    const refusal = messages[view.status];
-    if (refusal) throw new AppError(refusal[0], refusal[1], view.status === 'signed' ? { signatureId: view.signature?.signatureId, signedAt: view.signature?.signedAt } : undefined);
+    if (outcome !== 'ok') throw new AppError('CODE_INVALID', problems[outcome]);
+    return 'action-link+email-code';
   }
 
   return {
     describe,
 
     /** Records the first opening of a link (audited as "viewed"). */
-    async markViewed(secret: string) {
-      const { token, signoff, document } = await describe(secret);
+    async markViewed(link: ActionLink) {
+      const { signoff, document } = await describe(link);
       await db.transaction(async (trx) => {
-        if (await repos.tokens.markViewed(trx, token.id)) {
-          await repos.audit.append(trx, `person:${token.personId}`, { type: 'signature.viewed', signoffId: signoff.id, personId: token.personId, documentId: document.id, documentVersion: document.version }, signoff.networkId);
+        if (await repos.tokens.markViewed(trx, link.token.id)) {
+          await repos.audit.append(trx, `person:${link.person.id}`, { type: 'signature.viewed', signoffId: signoff.id, personId: link.person.id, documentId: document.id, documentVersion: document.version }, signoff.networkId);
         }
       });
     },
 
     /** The document as HTML, and what changed since the last version this person opened (or the previous version). */
-    async preview(secret: string) {
-      const { token, document } = await describe(secret);
+    async preview(link: ActionLink) {
+      const { document } = await describe(link);
       const text = await repos.documents.text(db, document.id);
       const versions = (await repos.documents.versions(db, document.networkId, document.type)).filter((v) => v.version < document.version);
       let compareWith = null;
       if (versions.length) {
-        const seen = new Set(await repos.tokens.viewedVersions(db, token.personId, versions.map((v) => v.id)));
+        const seen = new Set(await repos.tokens.viewedVersions(db, link.person.id, versions.map((v) => v.id)));
         compareWith = [...versions].reverse().find((v) => seen.has(v.id)) ?? versions.at(-1)!;
       }
       let changes = null;
@@ -135,59 +156,46 @@ export function createActionsService(deps: ServerDeps) {
       return { html: text?.html ?? '', changes };
     },
 
-    async file(secret: string, kind: 'pdf' | 'docx') {
-      const { document } = await describe(secret);
+    async file(link: ActionLink, kind: 'pdf' | 'docx') {
+      const { document } = await describe(link);
       const bytes = await repos.documents.file(db, document.id, kind);
       if (!bytes) throw new AppError('NOT_FOUND', 'The document file is missing.');
       return { bytes, document };
     },
 
     /** Sends a one-time code to the signer's email, where the programme asks for one. */
-    async sendCode(secret: string): Promise<{ sentTo: string; expiresAt: string }> {
-      const { token, person, signoff, view } = await describe(secret);
-      refuseUnlessPending(view, person.practiceName);
+    async sendCode(link: ActionLink): Promise<{ sentTo: string; expiresAt: string }> {
+      requireLive(link);
+      const { person } = link;
+      const { signoff, view } = await describe(link);
       if (!view.secondFactor) throw new AppError('CONFLICT', 'This programme does not use signing codes.');
+      if (view.status !== 'pending') throw new AppError(...ENDED[view.status]);
       const keys: string[] = [];
       const issued = await db.transaction(async (trx) => {
-        const { code, expiresAt } = await repos.codes.issue(trx, token.id);
-        const key = `code:${token.id}:${crypto.randomUUID()}`;
-        keys.push(key);
-        await repos.outbox.insert(trx, {
-          id: crypto.randomUUID(),
-          dedupeKey: key,
-          to: person.email,
-          subject: `Your signing code: ${code}`,
-          text: [`Your code to sign "${view.document.title}" (version ${view.document.version}) for ${person.practiceName} is:`, '', `    ${code}`, '', `It works once, for 10 minutes. If you did not ask for it, you can ignore this message.`].join('\n'),
-          links: [],
-          networkId: signoff.networkId,
-          delivery: deps.mailer ? 'pending' : 'outbox',
-        });
+        const { code, expiresAt } = await repos.codes.issue(trx, link.token.id);
+        keys.push(
+          await outbox.queue(trx, {
+            key: `code:${link.token.id}:${crypto.randomUUID()}`,
+            to: person.email,
+            networkId: signoff.networkId,
+            template: 'signing-code',
+            data: { code, documentTitle: view.document.title, documentVersion: view.document.version, practiceName: person.practiceName },
+          }),
+        );
         await repos.audit.append(trx, `person:${person.id}`, { type: 'signature.code-sent', signoffId: signoff.id, personId: person.id }, signoff.networkId);
         return { expiresAt };
       });
-      await deliverPending({ db, repos, mailer: deps.mailer, log: deps.log }, keys).catch((err) => deps.log.warn({ err: (err as Error).message }, 'signing code not delivered yet'));
+      await outbox.deliver(keys).catch((err) => deps.log.warn({ err: (err as Error).message }, 'signing code not delivered yet'));
       const [user, domain] = person.email.split('@');
       return { sentTo: `${user.slice(0, 1)}…@${domain}`, expiresAt: issued.expiresAt };
     },
 
-    async sign(secret: string, input: { typedName: string; consent: true; code?: string }, meta: RequestMeta): Promise<SignatureReceipt> {
-      const { token, person, signoff, view } = await describe(secret);
-      refuseUnlessPending(view, person.practiceName);
-      let method = 'action-link';
-      if (view.secondFactor === 'email-code') {
-        if (!input.code) throw new AppError('CODE_REQUIRED', 'Enter the 6-digit code we emailed you (ask for one first).');
-        const outcome = await repos.codes.consume(db, token.id, input.code);
-        const problems: Record<string, string> = {
-          missing: 'Ask for a code first; it is emailed to you.',
-          expired: 'That code has expired. Ask for a new one.',
-          wrong: 'That code is not right. Check the email and try again.',
-          locked: 'Too many wrong codes. Ask for a new one.',
-        };
-        if (outcome !== 'ok') throw new AppError('CODE_INVALID', problems[outcome]);
-        method = 'action-link+email-code';
-      }
-      return call(() =>
-        temporal.workflow.getHandle(signoff.workflowId).executeUpdate(signUpdate, {
+    async sign(link: ActionLink, input: { typedName: string; consent: true; code?: string }, meta: RequestMeta): Promise<SignatureReceipt> {
+      requireLive(link);
+      const method = await checkCode(link, input.code);
+      const { token, person } = link;
+      return update(link, (workflowId) =>
+        temporal.workflow.getHandle(workflowId).executeUpdate(signUpdate, {
           args: [{ personId: person.id, tokenId: token.id, documentVersion: token.documentVersion ?? 0, typedName: input.typedName, consent: input.consent, consentVersion: CONSENT.version, method, ip: meta.ip, userAgent: meta.userAgent }],
         }),
       );
@@ -197,10 +205,9 @@ export function createActionsService(deps: ServerDeps) {
      * Everything waiting for the holder of this link, across networks: every open signing request
      * addressed to the same email. Links are not stored, so opening one mints a fresh link.
      */
-    async mine(secret: string) {
-      const { person } = await describe(secret);
+    async mine(link: ActionLink) {
       const items = [];
-      for (const t of await repos.tokens.pendingForEmail(db, person.email)) {
+      for (const t of await repos.tokens.pendingForEmail(db, link.person.email)) {
         if (t.kind !== 'sign' || !t.documentId) continue;
         const signoff = await repos.signoffs.get(db, t.subjectId);
         if (!signoff || signoff.completedAt || signoff.status !== 'open') continue;
@@ -216,28 +223,22 @@ export function createActionsService(deps: ServerDeps) {
     },
 
     /** A fresh link for one of "my actions", checked to belong to the same person's email. */
-    async openMine(secret: string, actionId: string): Promise<string> {
-      const { person } = await describe(secret);
-      const target = (await repos.tokens.pendingForEmail(db, person.email)).find((t) => t.id === actionId);
+    async openMine(link: ActionLink, actionId: string): Promise<string> {
+      const target = (await repos.tokens.pendingForEmail(db, link.person.email)).find((t) => t.id === actionId);
       if (!target) throw new AppError('NOT_FOUND', 'That action is no longer waiting for you.');
       const fresh = newTokenSecret();
       await repos.tokens.insertActionToken(db, { ...target, id: crypto.randomUUID(), secret: fresh });
       return fresh;
     },
 
-    async decline(secret: string, input: { reason: string }) {
-      const { token, person, signoff, view } = await describe(secret);
-      refuseUnlessPending(view, person.practiceName);
-      return call(() => temporal.workflow.getHandle(signoff.workflowId).executeUpdate(declineUpdate, { args: [{ personId: person.id, tokenId: token.id, reason: input.reason }] }));
+    async decline(link: ActionLink, input: { reason: string }) {
+      requireLive(link);
+      return update(link, (workflowId) => temporal.workflow.getHandle(workflowId).executeUpdate(declineUpdate, { args: [{ personId: link.person.id, tokenId: link.token.id, reason: input.reason }] }));
     },
 
-    async delegate(secret: string, input: { toPersonId: string }) {
-      const { token, person, signoff, view } = await describe(secret);
-      refuseUnlessPending(view, person.practiceName);
-      if (!view.delegateTo.some((p) => p.personId === input.toPersonId)) {
-        throw new AppError('CANNOT_DELEGATE', 'You can hand this request only to another partner of your practice who holds the same roles.', { allowed: view.delegateTo });
-      }
-      return call(() => temporal.workflow.getHandle(signoff.workflowId).executeUpdate(delegateUpdate, { args: [{ personId: person.id, tokenId: token.id, toPersonId: input.toPersonId }] }));
+    async delegate(link: ActionLink, input: { toPersonId: string }) {
+      requireLive(link);
+      return update(link, (workflowId) => temporal.workflow.getHandle(workflowId).executeUpdate(delegateUpdate, { args: [{ personId: link.person.id, tokenId: link.token.id, toPersonId: input.toPersonId }] }));
     },
   };
 }

@@ -1,8 +1,21 @@
 import type { Client } from '@temporalio/client';
+import { fromTemporal } from '../errors';
 
 /** Temporal calls made while a person waits get a deadline, so a request never hangs. */
 export const INTERACTIVE_DEADLINE_MS = 25_000;
 
 export function withDeadline<T>(client: Client, fn: () => Promise<T>, ms = INTERACTIVE_DEADLINE_MS): Promise<T> {
   return client.connection.withDeadline(Date.now() + ms, fn);
+}
+
+/**
+ * A call to a workflow (start, update, signal) made while a person waits: it has a deadline, and a
+ * workflow's business rejection comes back as the AppError its failure type names.
+ */
+export async function callWorkflow<T>(client: Client, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await withDeadline(client, fn);
+  } catch (err) {
+    throw fromTemporal(err) ?? err;
+  }
 }

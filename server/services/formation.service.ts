@@ -4,8 +4,8 @@ import { STAGES, isStageKey, type StageKey } from '../../domain/stages';
 import { STAGE_TEMPLATES } from '../../templates';
 import { formationStateQuery, formationWorkflowId, issueStageUpdate, submitStageDataUpdate, type FormationState } from '../../workflows/messages';
 import type { ServerDeps } from '../deps';
-import { AppError, fromTemporal, zodDetails } from '../errors';
-import { withDeadline } from './deadline';
+import { AppError, zodDetails } from '../errors';
+import { callWorkflow } from './deadline';
 
 /**
  * Starting a network's formation, submitting stage data, issuing stages, and the status that
@@ -25,14 +25,6 @@ export function createFormationService(deps: ServerDeps) {
     return stage;
   }
 
-  async function call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await withDeadline(temporal, fn);
-    } catch (err) {
-      throw fromTemporal(err) ?? err;
-    }
-  }
-
   async function queryState(networkId: string): Promise<FormationState | null> {
     try {
       return await temporal.connection.withDeadline(Date.now() + 5_000, () => temporal.workflow.getHandle(formationWorkflowId(networkId)).query(formationStateQuery));
@@ -46,7 +38,7 @@ export function createFormationService(deps: ServerDeps) {
     async start(actor: string, networkId: string) {
       const network = await requireNetwork(networkId);
       const workflowId = formationWorkflowId(network.id);
-      await call(() =>
+      await callWorkflow(temporal, () =>
         temporal.workflow.start('formationWorkflow', {
           taskQueue,
           workflowId,
@@ -126,7 +118,7 @@ export function createFormationService(deps: ServerDeps) {
       const parsed = STAGE_TEMPLATES[stage].stageDataSchema.safeParse(body);
       if (!parsed.success) throw new AppError('VALIDATION_FAILED', `The ${stage} data is not valid.`, zodDetails(parsed.error));
       const handle = temporal.workflow.getHandle(formationWorkflowId(network.id));
-      const { revision } = await call(() => handle.executeUpdate(submitStageDataUpdate, { args: [{ stage, data: parsed.data, actor }] }));
+      const { revision } = await callWorkflow(temporal, () => handle.executeUpdate(submitStageDataUpdate, { args: [{ stage, data: parsed.data, actor }] }));
       return { stage, revision, data: parsed.data };
     },
 
@@ -149,7 +141,7 @@ export function createFormationService(deps: ServerDeps) {
         throw new AppError('VALIDATION_FAILED', 'Nobody can sign for some parties under this signing rule.', impossible.map((s) => ({ path: 'signingRule', message: `no one may sign for ${describeSlot(s)}` })));
       }
       const handle = temporal.workflow.getHandle(formationWorkflowId(network.id));
-      const document = await call(() => handle.executeUpdate(issueStageUpdate, { args: [{ stage, actor, signingRule: parsedRule.data }] }));
+      const document = await callWorkflow(temporal, () => handle.executeUpdate(issueStageUpdate, { args: [{ stage, actor, signingRule: parsedRule.data }] }));
       return { stage, status: 'awaiting-signatures', signingRule: parsedRule.data, document };
     },
   };

@@ -75,6 +75,22 @@ export function createNetworksService({ db, repos }: Pick<ServerDeps, 'db' | 're
     async listNetworks(filter: { waveId?: string; programmeId?: string }) {
       return repos.records.listNetworks(db, filter);
     },
+
+    listProgrammes() {
+      return repos.records.listProgrammes(db);
+    },
+
+    /** Programmes with their waves, for the staff home page. */
+    async programmesWithWaves() {
+      const programmes = [];
+      for (const p of await repos.records.listProgrammes(db)) programmes.push({ ...p, waves: await repos.records.listWaves(db, p.id) });
+      return programmes;
+    },
+
+    /** The mail log, newest first. */
+    async outbox(filter: { to?: string; limit?: number }) {
+      return (await repos.outbox.list(db, filter)).map((m) => ({ id: m.id, to: m.to, subject: m.subject, text: m.text, links: m.links, sentAt: m.deliveredAt ?? m.createdAt, delivery: m.delivery }));
+    },
   };
 }
 

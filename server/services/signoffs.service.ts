@@ -1,7 +1,7 @@
 import { extendRoundUpdate, resendRoundUpdate } from '../../workflows/messages';
 import type { ServerDeps } from '../deps';
-import { AppError, fromTemporal } from '../errors';
-import { withDeadline } from './deadline';
+import { AppError } from '../errors';
+import { callWorkflow } from './deadline';
 
 /** A facilitator's levers on a signing round: extend its expiry, resend its links. */
 export function createSignoffsService(deps: ServerDeps) {
@@ -12,14 +12,6 @@ export function createSignoffsService(deps: ServerDeps) {
     if (!signoff) throw new AppError('NOT_FOUND', `No signing round with id ${id}.`);
     if (signoff.completedAt) throw new AppError('ROUND_CLOSED', `This signing round has ended (${signoff.status}).`);
     return signoff;
-  }
-
-  async function call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await withDeadline(temporal, fn);
-    } catch (err) {
-      throw fromTemporal(err) ?? err;
-    }
   }
 
   return {
@@ -44,11 +36,11 @@ export function createSignoffsService(deps: ServerDeps) {
     },
     async extend(actor: string, id: string, days: number) {
       const signoff = await open(id);
-      return call(() => temporal.workflow.getHandle(signoff.workflowId).executeUpdate(extendRoundUpdate, { args: [{ days, actor }] }));
+      return callWorkflow(temporal, () => temporal.workflow.getHandle(signoff.workflowId).executeUpdate(extendRoundUpdate, { args: [{ days, actor }] }));
     },
     async resend(actor: string, id: string) {
       const signoff = await open(id);
-      return call(() => temporal.workflow.getHandle(signoff.workflowId).executeUpdate(resendRoundUpdate, { args: [{ actor }] }));
+      return callWorkflow(temporal, () => temporal.workflow.getHandle(signoff.workflowId).executeUpdate(resendRoundUpdate, { args: [{ actor }] }));
     },
   };
 }

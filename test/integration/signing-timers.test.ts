@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import pino from 'pino';
+import { createOutbox } from '../../mail/outbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFormationActivities } from '../../activities/formation.activities';
 import { createSigningActivities } from '../../activities/signing.activities';
@@ -50,7 +51,8 @@ describe('sign-off reminders and expiry', () => {
   });
 
   it('reminds on working days, expires after 30 days, tells the facilitator, and can be extended', async () => {
-    const deps = { db, repos, log: pino({ level: 'silent' }), publicUrl: 'http://formwork.test', actionTokenTtlDays: 30 };
+    const base = { db, repos, log: pino({ level: 'silent' }), publicUrl: 'http://formwork.test' };
+    const deps = { ...base, actionTokenTtlDays: 30, outbox: createOutbox(base) };
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: 'timers',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
-import { createSmtpMailer } from '../../activities/mailer';
+import { createSmtpMailer } from '../../mail/mailer';
 import { apiClient, eventually } from '../support/api';
 import { createScenarioNetwork, waitForStage } from '../support/formation-driver';
 import { startInProcessStack, type InProcessStack } from '../support/stack';

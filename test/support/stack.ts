@@ -9,7 +9,7 @@ import knexFactory, { type Knex } from 'knex';
 import pino from 'pino';
 import { loadConfig } from '../../config';
 import { closeServer, connectClient, createApp, createWorker, ensureAdminToken, listen, openDatabase } from '../../bin/runtime';
-import type { Mailer } from '../../activities/mailer';
+import type { Mailer } from '../../mail/mailer';
 
 /** A fresh database on the shared Postgres cluster, so test files never see each other's rows. */
 export async function freshPostgresDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {

@@ -3,12 +3,20 @@ import type { Logger } from 'pino';
 import type { Repos } from '../db/repos';
 import type { Mailer } from './mailer';
 
+export interface DeliveryDeps {
+  db: Knex;
+  repos: Repos;
+  log: Logger;
+  /** absent when no SMTP is configured: the outbox is then the only record */
+  mailer?: Mailer;
+}
+
 /**
- * Sends every outbox message not yet delivered. Messages are written first (with the change that
- * caused them) and delivered afterwards, so an SMTP failure only delays mail: the calling activity
+ * Sends every named outbox message not yet delivered. Messages are written first (with the change
+ * that caused them) and delivered after the commit, so an SMTP failure only delays mail: the caller
  * fails, Temporal retries it, and messages already sent are not sent again.
  */
-export async function deliverPending(deps: { db: Knex; repos: Repos; mailer?: Mailer; log: Logger }, dedupeKeys: string[]): Promise<void> {
+export async function deliverPending(deps: DeliveryDeps, dedupeKeys: readonly string[]): Promise<void> {
   const { db, repos, mailer, log } = deps;
   if (!mailer) return;
   let failures = 0;

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { composeMail, mailTemplateNames, type MailData, type MailTemplate } from '../../../mail/compose';
+
+/** One complete example of every message, so each template is rendered at least once. */
+const EXAMPLES: { [T in MailTemplate]: MailData[T] } = {
+  'signature-request': { name: 'Dr Ann Ali', networkName: 'Highway Network', documentTitle: 'Terms of Reference', documentVersion: 2, practiceName: 'Jubilee Street', rule: 'one partner of each practice sign', link: 'https://f.test/a/x', expiresAt: '2026-03-16T10:00:00.000Z', reminder: false },
+  'signature-delegated': { name: 'Dr Bo Bell', fromName: 'Dr Ann Ali', documentTitle: 'Terms of Reference', documentVersion: 2, practiceName: 'Jubilee Street', link: 'https://f.test/a/y' },
+  'signing-code': { code: '123456', documentTitle: 'Terms of Reference', documentVersion: 2, practiceName: 'Jubilee Street' },
+  'signature-declined': { signerName: 'Dr Ann Ali', practiceName: 'Jubilee Street', documentTitle: 'Terms of Reference', documentVersion: 2, reason: 'Clause 6 is wrong' },
+  'round-expired': { networkName: 'Highway Network', documentTitle: 'Terms of Reference', documentVersion: 2, owedBy: ['Dr Ann Ali (Jubilee Street)', 'Dr Cy Cole (Harford)'] },
+  'sealed-copy': { name: 'Dr Ann Ali', networkName: 'Highway Network', documentTitle: 'Terms of Reference', documentVersion: 2, link: 'https://f.test/s', sealedSha256: 'ab'.repeat(32), expiresAt: '2026-03-16T10:00:00.000Z' },
+  'motion-ballot': { name: 'Dr Ann Ali', networkName: 'Highway Network', practiceName: 'Jubilee Street', title: 'Adopt the budget', ruleDescription: 'Simple majority.', closesAt: '2026-07-01T16:00:00.000Z', link: 'https://f.test/a/z' },
+  'motion-reminder': { name: 'Dr Ann Ali', practiceName: 'Jubilee Street', title: 'Adopt the budget', closesAt: '2026-07-01T16:00:00.000Z', link: 'https://f.test/a/z' },
+  'election-ballot': { name: 'Dr Ann Ali', networkName: 'Highway Network', practiceName: 'Jubilee Street', title: 'Shadow board', constituency: 'North', seats: 2, candidates: ['A', 'B', 'C'], closesAt: '2026-07-01T16:00:00.000Z', link: 'https://f.test/a/z' },
+};
+
+describe('mail templates', () => {
+  it('has an example for every template file, and every example names a template file', () => {
+    expect(mailTemplateNames().sort()).toEqual(Object.keys(EXAMPLES).sort());
+  });
+
+  it.each(Object.keys(EXAMPLES) as MailTemplate[])('renders %s with a one-line subject and the data it was given', (name) => {
+    const mail = composeMail(name, EXAMPLES[name] as never);
+    expect(mail.subject).not.toMatch(/\n|\{\{|undefined/);
+    expect(mail.subject.length).toBeGreaterThan(5);
+    expect(mail.text).not.toMatch(/\{\{|undefined|\[object/);
+    const link = (EXAMPLES[name] as { link?: string }).link;
+    if (link) expect(mail.text).toContain(link);
+  });
+
+  it('says dates and times in words and UK time, never as ISO strings', () => {
+    const request = composeMail('signature-request', EXAMPLES['signature-request']);
+    expect(request.text).toContain('works until 16 March 2026');
+    const ballot = composeMail('motion-ballot', EXAMPLES['motion-ballot']);
+    // 16:00 UTC on 1 July is 17:00 British Summer Time
+    expect(ballot.text).toContain('1 July 2026, 17:00:00 BST');
+    expect(ballot.text).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+  });
+
+  it('chooses words by the data: reminders, plurals and lists', () => {
+    expect(composeMail('signature-request', { ...EXAMPLES['signature-request'], reminder: true }).subject).toBe('Reminder: please sign: Terms of Reference (version 2) for Jubilee Street');
+    expect(composeMail('election-ballot', EXAMPLES['election-ballot']).text).toContain('is electing 2 members for North. Candidates: A, B and C.');
+    expect(composeMail('election-ballot', { ...EXAMPLES['election-ballot'], seats: 1, candidates: [] }).text).toContain('is electing 1 member for North. Candidates: none.');
+    expect(composeMail('round-expired', { ...EXAMPLES['round-expired'], owedBy: [] }).text).toContain('Still owed by: nobody.');
+  });
+
+  it('refuses to send a message whose data lacks a value the template names', () => {
+    const { link: _link, ...withoutLink } = EXAMPLES['sealed-copy'];
+    expect(() => composeMail('sealed-copy', withoutLink as never)).toThrow(/link/);
+  });
+
+  it('does not HTML-escape plain-text mail', () => {
+    expect(composeMail('signature-declined', { ...EXAMPLES['signature-declined'], reason: 'A & B <disagree>' }).text).toContain('Their reason: A & B <disagree>');
+  });
+});
