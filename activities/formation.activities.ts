@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Repos } from '../db/repos';
 import { isUniqueViolation } from '../db/repos/executor';
+import type { StageOutcome, StageVote } from '../db/repos/stages.repo';
 import { overrideVersionLabel } from '../db/repos/templates.repo';
 import { TemplateContextError } from '../documents';
 import { STAGES, stageDecision, stageDefinition, type StageDecision, type StageKey } from '../domain/stages';
@@ -50,11 +51,15 @@ export function createFormationActivities(deps: ActivityDeps) {
       });
     },
 
-    async markStage(input: { networkId: string; stage: StageKey; status: string; event?: 'started' | 'completed' | 'returned'; reason?: string }): Promise<void> {
+    /**
+     * Writes a stage's status to the read model, with how its last round or vote ended and its vote
+     * (dashboards read these; they never query the workflow). A move to a new status is audited.
+     */
+    async markStage(input: { networkId: string; stage: StageKey; status: string; event?: 'started' | 'completed' | 'returned'; reason?: string; lastOutcome?: StageOutcome | null; vote?: StageVote | null }): Promise<void> {
       await db.transaction(async (trx) => {
         const before = (await repos.stages.list(trx, input.networkId)).find((s) => s.stageKey === input.stage);
+        await repos.stages.setStatus(trx, input.networkId, input.stage, input.status, { lastOutcome: input.lastOutcome, vote: input.vote });
         if (before?.status === input.status) return;
-        await repos.stages.setStatus(trx, input.networkId, input.stage, input.status);
         if (input.event === 'started') {
           await repos.records.setFormation(trx, input.networkId, { currentStage: input.stage });
           await repos.audit.append(trx, SYSTEM, { type: 'stage.started', networkId: input.networkId, stage: input.stage }, input.networkId);

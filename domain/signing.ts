@@ -195,3 +195,55 @@ export function delegateSlots(round: Pick<RoundState, 'slots' | 'filled'>, fromP
     return { ...s, eligible };
   });
 }
+
+/** A signature as progress needs it: who, which slots, when. */
+export interface SlotSignature {
+  personId: string;
+  slotIds: readonly string[];
+  signedAt: string;
+}
+
+/** Where one party (a practice, or a network office) stands in a round. */
+export interface PartyProgress {
+  /** every slot of the party is filled (false for a party with no slots) */
+  signed: boolean;
+  /** people whose signatures filled the party's slots, in signing order */
+  signers: { personId: string; signedAt: string }[];
+  /** people who could still fill an open slot of the party */
+  owed: { personId: string; name: string }[];
+  /** what is still owed, in words: "any one of its 7 partners", "Dr Ann Ali (Caldicott guardian)" */
+  owedInWords: string;
+}
+
+function plural(word: string): string {
+  return word.endsWith('y') ? `${word.slice(0, -1)}ies` : `${word}s`;
+}
+
+function owedWords(open: readonly Slot[]): string {
+  return open
+    .map((slot) => {
+      const role = slot.capacity.replace(/-/g, ' ');
+      if (slot.eligible.length === 0) return `nobody can sign as ${role}`;
+      if (slot.eligible.length === 1) return `${slot.eligible[0].name} (${role})`;
+      return `any one of ${slot.practiceId ? 'its' : 'the'} ${slot.eligible.length} ${plural(role)}`;
+    })
+    .join('; ');
+}
+
+/** Where every practice and network office stands in a round, from its slots and signatures. */
+export function roundProgress(slots: readonly Slot[], signatures: readonly SlotSignature[]): { practices: Map<string, PartyProgress>; officers: (PartyProgress & { capacity: string })[] } {
+  const filledBy = new Map(signatures.flatMap((sig) => sig.slotIds.map((slotId) => [slotId, sig] as const)));
+  const party = (own: readonly Slot[]): PartyProgress => {
+    const done = own.filter((slot) => filledBy.has(slot.id));
+    const open = own.filter((slot) => !filledBy.has(slot.id));
+    const signers = [...new Set(done.map((slot) => filledBy.get(slot.id)!))].sort((a, b) => a.signedAt.localeCompare(b.signedAt));
+    const owed = [...new Map(open.flatMap((slot) => slot.eligible.map((e) => [e.personId, { personId: e.personId, name: e.name }] as const))).values()];
+    return { signed: own.length > 0 && open.length === 0, signers: signers.map((s) => ({ personId: s.personId, signedAt: s.signedAt })), owed, owedInWords: owedWords(open) };
+  };
+  const byPractice = new Map<string, Slot[]>();
+  for (const slot of slots) if (slot.practiceId) byPractice.set(slot.practiceId, [...(byPractice.get(slot.practiceId) ?? []), slot]);
+  return {
+    practices: new Map([...byPractice].map(([practiceId, own]) => [practiceId, party(own)])),
+    officers: slots.filter((slot) => slot.practiceId === null).map((slot) => ({ capacity: slot.capacity, ...party([slot]) })),
+  };
+}

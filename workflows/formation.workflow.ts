@@ -121,7 +121,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
     const s = stageOf(key);
     state.currentStage = key;
     s.status = 'drafting';
-    await records.markStage({ networkId, stage: key, status: 'drafting', event: 'started' });
+    await records.markStage({ networkId, stage: key, status: 'drafting', event: 'started', lastOutcome: s.lastOutcome, vote: s.vote });
 
     for (;;) {
       await condition(() => pendingIssue?.stage === key);
@@ -134,7 +134,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
         const motionId = uuid4();
         s.vote = { motionId, documentVersion: doc.version, result: null, ruleVersion: null, explanation: [] };
         s.status = 'voting';
-        await records.markStage({ networkId, stage: key, status: 'voting' });
+        await records.markStage({ networkId, stage: key, status: 'voting', lastOutcome: s.lastOutcome, vote: s.vote });
         const outcome = await executeChild(voteWorkflow, {
           workflowId: voteWorkflowId(motionId),
           args: [
@@ -154,14 +154,14 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
         if (outcome.result !== 'carried') {
           s.lastOutcome = { outcome: outcome.result, reason: outcome.explanationLines.at(-1), documentVersion: doc.version };
           s.status = 'drafting';
-          await records.markStage({ networkId, stage: key, status: 'drafting', event: 'returned', reason: `vote ${outcome.result}` });
+          await records.markStage({ networkId, stage: key, status: 'drafting', event: 'returned', reason: `vote ${outcome.result}`, lastOutcome: s.lastOutcome, vote: s.vote });
           continue;
         }
         if (!plan.signatures) {
           s.lastOutcome = { outcome: 'carried', documentVersion: doc.version };
           if ((pendingIssue as { stage: StageKey } | null)?.stage === key) pendingIssue = null;
           s.status = 'completed';
-          await records.markStage({ networkId, stage: key, status: 'completed', event: 'completed' });
+          await records.markStage({ networkId, stage: key, status: 'completed', event: 'completed', lastOutcome: s.lastOutcome, vote: s.vote });
           break;
         }
       }
@@ -169,7 +169,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
       s.status = 'awaiting-signatures';
       const childId = signoffWorkflowId(networkId, key, doc.version);
       s.signoffWorkflowId = childId;
-      await records.markStage({ networkId, stage: key, status: 'awaiting-signatures' });
+      await records.markStage({ networkId, stage: key, status: 'awaiting-signatures', lastOutcome: s.lastOutcome, vote: s.vote });
       const result = await executeChild(signoffWorkflow, {
         workflowId: childId,
         args: [{ networkId, stage: key, documentId: doc.id, documentType: doc.type, documentVersion: doc.version, documentSha256: doc.sha256, documentTitle: doc.title, rule }],
@@ -182,12 +182,12 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
         // the signed terms of reference set the rules of every later vote
         if (key === 'terms-of-reference') await records.adoptConstitutionRules({ networkId, documentVersion: doc.version });
         s.status = 'completed';
-        await records.markStage({ networkId, stage: key, status: 'completed', event: 'completed' });
+        await records.markStage({ networkId, stage: key, status: 'completed', event: 'completed', lastOutcome: s.lastOutcome, vote: s.vote });
         break;
       }
       if (result.outcome === 'voided' && pendingIssue) continue; // the next version goes straight out
       s.status = 'drafting';
-      await records.markStage({ networkId, stage: key, status: 'drafting', event: 'returned', reason: result.reason ?? result.outcome });
+      await records.markStage({ networkId, stage: key, status: 'drafting', event: 'returned', reason: result.reason ?? result.outcome, lastOutcome: s.lastOutcome, vote: s.vote });
     }
   }
 

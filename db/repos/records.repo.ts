@@ -50,18 +50,24 @@ export interface NewNetwork {
 
 /** Programmes, waves, networks, practices and people. */
 export function createRecordsRepo() {
-  async function practicesOf(db: Executor, networkId: string): Promise<Practice[]> {
-    const practices = await db('practices').where({ network_id: networkId }).orderBy('ods_code');
-    if (practices.length === 0) return [];
-    const people = await db('people').whereIn('practice_id', practices.map((p) => p.id)).orderBy('name');
-    return practices.map((p) => ({
-      id: p.id,
-      networkId: p.network_id,
-      name: p.name,
-      odsCode: p.ods_code,
-      listSize: Number(p.list_size),
-      people: people.filter((x) => x.practice_id === p.id).map(personFromRow),
-    }));
+  /** The practices (with their people) of several networks: two queries per 500 networks. */
+  async function practicesOfNetworks(db: Executor, networkIds: readonly string[]): Promise<Practice[]> {
+    const out: Practice[] = [];
+    for (let i = 0; i < networkIds.length; i += 500) {
+      const practices = await db('practices').whereIn('network_id', networkIds.slice(i, i + 500)).orderBy('ods_code');
+      if (practices.length === 0) continue;
+      const people: Record<string, unknown>[] = [];
+      const ids = practices.map((p) => p.id);
+      for (let j = 0; j < ids.length; j += 500) people.push(...(await db('people').whereIn('practice_id', ids.slice(j, j + 500)).orderBy('name')));
+      const byPractice = new Map<string, Person[]>();
+      for (const row of people) byPractice.set(String(row.practice_id), [...(byPractice.get(String(row.practice_id)) ?? []), personFromRow(row)]);
+      out.push(...practices.map((p) => ({ id: p.id, networkId: p.network_id, name: p.name, odsCode: p.ods_code, listSize: Number(p.list_size), people: byPractice.get(p.id) ?? [] })));
+    }
+    return out;
+  }
+
+  function practicesOf(db: Executor, networkId: string): Promise<Practice[]> {
+    return practicesOfNetworks(db, [networkId]);
   }
 
   return {
@@ -137,6 +143,8 @@ export function createRecordsRepo() {
       const rows = await q;
       return rows.map((r) => ({ id: r.id, name: r.name, waveId: r.wave_id, formationStatus: r.formation_status, currentStage: r.current_stage ?? null }));
     },
+    /** Practices and people of many networks at once (dashboards). */
+    practicesOfNetworks,
     async setFormation(db: Executor, networkId: string, patch: { formationStatus?: string; currentStage?: string | null }): Promise<void> {
       const update: Record<string, unknown> = {};
       if (patch.formationStatus !== undefined) update.formation_status = patch.formationStatus;

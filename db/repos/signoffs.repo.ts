@@ -66,6 +66,15 @@ export function createSignoffsRepo() {
       const r = await db('signoffs').where({ network_id: networkId, stage_key: stageKey }).orderBy([{ column: 'document_version', order: 'desc' }, { column: 'created_at', order: 'desc' }]).first();
       return r ? signoffFromRow(r) : null;
     },
+    /** The latest round of each stage of many networks, in one query (dashboards). */
+    async latestForNetworks(db: Executor, networkIds: readonly string[]): Promise<Signoff[]> {
+      const latest = new Map<string, Signoff>();
+      for (let i = 0; i < networkIds.length; i += 500) {
+        const rows = await db('signoffs').whereIn('network_id', networkIds.slice(i, i + 500)).orderBy([{ column: 'document_version', order: 'asc' }, { column: 'created_at', order: 'asc' }]);
+        for (const r of rows) latest.set(`${r.network_id}:${r.stage_key}`, signoffFromRow(r));
+      }
+      return [...latest.values()];
+    },
     async byWorkflowId(db: Executor, workflowId: string): Promise<Signoff | null> {
       const r = await db('signoffs').where({ workflow_id: workflowId }).first();
       return r ? signoffFromRow(r) : null;
@@ -120,6 +129,12 @@ export function createSignoffsRepo() {
       if (filter.signoffId) q = q.where({ signoff_id: filter.signoffId });
       if (filter.documentId) q = q.where({ document_id: filter.documentId });
       return (await q).map(signatureFromRow);
+    },
+    /** The signatures of many rounds, in one query per 500 rounds. */
+    async signaturesForSignoffs(db: Executor, signoffIds: readonly string[]): Promise<Signature[]> {
+      const out: Signature[] = [];
+      for (let i = 0; i < signoffIds.length; i += 500) out.push(...(await db('signatures').whereIn('signoff_id', signoffIds.slice(i, i + 500)).orderBy('signed_at')).map(signatureFromRow));
+      return out;
     },
     async insertDecline(db: Executor, d: { id: string; signoffId: string; personId: string; reason: string }): Promise<void> {
       await db('declines').insert({ id: d.id, signoff_id: d.signoffId, person_id: d.personId, reason: d.reason, declined_at: nowIso() });

@@ -1,18 +1,18 @@
 import { WorkflowIdReusePolicy } from '@temporalio/client';
-import { buildSlots, defaultSigningRule, describeSigningRule, describeSlot, signingRuleSchema, unfillableSlots, type SigningRule } from '../../domain/signing';
+import { buildSlots, defaultSigningRule, describeSigningRule, describeSlot, roundProgress, signingRuleSchema, unfillableSlots, type PartyProgress, type SigningRule } from '../../domain/signing';
 import { STAGES, isStageKey, type StageKey } from '../../domain/stages';
 import { STAGE_TEMPLATES } from '../../templates';
-import { formationStateQuery, formationWorkflowId, issueStageUpdate, submitStageDataUpdate, type FormationState } from '../../workflows/messages';
+import { formationWorkflowId, issueStageUpdate, submitStageDataUpdate } from '../../workflows/messages';
 import type { ServerDeps } from '../deps';
 import { AppError, zodDetails } from '../errors';
 import { callWorkflow } from './deadline';
 
 /**
- * Starting a network's formation, submitting stage data, issuing stages, and the status that
- * combines the workflow's own state (a query) with the read model the activities write.
+ * Starting a network's formation, submitting stage data, issuing stages, and its status as the
+ * read model says it (written by the workflow's activities as each stage changes; never a query).
  */
 export function createFormationService(deps: ServerDeps) {
-  const { db, repos, temporal, taskQueue, log } = deps;
+  const { db, repos, temporal, taskQueue } = deps;
 
   async function requireNetwork(id: string) {
     const network = await repos.records.getNetwork(db, id);
@@ -23,15 +23,6 @@ export function createFormationService(deps: ServerDeps) {
   function requireStage(stage: string): StageKey {
     if (!isStageKey(stage)) throw new AppError('UNKNOWN_STAGE', `No stage called ${stage}. Stages: ${STAGES.map((s) => s.key).join(', ')}.`);
     return stage;
-  }
-
-  async function queryState(networkId: string): Promise<FormationState | null> {
-    try {
-      return await temporal.connection.withDeadline(Date.now() + 5_000, () => temporal.workflow.getHandle(formationWorkflowId(networkId)).query(formationStateQuery));
-    } catch (err) {
-      log.debug({ networkId, err: (err as Error).message }, 'formation query unavailable; using the read model');
-      return null;
-    }
   }
 
   return {
@@ -58,31 +49,23 @@ export function createFormationService(deps: ServerDeps) {
 
     async status(networkId: string) {
       const network = await requireNetwork(networkId);
-      const [stagesRead, documents, live] = await Promise.all([
-        repos.stages.list(db, network.id),
-        repos.documents.listForNetwork(db, network.id),
-        network.formationStatus === 'not-started' ? Promise.resolve(null) : queryState(network.id),
-      ]);
+      const [stagesRead, documents] = await Promise.all([repos.stages.list(db, network.id), repos.documents.listForNetwork(db, network.id)]);
       const stages = [];
       for (const def of STAGES) {
         const read = stagesRead.find((s) => s.stageKey === def.key);
-        const liveStage = live?.stages.find((s) => s.key === def.key);
         const latest = await repos.signoffs.latestForStage(db, network.id, def.key);
         let signoff = null;
         if (latest) {
           const signatures = await repos.signoffs.signatures(db, { signoffId: latest.id });
           const people = new Map(network.practices.flatMap((p) => p.people).map((x) => [x.id, x.name]));
-          const filled = new Map(signatures.flatMap((sig) => sig.slotIds.map((slotId) => [slotId, sig] as const)));
-          const party = (slots: typeof latest.slots) => {
-            const done = slots.filter((slot) => filled.has(slot.id));
-            const sigs = [...new Set(done.map((slot) => filled.get(slot.id)!))];
-            return {
-              signed: slots.length > 0 && done.length === slots.length,
-              signedBy: sigs.length ? sigs.map((x) => people.get(x.personId) ?? x.personId).join(', ') : null,
-              signedAt: sigs.length ? sigs.map((x) => x.signedAt).sort().at(-1)! : null,
-              owed: [...new Set(slots.filter((slot) => !filled.has(slot.id)).flatMap((slot) => slot.eligible.map((e) => e.name)))],
-            };
-          };
+          const progress = roundProgress(latest.slots, signatures);
+          const words = (party: PartyProgress) => ({
+            signed: party.signed,
+            signedBy: party.signers.length ? party.signers.map((x) => people.get(x.personId) ?? x.personId).join(', ') : null,
+            signedAt: party.signers.at(-1)?.signedAt ?? null,
+            owed: party.owed.map((o) => o.name),
+          });
+          const none: PartyProgress = { signed: false, signers: [], owed: [], owedInWords: '' };
           signoff = {
             id: latest.id,
             status: latest.status,
@@ -90,24 +73,24 @@ export function createFormationService(deps: ServerDeps) {
             documentVersion: latest.documentVersion,
             rule: describeSigningRule(latest.rule as SigningRule),
             expiresAt: latest.expiresAt,
-            practices: network.practices.map((p) => ({ practiceId: p.id, name: p.name, ...party(latest.slots.filter((slot) => slot.practiceId === p.id)) })),
-            officers: latest.slots.filter((slot) => slot.practiceId === null).map((slot) => ({ capacity: slot.capacity, ...party([slot]) })),
+            practices: network.practices.map((p) => ({ practiceId: p.id, name: p.name, ...words(progress.practices.get(p.id) ?? none) })),
+            officers: progress.officers.map((o) => ({ capacity: o.capacity, ...words(o) })),
           };
         }
         stages.push({
           key: def.key,
           title: def.title,
           position: def.position,
-          status: liveStage?.status ?? read?.status ?? 'pending',
-          dataRevision: liveStage?.dataRevision ?? read?.dataRevision ?? 0,
+          status: read?.status ?? 'pending',
+          dataRevision: read?.dataRevision ?? 0,
           documents: documents.filter((d) => d.stageKey === def.key).map((d) => ({ id: d.id, type: d.type, title: d.title, version: d.version, sha256: d.sha256Pdf, status: d.status })),
           signoff,
-          vote: liveStage?.vote ?? null,
-          lastOutcome: liveStage?.lastOutcome ?? null,
+          vote: read?.vote ?? null,
+          lastOutcome: read?.lastOutcome ?? null,
         });
       }
-      const status = live?.status ?? (network.formationStatus as 'not-started' | 'running' | 'completed');
-      const currentStage = live ? live.currentStage : ((network.currentStage as StageKey | null) ?? null);
+      const status = network.formationStatus as 'not-started' | 'running' | 'completed';
+      const currentStage = (network.currentStage as StageKey | null) ?? null;
       return { networkId: network.id, workflowId: formationWorkflowId(network.id), status, currentStage, stages };
     },
 

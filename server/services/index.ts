@@ -30,7 +30,7 @@ export function createServices(deps: ServerDeps) {
     system: createSystemService(deps),
     networks: createNetworksService(deps),
     formation,
-    readiness: createReadinessService(deps, formation),
+    readiness: createReadinessService(deps),
     actions: createActionsService({ ...deps, outbox }),
     documents: createDocumentsService(deps),
     evidence: createEvidenceService(deps),

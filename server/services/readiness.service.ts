@@ -1,8 +1,8 @@
 import { assessReadiness } from '../../domain/readiness';
+import { roundProgress } from '../../domain/signing';
 import type { StageKey } from '../../domain/stages';
 import type { ServerDeps } from '../deps';
 import { AppError } from '../errors';
-import type { FormationService } from './formation.service';
 
 export interface NetworkReadinessRow {
   networkId: string;
@@ -18,8 +18,12 @@ export interface NetworkReadinessRow {
   practices: number;
 }
 
-/** Commissioners' view of a wave: each network's stage, RAG status, blockers and footprint. */
-export function createReadinessService(deps: ServerDeps, formation: FormationService) {
+/**
+ * Commissioners' view of a wave: each network's stage, RAG status, blockers and footprint. It reads
+ * the read model only, in a handful of set queries whatever the number of networks; it never asks a
+ * workflow.
+ */
+export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos'>) {
   const { db, repos } = deps;
   return {
     async wave(waveId: string) {
@@ -29,37 +33,52 @@ export function createReadinessService(deps: ServerDeps, formation: FormationSer
       if (!programme) throw new AppError('NOT_FOUND', 'The wave has no programme.');
       const today = new Date(new Date().toISOString().slice(0, 10)).getTime();
       const daysToPanel = Math.round((Date.parse(wave.panelDate) - today) / 86_400_000);
-      const networks: NetworkReadinessRow[] = [];
-      for (const summary of await repos.records.listNetworks(db, { waveId })) {
-        const network = await repos.records.getNetwork(db, summary.id);
-        if (!network) continue;
-        const status = await formation.status(network.id);
-        const stage = status.stages.find((s) => s.key === status.currentStage) ?? null;
-        const owedBy = stage?.signoff ? [...stage.signoff.practices.flatMap((p) => p.owed.map((name) => `${name} (${p.name})`)), ...stage.signoff.officers.flatMap((o) => o.owed)] : [];
+      const summaries = await repos.records.listNetworks(db, { waveId });
+      const ids = summaries.map((n) => n.id);
+      const [practices, stages, rounds] = await Promise.all([repos.records.practicesOfNetworks(db, ids), repos.stages.listForNetworks(db, ids), repos.signoffs.latestForNetworks(db, ids)]);
+      const current = rounds.filter((r) => summaries.some((n) => n.id === r.networkId && n.currentStage === r.stageKey) && !['signed', 'declined', 'voided'].includes(r.status));
+      const signatures = await repos.signoffs.signaturesForSignoffs(db, current.map((r) => r.id));
+
+      const networks: NetworkReadinessRow[] = summaries.map((summary) => {
+        const own = practices.filter((p) => p.networkId === summary.id);
+        const listSize = own.reduce((sum, p) => sum + p.listSize, 0);
+        const stage = summary.currentStage ? stages.find((s) => s.networkId === summary.id && s.stageKey === summary.currentStage) : undefined;
+        const round = current.find((r) => r.networkId === summary.id);
+        let owedBy: string[] = [];
+        if (round) {
+          const progress = roundProgress(round.slots, signatures.filter((x) => x.signoffId === round.id));
+          owedBy = [
+            ...own.flatMap((p) => {
+              const party = progress.practices.get(p.id);
+              return party && !party.signed ? [`${p.name}: ${party.owedInWords}`] : [];
+            }),
+            ...progress.officers.filter((o) => !o.signed).map((o) => `the network's ${o.capacity.replace(/-/g, ' ')}: ${o.owedInWords}`),
+          ];
+        }
         const assessed = assessReadiness({
-          formationStatus: status.status,
-          currentStage: status.currentStage as StageKey | null,
-          listSize: network.listSize,
+          formationStatus: summary.formationStatus,
+          currentStage: summary.currentStage as StageKey | null,
+          listSize,
           footprint: programme.footprint,
           stageStatus: stage?.status ?? null,
-          round: stage?.signoff && !['signed', 'declined', 'voided'].includes(stage.signoff.status) ? { status: stage.signoff.status, owedBy } : null,
+          round: round ? { status: round.status, owedBy } : null,
           lastOutcome: stage?.lastOutcome ?? null,
           daysToPanel,
         });
-        networks.push({
-          networkId: network.id,
-          name: network.name,
-          formationStatus: status.status,
-          currentStage: status.currentStage,
+        return {
+          networkId: summary.id,
+          name: summary.name,
+          formationStatus: summary.formationStatus,
+          currentStage: summary.currentStage,
           stageStatus: stage?.status ?? null,
           stagesCompleted: assessed.stagesCompleted,
           rag: assessed.rag,
           blockers: assessed.blockers,
-          listSize: network.listSize,
+          listSize,
           footprint: { ...programme.footprint, status: assessed.footprint },
-          practices: network.practices.length,
-        });
-      }
+          practices: own.length,
+        };
+      });
       const count = (rag: string) => networks.filter((n) => n.rag === rag).length;
       return { waveId: wave.id, number: wave.number, panelDate: wave.panelDate, daysToPanel, programme: { id: programme.id, name: programme.name }, summary: { red: count('red'), amber: count('amber'), green: count('green') }, networks };
     },

@@ -9,6 +9,7 @@ import {
   describeSigningRule,
   normaliseName,
   roundComplete,
+  roundProgress,
   signingRuleSchema,
   slotsFor,
   typedNameMatches,
@@ -153,5 +154,28 @@ describe('stage catalogue', () => {
     expect(isStageKey('constitution')).toBe(false);
     expect(stageDefinition('legal-entity').title).toBe('Legal entity choice');
     expect(() => stageDefinition('nope' as never)).toThrow();
+  });
+});
+
+describe('roundProgress', () => {
+  const slots = buildSlots(practices, rule({ practiceRoles: ['caldicott-guardian'], officers: ['chair'], order: 'practices-then-officers' }));
+
+  it('says what each practice and office still owes, in words', () => {
+    const progress = roundProgress(slots, []);
+    expect(progress.practices.get('p1')).toMatchObject({ signed: false, signers: [], owedInWords: 'Dr Ann Ali (partner); Dr Gia Guard (caldicott guardian)' });
+    expect(progress.practices.get('p2')?.owedInWords).toBe('any one of its 2 partners; Dr Björn Ålund (caldicott guardian)');
+    expect(progress.practices.get('p2')?.owed.map((o) => o.personId)).toEqual(['b', 'c']);
+    expect(progress.officers).toEqual([expect.objectContaining({ capacity: 'chair', signed: false, owedInWords: 'Dr Ann Ali (chair)' })]);
+  });
+
+  it('counts a practice signed only when every one of its slots is filled, one signature filling several', () => {
+    const progress = roundProgress(slots, [{ personId: 'b', slotIds: ['p2:partner', 'p2:caldicott-guardian'], signedAt: '2026-01-02T10:00:00Z' }, { personId: 'a', slotIds: ['p1:partner'], signedAt: '2026-01-01T10:00:00Z' }]);
+    expect(progress.practices.get('p2')).toEqual({ signed: true, signers: [{ personId: 'b', signedAt: '2026-01-02T10:00:00Z' }], owed: [], owedInWords: '' });
+    expect(progress.practices.get('p1')).toMatchObject({ signed: false, signers: [{ personId: 'a' }], owedInWords: 'Dr Gia Guard (caldicott guardian)' });
+  });
+
+  it('names a slot nobody can fill', () => {
+    const empty = buildSlots([{ practiceId: 'p3', practiceName: 'Empty', people: [] }], rule());
+    expect(roundProgress(empty, []).practices.get('p3')?.owedInWords).toBe('nobody can sign as partner');
   });
 });
