@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layerRules } from './eslint.layers.mjs';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'data/', '.tools/', 'samples/', 'bench/out/', 'coverage/'] },
@@ -15,4 +16,6 @@ export default tseslint.config(
   // tests read loosely-typed JSON answers; production code may not
   { files: ['test/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
   { files: ['**/*.js', '**/*.cjs'], languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  // which folder may import which (each folder's README says the same in words)
+  ...layerRules,
 );
