@@ -11,7 +11,7 @@ import { resolveTemporalCli } from '../../scripts/provision-temporal';
 import { startDevServer, type DevServer } from '../../scripts/temporal-dev-server';
 import { startTestPostgres, type TestPostgres } from '../../scripts/test-postgres';
 
-const SERVICE_DIRS = ['test/integration/', 'test/e2e/'];
+const SERVICE_DIRS = ['test/integration/', 'test/e2e/', 'test/record/'];
 
 const log = {
   info: (msg: string) => console.log(`[global-setup] ${msg}`),

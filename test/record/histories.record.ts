@@ -1,0 +1,126 @@
+/**
+ * Records the workflow histories that CI replays (test/integration/replay-fixtures.test.ts): a
+ * network's formation with its sign-off rounds (voided, signed, declined), a stage decided by vote,
+ * motions with open and secret ballots, and an election. Run with `npm run record-histories` after
+ * an intended, `patched()` change to a workflow; commit the files it writes.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { describe, expect, it } from 'vitest';
+import { apiClient, eventually, type ApiClient } from '../support/api';
+import { createScenarioNetwork, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
+import { useStack } from '../support/lifecycle';
+import type { InProcessStack } from '../support/stack';
+import { ballotLinks, castAll, inSeconds, waitForMotionClosed } from '../support/votes-driver';
+import { injectedTemporalAddress } from '../setup/temporal-env';
+
+const OUT = path.join(__dirname, '..', 'fixtures', 'histories');
+
+describe('record workflow histories', () => {
+  let stack: InProcessStack;
+  let api: ApiClient;
+  useStack({}, (env) => ({ stack, api } = env));
+
+  it('drives every workflow through its main paths and writes their histories', async () => {
+    const anonymous = apiClient(stack.baseUrl);
+
+    // formation: a round voided by a new version, a signed round, a declined round
+    const { network } = await createScenarioNetwork(api, { practiceCount: 2, name: 'Recorded network' });
+    expect((await api.post(`/networks/${network.id}/formation`)).status).toBe(202);
+    await waitForStage(api, network.id, 'panel-presentation', 'drafting');
+    expect((await api.put(`/networks/${network.id}/stages/panel-presentation`, {})).status).toBe(200);
+    const v1 = await api.post(`/networks/${network.id}/stages/panel-presentation/issue`);
+    expect(v1.status, JSON.stringify(v1.body)).toBe(202);
+    await eventually(async () => ((await signRequests(api, 1, v1.body.document.title)).length > 0 ? true : null), 'version 1 requests');
+    const v2 = await api.post(`/networks/${network.id}/stages/panel-presentation/issue`);
+    expect(v2.status, JSON.stringify(v2.body)).toBe(202);
+    const requests = await eventually(async () => {
+      const found = await signRequests(api, 2, v2.body.document.title);
+      return found.length >= 2 ? found : null;
+    }, 'version 2 requests');
+    await signOnePartnerPerPractice(stack.baseUrl, requests);
+    await waitForStage(api, network.id, 'terms-of-reference', 'drafting');
+    const tor = await api.post(`/networks/${network.id}/stages/terms-of-reference/issue`);
+    expect(tor.status, JSON.stringify(tor.body)).toBe(202);
+    const torRequests = await eventually(async () => {
+      const found = await signRequests(api, 1, tor.body.document.title);
+      return found.length > 0 ? found : null;
+    }, 'terms of reference requests');
+    expect((await anonymous.post(`/actions/${torRequests[0].token}/decline`, { reason: 'Clause 6 needs another look' })).status).toBe(200);
+    await waitForStage(api, network.id, 'terms-of-reference', 'drafting');
+
+    // a programme that decides its terms of reference by vote
+    const voting = await createScenarioNetwork(api, { practiceCount: 2, name: 'Recorded voting network' });
+    expect((await api.put(`/programmes/${voting.programme.id}/settings`, { decideStagesByVote: true })).status).toBe(200);
+    expect((await api.post(`/networks/${voting.network.id}/formation`)).status).toBe(202);
+    await waitForStage(api, voting.network.id, 'panel-presentation', 'drafting');
+    const pack = await api.post(`/networks/${voting.network.id}/stages/panel-presentation/issue`);
+    const packRequests = await eventually(async () => {
+      const found = await signRequests(api, 1, pack.body.document.title);
+      return found.length >= 2 ? found : null;
+    }, 'panel pack requests');
+    await signOnePartnerPerPractice(stack.baseUrl, packRequests);
+    await waitForStage(api, voting.network.id, 'terms-of-reference', 'drafting');
+    const votedTor = await api.post(`/networks/${voting.network.id}/stages/terms-of-reference/issue`);
+    expect(votedTor.status, JSON.stringify(votedTor.body)).toBe(202);
+    await waitForStage(api, voting.network.id, 'terms-of-reference', 'voting');
+    await castAll(stack.baseUrl, await ballotLinks(api, stack.baseUrl, `Vote: Approve ${votedTor.body.document.title}`, 2), () => 'for');
+    await waitForStage(api, voting.network.id, 'terms-of-reference', 'awaiting-signatures');
+
+    // motions: an open ballot everyone votes in, and a secret one closed early
+    const motions = await createScenarioNetwork(api, { networkIndex: 1, practiceCount: 3, name: 'Recorded motions' });
+    const open = await api.post(`/networks/${motions.network.id}/motions`, { title: 'Recorded open motion', text: 'That the network adopts the work plan.', decisionType: 'ordinary', closesAt: inSeconds(3600) });
+    expect(open.status, JSON.stringify(open.body)).toBe(201);
+    await castAll(stack.baseUrl, await ballotLinks(api, stack.baseUrl, 'Vote: Recorded open motion', 3), (_l, i) => (i === 2 ? 'against' : 'for'));
+    await waitForMotionClosed(api, open.body.id);
+    expect((await api.put(`/networks/${motions.network.id}/voting-rules`, { rules: [{ decisionType: 'allocation', ballot: 'secret' }] })).status).toBe(200);
+    const secret = await api.post(`/networks/${motions.network.id}/motions`, { title: 'Recorded secret motion', text: 'That the budget is shared by list size.', decisionType: 'allocation', closesAt: inSeconds(3600) });
+    expect(secret.status, JSON.stringify(secret.body)).toBe(201);
+    const secretLinks = await ballotLinks(api, stack.baseUrl, 'Vote: Recorded secret motion', 3);
+    await castAll(stack.baseUrl, secretLinks.slice(0, 2), () => 'for');
+    expect((await api.post(`/motions/${secret.body.id}/close`, {})).status).toBe(200);
+    await waitForMotionClosed(api, secret.body.id);
+
+    // an election: nominations, ballot, count
+    const p = motions.network.practices as { id: string; people: { id: string }[] }[];
+    const election = await api.post(`/networks/${motions.network.id}/elections`, {
+      title: 'Recorded election',
+      method: 'stv',
+      constituencies: [{ name: 'All', seats: 1, practiceIds: p.map((x) => x.id) }],
+      nominationsCloseAt: inSeconds(3600),
+      ballotCloseAt: inSeconds(7200),
+    });
+    expect(election.status, JSON.stringify(election.body)).toBe(201);
+    const candidates = [];
+    for (const x of p.slice(0, 2)) candidates.push((await api.post(`/elections/${election.body.id}/candidates`, { personId: x.people[0].id, constituency: 'All', statement: 'I will serve.' })).body.id);
+    expect((await api.post(`/elections/${election.body.id}/close`)).status).toBe(200);
+    for (const link of await ballotLinks(api, stack.baseUrl, 'Election ballot: Recorded election', 3)) {
+      expect((await anonymous.post(`/actions/${link.token}/ballot`, { preferences: candidates })).status).toBe(200);
+    }
+    await eventually(async () => ((await api.get(`/elections/${election.body.id}`)).body.phase === 'counted' ? true : null), 'the count');
+
+    // write every history on this stack's task queue, named by workflow type and a running number
+    const connection = await Connection.connect({ address: injectedTemporalAddress() });
+    try {
+      const client = new Client({ connection });
+      fs.rmSync(OUT, { recursive: true, force: true });
+      fs.mkdirSync(OUT, { recursive: true });
+      const counts = new Map<string, number>();
+      const written = [];
+      for await (const wf of client.workflow.list({ query: `TaskQueue = '${stack.taskQueue}'` })) {
+        const n = (counts.get(wf.type) ?? 0) + 1;
+        counts.set(wf.type, n);
+        const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+        const file = `${wf.type}-${String(n).padStart(2, '0')}.json`;
+        fs.writeFileSync(path.join(OUT, file), `${JSON.stringify({ workflowId: wf.workflowId, type: wf.type, status: wf.status.name, history: temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String }) }, null, 1)}\n`);
+        written.push(file);
+      }
+      expect(new Set([...counts.keys()])).toEqual(new Set(['formationWorkflow', 'signoffWorkflow', 'voteWorkflow', 'electionWorkflow']));
+      console.log(`recorded ${written.length} histories into test/fixtures/histories`);
+    } finally {
+      await connection.close();
+    }
+  });
+});
