@@ -2,6 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { StaffRole } from '../db/repos/tokens.repo';
 import type { ActionKind } from '../domain/action-kinds';
+import type { AccessAction } from '../domain/access/actions';
 import type { ActionLink, LinkResolver } from './action-links';
 import { AppError, zodDetails } from './errors';
 
@@ -18,6 +19,31 @@ export interface LinkSpec {
   in?: 'path' | 'query';
   /** with `in: 'query'`: a staff credential may stand instead of the link */
   optional?: boolean;
+}
+
+/**
+ * How the route layer finds the scope of a route's resource: the entity kind and the name of the
+ * path parameter (or, for `…InBody`, the body field) holding its id. The resolver looks the entity
+ * up once (an unknown id is a 404) and hands the policy its programme and network.
+ */
+export type ScopeSpec =
+  | { programme: string }
+  | { wave: string }
+  | { network: string }
+  | { document: string }
+  | { signoff: string }
+  | { motion: string }
+  | { election: string }
+  | { dispute: string }
+  | { sealed: string }
+  | { programmeInBody: string }
+  | { networkInBody: string };
+
+/** Who may call a route: the action it performs and where (see domain/access/policy.ts). */
+export interface PolicySpec {
+  action: AccessAction;
+  /** absent for actions outside any programme (creating one, one's own tokens) */
+  scope?: ScopeSpec;
 }
 
 export interface StaffPrincipal {
@@ -46,6 +72,8 @@ export interface RouteDef<P extends AnyObject = AnyObject, Q extends AnyObject =
   summary: string;
   tag: string;
   access: Access;
+  /** the action and scope the access policy decides on */
+  policy?: PolicySpec;
   link?: LinkSpec;
   params?: P;
   query?: Q;
