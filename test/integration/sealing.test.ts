@@ -2,7 +2,6 @@ import JSZip from 'jszip';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSealingActivities } from '../../activities/sealing.activities';
-import { createRepos } from '../../db/repos';
 import { sha256 } from '../../documents';
 import { sealPdf } from '../../documents/seal';
 import { apiClient, type ApiClient, eventually } from '../support/api';
@@ -122,7 +121,7 @@ describe.each(['sqlite', 'postgres'] as const)('sealing on %s', (database) => {
     const events = await stack.db('audit_events').where({ type: 'signoff.sealed', network_id: network.id });
     expect(events).toHaveLength(1);
     // sealing again (as a retry would) finds the stored seal and mails nobody twice
-    const sealing = createSealingActivities({ db: stack.db, repos: createRepos(), log: pino({ level: 'silent' }), publicUrl: stack.baseUrl, actionTokenTtlDays: 30 });
+    const sealing = createSealingActivities({ db: stack.db, repos: stack.repos, log: pino({ level: 'silent' }), publicUrl: stack.baseUrl, actionTokenTtlDays: 30 });
     expect(await sealing.sealSignoff({ signoffId: rows[0].signoff_id, networkId: network.id })).toEqual({ sealedDocumentId: sealedId, sealedSha256: sha256(sealed) });
     expect(await stack.db('sealed_documents').where({ document_id: document.id })).toHaveLength(1);
     expect(await stack.db('outbox').where('subject', 'like', 'Sealed:%').whereIn('to_email', signerEmails)).toHaveLength(signerEmails.length);
