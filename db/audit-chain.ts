@@ -31,6 +31,11 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
+/** JSON with keys sorted at every level: the same value always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
 function canonical(row: ChainRowContent): string {
   return JSON.stringify([row.seq, row.id, row.at, row.actor, row.networkId, sortKeys(row.data)]);
 }
