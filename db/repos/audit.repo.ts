@@ -135,6 +135,7 @@ export function createAuditRepo(evidence: { key: EvidenceKey; checkpoints: Check
     if (!isTransaction(executor)) return executor.transaction((trx) => append(trx, actor, event, networkId));
     const data = auditEventSchema.parse(event);
     const raw = await executor('audit_head').where({ id: 1 }).forUpdate().first();
+    if (!raw) throw new Error('The audit_head row is missing: the audit log was altered. Nothing more is recorded until it is restored; run GET /audit/verify.');
     const head = raw.key_id === key.id ? { seq: Number(raw.seq), hash: String(raw.hash) } : await keyChain(executor, { seq: Number(raw.seq), hash: String(raw.hash), key_id: raw.key_id ?? null });
     return insertRow(executor, head, actor, data, networkId);
   }
@@ -174,17 +175,25 @@ export function createAuditRepo(evidence: { key: EvidenceKey; checkpoints: Check
      * are read before the rows (as in verify), so the rows always reach the checkpoint.
      */
     async segment(db: Knex, networkId: string): Promise<AuditSegment> {
-      const latest = latestAuthentic(checkpoints.readAll().checkpoints);
-      const first = await db('audit_events').where({ network_id: networkId }).min({ seq: 'seq' }).first();
-      const fromSeq = first?.seq == null ? Number((await db('audit_head').where({ id: 1 }).first()).seq) + 1 : Number(first.seq);
-      const rows = (await db('audit_events').where('seq', '>=', fromSeq).orderBy('seq', 'asc')).map(fromRow);
+      const authentic = checkpoints.readAll().checkpoints.filter((c) => checkpointIsAuthentic(key, c));
+      const span = await db('audit_events').where({ network_id: networkId }).min({ first: 'seq' }).max({ last: 'seq' }).first();
+      const fromSeq = span?.first == null ? Number((await db('audit_head').where({ id: 1 }).first())?.seq ?? 0) + 1 : Number(span.first);
+      const lastOwn = span?.last == null ? fromSeq - 1 : Number(span.last);
+      // the first checkpoint at or after the network's last event anchors all of its events, and
+      // keeps the stretch (and the other networks' digests in it) no longer than needed
+      let anchor: Checkpoint | null = null;
+      for (const c of authentic) if (c.seq >= lastOwn && (!anchor || c.seq < anchor.seq)) anchor = c;
+      anchor ??= latestAuthentic(authentic);
+      let q = db('audit_events').where('seq', '>=', fromSeq).orderBy('seq', 'asc');
+      if (anchor && anchor.seq >= lastOwn) q = q.where('seq', '<=', anchor.seq);
+      const rows = (await q).map(fromRow);
       return {
         format: 'formwork-audit-segment/1',
         keyId: key.id,
         networkId,
         start: { seq: fromSeq, prevHash: rows[0]?.prevHash ?? GENESIS },
         rows: rows.map((r) => (r.networkId === networkId ? r : { seq: r.seq, digest: rowDigest(r), prevHash: r.prevHash, hash: r.hash })),
-        checkpoint: latest,
+        checkpoint: anchor,
       };
     },
 
@@ -201,24 +210,27 @@ export function createAuditRepo(evidence: { key: EvidenceKey; checkpoints: Check
         rows: (await trx('audit_events').orderBy('seq', 'asc')).map(fromRow),
       });
       const { head, rows } = db.client.config.client === 'pg' ? await db.transaction(snapshot, { isolationLevel: 'repeatable read', readOnly: true }) : await db.transaction(snapshot);
-      const headRow = { seq: Number(head.seq), hash: String(head.hash) };
+      const headRow = head ? { seq: Number(head.seq), hash: String(head.hash) } : { seq: -1, hash: '' };
       const problems: ChainProblem[] = [];
-      if (head.key_id && head.key_id !== key.id) {
+      if (!head) {
+        problems.push({ code: 'head-mismatch', message: 'The audit_head row is missing: the head of the chain was deleted.' });
+      } else if (head.key_id && head.key_id !== key.id) {
         problems.push({ code: 'wrong-key', message: `The chain is written with evidence key ${head.key_id}; this server holds key ${key.id}, so it cannot check the links.` });
       } else if (!head.key_id && rows.length > 0) {
         problems.push({ code: 'wrong-key', message: 'The chain has no key id: it was never keyed, or the key id was removed from the database.' });
       }
-      const chain = problems.length ? { valid: false, checked: 0, problems: [] } : verifyLinks(key, rows, { prevHash: GENESIS, seq: 1 });
+      const keyed = !head || head.key_id === key.id || (!head.key_id && rows.length === 0);
+      const chain = keyed ? verifyLinks(key, rows, { prevHash: GENESIS, seq: 1 }) : { valid: false, checked: 0, problems: [] };
       problems.push(...chain.problems);
       const last = rows[rows.length - 1];
-      if ((last?.seq ?? 0) !== headRow.seq || (last?.hash ?? GENESIS) !== headRow.hash) {
+      if (head && ((last?.seq ?? 0) !== headRow.seq || (last?.hash ?? GENESIS) !== headRow.hash)) {
         problems.push({ code: 'head-mismatch', seq: headRow.seq, message: `The head row says the chain ends at event ${headRow.seq} with another link than the table's last event (${last?.seq ?? 0}): the head or the newest events were altered.` });
       }
       const bySeq = new Map(rows.map((r) => [r.seq, r.hash]));
       const anchored = compareCheckpoints(key, read, (seq) => bySeq.get(seq), last?.seq ?? 0);
       problems.push(...anchored.problems);
-      if (!anchored.latest && rows.length > 0 && head.key_id === key.id) {
-        problems.push({ code: 'no-checkpoint', message: `No checkpoint under this key was found in ${checkpoints.dir}, so deletion of the newest events cannot be ruled out.` });
+      if (!anchored.latest && rows.length > 0 && head?.key_id === key.id) {
+        problems.push({ code: 'no-checkpoint', message: 'No checkpoint under this key was found in the checkpoint directory (EVIDENCE_CHECKPOINT_DIR), so deletion of the newest events cannot be ruled out.' });
       }
       return {
         valid: problems.length === 0,
@@ -240,6 +252,15 @@ export function createAuditRepo(evidence: { key: EvidenceKey; checkpoints: Check
   }
 }
 
+/** Stored event data; text that is not JSON (a tampered row) is kept as it is, so its link fails instead of the read. */
+function parseData(value: unknown): AuditEvent {
+  try {
+    return JSON.parse(String(value)) as AuditEvent;
+  } catch {
+    return String(value) as unknown as AuditEvent;
+  }
+}
+
 function fromRow(r: Record<string, unknown>): AuditRow {
   return {
     seq: Number(r.seq),
@@ -248,7 +269,7 @@ function fromRow(r: Record<string, unknown>): AuditRow {
     type: String(r.type),
     actor: String(r.actor),
     networkId: (r.network_id as string | null) ?? null,
-    data: JSON.parse(String(r.data)) as AuditEvent,
+    data: parseData(r.data),
     prevHash: String(r.prev_hash),
     hash: String(r.hash),
   };

@@ -85,6 +85,17 @@ describe.each(['sqlite', 'postgres'] as const)('keyed, anchored audit chain on %
     expect(report.reason).toMatch(/head row says the chain ends at event 3/);
   });
 
+  it('answers, rather than fails, when the head row is gone or a row is not even JSON', async () => {
+    const { db, audit } = await chainOf(3);
+    await db('audit_events').where({ seq: 2 }).update({ data: '{not json' });
+    expect(codes(await audit.verify(db))).toEqual(['type-mismatch']);
+    await db('audit_head').delete();
+    const report = await audit.verify(db);
+    expect(codes(report)).toEqual(['head-mismatch', 'type-mismatch']);
+    expect(report.reason).toMatch(/audit_head row is missing/);
+    await expect(db.transaction((trx) => audit.append(trx, 'tester', event(4)))).rejects.toThrow(/audit_head row is missing/);
+  });
+
   it('reports a chain recomputed without the key', async () => {
     const { db, audit } = await chainOf(6);
     // rewrite event 3 and re-link everything after it as the old, keyless chain did
