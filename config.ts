@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { type CodecKey, parseCodecKeys } from './codec/payload-codec';
 
 /**
  * All configuration, parsed once from the environment. Nothing else in the code base reads
@@ -35,6 +36,25 @@ const envSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Formwork <formwork@localhost>'),
   ACTION_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // evidence: the audit chain's key and checkpoints, and the Temporal payload codec
+  EVIDENCE_KEY: z.string().trim().min(32, 'must be at least 32 characters').optional(),
+  EVIDENCE_CHECKPOINT_DIR: z.string().min(1).optional(),
+  TEMPORAL_CODEC_KEYS: z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return parseCodecKeys(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  TEMPORAL_CODEC_CORS_ORIGINS: z
+    .string()
+    .transform((value) => value.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.url().regex(/^https?:\/\/[^/]+$/, 'must be origins such as http://localhost:8233, without a path')))
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -67,6 +87,18 @@ export interface Config {
   mailFrom: string;
   actionTokenTtlDays: number;
   logLevel: Env['LOG_LEVEL'];
+  evidence: {
+    /** the audit chain's HMAC key; else kept in DATA_DIR/evidence-key, created on first start */
+    key?: string;
+    /** where chain-head checkpoints are appended (outside the database) */
+    checkpointDir: string;
+  };
+  codec: {
+    /** payload codec keys, newest (encrypting) first; else kept in DATA_DIR/codec-keys */
+    keys?: CodecKey[];
+    /** origins (the Temporal UI) allowed to call the codec endpoint from a browser */
+    corsOrigins: string[];
+  };
 }
 
 export class ConfigError extends Error {}
@@ -113,5 +145,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailFrom: e.MAIL_FROM,
     actionTokenTtlDays: e.ACTION_TOKEN_TTL_DAYS,
     logLevel: e.LOG_LEVEL,
+    evidence: {
+      key: e.EVIDENCE_KEY,
+      checkpointDir: path.resolve(e.EVIDENCE_CHECKPOINT_DIR ?? path.join(dataDir, 'audit-checkpoints')),
+    },
+    codec: {
+      keys: e.TEMPORAL_CODEC_KEYS,
+      // the embedded UI is reached on localhost or 127.0.0.1; an external UI must be named
+      corsOrigins: e.TEMPORAL_CODEC_CORS_ORIGINS ?? (e.TEMPORAL_ADDRESS ? [] : [`http://localhost:${e.TEMPORAL_UI_PORT}`, `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`]),
+    },
   };
 }

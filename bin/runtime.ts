@@ -12,9 +12,12 @@ import { createOutbox } from '../mail/outbox';
 import { createSealingActivities } from '../activities/sealing.activities';
 import { createSigningActivities } from '../activities/signing.activities';
 import { createVotesActivities } from '../activities/votes.activities';
+import { AesGcmPayloadCodec, formworkDataConverter, newCodecKeyEntry, parseCodecKeys } from '../codec/payload-codec';
 import type { Config } from '../config';
+import { evidenceKey } from '../db/audit-chain';
+import { createCheckpointStore } from '../db/audit-checkpoints';
 import { createDb, migrateLatest } from '../db/knex';
-import { createRepos, type Repos } from '../db/repos';
+import { type AuditEvidence, createRepos, type Repos } from '../db/repos';
 import { createApp } from '../server/app';
 
 /** Shared building blocks of the composition roots in bin/. */
@@ -26,11 +29,55 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   });
 }
 
-export async function openDatabase(config: Pick<Config, 'database'>, log: Logger): Promise<{ db: Knex; repos: Repos }> {
+/**
+ * A secret kept in DATA_DIR (mode 600), created on first start. Created under a temporary name and
+ * linked into place, so processes starting together on one data directory end up with the same one.
+ */
+function dataDirSecret(dataDir: string, name: string, make: () => string): string {
+  const file = path.join(dataDir, name);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+    fs.writeFileSync(tmp, `${make()}\n`, { mode: 0o600 });
+    try {
+      fs.linkSync(tmp, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * The audit chain's evidence key (EVIDENCE_KEY, else DATA_DIR/evidence-key) and its checkpoint
+ * store. The key never goes into the database; every server and worker must hold the same one.
+ */
+export function auditEvidence(config: Pick<Config, 'evidence' | 'dataDir'>, log: Logger): AuditEvidence {
+  const key = evidenceKey(config.evidence.key ?? dataDirSecret(config.dataDir, 'evidence-key', () => crypto.randomBytes(32).toString('hex')));
+  const checkpoints = createCheckpointStore({ dir: config.evidence.checkpointDir, key, onError: (err) => log.error({ err }, 'could not write an audit checkpoint') });
+  return { key, checkpoints };
+}
+
+/** The Temporal payload codec: TEMPORAL_CODEC_KEYS, else DATA_DIR/codec-keys (same `id:key,…` format). */
+export function payloadCodec(config: Pick<Config, 'codec' | 'dataDir'>): AesGcmPayloadCodec {
+  return new AesGcmPayloadCodec(config.codec.keys ?? parseCodecKeys(dataDirSecret(config.dataDir, 'codec-keys', () => newCodecKeyEntry())));
+}
+
+export async function openDatabase(config: Pick<Config, 'database' | 'evidence' | 'dataDir'>, log: Logger): Promise<{ db: Knex; repos: Repos }> {
   const db = createDb(config.database);
   await migrateLatest(db);
   log.info({ client: config.database.client }, 'database migrated');
-  return { db, repos: createRepos() };
+  const repos = createRepos(auditEvidence(config, log));
+  try {
+    const { rekeyedRows } = await repos.audit.ensureKeyed(db);
+    if (rekeyedRows > 0) log.warn({ rows: rekeyedRows, keyId: repos.audit.key.id }, 'audit chain re-keyed under the evidence key (recorded as an audit.rekeyed event)');
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return { db, repos };
 }
 
 function tlsOptions(config: Config) {
@@ -41,9 +88,10 @@ function tlsOptions(config: Config) {
   return {};
 }
 
-export async function connectClient(config: Config, address: string): Promise<Client> {
+/** Every client encrypts payloads with the codec, so nothing it sends is in clear in Temporal's history. */
+export async function connectClient(config: Config, address: string, codec: AesGcmPayloadCodec): Promise<Client> {
   const connection = await Connection.connect({ address, tls: tlsOptions(config), apiKey: config.temporal.apiKey });
-  return new Client({ connection, namespace: config.temporal.namespace });
+  return new Client({ connection, namespace: config.temporal.namespace, dataConverter: formworkDataConverter(codec) });
 }
 
 let runtimeInstalled = false;
@@ -69,18 +117,21 @@ export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts'
 export async function createWorker(
   config: Config,
   address: string,
-  deps: { db: Knex; repos: Repos; log: Logger; mailer?: Mailer },
+  deps: { db: Knex; repos: Repos; log: Logger; mailer?: Mailer; codec: AesGcmPayloadCodec },
   extra: Partial<WorkerOptions> = {},
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
   installRuntime(config);
   const connection = await NativeConnection.connect({ address, tls: tlsOptions(config), apiKey: config.temporal.apiKey });
-  const activityDeps = { ...deps, publicUrl: config.publicUrl, actionTokenTtlDays: config.actionTokenTtlDays, outbox: createOutbox({ ...deps, publicUrl: config.publicUrl }) };
+  const { codec, ...rest } = deps;
+  const activityDeps = { ...rest, publicUrl: config.publicUrl, actionTokenTtlDays: config.actionTokenTtlDays, outbox: createOutbox({ ...rest, publicUrl: config.publicUrl }) };
   const activities = { ...createFormationActivities(activityDeps), ...createSigningActivities(activityDeps), ...createSealingActivities(activityDeps), ...createVotesActivities(activityDeps) };
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities,
+    // a bundle built ahead of time must have been built with the same failure converter (see codec/)
+    dataConverter: formworkDataConverter(codec),
     ...(extra.workflowBundle ? {} : { workflowsPath: WORKFLOWS_PATH }),
     ...extra,
   });
@@ -89,6 +140,11 @@ export async function createWorker(
 
 export function createMailer(config: Config): Mailer | undefined {
   return config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.mailFrom) : undefined;
+}
+
+/** Where the Temporal UI finds the codec endpoint (it appends /decode and /encode). */
+export function codecEndpoint(config: Pick<Config, 'publicUrl'>): string {
+  return `${config.publicUrl}/api/v1/codec`;
 }
 
 /** The CSRF secret for forms: stable across restarts so open forms keep working. */

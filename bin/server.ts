@@ -1,6 +1,6 @@
 /** The HTTP server alone, for scale-out: needs TEMPORAL_ADDRESS and (usually) DATABASE_URL. */
 import { ConfigError, loadConfig } from '../config';
-import { closeServer, connectClient, createApp, createLogger, createMailer, ensureAdminToken, formSecret, listen, openDatabase } from './runtime';
+import { closeServer, connectClient, createApp, createLogger, createMailer, ensureAdminToken, formSecret, listen, openDatabase, payloadCodec } from './runtime';
 
 async function main() {
   const config = loadConfig();
@@ -9,8 +9,12 @@ async function main() {
   const { db, repos } = await openDatabase(config, log);
   const admin = await ensureAdminToken(config, db, repos, { keepInDataDir: false });
   if (admin.created && !config.adminToken) process.stdout.write(`Facilitator API token (shown once): ${admin.token}\n`);
-  const client = await connectClient(config, config.temporal.address);
-  const app = createApp({ db, repos, temporal: client, taskQueue: config.temporal.taskQueue, log, mailer: createMailer(config), publicUrl: config.publicUrl, formSecret: formSecret(config), secureCookies: config.publicUrl.startsWith('https:') });
+  const codec = payloadCodec(config);
+  const client = await connectClient(config, config.temporal.address, codec);
+  const app = createApp({
+    db, repos, temporal: client, taskQueue: config.temporal.taskQueue, log, mailer: createMailer(config), publicUrl: config.publicUrl, formSecret: formSecret(config), secureCookies: config.publicUrl.startsWith('https:'),
+    payloadCodec: codec, codecCorsOrigins: config.codec.corsOrigins,
+  });
   const server = await listen(app, config.port, config.host);
   log.info({ url: config.publicUrl }, 'Formwork server listening');
   const stop = async () => {

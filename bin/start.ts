@@ -8,7 +8,7 @@ import { ConfigError, loadConfig } from '../config';
 import { resolveTemporalCli, TemporalToolMissingError } from '../scripts/provision-temporal';
 import { startDevServer, type DevServer } from '../scripts/temporal-dev-server';
 import { stopStaleProcess } from './stale-process';
-import { closeServer, connectClient, createApp, createLogger, createMailer, createWorker, ensureAdminToken, formSecret, listen, openDatabase } from './runtime';
+import { closeServer, codecEndpoint, connectClient, createApp, createLogger, createMailer, createWorker, ensureAdminToken, formSecret, listen, openDatabase, payloadCodec } from './runtime';
 
 async function main() {
   let config;
@@ -48,6 +48,8 @@ async function main() {
       dbFile: path.join(config.dataDir, 'temporal.db'),
       port: config.temporal.devPort,
       uiPort: config.temporal.uiPort,
+      // the UI shows decrypted payloads to staff signed in to Formwork, through our codec endpoint
+      uiCodecEndpoint: codecEndpoint(config),
       namespace: config.temporal.namespace,
       log: { info: (m) => log.info(m), warn: (m) => log.warn(m), debug: (m) => log.debug(m) },
     });
@@ -58,9 +60,13 @@ async function main() {
   const { db, repos } = await openDatabase(config, log);
   const admin = await ensureAdminToken(config, db, repos, { keepInDataDir: !config.adminToken });
   const mailer = createMailer(config);
-  const client = await connectClient(config, address);
-  const { worker, connection } = await createWorker(config, address, { db, repos, log, mailer });
-  const app = createApp({ db, repos, temporal: client, taskQueue: config.temporal.taskQueue, log, mailer, publicUrl: config.publicUrl, formSecret: formSecret(config), secureCookies: config.publicUrl.startsWith('https:') });
+  const codec = payloadCodec(config);
+  const client = await connectClient(config, address, codec);
+  const { worker, connection } = await createWorker(config, address, { db, repos, log, mailer, codec });
+  const app = createApp({
+    db, repos, temporal: client, taskQueue: config.temporal.taskQueue, log, mailer, publicUrl: config.publicUrl, formSecret: formSecret(config), secureCookies: config.publicUrl.startsWith('https:'),
+    payloadCodec: codec, codecCorsOrigins: config.codec.corsOrigins,
+  });
   const server = await listen(app, config.port, config.host);
   const running = worker.run();
 
@@ -69,7 +75,7 @@ async function main() {
     'Formwork is running.',
     `  App:          ${config.publicUrl}`,
     `  API:          ${config.publicUrl}/api/v1 (OpenAPI: ${config.publicUrl}/api/v1/openapi.json)`,
-    `  Temporal UI:  ${devServer?.uiUrl ?? '(external cluster at ' + address + ')'}`,
+    `  Temporal UI:  ${devServer?.uiUrl ? uiUrlForBrowser(devServer.uiUrl, config.publicUrl) : '(external cluster at ' + address + ')'}`,
     `  Database:     ${config.database.client === 'sqlite' ? config.database.filename : 'PostgreSQL'}`,
     admin.token
       ? `  Facilitator API token: ${admin.token}${admin.created ? ' (new)' : ''}`
@@ -113,6 +119,16 @@ async function main() {
       void shutdown(1);
     }
   });
+}
+
+/**
+ * The UI on the same host name as the app, so a browser treats them as one site and sends the
+ * staff sign-in cookie (SameSite=Strict) to the codec endpoint: 127.0.0.1 and localhost are two sites.
+ */
+function uiUrlForBrowser(uiUrl: string, publicUrl: string): string {
+  const url = new URL(uiUrl);
+  if (new URL(publicUrl).hostname === 'localhost' && url.hostname === '127.0.0.1') url.hostname = 'localhost';
+  return url.toString().replace(/\/$/, '');
 }
 
 main().catch((err) => {

@@ -1,6 +1,6 @@
 /** A worker alone, for scale-out: needs TEMPORAL_ADDRESS and (usually) DATABASE_URL. */
 import { ConfigError, loadConfig } from '../config';
-import { createLogger, createMailer, createWorker, openDatabase } from './runtime';
+import { createLogger, createMailer, createWorker, openDatabase, payloadCodec } from './runtime';
 
 async function main() {
   const config = loadConfig();
@@ -8,7 +8,7 @@ async function main() {
   const log = createLogger(config);
   const { db, repos } = await openDatabase(config, log);
   const mailer = createMailer(config);
-  const { worker, connection } = await createWorker(config, config.temporal.address, { db, repos, log, mailer });
+  const { worker, connection } = await createWorker(config, config.temporal.address, { db, repos, log, mailer, codec: payloadCodec(config) });
   log.info({ taskQueue: config.temporal.taskQueue }, 'Formwork worker running');
   const stop = () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -29,6 +29,9 @@ export const auditEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('signoff.expired'), signoffId: id, owedPersonIds: z.array(id) }),
   z.object({ type: z.literal('signoff.sealed'), signoffId: id, sealedDocumentId: id, documentId: id, version: z.number(), agreedSha256: z.string(), sealedSha256: z.string() }),
   z.object({ type: z.literal('token.issued'), tokenId: id, role: z.string() }),
+  // the chain switched from plain SHA-256 links to HMACs under the evidence key: once, over every
+  // earlier row, saying what the unkeyed chain looked like and whether it still held at that moment
+  z.object({ type: z.literal('audit.rekeyed'), keyId: z.string(), rows: z.number(), legacyHeadSeq: z.number(), legacyHeadHash: z.string(), legacyChainValid: z.boolean(), legacyFirstBrokenSeq: z.number().optional() }),
   // votes and elections: a secret ballot's events name who voted, never how
   z.object({ type: z.literal('voting-rule.set'), networkId: id, decisionType: z.string(), version: z.string() }),
   z.object({ type: z.literal('motion.opened'), motionId: id, networkId: id, decisionType: z.string(), ruleVersion: z.string(), closesAt: z.string(), electorate: z.number() }),

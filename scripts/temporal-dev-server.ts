@@ -28,6 +28,8 @@ export interface DevServerOptions {
   uiPort?: number;
   /** No Web UI (tests). */
   headless?: boolean;
+  /** Remote codec endpoint the Web UI decodes payloads through (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
   /** Extra namespace to create at launch; "default" always exists. */
   namespace?: string;
   log: DevServerLog;
@@ -121,7 +123,10 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     args.push('--db-filename', path.resolve(dbFile));
   }
   if (uiPort === null) args.push('--headless');
-  else args.push('--ui-port', String(uiPort));
+  else {
+    args.push('--ui-port', String(uiPort));
+    if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
+  }
   if (namespace && namespace !== 'default') args.push('--namespace', namespace);
 
   log.info(`Starting Temporal dev server on ${address}${dbFile ? ` (state in ${dbFile})` : ' (in memory)'}`);

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import cookieParser from 'cookie-parser';
-import express, { type Express, type Request } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import rateLimit from 'express-rate-limit';
 import pinoHttp from 'pino-http';
 import { createAuthenticator } from './auth';
@@ -12,6 +12,7 @@ import { votesPagesRouter } from './pages/votes.pages';
 import { renderPage } from './pages/views';
 import { mountRoutes, openApiDocument, type RouteDef } from './route';
 import { actionsRoutes } from './routes/actions.routes';
+import { codecRoutes } from './routes/codec.routes';
 import { documentsRoutes } from './routes/documents.routes';
 import { evidenceRoutes } from './routes/evidence.routes';
 import { formationRoutes } from './routes/formation.routes';
@@ -27,9 +28,34 @@ function redactUrl(url: string): string {
   return url.replace(/\/(a|actions)\/[^/?#]+/g, '/$1/[token]').replace(/([?&]token=)[^&]+/g, '$1[token]');
 }
 
+/**
+ * CORS for the codec endpoint: the Temporal UI calls it from its own origin, with the staff sign-in
+ * cookie when "include cross-origin credentials" is set there. Only the configured origins are
+ * answered with CORS headers; a browser on any other origin gets nothing it may read.
+ */
+function codecCors(origins: string[]) {
+  const allowed = new Set(origins);
+  return (req: Request, res: Response, next: NextFunction) => {
+    const origin = req.get('origin');
+    res.append('Vary', 'Origin');
+    const ok = origin !== undefined && allowed.has(origin);
+    if (ok) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Allow-Credentials', 'true');
+    }
+    if (req.method !== 'OPTIONS') return next();
+    if (ok) {
+      res.setHeader('Access-Control-Allow-Methods', 'POST');
+      res.setHeader('Access-Control-Allow-Headers', 'Content-Type, X-Namespace, Authorization');
+      res.setHeader('Access-Control-Max-Age', '600');
+    }
+    res.status(204).end();
+  };
+}
+
 /** Every route of the JSON API, in one table. */
 export function apiRoutes(s: ReturnType<typeof createServices>): RouteDef[] {
-  return [...systemRoutes(s), ...recordsRoutes(s), ...formationRoutes(s), ...evidenceRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s), ...signoffsRoutes(s), ...templatesRoutes(s), ...votesRoutes(s)];
+  return [...systemRoutes(s), ...recordsRoutes(s), ...formationRoutes(s), ...evidenceRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s), ...signoffsRoutes(s), ...templatesRoutes(s), ...votesRoutes(s), ...codecRoutes(s)];
 }
 
 /** Builds the express app without listening, so tests can mount it. */
@@ -65,6 +91,9 @@ export function createApp(deps: ServerDeps): Express {
   const routes = apiRoutes(services);
   const openapi = openApiDocument(routes, { title: 'Formwork API', version: '1', serverUrl: `${deps.publicUrl}/api/v1` });
   const api = express.Router();
+  api.use('/codec', codecCors(deps.codecCorsOrigins));
+  // a batch of history payloads can be larger than any request of our own
+  api.use('/codec', express.json({ limit: '8mb' }));
   api.use(express.json({ limit: '1mb' }));
   const limits = deps.rateLimit ?? { actionsPerMinutePerIp: 600, actionsPerMinutePerToken: 60 };
   const tooMany = () => {

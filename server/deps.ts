@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Mailer } from '../mail/mailer';
@@ -18,6 +19,10 @@ export interface ServerDeps {
   formSecret: string;
   /** true when requests reach us through HTTPS (cookies are then marked Secure) */
   secureCookies: boolean;
+  /** the Temporal payload codec, behind the codec endpoint that Temporal's UI calls */
+  payloadCodec: PayloadCodec;
+  /** browser origins (the Temporal UI) allowed to call the codec endpoint with credentials */
+  codecCorsOrigins: string[];
   /** optional per-route rate limits; tests may raise them */
   rateLimit?: { actionsPerMinutePerIp: number; actionsPerMinutePerToken: number };
 }

@@ -1,3 +1,5 @@
+import type { EvidenceKey } from '../audit-chain';
+import type { CheckpointStore } from '../audit-checkpoints';
 import { createAuditRepo } from './audit.repo';
 import { createCodesRepo } from './codes.repo';
 import { createDocumentsRepo } from './documents.repo';
@@ -10,9 +12,15 @@ import { createTemplatesRepo } from './templates.repo';
 import { createTokensRepo } from './tokens.repo';
 import { createVotesRepo } from './votes.repo';
 
-export function createRepos() {
+/** The audit chain's key and checkpoint store: built once per process by a composition root. */
+export interface AuditEvidence {
+  key: EvidenceKey;
+  checkpoints: CheckpointStore;
+}
+
+export function createRepos(evidence: AuditEvidence) {
   return {
-    audit: createAuditRepo(),
+    audit: createAuditRepo(evidence),
     codes: createCodesRepo(),
     documents: createDocumentsRepo(),
     outbox: createOutboxRepo(),

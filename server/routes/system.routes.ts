@@ -1,6 +1,24 @@
 import { z } from 'zod';
+import { CHAIN_PROBLEM_CODES } from '../../db/audit-chain';
 import { defineRoute, type RouteDef } from '../route';
 import type { Services } from '../services';
+
+const auditVerifyResponse = z.object({
+  valid: z.boolean(),
+  checked: z.number(),
+  firstBrokenSeq: z.number().optional(),
+  reason: z.string().optional(),
+  problems: z.array(
+    z.object({
+      code: z.enum(CHAIN_PROBLEM_CODES),
+      seq: z.number().optional(),
+      message: z.string(),
+    }),
+  ),
+  keyId: z.string(),
+  head: z.object({ seq: z.number(), hash: z.string() }),
+  checkpoint: z.object({ seq: z.number(), hash: z.string(), at: z.string() }).nullable(),
+});
 
 /** Health and audit-chain verification. (The OpenAPI route is mounted by app.ts, which owns the route table.) */
 export function systemRoutes(s: Services): RouteDef[] {
@@ -14,8 +32,9 @@ export function systemRoutes(s: Services): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/audit/verify', tag: 'audit', access: 'staff', summary: 'Re-compute the audit hash chain and name the first broken link',
-      response: z.object({ valid: z.boolean(), checked: z.number(), firstBrokenSeq: z.number().optional() }),
+      method: 'get', path: '/audit/verify', tag: 'audit', access: 'staff',
+      summary: 'Re-compute the audit chain with the evidence key and hold it against the head row and the latest checkpoint kept outside the database; every problem is named with a reason',
+      response: auditVerifyResponse,
       handler: () => s.system.verifyAudit(),
     }),
   ];

@@ -1,11 +1,15 @@
 import JSZip from 'jszip';
 import type { Knex } from 'knex';
+import { canonicalJson as canonicalText } from '../../db/audit-chain';
 import type { Repos } from '../../db/repos';
 import type { SealedDocument } from '../../db/repos/sealed.repo';
 import { sha256 } from '../../documents/hash';
 import { certificateFromManifest, looksLikePdf, readSeal, renderCertificate, sealManifestSchema, type SealManifest } from '../../documents/seal';
 import { isStageKey, STAGES } from '../../domain/stages';
 import { AppError } from '../errors';
+
+/** Where an evidence pack keeps its stretch of the audit chain. */
+export const AUDIT_SEGMENT_PATH = 'audit/network-chain.json';
 
 /** Why a PDF did not verify. A closed set, so scripts can branch on it. */
 export type VerifyFailure = 'not a PDF' | 'not sealed by Formwork' | 'altered after sealing' | 'unknown document' | 'does not match the sealing record';
@@ -102,8 +106,9 @@ export function createEvidenceService(deps: { db: Knex; repos: Repos }) {
 
     /**
      * A ZIP of a stage's sealed sign-offs: per round the agreed PDF and DOCX, the sealed PDF, the
-     * certificate on its own, the seal manifest and the round's audit events; and manifest.json with
-     * the SHA-256 and size of every other file in the pack.
+     * certificate on its own, the seal manifest and the round's audit events; the network's stretch
+     * of the audit chain with the latest checkpoint; and manifest.json with the SHA-256 and size of
+     * every other file in the pack, MACed with the evidence key.
      */
     async evidencePack(networkId: string, stage: string, generatedBy: string): Promise<{ zip: Buffer; fileName: string; sha256: string }> {
       if (!isStageKey(stage)) throw new AppError('UNKNOWN_STAGE', `No stage called ${stage}. Stages: ${STAGES.map((s) => s.key).join(', ')}.`);
@@ -150,15 +155,31 @@ export function createEvidenceService(deps: { db: Knex; repos: Repos }) {
         });
       }
 
-      const manifest = {
+      // the network's stretch of the audit chain up to (at least) the latest checkpoint, so the
+      // pack can be checked offline with the evidence key: `npm run verify-evidence`
+      const segment = await repos.audit.segment(db, networkId);
+      add(AUDIT_SEGMENT_PATH, `${JSON.stringify(segment, null, 2)}\n`);
+      const lastSeq = segment.rows.at(-1)?.seq ?? segment.start.seq - 1;
+
+      const unsealed = {
         format: 'formwork-evidence/1',
         network: { id: network.id, name: network.name },
         stage,
         generatedAt: new Date().toISOString(),
         generatedBy,
         rounds,
+        audit: {
+          segment: AUDIT_SEGMENT_PATH,
+          keyId: segment.keyId,
+          fromSeq: segment.start.seq,
+          toSeq: lastSeq,
+          checkpoint: segment.checkpoint ? { seq: segment.checkpoint.seq, hash: segment.checkpoint.hash, at: segment.checkpoint.at } : null,
+        },
         files: files.map((f) => ({ path: f.path, sha256: sha256(f.bytes), bytes: f.bytes.length })),
       };
+      // a MAC under the evidence key over the manifest (which hashes every file): whoever holds
+      // the key can tell the pack is Formwork's and whole
+      const manifest = { ...unsealed, mac: { alg: 'HMAC-SHA-256', keyId: repos.audit.key.id, value: repos.audit.key.packMac(canonicalText(unsealed)) } };
       const zip = new JSZip();
       for (const f of files) zip.file(f.path, f.bytes);
       zip.file('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);

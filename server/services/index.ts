@@ -3,6 +3,7 @@ import { createLinkResolver } from '../action-links';
 import type { ServerDeps } from '../deps';
 import { createAccessService } from './access.service';
 import { createActionsService } from './actions.service';
+import { createCodecService } from './codec.service';
 import { createDocumentsService } from './documents.service';
 import { createEvidenceService } from './evidence.service';
 import { createFormationService } from './formation.service';
@@ -28,6 +29,7 @@ export function createServices(deps: ServerDeps) {
     resolveLink: createLinkResolver(deps),
     access: createAccessService(deps),
     system: createSystemService(deps),
+    codec: createCodecService(deps),
     networks: createNetworksService(deps),
     formation,
     readiness: createReadinessService(deps),

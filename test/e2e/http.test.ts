@@ -3,7 +3,6 @@ import { apiClient, type ApiClient } from '../support/api';
 import { createScenarioNetwork } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
-import { createRepos } from '../../db/repos';
 
 /** The HTTP edge: bad input is always a clear 4xx in the documented error shape, never a 5xx. */
 describe('HTTP API edge', () => {
@@ -43,7 +42,7 @@ describe('HTTP API edge', () => {
     expectError(await anonymous.post('/programmes', { name: 'x', sponsor: 'y', footprint: { minListSize: 1, maxListSize: 2 } }), 401, 'UNAUTHENTICATED');
     expectError(await apiClient(stack.baseUrl, 'not-a-real-token-at-all-xxxxxxxx').get('/networks'), 401, 'UNAUTHENTICATED');
     const secret = 'commissioner-token-for-tests-0123456789';
-    await createRepos().tokens.insertApiToken(stack.db, { id: 'c1', secret, name: 'Commissioner', role: 'commissioner' });
+    await stack.repos.tokens.insertApiToken(stack.db, { id: 'c1', secret, name: 'Commissioner', role: 'commissioner' });
     const commissioner = apiClient(stack.baseUrl, secret);
     expect((await commissioner.get('/networks')).status).toBe(200);
     expectError(await commissioner.post('/programmes', { name: 'x', sponsor: 'y', footprint: { minListSize: 1, maxListSize: 2 } }), 403, 'FORBIDDEN');

@@ -29,7 +29,10 @@ describe('npm start survives SIGKILL mid-round', () => {
       running = spawnBin('start.ts', env);
       await running.waitFor(/Formwork is running/);
       expect(running.output()).toContain(`http://localhost:${port}`);
-      expect(running.output()).toContain(`Temporal UI:  http://127.0.0.1:${uiPort}`);
+      // on localhost, like the app, so the UI's codec calls carry the staff sign-in cookie
+      expect(running.output()).toContain(`Temporal UI:  http://localhost:${uiPort}`);
+      const settings = await fetch(`http://127.0.0.1:${uiPort}/api/v1/settings`).then((r) => r.json());
+      expect(settings.Codec.Endpoint).toBe(`http://localhost:${port}/api/v1/codec`);
       expect(running.output()).toContain(`Facilitator API token: ${token}`);
     };
     await start();

@@ -3,7 +3,6 @@ import pino from 'pino';
 import { createOutbox } from '../../mail/outbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSealingActivities } from '../../activities/sealing.activities';
-import { createRepos } from '../../db/repos';
 import { sha256 } from '../../documents';
 import { sealPdf } from '../../documents/seal';
 import { apiClient, type ApiClient, eventually } from '../support/api';
@@ -123,7 +122,7 @@ describe.each(['sqlite', 'postgres'] as const)('sealing on %s', (database) => {
     const events = await stack.db('audit_events').where({ type: 'signoff.sealed', network_id: network.id });
     expect(events).toHaveLength(1);
     // sealing again (as a retry would) finds the stored seal and mails nobody twice
-    const base = { db: stack.db, repos: createRepos(), log: pino({ level: 'silent' }), publicUrl: stack.baseUrl };
+    const base = { db: stack.db, repos: stack.repos, log: pino({ level: 'silent' }), publicUrl: stack.baseUrl };
     const sealing = createSealingActivities({ ...base, actionTokenTtlDays: 30, outbox: createOutbox(base) });
     expect(await sealing.sealSignoff({ signoffId: rows[0].signoff_id, networkId: network.id })).toEqual({ sealedDocumentId: sealedId, sealedSha256: sha256(sealed) });
     expect(await stack.db('sealed_documents').where({ document_id: document.id })).toHaveLength(1);

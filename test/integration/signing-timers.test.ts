@@ -16,6 +16,7 @@ import { extendRoundUpdate, signoffStateQuery } from '../../workflows/messages';
 import { signoffWorkflow } from '../../workflows/signoff.workflow';
 import { createTimeSkippingEnv } from '../setup/temporal-env';
 import { quietRuntime, workflowBundle } from '../support/bundle';
+import { testAuditEvidence, testDataConverter } from '../support/codec';
 
 /**
  * Reminders and expiry are durable timers on working days. Time is skipped on Temporal's test
@@ -25,11 +26,11 @@ describe('sign-off reminders and expiry', () => {
   let env: TestWorkflowEnvironment;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-timers-'));
   const db = createDb({ client: 'sqlite', filename: path.join(dir, 't.db') });
-  const repos = createRepos();
+  const repos = createRepos(testAuditEvidence(path.join(dir, 'checkpoints')));
 
   beforeAll(async () => {
     quietRuntime();
-    env = await createTimeSkippingEnv();
+    env = await createTimeSkippingEnv({ dataConverter: testDataConverter });
     await migrateLatest(db);
     await repos.tokens.insertApiToken(db, { id: 'f', secret: 'facilitator-secret-000000000000', name: 'Facilitator', role: 'facilitator', email: 'facilitator@example.org' });
     await repos.records.insertProgramme(db, { id: 'prog', name: 'P', sponsor: 'S', footprint: { minListSize: 1, maxListSize: 100000 } });
@@ -57,6 +58,7 @@ describe('sign-off reminders and expiry', () => {
       connection: env.nativeConnection,
       taskQueue: 'timers',
       workflowBundle: await workflowBundle(),
+      dataConverter: testDataConverter,
       activities: { ...createFormationActivities(deps), ...createSigningActivities(deps) },
     });
     await worker.runUntil(async () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient, eventually } from '../support/api';
 import { createScenarioNetwork } from '../support/formation-driver';
+import { testCodec, testDataConverter } from '../support/codec';
+import { decodedHistoryText } from '../support/history';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
 import { ballotLinks, castAll, inSeconds, waitForMotionClosed } from '../support/votes-driver';
@@ -201,14 +203,13 @@ describe('votes on motions', () => {
     const audit = await stack.db('audit_events').where({ type: 'motion.ballot-cast' });
     expect(audit.filter((e) => JSON.parse(e.data).motionId === motion.id).every((e) => !('choice' in JSON.parse(e.data)))).toBe(true);
 
-    // workflow history: the update payloads carry a sealed blob, never the choice or receipt in clear
+    // workflow history: the update payloads carry a sealed blob, never the choice or receipt in clear,
+    // even once the payload codec's encryption is taken off (it is the stack's test codec)
     const { Connection, Client } = await import('@temporalio/client');
     const connection = await Connection.connect({ address: injectedTemporalAddress() });
     try {
-      const history = await new Client({ connection }).workflow.getHandle(`vote-${motion.id}`).fetchHistory();
-      // payload data is bytes (base64 once serialised): decode every payload to read what history holds
-      const raw = JSON.stringify(history, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v));
-      const text = [...raw.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1], 'base64').toString('utf8')).join('\n');
+      const history = await new Client({ connection, dataConverter: testDataConverter }).workflow.getHandle(`vote-${motion.id}`).fetchHistory();
+      const text = await decodedHistoryText(history, testCodec);
       expect(text).toContain('sealed');
       expect(text).not.toMatch(/"choice"\s*:\s*"(for|against|abstain)"/);
       for (const r of receipts) expect(text).not.toContain(r.receiptCode);

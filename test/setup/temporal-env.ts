@@ -2,7 +2,7 @@
  * Temporal environments for integration tests. The shared dev server comes from test/setup/global.ts;
  * the time-skipping test server is started per call from the project-local binary, never downloaded.
  */
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { type ClientOptionsForTestEnv, TestWorkflowEnvironment } from '@temporalio/testing';
 import { inject } from 'vitest';
 import { resolveTestServer } from '../../scripts/provision-temporal';
 
@@ -39,11 +39,13 @@ export function testTemporalConnection(namespace = 'default'): Promise<TestWorkf
 /**
  * A fresh time-skipping test server (its own process, own port). Resolves the binary without
  * provisioning, so a missing binary fails at once with instructions instead of a download attempt.
- * Call `teardown()` to stop it.
+ * Call `teardown()` to stop it. Pass `client` options to give its client a data converter (the
+ * payload codec, for tests that run Formwork's workflows).
  */
-export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+export async function createTimeSkippingEnv(client?: ClientOptionsForTestEnv): Promise<TestWorkflowEnvironment> {
   const server = resolveTestServer({ provision: false });
   return TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: server.path } },
+    client,
   });
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../../codec/payload-codec';
 
 /** The same path bin/runtime.ts gives the worker: workflows/index.ts. */
 const WORKFLOWS_PATH = path.join(__dirname, '..', '..', 'workflows', 'index.ts');
@@ -18,9 +19,12 @@ export function quietRuntime() {
   }
 }
 
-/** The workflow bundle, built once per test file. */
+/**
+ * The workflow bundle, built once per test file, with the failure converter every worker uses
+ * (failure messages go through the payload codec, see codec/).
+ */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
   return bundle;
 }
 

@@ -8,8 +8,10 @@ export { workflowBundle } from './bundle';
 import knexFactory, { type Knex } from 'knex';
 import pino from 'pino';
 import { loadConfig } from '../../config';
-import { closeServer, connectClient, createApp, createWorker, ensureAdminToken, listen, openDatabase } from '../../bin/runtime';
+import { closeServer, connectClient, createApp, createWorker, ensureAdminToken, listen, openDatabase, payloadCodec } from '../../bin/runtime';
 import type { Mailer } from '../../mail/mailer';
+import type { Repos } from '../../db/repos';
+import { testCodecKeys } from './codec';
 
 /** A fresh database on the shared Postgres cluster, so test files never see each other's rows. */
 export async function freshPostgresDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
@@ -33,6 +35,10 @@ export interface InProcessStack {
   baseUrl: string;
   token: string;
   db: Knex;
+  /** the stack's repositories (its evidence key and checkpoint directory included) */
+  repos: Repos;
+  /** the stack's data directory: evidence key, codec keys, audit checkpoints */
+  dataDir: string;
   taskQueue: string;
   stop(): Promise<void>;
 }
@@ -53,6 +59,8 @@ export async function startInProcessStack(opts: { temporalAddress: string; datab
     FORMWORK_ADMIN_TOKEN: adminToken,
     PORT: '0',
     LOG_LEVEL: 'silent',
+    // the codec key of this test file, so its replayer and own clients read the stack's histories
+    TEMPORAL_CODEC_KEYS: testCodecKeys,
     ...(opts.database === 'sqlite' ? {} : { DATABASE_URL: opts.database.postgresUrl }),
     ...opts.env,
   };
@@ -61,8 +69,12 @@ export async function startInProcessStack(opts: { temporalAddress: string; datab
   const log = pino({ level: 'silent' });
   const { db, repos } = await openDatabase(provisional, log);
   await ensureAdminToken(provisional, db, repos, { keepInDataDir: false });
-  const client = await connectClient(provisional, opts.temporalAddress);
-  const appDeps = { db, repos, temporal: client, taskQueue, log, formSecret: 'test-form-secret', secureCookies: false, rateLimit: { actionsPerMinutePerIp: 100_000, actionsPerMinutePerToken: 10_000 } };
+  const codec = payloadCodec(provisional);
+  const client = await connectClient(provisional, opts.temporalAddress, codec);
+  const appDeps = {
+    db, repos, temporal: client, taskQueue, log, formSecret: 'test-form-secret', secureCookies: false, rateLimit: { actionsPerMinutePerIp: 100_000, actionsPerMinutePerToken: 10_000 },
+    payloadCodec: codec, codecCorsOrigins: provisional.codec.corsOrigins,
+  };
   // listen first on a free port, then build the app with the real public URL
   const placeholder = await listen((_req, res) => res.end(), 0, '127.0.0.1');
   const port = (placeholder.address() as { port: number }).port;
@@ -70,12 +82,14 @@ export async function startInProcessStack(opts: { temporalAddress: string; datab
   const baseUrl = `http://127.0.0.1:${port}`;
   const config = loadConfig({ ...env, PORT: String(port), PUBLIC_URL: baseUrl });
   const server: http.Server = await listen(createApp({ ...appDeps, mailer: opts.mailer, publicUrl: baseUrl }), port, '127.0.0.1');
-  const { worker, connection } = await createWorker(config, opts.temporalAddress, { db, repos, log, mailer: opts.mailer }, { workflowBundle: await workflowBundle() });
+  const { worker, connection } = await createWorker(config, opts.temporalAddress, { db, repos, log, mailer: opts.mailer, codec }, { workflowBundle: await workflowBundle() });
   const running = worker.run();
   return {
     baseUrl,
     token: adminToken,
     db,
+    repos,
+    dataDir,
     taskQueue,
     async stop() {
       await closeServer(server);

@@ -30,4 +30,29 @@ describe('config', () => {
   it('requires the TLS key with the certificate', () => {
     expect(() => loadConfig({ TEMPORAL_TLS_CERT_PATH: '/x.pem' })).toThrow(/TEMPORAL_TLS_KEY_PATH/);
   });
+  it('keeps evidence checkpoints in DATA_DIR unless told, and reads codec keys and UI origins', () => {
+    const c = loadConfig({ DATA_DIR: '/srv/fw' });
+    expect(c.evidence).toEqual({ key: undefined, checkpointDir: '/srv/fw/audit-checkpoints' });
+    expect(c.codec.keys).toBeUndefined();
+    expect(c.codec.corsOrigins).toEqual(['http://localhost:8233', 'http://127.0.0.1:8233']);
+    const key = 'ab'.repeat(32);
+    const d = loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233', EVIDENCE_KEY: 'e'.repeat(40), EVIDENCE_CHECKPOINT_DIR: '/anchor', TEMPORAL_CODEC_KEYS: `new:${key},old:${key}`, TEMPORAL_CODEC_CORS_ORIGINS: 'https://temporal.example.org' });
+    expect(d.evidence).toEqual({ key: 'e'.repeat(40), checkpointDir: '/anchor' });
+    expect(d.codec.keys?.map((k) => k.id)).toEqual(['new', 'old']);
+    expect(d.codec.corsOrigins).toEqual(['https://temporal.example.org']);
+    // an external cluster's UI origin is not guessed
+    expect(loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233' }).codec.corsOrigins).toEqual([]);
+  });
+  it('names bad evidence and codec variables without echoing keys', () => {
+    try {
+      loadConfig({ EVIDENCE_KEY: 'short', TEMPORAL_CODEC_KEYS: 'k:tooshortsecret', TEMPORAL_CODEC_CORS_ORIGINS: 'http://ui.example.org/path' });
+      expect.unreachable();
+    } catch (err) {
+      const message = (err as Error).message;
+      expect(message).toContain('EVIDENCE_KEY');
+      expect(message).toContain('TEMPORAL_CODEC_KEYS');
+      expect(message).toContain('TEMPORAL_CODEC_CORS_ORIGINS');
+      expect(message).not.toContain('tooshortsecret');
+    }
+  });
 });
