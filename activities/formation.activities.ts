@@ -75,10 +75,10 @@ export function createFormationActivities(deps: ActivityDeps) {
       const version = `constitution-v${input.documentVersion}`;
       const rules = constitutionRules({ castingVote: data.castingVote, votingRules }, version);
       await db.transaction(async (trx) => {
-        const current = await repos.votes.ruleOverrides(trx, input.networkId);
+        const current = await repos.votingRules.ruleOverrides(trx, input.networkId);
         if (current.length && current.every((r) => r.version === version)) return;
         for (const rule of rules) {
-          await repos.votes.setRuleOverride(trx, input.networkId, rule, SYSTEM);
+          await repos.votingRules.setRuleOverride(trx, input.networkId, rule, SYSTEM);
           await repos.audit.append(trx, SYSTEM, { type: 'voting-rule.set', networkId: input.networkId, decisionType: rule.decisionType, version }, input.networkId);
         }
       });

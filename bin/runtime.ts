@@ -10,7 +10,8 @@ import { createFormationActivities } from '../activities/formation.activities';
 import { createSmtpMailer, type Mailer } from '../activities/mailer';
 import { createSealingActivities } from '../activities/sealing.activities';
 import { createSigningActivities } from '../activities/signing.activities';
-import { createVotesActivities } from '../activities/votes.activities';
+import { createElectionsActivities } from '../activities/elections.activities';
+import { createMotionsActivities } from '../activities/motions.activities';
 import type { Config } from '../config';
 import { createDb, migrateLatest } from '../db/knex';
 import { createRepos, type Repos } from '../db/repos';
@@ -74,7 +75,7 @@ export async function createWorker(
   installRuntime(config);
   const connection = await NativeConnection.connect({ address, tls: tlsOptions(config), apiKey: config.temporal.apiKey });
   const activityDeps = { ...deps, publicUrl: config.publicUrl, actionTokenTtlDays: config.actionTokenTtlDays };
-  const activities = { ...createFormationActivities(activityDeps), ...createSigningActivities(activityDeps), ...createSealingActivities(activityDeps), ...createVotesActivities(activityDeps) };
+  const activities = { ...createFormationActivities(activityDeps), ...createSigningActivities(activityDeps), ...createSealingActivities(activityDeps), ...createMotionsActivities(activityDeps), ...createElectionsActivities(activityDeps) };
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,

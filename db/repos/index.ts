@@ -1,6 +1,8 @@
 import { createAuditRepo } from './audit.repo';
 import { createCodesRepo } from './codes.repo';
 import { createDocumentsRepo } from './documents.repo';
+import { createElectionsRepo } from './elections.repo';
+import { createMotionsRepo } from './motions.repo';
 import { createOutboxRepo } from './outbox.repo';
 import { createRecordsRepo } from './records.repo';
 import { createSealedRepo } from './sealed.repo';
@@ -8,13 +10,15 @@ import { createSignoffsRepo } from './signoffs.repo';
 import { createStagesRepo } from './stages.repo';
 import { createTemplatesRepo } from './templates.repo';
 import { createTokensRepo } from './tokens.repo';
-import { createVotesRepo } from './votes.repo';
+import { createVotingRulesRepo } from './voting-rules.repo';
 
 export function createRepos() {
   return {
     audit: createAuditRepo(),
     codes: createCodesRepo(),
     documents: createDocumentsRepo(),
+    elections: createElectionsRepo(),
+    motions: createMotionsRepo(),
     outbox: createOutboxRepo(),
     records: createRecordsRepo(),
     sealed: createSealedRepo(),
@@ -22,7 +26,7 @@ export function createRepos() {
     stages: createStagesRepo(),
     templates: createTemplatesRepo(),
     tokens: createTokensRepo(),
-    votes: createVotesRepo(),
+    votingRules: createVotingRulesRepo(),
   };
 }
 

@@ -61,6 +61,10 @@ export const votingRuleSchema = z.object({
 });
 export type VotingRule = z.infer<typeof votingRuleSchema>;
 
+/** The parts of a rule a network may set for one decision type; anything left out keeps the rule in force. */
+export const votingRulePatchSchema = votingRuleSchema.omit({ version: true, decisionType: true }).partial().strict();
+export type VotingRulePatch = z.infer<typeof votingRulePatchSchema>;
+
 /** Version label of the programme defaults; a constitution that adopts its own rules sets its own. */
 export const DEFAULT_RULES_VERSION = 'programme-default-1';
 

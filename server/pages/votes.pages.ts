@@ -19,7 +19,7 @@ const BALLOT_STATUS: Record<string, string> = {
 
 type MotionAction = Extract<NonNullable<Awaited<ReturnType<Services['votes']['describeAction']>>>, { kind: 'vote' }>;
 type BallotAction = Extract<NonNullable<Awaited<ReturnType<Services['votes']['describeAction']>>>, { kind: 'ballot' }>;
-type ElectionView = Awaited<ReturnType<Services['votes']['getElection']>>;
+type ElectionView = Awaited<ReturnType<Services['elections']['getElection']>>;
 
 /** Round notes and lines of a constituency's count, for the page. */
 function countSummary(result: ElectionView['constituencies'][number]['result']) {
@@ -39,7 +39,7 @@ export function votesPagesRouter(s: Services, authenticate: (req: Request) => Pr
   /** Runs the handler only for vote and ballot links; anything else goes on to the signing pages. */
   const ballotLinksOnly = async (req: Request, _res: Response, next: NextFunction) => {
     const parsed = tokenParam.safeParse(req.params);
-    if (!parsed.success || !(await s.votes.isVoteToken(parsed.data.token))) return next('route');
+    if (!parsed.success || !(await s.votes.isBallotLink(parsed.data.token))) return next('route');
     next();
   };
 
@@ -50,7 +50,7 @@ export function votesPagesRouter(s: Services, authenticate: (req: Request) => Pr
         renderPage('results', view.motion.title, {
           networkName: view.network.name,
           decisionLabel: view.motion.decisionType,
-          motion: { ...view.motion, result: view.result, certificate: view.certificate, turnout: { ...view.turnout, practices: [] }, proxies: [], ruleDescription: view.motion.ruleDescription },
+          motion: { ...view.motion, result: view.result, count: view.count, certificate: view.certificate, turnout: { ...view.turnout, practices: [] }, proxies: [], ruleDescription: view.motion.ruleDescription },
           certificatePdf: `/a/${token}/certificate.pdf`,
           certificateDocx: `/a/${token}/certificate.docx`,
           shortHash: view.certificate?.sha256.slice(0, 16),
@@ -118,10 +118,7 @@ export function votesPagesRouter(s: Services, authenticate: (req: Request) => Pr
   ] as const) {
     router.get(`/a/:token/${path}`, perToken, ballotLinksOnly, async (req, res) => {
       html(res);
-      const view = await s.votes.describeAction(tokenParam.parse(req.params).token);
-      const documentId = view?.kind === 'vote' ? (path.startsWith('document') ? view.motion.documentId : view.certificate?.documentId) : null;
-      const bytes = documentId ? await s.repos.documents.file(s.db, documentId, kind) : null;
-      if (!bytes) throw new AppError('NOT_FOUND', 'There is no such document for this vote.');
+      const bytes = await s.votes.linkDocument(tokenParam.parse(req.params).token, path.startsWith('document') ? 'document' : 'certificate', kind);
       res.type(kind === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document').send(bytes);
     });
   }
@@ -173,7 +170,7 @@ export function votesPagesRouter(s: Services, authenticate: (req: Request) => Pr
   router.get('/motions/:id', async (req, res) => {
     html(res);
     if (!(await authenticate(req))) return res.redirect(303, '/login');
-    const motion = await s.votes.getMotion(String(req.params.id).slice(0, 64));
+    const motion = await s.motions.getMotion(String(req.params.id).slice(0, 64));
     const network = await s.networks.getNetwork(motion.networkId);
     res.type('html').send(
       renderPage('results', motion.title, {
@@ -192,7 +189,7 @@ export function votesPagesRouter(s: Services, authenticate: (req: Request) => Pr
   router.get('/elections/:id', async (req, res) => {
     html(res);
     if (!(await authenticate(req))) return res.redirect(303, '/login');
-    const election = await s.votes.getElection(String(req.params.id).slice(0, 64));
+    const election = await s.elections.getElection(String(req.params.id).slice(0, 64));
     res.type('html').send(
       renderPage('election', election.title, {
         caption: `${election.method.toUpperCase()} election · ${election.phase}`,

@@ -5,10 +5,15 @@ import { createNetworksService } from './networks.service';
 import { createReadinessService } from './readiness.service';
 import { createSignoffsService } from './signoffs.service';
 import { createTemplatesService } from './templates.service';
-import { createVotesService } from './votes.service';
+import { createBallotLinksService } from './ballot-links.service';
+import { createElectionsService } from './elections.service';
+import { createMotionsService } from './motions.service';
+import { createVotingRulesService } from './voting-rules.service';
 
 export function createServices(deps: ServerDeps) {
   const formation = createFormationService(deps);
+  const motions = createMotionsService(deps);
+  const elections = createElectionsService(deps);
   return {
     ...deps,
     networks: createNetworksService(deps),
@@ -17,7 +22,11 @@ export function createServices(deps: ServerDeps) {
     actions: createActionsService(deps),
     signoffs: createSignoffsService(deps),
     templates: createTemplatesService(deps),
-    votes: createVotesService(deps),
+    motions,
+    elections,
+    votingRules: createVotingRulesService(deps),
+    /** ballot links of motions and elections (actions routes and ballot pages) */
+    votes: createBallotLinksService(motions, elections),
   };
 }
 
