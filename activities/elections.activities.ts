@@ -24,7 +24,7 @@ const electedOf = (result: { constituencies: { name: string; elected: string[] }
  * earlier work (by election id, dedupe key, receipt or primary key) and does not redo it.
  */
 export function createElectionsActivities(deps: ActivityDeps) {
-  const { db, repos } = deps;
+  const { db, repos, log } = deps;
 
   async function requireElection(electionId: string) {
     const election = await repos.elections.getElection(db, electionId);
@@ -189,8 +189,12 @@ export function createElectionsActivities(deps: ActivityDeps) {
             });
           }
         }
+        // the ballot papers are kept for scrutiny, rewritten so their order no longer follows arrival
+        await repos.elections.reshuffleBallots(trx, election.id);
         await repos.audit.append(trx, SYSTEM, { type: 'election.counted', electionId: election.id, elected: constituencies.flatMap((c) => c.elected) }, election.networkId);
       });
+      // best effort, like a motion's close: autovacuum removes the old row versions otherwise
+      await repos.elections.purgeBallotHistory(db).catch((err: Error) => log.warn({ electionId: election.id, err: err.message }, 'could not vacuum the election ballots table'));
       const after = await repos.elections.getElection(db, election.id);
       return electedOf((after?.result ?? result) as typeof result);
     },

@@ -253,6 +253,8 @@ export function createMotionsActivities(deps: ActivityDeps) {
         if (secret) await repos.motions.reshuffleBallots(trx, motion.id);
         await repos.audit.append(trx, SYSTEM, { type: 'motion.closed', motionId: motion.id, result: tally.result, ruleVersion: tally.ruleVersion, ballots: rows.length }, motion.networkId);
       });
+      // best effort, never retried into a stuck close: autovacuum removes the old row versions otherwise
+      if (secret) await repos.motions.purgeBallotHistory(db).catch((err: Error) => log.warn({ motionId: motion.id, err: err.message }, 'could not vacuum the motion ballots table'));
       log.info({ motionId: motion.id, result: tally.result }, 'motion closed');
       const after = await repos.motions.getMotion(db, motion.id);
       return outcomeOf((after?.result ?? stored) as TallyResult);

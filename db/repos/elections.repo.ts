@@ -1,12 +1,15 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { type Constituency, constituencySchema, type ElectionMethod } from '../../domain/voting/election';
+import type { Knex } from 'knex';
+import { rewriteInIdOrder, vacuumTable } from './ballot-storage';
 import { type Executor, nowIso } from './executor';
 
 /**
  * Elections, candidates, turnout, ballots and the appointments a count produces. As for motions,
  * `election_turnout` (which practice voted) and `election_ballots` (its preferences) share only the
- * election id and are written in separate transactions, so a ballot cannot be traced to its voter.
+ * election id and are written in separate transactions, and the ballots are rewritten at the count
+ * (ballot-storage.ts), so a ballot cannot be traced to its voter.
  */
 
 export interface Election {
@@ -150,6 +153,14 @@ export function createElectionsRepo() {
     },
     async ballotByReceipt(db: Executor, electionId: string, receiptHash: string): Promise<boolean> {
       return Boolean(await db('election_ballots').where({ election_id: electionId, receipt_hash: receiptHash }).first('id'));
+    },
+    /** Rewrites an election's ballot rows in random-id order so neither storage order nor transaction ids follow arrival. */
+    async reshuffleBallots(trx: Executor, electionId: string): Promise<void> {
+      await rewriteInIdOrder(trx, 'election_ballots', { election_id: electionId });
+    },
+    /** Removes what a reshuffle leaves behind (dead row versions on Postgres); outside any transaction. */
+    async purgeBallotHistory(db: Knex): Promise<void> {
+      await vacuumTable(db, 'election_ballots');
     },
 
     async insertAppointment(db: Executor, a: { id: string; networkId: string; personId: string; office: string; constituency: string | null; method: 'elected' | 'appointed'; electionId: string | null; startsOn: string; endsOn: string }): Promise<void> {

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { Choice } from '../../domain/voting/ballot';
 import { type BallotRow, type MotionVoter, motionVoterSchema, type TurnoutRow } from '../../domain/voting/electorate';
 import { type DecisionType, type VotingRule, votingRuleSchema } from '../../domain/voting/rule';
+import type { Knex } from 'knex';
+import { rewriteInIdOrder, vacuumTable } from './ballot-storage';
 import { type Executor, nowIso } from './executor';
 
 /**
@@ -12,7 +14,7 @@ import { type Executor, nowIso } from './executor';
  * share nothing but the motion id. Ballot ids are random, neither table has a timestamp, the two
  * rows of one vote are written in separate transactions (so on Postgres they never share a
  * transaction id), and at close the ballot rows are rewritten in id order (`reshuffleBallots`), so
- * storage order does not follow arrival order afterwards either.
+ * neither storage order nor transaction ids follow arrival order afterwards (ballot-storage.ts).
  */
 
 export interface Motion {
@@ -163,12 +165,13 @@ export function createMotionsRepo() {
     async ballotByReceipt(db: Executor, motionId: string, receiptHash: string): Promise<boolean> {
       return Boolean(await db('motion_ballots').where({ motion_id: motionId, receipt_hash: receiptHash }).first('id'));
     },
-    /** Rewrites a motion's ballot rows in random-id order so storage order no longer follows arrival. */
+    /** Rewrites a motion's ballot rows in random-id order so neither storage order nor transaction ids follow arrival. */
     async reshuffleBallots(trx: Executor, motionId: string): Promise<void> {
-      const rows = await trx('motion_ballots').where({ motion_id: motionId }).orderBy('id');
-      if (rows.length === 0) return;
-      await trx('motion_ballots').where({ motion_id: motionId }).delete();
-      for (let i = 0; i < rows.length; i += 200) await trx('motion_ballots').insert(rows.slice(i, i + 200));
+      await rewriteInIdOrder(trx, 'motion_ballots', { motion_id: motionId });
+    },
+    /** Removes what a reshuffle leaves behind (dead row versions on Postgres); outside any transaction. */
+    async purgeBallotHistory(db: Knex): Promise<void> {
+      await vacuumTable(db, 'motion_ballots');
     },
   };
 }

@@ -18,8 +18,9 @@ async function xmins(db: Knex, table: string, column: string, id: string): Promi
 
 /**
  * Secret ballots on Postgres: the row saying a practice voted and the row saying how never share a
- * transaction id, for motions and elections; and a crash between the two writes neither loses the
- * ballot nor counts it twice when the write is retried.
+ * transaction id, for motions and elections, and after the close the ballots are rewritten in one
+ * transaction of their own; a crash between the two writes neither loses the ballot nor counts it
+ * twice when the write is retried.
  */
 describe('secret ballots on Postgres', () => {
   let stack: InProcessStack;
@@ -53,6 +54,13 @@ describe('secret ballots on Postgres', () => {
     expect(ballots).toHaveLength(3);
     expect(turnout.filter((x) => ballots.includes(x))).toEqual([]);
     expect(new Set([...turnout, ...ballots]).size).toBe(6);
+
+    // after the close the ballot rows are rewritten together: their ids no longer follow arrival
+    expect((await api.post(`/motions/${motion.id}/close`)).status).toBe(200);
+    const rewritten = await xmins(stack.db, 'motion_ballots', 'motion_id', motion.id);
+    expect(rewritten).toHaveLength(3);
+    expect(new Set(rewritten).size).toBe(1);
+    expect(rewritten.filter((x) => ballots.includes(x) || turnout.includes(x))).toEqual([]);
   });
 
   it('writes an election’s turnout and ballot rows in different transactions', async () => {
@@ -77,6 +85,13 @@ describe('secret ballots on Postgres', () => {
     expect(turnout).toHaveLength(2);
     expect(ballots).toHaveLength(2);
     expect(turnout.filter((x) => ballots.includes(x))).toEqual([]);
+
+    // the count rewrites the ballot papers together
+    expect((await api.post(`/elections/${election.id}/close`)).body.phase).toBe('counted');
+    const rewritten = await xmins(stack.db, 'election_ballots', 'election_id', election.id);
+    expect(rewritten).toHaveLength(2);
+    expect(new Set(rewritten).size).toBe(1);
+    expect(rewritten.filter((x) => ballots.includes(x) || turnout.includes(x))).toEqual([]);
   });
 
   it('keeps the turnout and writes the ballot once when the write is retried after a crash between the two', async () => {
