@@ -8,8 +8,6 @@ import type { StageOutcome, StageVote } from '../db/repos/stages.repo';
 import { overrideVersionLabel } from '../db/repos/templates.repo';
 import { TemplateContextError } from '../documents';
 import { STAGES, stageDecision, stageDefinition, type StageDecision, type StageKey } from '../domain/stages';
-import { constitutionRules } from '../domain/constitution-rules';
-import { DECISION_TYPES, type DecisionType } from '../domain/voting/rule';
 import { STAGE_TEMPLATES, type NetworkFacts } from '../templates';
 import * as torSchema from '../templates/terms-of-reference/schema';
 import type { DocumentRef } from '../workflows/messages';
@@ -77,16 +75,13 @@ export function createFormationActivities(deps: ActivityDeps) {
      */
     async adoptConstitutionRules(input: { networkId: string; documentVersion: number }): Promise<void> {
       const stage = (await repos.stages.list(db, input.networkId)).find((s) => s.stageKey === 'terms-of-reference');
-      const data = torSchema.stageDataSchema.parse(stage?.data ?? {});
-      const stated = torSchema.defaultVotingRules(data.weightedVoting);
-      const votingRules = Object.fromEntries(DECISION_TYPES.map((dt) => [dt, { ...stated[dt], ...data.votingRules[dt] }])) as Record<DecisionType, { basis: string; threshold: string }>;
       const version = `constitution-v${input.documentVersion}`;
-      const rules = constitutionRules({ castingVote: data.castingVote, votingRules }, version);
+      const rules = torSchema.adoptedVotingRules(stage?.data, version);
       await db.transaction(async (trx) => {
-        const current = await repos.votes.ruleOverrides(trx, input.networkId);
+        const current = await repos.votingRules.ruleOverrides(trx, input.networkId);
         if (current.length && current.every((r) => r.version === version)) return;
         for (const rule of rules) {
-          await repos.votes.setRuleOverride(trx, input.networkId, rule, SYSTEM);
+          await repos.votingRules.setRuleOverride(trx, input.networkId, rule, SYSTEM);
           await repos.audit.append(trx, SYSTEM, { type: 'voting-rule.set', networkId: input.networkId, decisionType: rule.decisionType, version }, input.networkId);
         }
       });

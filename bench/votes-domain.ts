@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { countStv } from '../domain/voting/stv';
 import { defaultVotingRules } from '../domain/voting/rule';
-import { tallyVotes, type Ballot, type Voter } from '../domain/voting/tally';
+import type { Ballot, Voter } from '../domain/voting/ballot';
+import { tallyVotes } from '../domain/voting/tally';
 
 /**
  * Timings of the pure vote counts at the sizes the seeds describe: Medway's vote of all 61

@@ -140,8 +140,8 @@ async function weightedVote(api: ApiClient, baseUrl: string, ids: { programmeId:
     return res.body.status === 'closed' && res.body.certificate ? res.body : null;
   }, 'the motion to close', 120_000);
   const closeToResultMs = performance.now() - lastAck;
-  if (!closed.result?.result) throw new Error(`the motion closed with no result: ${JSON.stringify(closed)}`);
-  const perBasis = (closed.result.perBasis as { measure: string; for: number; against: number; counted: number }[]).map((m) => ({ measure: m.measure, for: m.for, against: m.against, counted: m.counted }));
+  if (!closed.result) throw new Error(`the motion closed with no result: ${JSON.stringify(closed)}`);
+  const perBasis = (closed.count.perBasis as { measure: string; for: number; against: number; counted: number }[]).map((m) => ({ measure: m.measure, for: m.for, against: m.against, counted: m.counted }));
   return {
     practices: MEDWAY_PRACTICES,
     decisionType: 'allocation',
@@ -150,7 +150,7 @@ async function weightedVote(api: ApiClient, baseUrl: string, ids: { programmeId:
     cast: summarise(cast),
     closeToResultMs: Math.round(closeToResultMs),
     turnout: closed.turnout.voted as number,
-    result: closed.result.result as string,
+    result: closed.result as string,
     perBasis,
   };
 }

@@ -11,7 +11,8 @@ import { createSmtpMailer, type Mailer } from '../mail/mailer';
 import { createOutbox } from '../mail/outbox';
 import { createSealingActivities } from '../activities/sealing.activities';
 import { createSigningActivities } from '../activities/signing.activities';
-import { createVotesActivities } from '../activities/votes.activities';
+import { createElectionsActivities } from '../activities/elections.activities';
+import { createMotionsActivities } from '../activities/motions.activities';
 import { AesGcmPayloadCodec, formworkDataConverter, newCodecKeyEntry, parseCodecKeys } from '../codec/payload-codec';
 import type { Config } from '../config';
 import { evidenceKey } from '../db/audit-chain';
@@ -124,7 +125,7 @@ export async function createWorker(
   const connection = await NativeConnection.connect({ address, tls: tlsOptions(config), apiKey: config.temporal.apiKey });
   const { codec, ...rest } = deps;
   const activityDeps = { ...rest, publicUrl: config.publicUrl, actionTokenTtlDays: config.actionTokenTtlDays, outbox: createOutbox({ ...rest, publicUrl: config.publicUrl }) };
-  const activities = { ...createFormationActivities(activityDeps), ...createSigningActivities(activityDeps), ...createSealingActivities(activityDeps), ...createVotesActivities(activityDeps) };
+  const activities = { ...createFormationActivities(activityDeps), ...createSigningActivities(activityDeps), ...createSealingActivities(activityDeps), ...createMotionsActivities(activityDeps), ...createElectionsActivities(activityDeps) };
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,

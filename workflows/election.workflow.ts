@@ -1,20 +1,15 @@
-import { type ActivityOptions, allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { VotesActivities } from '../activities/votes.activities';
-import {
-  advanceElectionUpdate,
-  electionBallotUpdate,
-  type ElectionInput,
-  type ElectionState,
-  electionStateQuery,
-  nominateUpdate,
-} from './vote-messages';
-import { rejectVote } from './vote.workflow';
+import { type ActivityOptions, allHandlersFinished, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { ElectionsActivities } from '../activities/elections.activities';
+import { electionBallotRefusal, nominationRefusal } from '../domain/voting/election';
+import { reject } from './failures';
+import { advanceElectionUpdate, awaitElectionOpenUpdate, electionBallotUpdate, type ElectionInput, type ElectionState, electionStateQuery, nominateUpdate } from './vote-messages';
 
-const ACKNOWLEDGED_WRITE: ActivityOptions = { startToCloseTimeout: '20 seconds', retry: { initialInterval: '200 milliseconds', maximumInterval: '3 seconds', maximumAttempts: 8 } };
+/** Writes of acknowledged ballots: retried until they succeed, so an accepted ballot is never lost. */
+const ACKNOWLEDGED_WRITE: ActivityOptions = { startToCloseTimeout: '20 seconds', retry: { initialInterval: '200 milliseconds', maximumInterval: '3 seconds' } };
 const RECORDS: ActivityOptions = { startToCloseTimeout: '2 minutes', retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' } };
 
-const acknowledged = proxyActivities<VotesActivities>(ACKNOWLEDGED_WRITE);
-const records = proxyActivities<VotesActivities>(RECORDS);
+const acknowledged = proxyActivities<ElectionsActivities>(ACKNOWLEDGED_WRITE);
+const records = proxyActivities<ElectionsActivities>(RECORDS);
 
 /**
  * An election of board members by constituency (DOMAIN.md §4, shadow-board procedure):
@@ -23,6 +18,10 @@ const records = proxyActivities<VotesActivities>(RECORDS);
  * voted, then the count (STV or FPTP, lots seeded with the election id) and the appointments.
  */
 export async function electionWorkflow(input: ElectionInput): Promise<{ elected: Record<string, string[]> }> {
+  // Runs started before this change opened the ballot and sent its links in one step, and closed a
+  // phase without waiting for the next; they replay that way. New runs open the ballot before any
+  // link goes out, and answer "close the phase" once the next phase has begun.
+  const opensBeforeLinks = patched('election-opens-before-links');
   const state: ElectionState = {
     electionId: input.electionId,
     phase: 'opening',
@@ -34,30 +33,39 @@ export async function electionWorkflow(input: ElectionInput): Promise<{ elected:
   };
   const claimedVoters = new Set<string>();
   const claimedCandidates = new Set<string>();
+  const eligiblePersonIds = new Set(input.eligiblePeople.map((p) => p.personId));
   let advanceFrom: ElectionState['phase'] | null = null;
-  const constituencyOf = (practiceId: string) => input.constituencies.find((c) => c.practiceIds.includes(practiceId));
+  // nominations and ballots whose writes are in flight; a phase ends once they are done
+  let writing = 0;
+  let ballotLinksSent = false;
+  let recorded = false;
 
   setHandler(electionStateQuery, () => state);
+  setHandler(awaitElectionOpenUpdate, async () => {
+    await condition(() => recorded);
+    return { electionId: input.electionId };
+  });
 
   setHandler(
     nominateUpdate,
     async (nomination) => {
       claimedCandidates.add(nomination.personId);
+      writing += 1;
       try {
         await records.recordCandidate({ ...nomination, electionId: input.electionId });
       } catch (err) {
         claimedCandidates.delete(nomination.personId);
         throw err;
+      } finally {
+        writing -= 1;
       }
       state.candidates.push({ candidateId: nomination.candidateId, personId: nomination.personId, constituency: nomination.constituency });
       return { candidateId: nomination.candidateId };
     },
     {
-      validator: ({ personId, constituency }) => {
-        if (state.phase !== 'nominations') throw rejectVote('WRONG_PHASE', 'Nominations are closed.');
-        if (!input.constituencies.some((c) => c.name === constituency)) throw rejectVote('UNKNOWN_CONSTITUENCY', `No constituency called ${constituency}.`);
-        if (!input.eligiblePeople.some((p) => p.personId === personId)) throw rejectVote('NOT_ELIGIBLE', 'A candidate must belong to a practice of the network.');
-        if (claimedCandidates.has(personId)) throw rejectVote('ALREADY_NOMINATED', 'This person is already a candidate in this election.');
+      validator: (nomination) => {
+        const refusal = nominationRefusal({ phase: state.phase, constituencies: input.constituencies, eligiblePersonIds, nominated: claimedCandidates }, nomination);
+        if (refusal) throw reject(refusal.reason, refusal.message);
       },
     },
   );
@@ -66,20 +74,22 @@ export async function electionWorkflow(input: ElectionInput): Promise<{ elected:
     electionBallotUpdate,
     async (ballot) => {
       claimedVoters.add(ballot.voterId);
+      writing += 1;
       try {
         await acknowledged.recordElectionBallot({ ...ballot, electionId: input.electionId });
       } catch (err) {
         claimedVoters.delete(ballot.voterId);
         throw err;
+      } finally {
+        writing -= 1;
       }
       state.voted.push(ballot.voterId);
       return { accepted: true as const };
     },
     {
       validator: ({ voterId }) => {
-        if (state.phase !== 'ballot') throw rejectVote('VOTING_CLOSED', state.phase === 'nominations' || state.phase === 'opening' ? 'The ballot has not opened yet.' : 'The ballot has closed.');
-        if (!constituencyOf(voterId)) throw rejectVote('NOT_IN_ELECTORATE', 'Your practice does not vote in this election.');
-        if (claimedVoters.has(voterId)) throw rejectVote('ALREADY_VOTED', 'A ballot has already been recorded for your practice; only the first counts.');
+        const refusal = electionBallotRefusal({ phase: state.phase, constituencies: input.constituencies, voted: claimedVoters }, voterId);
+        if (refusal) throw reject(refusal.reason, refusal.message);
       },
     },
   );
@@ -87,33 +97,49 @@ export async function electionWorkflow(input: ElectionInput): Promise<{ elected:
   setHandler(
     advanceElectionUpdate,
     async (_request) => {
-      advanceFrom = state.phase;
-      return { phase: state.phase };
+      const from = state.phase;
+      advanceFrom = from;
+      if (opensBeforeLinks) await condition(() => (from === 'nominations' ? ballotLinksSent : state.phase === 'counted'));
+      return { phase: from };
     },
     {
       validator: (_request) => {
-        if (state.phase !== 'nominations' && state.phase !== 'ballot') throw rejectVote('WRONG_PHASE', `The election is ${state.phase}; there is no phase to close.`);
-        if (advanceFrom === state.phase) throw rejectVote('WRONG_PHASE', 'This phase is already closing.');
+        if (state.phase !== 'nominations' && state.phase !== 'ballot') throw reject('WRONG_PHASE', `The election is ${state.phase}; there is no phase to close.`);
+        if (advanceFrom === state.phase) throw reject('WRONG_PHASE', 'This phase is already closing.');
       },
     },
   );
 
+  // a phase ends once the writes it accepted are done (an "advance" waiting for the next phase is not one of them)
+  const writesDone = () => condition(opensBeforeLinks ? () => writing === 0 : allHandlersFinished);
+
   const workflowId = workflowInfo().workflowId;
   await records.openElection({ ...input, workflowId });
   state.phase = 'nominations';
+  recorded = true;
   const until = (iso: string) => Math.max(1, Date.parse(iso) - Date.now());
   await condition(() => advanceFrom === 'nominations', until(input.nominationsCloseAt));
-  state.phase = 'counting';
-  await condition(allHandlersFinished);
+  state.phase = 'opening';
+  await writesDone();
 
-  await records.openElectionBallot({ electionId: input.electionId, workflowId });
-  state.phase = 'ballot';
+  if (opensBeforeLinks) {
+    await records.recordElectionBallotOpen({ electionId: input.electionId });
+    state.phase = 'ballot';
+    // only now, with ballots accepted, do links go out
+    await records.sendElectionBallotLinks({ electionId: input.electionId, workflowId });
+    ballotLinksSent = true;
+  } else {
+    await records.openElectionBallot({ electionId: input.electionId, workflowId });
+    state.phase = 'ballot';
+  }
   const voters = input.constituencies.flatMap((c) => c.practiceIds);
   await condition(() => advanceFrom === 'ballot' || (state.voted.length >= voters.length && voters.every((v) => claimedVoters.has(v) && state.voted.includes(v))), until(input.ballotCloseAt));
   state.phase = 'counting';
-  await condition(allHandlersFinished);
+  await writesDone();
 
   state.elected = await records.countElection({ electionId: input.electionId });
   state.phase = 'counted';
+  // an "advance" that closed the ballot answers now that the count is done
+  if (opensBeforeLinks) await condition(allHandlersFinished);
   return { elected: state.elected };
 }

@@ -19,7 +19,23 @@ export type RejectionCode =
   | 'ALREADY_SIGNED'
   | 'ALREADY_DECLINED'
   | 'NAME_MISMATCH'
-  | 'CONSENT_REQUIRED';
+  | 'CONSENT_REQUIRED'
+  // votes and elections
+  | 'VOTING_CLOSED'
+  | 'NOT_IN_ELECTORATE'
+  | 'PROXY_NOT_ALLOWED'
+  | 'PROXY_FOR_SELF'
+  | 'PROXY_PRINCIPAL_NOT_IN_ELECTORATE'
+  | 'PROXY_NOT_APPOINTED'
+  | 'ALREADY_APPOINTED'
+  | 'SUBJECT_EXCLUDED'
+  | 'ALREADY_VOTED'
+  | 'VALIDATION_FAILED'
+  | 'WRONG_PHASE'
+  | 'NOT_ELIGIBLE'
+  | 'ALREADY_NOMINATED'
+  | 'UNKNOWN_CONSTITUENCY'
+  | 'INVALID_BALLOT';
 
 export function reject(code: RejectionCode, message: string, details?: unknown): ApplicationFailure {
   return ApplicationFailure.create({ type: code, message, nonRetryable: true, details: details === undefined ? [] : [details] });

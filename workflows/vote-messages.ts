@@ -4,7 +4,8 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { DecisionType, VotingRule } from '../domain/voting/rule';
-import type { Choice, Voter } from '../domain/voting/tally';
+import type { Choice, Voter } from '../domain/voting/ballot';
+import type { Constituency, ElectionMethod, ElectionPhase } from '../domain/voting/election';
 
 export function voteWorkflowId(motionId: string): string {
   return `vote-${motionId}`;
@@ -66,23 +67,30 @@ export interface MotionState {
   outcome: VoteOutcome | null;
 }
 
+/** What a motion looks like once it has opened: recorded, accepting ballots, its links sent. */
+export interface MotionOpened {
+  openedAt: string;
+  closesAt: string;
+}
+
 export const castVoteUpdate = defineUpdate<{ accepted: true }, [CastVoteInput]>('castVote');
 export const appointProxyUpdate = defineUpdate<{ principalId: string; proxyId: string }, [{ principalId: string; proxyId: string; actor: string }]>('appointProxy');
 export const extendMotionUpdate = defineUpdate<{ closesAt: string }, [{ closesAt: string; actor: string }]>('extendMotion');
 export const closeMotionUpdate = defineUpdate<{ closing: true }, [{ actor: string; chairCasting?: 'for' | 'against' }]>('closeMotion');
 export const motionStateQuery = defineQuery<MotionState>('motionState');
+/**
+ * Answers once the motion has opened (or at once if it already has): the caller that started the
+ * vote waits on this instead of polling, and can then rely on the motion being readable.
+ */
+export const awaitMotionOpenUpdate = defineUpdate<MotionOpened, []>('awaitMotionOpen');
 
-export interface ElectionConstituencyInput {
-  name: string;
-  seats: number;
-  practiceIds: string[];
-}
+export type ElectionConstituencyInput = Constituency;
 
 export interface ElectionInput {
   electionId: string;
   networkId: string;
   title: string;
-  method: 'stv' | 'fptp';
+  method: ElectionMethod;
   constituencies: ElectionConstituencyInput[];
   nominationsCloseAt: string;
   ballotCloseAt: string;
@@ -94,7 +102,7 @@ export interface ElectionInput {
 
 export interface ElectionState {
   electionId: string;
-  phase: 'opening' | 'nominations' | 'ballot' | 'counting' | 'counted';
+  phase: ElectionPhase;
   candidates: { candidateId: string; personId: string; constituency: string }[];
   voted: string[];
   nominationsCloseAt: string;
@@ -120,6 +128,11 @@ export interface ElectionBallotInput {
 
 export const nominateUpdate = defineUpdate<{ candidateId: string }, [NominateInput]>('nominate');
 export const electionBallotUpdate = defineUpdate<{ accepted: true }, [ElectionBallotInput]>('electionBallot');
-/** Ends the current phase now: nominations → ballot, ballot → count. */
+/**
+ * Ends the current phase now: nominations → ballot, ballot → count. Answers with the phase it
+ * ended once the next one has begun (the ballot is open and its links sent, or the count is done).
+ */
 export const advanceElectionUpdate = defineUpdate<{ phase: ElectionState['phase'] }, [{ actor: string }]>('advanceElection');
 export const electionStateQuery = defineQuery<ElectionState>('electionState');
+/** Answers once the election is recorded and taking nominations: the caller that started it waits on this. */
+export const awaitElectionOpenUpdate = defineUpdate<{ electionId: string }, []>('awaitElectionOpen');

@@ -1,60 +1,49 @@
-import { type ActivityOptions, allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { VotesActivities } from '../activities/votes.activities';
-import { validateBallot, type Ballot } from '../domain/voting/tally';
+import { type ActivityOptions, allHandlersFinished, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { MotionsActivities } from '../activities/motions.activities';
+import { type Ballot, extensionRefusal, proxyAppointmentRefusal, validateBallot } from '../domain/voting/ballot';
+import { takesPart } from '../domain/voting/electorate';
+import { reject } from './failures';
 import {
   appointProxyUpdate,
+  awaitMotionOpenUpdate,
   castVoteUpdate,
   closeMotionUpdate,
   extendMotionUpdate,
+  type MotionOpened,
   type MotionState,
   motionStateQuery,
   type VoteInput,
   type VoteOutcome,
 } from './vote-messages';
 
-/** Writes of acknowledged ballots: retried briefly, so a voter never waits long for an answer. */
-const ACKNOWLEDGED_WRITE: ActivityOptions = { startToCloseTimeout: '20 seconds', retry: { initialInterval: '200 milliseconds', maximumInterval: '3 seconds', maximumAttempts: 8 } };
+/**
+ * Writes of acknowledged ballots: retried until they succeed, so a ballot the workflow accepted is
+ * never lost (the voter's request has its own deadline; a retry of it is refused as already voted).
+ */
+const ACKNOWLEDGED_WRITE: ActivityOptions = { startToCloseTimeout: '20 seconds', retry: { initialInterval: '200 milliseconds', maximumInterval: '3 seconds' } };
 const RECORDS: ActivityOptions = { startToCloseTimeout: '60 seconds', retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' } };
 const RENDERING: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['TEMPLATE_CONTEXT_INVALID'] },
 };
 
-const acknowledged = proxyActivities<VotesActivities>(ACKNOWLEDGED_WRITE);
-const records = proxyActivities<VotesActivities>(RECORDS);
-const rendering = proxyActivities<VotesActivities>(RENDERING);
+const acknowledged = proxyActivities<MotionsActivities>(ACKNOWLEDGED_WRITE);
+const records = proxyActivities<MotionsActivities>(RECORDS);
+const rendering = proxyActivities<MotionsActivities>(RENDERING);
 
 /** Share of the voting window after which practices that have not voted are reminded (once). */
 const REMINDER_AT = 0.5;
 
-export type VoteRejectionCode =
-  | 'VOTING_CLOSED'
-  | 'NOT_IN_ELECTORATE'
-  | 'PROXY_NOT_ALLOWED'
-  | 'PROXY_FOR_SELF'
-  | 'PROXY_PRINCIPAL_NOT_IN_ELECTORATE'
-  | 'PROXY_NOT_APPOINTED'
-  | 'ALREADY_APPOINTED'
-  | 'SUBJECT_EXCLUDED'
-  | 'ALREADY_VOTED'
-  | 'INVALID_EXTENSION'
-  | 'VALIDATION_FAILED'
-  | 'WRONG_PHASE'
-  | 'NOT_ELIGIBLE'
-  | 'ALREADY_NOMINATED'
-  | 'UNKNOWN_CONSTITUENCY';
-
-/** A business rejection; its type is the API error code (server/errors.ts). */
-export function rejectVote(code: VoteRejectionCode, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: code, message, nonRetryable: true });
-}
-
 /**
- * One motion: snapshot the rule, send ballot links, accept ballots as Updates until the window
- * closes (a durable timer, extendable), everyone has voted, or the facilitator closes it; remind
- * non-voters once half-way; then count from the database and issue the result certificate.
+ * One motion: snapshot the rule, record the motion and open it, then send ballot links; accept
+ * ballots as Updates until the window closes (a durable timer, extendable), everyone has voted, or
+ * the facilitator closes it; remind non-voters once half-way; then count from the database and
+ * issue the result certificate.
  */
 export async function voteWorkflow(input: VoteInput): Promise<VoteOutcome> {
+  // Runs started before this change recorded the motion and sent its links in one step, and only
+  // then accepted ballots; they replay that way. New runs open before any link goes out.
+  const opensBeforeLinks = patched('vote-opens-before-links');
   const state: MotionState = {
     motionId: input.motionId,
     phase: 'opening',
@@ -71,15 +60,21 @@ export async function voteWorkflow(input: VoteInput): Promise<VoteOutcome> {
   let closeRequest: { chairCasting?: 'for' | 'against' } | null = null;
   let windowVersion = 0;
   const votedSet = new Set<string>();
+  let opened: MotionOpened | null = null;
 
   setHandler(motionStateQuery, () => state);
+  setHandler(awaitMotionOpenUpdate, async () => {
+    await condition(() => opened !== null);
+    return opened as MotionOpened;
+  });
 
   const rule = input.rule ?? (await records.resolveVotingRule({ networkId: input.networkId, decisionType: input.decisionType }));
   const subject = input.subjectPracticeId ?? undefined;
   // validateBallot only asks whether the principal already has a ballot, so pass just that one
   const earlierBallotOf = (principal: string): Ballot[] => (claimed.has(principal) ? [{ voterId: principal, choice: 'abstain' }] : []);
   const assertOpen = () => {
-    if (state.phase !== 'open') throw rejectVote('VOTING_CLOSED', state.phase === 'opening' ? 'Voting has not opened yet; try again in a moment.' : 'This vote has closed.');
+    if (state.phase === 'opening') throw reject('VOTING_CLOSED', 'Voting has not opened yet.');
+    if (state.phase !== 'open' || Date.now() >= Date.parse(state.closesAt)) throw reject('VOTING_CLOSED', 'This vote has closed.');
   };
 
   setHandler(
@@ -100,13 +95,13 @@ export async function voteWorkflow(input: VoteInput): Promise<VoteOutcome> {
     {
       validator: (ballot) => {
         assertOpen();
-        if (ballot.sealed === undefined && (ballot.choice === undefined || ballot.receiptHash === undefined)) throw rejectVote('VALIDATION_FAILED', 'A ballot needs a choice.');
-        if (rule.ballot === 'secret' && ballot.choice !== undefined) throw rejectVote('VALIDATION_FAILED', 'A secret ballot must be sealed.');
-        if (ballot.proxyFor !== undefined && rule.proxies && state.proxies[ballot.proxyFor] !== ballot.voterId) {
-          throw rejectVote('PROXY_NOT_APPOINTED', `${ballot.voterId} has not been appointed proxy for ${ballot.proxyFor}.`);
-        }
-        const check = validateBallot(state.electorate, earlierBallotOf(ballot.proxyFor ?? ballot.voterId), { voterId: ballot.voterId, proxyFor: ballot.proxyFor, choice: 'abstain' }, rule, { subjectPracticeId: subject });
-        if (!check.ok) throw rejectVote(check.reason, check.message);
+        if (ballot.sealed === undefined && (ballot.choice === undefined || ballot.receiptHash === undefined)) throw reject('VALIDATION_FAILED', 'A ballot needs a choice.');
+        if (rule.ballot === 'secret' && ballot.choice !== undefined) throw reject('VALIDATION_FAILED', 'A secret ballot must be sealed.');
+        const check = validateBallot(state.electorate, earlierBallotOf(ballot.proxyFor ?? ballot.voterId), { voterId: ballot.voterId, proxyFor: ballot.proxyFor, choice: 'abstain' }, rule, {
+          subjectPracticeId: subject,
+          appointedProxies: state.proxies,
+        });
+        if (!check.ok) throw reject(check.reason, check.message);
       },
     },
   );
@@ -126,12 +121,8 @@ export async function voteWorkflow(input: VoteInput): Promise<VoteOutcome> {
     {
       validator: ({ principalId, proxyId }) => {
         assertOpen();
-        if (!rule.proxies) throw rejectVote('PROXY_NOT_ALLOWED', 'This motion’s voting rule does not accept proxy votes.');
-        if (principalId === proxyId) throw rejectVote('PROXY_FOR_SELF', 'A practice cannot be its own proxy.');
-        if (!state.electorate.some((v) => v.voterId === principalId)) throw rejectVote('PROXY_PRINCIPAL_NOT_IN_ELECTORATE', `${principalId} is not in the electorate.`);
-        if (!state.electorate.some((v) => v.voterId === proxyId)) throw rejectVote('NOT_IN_ELECTORATE', `${proxyId} is not in the electorate.`);
-        if (state.proxies[principalId]) throw rejectVote('ALREADY_APPOINTED', `${principalId} has already appointed a proxy.`);
-        if (claimed.has(principalId)) throw rejectVote('ALREADY_VOTED', `${principalId} has already voted.`);
+        const refusal = proxyAppointmentRefusal(state.electorate, rule, state.proxies, (p) => claimed.has(p), principalId, proxyId);
+        if (refusal) throw reject(refusal.reason, refusal.message);
       },
     },
   );
@@ -147,9 +138,9 @@ export async function voteWorkflow(input: VoteInput): Promise<VoteOutcome> {
     {
       validator: ({ closesAt }) => {
         assertOpen();
-        if (closeRequest) throw rejectVote('VOTING_CLOSED', 'This vote is closing.');
-        const at = Date.parse(closesAt);
-        if (Number.isNaN(at) || at <= Date.parse(state.closesAt)) throw rejectVote('INVALID_EXTENSION', `The new closing time must be later than the current one (${state.closesAt}).`);
+        if (closeRequest) throw reject('VOTING_CLOSED', 'This vote is closing.');
+        const refusal = extensionRefusal(state.closesAt, closesAt, Date.now());
+        if (refusal) throw reject(refusal.reason, refusal.message);
       },
     },
   );
@@ -162,17 +153,31 @@ export async function voteWorkflow(input: VoteInput): Promise<VoteOutcome> {
     },
     {
       validator: (_request) => {
-        if (state.phase === 'closed' || state.phase === 'closing' || closeRequest) throw rejectVote('VOTING_CLOSED', 'This vote has already closed.');
+        if (state.phase === 'closed' || state.phase === 'closing' || closeRequest) throw reject('VOTING_CLOSED', 'This vote has already closed.');
       },
     },
   );
 
-  const opened = await records.openMotion({ ...input, rule, workflowId: workflowInfo().workflowId });
-  state.electorate = opened.electorate;
-  state.closesAt = opened.closesAt;
-  state.phase = 'open';
-  const openedAt = Date.parse(opened.openedAt);
-  const eligible = state.electorate.filter((v) => !(rule.threshold === 'unanimous-excluding-subject' && v.practiceId === subject));
+  const workflowId = workflowInfo().workflowId;
+  let openedAt: number;
+  if (opensBeforeLinks) {
+    const recorded = await records.recordMotion({ ...input, rule, workflowId });
+    state.electorate = recorded.electorate;
+    state.closesAt = recorded.closesAt;
+    state.phase = 'open';
+    // only now, with ballots accepted, do links go out: no voter holds a link the workflow would refuse
+    await records.sendBallotLinks({ motionId: input.motionId, workflowId });
+    opened = { openedAt: recorded.openedAt, closesAt: recorded.closesAt };
+    openedAt = Date.parse(recorded.openedAt);
+  } else {
+    const legacy = await records.openMotion({ ...input, rule, workflowId });
+    state.electorate = legacy.electorate;
+    state.closesAt = legacy.closesAt;
+    state.phase = 'open';
+    opened = { openedAt: legacy.openedAt, closesAt: legacy.closesAt };
+    openedAt = Date.parse(legacy.openedAt);
+  }
+  const eligible = state.electorate.filter((v) => takesPart(rule, subject, v.practiceId));
   const everyoneVoted = () => votedSet.size >= eligible.length && eligible.every((v) => votedSet.has(v.voterId));
 
   for (;;) {
@@ -183,7 +188,7 @@ export async function voteWorkflow(input: VoteInput): Promise<VoteOutcome> {
     const reminderAt = openedAt + (closeAt - openedAt) * REMINDER_AT;
     if (!state.reminderSent && now >= reminderAt) {
       state.reminderSent = true;
-      await records.sendReminders({ motionId: input.motionId, workflowId: workflowInfo().workflowId, voted: [...claimed] });
+      await records.sendReminders({ motionId: input.motionId, workflowId, voted: [...claimed] });
       continue;
     }
     const wakeAt = state.reminderSent ? closeAt : reminderAt;

@@ -3,6 +3,8 @@ import type { CheckpointStore } from '../audit-checkpoints';
 import { createAuditRepo } from './audit.repo';
 import { createCodesRepo } from './codes.repo';
 import { createDocumentsRepo } from './documents.repo';
+import { createElectionsRepo } from './elections.repo';
+import { createMotionsRepo } from './motions.repo';
 import { createOutboxRepo } from './outbox.repo';
 import { createRecordsRepo } from './records.repo';
 import { createSealedRepo } from './sealed.repo';
@@ -10,7 +12,7 @@ import { createSignoffsRepo } from './signoffs.repo';
 import { createStagesRepo } from './stages.repo';
 import { createTemplatesRepo } from './templates.repo';
 import { createTokensRepo } from './tokens.repo';
-import { createVotesRepo } from './votes.repo';
+import { createVotingRulesRepo } from './voting-rules.repo';
 
 /** The audit chain's key and checkpoint store: built once per process by a composition root. */
 export interface AuditEvidence {
@@ -23,6 +25,8 @@ export function createRepos(evidence: AuditEvidence) {
     audit: createAuditRepo(evidence),
     codes: createCodesRepo(),
     documents: createDocumentsRepo(),
+    elections: createElectionsRepo(),
+    motions: createMotionsRepo(),
     outbox: createOutboxRepo(),
     records: createRecordsRepo(),
     sealed: createSealedRepo(),
@@ -30,7 +34,7 @@ export function createRepos(evidence: AuditEvidence) {
     stages: createStagesRepo(),
     templates: createTemplatesRepo(),
     tokens: createTokensRepo(),
-    votes: createVotesRepo(),
+    votingRules: createVotingRulesRepo(),
   };
 }
 

@@ -61,6 +61,10 @@ export const votingRuleSchema = z.object({
 });
 export type VotingRule = z.infer<typeof votingRuleSchema>;
 
+/** The parts of a rule a network may set for one decision type; anything left out keeps the rule in force. */
+export const votingRulePatchSchema = votingRuleSchema.omit({ version: true, decisionType: true }).partial().strict();
+export type VotingRulePatch = z.infer<typeof votingRulePatchSchema>;
+
 /** Version label of the programme defaults; a constitution that adopts its own rules sets its own. */
 export const DEFAULT_RULES_VERSION = 'programme-default-1';
 
@@ -75,7 +79,11 @@ const everyonePresent = (): QuorumRule => ({ minShareOfEligibleWeight: 1, requir
 
 /**
  * The DOMAIN.md §4 defaults. Design options (no source) are marked there; every field is
- * configurable per network.
+ * configurable per network. Dissolution or merger, "unanimous or ≥75%" there, is a special
+ * resolution here, like the other fundamental decisions (constitution, legal form): a company is
+ * wound up voluntarily by special resolution, a single practice cannot hold the others in a network
+ * they want to end (each can still leave by notice), and motions counted under this version
+ * always applied 75%.
  */
 export function defaultVotingRules(): Record<DecisionType, VotingRule> {
   const common = { proxies: true, ballot: 'open' as const };
@@ -89,6 +97,29 @@ export function defaultVotingRules(): Record<DecisionType, VotingRule> {
     appointment: rule('appointment', { ...common, basis: 'per-practice', threshold: 'simple', abstentions: 'ignored', quorum: halfPresent(), castingVote: true }),
     dissolution: rule('dissolution', { ...common, basis: 'per-practice', threshold: 'special-75', abstentions: 'ignored', quorum: halfPresent(), castingVote: false }),
   };
+}
+
+/** What a network's constitution (its terms of reference) states about voting. */
+export interface ConstitutionChoices {
+  /** Whether the chair has a casting vote: on the decision types whose default gives one, and only under a simple majority. */
+  castingVote: boolean;
+  /** The basis and threshold stated for a decision type; the default stands for anything not stated. */
+  stated: Partial<Record<DecisionType, { basis?: VotingBasis; threshold?: Threshold }>>;
+}
+
+/**
+ * The rules a constitution adopts, one per decision type, labelled with its version so every later
+ * result names the constitution it was counted under. Quorum, abstentions, proxies and ballot keep
+ * the defaults, which the constitution's text does not vary.
+ */
+export function constitutionVotingRules(choices: ConstitutionChoices, version: string): VotingRule[] {
+  const defaults = defaultVotingRules();
+  return DECISION_TYPES.map((decisionType) => {
+    const base = defaults[decisionType];
+    const stated = choices.stated[decisionType] ?? {};
+    const threshold = stated.threshold ?? base.threshold;
+    return { ...base, version, basis: stated.basis ?? base.basis, threshold, castingVote: choices.castingVote && base.castingVote && threshold === 'simple' };
+  });
 }
 
 const DECISION_LABEL: Record<DecisionType, string> = {

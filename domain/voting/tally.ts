@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type Ballot, type BallotOptions, type BallotRejection, type Choice, electorateProblem, excludesSubject, principalOf, validateBallot, type Voter } from './ballot';
 import { formatShare, type Threshold, type VotingRule } from './rule';
 
 /**
@@ -10,47 +10,7 @@ import { formatShare, type Threshold, type VotingRule } from './rule';
  * fraction in millionths. Nothing here reads the clock or randomness, so it is safe in workflows.
  */
 
-export const voterSchema = z.object({
-  voterId: z.string().min(1),
-  practiceId: z.string().min(1),
-  listSize: z.number().int().min(0),
-  partnerCount: z.number().int().min(0),
-  offices: z.array(z.string().min(1)).default([]),
-});
-export type Voter = z.infer<typeof voterSchema>;
-
-/** One voter per practice: the voter is the practice's representative and carries its weights. */
-export const electorateSchema = z.array(voterSchema).superRefine((voters, ctx) => {
-  const problem = electorateProblem(voters);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
-export type Electorate = Voter[];
-
-export const choiceSchema = z.enum(['for', 'against', 'abstain']);
-export type Choice = z.infer<typeof choiceSchema>;
-
-/** `voterId` is who casts the ballot; `proxyFor` (if any) is the voter whose vote it is. */
-export const ballotSchema = z.object({
-  voterId: z.string().min(1),
-  choice: choiceSchema,
-  proxyFor: z.string().min(1).optional(),
-});
-export type Ballot = z.infer<typeof ballotSchema>;
-
-export type BallotRejection =
-  | 'NOT_IN_ELECTORATE'
-  | 'PROXY_NOT_ALLOWED'
-  | 'PROXY_FOR_SELF'
-  | 'PROXY_PRINCIPAL_NOT_IN_ELECTORATE'
-  | 'SUBJECT_EXCLUDED'
-  | 'ALREADY_VOTED';
-
-export type BallotValidation = { ok: true } | { ok: false; reason: BallotRejection; message: string };
-
-export interface TallyOptions {
-  /** The practice a motion concerns (expulsion); it does not vote under `unanimous-excluding-subject`. */
-  subjectPracticeId?: string;
-}
+export type TallyOptions = BallotOptions;
 
 export interface TallyInput extends TallyOptions {
   electorate: readonly Voter[];
@@ -107,59 +67,6 @@ export class TallyInputError extends Error {
     super(message);
     this.name = 'TallyInputError';
   }
-}
-
-function electorateProblem(voters: readonly Voter[]): string | undefined {
-  const voterIds = new Set<string>();
-  const practiceIds = new Set<string>();
-  for (const v of voters) {
-    if (voterIds.has(v.voterId)) return `Voter ${v.voterId} appears twice in the electorate.`;
-    if (practiceIds.has(v.practiceId)) return `Practice ${v.practiceId} has more than one voter in the electorate.`;
-    if (!Number.isSafeInteger(v.listSize) || v.listSize < 0) return `Voter ${v.voterId} has an invalid list size.`;
-    if (!Number.isSafeInteger(v.partnerCount) || v.partnerCount < 0) return `Voter ${v.voterId} has an invalid partner count.`;
-    voterIds.add(v.voterId);
-    practiceIds.add(v.practiceId);
-  }
-  return undefined;
-}
-
-/** Whether the rule takes the subject practice out of the electorate. */
-export function excludesSubject(rule: VotingRule): boolean {
-  return rule.threshold === 'unanimous-excluding-subject';
-}
-
-function principalOf(b: Ballot): string {
-  return b.proxyFor ?? b.voterId;
-}
-
-/**
- * Whether a ballot may be accepted, given the ballots accepted so far. Used by the vote workflow's
- * Update validator (so the caller is refused at once) and again by the tally, so both agree.
- */
-export function validateBallot(
-  electorate: readonly Voter[],
-  ballotsSoFar: readonly Ballot[],
-  ballot: Ballot,
-  rule: VotingRule,
-  options: TallyOptions = {},
-): BallotValidation {
-  const caster = electorate.find((v) => v.voterId === ballot.voterId);
-  if (!caster) return { ok: false, reason: 'NOT_IN_ELECTORATE', message: `${ballot.voterId} is not in the electorate for this motion.` };
-  let principal = caster;
-  if (ballot.proxyFor !== undefined) {
-    if (!rule.proxies) return { ok: false, reason: 'PROXY_NOT_ALLOWED', message: 'This motion’s voting rule does not accept proxy votes.' };
-    if (ballot.proxyFor === ballot.voterId) return { ok: false, reason: 'PROXY_FOR_SELF', message: 'A voter cannot hold their own proxy.' };
-    const appointing = electorate.find((v) => v.voterId === ballot.proxyFor);
-    if (!appointing) return { ok: false, reason: 'PROXY_PRINCIPAL_NOT_IN_ELECTORATE', message: `${ballot.proxyFor} is not in the electorate, so no proxy can vote for them.` };
-    principal = appointing;
-  }
-  if (excludesSubject(rule) && options.subjectPracticeId !== undefined && principal.practiceId === options.subjectPracticeId) {
-    return { ok: false, reason: 'SUBJECT_EXCLUDED', message: 'The practice this motion concerns does not vote on it.' };
-  }
-  if (ballotsSoFar.some((b) => principalOf(b) === principal.voterId)) {
-    return { ok: false, reason: 'ALREADY_VOTED', message: `A vote has already been recorded for ${principal.voterId}, in person or by proxy; only the first counts.` };
-  }
-  return { ok: true };
 }
 
 interface MeasureDef {
@@ -412,6 +319,7 @@ function summariseRejections(rejected: TallyResult['rejected']): string {
     PROXY_NOT_ALLOWED: 'proxy not allowed',
     PROXY_FOR_SELF: 'proxy for self',
     PROXY_PRINCIPAL_NOT_IN_ELECTORATE: 'proxy for someone outside the electorate',
+    PROXY_NOT_APPOINTED: 'proxy not appointed',
     SUBJECT_EXCLUDED: 'subject practice may not vote',
     ALREADY_VOTED: 'already voted',
   };

@@ -1,7 +1,6 @@
-import { type NextFunction, type Request, type Response, Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import { AppError } from '../errors';
 import type { Services } from '../services';
-import { tokenParam } from '../schemas';
 import { createPageKit } from './page-kit';
 import { renderPage, ukTime } from './views';
 
@@ -19,7 +18,7 @@ const BALLOT_STATUS: Record<string, string> = {
 
 type MotionAction = Extract<NonNullable<Awaited<ReturnType<Services['votes']['describeAction']>>>, { kind: 'vote' }>;
 type BallotAction = Extract<NonNullable<Awaited<ReturnType<Services['votes']['describeAction']>>>, { kind: 'ballot' }>;
-type ElectionView = Awaited<ReturnType<Services['votes']['getElection']>>;
+type ElectionView = Awaited<ReturnType<Services['elections']['getElection']>>;
 
 /** Round notes and lines of a constituency's count, for the page. */
 function countSummary(result: ElectionView['constituencies'][number]['result']) {
@@ -34,14 +33,9 @@ function countSummary(result: ElectionView['constituencies'][number]['result']) 
  */
 export function votesPagesRouter(s: Services, authenticate: (req: Request) => Promise<{ name: string } | null>): Router {
   const router = Router();
-  const { doubleCsrfProtection, generateCsrfToken, form, perToken, html } = createPageKit(s);
-
-  /** Runs the handler only for vote and ballot links; anything else goes on to the signing pages. */
-  const ballotLinksOnly = async (req: Request, _res: Response, next: NextFunction) => {
-    const parsed = tokenParam.safeParse(req.params);
-    if (!parsed.success || !(await s.votes.isVoteToken(parsed.data.token))) return next('route');
-    next();
-  };
+  const { doubleCsrfProtection, generateCsrfToken, form, perToken, html, withLink, linkOf } = createPageKit(s);
+  /** Vote and ballot links only; any other link goes on to the signing pages. */
+  const ballotLinksOnly = withLink(['vote', 'ballot']);
 
   function motionPage(res: Response, req: Request, token: string, view: MotionAction, extra: Record<string, unknown> = {}, status = 200) {
     const secret = view.motion.ballot === 'secret';
@@ -50,7 +44,7 @@ export function votesPagesRouter(s: Services, authenticate: (req: Request) => Pr
         renderPage('results', view.motion.title, {
           networkName: view.network.name,
           decisionLabel: view.motion.decisionType,
-          motion: { ...view.motion, result: view.result, certificate: view.certificate, turnout: { ...view.turnout, practices: [] }, proxies: [], ruleDescription: view.motion.ruleDescription },
+          motion: { ...view.motion, result: view.result, count: view.count, certificate: view.certificate, turnout: { ...view.turnout, practices: [] }, proxies: [], ruleDescription: view.motion.ruleDescription },
           certificatePdf: `/a/${token}/certificate.pdf`,
           certificateDocx: `/a/${token}/certificate.docx`,
           shortHash: view.certificate?.sha256.slice(0, 16),
@@ -104,9 +98,9 @@ export function votesPagesRouter(s: Services, authenticate: (req: Request) => Pr
   router.get('/a/:token', perToken, ballotLinksOnly, async (req, res) => {
     html(res);
     res.setHeader('Referrer-Policy', 'no-referrer');
-    const token = tokenParam.parse(req.params).token;
-    const view = await s.votes.describeAction(token);
-    if (!view) throw new AppError('NOT_FOUND', 'This link is not valid.');
+    const link = linkOf(res);
+    const token = link.secret;
+    const view = await s.votes.describeAction(link);
     if (view.kind === 'vote') return motionPage(res, req, token, view);
     return electionPage(res, req, token, view);
   });
@@ -118,19 +112,16 @@ export function votesPagesRouter(s: Services, authenticate: (req: Request) => Pr
   ] as const) {
     router.get(`/a/:token/${path}`, perToken, ballotLinksOnly, async (req, res) => {
       html(res);
-      const view = await s.votes.describeAction(tokenParam.parse(req.params).token);
-      const documentId = view?.kind === 'vote' ? (path.startsWith('document') ? view.motion.documentId : view.certificate?.documentId) : null;
-      if (!documentId) throw new AppError('NOT_FOUND', 'There is no such document for this vote.');
-      const { bytes } = await s.documents.file(documentId, kind, { staff: true, link: null });
+      const bytes = await s.votes.linkDocument(linkOf(res), path.startsWith('document') ? 'document' : 'certificate', kind);
       res.type(kind === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document').send(bytes);
     });
   }
 
   router.post('/a/:token/ballot', perToken, ballotLinksOnly, form, doubleCsrfProtection, async (req, res) => {
     html(res);
-    const token = tokenParam.parse(req.params).token;
-    const view = await s.votes.describeAction(token);
-    if (!view) throw new AppError('NOT_FOUND', 'This link is not valid.');
+    const link = linkOf(res);
+    const token = link.secret;
+    const view = await s.votes.describeAction(link);
     const body = req.body as Record<string, string | string[]>;
     if (view.kind === 'vote') {
       const choice = String(body.choice ?? '');
@@ -139,11 +130,11 @@ export function votesPagesRouter(s: Services, authenticate: (req: Request) => Pr
       }
       const onBehalfOf = typeof body.onBehalfOf === 'string' && body.onBehalfOf ? body.onBehalfOf : undefined;
       try {
-        const receipt = await s.votes.castBallot(token, { choice: choice as 'for' | 'against' | 'abstain', onBehalfOf });
+        const receipt = await s.votes.castBallot(link, { choice: choice as 'for' | 'against' | 'abstain', onBehalfOf });
         return motionPage(res, req, token, view, { confirmation: receipt });
       } catch (err) {
         if (err instanceof AppError && (err.code === 'ALREADY_VOTED' || err.code === 'VOTING_CLOSED')) {
-          return motionPage(res, req, token, await s.votes.describeAction(token).then((v) => v as MotionAction), { errors: [{ field: 'choice', message: err.message }] }, 409);
+          return motionPage(res, req, token, await s.votes.describeAction(link).then((v) => v as MotionAction), { errors: [{ field: 'choice', message: err.message }] }, 409);
         }
         throw err;
       }
@@ -166,14 +157,14 @@ export function votesPagesRouter(s: Services, authenticate: (req: Request) => Pr
         return electionPage(res, req, token, view, { errors: [{ field: 'preferences', message: `Choose between 1 and ${view.constituency.seats} candidates` }] }, 422);
       }
     }
-    const receipt = await s.votes.castBallot(token, { preferences });
+    const receipt = await s.votes.castBallot(link, { preferences });
     return electionPage(res, req, token, view, { confirmation: receipt });
   });
 
   router.get('/motions/:id', async (req, res) => {
     html(res);
     if (!(await authenticate(req))) return res.redirect(303, '/login');
-    const motion = await s.votes.getMotion(String(req.params.id).slice(0, 64));
+    const motion = await s.motions.getMotion(String(req.params.id).slice(0, 64));
     const network = await s.networks.getNetwork(motion.networkId);
     res.type('html').send(
       renderPage('results', motion.title, {
@@ -192,7 +183,7 @@ export function votesPagesRouter(s: Services, authenticate: (req: Request) => Pr
   router.get('/elections/:id', async (req, res) => {
     html(res);
     if (!(await authenticate(req))) return res.redirect(303, '/login');
-    const election = await s.votes.getElection(String(req.params.id).slice(0, 64));
+    const election = await s.elections.getElection(String(req.params.id).slice(0, 64));
     res.type('html').send(
       renderPage('election', election.title, {
         caption: `${election.method.toUpperCase()} election · ${election.phase}`,

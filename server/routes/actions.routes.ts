@@ -23,7 +23,7 @@ export function actionsRoutes(s: Services): RouteDef[] {
     defineRoute({
       method: 'get', path: '/actions/:token', tag: 'actions', access: 'token', link: { kinds: ['sign', 'vote', 'ballot'] }, summary: 'What this action link allows', params: tokenParam, response: actionResponse,
       handler: async ({ link }) => {
-        if (link!.token.kind !== 'sign') return s.votes.describeAction(link!.secret);
+        if (link!.token.kind !== 'sign') return s.votes.describeAction(link!);
         await s.actions.markViewed(link!);
         return (await s.actions.describe(link!)).view;
       },
@@ -50,7 +50,7 @@ export function actionsRoutes(s: Services): RouteDef[] {
     }),
     defineRoute({
       method: 'post', path: '/actions/:token/ballot', tag: 'actions', access: 'token', link: { kinds: ['vote', 'ballot'] }, summary: 'Cast the ballot of a vote ({ choice }) or election ({ preferences }) link → receipt code', params: tokenParam, body: ballotBody,
-      handler: ({ link, body }) => s.votes.castBallot(link!.secret, body),
+      handler: ({ link, body }) => s.votes.castBallot(link!, body),
     }),
     defineRoute({
       method: 'post', path: '/actions/:token/sign', tag: 'actions', access: 'token', link: SIGN, summary: 'Sign the document; 409 if already signed', params: tokenParam, body: signBody, response: receiptResponse,

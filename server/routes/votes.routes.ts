@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { abstentionTreatmentSchema, decisionTypeSchema, quorumRuleSchema, thresholdSchema, votingBasisSchema } from '../../domain/voting/rule';
-import { AppError, zodDetails } from '../errors';
+import { choiceSchema } from '../../domain/voting/ballot';
+import { electionMethodSchema } from '../../domain/voting/election';
+import { decisionTypeSchema, votingRulePatchSchema } from '../../domain/voting/rule';
 import { defineRoute, type RouteDef } from '../route';
 import { idParam } from '../schemas';
 import type { Services } from '../services';
@@ -9,18 +10,8 @@ const trimmed = (max: number) => z.string().trim().min(1).max(max);
 const instant = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO date-time');
 const id = z.string().min(1).max(64);
 
-export const rulePatchSchema = z
-  .object({
-    decisionType: decisionTypeSchema,
-    basis: votingBasisSchema.optional(),
-    threshold: thresholdSchema.optional(),
-    abstentions: abstentionTreatmentSchema.optional(),
-    quorum: quorumRuleSchema.optional(),
-    proxies: z.boolean().optional(),
-    castingVote: z.boolean().optional(),
-    ballot: z.enum(['open', 'secret']).optional(),
-  })
-  .strict();
+/** One decision type's rule change: the domain's rule patch (domain/voting/rule.ts) and its decision type. */
+export const rulePatchSchema = z.object({ decisionType: decisionTypeSchema, ...votingRulePatchSchema.shape }).strict();
 
 export const votingRulesBody = z.object({ rules: z.array(rulePatchSchema).min(1).max(8) });
 
@@ -39,7 +30,7 @@ export const proxyBody = z.object({ principalPracticeId: id, proxyPracticeId: id
 
 export const createElectionBody = z.object({
   title: trimmed(300),
-  method: z.enum(['stv', 'fptp']),
+  method: electionMethodSchema,
   constituencies: z
     .array(z.object({ name: trimmed(200), seats: z.number().int().min(1).max(50), practiceIds: z.array(id).min(1).max(1000) }))
     .min(1)
@@ -58,12 +49,15 @@ export const nominateBody = z.object({
 
 /** The body of POST /actions/:token/ballot: a choice on a motion, or preferences in an election. */
 export const ballotBody = z.union([
-  z.object({ choice: z.enum(['for', 'against', 'abstain']), onBehalfOf: id.optional() }).strict(),
+  z.object({ choice: choiceSchema, onBehalfOf: id.optional() }).strict(),
   z.object({ preferences: z.array(id).min(1).max(200) }).strict(),
 ]);
 
 const receiptParams = z.object({ id, code: z.string().trim().min(4).max(40) });
 
+const outcome = z.enum(['carried', 'lost', 'inquorate']);
+
+/** GET /motions/:id: `result` is the outcome (API.md); `count` is the arithmetic that reached it. */
 const motionResponse = z.object({
   id: z.string(),
   networkId: z.string(),
@@ -74,84 +68,95 @@ const motionResponse = z.object({
   ruleDescription: z.string(),
   closesAt: z.string(),
   turnout: z.object({ voted: z.number(), eligible: z.number() }).passthrough(),
-  result: z.object({ result: z.enum(['carried', 'lost', 'inquorate']), ruleVersion: z.string(), explanationLines: z.array(z.string()) }).passthrough().nullable(),
+  live: z.object({ provisional: z.literal(true), result: outcome, explanationLines: z.array(z.string()) }).passthrough().nullable(),
+  result: outcome.nullable(),
+  count: z
+    .object({
+      ruleVersion: z.string(),
+      quorum: z.object({ required: z.number(), present: z.number(), met: z.boolean(), explanation: z.string() }).passthrough(),
+      tallies: z.object({ for: z.number(), against: z.number(), abstain: z.number(), eligible: z.number() }),
+      thresholdExplanation: z.string(),
+      explanationLines: z.array(z.string()),
+      castingVoteUsed: z.boolean(),
+      tie: z.boolean(),
+    })
+    .passthrough()
+    .nullable(),
 });
+
+/** The answer of POST /actions/:token/ballot (for the actions route table's OpenAPI response). */
+export const ballotReceiptResponse = z.object({ kind: z.enum(['vote', 'ballot']), receiptCode: z.string(), checkUrl: z.string() }).passthrough();
 
 /** Motions, voting rules and elections (API.md "motions and elections" rows). */
 export function votesRoutes(s: Services): RouteDef[] {
   return [
     defineRoute({
       method: 'get', path: '/networks/:id/voting-rules', tag: 'votes', access: 'staff', summary: 'The voting rule in force for each decision type', params: idParam,
-      handler: ({ params }) => s.votes.votingRules(params.id),
+      handler: ({ params }) => s.votingRules.votingRules(params.id),
     }),
     defineRoute({
       method: 'put', path: '/networks/:id/voting-rules', tag: 'votes', access: 'facilitator', summary: "Set the network's own voting rules (as its constitution adopts them); a new rule version",
       params: idParam, body: votingRulesBody,
-      handler: ({ params, body, staff }) => s.votes.setVotingRules(staff!.name, params.id, body.rules),
+      handler: ({ params, body, staff }) => s.votingRules.setVotingRules(staff!.name, params.id, body.rules),
     }),
     defineRoute({
       method: 'post', path: '/networks/:id/motions', tag: 'votes', access: 'facilitator', summary: 'Open a motion: the rule in force is snapshotted and ballot links go out', status: 201,
       params: idParam, body: createMotionBody, response: z.object({ id: z.string(), rule: z.unknown(), ruleDescription: z.string(), closesAt: z.string(), workflowId: z.string() }),
-      handler: ({ params, body, staff }) => s.votes.createMotion(staff!.name, params.id, body),
+      handler: ({ params, body, staff }) => s.motions.createMotion(staff!.name, params.id, body),
     }),
     defineRoute({
       method: 'get', path: '/networks/:id/motions', tag: 'votes', access: 'staff', summary: "A network's motions", params: idParam,
-      handler: ({ params }) => s.votes.listMotions(params.id),
+      handler: ({ params }) => s.motions.listMotions(params.id),
     }),
     defineRoute({
       method: 'get', path: '/motions/:id', tag: 'votes', access: 'staff', summary: 'Status, turnout, and after close (or live for open ballots) tallies with the quorum and threshold arithmetic',
       params: idParam, response: motionResponse,
-      handler: ({ params }) => s.votes.getMotion(params.id),
+      handler: ({ params }) => s.motions.getMotion(params.id),
     }),
     defineRoute({
       method: 'post', path: '/motions/:id/close', tag: 'votes', access: 'facilitator', summary: "Close now and count; optional { chairCasting } settles an exact tie where the rule gives a casting vote",
-      params: idParam, response: motionResponse,
-      handler: ({ params, req, staff }) => {
-        // the body is optional, so it is parsed here rather than required by the route table
-        const parsed = closeMotionBody.safeParse(req.body ?? {});
-        if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'The request body is not valid.', zodDetails(parsed.error));
-        return s.votes.closeMotion(staff!.name, params.id, parsed.data);
-      },
+      params: idParam, optionalBody: closeMotionBody, response: motionResponse,
+      handler: ({ params, body, staff }) => s.motions.closeMotion(staff!.name, params.id, body),
     }),
     defineRoute({
       method: 'post', path: '/motions/:id/extend', tag: 'votes', access: 'facilitator', summary: 'Extend the voting window to a later closesAt (audited)',
       params: idParam, body: extendBody, response: motionResponse,
-      handler: ({ params, body, staff }) => s.votes.extendMotion(staff!.name, params.id, body),
+      handler: ({ params, body, staff }) => s.motions.extendMotion(staff!.name, params.id, body),
     }),
     defineRoute({
       method: 'post', path: '/motions/:id/proxies', tag: 'votes', access: 'facilitator', summary: "Record that a practice appoints another practice's representative as its proxy", status: 201,
       params: idParam, body: proxyBody,
-      handler: ({ params, body, staff }) => s.votes.appointProxy(staff!.name, params.id, body),
+      handler: ({ params, body, staff }) => s.motions.appointProxy(staff!.name, params.id, body),
     }),
     defineRoute({
       method: 'get', path: '/motions/:id/receipts/:code', tag: 'votes', access: 'public', summary: 'Whether the ballot with this receipt code was counted',
       params: receiptParams, response: z.object({ motionId: z.string(), counted: z.boolean(), motionStatus: z.string(), result: z.string().nullable() }),
-      handler: ({ params }) => s.votes.motionReceipt(params.id, params.code),
+      handler: ({ params }) => s.motions.motionReceipt(params.id, params.code),
     }),
     defineRoute({
       method: 'post', path: '/networks/:id/elections', tag: 'elections', access: 'facilitator', summary: 'Open an election by constituency (STV or FPTP): nominations, then ballot, then count', status: 201,
       params: idParam, body: createElectionBody,
-      handler: ({ params, body, staff }) => s.votes.createElection(staff!.name, params.id, body),
+      handler: ({ params, body, staff }) => s.elections.createElection(staff!.name, params.id, body),
     }),
     defineRoute({
       method: 'get', path: '/elections/:id', tag: 'elections', access: 'staff', summary: 'Phase, candidates, and after the count the elected per constituency with round-by-round transfers',
       params: idParam,
-      handler: ({ params }) => s.votes.getElection(params.id),
+      handler: ({ params }) => s.elections.getElection(params.id),
     }),
     defineRoute({
       method: 'post', path: '/elections/:id/candidates', tag: 'elections', access: 'facilitator', summary: 'Nominate a candidate with a statement and conflict-of-interest declaration', status: 201,
       params: idParam, body: nominateBody,
-      handler: ({ params, body, staff }) => s.votes.nominate(staff!.name, params.id, body),
+      handler: ({ params, body, staff }) => s.elections.nominate(staff!.name, params.id, body),
     }),
     defineRoute({
       method: 'post', path: '/elections/:id/close', tag: 'elections', access: 'facilitator', summary: 'Close the current phase now: nominations (the ballot opens) or the ballot (the count runs)',
       params: idParam,
-      handler: ({ params, staff }) => s.votes.advanceElection(staff!.name, params.id),
+      handler: ({ params, staff }) => s.elections.advanceElection(staff!.name, params.id),
     }),
     defineRoute({
       method: 'get', path: '/elections/:id/receipts/:code', tag: 'elections', access: 'public', summary: 'Whether the election ballot with this receipt code was counted',
       params: receiptParams,
-      handler: ({ params }) => s.votes.electionReceipt(params.id, params.code),
+      handler: ({ params }) => s.elections.electionReceipt(params.id, params.code),
     }),
   ];
 }

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { fromTemporal } from '../errors';
+import { type AppError, fromTemporal } from '../errors';
 
 /** Temporal calls made while a person waits get a deadline, so a request never hangs. */
 export const INTERACTIVE_DEADLINE_MS = 25_000;
@@ -10,12 +10,16 @@ export function withDeadline<T>(client: Client, fn: () => Promise<T>, ms = INTER
 
 /**
  * A call to a workflow (start, update, signal) made while a person waits: it has a deadline, and a
- * workflow's business rejection comes back as the AppError its failure type names.
+ * workflow's business rejection comes back as the AppError its failure type names. `finished`, when
+ * given, is what to say when the workflow no longer takes updates (a vote closed, an election
+ * counted, or its history past retention): the caller has already found the record it serves.
  */
-export async function callWorkflow<T>(client: Client, fn: () => Promise<T>): Promise<T> {
+export async function callWorkflow<T>(client: Client, fn: () => Promise<T>, finished?: () => AppError): Promise<T> {
   try {
     return await withDeadline(client, fn);
   } catch (err) {
-    throw fromTemporal(err) ?? err;
+    const mapped = fromTemporal(err);
+    if (finished && (mapped?.code === 'ROUND_CLOSED' || mapped?.code === 'NOT_FOUND')) throw finished();
+    throw mapped ?? err;
   }
 }

@@ -12,7 +12,10 @@ import { createReadinessService } from './readiness.service';
 import { createSignoffsService } from './signoffs.service';
 import { createSystemService } from './system.service';
 import { createTemplatesService } from './templates.service';
-import { createVotesService } from './votes.service';
+import { createBallotLinksService } from './ballot-links.service';
+import { createElectionsService } from './elections.service';
+import { createMotionsService } from './motions.service';
+import { createVotingRulesService } from './voting-rules.service';
 
 /**
  * The operations behind the routes and pages. Routes get services and the settings pages need,
@@ -21,6 +24,8 @@ import { createVotesService } from './votes.service';
 export function createServices(deps: ServerDeps) {
   const outbox = createOutbox(deps);
   const formation = createFormationService(deps);
+  const motions = createMotionsService(deps);
+  const elections = createElectionsService(deps);
   return {
     publicUrl: deps.publicUrl,
     formSecret: deps.formSecret,
@@ -38,7 +43,11 @@ export function createServices(deps: ServerDeps) {
     evidence: createEvidenceService(deps),
     signoffs: createSignoffsService(deps),
     templates: createTemplatesService(deps),
-    votes: createVotesService(deps),
+    motions,
+    elections,
+    votingRules: createVotingRulesService(deps),
+    /** ballot links of motions and elections (actions routes and ballot pages) */
+    votes: createBallotLinksService(motions, elections),
   };
 }
 

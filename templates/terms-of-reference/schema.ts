@@ -5,14 +5,23 @@
 import { z } from 'zod';
 import { NetworkFacts, buildNetworkContext, isoDate, networkContextShape } from '../network-context';
 import { LEGAL_FORM_KEYS, LEGAL_FORM_LABELS, LegalFormKey } from '../../domain/legal-forms';
+import {
+  constitutionVotingRules,
+  DECISION_TYPES,
+  type DecisionType,
+  thresholdSchema,
+  type Threshold,
+  type VotingBasis,
+  votingBasisSchema,
+  type VotingRule,
+} from '../../domain/voting/rule';
 
-export const DECISION_TYPES = ['ordinary', 'allocation', 'constitutional', 'admission', 'expulsion', 'legal-form', 'appointment', 'dissolution'] as const;
-export type DecisionType = (typeof DECISION_TYPES)[number];
-
-export const VOTING_BASES = ['per-practice', 'per-list', 'dual'] as const;
-export const THRESHOLDS = ['simple', 'two-thirds', 'three-quarters', 'unanimous', 'unanimous-excluding-subject'] as const;
-type Basis = (typeof VOTING_BASES)[number];
-type Threshold = (typeof THRESHOLDS)[number];
+/**
+ * Voting: the ToR states a basis and a threshold per decision type in the domain's own terms
+ * (domain/voting/rule.ts), and the same rules become the network's voting rules when the ToR is
+ * signed (`adoptedVotingRules`), so the document says exactly what later votes apply.
+ */
+export { DECISION_TYPES, type DecisionType } from '../../domain/voting/rule';
 
 const DECISION_LABELS: Record<DecisionType, string> = {
   ordinary: 'Ordinary business (budgets within the financial framework, work plans)',
@@ -25,41 +34,57 @@ const DECISION_LABELS: Record<DecisionType, string> = {
   dissolution: 'Dissolving the network or merging it with another',
 };
 
-const BASIS_WORDS: Record<Basis, string> = {
+const BASIS_WORDS: Record<VotingBasis, string> = {
   'per-practice': 'one practice, one vote',
-  'per-list': 'votes weighted by registered list size',
+  'per-partner': 'one vote per partner of each practice',
+  'list-size': 'votes weighted by registered list size',
   dual: 'a majority of member practices and of the combined registered list (dual majority)',
 };
 
 const THRESHOLD_WORDS: Record<Threshold, string> = {
   simple: 'more than half of the votes cast',
   'two-thirds': 'at least two-thirds of the votes cast',
-  'three-quarters': 'at least 75% of the votes cast (special resolution)',
+  'special-75': 'at least 75% of the votes cast (special resolution)',
   unanimous: 'every member practice in favour',
   'unanimous-excluding-subject': 'every member practice in favour, except the practice concerned, which does not vote',
 };
 
-/** The network's default voting rules (DOMAIN.md §4); the stage data may change any of them. */
-export function defaultVotingRules(weightedVoting: boolean): Record<DecisionType, { basis: Basis; threshold: Threshold }> {
-  return {
-    ordinary: { basis: 'per-practice', threshold: 'simple' },
-    allocation: weightedVoting ? { basis: 'per-list', threshold: 'simple' } : { basis: 'dual', threshold: 'simple' },
-    constitutional: { basis: 'per-practice', threshold: 'three-quarters' },
-    admission: { basis: 'per-practice', threshold: 'unanimous' },
-    expulsion: { basis: 'per-practice', threshold: 'unanimous-excluding-subject' },
-    'legal-form': { basis: 'per-practice', threshold: 'three-quarters' },
-    appointment: { basis: 'per-practice', threshold: 'simple' },
-    dissolution: { basis: 'per-practice', threshold: 'unanimous' },
-  };
+/**
+ * Spellings the stage data used before it shared the domain's: still accepted, so stored stage
+ * data and existing scripts keep working, and mapped here, once, to the domain's terms.
+ * Deprecated: send `list-size` and `special-75`.
+ */
+const legacyBasis = z.literal('per-list').transform((): VotingBasis => 'list-size').meta({ deprecated: true, description: 'deprecated spelling of list-size' });
+const legacyThreshold = z.literal('three-quarters').transform((): Threshold => 'special-75').meta({ deprecated: true, description: 'deprecated spelling of special-75' });
+
+const statedRule = z
+  .object({
+    basis: z.union([votingBasisSchema, legacyBasis]).optional(),
+    threshold: z.union([thresholdSchema, legacyThreshold]).optional(),
+  })
+  .strict();
+
+/** What the ToR states for each decision type: the stage's own choices over the domain defaults (list size for allocation when votes are weighted). */
+function statedRules(data: { weightedVoting: boolean; votingRules: Partial<Record<DecisionType, { basis?: VotingBasis; threshold?: Threshold }>> }) {
+  return Object.fromEntries(
+    DECISION_TYPES.map((dt) => [dt, { ...(dt === 'allocation' && data.weightedVoting ? { basis: 'list-size' as const } : {}), ...data.votingRules[dt] }]),
+  ) as Record<DecisionType, { basis?: VotingBasis; threshold?: Threshold }>;
+}
+
+/** The voting rules a signed ToR adopts, one per decision type, labelled with `version`. */
+export function adoptedVotingRules(stageData: unknown, version: string): VotingRule[] {
+  const data = stageDataSchema.parse(stageData ?? {});
+  return constitutionVotingRules({ castingVote: data.castingVote, stated: statedRules(data) }, version);
 }
 
 const votingRow = z.object({
   decisionType: z.enum(DECISION_TYPES),
   label: z.string().min(1),
-  basis: z.enum(VOTING_BASES),
-  threshold: z.enum(THRESHOLDS),
+  basis: votingBasisSchema,
+  threshold: thresholdSchema,
   basisWords: z.string().min(1),
   thresholdWords: z.string().min(1),
+  castingVote: z.boolean(),
 });
 
 export const contextSchema = z.object({
@@ -93,6 +118,8 @@ export const contextSchema = z.object({
     requiredOffices: z.array(z.string().min(1)),
   }),
   castingVote: z.boolean(),
+  /** labels of the decision types on which the chair has a casting vote (empty when none) */
+  castingVoteOn: z.array(z.string().min(1)),
   writtenResolutions: z.boolean(),
   urgentDecisions: z.boolean(),
   weightedVoting: z.boolean(),
@@ -109,8 +136,6 @@ export const contextSchema = z.object({
   amendmentThresholdPercent: z.number().positive().max(100),
 });
 export type TermsOfReferenceContext = z.infer<typeof contextSchema>;
-
-const ruleOverride = z.object({ basis: z.enum(VOTING_BASES).optional(), threshold: z.enum(THRESHOLDS).optional() });
 
 /** What a facilitator may supply for the terms-of-reference stage; everything has a default. */
 export const stageDataSchema = z.object({
@@ -142,7 +167,7 @@ export const stageDataSchema = z.object({
   urgentDecisions: z.boolean().default(true),
   weightedVoting: z.boolean().default(false),
   censusDate: isoDate.optional(),
-  votingRules: z.partialRecord(z.enum(DECISION_TYPES), ruleOverride).default({}),
+  votingRules: z.partialRecord(z.enum(DECISION_TYPES), statedRule).default({}),
   withdrawalNoticeMonths: z.number().int().min(1).max(24).default(6),
   appealDays: z.number().int().min(1).max(90).default(20),
   associateMembers: z.boolean().default(false),
@@ -155,18 +180,17 @@ export type TermsOfReferenceStageData = z.infer<typeof stageDataSchema>;
 export function buildContext(facts: NetworkFacts, stageData: unknown): TermsOfReferenceContext {
   const data = stageDataSchema.parse(stageData ?? {});
   const base = buildNetworkContext(facts);
-  const defaults = defaultVotingRules(data.weightedVoting);
-  const votingMatrix = DECISION_TYPES.map((decisionType) => {
-    const rule = { ...defaults[decisionType], ...data.votingRules[decisionType] };
-    return {
-      decisionType,
-      label: DECISION_LABELS[decisionType],
-      basis: rule.basis,
-      threshold: rule.threshold,
-      basisWords: BASIS_WORDS[rule.basis],
-      thresholdWords: THRESHOLD_WORDS[rule.threshold],
-    };
-  });
+  // the matrix is drawn from the very rules the signed ToR adopts (the version label is not shown)
+  const rules = constitutionVotingRules({ castingVote: data.castingVote, stated: statedRules(data) }, 'terms-of-reference');
+  const votingMatrix = rules.map((rule) => ({
+    decisionType: rule.decisionType,
+    label: DECISION_LABELS[rule.decisionType],
+    basis: rule.basis,
+    threshold: rule.threshold,
+    basisWords: BASIS_WORDS[rule.basis],
+    thresholdWords: THRESHOLD_WORDS[rule.threshold],
+    castingVote: rule.castingVote,
+  }));
   const offices = data.quorum.requiredOffices;
   const minimumPractices = Math.floor(base.practiceCount / 2) + 1;
   const officesWords = offices.length === 0 ? '' : ` including the ${offices.join(' or the ')}`;
@@ -214,6 +238,7 @@ export function buildContext(facts: NetworkFacts, stageData: unknown): TermsOfRe
       requiredOffices: offices,
     },
     castingVote: data.castingVote,
+    castingVoteOn: votingMatrix.filter((r) => r.castingVote).map((r) => lowerFirst(r.label)),
     writtenResolutions: data.writtenResolutions,
     urgentDecisions: data.urgentDecisions,
     weightedVoting: data.weightedVoting,
@@ -229,4 +254,8 @@ export function buildContext(facts: NetworkFacts, stageData: unknown): TermsOfRe
     reviewMonths: data.reviewMonths,
     amendmentThresholdPercent: data.amendmentThresholdPercent,
   };
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
 }

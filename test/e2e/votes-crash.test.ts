@@ -100,9 +100,9 @@ describe('npm start survives SIGKILL mid-ballot', () => {
     const closed = await waitForMotionClosed(api, motionId, 60_000);
     expect(Date.parse(closed.closedAt)).toBeLessThan(Date.parse(closed.closesAt));
     expect(closed.turnout.voted).toBe(practiceIds.length);
-    expect(closed.result.result).toBe('carried');
-    expect(closed.result.tallies).toMatchObject({ for: 3, against: 1, abstain: 1 });
-    const accepted = closed.result.accepted as { principalId: string; choice: Choice }[];
+    expect(closed.result).toBe('carried');
+    expect(closed.count.tallies).toMatchObject({ for: 3, against: 1, abstain: 1 });
+    const accepted = closed.count.accepted as { principalId: string; choice: Choice }[];
     expect(accepted.map((a) => a.principalId).sort()).toEqual([...practiceIds].sort());
     for (const a of accepted) expect(a.choice).toBe(choiceOf.get(a.principalId));
     for (const code of receipts) {

@@ -89,7 +89,7 @@ describe('formation with votes', () => {
     expect(legalStage.vote.result).toBe('carried');
     // each vote left a result certificate among the network's documents
     const closed = await api.get(`/motions/${legalStage.vote.motionId}`);
-    expect(closed.body.result.result).toBe('carried');
+    expect(closed.body.result).toBe('carried');
     expect(closed.body.certificate).toBeTruthy();
 
     // every history recorded here (formation, sign-off and vote workflows) replays on today's code

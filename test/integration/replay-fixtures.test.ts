@@ -10,15 +10,22 @@ const DIR = path.join(__dirname, '..', 'fixtures', 'histories');
 interface RecordedHistory {
   workflowId: string;
   type: string;
-  status: string;
   history: Record<string, unknown>;
+}
+
+/** A recorded file: the recorder's `{ workflowId, type, status, history }`, or a bare `History` object. */
+function load(file: string): RecordedHistory {
+  const json = JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')) as Record<string, unknown>;
+  if (json.history) return json as unknown as RecordedHistory;
+  const started = (json.events as { workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } } }[])[0];
+  return { workflowId: file, type: started.workflowExecutionStartedEventAttributes?.workflowType?.name ?? 'unknown', history: json };
 }
 
 const fixtures = fs
   .readdirSync(DIR)
   .filter((f) => f.endsWith('.json'))
   .sort()
-  .map((file) => ({ file, recorded: JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')) as RecordedHistory }));
+  .map((file) => ({ file, recorded: load(file) }));
 
 /**
  * Histories recorded from earlier versions of the workflows (test/record, `npm run

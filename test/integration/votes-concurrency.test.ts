@@ -60,7 +60,7 @@ describe('500 concurrent ballots', () => {
 
     const closed = await waitForMotionClosed(api, motion.body.id, 60_000);
     expect(closed.turnout.voted).toBe(ELECTORATE);
-    const { for: f, against: a, abstain: ab } = closed.result.tallies;
+    const { for: f, against: a, abstain: ab } = closed.count.tallies;
     expect(f + a + ab).toBe(ELECTORATE);
     expect(await stack.db('motion_turnout').where({ motion_id: motion.body.id }).count({ n: '*' }).first()).toMatchObject({ n: ELECTORATE });
     expect(await stack.db('motion_ballots').where({ motion_id: motion.body.id }).count({ n: '*' }).first()).toMatchObject({ n: ELECTORATE });

@@ -105,8 +105,9 @@ describe('record workflow histories', () => {
     const connection = await Connection.connect({ address: injectedTemporalAddress() });
     try {
       const client = new Client({ connection });
-      fs.rmSync(OUT, { recursive: true, force: true });
       fs.mkdirSync(OUT, { recursive: true });
+      // files of this recorder's own naming are replaced; earlier recordings under other names stay
+      for (const f of fs.readdirSync(OUT)) if (/^[a-z]+Workflow-\d+\.json$/.test(f)) fs.rmSync(path.join(OUT, f));
       const counts = new Map<string, number>();
       const written = [];
       for await (const wf of client.workflow.list({ query: `TaskQueue = '${stack.taskQueue}'` })) {

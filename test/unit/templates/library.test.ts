@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DOCUMENT_TYPES, RenderedDocument, TemplateContextError, renderDocument } from '../../../documents';
 import { STAGE_TEMPLATES, SUPPORTING_TEMPLATES } from '../../../templates';
+import { TEMPLATE_CATALOGUE } from '../../../templates/catalogue';
 import { ISSUE_META, makeNetwork, towerHamletsFacts } from '../../fixtures/network-facts';
 import { docxParagraphs, docxPart, flat, pdfPageCount, pdfPages, pdfText } from '../documents/extract';
 
@@ -68,7 +69,7 @@ describe('every template renders the Tower Hamlets scenario', () => {
       expect(page).toContain('Version 1');
       expect(page).toContain('Highway Network');
     });
-    expect(doc.templateVersion).toBe(`builtin:${type}@1`);
+    expect(doc.templateVersion).toBe(`builtin:${type}@${TEMPLATE_CATALOGUE[type].version}`);
     expect(doc.sha256Pdf).toMatch(/^[0-9a-f]{64}$/);
     expect(doc.sha256Docx).toMatch(/^[0-9a-f]{64}$/);
     const paragraphs = await docxParagraphs(doc.docx);

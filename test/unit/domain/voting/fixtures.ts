@@ -1,5 +1,5 @@
 import { defaultVotingRules, type DecisionType, type VotingRule } from '../../../../domain/voting/rule';
-import type { Ballot, Choice, Voter } from '../../../../domain/voting/tally';
+import type { Ballot, Choice, Voter } from '../../../../domain/voting/ballot';
 
 /** Practices p1..pn, each with one representative v1..vn; list sizes and partner counts overridable. */
 export function makeElectorate(n: number, overrides: (i: number) => Partial<Voter> = () => ({})): Voter[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DECISION_TYPES, defaultVotingRules, describeRule, formatShare, votingRuleSchema } from '../../../../domain/voting/rule';
+import { constitutionVotingRules, DECISION_TYPES, defaultVotingRules, describeRule, formatShare, votingRulePatchSchema, votingRuleSchema } from '../../../../domain/voting/rule';
 import { makeRule } from './fixtures';
 
 describe('defaultVotingRules', () => {
@@ -70,5 +70,42 @@ describe('describeRule', () => {
     expect(formatShare(2 / 3)).toBe('66.6667%');
     expect(formatShare(0.1 + 0.2)).toBe('30%');
     expect(formatShare(1)).toBe('100%');
+  });
+});
+
+describe('constitutionVotingRules', () => {
+  it('turns what a constitution states into versioned rules, one per decision type', () => {
+    const rules = constitutionVotingRules({ castingVote: true, stated: { allocation: { basis: 'list-size' }, constitutional: { basis: 'dual', threshold: 'two-thirds' } } }, 'constitution-v2');
+    expect(rules.map((r) => r.decisionType)).toEqual([...DECISION_TYPES]);
+    expect(rules.every((r) => r.version === 'constitution-v2' && votingRuleSchema.safeParse(r).success)).toBe(true);
+    const byType = Object.fromEntries(rules.map((r) => [r.decisionType, r]));
+    expect(byType.allocation).toMatchObject({ basis: 'list-size', threshold: 'simple' });
+    expect(byType.constitutional).toMatchObject({ basis: 'dual', threshold: 'two-thirds' });
+    // what is not stated keeps the default
+    expect(byType.dissolution).toMatchObject({ basis: 'per-practice', threshold: defaultVotingRules().dissolution.threshold });
+  });
+
+  it('keeps the default quorum, abstentions, proxies and ballot of each decision type', () => {
+    const defaults = defaultVotingRules();
+    for (const rule of constitutionVotingRules({ castingVote: true, stated: { admission: { threshold: 'special-75' } } }, 'v')) {
+      const base = defaults[rule.decisionType];
+      expect({ quorum: rule.quorum, abstentions: rule.abstentions, proxies: rule.proxies, ballot: rule.ballot }).toEqual({ quorum: base.quorum, abstentions: base.abstentions, proxies: base.proxies, ballot: base.ballot });
+    }
+  });
+
+  it('gives the chair a casting vote only where the default does, only under a simple majority, and only if the constitution says so', () => {
+    const withCasting = constitutionVotingRules({ castingVote: true, stated: { appointment: { threshold: 'two-thirds' }, constitutional: { threshold: 'simple' } } }, 'v');
+    const casting = withCasting.filter((r) => r.castingVote).map((r) => r.decisionType);
+    // ordinary keeps it; appointment loses it at two-thirds; allocation and constitutional never had it
+    expect(casting).toEqual(['ordinary']);
+    expect(constitutionVotingRules({ castingVote: false, stated: {} }, 'v').some((r) => r.castingVote)).toBe(false);
+  });
+});
+
+describe('votingRulePatchSchema', () => {
+  it('accepts any part of a rule and refuses unknown keys and values', () => {
+    expect(votingRulePatchSchema.parse({ threshold: 'special-75', ballot: 'secret' })).toEqual({ threshold: 'special-75', ballot: 'secret' });
+    expect(votingRulePatchSchema.safeParse({ threshhold: 'simple' }).success).toBe(false);
+    expect(votingRulePatchSchema.safeParse({ basis: 'by-height' }).success).toBe(false);
   });
 });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { VotingRule } from '../../../../domain/voting/rule';
-import { tallyVotes, TallyInputError, validateBallot, type Ballot, type Choice, type Voter } from '../../../../domain/voting/tally';
+import { validateBallot, type Ballot, type Choice, type Voter } from '../../../../domain/voting/ballot';
+import { tallyVotes, TallyInputError } from '../../../../domain/voting/tally';
 import { ballotsFrom, makeElectorate, makeRule } from './fixtures';
 
 const noQuorum = { minShareOfEligibleWeight: 0, requiredOffices: [] };
