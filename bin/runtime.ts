@@ -15,6 +15,7 @@ import type { Config } from '../config';
 import { createDb, migrateLatest } from '../db/knex';
 import { createRepos, type Repos } from '../db/repos';
 import { createApp } from '../server/app';
+import { workflowCode } from './workflow-code';
 
 /** Shared building blocks of the composition roots in bin/. */
 
@@ -62,9 +63,6 @@ function installRuntime(config: Pick<Config, 'logLevel'>) {
   }
 }
 
-/** The workflow bundle is built from workflows/index.ts, the only workflowsPath. */
-export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
-
 export async function createWorker(
   config: Config,
   address: string,
@@ -80,7 +78,7 @@ export async function createWorker(
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities,
-    ...(extra.workflowBundle ? {} : { workflowsPath: WORKFLOWS_PATH }),
+    ...(extra.workflowBundle ? {} : workflowCode()),
     ...extra,
   });
   return { worker, connection };

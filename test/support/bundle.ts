@@ -1,8 +1,5 @@
-import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-
-/** The same path bin/runtime.ts gives the worker: workflows/index.ts. */
-const WORKFLOWS_PATH = path.join(__dirname, '..', '..', 'workflows', 'index.ts');
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../bin/workflow-code';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | null = null;
 let runtimeInstalled = false;
@@ -20,7 +17,7 @@ export function quietRuntime() {
 
 /** The workflow bundle, built once per test file. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
+  bundle ??= bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
   return bundle;
 }
 
