@@ -136,7 +136,7 @@ describe('npm start stops when npm alone is signalled', () => {
     { signal: 'SIGTERM', when: 'starting', waitFor: /Starting Temporal dev server/ },
   ] as const;
   for (const { signal, when, waitFor } of cases) {
-    it(`stops the app and the Temporal dev server on ${signal} to npm while ${when}`, async () => {
+    it(`stops the app and the Temporal dev server on ${signal} to npm while ${when}`, { timeout: 150_000 }, async () => {
       const [port, temporalPort, uiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
       const env = {
         DATA_DIR: dataDir,
