@@ -72,6 +72,16 @@ describe('the production build', () => {
     for (const t of templates) expect(fs.readdirSync(path.join(dist, 'templates', t.name)).filter((f) => f.endsWith('.hbs'))).toEqual(fs.readdirSync(path.join(ROOT, 'templates', t.name)).filter((f) => f.endsWith('.hbs')));
   });
 
+  it('migrates a database up and down with dist/bin/migrate.js', () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: `sqlite:${path.join(dir, 'migrate.db')}`, DATA_DIR: path.join(dir, 'migrate') };
+    delete env.NODE_OPTIONS;
+    for (const [args, said] of [[[], 'migrations applied'], [['down'], 'migrations rolled back']] as const) {
+      const res = spawnSync(process.execPath, [path.join(dist, 'bin', 'migrate.js'), ...args], { cwd: dir, encoding: 'utf8', env, timeout: 60_000 });
+      expect(res.status, res.stderr).toBe(0);
+      expect(res.stdout).toContain(said);
+    }
+  });
+
   it('renders documents on its render threads', () => {
     const factsFile = path.join(dir, 'facts.json');
     fs.writeFileSync(factsFile, JSON.stringify(towerHamletsFacts()));
