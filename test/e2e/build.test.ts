@@ -45,15 +45,17 @@ function productionNodeModules(target: string): { linked: number; omitted: strin
  * processes on the shared Temporal server and a SQLite file.
  */
 describe('the production build', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-build-'));
-  const dist = path.join(dir, 'dist');
+  let dir = '';
+  let dist = '';
   const children: Spawned[] = [];
   afterAll(async () => {
     for (const c of children) await c.kill9();
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-build-'));
+    dist = path.join(dir, 'dist');
     const built = spawnSync('npm', ['run', 'build', '--', '--out-dir', dist], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' } });
     expect(built.status, `${built.stdout}\n${built.stderr}`).toBe(0);
     fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'));

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../scripts/temporal-dev-server';
 import { apiClient, eventually } from '../support/api';
 import { createScenarioNetwork, signRequests, waitForStage } from '../support/formation-driver';
@@ -14,11 +14,15 @@ import { descendants, portFree, processAlive, spawnBin, spawnCommand, type Spawn
  * started again; every acknowledged signature must still count and the round must finish.
  */
 describe('npm start survives SIGKILL mid-round', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-start-'));
+  // made when the test runs, not when the file is collected (a filtered run would leave it behind)
+  let dataDir = '';
   let running: Spawned | null = null;
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-start-'));
+  });
   afterAll(async () => {
     await running?.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('keeps every acknowledged signature across a kill -9 of the whole stack', async () => {
@@ -114,9 +118,12 @@ describe('npm start survives SIGKILL mid-round', () => {
  * stop, and the ports must be free again, whether the signal comes once it runs or while it starts.
  */
 describe('npm start stops when npm alone is signalled', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-npm-start-'));
+  let dataDir = '';
   let running: Spawned | null = null;
   const seen = new Map<number, string>();
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-npm-start-'));
+  });
   afterAll(async () => {
     // whatever a failed run left behind, even once npm itself has gone
     for (const pid of seen.keys()) {
@@ -127,7 +134,7 @@ describe('npm start stops when npm alone is signalled', () => {
       }
     }
     await running?.kill9();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   const cases = [
