@@ -20,6 +20,7 @@ import { createCheckpointStore } from '../db/audit-checkpoints';
 import { createDb, migrateLatest } from '../db/knex';
 import { type AuditEvidence, createRepos, type Repos } from '../db/repos';
 import { createApp } from '../server/app';
+import { workflowCode } from './workflow-code';
 
 /** Shared building blocks of the composition roots in bin/. */
 
@@ -112,9 +113,6 @@ function installRuntime(config: Pick<Config, 'logLevel'>) {
   }
 }
 
-/** The workflow bundle is built from workflows/index.ts, the only workflowsPath. */
-export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
-
 export async function createWorker(
   config: Config,
   address: string,
@@ -133,7 +131,7 @@ export async function createWorker(
     activities,
     // a bundle built ahead of time must have been built with the same failure converter (see codec/)
     dataConverter: formworkDataConverter(codec),
-    ...(extra.workflowBundle ? {} : { workflowsPath: WORKFLOWS_PATH }),
+    ...(extra.workflowBundle ? {} : workflowCode()),
     ...extra,
   });
   return { worker, connection };

@@ -10,6 +10,9 @@ import { startDevServer, type DevServer } from '../scripts/temporal-dev-server';
 import { stopStaleProcess } from './stale-process';
 import { closeServer, codecEndpoint, connectClient, createApp, createLogger, createMailer, createWorker, ensureAdminToken, formSecret, listen, openDatabase, payloadCodec } from './runtime';
 
+/** Stops whatever has started, once main() has set it up; an error during start-up uses it too. */
+let stopAll: ((code: number) => Promise<never>) | null = null;
+
 async function main() {
   let config;
   try {
@@ -22,15 +25,52 @@ async function main() {
     throw err;
   }
   const log = createLogger(config);
+
+  // Signals are handled from the first moment, so that a stop sent to this process alone (as a
+  // process manager sends it, through npm) stops everything it started, the Temporal dev server too.
+  // Each step that starts something registers how to stop it; shutdown runs them in reverse.
+  const cleanups: { what: string; run: () => unknown }[] = [];
+  const onStop = (what: string, run: () => unknown) => cleanups.push({ what, run });
+  let stopping = false;
+  const shutdown = async (code: number): Promise<never> => {
+    if (!stopping) {
+      stopping = true;
+      log.info('shutting down');
+      for (const cleanup of cleanups.reverse()) {
+        try {
+          await cleanup.run();
+        } catch (err) {
+          log.warn({ err }, `could not stop ${cleanup.what} cleanly`);
+        }
+      }
+      process.exit(code);
+    }
+    return new Promise<never>(() => undefined);
+  };
+  stopAll = shutdown;
+  let started = false;
+  let stopRequested = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (started) void shutdown(0);
+    // a second signal during start-up stops at once; the dev server is killed as the process exits
+    else if (stopRequested) process.exit(1);
+    else {
+      stopRequested = true;
+      log.info(`${signal} during start-up: stopping once the current step is done`);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
   fs.mkdirSync(config.dataDir, { recursive: true });
   // an earlier start whose parent was killed may still be running on this data directory
   const selfPidFile = path.join(config.dataDir, 'formwork.pid');
   if (await stopStaleProcess(selfPidFile, 'bin/start')) log.warn('stopped an earlier Formwork still running on this data directory');
   fs.writeFileSync(selfPidFile, String(process.pid));
+  onStop('the pid file', () => fs.rmSync(selfPidFile, { force: true }));
 
   let devServer: DevServer | null = null;
   let address = config.temporal.address;
-  const pidFile = path.join(config.dataDir, 'temporal.pid');
   if (!address) {
     let cli;
     try {
@@ -38,12 +78,14 @@ async function main() {
     } catch (err) {
       if (err instanceof TemporalToolMissingError) {
         console.error(err.message);
-        process.exit(3);
+        return shutdown(3);
       }
       throw err;
     }
+    const pidFile = path.join(config.dataDir, 'temporal.pid');
     if (await stopStaleProcess(pidFile, 'start-dev')) log.warn('stopped a Temporal dev server left over from an earlier run');
-    devServer = await startDevServer({
+    if (stopRequested) return shutdown(0);
+    const server = await startDevServer({
       cliPath: cli.path,
       dbFile: path.join(config.dataDir, 'temporal.db'),
       port: config.temporal.devPort,
@@ -53,22 +95,53 @@ async function main() {
       namespace: config.temporal.namespace,
       log: { info: (m) => log.info(m), warn: (m) => log.warn(m), debug: (m) => log.debug(m) },
     });
-    fs.writeFileSync(pidFile, String(devServer.process.pid));
-    address = devServer.address;
+    devServer = server;
+    fs.writeFileSync(pidFile, String(server.process.pid));
+    onStop('the Temporal dev server', async () => {
+      await server.stop();
+      fs.rmSync(pidFile, { force: true });
+    });
+    server.process.once('exit', (code) => {
+      if (stopping) return;
+      // Ctrl-C in a terminal signals the dev server too; while a stop is pending its exit is expected
+      if (stopRequested) return void shutdown(0);
+      log.error({ code }, 'the Temporal dev server stopped unexpectedly');
+      void shutdown(1);
+    });
+    address = server.address;
   }
+  if (stopRequested) return shutdown(0);
 
   const { db, repos } = await openDatabase(config, log);
+  onStop('the database', () => db.destroy());
   const admin = await ensureAdminToken(config, db, repos, { keepInDataDir: !config.adminToken });
   const mailer = createMailer(config);
+  onStop('the mailer', () => mailer?.close());
   const codec = payloadCodec(config);
   const client = await connectClient(config, address, codec);
+  onStop('the Temporal client', () => client.connection.close());
+  if (stopRequested) return shutdown(0);
   const { worker, connection } = await createWorker(config, address, { db, repos, log, mailer, codec });
+  onStop('the worker connection', () => connection.close());
+  const running = worker.run();
+  onStop('the worker', async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running.catch(() => undefined);
+  });
+  running.catch((err) => {
+    if (!stopping) {
+      log.error({ err }, 'the worker stopped unexpectedly');
+      void shutdown(1);
+    }
+  });
   const app = createApp({
     db, repos, temporal: client, taskQueue: config.temporal.taskQueue, log, mailer, publicUrl: config.publicUrl, formSecret: formSecret(config), secureCookies: config.publicUrl.startsWith('https:'),
     payloadCodec: codec, codecCorsOrigins: config.codec.corsOrigins,
   });
   const server = await listen(app, config.port, config.host);
-  const running = worker.run();
+  onStop('the HTTP server', () => closeServer(server));
+  started = true;
+  if (stopRequested) return shutdown(0);
 
   const lines = [
     '',
@@ -85,40 +158,6 @@ async function main() {
     '',
   ];
   process.stdout.write(lines.join('\n'));
-
-  let stopping = false;
-  const shutdown = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    log.info('shutting down');
-    await closeServer(server);
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running.catch(() => undefined);
-    await connection.close().catch(() => undefined);
-    await client.connection.close().catch(() => undefined);
-    mailer?.close();
-    await db.destroy();
-    if (devServer) {
-      await devServer.stop();
-      fs.rmSync(pidFile, { force: true });
-    }
-    fs.rmSync(selfPidFile, { force: true });
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
-  devServer?.process.once('exit', (code) => {
-    if (!stopping) {
-      log.error({ code }, 'the Temporal dev server stopped unexpectedly');
-      void shutdown(1);
-    }
-  });
-  running.catch((err) => {
-    if (!stopping) {
-      log.error({ err }, 'the worker stopped unexpectedly');
-      void shutdown(1);
-    }
-  });
 }
 
 /**
@@ -133,5 +172,6 @@ function uiUrlForBrowser(uiUrl: string, publicUrl: string): string {
 
 main().catch((err) => {
   console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
+  if (stopAll) void stopAll(1);
+  else process.exit(1);
 });

@@ -19,6 +19,8 @@ async function main() {
   await connection.close();
   mailer?.close();
   await db.destroy();
+  // idle render threads would keep the process alive; everything that needed closing is closed
+  process.exit(0);
 }
 
 main().catch((err) => {

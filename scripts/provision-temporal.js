@@ -27,7 +27,17 @@ const PROVISION_TIMEOUT_MS = 10 * 60 * 1000;
 /** A lock older than this belongs to a provisioner that died; it is taken over. */
 const STALE_LOCK_MS = PROVISION_TIMEOUT_MS + 60 * 1000;
 
-const PROJECT_ROOT = path.resolve(__dirname, '..');
+/**
+ * The directory holding package.json: the parent of scripts/ in a checkout, and also for the copy of
+ * this file in a build (dist/scripts/), which has no package.json of its own.
+ */
+function findProjectRoot(start) {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(start, '..');
+  }
+}
+const PROJECT_ROOT = findProjectRoot(path.resolve(__dirname, '..'));
 const IS_WINDOWS = process.platform === 'win32';
 const EXE = IS_WINDOWS ? '.exe' : '';
 

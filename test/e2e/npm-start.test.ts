@@ -2,11 +2,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../scripts/temporal-dev-server';
 import { apiClient, eventually } from '../support/api';
 import { createScenarioNetwork, signRequests, waitForStage } from '../support/formation-driver';
-import { spawnBin, type Spawned } from '../support/processes';
+import { descendants, portFree, processAlive, spawnBin, spawnCommand, type Spawned } from '../support/processes';
 
 /**
  * The embedded default as a person runs it: `npm start` (bin/start.ts) with its own Temporal dev
@@ -14,11 +14,15 @@ import { spawnBin, type Spawned } from '../support/processes';
  * started again; every acknowledged signature must still count and the round must finish.
  */
 describe('npm start survives SIGKILL mid-round', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-start-'));
+  // made when the test runs, not when the file is collected (a filtered run would leave it behind)
+  let dataDir = '';
   let running: Spawned | null = null;
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-start-'));
+  });
   afterAll(async () => {
     await running?.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('keeps every acknowledged signature across a kill -9 of the whole stack', async () => {
@@ -109,4 +113,82 @@ describe('npm start survives SIGKILL mid-round', () => {
     expect((await api.get('/health')).body).toEqual({ status: 'ok', temporal: 'ok', database: 'ok' });
     expect((await api.get(`/networks/${network.id}/formation`)).body.currentStage).toBe('legal-entity');
   });
+});
+
+/**
+ * A process manager stops `npm start` by signalling npm's pid alone, not its process group. npm
+ * passes the signal on; everything below it (the app and the Temporal dev server it started) must
+ * stop, and the ports must be free again, whether the signal comes once it runs or while it starts.
+ */
+describe('npm start stops when npm alone is signalled', () => {
+  let dataDir = '';
+  let running: Spawned | null = null;
+  const seen = new Map<number, string>();
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-npm-start-'));
+  });
+  afterAll(async () => {
+    // whatever a failed run left behind, even once npm itself has gone
+    for (const pid of seen.keys()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone, as it should be */
+      }
+    }
+    await running?.kill9();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const cases = [
+    { signal: 'SIGTERM', when: 'running', waitFor: /Formwork is running/ },
+    { signal: 'SIGINT', when: 'running', waitFor: /Formwork is running/ },
+    { signal: 'SIGTERM', when: 'starting', waitFor: /Starting Temporal dev server/ },
+  ] as const;
+  for (const { signal, when, waitFor } of cases) {
+    it(`stops the app and the Temporal dev server on ${signal} to npm while ${when}`, { timeout: 150_000 }, async () => {
+      const [port, temporalPort, uiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+      const env = {
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        TEMPORAL_PORT: String(temporalPort),
+        TEMPORAL_UI_PORT: String(uiPort),
+        FORMWORK_ADMIN_TOKEN: crypto.randomBytes(24).toString('base64url'),
+        LOG_LEVEL: 'info',
+        npm_config_update_notifier: 'false',
+      };
+      seen.clear();
+      const npm = spawnCommand('npm start', 'npm', ['start'], env);
+      running = npm;
+      const npmPid = npm.child.pid!;
+      // every process ever seen below npm, sampled until npm exits
+      const sample = () => {
+        // a process between fork and exec, or a zombie, shows no command line: keep the last real one
+        for (const p of descendants(npmPid)) if (p.cmdline || !seen.has(p.pid)) seen.set(p.pid, p.cmdline);
+      };
+      const sampler = setInterval(sample, 50);
+      const npmExited = new Promise<void>((resolve) => npm.child.once('exit', () => resolve()));
+      try {
+        await npm.waitFor(waitFor);
+        if (when === 'running') expect((await apiClient(`http://localhost:${port}`).get('/health')).body).toEqual({ status: 'ok', temporal: 'ok', database: 'ok' });
+        sample();
+        process.kill(npmPid, signal);
+        const exited = await Promise.race([npmExited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 30_000))]);
+        expect(exited, `npm did not exit after ${signal}; output:\n${npm.output().slice(-3000)}`).toBe(true);
+      } finally {
+        clearInterval(sampler);
+      }
+      const cmdlines = [...seen.values()];
+      expect(cmdlines.some((c) => c.includes('bin/start')), JSON.stringify(cmdlines)).toBe(true);
+      if (when === 'running') expect(cmdlines.some((c) => c.includes('start-dev')), JSON.stringify(cmdlines)).toBe(true);
+      // npm waits for the app, and the app for the dev server: once npm has gone, so has everything
+      const alive = [...seen].filter(([pid]) => processAlive(pid));
+      expect(alive, 'still running after npm exited').toEqual([]);
+      for (const p of [port, temporalPort, uiPort]) expect(await portFree(p), `port ${p} is still taken`).toBe(true);
+      expect(npm.output()).toContain('shutting down');
+      expect(fs.existsSync(path.join(dataDir, 'formwork.pid'))).toBe(false);
+      expect(fs.existsSync(path.join(dataDir, 'temporal.pid'))).toBe(false);
+      running = null;
+    });
+  }
 });

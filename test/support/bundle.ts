@@ -1,9 +1,5 @@
-import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH } from '../../codec/payload-codec';
-
-/** The same path bin/runtime.ts gives the worker: workflows/index.ts. */
-const WORKFLOWS_PATH = path.join(__dirname, '..', '..', 'workflows', 'index.ts');
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../bin/workflow-code';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | null = null;
 let runtimeInstalled = false;
@@ -24,7 +20,7 @@ export function quietRuntime() {
  * (failure messages go through the payload codec, see codec/).
  */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
+  bundle ??= bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
   return bundle;
 }
 

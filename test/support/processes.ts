@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -18,7 +20,17 @@ export interface Spawned {
 
 /** Runs one of bin/ in its own process group, as a person or a supervisor would. */
 export function spawnBin(script: string, env: Record<string, string>): Spawned {
-  const child = spawn(TSX, [path.join(ROOT, 'bin', script)], { cwd: ROOT, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnCommand(script, TSX, [path.join(ROOT, 'bin', script)], env);
+}
+
+/**
+ * Runs any command in its own process group (so kill9 and stop reach everything it starts), from
+ * the project root unless `cwd` says otherwise. An env value of undefined removes the variable.
+ */
+export function spawnCommand(label: string, command: string, args: string[], env: Record<string, string | undefined>, cwd = ROOT): Spawned {
+  const merged: Record<string, string | undefined> = { ...process.env, ...env };
+  for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key];
+  const child = spawn(command, args, { cwd, env: merged, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
   const onData = (chunk: Buffer) => {
@@ -41,11 +53,11 @@ export function spawnBin(script: string, env: Record<string, string>): Spawned {
       const m = pattern.exec(out);
       if (m) return Promise.resolve(m[0]);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern} from ${script}; output:\n${out.slice(-3000)}`)), timeoutMs);
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern} from ${label}; output:\n${out.slice(-3000)}`)), timeoutMs);
         waiters.push({ pattern, resolve: (line) => (clearTimeout(timer), resolve(line)) });
         child.once('exit', (code) => {
           clearTimeout(timer);
-          reject(new Error(`${script} exited (${code}) before printing ${pattern}; output:\n${out.slice(-3000)}`));
+          reject(new Error(`${label} exited (${code}) before printing ${pattern}; output:\n${out.slice(-3000)}`));
         });
       });
     },
@@ -70,4 +82,53 @@ export function spawnBin(script: string, env: Record<string, string>): Spawned {
       if (!done) await this.kill9();
     },
   };
+}
+
+/** Whether a process is still there (a zombie waiting to be reaped counts as gone). */
+export function processAlive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Every live descendant of `pid` (children, their children, …), read from /proc. */
+export function descendants(pid: number): { pid: number; cmdline: string }[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  const found: { pid: number; cmdline: string }[] = [];
+  const walk = (parent: number) => {
+    for (const [child, ppid] of parentOf) {
+      if (ppid !== parent) continue;
+      let cmdline = '';
+      try {
+        cmdline = fs.readFileSync(`/proc/${child}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+      } catch {
+        /* gone meanwhile */
+      }
+      found.push({ pid: child, cmdline });
+      walk(child);
+    }
+  };
+  walk(pid);
+  return found;
+}
+
+/** Whether nothing listens on 127.0.0.1:port (we could bind it ourselves). */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen({ port, host: '127.0.0.1', exclusive: true }, () => srv.close(() => resolve(true)));
+  });
 }
