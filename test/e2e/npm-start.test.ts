@@ -25,7 +25,7 @@ describe('npm start survives SIGKILL mid-round', () => {
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('keeps every acknowledged signature across a kill -9 of the whole stack', async () => {
+  it('keeps every acknowledged signature across a kill -9 of the whole stack', { timeout: 180_000 }, async () => {
     const [port, temporalPort, uiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
     const token = crypto.randomBytes(24).toString('base64url');
     const env = { DATA_DIR: dataDir, PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), FORMWORK_ADMIN_TOKEN: token, LOG_LEVEL: 'warn' };
