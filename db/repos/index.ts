@@ -1,8 +1,10 @@
 import { createAuditRepo } from './audit.repo';
 import { createCodesRepo } from './codes.repo';
+import { createDisputesRepo } from './disputes.repo';
 import { createDocumentsRepo } from './documents.repo';
 import { createOutboxRepo } from './outbox.repo';
 import { createRecordsRepo } from './records.repo';
+import { createRisksRepo } from './risks.repo';
 import { createSealedRepo } from './sealed.repo';
 import { createSignoffsRepo } from './signoffs.repo';
 import { createStagesRepo } from './stages.repo';
@@ -14,9 +16,11 @@ export function createRepos() {
   return {
     audit: createAuditRepo(),
     codes: createCodesRepo(),
+    disputes: createDisputesRepo(),
     documents: createDocumentsRepo(),
     outbox: createOutboxRepo(),
     records: createRecordsRepo(),
+    risks: createRisksRepo(),
     sealed: createSealedRepo(),
     signoffs: createSignoffsRepo(),
     stages: createStagesRepo(),
