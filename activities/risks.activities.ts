@@ -9,13 +9,15 @@ import type { ActivityDeps } from './formation.activities';
 export function createRisksActivities(deps: ActivityDeps) {
   const { db, repos, outbox, publicUrl } = deps;
   return {
-    async remindRiskReview(input: { riskId: string; reviewOn: string; round: number }): Promise<{ sent: boolean }> {
+    async remindRiskReview(input: { riskId: string; reviewOn: string; round: number }): Promise<{ sent: boolean; gone: boolean }> {
       const risk = await repos.risks.getRisk(db, input.riskId);
+      // a timer whose risk was never recorded (its write failed after the timer started) has nothing to do
+      if (!risk) return { sent: false, gone: true };
       // reviewed (a new date) or closed since the timer was set: nothing to remind
-      if (!risk || risk.status !== 'open' || risk.reviewOn !== input.reviewOn) return { sent: false };
+      if (risk.status !== 'open' || risk.reviewOn !== input.reviewOn) return { sent: false, gone: risk.status !== 'open' };
       const network = await repos.records.getNetwork(db, risk.networkId);
       const owner = network?.practices.flatMap((p) => p.people).find((p) => p.id === risk.ownerPersonId);
-      if (!network) return { sent: false };
+      if (!network) return { sent: false, gone: true };
       const page = `${publicUrl}/networks/${network.id}/disputes`;
       const logId = `${risk.id}:review:${input.reviewOn}:${input.round}`;
       const overdue = input.round > 1;
@@ -30,7 +32,7 @@ export function createRisksActivities(deps: ActivityDeps) {
         return keys;
       });
       await outbox.deliver(keys);
-      return { sent: true };
+      return { sent: true, gone: false };
     },
   };
 }

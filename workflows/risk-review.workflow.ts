@@ -41,7 +41,8 @@ export async function riskReviewWorkflow(input: RiskReviewInput): Promise<void> 
     for (const [round, at] of reminders.entries()) {
       const changed = await condition(() => closed || moves !== seen, Math.max(1, at - Date.now()));
       if (changed) break;
-      await risks.remindRiskReview({ riskId: input.riskId, reviewOn: due, round: round + 1 });
+      const { gone } = await risks.remindRiskReview({ riskId: input.riskId, reviewOn: due, round: round + 1 });
+      if (gone) return;
     }
     // reminded twice: wait for the review to be recorded (or the risk closed)
     await condition(() => closed || moves !== seen);

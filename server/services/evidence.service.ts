@@ -6,6 +6,7 @@ import { sha256 } from '../../documents/hash';
 import { certificateFromManifest, looksLikePdf, readSeal, renderCertificate, sealManifestSchema, type SealManifest } from '../../documents/seal';
 import { isStageKey, STAGES } from '../../domain/stages';
 import { AppError } from '../errors';
+import { disputeEvidence } from './dispute-evidence';
 
 /** Why a PDF did not verify. A closed set, so scripts can branch on it. */
 export type VerifyFailure = 'not a PDF' | 'not sealed by Formwork' | 'altered after sealing' | 'unknown document' | 'does not match the sealing record';
@@ -102,7 +103,8 @@ export function createEvidenceService(deps: { db: Knex; repos: Repos }) {
 
     /**
      * A ZIP of a stage's sealed sign-offs: per round the agreed PDF and DOCX, the sealed PDF, the
-     * certificate on its own, the seal manifest and the round's audit events; and manifest.json with
+     * certificate on its own, the seal manifest and the round's audit events; the network's dispute cases
+     * (disputes/: each case's history and sealed settlement); and manifest.json with
      * the SHA-256 and size of every other file in the pack.
      */
     async evidencePack(networkId: string, stage: string, generatedBy: string): Promise<{ zip: Buffer; fileName: string; sha256: string }> {
@@ -150,6 +152,8 @@ export function createEvidenceService(deps: { db: Knex; repos: Repos }) {
         });
       }
 
+      const disputes = await disputeEvidence(db, repos, networkId, stage);
+      for (const f of disputes.files) add(f.path, f.bytes);
       const manifest = {
         format: 'formwork-evidence/1',
         network: { id: network.id, name: network.name },
@@ -157,6 +161,7 @@ export function createEvidenceService(deps: { db: Knex; repos: Repos }) {
         generatedAt: new Date().toISOString(),
         generatedBy,
         rounds,
+        disputes: disputes.cases,
         files: files.map((f) => ({ path: f.path, sha256: sha256(f.bytes), bytes: f.bytes.length })),
       };
       const zip = new JSZip();

@@ -3,11 +3,13 @@ import { createLinkResolver } from '../action-links';
 import type { ServerDeps } from '../deps';
 import { createAccessService } from './access.service';
 import { createActionsService } from './actions.service';
+import { createDisputesService } from './disputes.service';
 import { createDocumentsService } from './documents.service';
 import { createEvidenceService } from './evidence.service';
 import { createFormationService } from './formation.service';
 import { createNetworksService } from './networks.service';
 import { createReadinessService } from './readiness.service';
+import { createRisksService } from './risks.service';
 import { createSignoffsService } from './signoffs.service';
 import { createSystemService } from './system.service';
 import { createTemplatesService } from './templates.service';
@@ -20,6 +22,7 @@ import { createVotesService } from './votes.service';
 export function createServices(deps: ServerDeps) {
   const outbox = createOutbox(deps);
   const formation = createFormationService(deps);
+  const disputes = createDisputesService(deps);
   return {
     publicUrl: deps.publicUrl,
     formSecret: deps.formSecret,
@@ -37,6 +40,8 @@ export function createServices(deps: ServerDeps) {
     signoffs: createSignoffsService(deps),
     templates: createTemplatesService(deps),
     votes: createVotesService(deps),
+    disputes,
+    risks: createRisksService({ ...deps, disputes }),
   };
 }
 
