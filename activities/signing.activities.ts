@@ -78,13 +78,15 @@ export function createSigningActivities(deps: ActivityDeps) {
       return bankHolidaysTable(input.fromYear, input.toYear);
     },
 
-    async openSignoff(input: { signoffId: string; workflowId: string; networkId: string; stage: StageKey; documentId: string; documentVersion: number; rule: SigningRule; expiresAt: string }): Promise<{ signoffId: string; slots: Slot[]; practices: PracticeForSigning[] }> {
-      const { practices } = await practicesOf(input.networkId);
+    async openSignoff(input: { signoffId: string; workflowId: string; networkId: string; stage: StageKey | null; subject?: string; practiceIds?: string[]; documentId: string; documentVersion: number; rule: SigningRule; expiresAt: string }): Promise<{ signoffId: string; slots: Slot[]; practices: PracticeForSigning[] }> {
+      const all = (await practicesOf(input.networkId)).practices;
+      // a round for some practices only (the parties to a dispute) has slots for those alone
+      const practices = input.practiceIds ? all.filter((p) => input.practiceIds!.includes(p.practiceId)) : all;
       const existing = await repos.signoffs.byWorkflowId(db, input.workflowId);
       if (existing) return { signoffId: existing.id, slots: existing.slots, practices };
       const slots = buildSlots(practices, input.rule);
       try {
-        await repos.signoffs.insert(db, { id: input.signoffId, workflowId: input.workflowId, networkId: input.networkId, stageKey: input.stage, documentId: input.documentId, documentVersion: input.documentVersion, status: 'open', rule: input.rule, slots, expiresAt: input.expiresAt });
+        await repos.signoffs.insert(db, { id: input.signoffId, workflowId: input.workflowId, networkId: input.networkId, stageKey: input.stage ?? input.subject ?? 'none', documentId: input.documentId, documentVersion: input.documentVersion, status: 'open', rule: input.rule, slots, expiresAt: input.expiresAt });
       } catch (err) {
         const again = isUniqueViolation(err) ? await repos.signoffs.byWorkflowId(db, input.workflowId) : null;
         if (again) return { signoffId: again.id, slots: again.slots, practices };

@@ -6,7 +6,9 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import pino, { type Logger } from 'pino';
+import { createDisputesActivities } from '../activities/disputes.activities';
 import { createFormationActivities } from '../activities/formation.activities';
+import { createRisksActivities } from '../activities/risks.activities';
 import { createSmtpMailer, type Mailer } from '../mail/mailer';
 import { createOutbox } from '../mail/outbox';
 import { createSealingActivities } from '../activities/sealing.activities';
@@ -123,7 +125,15 @@ export async function createWorker(
   const connection = await NativeConnection.connect({ address, tls: tlsOptions(config), apiKey: config.temporal.apiKey });
   const { codec, ...rest } = deps;
   const activityDeps = { ...rest, publicUrl: config.publicUrl, actionTokenTtlDays: config.actionTokenTtlDays, outbox: createOutbox({ ...rest, publicUrl: config.publicUrl }) };
-  const activities = { ...createFormationActivities(activityDeps), ...createSigningActivities(activityDeps), ...createSealingActivities(activityDeps), ...createMotionsActivities(activityDeps), ...createElectionsActivities(activityDeps) };
+  const activities = {
+    ...createFormationActivities(activityDeps),
+    ...createSigningActivities(activityDeps),
+    ...createSealingActivities(activityDeps),
+    ...createMotionsActivities(activityDeps),
+    ...createElectionsActivities(activityDeps),
+    ...createDisputesActivities(activityDeps),
+    ...createRisksActivities(activityDeps),
+  };
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,

@@ -46,6 +46,17 @@ export const auditEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('election.ballot-opened'), electionId: id, candidates: z.number() }),
   z.object({ type: z.literal('election.ballot-cast'), electionId: id, voterId: id }),
   z.object({ type: z.literal('election.counted'), electionId: id, elected: z.array(id) }),
+  // dispute cases and the risk and issue log; a case event's words are in its history, referenced here
+  z.object({ type: z.literal('dispute.procedure-adopted'), networkId: id, adoptedOn: z.string() }),
+  z.object({ type: z.literal('dispute.opened'), disputeId: id, networkId: id, parties: z.array(id), stage: z.string().nullable(), fromIssueId: id.nullable() }),
+  z.object({ type: z.literal('dispute.event'), disputeId: id, eventId: id, seq: z.number(), eventType: z.string(), step: z.number() }),
+  z.object({ type: z.literal('dispute.closed'), disputeId: id, outcome: z.enum(['resolved', 'withdrawn', 'determined']) }),
+  z.object({ type: z.literal('risk.recorded'), riskId: id, networkId: id, score: z.number() }),
+  z.object({ type: z.literal('risk.updated'), riskId: id, fields: z.array(z.string()) }),
+  z.object({ type: z.literal('risk.reminded'), riskId: id, reviewOn: z.string(), personIds: z.array(id) }),
+  z.object({ type: z.literal('issue.recorded'), issueId: id, networkId: id, riskId: id.nullable() }),
+  z.object({ type: z.literal('issue.updated'), issueId: id, fields: z.array(z.string()) }),
+  z.object({ type: z.literal('issue.escalated'), issueId: id, disputeId: id }),
 ]);
 
 export type AuditEvent = z.infer<typeof auditEventSchema>;

@@ -30,6 +30,18 @@ export interface MailData {
   'motion-reminder': { name: string; practiceName: string; title: string; closesAt: string; link: string };
   /** an election's ballot link */
   'election-ballot': { name: string; networkName: string; practiceName: string; title: string; constituency: string; seats: number; candidates: string[]; closesAt: string; link: string };
+  /** a dispute case opened, to everyone concerned */
+  'dispute-opened': { name: string; networkName: string; title: string; summary: string; parties: string[]; stepName: string; dueOn: string | null; limit: string; link: string };
+  /** two working days before a step's due date, to everyone concerned */
+  'dispute-reminder': { name: string; networkName: string; title: string; stepName: string; dueOn: string; link: string };
+  /** a case moved to its next step: by itself at a due date (a breach), or when asked to */
+  'dispute-escalated': { name: string; networkName: string; title: string; fromStep: string; toStep: string; breach: boolean; dueOn: string | null; link: string };
+  /** a case closed: resolved, withdrawn or determined */
+  'dispute-closed': { name: string; networkName: string; title: string; outcome: string; text: string; link: string };
+  /** the LMC officer, mediator or arbitrator appointed for a step */
+  'dispute-external': { name: string; networkName: string; title: string; role: string; stepName: string; parties: string[]; summary: string; dueOn: string | null; mayDetermine: boolean; link: string };
+  /** a risk due (or overdue) for review, to its owner and the facilitators */
+  'risk-review': { name: string; networkName: string; title: string; score: number; rating: string; reviewOn: string; overdue: boolean; link: string };
 }
 
 export type MailTemplate = keyof MailData;

@@ -10,6 +10,11 @@ export interface ActionLink {
   /** the secret as presented (needed to build the person's own URLs, never logged) */
   secret: string;
   token: ActionToken & { kind: ActionKind };
+  /**
+   * The person the link was sent to. For an outside person of a dispute step (kind
+   * `dispute-external`) `practiceId` is empty, `practiceName` names their organisation and `roles`
+   * holds their role at the step.
+   */
   person: { id: string; name: string; email: string; roles: string[]; practiceId: string; practiceName: string; networkId: string };
   /** past the link's own expiry (the round or vote it serves may have its own deadline too) */
   expired: boolean;
@@ -26,12 +31,19 @@ const UNKNOWN_LINK = 'This link is not valid. Check that you copied all of it, o
  */
 export function createLinkResolver(deps: { db: Knex; repos: Repos }): LinkResolver {
   const { db, repos } = deps;
+  /** The LMC officer, mediator or arbitrator a dispute link was sent to, in the shape of a person. */
+  async function externalPerson(externalId: string, disputeId: string) {
+    const external = await repos.disputes.getExternal(db, externalId);
+    const dispute = external?.disputeId === disputeId ? await repos.disputes.get(db, disputeId) : null;
+    if (!external || !dispute) return null;
+    return { id: external.id, name: external.name, email: external.email, roles: [external.role], practiceId: '', practiceName: external.organisation, networkId: dispute.networkId };
+  }
   return async (secret, kinds) => {
     const parsed = tokenParam.shape.token.safeParse(secret);
     if (!parsed.success) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
     const token = await repos.tokens.actionTokenBySecret(db, parsed.data);
     if (!token || !(kinds as readonly string[]).includes(token.kind)) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
-    const person = await repos.records.getPerson(db, token.personId);
+    const person = token.kind === 'dispute-external' ? await externalPerson(token.personId, token.subjectId) : await repos.records.getPerson(db, token.personId);
     if (!person) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
     return {
       secret: parsed.data,

@@ -7,16 +7,19 @@ import pinoHttp from 'pino-http';
 import { createAuthenticator } from './auth';
 import type { ServerDeps } from './deps';
 import { AppError, errorMiddleware } from './errors';
+import { disputesPagesRouter } from './pages/disputes.pages';
 import { pagesRouter } from './pages/pages.routes';
 import { votesPagesRouter } from './pages/votes.pages';
 import { renderPage } from './pages/views';
 import { mountRoutes, openApiDocument, type RouteDef } from './route';
 import { actionsRoutes } from './routes/actions.routes';
 import { codecRoutes } from './routes/codec.routes';
+import { disputesRoutes } from './routes/disputes.routes';
 import { documentsRoutes } from './routes/documents.routes';
 import { evidenceRoutes } from './routes/evidence.routes';
 import { formationRoutes } from './routes/formation.routes';
 import { recordsRoutes } from './routes/records.routes';
+import { risksRoutes } from './routes/risks.routes';
 import { signoffsRoutes } from './routes/signoffs.routes';
 import { templatesRoutes } from './routes/templates.routes';
 import { systemRoutes } from './routes/system.routes';
@@ -55,7 +58,7 @@ function codecCors(origins: string[]) {
 
 /** Every route of the JSON API, in one table. */
 export function apiRoutes(s: ReturnType<typeof createServices>): RouteDef[] {
-  return [...systemRoutes(s), ...recordsRoutes(s), ...formationRoutes(s), ...evidenceRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s), ...signoffsRoutes(s), ...templatesRoutes(s), ...votesRoutes(s), ...codecRoutes(s)];
+  return [...systemRoutes(s), ...recordsRoutes(s), ...formationRoutes(s), ...evidenceRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s), ...signoffsRoutes(s), ...templatesRoutes(s), ...votesRoutes(s), ...disputesRoutes(s), ...risksRoutes(s), ...codecRoutes(s)];
 }
 
 /** Builds the express app without listening, so tests can mount it. */
@@ -117,6 +120,7 @@ export function createApp(deps: ServerDeps): Express {
 
   // ballot links (/a/<token> of kind vote or ballot) and motion/election pages; other links fall through
   app.use(votesPagesRouter(services, (req) => authenticate(req, 'public').catch(() => null)));
+  app.use(disputesPagesRouter(services, (req) => authenticate(req, 'public').catch(() => null)));
   app.use(pagesRouter(services, (req) => authenticate(req, 'public').catch(() => null)));
   app.use((_req, res) => {
     res.status(404).type('html').send(renderPage('message', 'Page not found', { heading: 'Page not found', message: 'If you typed the web address, check it is correct.' }));

@@ -23,6 +23,7 @@ export { buildNetworkContext } from './network-context';
 export { TEMPLATE_CATALOGUE, builtinTemplateVersion, loadBuiltinSource } from './catalogue';
 export type { VoteResultContext, VoteResultInput } from './vote-result/schema';
 export type { CompletionCertificateContext, CompletionSigner } from './completion-certificate/schema';
+export { type SettlementRecordContext, termsFromText } from './settlement-record/schema';
 
 export interface StageTemplate {
   documentType: DocumentType;

@@ -1,4 +1,5 @@
-import { type ActivityOptions, allHandlersFinished, condition, executeChild, getExternalWorkflowHandle, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
+import { type ActivityOptions, allHandlersFinished, condition, executeChild, getExternalWorkflowHandle, patched, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
+import type { DisputesActivities } from '../activities/disputes.activities';
 import type { FormationActivities } from '../activities/formation.activities';
 import { STAGE_KEYS, type StageKey } from '../domain/stages';
 import { reject } from './failures';
@@ -16,6 +17,7 @@ import type { SigningRule } from '../domain/signing';
 import { signoffWorkflow } from './signoff.workflow';
 import { voteWorkflow } from './vote.workflow';
 import { voteWorkflowId } from './vote-messages';
+import { holdStageSignal } from './dispute-messages';
 
 const DAY_MS = 86_400_000;
 
@@ -29,6 +31,10 @@ const RENDERING: ActivityOptions = {
 
 const records = proxyActivities<FormationActivities>(RECORDS);
 const rendering = proxyActivities<FormationActivities>(RENDERING);
+const disputeRecords = proxyActivities<DisputesActivities>(RECORDS);
+
+/** Open dispute cases tied to a stage hold it: added after formations were already running. */
+const DISPUTE_HOLDS_PATCH = 'dispute-stage-holds';
 
 export interface FormationInput {
   networkId: string;
@@ -57,6 +63,26 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
   };
 
   setHandler(formationStateQuery, () => state);
+
+  // caseId → the stage an open dispute case holds; a released case is never held again
+  const holds = new Map<string, StageKey>();
+  const released = new Set<string>();
+  let waitingOnHold: StageKey | null = null;
+  const held = (key: StageKey) => [...holds.values()].includes(key);
+  setHandler(holdStageSignal, ({ caseId, stage, held: hold }) => {
+    if (hold && !released.has(caseId)) holds.set(caseId, stage);
+    if (!hold) {
+      holds.delete(caseId);
+      released.add(caseId);
+    }
+  });
+  /** The one wait before a stage completes: until no open case holds it. */
+  async function untilNotHeld(key: StageKey): Promise<void> {
+    if (!patched(DISPUTE_HOLDS_PATCH) || !held(key)) return;
+    waitingOnHold = key;
+    await condition(() => !held(key));
+    waitingOnHold = null;
+  }
 
   setHandler(
     submitStageDataUpdate,
@@ -109,12 +135,17 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
         const s = stageOf(stage);
         if (s.status === 'completed') throw reject('STAGE_COMPLETED', `The ${stage} stage is already completed.`);
         if (state.currentStage !== stage) throw reject('STAGE_NOT_CURRENT', `The ${stage} stage is not the current stage (current: ${state.currentStage ?? 'none'}).`);
+        if (waitingOnHold === stage) throw reject('STAGE_LOCKED', `The ${stage} stage is decided and completes once the dispute cases that hold it are closed.`);
         if (s.status === 'voting') throw reject('STAGE_LOCKED', `The ${stage} stage is being voted on; a new version can be issued once the vote ends.`);
         if (s.status !== 'drafting' && s.status !== 'awaiting-signatures') throw reject('STAGE_LOCKED', `The ${stage} stage is ${s.status}; try again in a moment.`);
       },
     },
   );
 
+  // cases opened before this formation started hold their stages too
+  if (patched(DISPUTE_HOLDS_PATCH)) {
+    for (const hold of await disputeRecords.openStageHolds({ networkId })) if (!released.has(hold.caseId)) holds.set(hold.caseId, hold.stage as StageKey);
+  }
   await records.markFormation({ networkId, status: 'running', currentStage: STAGE_KEYS[0] });
 
   for (const key of STAGE_KEYS) {
@@ -159,6 +190,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
         }
         if (!plan.signatures) {
           s.lastOutcome = { outcome: 'carried', documentVersion: doc.version };
+          await untilNotHeld(key);
           if ((pendingIssue as { stage: StageKey } | null)?.stage === key) pendingIssue = null;
           s.status = 'completed';
           await records.markStage({ networkId, stage: key, status: 'completed', event: 'completed', lastOutcome: s.lastOutcome, vote: s.vote });
@@ -177,6 +209,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
       s.signoffWorkflowId = null;
       s.lastOutcome = { outcome: result.outcome, reason: result.reason, documentVersion: doc.version };
       if (result.outcome === 'signed') {
+        await untilNotHeld(key);
         // a version issued while the round was finishing came too late to void it
         if ((pendingIssue as { stage: StageKey } | null)?.stage === key) pendingIssue = null;
         // the signed terms of reference set the rules of every later vote

@@ -3,3 +3,5 @@ export { formationWorkflow } from './formation.workflow';
 export { signoffWorkflow } from './signoff.workflow';
 export { voteWorkflow } from './vote.workflow';
 export { electionWorkflow } from './election.workflow';
+export { disputeWorkflow } from './dispute.workflow';
+export { riskReviewWorkflow } from './risk-review.workflow';

@@ -22,7 +22,12 @@ const DAY_MS = 86_400_000;
 
 export interface SignoffInput {
   networkId: string;
-  stage: StageKey;
+  /** the formation stage the document belongs to; null for a document outside formation */
+  stage: StageKey | null;
+  /** what a round without a stage is filed under, e.g. `dispute:<case id>` */
+  subject?: string;
+  /** only these practices sign (the parties to a dispute); by default every member practice */
+  practiceIds?: string[];
   documentId: string;
   documentType: string;
   documentVersion: number;
@@ -229,6 +234,8 @@ export async function signoffWorkflow(input: SignoffInput): Promise<SignoffResul
     workflowId,
     networkId: input.networkId,
     stage: input.stage,
+    subject: input.subject,
+    practiceIds: input.practiceIds,
     documentId: input.documentId,
     documentVersion: input.documentVersion,
     rule: input.rule,

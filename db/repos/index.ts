@@ -2,11 +2,13 @@ import type { EvidenceKey } from '../audit-chain';
 import type { CheckpointStore } from '../audit-checkpoints';
 import { createAuditRepo } from './audit.repo';
 import { createCodesRepo } from './codes.repo';
+import { createDisputesRepo } from './disputes.repo';
 import { createDocumentsRepo } from './documents.repo';
 import { createElectionsRepo } from './elections.repo';
 import { createMotionsRepo } from './motions.repo';
 import { createOutboxRepo } from './outbox.repo';
 import { createRecordsRepo } from './records.repo';
+import { createRisksRepo } from './risks.repo';
 import { createSealedRepo } from './sealed.repo';
 import { createSignoffsRepo } from './signoffs.repo';
 import { createStagesRepo } from './stages.repo';
@@ -24,11 +26,13 @@ export function createRepos(evidence: AuditEvidence) {
   return {
     audit: createAuditRepo(evidence),
     codes: createCodesRepo(),
+    disputes: createDisputesRepo(),
     documents: createDocumentsRepo(),
     elections: createElectionsRepo(),
     motions: createMotionsRepo(),
     outbox: createOutboxRepo(),
     records: createRecordsRepo(),
+    risks: createRisksRepo(),
     sealed: createSealedRepo(),
     signoffs: createSignoffsRepo(),
     stages: createStagesRepo(),

@@ -7,6 +7,7 @@ import { sha256 } from '../../documents/hash';
 import { certificateFromManifest, looksLikePdf, readSeal, renderCertificate, sealManifestSchema, type SealManifest } from '../../documents/seal';
 import { isStageKey, STAGES } from '../../domain/stages';
 import { AppError } from '../errors';
+import { disputeEvidence } from './dispute-evidence';
 
 /** Where an evidence pack keeps its stretch of the audit chain. */
 export const AUDIT_SEGMENT_PATH = 'audit/network-chain.json';
@@ -108,7 +109,8 @@ export function createEvidenceService(deps: { db: Knex; repos: Repos }) {
      * A ZIP of a stage's sealed sign-offs: per round the agreed PDF and DOCX, the sealed PDF, the
      * certificate on its own, the seal manifest and the round's audit events; the network's stretch
      * of the audit chain with the latest checkpoint; and manifest.json with the SHA-256 and size of
-     * every other file in the pack, MACed with the evidence key.
+     * every other file in the pack, MACed with the evidence key; the network's dispute cases
+     * (disputes/: each case's history and sealed settlement).
      */
     async evidencePack(networkId: string, stage: string, generatedBy: string): Promise<{ zip: Buffer; fileName: string; sha256: string }> {
       if (!isStageKey(stage)) throw new AppError('UNKNOWN_STAGE', `No stage called ${stage}. Stages: ${STAGES.map((s) => s.key).join(', ')}.`);
@@ -161,6 +163,8 @@ export function createEvidenceService(deps: { db: Knex; repos: Repos }) {
       add(AUDIT_SEGMENT_PATH, `${JSON.stringify(segment, null, 2)}\n`);
       const lastSeq = segment.rows.at(-1)?.seq ?? segment.start.seq - 1;
 
+      const disputes = await disputeEvidence(db, repos, networkId, stage);
+      for (const f of disputes.files) add(f.path, f.bytes);
       const unsealed = {
         format: 'formwork-evidence/1',
         network: { id: network.id, name: network.name },
@@ -175,6 +179,7 @@ export function createEvidenceService(deps: { db: Knex; repos: Repos }) {
           toSeq: lastSeq,
           checkpoint: segment.checkpoint ? { seq: segment.checkpoint.seq, hash: segment.checkpoint.hash, at: segment.checkpoint.at } : null,
         },
+        disputes: disputes.cases,
         files: files.map((f) => ({ path: f.path, sha256: sha256(f.bytes), bytes: f.bytes.length })),
       };
       // a MAC under the evidence key over the manifest (which hashes every file): whoever holds

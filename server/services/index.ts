@@ -4,11 +4,13 @@ import type { ServerDeps } from '../deps';
 import { createAccessService } from './access.service';
 import { createActionsService } from './actions.service';
 import { createCodecService } from './codec.service';
+import { createDisputesService } from './disputes.service';
 import { createDocumentsService } from './documents.service';
 import { createEvidenceService } from './evidence.service';
 import { createFormationService } from './formation.service';
 import { createNetworksService } from './networks.service';
 import { createReadinessService } from './readiness.service';
+import { createRisksService } from './risks.service';
 import { createSignoffsService } from './signoffs.service';
 import { createSystemService } from './system.service';
 import { createTemplatesService } from './templates.service';
@@ -26,6 +28,7 @@ export function createServices(deps: ServerDeps) {
   const formation = createFormationService(deps);
   const motions = createMotionsService(deps);
   const elections = createElectionsService(deps);
+  const disputes = createDisputesService(deps);
   return {
     publicUrl: deps.publicUrl,
     formSecret: deps.formSecret,
@@ -48,6 +51,8 @@ export function createServices(deps: ServerDeps) {
     votingRules: createVotingRulesService(deps),
     /** ballot links of motions and elections (actions routes and ballot pages) */
     votes: createBallotLinksService(motions, elections),
+    disputes,
+    risks: createRisksService({ ...deps, disputes }),
   };
 }
 

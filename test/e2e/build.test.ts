@@ -149,7 +149,7 @@ describe('the production build', () => {
     children.push(start);
     await start.waitFor(/Formwork is running/, 90_000);
     // the UI is printed on the app's own host name, so the browser sends the sign-in cookie to the codec endpoint
-    expect(start.output()).toMatch(new RegExp(`Temporal UI:  http://(127\.0\.0\.1|localhost):${uiPort}`));
+    expect(start.output()).toMatch(new RegExp(String.raw`Temporal UI:  http://(127\.0\.0\.1|localhost):${uiPort}`));
     const api = apiClient(`http://127.0.0.1:${port}`, token);
     expect((await api.get('/health')).body).toEqual({ status: 'ok', temporal: 'ok', database: 'ok' });
     expect((await api.get('/programmes')).status).toBe(200);

@@ -8,7 +8,7 @@ import { testAuditEvidence } from '../support/codec';
 import { freshPostgresDatabase } from '../support/stack';
 import { injectedPostgresUrl } from '../setup/temporal-env';
 
-const TABLES = ['programmes', 'waves', 'networks', 'practices', 'people', 'stages', 'documents', 'signoffs', 'signature_requests', 'signatures', 'declines', 'outbox', 'api_tokens', 'action_tokens', 'audit_events', 'audit_head', 'sealed_documents', 'voting_rule_overrides', 'motions', 'motion_proxies', 'motion_turnout', 'motion_ballots', 'elections', 'election_candidates', 'election_turnout', 'election_ballots', 'appointments'];
+const TABLES = ['programmes', 'waves', 'networks', 'practices', 'people', 'stages', 'documents', 'signoffs', 'signature_requests', 'signatures', 'declines', 'outbox', 'api_tokens', 'action_tokens', 'audit_events', 'audit_head', 'sealed_documents', 'voting_rule_overrides', 'motions', 'motion_proxies', 'motion_turnout', 'motion_ballots', 'elections', 'election_candidates', 'election_turnout', 'election_ballots', 'appointments', 'dispute_procedures', 'disputes', 'dispute_events', 'dispute_externals', 'risks', 'issues', 'risk_log_events'];
 
 describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -36,6 +36,22 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
       for (const t of TABLES) expect(await db.schema.hasTable(t), t).toBe(false);
       await migrateLatest(db);
       expect(await db.schema.hasTable('audit_events')).toBe(true);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('takes an action link for a person outside the practices (a dispute’s LMC officer), and keeps other links’ tables intact', async () => {
+    const db = await open();
+    try {
+      await migrateLatest(db);
+      const token = { token_hash: 'h1', kind: 'dispute-external', person_id: 'external-1', subject_id: 'case-1', workflow_id: 'w', created_at: 'x', expires_at: 'y' };
+      await db('action_tokens').insert({ id: 't1', ...token });
+      await db('signing_codes').insert({ id: 'c1', token_id: 't1', code_hash: 'x', created_at: 'x', expires_at: 'y' });
+      // the rebuilt table keeps its unique token hash
+      await expect(db('action_tokens').insert({ id: 't2', ...token })).rejects.toThrow();
+      await migrateRollbackAll(db);
+      expect(await db.schema.hasTable('action_tokens')).toBe(false);
     } finally {
       await db.destroy();
     }

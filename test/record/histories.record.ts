@@ -1,7 +1,8 @@
 /**
  * Records the workflow histories that CI replays (test/integration/replay-fixtures.test.ts): a
  * network's formation with its sign-off rounds (voided, signed, declined), a stage decided by vote,
- * motions with open and secret ballots, and an election. Run with `npm run record-histories` after
+ * motions with open and secret ballots, an election, dispute cases (held stage, clock events, board,
+ * settlement signed, LMC determination) and a risk's review timer. Run with `npm run record-histories` after
  * an intended, `patched()` change to a workflow; commit the files it writes.
  */
 import fs from 'node:fs';
@@ -14,6 +15,7 @@ import { createScenarioNetwork, signOnePartnerPerPractice, signRequests, waitFor
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
 import { ballotLinks, castAll, inSeconds, waitForMotionClosed } from '../support/votes-driver';
+import { caseEvent, caseWhen, linkFor, mails, openCase } from '../support/disputes-driver';
 import { injectedTemporalAddress } from '../setup/temporal-env';
 
 const OUT = path.join(__dirname, '..', 'fixtures', 'histories');
@@ -101,6 +103,36 @@ describe('record workflow histories', () => {
     }
     await eventually(async () => ((await api.get(`/elections/${election.body.id}`)).body.phase === 'counted' ? true : null), 'the count');
 
+    // dispute cases: one holding the stage in drafting, through clock events and the board to a signed
+    // settlement; one determined by the LMC officer through their link
+    const parties = network.practices.map((x: { id: string }) => x.id);
+    const held = await openCase(api, network.id, parties, { title: 'Recorded dispute', stage: 'terms-of-reference' });
+    await caseEvent(api, held.id, { type: 'note', text: 'Meeting arranged.' });
+    await caseEvent(api, held.id, { type: 'pause', text: 'Awaiting figures.' });
+    await caseEvent(api, held.id, { type: 'resume', text: 'Figures received.' });
+    await caseEvent(api, held.id, { type: 'extend', text: 'Agreed by both.', days: 3 });
+    await caseEvent(api, held.id, { type: 'escalate', text: 'Not settled between the practices.' });
+    await caseEvent(api, held.id, { type: 'resolve', text: 'The practices share the pharmacist equally.' });
+    const settlement = await eventually(async () => {
+      const found = (await mails(api, 'Please sign')).filter((m) => m.subject.includes('Settlement Record: Recorded dispute'));
+      return found.length >= 2 ? found : null;
+    }, 'settlement requests');
+    await signOnePartnerPerPractice(stack.baseUrl, settlement.map((m) => ({ to: m.to, token: m.links[0].split('/a/')[1] })));
+    await caseWhen(api, held.id, (c) => c.status === 'resolved', 'the recorded dispute to be resolved');
+    const lmcCase = await openCase(api, network.id, parties, { title: 'Recorded LMC case' });
+    await caseEvent(api, lmcCase.id, { type: 'escalate', text: 'Not settled.' });
+    await caseEvent(api, lmcCase.id, { type: 'escalate', text: 'The board could not settle it.' });
+    expect((await api.post(`/disputes/${lmcCase.id}/external-person`, { name: 'Ms Jo Lee', email: 'jo.lee@lmc.test', organisation: 'Tower Hamlets LMC' })).status).toBe(201);
+    const officer = await linkFor(api, 'You are asked to act as LMC officer: Recorded LMC case', 'jo.lee@lmc.test');
+    expect((await anonymous.post(`/actions/${officer}/case-events`, { type: 'determine', text: 'Determined.' })).status).toBe(200);
+    await caseWhen(api, lmcCase.id, (c) => c.status === 'determined', 'the LMC case to be determined');
+    // a risk whose review is due at once, then reviewed
+    const owner = network.practices[0].people[0];
+    const risk = await api.post(`/networks/${network.id}/risks`, { title: 'Recorded risk', cause: 'c', impact: 'i', likelihood: 2, impactScore: 3, ownerPersonId: owner.id, mitigation: 'm', reviewOn: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10) });
+    expect(risk.status, JSON.stringify(risk.body)).toBe(201);
+    await eventually(async () => ((await mails(api, 'Risk review due: Recorded risk')).length > 0 ? true : null), 'the risk reminder');
+    expect((await api.put(`/networks/${network.id}/risks/${risk.body.id}`, { reviewOn: '2030-01-31', note: 'Reviewed.' })).status).toBe(200);
+
     // write every history on this stack's task queue, named by workflow type and a running number
     const connection = await Connection.connect({ address: injectedTemporalAddress() });
     try {
@@ -118,7 +150,7 @@ describe('record workflow histories', () => {
         fs.writeFileSync(path.join(OUT, file), `${JSON.stringify({ workflowId: wf.workflowId, type: wf.type, status: wf.status.name, history: temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String }) }, null, 1)}\n`);
         written.push(file);
       }
-      expect(new Set([...counts.keys()])).toEqual(new Set(['formationWorkflow', 'signoffWorkflow', 'voteWorkflow', 'electionWorkflow']));
+      expect(new Set([...counts.keys()])).toEqual(new Set(['formationWorkflow', 'signoffWorkflow', 'voteWorkflow', 'electionWorkflow', 'disputeWorkflow', 'riskReviewWorkflow']));
       console.log(`recorded ${written.length} histories into test/fixtures/histories`);
     } finally {
       await connection.close();

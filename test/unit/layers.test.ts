@@ -22,6 +22,7 @@ describe('layer rules', () => {
     ['db/repos/wrong.repo.ts', "import { createApp } from '../../server/app';\nexport const a = createApp;\n", 'db/ imports only domain/'],
     ['server/services/wrong.service.ts', "import { createSigningActivities } from '../../activities/signing.activities';\nexport const a = createSigningActivities;\n", 'server/ never imports activities/'],
     ['server/services/wrong.service.ts', "import { signoffWorkflow } from '../../workflows/signoff.workflow';\nexport const w = signoffWorkflow;\n", 'never a workflow'],
+    ['server/services/wrong.service.ts', "import { disputeWorkflow } from '../../workflows/dispute.workflow';\nexport const w = disputeWorkflow;\n", 'never a workflow'],
     ['activities/wrong.activities.ts', "import { createApp } from '../server/app';\nexport const a = createApp;\n", 'activities/ never import server/'],
     ['mail/wrong.ts', "import { createApp } from '../server/app';\nexport const a = createApp;\n", 'mail/ imports db/'],
     ['templates/panel-pack/wrong.ts', "import { renderDocument } from '../../documents';\nexport const r = renderDocument;\n", 'only the types of documents/'],
@@ -36,6 +37,7 @@ describe('layer rules', () => {
     ['workflows/fine.workflow.ts', "import type { SigningActivities } from '../activities/signing.activities';\nimport { STAGES } from '../domain/stages';\nexport type A = SigningActivities;\nexport const s = STAGES;\n"],
     ['server/services/fine.service.ts', "import { signUpdate } from '../../workflows/messages';\nimport { createOutbox } from '../../mail/outbox';\nexport const x = [signUpdate, createOutbox];\n"],
     ['activities/fine.activities.ts', "import type { SignInput } from '../workflows/messages';\nimport { createOutbox } from '../mail/outbox';\nexport type S = SignInput;\nexport const o = createOutbox;\n"],
+    ['server/services/fine.service.ts', "import { caseEventUpdate } from '../../workflows/dispute-messages';\nexport const u = caseEventUpdate;\n"],
   ])('allows %s its own imports', async (filePath, code) => {
     expect(await layerErrors(filePath, code)).toEqual([]);
   });

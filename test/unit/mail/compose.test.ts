@@ -12,6 +12,12 @@ const EXAMPLES: { [T in MailTemplate]: MailData[T] } = {
   'motion-ballot': { name: 'Dr Ann Ali', networkName: 'Highway Network', practiceName: 'Jubilee Street', title: 'Adopt the budget', ruleDescription: 'Simple majority.', closesAt: '2026-07-01T16:00:00.000Z', link: 'https://f.test/a/z' },
   'motion-reminder': { name: 'Dr Ann Ali', practiceName: 'Jubilee Street', title: 'Adopt the budget', closesAt: '2026-07-01T16:00:00.000Z', link: 'https://f.test/a/z' },
   'election-ballot': { name: 'Dr Ann Ali', networkName: 'Highway Network', practiceName: 'Jubilee Street', title: 'Shadow board', constituency: 'North', seats: 2, candidates: ['A', 'B', 'C'], closesAt: '2026-07-01T16:00:00.000Z', link: 'https://f.test/a/z' },
+  'dispute-opened': { name: 'Dr Ann Ali', networkName: 'Highway Network', title: 'Sharing of the pharmacist', summary: 'Hours were not shared as agreed.', parties: ['Jubilee Street', 'Highway Practice'], stepName: 'Informal discussion', dueOn: '2026-12-30', limit: '10 working days', link: 'https://f.test/a/d' },
+  'dispute-reminder': { name: 'Dr Ann Ali', networkName: 'Highway Network', title: 'Sharing of the pharmacist', stepName: 'Informal discussion', dueOn: '2026-12-30', link: 'https://f.test/a/d' },
+  'dispute-escalated': { name: 'Dr Ann Ali', networkName: 'Highway Network', title: 'Sharing of the pharmacist', fromStep: 'Informal discussion', toStep: 'Network board', breach: true, dueOn: '2027-01-28', link: 'https://f.test/a/d' },
+  'dispute-closed': { name: 'Dr Ann Ali', networkName: 'Highway Network', title: 'Sharing of the pharmacist', outcome: 'withdrawn', text: 'Settled between the practices.', link: 'https://f.test/a/d' },
+  'dispute-external': { name: 'Ms Lee', networkName: 'Highway Network', title: 'Sharing of the pharmacist', role: 'LMC officer', stepName: 'Local Medical Committee', parties: ['Jubilee Street', 'Highway Practice'], summary: 'Hours were not shared as agreed.', dueOn: '2027-02-11', mayDetermine: true, link: 'https://f.test/a/x' },
+  'risk-review': { name: 'Rahim Ali', networkName: 'Highway Network', title: 'Pharmacist leaves', score: 12, rating: 'medium', reviewOn: '2027-01-15', overdue: false, link: 'https://f.test/networks/n/disputes' },
 };
 
 describe('mail templates', () => {
@@ -42,6 +48,18 @@ describe('mail templates', () => {
     expect(composeMail('election-ballot', EXAMPLES['election-ballot']).text).toContain('is electing 2 members for North. Candidates: A, B and C.');
     expect(composeMail('election-ballot', { ...EXAMPLES['election-ballot'], seats: 1, candidates: [] }).text).toContain('is electing 1 member for North. Candidates: none.');
     expect(composeMail('round-expired', { ...EXAMPLES['round-expired'], owedBy: [] }).text).toContain('Still owed by: nobody.');
+  });
+
+  it('tells a dispute case in plain words: due dates, escalation by itself or on request, no limit', () => {
+    const opened = composeMail('dispute-opened', EXAMPLES['dispute-opened']);
+    expect(opened.text).toContain('between Jubilee Street and Highway Practice');
+    expect(opened.text).toContain('Informal discussion, which has 10 working days: it is due by 30 December 2026.');
+    expect(composeMail('dispute-reminder', EXAMPLES['dispute-reminder']).subject).toBe('Reminder: Informal discussion step of "Sharing of the pharmacist" is due on 30 December 2026');
+    expect(composeMail('dispute-escalated', EXAMPLES['dispute-escalated']).text).toContain('was not resolved by its due date, so the case has moved to the next step of the procedure by itself: Network board.');
+    const asked = composeMail('dispute-escalated', { ...EXAMPLES['dispute-escalated'], breach: false, toStep: 'Arbitration', dueOn: null });
+    expect(asked.text).toContain('has moved from Informal discussion to the next step of the procedure: Arbitration.');
+    expect(asked.text).toContain('This step has no time limit');
+    expect(composeMail('dispute-external', { ...EXAMPLES['dispute-external'], mayDetermine: false }).text).toContain('record your view: https://f.test/a/x');
   });
 
   it('refuses to send a message whose data lacks a value the template names', () => {

@@ -43,6 +43,17 @@ const certificateContext = {
   ],
 };
 
+const settlementContext = {
+  network: { name: 'Highway Network' },
+  dispute: { reference: 'AB12CD34', title: 'Pharmacist hours', summary: 'The hours of the shared pharmacist were not shared as agreed.', openedOn: '2009-03-02', step: 'Network board' },
+  parties: [
+    { name: 'Jubilee Street Group Practice', odsCode: 'F84001' },
+    { name: 'Highway Practice', odsCode: 'F84002' },
+  ],
+  terms: ['Jubilee Street gives Highway Practice two sessions a week from 1 April 2009.', 'The practices review the split in six months.'],
+  agreedOn: '2009-03-16',
+};
+
 /** One rendering per document type against the Tower Hamlets Highway Network. */
 const rendered = new Map<string, RenderedDocument>();
 
@@ -51,6 +62,7 @@ beforeAll(async () => {
   for (const t of Object.values(SUPPORTING_TEMPLATES)) rendered.set(t.documentType, await renderDocument(t.documentType, t.buildContext(facts, {}), ISSUE_META));
   rendered.set('vote-result', await renderDocument('vote-result', voteContext, ISSUE_META));
   rendered.set('completion-certificate', await renderDocument('completion-certificate', certificateContext, ISSUE_META));
+  rendered.set('settlement-record', await renderDocument('settlement-record', settlementContext, ISSUE_META));
 });
 
 describe('every template renders the Tower Hamlets scenario', () => {
@@ -226,6 +238,20 @@ describe('the other stage documents', () => {
     expect(text).toContain('a'.repeat(64));
     inOrder(text, ['Dr James Evans', 'james.evans@example.org', '15 June 2009, 13:05:09 UTC', '15 June 2009, 14:05:09 BST', '203.0.113.7', 'Dr Peter Ali']);
     expect(text).toContain('esign-consent-1');
+  });
+});
+
+describe('settlement record', () => {
+  it('names the parties and numbers the terms, in words a party signs', () => {
+    const text = flat(pdfText(rendered.get('settlement-record')!.pdf));
+    expect(text).toContain('the dispute between Jubilee Street Group Practice and Highway Practice, members of Highway Network');
+    inOrder(text, ['Raised on', '2 March 2009', 'Settled at', 'Network board', 'Terms agreed on', '16 March 2009']);
+    inOrder(text, ['3 Terms agreed', '3.1 Jubilee Street gives Highway Practice two sessions a week', '3.2 The practices review the split in six months.']);
+  });
+
+  it('refuses a settlement with one party or no terms', async () => {
+    await expect(renderDocument('settlement-record', { ...settlementContext, parties: settlementContext.parties.slice(0, 1) }, ISSUE_META)).rejects.toThrow(/at least two parties/);
+    await expect(renderDocument('settlement-record', { ...settlementContext, terms: [] }, ISSUE_META)).rejects.toThrow(/at least one term/);
   });
 });
 

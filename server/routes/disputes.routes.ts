@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { CASE_EVENT_TYPES, MAX_EXTENSION } from '../../domain/disputes/case';
+import { STAGE_KEYS } from '../../domain/stages';
+import { defineRoute, type RouteDef } from '../route';
+import { idParam, tokenParam } from '../schemas';
+import type { Services } from '../services';
+import { staffActor } from '../services/disputes.service';
+
+const trimmed = (max: number) => z.string().trim().min(1).max(max);
+const id = z.string().min(1).max(64);
+
+export const openCaseBody = z
+  .object({
+    title: trimmed(300),
+    summary: trimmed(5000),
+    parties: z.array(id).min(2, 'a dispute is between two or more practices: name at least two').max(50),
+    stage: z.enum(STAGE_KEYS).optional(),
+  })
+  .strict();
+
+/** An event on a case: `days` goes with `extend`, and only with it. */
+export const caseEventBody = z
+  .object({
+    type: z.enum(CASE_EVENT_TYPES),
+    text: trimmed(10_000),
+    days: z.number().int().min(1).max(MAX_EXTENSION).optional(),
+  })
+  .strict()
+  .superRefine((e, ctx) => {
+    if (e.type === 'extend' && e.days === undefined) ctx.addIssue({ code: 'custom', path: ['days'], message: 'say by how many days the step is extended' });
+    if (e.type !== 'extend' && e.days !== undefined) ctx.addIssue({ code: 'custom', path: ['days'], message: 'days go only with an extension' });
+  });
+
+export const externalBody = z.object({ name: trimmed(300), email: z.email().max(320).transform((e) => e.toLowerCase()), organisation: trimmed(300) }).strict();
+
+const procedureBody = z.object({ adoptedOn: z.iso.date(), options: z.record(z.string(), z.unknown()).default({}) }).strict();
+
+const stepResponse = z.object({ number: z.number(), name: z.string() });
+const registerResponse = z.array(
+  z.object({
+    id: z.string(),
+    networkId: z.string(),
+    networkName: z.string(),
+    title: z.string(),
+    status: z.enum(['open', 'resolved', 'withdrawn', 'determined']),
+    parties: z.array(z.object({ practiceId: z.string(), name: z.string() })),
+    stage: z.string().nullable(),
+    step: stepResponse,
+    dueOn: z.string().nullable(),
+    clock: z.enum(['running', 'paused', 'none']),
+    daysLeft: z.number().nullable(),
+    timeLeft: z.string(),
+    breaches: z.number(),
+    openedOn: z.string(),
+    closedOn: z.string().nullable(),
+  }),
+);
+const caseResponse = z.object({
+  id: z.string(),
+  status: z.enum(['open', 'resolved', 'withdrawn', 'determined']),
+  title: z.string(),
+  summary: z.string(),
+  step: z.object({ number: z.number(), name: z.string(), startedOn: z.string(), dueOn: z.string().nullable(), clock: z.enum(['running', 'paused']) }).passthrough(),
+  parties: z.array(z.object({ practiceId: z.string(), name: z.string() })),
+  breaches: z.number(),
+  history: z.array(z.object({ seq: z.number().nullable(), at: z.string(), type: z.string(), what: z.string(), by: z.string(), text: z.string(), step: z.number().nullable() })),
+}).passthrough();
+const receiptResponse = z.object({ seq: z.number(), type: z.string(), status: z.string(), step: z.number(), stepName: z.string(), dueOn: z.string().nullable(), clock: z.enum(['running', 'paused', 'none']) });
+
+/** Dispute cases (API.md "Disputes"), the network's adopted procedure, and dispute links. */
+export function disputesRoutes(s: Services): RouteDef[] {
+  return [
+    defineRoute({
+      method: 'post', path: '/networks/:id/disputes', tag: 'disputes', access: 'facilitator', policy: { action: 'dispute.open', scope: { network: 'id' } }, status: 201,
+      summary: 'Open a dispute case between two or more of the network’s practices, optionally holding a stage',
+      params: idParam, body: openCaseBody, response: z.object({ id: z.string(), step: stepResponse, dueOn: z.string().nullable() }),
+      handler: ({ params, body, staff }) => s.disputes.open(staffActor(staff!), params.id, body),
+    }),
+    defineRoute({
+      method: 'get', path: '/networks/:id/disputes', tag: 'disputes', access: 'staff', policy: { action: 'dispute.read', scope: { network: 'id' } },
+      summary: 'The network’s register: open and closed cases, step, days left, breaches', params: idParam, response: registerResponse,
+      handler: ({ params }) => s.disputes.listForNetwork(params.id),
+    }),
+    defineRoute({
+      method: 'get', path: '/programmes/:id/disputes', tag: 'disputes', access: 'staff', policy: { action: 'dispute.read', scope: { programme: 'id' } },
+      summary: 'The programme’s register: every network’s cases, step, days left, breaches', params: idParam, response: registerResponse,
+      handler: ({ params }) => s.disputes.listForProgramme(params.id),
+    }),
+    defineRoute({
+      method: 'get', path: '/disputes/:id', tag: 'disputes', access: 'staff', policy: { action: 'dispute.read', scope: { dispute: 'id' } },
+      summary: 'A case: status, step and its clock, parties, the ladder, and its history', params: idParam, response: caseResponse,
+      handler: ({ params }) => s.disputes.get(params.id),
+    }),
+    defineRoute({
+      method: 'post', path: '/disputes/:id/events', tag: 'disputes', access: 'facilitator', policy: { action: 'dispute.act', scope: { dispute: 'id' } },
+      summary: 'Record an event: note, pause, resume, escalate, extend (with days), resolve (the terms), withdraw or determine; 409 on a closed case',
+      params: idParam, body: caseEventBody, response: receiptResponse,
+      handler: ({ params, body, staff }) => s.disputes.recordEvent(staffActor(staff!), params.id, body),
+    }),
+    defineRoute({
+      method: 'post', path: '/disputes/:id/external-person', tag: 'disputes', access: 'facilitator', policy: { action: 'dispute.act', scope: { dispute: 'id' } }, status: 201,
+      summary: 'Appoint the LMC officer, mediator or arbitrator of the current step; they are emailed a link to record their view or determination',
+      params: idParam, body: externalBody, response: z.object({ externalId: z.string(), seq: z.number() }),
+      handler: ({ params, body, staff }) => s.disputes.appointExternal(staffActor(staff!), params.id, body),
+    }),
+    defineRoute({
+      method: 'get', path: '/networks/:id/dispute-procedure', tag: 'disputes', access: 'staff', policy: { action: 'dispute.read', scope: { network: 'id' } },
+      summary: 'The dispute procedure the network adopted (else the programme default) and the ladder new cases climb', params: idParam,
+      handler: ({ params }) => s.disputes.procedure(params.id),
+    }),
+    defineRoute({
+      method: 'put', path: '/networks/:id/dispute-procedure', tag: 'disputes', access: 'facilitator', policy: { action: 'network.manage', scope: { network: 'id' } },
+      summary: 'Record the dispute procedure the network adopted: the dispute-resolution template’s options (timescales, the LMC’s name)',
+      params: idParam, body: procedureBody,
+      handler: ({ params, body, staff }) => s.disputes.adoptProcedure(staff!.name, params.id, body),
+    }),
+    defineRoute({
+      method: 'post', path: '/actions/:token/case-events', tag: 'actions', access: 'token', link: { kinds: ['dispute-case', 'dispute-external'] },
+      summary: 'Record an event on a case as the person its link was sent to (a party’s note or escalation; the LMC officer’s view or determination)',
+      params: tokenParam, body: caseEventBody, response: receiptResponse,
+      handler: ({ link, body }) => s.disputes.recordEventByLink(link!, body),
+    }),
+  ];
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { scoreFactorSchema } from '../../domain/disputes/risk';
+import { STAGE_KEYS } from '../../domain/stages';
+import { defineRoute, type RouteDef } from '../route';
+import { idParam } from '../schemas';
+import type { Services } from '../services';
+import { staffActor } from '../services/disputes.service';
+
+const trimmed = (max: number) => z.string().trim().min(1).max(max);
+const id = z.string().min(1).max(64);
+const date = z.iso.date();
+
+const riskFields = {
+  title: trimmed(300),
+  cause: trimmed(5000),
+  impact: trimmed(5000),
+  likelihood: scoreFactorSchema,
+  impactScore: scoreFactorSchema,
+  ownerPersonId: id,
+  mitigation: trimmed(5000),
+  reviewOn: date,
+};
+export const riskBody = z.object(riskFields).strict();
+export const riskPatch = z
+  .object({ ...Object.fromEntries(Object.entries(riskFields).map(([k, v]) => [k, v.optional()])), status: z.enum(['open', 'closed']).optional(), note: trimmed(5000).optional() })
+  .strict() as z.ZodType<Partial<z.infer<typeof riskBody>> & { status?: 'open' | 'closed'; note?: string }>;
+
+const issueFields = { title: trimmed(300), description: trimmed(5000), ownerPersonId: id, action: trimmed(5000), dueOn: date, riskId: id.optional() };
+export const issueBody = z.object({ ...issueFields, raisedOn: date.optional() }).strict();
+export const issuePatch = z
+  .object({ ...Object.fromEntries(Object.entries(issueFields).map(([k, v]) => [k, v.optional()])), status: z.enum(['open', 'closed']).optional(), note: trimmed(5000).optional() })
+  .strict() as z.ZodType<Partial<z.infer<typeof issueBody>> & { status?: 'open' | 'closed'; note?: string }>;
+
+const escalateBody = z
+  .object({ parties: z.array(id).min(2, 'a dispute is between two or more practices: name at least two').max(50), stage: z.enum(STAGE_KEYS).optional(), summary: trimmed(5000).optional() })
+  .strict();
+
+const riskParams = z.object({ id, riskId: id });
+const issueParams = z.object({ id, issueId: id });
+
+/** The risk register and issue log of a network (DOMAIN.md §3.5): facilitators manage, staff in scope read. */
+export function risksRoutes(s: Services): RouteDef[] {
+  return [
+    defineRoute({
+      method: 'get', path: '/networks/:id/risks', tag: 'risks', access: 'staff', policy: { action: 'risk.read', scope: { network: 'id' } },
+      summary: 'The risk register and issue log, each entry with its owner, score or due date, and log', params: idParam,
+      handler: ({ params }) => s.risks.log(params.id),
+    }),
+    defineRoute({
+      method: 'post', path: '/networks/:id/risks', tag: 'risks', access: 'facilitator', policy: { action: 'risk.manage', scope: { network: 'id' } }, status: 201,
+      summary: 'Add a risk: cause, impact, likelihood × impact (1–5 each), owner, mitigation and review date (its owner is reminded when due)',
+      params: idParam, body: riskBody,
+      handler: ({ params, body, staff }) => s.risks.createRisk(staff!.name, params.id, body),
+    }),
+    defineRoute({
+      method: 'put', path: '/networks/:id/risks/:riskId', tag: 'risks', access: 'facilitator', policy: { action: 'risk.manage', scope: { network: 'id' } },
+      summary: 'Review or change a risk (a new review date restarts its reminder), or close it', params: riskParams, body: riskPatch,
+      handler: ({ params, body, staff }) => s.risks.updateRisk(staff!.name, params.id, params.riskId, body),
+    }),
+    defineRoute({
+      method: 'post', path: '/networks/:id/issues', tag: 'risks', access: 'facilitator', policy: { action: 'risk.manage', scope: { network: 'id' } }, status: 201,
+      summary: 'Log an issue: raised, owner, action, due date, and the risk it came from', params: idParam, body: issueBody,
+      handler: ({ params, body, staff }) => s.risks.createIssue(staff!.name, params.id, body),
+    }),
+    defineRoute({
+      method: 'put', path: '/networks/:id/issues/:issueId', tag: 'risks', access: 'facilitator', policy: { action: 'risk.manage', scope: { network: 'id' } },
+      summary: 'Update or close an issue', params: issueParams, body: issuePatch,
+      handler: ({ params, body, staff }) => s.risks.updateIssue(staff!.name, params.id, params.issueId, body),
+    }),
+    defineRoute({
+      method: 'post', path: '/networks/:id/issues/:issueId/escalate', tag: 'risks', access: 'facilitator', policy: { action: 'dispute.open', scope: { network: 'id' } }, status: 201,
+      summary: 'Escalate an issue into a dispute case between the parties named; the case keeps the issue’s log as its history',
+      params: issueParams, body: escalateBody,
+      handler: ({ params, body, staff }) => s.risks.escalateIssue(staffActor(staff!), staff!.name, params.id, params.issueId, body),
+    }),
+  ];
+}
