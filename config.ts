@@ -35,6 +35,14 @@ const envSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Formwork <formwork@localhost>'),
   ACTION_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  // sealed PDFs: the organisation's signing key (PEM pair or PKCS#12) and a time-stamp authority
+  SEAL_KEY_PATH: z.string().optional(),
+  SEAL_CERT_PATH: z.string().optional(),
+  SEAL_KEY_PASSPHRASE: z.string().optional(),
+  SEAL_P12_PATH: z.string().optional(),
+  SEAL_P12_PASSWORD: z.string().optional(),
+  SEAL_TSA_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -67,6 +75,15 @@ export interface Config {
   mailFrom: string;
   actionTokenTtlDays: number;
   logLevel: Env['LOG_LEVEL'];
+  /**
+   * How sealed PDFs are signed. With neither `pem` nor `pkcs12`, a self-signed key is generated
+   * into DATA_DIR on first start. `tsaUrl` adds an RFC 3161 time-stamp (PAdES B-T).
+   */
+  seal: {
+    pem?: { keyPath: string; certPath: string; passphrase?: string };
+    pkcs12?: { path: string; password: string };
+    tsaUrl?: string;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -82,6 +99,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   if (e.TEMPORAL_TLS_CERT_PATH && !e.TEMPORAL_TLS_KEY_PATH) {
     throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_KEY_PATH: required when TEMPORAL_TLS_CERT_PATH is set');
+  }
+  if (Boolean(e.SEAL_KEY_PATH) !== Boolean(e.SEAL_CERT_PATH)) {
+    throw new ConfigError(`Invalid configuration:\n  ${e.SEAL_KEY_PATH ? 'SEAL_CERT_PATH' : 'SEAL_KEY_PATH'}: SEAL_KEY_PATH and SEAL_CERT_PATH go together`);
+  }
+  if (e.SEAL_P12_PATH && e.SEAL_KEY_PATH) {
+    throw new ConfigError('Invalid configuration:\n  SEAL_P12_PATH: give either SEAL_P12_PATH or SEAL_KEY_PATH and SEAL_CERT_PATH, not both');
   }
   const dataDir = path.resolve(e.DATA_DIR);
   let database: Config['database'];
@@ -113,5 +136,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailFrom: e.MAIL_FROM,
     actionTokenTtlDays: e.ACTION_TOKEN_TTL_DAYS,
     logLevel: e.LOG_LEVEL,
+    seal: {
+      ...(e.SEAL_KEY_PATH && e.SEAL_CERT_PATH ? { pem: { keyPath: path.resolve(e.SEAL_KEY_PATH), certPath: path.resolve(e.SEAL_CERT_PATH), passphrase: e.SEAL_KEY_PASSPHRASE } } : {}),
+      ...(e.SEAL_P12_PATH ? { pkcs12: { path: path.resolve(e.SEAL_P12_PATH), password: e.SEAL_P12_PASSWORD ?? '' } } : {}),
+      tsaUrl: e.SEAL_TSA_URL,
+    },
   };
 }

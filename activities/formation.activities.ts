@@ -6,7 +6,7 @@ import type { Repos } from '../db/repos';
 import { isUniqueViolation } from '../db/repos/executor';
 import { overrideVersionLabel } from '../db/repos/templates.repo';
 import { TemplateContextError } from '../documents';
-import { STAGES, stageDecision, stageDefinition, type StageDecision, type StageKey } from '../domain/stages';
+import { STAGES, stageDecision, type StageDecision, type StageKey } from '../domain/stages';
 import { constitutionRules } from '../domain/constitution-rules';
 import { DECISION_TYPES, type DecisionType } from '../domain/voting/rule';
 import { STAGE_TEMPLATES, type NetworkFacts } from '../templates';
@@ -137,7 +137,7 @@ export function createFormationActivities(deps: ActivityDeps) {
             stageKey: input.stage,
             type: template.documentType,
             version,
-            title: rendered.title || stageDefinition(input.stage).title,
+            title: rendered.title,
             idempotencyKey: input.idempotencyKey,
             rendered,
           });

@@ -206,9 +206,21 @@ export interface HeadingPosition {
   page: number;
 }
 
+/**
+ * Where a signature block's fields were drawn, so a sealed copy can write into them: the value area
+ * of each field (right of its label, above its line), top-left coordinates like everything here.
+ */
+export interface SignaturePlacement {
+  /** 1-based page number */
+  page: number;
+  party: string;
+  fields: { label: string; x1: number; x2: number; top: number; line: number }[];
+}
+
 export interface LayoutResult {
   pages: Op[][];
   headings: HeadingPosition[];
+  signatures: SignaturePlacement[];
 }
 
 const HEADING_STYLE: Record<number, { size: number; leading: number; before: number; after: number; family: 'serif' | 'sans' }> = {
@@ -223,6 +235,7 @@ const LABEL_BOX = { clause: 40, ordered: 26, bullet: 14 } as const;
 interface Ctx {
   flow: Flow;
   headings: HeadingPosition[];
+  signatures: SignaturePlacement[];
 }
 
 function layoutParagraph(ctx: Ctx, runs: Run[], x: number, width: number, opts: { style?: Partial<TextStyle>; label?: { text: string; x: number; font: FontKey }; bar?: boolean; after?: number } = {}): void {
@@ -388,8 +401,11 @@ function drawSignature(ctx: Ctx, sig: SignatureBlock, x: number, y: number, widt
     flow.y += 13;
   }
   flow.y += 6;
+  const placement: SignaturePlacement = { page: flow.pages.length, party: sig.party, fields: [] };
+  ctx.signatures.push(placement);
   for (const field of sig.fields) {
     const labelWidth = 58;
+    placement.fields.push({ label: field.label, x1: x + 8 + labelWidth, x2: x + width - 8, top: flow.y, line: flow.y + SIG_FIELD_HEIGHT - 6 });
     flow.drawLine({ frags: [{ text: field.label, font: 'serif', size: 8, width: 0, color: GREY }], width: 0 }, x + 8, SIG_FIELD_HEIGHT - 6);
     if (field.value) {
       const lines = wrapRuns([{ text: field.value }], width - 16 - labelWidth, { size: 9.5, family: 'serif', color: INK });
@@ -475,7 +491,7 @@ export const CONTENTS_THRESHOLD = 6;
  */
 export function layoutDocument(model: DocumentModel, titleInfo: TitleInfo): LayoutResult & { contents: ContentsEntry[] } {
   const flow = new Flow();
-  const ctx: Ctx = { flow, headings: [] };
+  const ctx: Ctx = { flow, headings: [], signatures: [] };
   const x = MARGIN_X;
   const width = CONTENT_WIDTH;
 
@@ -529,5 +545,5 @@ export function layoutDocument(model: DocumentModel, titleInfo: TitleInfo): Layo
   layoutBlocks(ctx, rest, x, width);
   // A last page holding nothing but whitespace is never wanted.
   if (flow.pages.length > 1 && flow.page.length === 0) flow.pages.pop();
-  return { pages: flow.pages, headings: ctx.headings, contents };
+  return { pages: flow.pages, headings: ctx.headings, signatures: ctx.signatures, contents };
 }

@@ -7,6 +7,7 @@ import { PDFDocument, PDFFont, PDFName, PDFString, rgb } from 'pdf-lib';
 import type { DocumentModel } from '../document-model';
 import type { RenderMeta } from '../types';
 import { formatDate } from '../format';
+import { recordSignaturePlacements } from '../signature-blocks';
 import { FontKey, loadFont, sharedFontkit, textWidth } from './fonts';
 import { CONTENT_WIDTH, GREY, MARGIN_X, NAVY, Op, PAGE_HEIGHT, PAGE_WIDTH, layoutDocument } from './layout';
 
@@ -83,10 +84,13 @@ export async function renderPdf(model: DocumentModel, options: PdfOptions): Prom
     }),
   );
 
-  for (const ops of pages) {
+  const pdfPages = pages.map((ops) => {
     const page = doc.addPage([PAGE_WIDTH, PAGE_HEIGHT]);
     drawOps(page, ops, fonts);
-  }
+    return page;
+  });
+  // where each signature block's fields are, so a sealed copy can fill them in
+  recordSignaturePlacements(doc, pdfPages, layout.signatures, Number.isNaN(issued.getTime()) ? new Date(0) : issued);
   const bytes = await doc.save({ useObjectStreams: true });
   return Buffer.from(bytes);
 }
