@@ -64,6 +64,7 @@ export function createVerifyThread(limits: VerifyThreadLimits = DEFAULT_VERIFY_L
     if (!job) return;
     clearTimeout(job.timer);
     running = null;
+    worker?.unref();
     if ('result' in outcome) job.resolve(outcome.result);
     else job.reject(outcome.error);
     pump();
@@ -75,7 +76,6 @@ export function createVerifyThread(limits: VerifyThreadLimits = DEFAULT_VERIFY_L
       const w = new Worker(path.join(__dirname, 'verify-worker.cjs'), {
         resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 },
       });
-      w.unref();
       w.on('message', (m: { id: number; ok: boolean; result?: PdfInspection; error?: string }) => {
         if (!running || m.id !== running.id) return;
         if (m.ok && m.result) finish({ result: m.result });
@@ -90,6 +90,8 @@ export function createVerifyThread(limits: VerifyThreadLimits = DEFAULT_VERIFY_L
         if (worker === w) worker = null;
         finish({ error: new InspectionRefused('failed', 'the verification thread stopped') });
       });
+      // after the listeners, which would reference it again
+      w.unref();
       return w;
     } catch {
       threadsUnavailable = true;
@@ -112,6 +114,8 @@ export function createVerifyThread(limits: VerifyThreadLimits = DEFAULT_VERIFY_L
     }, limits.timeoutMs);
     timer.unref();
     running = { ...job, timer };
+    // referenced only while a job is out, so an idle thread keeps no process alive
+    worker.ref();
     // a copy of its own, moved to the thread rather than cloned
     const copy = new Uint8Array(job.bytes);
     worker.postMessage({ id: job.id, bytes: copy }, [copy.buffer]);

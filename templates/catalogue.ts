@@ -50,7 +50,7 @@ export interface CatalogueEntry {
 
 export const TEMPLATE_CATALOGUE: Record<DocumentType, CatalogueEntry> = {
   'panel-pack': { title: 'Panel pack', version: 1, schema: panelPack.contextSchema },
-  'terms-of-reference': { title: 'Terms of reference and constitution', version: 1, schema: termsOfReference.contextSchema },
+  'terms-of-reference': { title: 'Terms of reference and constitution', version: 2, schema: termsOfReference.contextSchema },
   'legal-entity-appraisal': { title: 'Legal entity options appraisal', version: 1, schema: legalEntity.contextSchema },
   'data-sharing-agreement': { title: 'Data-sharing agreement', version: 1, schema: dataSharing.contextSchema },
   'financial-framework': { title: 'Financial framework', version: 1, schema: financial.contextSchema },

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RenderedDocument, TemplateContextError } from '../../../documents';
-import { DOCUMENT_TYPES, renderTemplate, STAGE_TEMPLATES, SUPPORTING_TEMPLATES } from '../../../templates';
+import { DOCUMENT_TYPES, renderTemplate, STAGE_TEMPLATES, SUPPORTING_TEMPLATES, TEMPLATE_CATALOGUE } from '../../../templates';
 import { ISSUE_META, makeNetwork, towerHamletsFacts } from '../../fixtures/network-facts';
 import { docxParagraphs, docxPart, flat, pdfPageCount, pdfPages, pdfText } from '../documents/extract';
 
@@ -68,7 +68,7 @@ describe('every template renders the Tower Hamlets scenario', () => {
       expect(page).toContain('Version 1');
       expect(page).toContain('Highway Network');
     });
-    expect(doc.templateVersion).toBe(`builtin:${type}@1`);
+    expect(doc.templateVersion).toBe(`builtin:${type}@${TEMPLATE_CATALOGUE[type].version}`);
     expect(doc.sha256Pdf).toMatch(/^[0-9a-f]{64}$/);
     expect(doc.sha256Docx).toMatch(/^[0-9a-f]{64}$/);
     const paragraphs = await docxParagraphs(doc.docx);
@@ -100,6 +100,25 @@ describe('terms of reference', () => {
     expect(text).toContain('32,971');
     expect(text).toContain('within the programme’s footprint of 24,000–40,000 patients');
     expect(await pdfPageCount(doc.pdf)).toBeGreaterThanOrEqual(5);
+  });
+
+  it('reads as written: who may join, the combined list stated once, the network named once under the title', async () => {
+    const doc = rendered.get('terms-of-reference')!;
+    const text = flat(pdfText(doc.pdf));
+    expect(text).toContain('2.2 A general practice holding a GMS, PMS or APMS contract whose registered population lies within the network area agreed with Tower Hamlets PCT may apply to join.');
+    expect(text).not.toMatch(/\bAny an? /);
+    const membership = text.slice(text.indexOf('2.1 The member practices'), text.indexOf('2.2 '));
+    expect(membership.match(/32,971/g)).toHaveLength(1);
+    expect(membership.match(/combined registered list/g)).toHaveLength(1);
+    // the title already names the network; the line under it is the version alone
+    const firstPage = flat(pdfPages(doc.pdf)[0]);
+    expect(firstPage).toContain('Terms of Reference and Constitution of Highway Network Version 1 · Issued 16 March 2009');
+    const titleBlock = (await docxParagraphs(doc.docx))[1].text;
+    expect(titleBlock).not.toContain('Highway Network');
+    expect(titleBlock).toContain('Version 1');
+    // a title that does not name the network is still followed by it
+    const vote = flat(pdfPages(rendered.get('vote-result')!.pdf)[0]);
+    expect(vote).toContain('Adopt the terms of reference Highway Network Version 1');
   });
 
   it('numbers headings and clauses with Word numbering in the DOCX, and has a contents field', async () => {
