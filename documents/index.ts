@@ -8,12 +8,14 @@ import { buildDocumentModel } from './document-model';
 import { sha256 } from './hash';
 import { renderHtml } from './render-html';
 import { renderOnThread } from './render-threads';
+import { documentSafe } from './text';
 import { CompiledTemplate, compileTemplate } from './template-engine';
 import { ContextIssue, DocumentTemplate, RenderMeta, RenderedDocument, TemplateContextError } from './types';
 
 export { TemplateContextError } from './types';
 export type { ContextIssue, DocumentTemplate, RenderMeta, RenderedDocument } from './types';
 export { sha256 } from './hash';
+export { documentSafe, documentText, textProblem } from './text';
 export { textDiff } from './text-diff';
 export type { DiffPart } from './text-diff';
 export { buildDocumentModel } from './document-model';
@@ -66,7 +68,9 @@ export async function renderDocument(template: DocumentTemplate, context: Record
   const issues = metaIssues(meta);
   if (issues.length > 0) throw new TemplateContextError(issues);
   const compiledTemplate = compileCached(template.source);
-  const markdown = compiledTemplate.render({ ...context, meta });
+  // whatever the context holds, every format gets only characters a document can hold (DOCX is XML)
+  meta = { ...meta, networkName: documentSafe(meta.networkName), documentId: documentSafe(meta.documentId) };
+  const markdown = documentSafe(compiledTemplate.render({ ...context, meta }));
   const model = buildDocumentModel(markdown);
   const title = model.title || template.title;
   const contentHash = sha256(markdown).slice(0, 12);

@@ -65,18 +65,28 @@ interface Piece {
   width: number;
 }
 
-/** Breaks a word that is wider than the line into pieces that fit (very long names, URLs). */
+/**
+ * Breaks a word that is wider than the line into pieces that fit (very long names, URLs, or a
+ * 150,000-character string pasted into a form). Linear in the word's length: widths are summed
+ * character by character (pdf-lib draws at advance widths, without kerning), never re-measured for
+ * every prefix.
+ */
 function splitLongWord(piece: Piece, width: number, size: number): Piece[] {
   const out: Piece[] = [];
   let current = '';
+  let currentWidth = 0;
   for (const ch of Array.from(piece.text)) {
-    const next = current + ch;
-    if (current && textWidth(piece.font, next, size) > width) {
-      out.push({ text: current, font: piece.font, width: textWidth(piece.font, current, size) });
+    const w = textWidth(piece.font, ch, size);
+    if (current && currentWidth + w > width) {
+      out.push({ text: current, font: piece.font, width: currentWidth });
       current = ch;
-    } else current = next;
+      currentWidth = w;
+    } else {
+      current += ch;
+      currentWidth += w;
+    }
   }
-  if (current) out.push({ text: current, font: piece.font, width: textWidth(piece.font, current, size) });
+  if (current) out.push({ text: current, font: piece.font, width: currentWidth });
   return out;
 }
 
@@ -313,6 +323,9 @@ function columnWidths(table: TableBlock, width: number): number[] {
     const font = fontFor({ bold: bold || runs.some((r) => r.bold) }, bold ? 'sans' : 'serif');
     for (const para of text.split('\n')) max = Math.max(max, textWidth(font, para, CELL_SIZE));
     for (const word of text.split(/\s+/)) if (word) min = Math.max(min, textWidth(font, word, CELL_SIZE));
+    // a word may take the table's width less 40 pt for each other column; a longer one is broken
+    // across lines rather than allowed to squeeze the other columns to nothing
+    min = Math.min(min, width - (cols - 1) * 40);
     return { min: min + 2 * CELL_PAD, max: max + 2 * CELL_PAD };
   };
   const mins = new Array<number>(cols).fill(0);
@@ -366,13 +379,35 @@ function layoutTable(ctx: Ctx, table: TableBlock, x: number, width: number): voi
   // The header and at least the first row start together.
   flow.ensure(headerHeight + (bodyRows[0] ? rowHeight(bodyRows[0]) : 0));
   if (!headerless) drawRow(header, true);
+  const continueOnNewPage = () => {
+    flow.newPage();
+    if (!headerless) drawRow(header, true);
+  };
+  const pageRoom = CONTENT_BOTTOM - CONTENT_TOP - headerHeight;
   for (const row of bodyRows) {
-    const h = rowHeight(row);
-    if (!flow.fits(h)) {
-      flow.newPage();
-      if (!headerless) drawRow(header, true);
+    let rest = row;
+    for (;;) {
+      const h = rowHeight(rest);
+      if (flow.fits(h)) {
+        drawRow(rest, false);
+        break;
+      }
+      // a row that fits on a page moves to the next one whole; a taller one (a cell holding pages
+      // of text) fills this page and continues on the next, its header repeated
+      if (h <= pageRoom) {
+        continueOnNewPage();
+        continue;
+      }
+      const lines = Math.floor((CONTENT_BOTTOM - flow.y - 2 * CELL_PAD) / CELL_LEADING);
+      if (lines < 2) {
+        continueOnNewPage();
+        continue;
+      }
+      drawRow(rest.map((cell) => cell.slice(0, lines)), false);
+      rest = rest.map((cell) => cell.slice(lines));
+      if (rest.every((cell) => cell.length === 0)) break;
+      continueOnNewPage();
     }
-    drawRow(row, false);
   }
   flow.y += PARA_GAP + 4;
 }

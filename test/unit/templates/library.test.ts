@@ -304,6 +304,21 @@ describe('edge cases', () => {
     expect(text).toContain('£100,000.01');
     expect(text).toContain('in the custom shares agreed by the Board');
   });
+
+  it('lays out a word of 150,000 characters, in a paragraph and in a table cell, breaking it across lines', async () => {
+    // past the stage-data limits (which refuse it at the edge), straight into the context: the
+    // renderer must lay out whatever it is given
+    const word = 'Z'.repeat(150_000);
+    const ctx = STAGE_TEMPLATES['strategic-plan'].buildContext(facts, {}) as Record<string, unknown>;
+    const doc = await renderTemplate('strategic-plan', { ...ctx, vision: word, risks: [{ risk: word, mitigation: 'Keep the register' }] }, ISSUE_META);
+    const text = pdfText(doc.pdf);
+    // every character is on some page, in lines that fit it
+    expect(text.match(/Z/g)).toHaveLength(2 * 150_000);
+    const longest = Math.max(...text.split('\n').map((l) => (l.match(/Z+/)?.[0].length ?? 0)));
+    expect(longest).toBeGreaterThan(20);
+    expect(longest).toBeLessThan(200);
+    expect((await docxParagraphs(doc.docx)).some((p) => p.text.includes(word))).toBe(true);
+  });
 });
 
 describe('bad context', () => {
@@ -326,6 +341,25 @@ describe('bad context', () => {
     for (const t of Object.values(STAGE_TEMPLATES)) expect(() => t.stageDataSchema.parse({})).not.toThrow();
     expect(() => STAGE_TEMPLATES['terms-of-reference'].stageDataSchema.parse({ noticeDays: 0 })).toThrow();
     expect(() => STAGE_TEMPLATES['financial-framework'].stageDataSchema.parse({ distributionMethod: 'lottery' })).toThrow();
+  });
+
+  it('caps the length of every text field and list of stage data, and refuses characters no document can hold', () => {
+    const strategic = STAGE_TEMPLATES['strategic-plan'].stageDataSchema;
+    const tooLong = strategic.safeParse({ vision: 'Z'.repeat(150_000), kpis: Array.from({ length: 51 }, (_, i) => `KPI ${i}`), risks: [{ risk: 'r'.repeat(1001), mitigation: 'm' }] });
+    expect(tooLong.success).toBe(false);
+    expect(tooLong.error!.issues.map((i) => i.path.join('.')).sort()).toEqual(['kpis', 'risks.0.risk', 'vision']);
+    expect(strategic.safeParse({ vision: 'V'.repeat(5000), kpis: Array.from({ length: 50 }, (_, i) => `KPI ${i}`) }).success).toBe(true);
+    const tor = STAGE_TEMPLATES['terms-of-reference'].stageDataSchema.safeParse({ chair: 'Dr Ann Lee\uD800', entityName: 'x'.repeat(201) });
+    expect(tor.success).toBe(false);
+    expect(tor.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual(
+      expect.arrayContaining([
+        ['chair', expect.stringContaining('lone surrogate')],
+        ['entityName', expect.stringMatching(/200/)],
+      ]),
+    );
+    for (const [stage, field] of [['panel-presentation', 'vision'], ['legal-entity', 'purpose'], ['data-sharing-agreement', 'retention'], ['financial-framework', 'reporting']] as const) {
+      expect(STAGE_TEMPLATES[stage].stageDataSchema.safeParse({ [field]: 'x'.repeat(150_000) }).success, `${stage}.${field}`).toBe(false);
+    }
   });
 });
 
