@@ -12,7 +12,7 @@
 import { pdflibAddPlaceholder } from '@signpdf/placeholder-pdf-lib';
 import signpdf from '@signpdf/signpdf';
 import { Signer, SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
-import { AFRelationship, PDFDocument } from 'pdf-lib';
+import { AFRelationship, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString, decodePDFRawStream } from 'pdf-lib';
 import { sha256 } from './hash';
 import { createPadesSignature, type SigningIdentity, type TimestampTransport } from './pades';
 import { claimedPageCount, openBoundedPdf, readEmbeddedFile, type ReaderLimits } from './pdf-reader';
@@ -188,6 +188,44 @@ export function readSeal(bytes: Uint8Array, options: { withAgreedPdf?: number; l
   } catch {
     // a budget ran out (PdfReadError), pdf-lib could not parse an object, or the JSON is not JSON:
     // whatever the file is, it is not a readable seal
+    return null;
+  }
+}
+
+/**
+ * Reads the manifest of a seal made before sealed PDFs were signed (formwork-seal/1, saved with
+ * object streams, which the bounded reader does not follow), with a full pdf-lib parse. Only for
+ * bytes known to be ours: their SHA-256 is that of a sealed PDF in the store. Null when absent.
+ */
+export async function readLegacySeal(bytes: Uint8Array): Promise<SealContents | null> {
+  try {
+    const doc = await PDFDocument.load(bytes, { updateMetadata: false, ignoreEncryption: true, throwOnInvalidObject: false });
+    const names = doc.catalog.lookupMaybe(PDFName.of('Names'), PDFDict);
+    const root = names?.lookupMaybe(PDFName.of('EmbeddedFiles'), PDFDict);
+    const visited = new Set<PDFDict>();
+    const stack = root ? [root] : [];
+    let raw: Uint8Array | null = null;
+    while (stack.length > 0 && !raw && visited.size < 512) {
+      const node = stack.pop()!;
+      if (visited.has(node)) continue;
+      visited.add(node);
+      const pairs = node.lookupMaybe(PDFName.of('Names'), PDFArray);
+      for (let i = 0; pairs && i + 1 < pairs.size(); i += 2) {
+        const name = pairs.lookup(i);
+        if (!(name instanceof PDFString || name instanceof PDFHexString) || name.decodeText() !== MANIFEST_ATTACHMENT) continue;
+        const stream = pairs.lookupMaybe(i + 1, PDFDict)?.lookupMaybe(PDFName.of('EF'), PDFDict)?.lookup(PDFName.of('F'));
+        if (stream instanceof PDFRawStream) raw = decodePDFRawStream(stream).decode();
+      }
+      const kids = node.lookupMaybe(PDFName.of('Kids'), PDFArray);
+      for (let i = 0; kids && i < kids.size(); i++) {
+        const kid = kids.lookup(i);
+        if (kid instanceof PDFDict) stack.push(kid);
+      }
+    }
+    if (!raw || raw.length > MANIFEST_MAX_BYTES) return null;
+    const parsed = sealManifestSchema.safeParse(JSON.parse(Buffer.from(raw).toString('utf8')));
+    return parsed.success ? { manifest: parsed.data, agreedPdf: null, pageCount: doc.getPageCount() } : null;
+  } catch {
     return null;
   }
 }

@@ -32,12 +32,14 @@ export class InspectionRefused extends Error {
 interface Job {
   id: number;
   bytes: Uint8Array;
+  legacy: boolean;
   resolve(result: PdfInspection): void;
   reject(err: Error): void;
 }
 
 export interface VerifyThread {
-  inspect(bytes: Uint8Array): Promise<PdfInspection>;
+  /** `legacy`: see inspectPdf; only for bytes whose hash is that of a sealed PDF in the store */
+  inspect(bytes: Uint8Array, options?: { legacy?: boolean }): Promise<PdfInspection>;
   /** ends the thread (it is started again on the next job) */
   close(): Promise<void>;
 }
@@ -104,7 +106,7 @@ export function createVerifyThread(limits: VerifyThreadLimits = DEFAULT_VERIFY_L
     const job = queue.shift()!;
     worker ??= startWorker();
     if (!worker) {
-      inspectPdf(job.bytes).then(job.resolve, job.reject);
+      inspectPdf(job.bytes, { legacy: job.legacy }).then(job.resolve, job.reject);
       pump();
       return;
     }
@@ -118,14 +120,14 @@ export function createVerifyThread(limits: VerifyThreadLimits = DEFAULT_VERIFY_L
     worker.ref();
     // a copy of its own, moved to the thread rather than cloned
     const copy = new Uint8Array(job.bytes);
-    worker.postMessage({ id: job.id, bytes: copy }, [copy.buffer]);
+    worker.postMessage({ id: job.id, bytes: copy, legacy: job.legacy }, [copy.buffer]);
   }
 
   return {
-    inspect(bytes) {
+    inspect(bytes, options = {}) {
       if (queue.length >= limits.maxQueued) return Promise.reject(new InspectionRefused('busy', 'too many PDFs are waiting to be verified'));
       return new Promise<PdfInspection>((resolve, reject) => {
-        queue.push({ id: nextId++, bytes, resolve, reject });
+        queue.push({ id: nextId++, bytes, legacy: options.legacy ?? false, resolve, reject });
         pump();
       });
     },

@@ -6,9 +6,9 @@
 import { parentPort } from 'node:worker_threads';
 import { inspectPdf } from './verify';
 
-parentPort?.on('message', async (message: { id: number; bytes: Uint8Array }) => {
+parentPort?.on('message', async (message: { id: number; bytes: Uint8Array; legacy: boolean }) => {
   try {
-    parentPort?.postMessage({ id: message.id, ok: true, result: await inspectPdf(message.bytes) });
+    parentPort?.postMessage({ id: message.id, ok: true, result: await inspectPdf(message.bytes, { legacy: message.legacy }) });
   } catch (err) {
     parentPort?.postMessage({ id: message.id, ok: false, error: (err as Error).message });
   }

@@ -6,7 +6,7 @@
  */
 import { sha256 } from './hash';
 import { checkPadesSignature } from './pades';
-import { looksLikePdf, readSeal } from './seal';
+import { looksLikePdf, readLegacySeal, readSeal } from './seal';
 import type { SealManifest } from './seal-manifest';
 
 /** A signature's /Contents larger than this is not read (ours are 24 KiB). */
@@ -68,11 +68,15 @@ export async function inspectSignature(input: Uint8Array): Promise<SignatureInsp
   return { present: true, valid: true, level: check.level, signer: check.signer, certificateSha256: check.certificateSha256, timestampedAt: check.timestampedAt };
 }
 
-/** Everything verify needs to know about some bytes, without trusting them. */
-export async function inspectPdf(input: Uint8Array): Promise<PdfInspection> {
+/**
+ * Everything verify needs to know about some bytes, without trusting them. With `legacy` (only for
+ * bytes whose SHA-256 is that of a sealed PDF in the store), a seal the bounded reader cannot follow
+ * is read the way seals were made before they were signed.
+ */
+export async function inspectPdf(input: Uint8Array, options: { legacy?: boolean } = {}): Promise<PdfInspection> {
   const hash = sha256(input);
   if (!looksLikePdf(input)) return { sha256: hash, isPdf: false, seal: null, signature: { present: false } };
-  const seal = readSeal(input);
+  const seal = readSeal(input) ?? (options.legacy ? await readLegacySeal(input) : null);
   const signature = await inspectSignature(input).catch((): SignatureInspection => ({ present: true, valid: false, problem: 'the signature cannot be checked' }));
   return { sha256: hash, isPdf: true, seal: seal ? { manifest: seal.manifest, pageCount: seal.pageCount } : null, signature };
 }

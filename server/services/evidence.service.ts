@@ -75,16 +75,21 @@ export function createEvidenceService(deps: { db: Knex; repos: Repos }) {
         throw new AppError('MALFORMED_REQUEST', 'Send the PDF itself as the request body (Content-Type: application/pdf).');
       }
       if (!looksLikePdf(bytes)) return { valid: false, reason: 'not a PDF' };
-      let inspection: PdfInspection;
-      try {
-        inspection = await inspector.inspect(bytes);
-      } catch (err) {
-        if (err instanceof InspectionRefused && err.why === 'busy') throw new AppError('RATE_LIMITED', 'Too many PDFs are being verified at once; try again in a moment.');
-        // over the time or memory limit: nothing we sealed takes that
-        return { valid: false, reason: 'not sealed by Formwork' };
-      }
-      const { seal, signature } = inspection;
+      const inspect = async (legacy: boolean): Promise<PdfInspection | null> => {
+        try {
+          return await inspector.inspect(bytes, { legacy });
+        } catch (err) {
+          if (err instanceof InspectionRefused && err.why === 'busy') throw new AppError('RATE_LIMITED', 'Too many PDFs are being verified at once; try again in a moment.');
+          // over the time or memory limit: nothing we sealed takes that
+          return null;
+        }
+      };
+      let inspection = await inspect(false);
+      if (!inspection) return { valid: false, reason: 'not sealed by Formwork' };
       const stored = await repos.sealed.bySealedSha256(db, inspection.sha256);
+      // a seal made before sealed PDFs were signed is read the old way, now that the bytes are known ours
+      if (stored && !inspection.seal) inspection = (await inspect(true)) ?? inspection;
+      const { seal, signature } = inspection;
       if (stored) {
         const manifest = storedManifest(stored);
         if (!seal || canonicalJson(seal.manifest) !== canonicalJson(manifest)) {

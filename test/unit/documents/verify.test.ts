@@ -60,6 +60,33 @@ describe('the bounded PDF reader', () => {
   });
 });
 
+describe('seals made before sealed PDFs were signed', () => {
+  it('are read the old way only when asked (for bytes whose hash matched the store)', async () => {
+    // formwork-seal/1 PDFs were saved with object streams, which the bounded reader does not follow
+    const manifest = {
+      format: 'formwork-seal/1',
+      documentId: 'doc-legacy',
+      version: 1,
+      title: 'Panel Pack: Highway Network',
+      networkName: 'Highway Network',
+      agreedSha256: 'a'.repeat(64),
+      completedAt: '2026-06-01T10:00:00.000Z',
+      signers: [{ name: 'Dr Ann Lee', email: 'ann@example.org', practice: 'Bow Road Practice', capacity: 'Partner', consentVersion: 'esign-consent-1', signedAtUtc: '2026-06-01T10:00:00.000Z', signedAtLondon: '2026-06-01T11:00:00+01:00', ip: '192.0.2.1', userAgent: 'Mozilla/5.0', method: 'link' }],
+      sealedAt: '2026-06-01T10:01:00.000Z',
+      pages: { agreed: 1, certificate: 1 },
+    };
+    const doc = await PDFDocument.create();
+    doc.addPage();
+    doc.addPage();
+    await doc.attach(Buffer.from(JSON.stringify(manifest)), 'formwork-seal.json', { mimeType: 'application/json' });
+    const legacy = Buffer.from(await doc.save({ useObjectStreams: true }));
+    expect((await inspectPdf(legacy)).seal).toBeNull();
+    const read = await inspectPdf(legacy, { legacy: true });
+    expect(read.seal).toEqual({ manifest, pageCount: 2 });
+    expect(read.signature).toEqual({ present: false });
+  });
+});
+
 describe('the verification thread', () => {
   it('inspects on a thread of its own, and answers hostile files', async () => {
     const thread = createVerifyThread();
