@@ -55,6 +55,14 @@ const envSchema = z.object({
     .transform((value) => value.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(z.url().regex(/^https?:\/\/[^/]+$/, 'must be origins such as http://localhost:8233, without a path')))
     .optional(),
+
+  // sealed PDFs: the organisation's signing key (PEM pair or PKCS#12) and a time-stamp authority
+  SEAL_KEY_PATH: z.string().optional(),
+  SEAL_CERT_PATH: z.string().optional(),
+  SEAL_KEY_PASSPHRASE: z.string().optional(),
+  SEAL_P12_PATH: z.string().optional(),
+  SEAL_P12_PASSWORD: z.string().optional(),
+  SEAL_TSA_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -99,6 +107,15 @@ export interface Config {
     /** origins (the Temporal UI) allowed to call the codec endpoint from a browser */
     corsOrigins: string[];
   };
+  /**
+   * How sealed PDFs are signed. With neither `pem` nor `pkcs12`, a self-signed key is generated
+   * into DATA_DIR on first start. `tsaUrl` adds an RFC 3161 time-stamp (PAdES B-T).
+   */
+  seal: {
+    pem?: { keyPath: string; certPath: string; passphrase?: string };
+    pkcs12?: { path: string; password: string };
+    tsaUrl?: string;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -114,6 +131,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   if (e.TEMPORAL_TLS_CERT_PATH && !e.TEMPORAL_TLS_KEY_PATH) {
     throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_KEY_PATH: required when TEMPORAL_TLS_CERT_PATH is set');
+  }
+  if (Boolean(e.SEAL_KEY_PATH) !== Boolean(e.SEAL_CERT_PATH)) {
+    throw new ConfigError(`Invalid configuration:\n  ${e.SEAL_KEY_PATH ? 'SEAL_CERT_PATH' : 'SEAL_KEY_PATH'}: SEAL_KEY_PATH and SEAL_CERT_PATH go together`);
+  }
+  if (e.SEAL_P12_PATH && e.SEAL_KEY_PATH) {
+    throw new ConfigError('Invalid configuration:\n  SEAL_P12_PATH: give either SEAL_P12_PATH or SEAL_KEY_PATH and SEAL_CERT_PATH, not both');
   }
   const dataDir = path.resolve(e.DATA_DIR);
   let database: Config['database'];
@@ -153,6 +176,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       keys: e.TEMPORAL_CODEC_KEYS,
       // the embedded UI is reached on localhost or 127.0.0.1; an external UI must be named
       corsOrigins: e.TEMPORAL_CODEC_CORS_ORIGINS ?? (e.TEMPORAL_ADDRESS ? [] : [`http://localhost:${e.TEMPORAL_UI_PORT}`, `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`]),
+    },
+    seal: {
+      ...(e.SEAL_KEY_PATH && e.SEAL_CERT_PATH ? { pem: { keyPath: path.resolve(e.SEAL_KEY_PATH), certPath: path.resolve(e.SEAL_CERT_PATH), passphrase: e.SEAL_KEY_PASSPHRASE } } : {}),
+      ...(e.SEAL_P12_PATH ? { pkcs12: { path: path.resolve(e.SEAL_P12_PATH), password: e.SEAL_P12_PASSWORD ?? '' } } : {}),
+      tsaUrl: e.SEAL_TSA_URL,
     },
   };
 }

@@ -43,13 +43,10 @@ export const layerRules = [
   ]),
   // db/: repositories over knex, with domain types
   forbid(['db/**/*.ts'], [{ regex: reaching('server', 'activities', 'workflows', 'documents', 'templates', 'mail', 'bin', 'scripts', 'config'), message: 'db/ imports only domain/ and libraries.' }]),
-  // documents/: the pure rendering pipeline
-  forbid(['documents/**/*.ts'], [{ regex: reaching('db', 'server', 'activities', 'workflows', 'mail', 'bin', 'config'), message: 'documents/ is pure: it imports domain/, templates/ and libraries.' }]),
-  // templates/: template sources and their schemas
-  forbid(['templates/**/*.ts'], [
-    { regex: reaching('db', 'server', 'activities', 'workflows', 'mail', 'bin', 'scripts', 'config'), message: 'templates/ import domain/ and the types of documents/ only.' },
-    { regex: reaching('documents'), message: 'templates/ import only the types of documents/ (import type …).', allowTypeImports: true },
-  ]),
+  // documents/: the pure rendering pipeline; it renders what it is given and knows no document type
+  forbid(['documents/**/*.ts'], [{ regex: reaching('db', 'server', 'activities', 'workflows', 'mail', 'templates', 'bin', 'config'), message: 'documents/ is pure: it imports domain/ and libraries, never templates/ (templates/ hands it what to render).' }]),
+  // templates/: the registry of document types, template sources and their schemas
+  forbid(['templates/**/*.ts'], [{ regex: reaching('db', 'server', 'activities', 'workflows', 'mail', 'bin', 'scripts', 'config'), message: 'templates/ import domain/ and documents/ only.' }]),
   // mail/: the outbox and delivery
   forbid(['mail/**/*.ts'], [{ regex: reaching('server', 'activities', 'workflows', 'templates', 'bin', 'scripts', 'config'), message: 'mail/ imports db/, domain/, documents/ (wording) and libraries.' }]),
   // activities/: all I/O of workflows

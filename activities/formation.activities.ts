@@ -7,7 +7,7 @@ import { isUniqueViolation } from '../db/repos/executor';
 import type { StageOutcome, StageVote } from '../db/repos/stages.repo';
 import { overrideVersionLabel } from '../db/repos/templates.repo';
 import { TemplateContextError } from '../documents';
-import { STAGES, stageDecision, stageDefinition, type StageDecision, type StageKey } from '../domain/stages';
+import { STAGES, stageDecision, type StageDecision, type StageKey } from '../domain/stages';
 import { STAGE_TEMPLATES, type NetworkFacts } from '../templates';
 import * as torSchema from '../templates/terms-of-reference/schema';
 import type { DocumentRef } from '../workflows/messages';
@@ -140,7 +140,7 @@ export function createFormationActivities(deps: ActivityDeps) {
             stageKey: input.stage,
             type: template.documentType,
             version,
-            title: rendered.title || stageDefinition(input.stage).title,
+            title: rendered.title,
             idempotencyKey: input.idempotencyKey,
             rendered,
           });

@@ -4,8 +4,8 @@ import type { Network } from '../db/repos/records.repo';
 import type { SealedDocument } from '../db/repos/sealed.repo';
 import type { Signature } from '../db/repos/signoffs.repo';
 import { isUniqueViolation } from '../db/repos/executor';
-import { readSeal, SealError, sealPdf, sealedSha256 } from '../documents/seal';
-import type { CompletionCertificateContext } from '../templates';
+import { readSeal, SealError, sealPdf, sealedSha256, type SealSigning } from '../documents/seal';
+import { renderCertificate, type CompletionCertificateContext } from '../templates';
 import type { ActivityDeps } from './formation.activities';
 
 const SYSTEM = 'system';
@@ -54,12 +54,18 @@ export function certificateContext(input: {
   };
 }
 
+export interface SealingDeps extends ActivityDeps {
+  /** the organisation's signing key and certificate, and the time-stamp authority if configured */
+  sealSigning: SealSigning;
+}
+
 /**
- * Sealing of completed sign-offs: the agreed PDF plus its certificate of completion, stored once per
- * round with its SHA-256, and a personal download link mailed to every signer. Idempotent: a repeat
- * finds the stored seal and only re-attempts delivery of its mail.
+ * Sealing of completed sign-offs: the agreed PDF with its signature blocks filled in, plus its
+ * certificate of completion, signed (PAdES) with the organisation's key, stored once per round with
+ * its SHA-256, and a personal download link mailed to every signer. Idempotent: a repeat finds the
+ * stored seal and only re-attempts delivery of its mail.
  */
-export function createSealingActivities(deps: ActivityDeps) {
+export function createSealingActivities(deps: SealingDeps) {
   const { db, repos, log, outbox } = deps;
 
   function dedupeKey(signoffId: string, personId: string): string {
@@ -89,22 +95,27 @@ export function createSealingActivities(deps: ActivityDeps) {
       if (!document || !agreedPdf || !network) throw ApplicationFailure.nonRetryable(`the document or network of sign-off ${input.signoffId} is missing`, 'NOT_FOUND');
 
       const context = certificateContext({ network, document, completedAt: signoff.completedAt, signatures });
-      let pdf: Buffer;
-      try {
-        pdf = await sealPdf(agreedPdf, context);
-      } catch (err) {
-        // the stored bytes no longer match their stored hash: retrying cannot help, a person must look
-        if (err instanceof SealError) throw ApplicationFailure.nonRetryable(err.message, 'SEAL_MISMATCH');
-        throw err;
-      }
-      const seal = await readSeal(pdf);
-      if (!seal) throw new Error('a freshly sealed PDF could not be read back');
-      const sealed = { id: crypto.randomUUID(), signoffId: signoff.id, documentId: document.id, version: document.version, agreedSha256: document.sha256Pdf, sealedSha256: sealedSha256(pdf), manifest: JSON.stringify(seal.manifest) };
-
+      const sealedAt = new Date();
+      const certificatePdf = await renderCertificate(context, sealedAt);
       const people = new Map(network.practices.flatMap((p) => p.people).map((p) => [p.id, p]));
       const expiresAt = new Date(Date.now() + deps.actionTokenTtlDays * 86_400_000).toISOString();
+      let sealed: Omit<SealedDocument, 'createdAt'>;
       try {
-        await db.transaction(async (trx) => {
+        sealed = await db.transaction(async (trx) => {
+          // the chain head as this transaction sees it goes into the manifest, so the sealed PDF
+          // anchors every audit event up to it
+          const auditHead = await repos.sealed.auditHead(trx);
+          let pdf: Buffer;
+          try {
+            pdf = await sealPdf({ agreedPdf, subject: context, certificatePdf, signing: deps.sealSigning, auditHead, sealedAt });
+          } catch (err) {
+            // the stored bytes no longer match their stored hash: retrying cannot help, a person must look
+            if (err instanceof SealError) throw ApplicationFailure.nonRetryable(err.message, 'SEAL_MISMATCH');
+            throw err;
+          }
+          const seal = readSeal(pdf);
+          if (!seal) throw new Error('a freshly sealed PDF could not be read back');
+          const sealed = { id: crypto.randomUUID(), signoffId: signoff.id, documentId: document.id, version: document.version, agreedSha256: document.sha256Pdf, sealedSha256: sealedSha256(pdf), manifest: JSON.stringify(seal.manifest) };
           await repos.sealed.insert(trx, { ...sealed, pdf });
           await repos.audit.append(
             trx,
@@ -133,6 +144,7 @@ export function createSealingActivities(deps: ActivityDeps) {
               data: (link) => ({ name: person.name, networkName: network.name, documentTitle: document.title, documentVersion: document.version, link, sealedSha256: sealed.sealedSha256, expiresAt }),
             });
           }
+          return sealed;
         });
       } catch (err) {
         // a retry racing an earlier attempt that did commit

@@ -2,12 +2,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Repos } from '../db/repos';
 import type { DocumentMeta } from '../db/repos/documents.repo';
 import type { Executor } from '../db/repos/executor';
-import { renderDocument, TemplateContextError, type RenderedDocument } from '../documents';
+import { TemplateContextError, type RenderedDocument } from '../documents';
+import { renderTemplate } from '../templates';
 
 /** Renders a document for an activity: invalid context is a final failure the API answers with 422. */
-export async function renderForActivity(...args: Parameters<typeof renderDocument>): Promise<RenderedDocument> {
+export async function renderForActivity(...args: Parameters<typeof renderTemplate>): Promise<RenderedDocument> {
   try {
-    return await renderDocument(...args);
+    return await renderTemplate(...args);
   } catch (err) {
     if (err instanceof TemplateContextError) {
       throw ApplicationFailure.create({ type: 'TEMPLATE_CONTEXT_INVALID', message: err.message, nonRetryable: true, details: [err.issues] });

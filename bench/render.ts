@@ -7,8 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { renderDocument } from '../documents';
-import { STAGE_TEMPLATES } from '../templates';
+import { renderTemplate, STAGE_TEMPLATES } from '../templates';
 import { towerHamletsFacts } from '../test/fixtures/network-facts';
 
 const WARM_UP = 5;
@@ -44,11 +43,11 @@ export async function benchRender(): Promise<RenderBenchResult> {
   const meta = { documentId: 'bench-tor', version: 1, networkName: facts.network.name, issuedOn: facts.wave.panelDate };
 
   let docx: Buffer = Buffer.alloc(0);
-  for (let i = 0; i < WARM_UP; i++) docx = (await renderDocument('terms-of-reference', context, meta)).docx;
+  for (let i = 0; i < WARM_UP; i++) docx = (await renderTemplate('terms-of-reference', context, meta)).docx;
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const start = performance.now();
-    await renderDocument('terms-of-reference', context, meta);
+    await renderTemplate('terms-of-reference', context, meta);
     times.push(performance.now() - start);
   }
   const torMedianMs = Math.round(median(times) * 10) / 10;

@@ -16,11 +16,14 @@ import { createSigningActivities } from '../activities/signing.activities';
 import { createElectionsActivities } from '../activities/elections.activities';
 import { createMotionsActivities } from '../activities/motions.activities';
 import { AesGcmPayloadCodec, formworkDataConverter, newCodecKeyEntry, parseCodecKeys } from '../codec/payload-codec';
-import type { Config } from '../config';
+import { ConfigError, type Config } from '../config';
 import { evidenceKey } from '../db/audit-chain';
 import { createCheckpointStore } from '../db/audit-checkpoints';
 import { createDb, migrateLatest } from '../db/knex';
 import { type AuditEvidence, createRepos, type Repos } from '../db/repos';
+import { createTimestampTransport } from '../activities/timestamp-authority';
+import type { SealSigning } from '../documents/seal';
+import { generateSelfSignedIdentity, identityFromPem, identityFromPkcs12, SigningIdentityError } from '../documents/signing-identity';
 import { createApp } from '../server/app';
 import { workflowCode } from './workflow-code';
 
@@ -125,10 +128,11 @@ export async function createWorker(
   const connection = await NativeConnection.connect({ address, tls: tlsOptions(config), apiKey: config.temporal.apiKey });
   const { codec, ...rest } = deps;
   const activityDeps = { ...rest, publicUrl: config.publicUrl, actionTokenTtlDays: config.actionTokenTtlDays, outbox: createOutbox({ ...rest, publicUrl: config.publicUrl }) };
+  const sealSigning = await loadSealSigning(config);
   const activities = {
     ...createFormationActivities(activityDeps),
     ...createSigningActivities(activityDeps),
-    ...createSealingActivities(activityDeps),
+    ...createSealingActivities({ ...activityDeps, sealSigning }),
     ...createMotionsActivities(activityDeps),
     ...createElectionsActivities(activityDeps),
     ...createDisputesActivities(activityDeps),
@@ -145,6 +149,72 @@ export async function createWorker(
     ...extra,
   });
   return { worker, connection };
+}
+
+/** The generated default signing key and certificate, in DATA_DIR. */
+export const SEAL_KEY_FILE = 'seal-key.pem';
+export const SEAL_CERT_FILE = 'seal-certificate.pem';
+
+/** Writes a file only if it does not exist yet; false when another process wrote it first. */
+function writeNew(file: string, text: string, mode: number): boolean {
+  try {
+    fs.writeFileSync(file, text, { mode, flag: 'wx' });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+/**
+ * How sealed PDFs are signed: the key and certificate from SEAL_KEY_PATH/SEAL_CERT_PATH or
+ * SEAL_P12_PATH, else a self-signed ECDSA P-256 pair generated into DATA_DIR on first start and
+ * reused after; with SEAL_TSA_URL, signatures are time-stamped (PAdES B-T). A key that cannot be
+ * used stops start-up with a message naming the variable.
+ */
+export async function loadSealSigning(config: Config): Promise<SealSigning> {
+  const fail = (variable: string, err: unknown): never => {
+    const message = err instanceof SigningIdentityError ? err.message : (err as Error).message;
+    throw new ConfigError(`Invalid configuration:\n  ${variable}: ${message}`);
+  };
+  const timestamp = config.seal.tsaUrl ? createTimestampTransport(config.seal.tsaUrl) : undefined;
+  if (config.seal.pem) {
+    const { keyPath, certPath, passphrase } = config.seal.pem;
+    let key: string, cert: string;
+    try {
+      key = fs.readFileSync(keyPath, 'utf8');
+    } catch (err) {
+      return fail('SEAL_KEY_PATH', err);
+    }
+    try {
+      cert = fs.readFileSync(certPath, 'utf8');
+    } catch (err) {
+      return fail('SEAL_CERT_PATH', err);
+    }
+    const identity = await identityFromPem(key, cert, passphrase).catch((err) => fail('SEAL_KEY_PATH', err));
+    return { identity, timestamp };
+  }
+  if (config.seal.pkcs12) {
+    const { path: p12Path, password } = config.seal.pkcs12;
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(p12Path);
+    } catch (err) {
+      return fail('SEAL_P12_PATH', err);
+    }
+    const identity = await identityFromPkcs12(bytes, password).catch((err) => fail('SEAL_P12_PATH', err));
+    return { identity, timestamp };
+  }
+  const keyFile = path.join(config.dataDir, SEAL_KEY_FILE);
+  const certFile = path.join(config.dataDir, SEAL_CERT_FILE);
+  if (!fs.existsSync(keyFile)) {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    const generated = await generateSelfSignedIdentity('Formwork document sealing (self-signed)');
+    // certificate first: a key file without its certificate would be unusable
+    if (writeNew(certFile, generated.certificatePem, 0o644) && !writeNew(keyFile, generated.keyPem, 0o600)) fs.rmSync(certFile);
+  }
+  const identity = await identityFromPem(fs.readFileSync(keyFile, 'utf8'), fs.readFileSync(certFile, 'utf8')).catch((err) => fail('DATA_DIR', err));
+  return { identity, timestamp };
 }
 
 export function createMailer(config: Config): Mailer | undefined {

@@ -113,3 +113,12 @@ export function listAnd(items: readonly string[], conjunction = 'and'): string {
   if (items.length === 1) return items[0];
   return `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}`;
 }
+
+/**
+ * The lines under a document's title: the network's name (unless the title already says it, as
+ * "Terms of Reference and Constitution of Highway Network" does), then version, issue date and id.
+ */
+export function titleBlockLines(title: string, meta: { networkName: string; version: number; issuedOn: string; documentId: string }): string[] {
+  const issue = `Version ${meta.version} \u00b7 Issued ${formatDate(meta.issuedOn)} \u00b7 Document ${meta.documentId}`;
+  return title.includes(meta.networkName) ? [issue] : [meta.networkName, issue];
+}

@@ -1,20 +1,21 @@
 /**
  * The documents engine: template + context → Markdown → one document model → DOCX, PDF and HTML.
- * Pure (no database, no network); the only file access is reading built-in templates and fonts,
- * cached for the life of the process.
+ * Pure (no database, no network); it renders the template it is given and knows no document types
+ * (those are templates/catalogue.ts). The only file access is reading the fonts, once per process.
  */
 import { z } from 'zod';
-import { TEMPLATE_CATALOGUE, builtinTemplateVersion, loadBuiltinSource } from '../templates/catalogue';
 import { buildDocumentModel } from './document-model';
 import { sha256 } from './hash';
 import { renderHtml } from './render-html';
 import { renderOnThread } from './render-threads';
+import { documentSafe } from './text';
 import { CompiledTemplate, compileTemplate } from './template-engine';
-import { DocumentType, RenderMeta, RenderedDocument, TemplateContextError } from './types';
+import { ContextIssue, DocumentTemplate, RenderMeta, RenderedDocument, TemplateContextError } from './types';
 
-export { DOCUMENT_TYPES, TemplateContextError, isDocumentType } from './types';
-export type { ContextIssue, DocumentType, RenderMeta, RenderedDocument } from './types';
+export { TemplateContextError } from './types';
+export type { ContextIssue, DocumentTemplate, RenderMeta, RenderedDocument } from './types';
 export { sha256 } from './hash';
+export { documentSafe, documentText, textProblem } from './text';
 export { textDiff } from './text-diff';
 export type { DiffPart } from './text-diff';
 export { buildDocumentModel } from './document-model';
@@ -28,11 +29,11 @@ const metaSchema = z.object({
   issuedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be an ISO date (YYYY-MM-DD)'),
 });
 
-function toIssues(error: z.ZodError, prefix = ''): { path: string; message: string }[] {
-  return error.issues.map((issue) => ({
-    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
-    message: issue.message,
-  }));
+/** Every problem with a document's meta (id, version, network name, issue date), as `meta.*` issues. */
+export function metaIssues(meta: RenderMeta): ContextIssue[] {
+  const parsed = metaSchema.safeParse(meta);
+  if (parsed.success) return [];
+  return parsed.error.issues.map((issue) => ({ path: ['meta', ...issue.path.map(String)].join('.'), message: issue.message }));
 }
 
 // Compiled templates, keyed by source text: built-ins compile once per process, and an override
@@ -58,42 +59,20 @@ export function validateTemplateSource(source: string): void {
   compileCached(source);
 }
 
-/** Validates a context against a document type's schema; returns the parsed (defaulted) context. */
-export function parseContext(type: DocumentType, context: unknown): Record<string, unknown> {
-  const entry = TEMPLATE_CATALOGUE[type];
-  if (!entry) throw new TemplateContextError([{ path: 'type', message: `unknown document type "${String(type)}"` }]);
-  const parsed = entry.schema.safeParse(context);
-  if (!parsed.success) throw new TemplateContextError(toIssues(parsed.error));
-  return parsed.data as Record<string, unknown>;
-}
-
 /**
- * Validates `context` against the template's zod schema (throwing TemplateContextError listing
- * every invalid or missing field), fills the template, and renders DOCX, PDF and HTML from the one
- * Markdown AST. `override` replaces the built-in template source (its version is recorded).
+ * Fills `template` with `context` (already validated by the caller against the template's schema)
+ * and renders DOCX, PDF and HTML from the one Markdown AST. Throws TemplateContextError when `meta`
+ * is invalid, the source does not compile, or a value the template uses is missing.
  */
-export async function renderDocument(
-  type: DocumentType,
-  context: unknown,
-  meta: RenderMeta,
-  override?: { source: string; version: string },
-): Promise<RenderedDocument> {
-  const metaParsed = metaSchema.safeParse(meta);
-  const issues = metaParsed.success ? [] : toIssues(metaParsed.error, 'meta');
-  let data: Record<string, unknown> | null = null;
-  try {
-    data = parseContext(type, context);
-  } catch (err) {
-    if (!(err instanceof TemplateContextError)) throw err;
-    issues.push(...err.issues);
-  }
-  if (issues.length > 0 || !data) throw new TemplateContextError(issues);
-
-  const template = compileCached(override ? override.source : loadBuiltinSource(type));
-  const templateVersion = override ? override.version : builtinTemplateVersion(type);
-  const markdown = template.render({ ...data, meta });
+export async function renderDocument(template: DocumentTemplate, context: Record<string, unknown>, meta: RenderMeta): Promise<RenderedDocument> {
+  const issues = metaIssues(meta);
+  if (issues.length > 0) throw new TemplateContextError(issues);
+  const compiledTemplate = compileCached(template.source);
+  // whatever the context holds, every format gets only characters a document can hold (DOCX is XML)
+  meta = { ...meta, networkName: documentSafe(meta.networkName), documentId: documentSafe(meta.documentId) };
+  const markdown = documentSafe(compiledTemplate.render({ ...context, meta }));
   const model = buildDocumentModel(markdown);
-  const title = model.title || TEMPLATE_CATALOGUE[type].title;
+  const title = model.title || template.title;
   const contentHash = sha256(markdown).slice(0, 12);
   // DOCX and PDF render at once on threads of their own (or here, where threads cannot start)
   const [docx, pdf] = await Promise.all([renderOnThread('docx', model, { meta, title, contentHash }), renderOnThread('pdf', model, { meta, title, contentHash })]);
@@ -105,6 +84,6 @@ export async function renderDocument(
     pdf,
     sha256Pdf: sha256(pdf),
     sha256Docx: sha256(docx),
-    templateVersion,
+    templateVersion: template.version,
   };
 }

@@ -31,7 +31,7 @@ import {
 } from 'docx';
 import type { Block, DocumentModel, ListBlock, Run, SignatureBlock } from './document-model';
 import type { RenderMeta } from './types';
-import { formatDate } from './format';
+import { titleBlockLines } from './format';
 import { CONTENTS_THRESHOLD } from './pdf/layout';
 
 const NAVY = '0F305C';
@@ -241,10 +241,7 @@ export async function renderDocx(model: DocumentModel, options: DocxOptions): Pr
     new Paragraph({
       spacing: { after: 240 },
       border: { bottom: { style: BorderStyle.SINGLE, size: 12, color: NAVY, space: 6 } },
-      children: [
-        new TextRun({ text: meta.networkName, color: GREY, font: HEAD_FONT, size: 19 }),
-        new TextRun({ text: `Version ${meta.version} \u00b7 Issued ${formatDate(meta.issuedOn)} \u00b7 Document ${meta.documentId}`, color: GREY, font: HEAD_FONT, size: 19, break: 1 }),
-      ],
+      children: titleBlockLines(options.title, meta).map((text, i) => new TextRun({ text, color: GREY, font: HEAD_FONT, size: 19, ...(i > 0 ? { break: 1 } : {}) })),
     }),
   );
   const body = model.blocks.filter((_, i) => i !== titleIndex);

@@ -33,16 +33,20 @@ function threadFor(format: RenderFormat): Thread {
   };
   try {
     const worker = new Worker(path.join(__dirname, 'render-worker.cjs'));
-    worker.unref();
     worker.on('message', (m: { id: number; ok: boolean; bytes?: Uint8Array; error?: string }) => {
       const p = t.pending.get(m.id);
       if (!p) return;
       t.pending.delete(m.id);
+      if (t.pending.size === 0) worker.unref();
       if (m.ok && m.bytes) p.resolve(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength));
       else p.reject(new Error(m.error ?? `${format} rendering failed`));
     });
     worker.on('error', failAll);
     worker.on('exit', () => failAll(new Error(`${format} render thread stopped`)));
+    // An idle render thread must not keep a script (npm run samples) from exiting, and a busy one
+    // must: it is referenced only while a job is out (and unreferenced after the listeners are
+    // added, since adding a 'message' listener references it again).
+    worker.unref();
     t.worker = worker;
   } catch {
     t.worker = null;
@@ -62,6 +66,7 @@ export async function renderOnThread(format: RenderFormat, model: DocumentModel,
     return await new Promise<Buffer>((resolve, reject) => {
       const id = nextId++;
       thread.pending.set(id, { resolve, reject });
+      worker.ref();
       worker.postMessage({ id, format, model, options });
     });
   } catch {

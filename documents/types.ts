@@ -1,33 +1,12 @@
-/** The document types Formwork can render. Each has a folder under templates/. */
-export type DocumentType =
-  | 'panel-pack'
-  | 'terms-of-reference'
-  | 'legal-entity-appraisal'
-  | 'data-sharing-agreement'
-  | 'financial-framework'
-  | 'strategic-plan'
-  | 'dispute-resolution'
-  | 'conflict-of-interest-policy'
-  | 'vote-result'
-  | 'completion-certificate'
-  | 'settlement-record';
-
-export const DOCUMENT_TYPES: readonly DocumentType[] = [
-  'panel-pack',
-  'terms-of-reference',
-  'legal-entity-appraisal',
-  'data-sharing-agreement',
-  'financial-framework',
-  'strategic-plan',
-  'dispute-resolution',
-  'conflict-of-interest-policy',
-  'vote-result',
-  'completion-certificate',
-  'settlement-record',
-] as const;
-
-export function isDocumentType(value: string): value is DocumentType {
-  return (DOCUMENT_TYPES as readonly string[]).includes(value);
+/**
+ * What documents/ is given to render: a Handlebars-over-Markdown source, the version label recorded
+ * with every document made from it, and the title to use when the source has no `#` title.
+ * The registry of document types and their templates is templates/catalogue.ts.
+ */
+export interface DocumentTemplate {
+  source: string;
+  version: string;
+  title: string;
 }
 
 /** Facts about this issue of the document that are not part of its template context. */
@@ -49,7 +28,7 @@ export interface RenderedDocument {
   pdf: Buffer;
   sha256Pdf: string;
   sha256Docx: string;
-  /** "builtin:<type>@<n>" or the override's version */
+  /** the template's version label, e.g. "builtin:<type>@<n>" or an override's */
   templateVersion: string;
 }
 

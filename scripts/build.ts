@@ -26,7 +26,7 @@ const ASSET_ROOTS = ['bin', 'codec', 'crypto', 'mail', 'workflows', 'activities'
 const NOT_ASSETS = /(\.ts|\.mts|\.md)$/;
 /** Written last; its presence marks a folder the build may empty and write again. */
 const MARKER = 'build-info.json';
-const ENTRY_POINTS = ['bin/start.js', 'bin/server.js', 'bin/worker.js', 'bin/migrate.js', 'documents/render-worker.js', WORKFLOW_BUNDLE_FILE];
+const ENTRY_POINTS = ['bin/start.js', 'bin/server.js', 'bin/worker.js', 'bin/migrate.js', 'bin/verify-evidence.js', 'documents/render-worker.js', 'documents/verify-worker.js', WORKFLOW_BUNDLE_FILE];
 
 function fail(message: string): never {
   console.error(`build: ${message}`);

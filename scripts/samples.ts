@@ -4,8 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DocumentType, renderDocument } from '../documents';
-import { STAGE_TEMPLATES, SUPPORTING_TEMPLATES } from '../templates';
+import { renderTemplate, STAGE_TEMPLATES, SUPPORTING_TEMPLATES, type DocumentType } from '../templates';
 import { towerHamletsFacts } from '../test/fixtures/network-facts';
 
 const OUT = path.join(__dirname, '..', 'samples');
@@ -47,7 +46,7 @@ async function main(): Promise<void> {
   ];
   fs.mkdirSync(OUT, { recursive: true });
   for (const [type, context] of contexts) {
-    const doc = await renderDocument(type, context, meta);
+    const doc = await renderTemplate(type, context, meta);
     fs.writeFileSync(path.join(OUT, `${type}.pdf`), doc.pdf);
     fs.writeFileSync(path.join(OUT, `${type}.docx`), doc.docx);
     fs.writeFileSync(path.join(OUT, `${type}.html`), `<!doctype html><meta charset="utf-8"><title>${doc.title.replace(/[<&]/g, '')}</title>\n${doc.html}\n`);

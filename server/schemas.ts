@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { documentText } from '../documents/text';
 import { STAGE_KEYS } from '../domain/stages';
 
 /**
@@ -10,7 +11,13 @@ export const stageParams = z.object({ id: z.string().min(1).max(64), stage: z.st
 export const tokenParam = z.object({ token: z.string().min(20).max(200) });
 
 const isoDate = z.iso.date();
-const trimmed = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * A trimmed, non-empty text field of at most `max` characters, refusing characters no document can
+ * hold (lone surrogates, U+FFFE/U+FFFF, control characters): names typed here end up in DOCX and PDF
+ * files, so they are refused at the edge with a 422 naming the character rather than stored mangled.
+ */
+export const textField = (max: number) => documentText(max);
+const trimmed = textField;
 
 export const ROLES = ['partner', 'caldicott-guardian', 'practice-manager', 'board-member', 'clinical-director', 'chair', 'patient-representative', 'network-manager', 'dpo'] as const;
 

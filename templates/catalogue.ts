@@ -1,13 +1,15 @@
 /**
- * The built-in template library: for each document type, its context schema, its title and its
- * Handlebars-over-Markdown source (templates/<type>/template.md.hbs, read once per process).
- * Bump a type's `version` whenever its template or schema changes what a document says: the
- * version is recorded with every rendered document.
+ * The registry of document types: for each type its title, its context schema and the version of its
+ * built-in Handlebars-over-Markdown source (templates/<type>/template.md.hbs, read once per process).
+ * This is the one place a document type or its title is defined; documents/ knows neither and
+ * renders whatever template it is handed.
+ *
+ * Bump a type's `version` whenever its template or schema changes what a document says: the version
+ * is recorded with every rendered document.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import type { DocumentType } from '../documents/types';
 import * as panelPack from './panel-pack/schema';
 import * as termsOfReference from './terms-of-reference/schema';
 import * as legalEntity from './legal-entity-appraisal/schema';
@@ -20,7 +22,29 @@ import * as voteResult from './vote-result/schema';
 import * as certificate from './completion-certificate/schema';
 import * as settlement from './settlement-record/schema';
 
+/** The document types Formwork can render. Each has a folder of the same name here. */
+export const DOCUMENT_TYPES = [
+  'panel-pack',
+  'terms-of-reference',
+  'legal-entity-appraisal',
+  'data-sharing-agreement',
+  'financial-framework',
+  'strategic-plan',
+  'dispute-resolution',
+  'conflict-of-interest-policy',
+  'vote-result',
+  'completion-certificate',
+  'settlement-record',
+] as const;
+
+export type DocumentType = (typeof DOCUMENT_TYPES)[number];
+
+export function isDocumentType(value: string): value is DocumentType {
+  return (DOCUMENT_TYPES as readonly string[]).includes(value);
+}
+
 export interface CatalogueEntry {
+  /** the document's name when its template gives it no `#` title of its own */
   title: string;
   version: number;
   schema: z.ZodType;
@@ -28,7 +52,7 @@ export interface CatalogueEntry {
 
 export const TEMPLATE_CATALOGUE: Record<DocumentType, CatalogueEntry> = {
   'panel-pack': { title: 'Panel pack', version: 1, schema: panelPack.contextSchema },
-  'terms-of-reference': { title: 'Terms of reference', version: 2, schema: termsOfReference.contextSchema },
+  'terms-of-reference': { title: 'Terms of reference and constitution', version: 2, schema: termsOfReference.contextSchema },
   'legal-entity-appraisal': { title: 'Legal entity options appraisal', version: 1, schema: legalEntity.contextSchema },
   'data-sharing-agreement': { title: 'Data-sharing agreement', version: 1, schema: dataSharing.contextSchema },
   'financial-framework': { title: 'Financial framework', version: 1, schema: financial.contextSchema },
@@ -39,6 +63,11 @@ export const TEMPLATE_CATALOGUE: Record<DocumentType, CatalogueEntry> = {
   'completion-certificate': { title: 'Certificate of completion', version: 1, schema: certificate.contextSchema },
   'settlement-record': { title: 'Settlement record', version: 1, schema: settlement.contextSchema },
 };
+
+/** A document type's title, from the registry. */
+export function documentTitle(type: DocumentType): string {
+  return TEMPLATE_CATALOGUE[type].title;
+}
 
 const sources = new Map<DocumentType, string>();
 

@@ -17,6 +17,14 @@ const META_COLUMNS = ['id', 'signoff_id', 'document_id', 'version', 'agreed_sha2
 /** Sealed PDFs (agreed document + certificate of completion), one per completed sign-off round. */
 export function createSealedRepo() {
   return {
+    /**
+     * The audit chain head (sequence and hash) as the caller's transaction sees it: a seal writes
+     * it into its manifest, anchoring the log up to that event in the sealed PDF.
+     */
+    async auditHead(db: Executor): Promise<{ seq: number; hash: string } | null> {
+      const r = await db('audit_head').where({ id: 1 }).first('seq', 'hash');
+      return r ? { seq: Number(r.seq), hash: String(r.hash) } : null;
+    },
     async insert(db: Executor, s: Omit<SealedDocument, 'createdAt'> & { pdf: Buffer }): Promise<SealedDocument> {
       const createdAt = nowIso();
       await db('sealed_documents').insert({

@@ -68,12 +68,42 @@ export function loadFont(key: FontKey): LoadedFont {
   return font;
 }
 
+/**
+ * Words longer than this are set character by character instead of shaped whole: shaping costs grow
+ * with a word's length, a long word is a URL or a pasted string rather than prose, and pdf-lib draws
+ * at advance widths (no kerning) either way. A 150,000-character word then costs what its characters
+ * cost, not minutes.
+ */
+const LONG_WORD = 32;
+/** Strings longer than this are measured afresh rather than kept in the width cache. */
+const CACHED_TEXT = 1024;
+
+/**
+ * fontkit keeps one glyph object per glyph id, with the code points of the text that first produced
+ * it: a Z first met as part of a decomposed Ż keeps Ż's. pdf-lib builds a PDF's ToUnicode map (what
+ * copying and searching the text read) from those code points, so where glyphs map one to one onto
+ * the word's characters, each gets its own character's code point.
+ */
+function withOwnCodePoints(glyphs: Glyph[], word: string): Glyph[] {
+  const chars = Array.from(word);
+  if (glyphs.length !== chars.length) return glyphs;
+  return glyphs.map((glyph, i) => {
+    const codePoint = chars[i].codePointAt(0)!;
+    if (glyph.codePoints.length === 1 && glyph.codePoints[0] === codePoint) return glyph;
+    return Object.create(glyph, { codePoints: { value: [codePoint] } }) as Glyph;
+  });
+}
+
 function wordGlyphs(font: LoadedFont, word: string): Glyph[] {
   let glyphs = font.glyphs.get(word);
-  if (!glyphs) {
-    glyphs = font.face.layout(word).glyphs;
-    if (font.glyphs.size < CACHE_LIMIT) font.glyphs.set(word, glyphs);
+  if (glyphs) return glyphs;
+  if (word.length > LONG_WORD) {
+    glyphs = [];
+    for (const ch of word) for (const glyph of wordGlyphs(font, ch)) glyphs.push(glyph);
+    return glyphs;
   }
+  glyphs = withOwnCodePoints(font.face.layout(word).glyphs, word);
+  if (font.glyphs.size < CACHE_LIMIT) font.glyphs.set(word, glyphs);
   return glyphs;
 }
 
@@ -85,7 +115,10 @@ function wordGlyphs(font: LoadedFont, word: string): Glyph[] {
 export function glyphsFor(key: FontKey, text: string): Glyph[] {
   const font = loadFont(key);
   const out: Glyph[] = [];
-  for (const part of text.split(/(\s+)/)) if (part) out.push(...wordGlyphs(font, part));
+  for (const part of text.split(/(\s+)/)) {
+    // one by one: spreading a word of 150,000 glyphs into push() overflows the call stack
+    if (part) for (const glyph of wordGlyphs(font, part)) out.push(glyph);
+  }
   return out;
 }
 
@@ -94,8 +127,9 @@ export function textWidth(key: FontKey, text: string, size: number): number {
   const font = loadFont(key);
   let units = font.widths.get(text);
   if (units === undefined) {
-    units = glyphsFor(key, text).reduce((a, g) => a + g.advanceWidth, 0);
-    if (font.widths.size < CACHE_LIMIT) font.widths.set(text, units);
+    units = 0;
+    for (const glyph of glyphsFor(key, text)) units += glyph.advanceWidth;
+    if (font.widths.size < CACHE_LIMIT && text.length <= CACHED_TEXT) font.widths.set(text, units);
   }
   return (units / font.face.unitsPerEm) * size;
 }

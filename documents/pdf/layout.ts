@@ -65,18 +65,28 @@ interface Piece {
   width: number;
 }
 
-/** Breaks a word that is wider than the line into pieces that fit (very long names, URLs). */
+/**
+ * Breaks a word that is wider than the line into pieces that fit (very long names, URLs, or a
+ * 150,000-character string pasted into a form). Linear in the word's length: widths are summed
+ * character by character (pdf-lib draws at advance widths, without kerning), never re-measured for
+ * every prefix.
+ */
 function splitLongWord(piece: Piece, width: number, size: number): Piece[] {
   const out: Piece[] = [];
   let current = '';
+  let currentWidth = 0;
   for (const ch of Array.from(piece.text)) {
-    const next = current + ch;
-    if (current && textWidth(piece.font, next, size) > width) {
-      out.push({ text: current, font: piece.font, width: textWidth(piece.font, current, size) });
+    const w = textWidth(piece.font, ch, size);
+    if (current && currentWidth + w > width) {
+      out.push({ text: current, font: piece.font, width: currentWidth });
       current = ch;
-    } else current = next;
+      currentWidth = w;
+    } else {
+      current += ch;
+      currentWidth += w;
+    }
   }
-  if (current) out.push({ text: current, font: piece.font, width: textWidth(piece.font, current, size) });
+  if (current) out.push({ text: current, font: piece.font, width: currentWidth });
   return out;
 }
 
@@ -206,9 +216,21 @@ export interface HeadingPosition {
   page: number;
 }
 
+/**
+ * Where a signature block's fields were drawn, so a sealed copy can write into them: the value area
+ * of each field (right of its label, above its line), top-left coordinates like everything here.
+ */
+export interface SignaturePlacement {
+  /** 1-based page number */
+  page: number;
+  party: string;
+  fields: { label: string; x1: number; x2: number; top: number; line: number }[];
+}
+
 export interface LayoutResult {
   pages: Op[][];
   headings: HeadingPosition[];
+  signatures: SignaturePlacement[];
 }
 
 const HEADING_STYLE: Record<number, { size: number; leading: number; before: number; after: number; family: 'serif' | 'sans' }> = {
@@ -223,6 +245,7 @@ const LABEL_BOX = { clause: 40, ordered: 26, bullet: 14 } as const;
 interface Ctx {
   flow: Flow;
   headings: HeadingPosition[];
+  signatures: SignaturePlacement[];
 }
 
 function layoutParagraph(ctx: Ctx, runs: Run[], x: number, width: number, opts: { style?: Partial<TextStyle>; label?: { text: string; x: number; font: FontKey }; bar?: boolean; after?: number } = {}): void {
@@ -300,6 +323,9 @@ function columnWidths(table: TableBlock, width: number): number[] {
     const font = fontFor({ bold: bold || runs.some((r) => r.bold) }, bold ? 'sans' : 'serif');
     for (const para of text.split('\n')) max = Math.max(max, textWidth(font, para, CELL_SIZE));
     for (const word of text.split(/\s+/)) if (word) min = Math.max(min, textWidth(font, word, CELL_SIZE));
+    // a word may take the table's width less 40 pt for each other column; a longer one is broken
+    // across lines rather than allowed to squeeze the other columns to nothing
+    min = Math.min(min, width - (cols - 1) * 40);
     return { min: min + 2 * CELL_PAD, max: max + 2 * CELL_PAD };
   };
   const mins = new Array<number>(cols).fill(0);
@@ -353,13 +379,35 @@ function layoutTable(ctx: Ctx, table: TableBlock, x: number, width: number): voi
   // The header and at least the first row start together.
   flow.ensure(headerHeight + (bodyRows[0] ? rowHeight(bodyRows[0]) : 0));
   if (!headerless) drawRow(header, true);
+  const continueOnNewPage = () => {
+    flow.newPage();
+    if (!headerless) drawRow(header, true);
+  };
+  const pageRoom = CONTENT_BOTTOM - CONTENT_TOP - headerHeight;
   for (const row of bodyRows) {
-    const h = rowHeight(row);
-    if (!flow.fits(h)) {
-      flow.newPage();
-      if (!headerless) drawRow(header, true);
+    let rest = row;
+    for (;;) {
+      const h = rowHeight(rest);
+      if (flow.fits(h)) {
+        drawRow(rest, false);
+        break;
+      }
+      // a row that fits on a page moves to the next one whole; a taller one (a cell holding pages
+      // of text) fills this page and continues on the next, its header repeated
+      if (h <= pageRoom) {
+        continueOnNewPage();
+        continue;
+      }
+      const lines = Math.floor((CONTENT_BOTTOM - flow.y - 2 * CELL_PAD) / CELL_LEADING);
+      if (lines < 2) {
+        continueOnNewPage();
+        continue;
+      }
+      drawRow(rest.map((cell) => cell.slice(0, lines)), false);
+      rest = rest.map((cell) => cell.slice(lines));
+      if (rest.every((cell) => cell.length === 0)) break;
+      continueOnNewPage();
     }
-    drawRow(row, false);
   }
   flow.y += PARA_GAP + 4;
 }
@@ -388,8 +436,11 @@ function drawSignature(ctx: Ctx, sig: SignatureBlock, x: number, y: number, widt
     flow.y += 13;
   }
   flow.y += 6;
+  const placement: SignaturePlacement = { page: flow.pages.length, party: sig.party, fields: [] };
+  ctx.signatures.push(placement);
   for (const field of sig.fields) {
     const labelWidth = 58;
+    placement.fields.push({ label: field.label, x1: x + 8 + labelWidth, x2: x + width - 8, top: flow.y, line: flow.y + SIG_FIELD_HEIGHT - 6 });
     flow.drawLine({ frags: [{ text: field.label, font: 'serif', size: 8, width: 0, color: GREY }], width: 0 }, x + 8, SIG_FIELD_HEIGHT - 6);
     if (field.value) {
       const lines = wrapRuns([{ text: field.value }], width - 16 - labelWidth, { size: 9.5, family: 'serif', color: INK });
@@ -475,7 +526,7 @@ export const CONTENTS_THRESHOLD = 6;
  */
 export function layoutDocument(model: DocumentModel, titleInfo: TitleInfo): LayoutResult & { contents: ContentsEntry[] } {
   const flow = new Flow();
-  const ctx: Ctx = { flow, headings: [] };
+  const ctx: Ctx = { flow, headings: [], signatures: [] };
   const x = MARGIN_X;
   const width = CONTENT_WIDTH;
 
@@ -529,5 +580,5 @@ export function layoutDocument(model: DocumentModel, titleInfo: TitleInfo): Layo
   layoutBlocks(ctx, rest, x, width);
   // A last page holding nothing but whitespace is never wanted.
   if (flow.pages.length > 1 && flow.page.length === 0) flow.pages.pop();
-  return { pages: flow.pages, headings: ctx.headings, contents };
+  return { pages: flow.pages, headings: ctx.headings, signatures: ctx.signatures, contents };
 }

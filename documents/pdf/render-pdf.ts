@@ -6,7 +6,8 @@
 import { PDFDocument, PDFFont, PDFName, PDFString, rgb } from 'pdf-lib';
 import type { DocumentModel } from '../document-model';
 import type { RenderMeta } from '../types';
-import { formatDate } from '../format';
+import { titleBlockLines } from '../format';
+import { recordSignaturePlacements } from '../signature-blocks';
 import { FontKey, loadFont, sharedFontkit, textWidth } from './fonts';
 import { CONTENT_WIDTH, GREY, MARGIN_X, NAVY, Op, PAGE_HEIGHT, PAGE_WIDTH, layoutDocument } from './layout';
 
@@ -29,7 +30,7 @@ export async function renderPdf(model: DocumentModel, options: PdfOptions): Prom
   const { meta } = options;
   const layout = layoutDocument(model, {
     title: options.title,
-    lines: [meta.networkName, `Version ${meta.version} \u00b7 Issued ${formatDate(meta.issuedOn)} \u00b7 Document ${meta.documentId}`],
+    lines: titleBlockLines(options.title, meta),
   });
   const pages = layout.pages;
   const total = pages.length;
@@ -83,10 +84,13 @@ export async function renderPdf(model: DocumentModel, options: PdfOptions): Prom
     }),
   );
 
-  for (const ops of pages) {
+  const pdfPages = pages.map((ops) => {
     const page = doc.addPage([PAGE_WIDTH, PAGE_HEIGHT]);
     drawOps(page, ops, fonts);
-  }
+    return page;
+  });
+  // where each signature block's fields are, so a sealed copy can fill them in
+  recordSignaturePlacements(doc, pdfPages, layout.signatures, Number.isNaN(issued.getTime()) ? new Date(0) : issued);
   const bytes = await doc.save({ useObjectStreams: true });
   return Buffer.from(bytes);
 }

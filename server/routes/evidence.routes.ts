@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppError } from '../errors';
 import { defineRoute, type RouteDef } from '../route';
 import { idParam, stageParams } from '../schemas';
 import type { Services } from '../services';
@@ -15,10 +16,19 @@ const verifyResponse = z.union([
     sealedSha256: z.string(),
     sealedAt: z.string(),
     signedBy: z.array(z.object({ name: z.string(), practice: z.string(), capacity: z.string(), signedAt: z.string() })),
+    /** the sealed PDF's own signature, checked; null for seals made before sealed PDFs were signed */
+    signature: z
+      .object({
+        level: z.enum(['PAdES-B-B', 'PAdES-B-T']),
+        signer: z.string(),
+        certificateSha256: z.string(),
+        timestampedAt: z.string().nullable(),
+      })
+      .nullable(),
   }),
   z.object({
     valid: z.literal(false),
-    reason: z.enum(['not a PDF', 'not sealed by Formwork', 'altered after sealing', 'unknown document', 'does not match the sealing record']),
+    reason: z.enum(['not a PDF', 'not sealed by Formwork', 'altered after sealing', 'unknown document', 'does not match the sealing record', 'signature not valid']),
     documentId: z.string().optional(),
     version: z.number().optional(),
   }),
@@ -30,9 +40,15 @@ export function evidenceRoutes(s: Services): RouteDef[] {
   return [
     defineRoute({
       method: 'post', path: '/documents/verify', tag: 'evidence', access: 'public',
-      summary: 'Checks a PDF against the sealed store: valid only if it is byte for byte a sealed PDF we issued',
+      summary: 'Checks a PDF against the sealed store: valid only if it is byte for byte a sealed PDF we issued and its PDF signature verifies',
       rawBody: { contentType: 'application/pdf', limit: '25mb' }, response: verifyResponse,
-      handler: ({ body }) => evidence.verify(body),
+      handler: ({ body, req }) => {
+        // a browser form or `curl -F` wraps the file in a form; its bytes are not the PDF's
+        if (req.is(['multipart/*', 'application/x-www-form-urlencoded'])) {
+          throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the PDF itself as the request body with Content-Type: application/pdf (e.g. curl --data-binary @sealed.pdf); form uploads are not accepted.');
+        }
+        return evidence.verify(body);
+      },
     }),
     defineRoute({
       method: 'get', path: '/sealed/:id/pdf', tag: 'evidence', access: 'public', summary: 'A sealed PDF: the agreed document with its certificate of completion',

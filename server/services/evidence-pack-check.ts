@@ -104,7 +104,13 @@ export async function checkEvidencePack(bytes: Buffer, opts: { key?: EvidenceKey
     const problems: string[] = [];
     if (sha256(sealed) !== round.sealedSha256) problems.push('sealed.pdf is not the sealed PDF the manifest names');
     if (sha256(agreed) !== round.agreedSha256) problems.push('agreed.pdf is not the agreed PDF the manifest names');
-    const seal = await readSeal(sealed).catch(() => null);
+    const seal = (() => {
+      try {
+        return readSeal(sealed);
+      } catch {
+        return null;
+      }
+    })();
     if (!seal) problems.push('sealed.pdf embeds no Formwork seal manifest');
     else {
       let packed: unknown = null;

@@ -4,8 +4,11 @@ import { canonicalJson as canonicalText } from '../../db/audit-chain';
 import type { Repos } from '../../db/repos';
 import type { SealedDocument } from '../../db/repos/sealed.repo';
 import { sha256 } from '../../documents/hash';
-import { certificateFromManifest, looksLikePdf, readSeal, renderCertificate, sealManifestSchema, type SealManifest } from '../../documents/seal';
+import { looksLikePdf, sealManifestSchema, type SealManifest } from '../../documents/seal';
+import type { PdfInspection } from '../../documents/verify';
+import { createVerifyThread, InspectionRefused } from '../../documents/verify-thread';
 import { isStageKey, STAGES } from '../../domain/stages';
+import { certificateFromManifest, renderCertificate } from '../../templates';
 import { AppError } from '../errors';
 import { disputeEvidence } from './dispute-evidence';
 
@@ -13,7 +16,15 @@ import { disputeEvidence } from './dispute-evidence';
 export const AUDIT_SEGMENT_PATH = 'audit/network-chain.json';
 
 /** Why a PDF did not verify. A closed set, so scripts can branch on it. */
-export type VerifyFailure = 'not a PDF' | 'not sealed by Formwork' | 'altered after sealing' | 'unknown document' | 'does not match the sealing record';
+export type VerifyFailure = 'not a PDF' | 'not sealed by Formwork' | 'altered after sealing' | 'unknown document' | 'does not match the sealing record' | 'signature not valid';
+
+/** The PDF signature of a valid sealed PDF; null for seals made before sealed PDFs were signed. */
+export type VerifiedSignature = {
+  level: 'PAdES-B-B' | 'PAdES-B-T';
+  signer: string;
+  certificateSha256: string;
+  timestampedAt: string | null;
+} | null;
 
 export type VerifyResult =
   | {
@@ -25,6 +36,7 @@ export type VerifyResult =
       sealedSha256: string;
       sealedAt: string;
       signedBy: { name: string; practice: string; capacity: string; signedAt: string }[];
+      signature: VerifiedSignature;
     }
   | { valid: false; reason: VerifyFailure; documentId?: string; version?: number };
 
@@ -52,23 +64,48 @@ function slug(text: string): string {
  */
 export function createEvidenceService(deps: { db: Knex; repos: Repos }) {
   const { db, repos } = deps;
+  // PDFs from strangers are parsed on a thread of their own, with limits
+  const inspector = createVerifyThread();
 
   return {
     /**
-     * Valid only when the bytes are exactly a sealed PDF we stored (same SHA-256) and the manifest
-     * they carry is the one stored with it. One changed byte anywhere makes the hash differ.
+     * Valid only when the bytes are exactly a sealed PDF we stored (same SHA-256), the manifest they
+     * carry is the one stored with it, and (for seals made since PDFs are signed) their PAdES
+     * signature verifies over the whole file with the certificate the manifest names. One changed
+     * byte anywhere makes the hash differ. The bytes are parsed on a worker thread with time and
+     * memory limits; a file that exhausts them is not ours.
      */
     async verify(bytes: unknown): Promise<VerifyResult> {
       if (!Buffer.isBuffer(bytes) || bytes.length === 0) {
         throw new AppError('MALFORMED_REQUEST', 'Send the PDF itself as the request body (Content-Type: application/pdf).');
       }
       if (!looksLikePdf(bytes)) return { valid: false, reason: 'not a PDF' };
-      const hash = sha256(bytes);
-      const [stored, seal] = await Promise.all([repos.sealed.bySealedSha256(db, hash), readSeal(bytes)]);
+      const inspect = async (legacy: boolean): Promise<PdfInspection | null> => {
+        try {
+          return await inspector.inspect(bytes, { legacy });
+        } catch (err) {
+          if (err instanceof InspectionRefused && err.why === 'busy') throw new AppError('RATE_LIMITED', 'Too many PDFs are being verified at once; try again in a moment.');
+          // over the time or memory limit: nothing we sealed takes that
+          return null;
+        }
+      };
+      let inspection = await inspect(false);
+      if (!inspection) return { valid: false, reason: 'not sealed by Formwork' };
+      const stored = await repos.sealed.bySealedSha256(db, inspection.sha256);
+      // a seal made before sealed PDFs were signed is read the old way, now that the bytes are known ours
+      if (stored && !inspection.seal) inspection = (await inspect(true)) ?? inspection;
+      const { seal, signature } = inspection;
       if (stored) {
         const manifest = storedManifest(stored);
         if (!seal || canonicalJson(seal.manifest) !== canonicalJson(manifest)) {
           return { valid: false, reason: 'does not match the sealing record', documentId: stored.documentId, version: stored.version };
+        }
+        let verified: VerifiedSignature = null;
+        if (manifest.signature) {
+          if (!signature.present || !signature.valid || signature.certificateSha256 !== manifest.signature.certificateSha256) {
+            return { valid: false, reason: 'signature not valid', documentId: stored.documentId, version: stored.version };
+          }
+          verified = { level: signature.level, signer: signature.signer, certificateSha256: signature.certificateSha256, timestampedAt: signature.timestampedAt };
         }
         return {
           valid: true,
@@ -79,6 +116,7 @@ export function createEvidenceService(deps: { db: Knex; repos: Repos }) {
           sealedSha256: stored.sealedSha256,
           sealedAt: manifest.sealedAt,
           signedBy: manifest.signers.map((s) => ({ name: s.name, practice: s.practice, capacity: s.capacity, signedAt: s.signedAtUtc })),
+          signature: verified,
         };
       }
       if (!seal) return { valid: false, reason: 'not sealed by Formwork' };

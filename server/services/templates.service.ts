@@ -1,7 +1,7 @@
-import { renderDocument, TemplateContextError, textDiff, validateTemplateSource } from '../../documents';
+import { TemplateContextError, textDiff, validateTemplateSource } from '../../documents';
 import { STAGES, isStageKey, type StageKey } from '../../domain/stages';
 import { overrideVersionLabel } from '../../db/repos/templates.repo';
-import { STAGE_TEMPLATES, type NetworkFacts } from '../../templates';
+import { renderTemplate, STAGE_TEMPLATES, type NetworkFacts } from '../../templates';
 import type { ServerDeps } from '../deps';
 import { AppError } from '../errors';
 
@@ -40,7 +40,7 @@ export function createTemplatesService(deps: ServerDeps) {
   async function render(stage: StageKey, facts: NetworkFacts, data: unknown, override: { source: string; version: string } | undefined, meta: { documentId: string; version: number }) {
     const template = STAGE_TEMPLATES[stage];
     try {
-      return await renderDocument(template.documentType, template.buildContext(facts, data ?? {}), { ...meta, networkName: facts.network.name, issuedOn: new Date().toISOString().slice(0, 10) }, override);
+      return await renderTemplate(template.documentType, template.buildContext(facts, data ?? {}), { ...meta, networkName: facts.network.name, issuedOn: new Date().toISOString().slice(0, 10) }, override);
     } catch (err) {
       if (err instanceof TemplateContextError) throw new AppError('TEMPLATE_CONTEXT_INVALID', 'The document cannot be rendered: some fields are missing or invalid.', err.issues);
       throw err;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { NetworkFacts, buildNetworkContext, networkContextShape } from '../network-context';
+import { lineField, nameField } from '../fields';
 
 export const optionsSchema = z.object({
   limits: z
@@ -14,8 +15,8 @@ export const optionsSchema = z.object({
       hospitalityRefuseOver: z.number().nonnegative().default(75),
     })
     .prefault({}),
-  registerPublication: z.string().min(1).default('on the Network’s website and at each annual general meeting'),
-  lead: z.string().min(1).default('the Chair'),
+  registerPublication: lineField().default('on the Network’s website and at each annual general meeting'),
+  lead: nameField().default('the Chair'),
   reviewMonths: z.number().int().positive().default(12),
 });
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { NetworkFacts, buildNetworkContext, networkContextShape } from '../network-context';
+import { LIST_MAX, lineField, listOf, nameField, paragraphField } from '../fields';
 
 export const contextSchema = z.object({
   ...networkContextShape,
@@ -29,43 +30,34 @@ const FORMS = ['identifiable', 'pseudonymised', 'aggregate'] as const;
 
 export const stageDataSchema = z.object({
   controllerModel: z.enum(['joint', 'independent']).default('joint'),
-  purposes: z
-    .array(z.string().min(1))
-    .min(1)
-    .default([
+  purposes: listOf(lineField()).default([
       'Direct care of patients registered with member practices, including care delivered by shared network staff',
       'Population health management: finding patients who would benefit from proactive care',
       'The network performance dashboard, on which each practice sees its own and the others’ data',
       'Planning and evaluating network services',
     ]),
-  article6: z.string().min(1).default('Article 6(1)(e): performance of a task carried out in the public interest or in the exercise of official authority'),
-  article9: z.string().min(1).default('Article 9(2)(h): the provision of health or social care or the management of health or social care systems'),
-  confidentiality: z.string().min(1).default('Implied consent for direct care; for other purposes only aggregate or pseudonymised data are shared, unless section 251 support or explicit consent is in place'),
-  dataSubjects: z.string().min(1).default('Patients registered with member practices, and staff of member practices where their data appear in service records'),
-  dataItems: z
-    .array(z.object({ item: z.string().min(1), form: z.enum(FORMS) }))
-    .min(1)
-    .default([
+  article6: lineField().default('Article 6(1)(e): performance of a task carried out in the public interest or in the exercise of official authority'),
+  article9: lineField().default('Article 9(2)(h): the provision of health or social care or the management of health or social care systems'),
+  confidentiality: paragraphField().default('Implied consent for direct care; for other purposes only aggregate or pseudonymised data are shared, unless section 251 support or explicit consent is in place'),
+  dataSubjects: paragraphField().default('Patients registered with member practices, and staff of member practices where their data appear in service records'),
+  dataItems: listOf(z.object({ item: lineField(), form: z.enum(FORMS) })).default([
       { item: 'Demographics needed to identify the patient (NHS number, name, date of birth, address)', form: 'identifiable' },
       { item: 'Problems, diagnoses, medications and allergies relevant to the care being given', form: 'identifiable' },
       { item: 'Long-term condition registers and care-process indicators', form: 'pseudonymised' },
       { item: 'Practice-level indicators for the shared dashboard', form: 'aggregate' },
     ]),
-  systems: z.array(z.string().min(1)).min(1).default(['Each practice’s clinical system (EMIS Web or SystmOne), with sharing agreements switched on', 'The network performance dashboard', 'NHSmail for any transfer outside the clinical systems']),
-  processors: z.array(z.object({ name: z.string().min(1), role: z.string().min(1) })).default([]),
-  dpiaReference: z.string().min(1).optional(),
-  dpo: z.string().min(1).default('Each member practice’s own Data Protection Officer'),
-  security: z
-    .array(z.string().min(1))
-    .min(1)
-    .default([
+  systems: listOf(lineField()).default(['Each practice’s clinical system (EMIS Web or SystmOne), with sharing agreements switched on', 'The network performance dashboard', 'NHSmail for any transfer outside the clinical systems']),
+  processors: z.array(z.object({ name: nameField(), role: lineField() })).max(LIST_MAX).default([]),
+  dpiaReference: nameField().optional(),
+  dpo: lineField().default('Each member practice’s own Data Protection Officer'),
+  security: listOf(lineField()).default([
       'Each party meets the standards of the Data Security and Protection Toolkit and keeps its assessment current.',
       'Access is role-based and limited to staff who need it for the purposes above; access is audited.',
       'Data are transferred only through the clinical systems or NHSmail, and are encrypted in transit and at rest.',
       'No party shares data received under this agreement with anyone else without the agreement of the practice that provided it.',
     ]),
-  retention: z.string().min(1).default('Records are kept and destroyed in line with the NHS Records Management Code of Practice; extracts made for the dashboard are kept for no longer than 24 months.'),
-  breachContact: z.string().min(1).default('the network manager and the Data Protection Officer of the practice whose data are affected'),
+  retention: paragraphField().default('Records are kept and destroyed in line with the NHS Records Management Code of Practice; extracts made for the dashboard are kept for no longer than 24 months.'),
+  breachContact: lineField().default('the network manager and the Data Protection Officer of the practice whose data are affected'),
   reviewMonths: z.number().int().min(1).max(36).default(12),
 });
 export type DataSharingStageData = z.infer<typeof stageDataSchema>;

@@ -4,9 +4,10 @@
  */
 import { z } from 'zod';
 import { NetworkFacts, buildNetworkContext, networkContextShape } from '../network-context';
+import { lineField, nameField } from '../fields';
 
 export const optionsSchema = z.object({
-  lmcName: z.string().min(1).default('the Local Medical Committee'),
+  lmcName: nameField().default('the Local Medical Committee'),
   timescales: z
     .object({
       informalWorkingDays: z.number().int().positive().default(10),
@@ -16,8 +17,8 @@ export const optionsSchema = z.object({
       mediationDays: z.number().int().positive().default(30),
     })
     .prefault({}),
-  mediationCosts: z.string().min(1).default('shared equally between the parties to the dispute'),
-  riskReviewFrequency: z.string().min(1).default('quarterly'),
+  mediationCosts: lineField().default('shared equally between the parties to the dispute'),
+  riskReviewFrequency: nameField().default('quarterly'),
 });
 
 export const contextSchema = z.object({ ...networkContextShape, ...optionsSchema.shape });

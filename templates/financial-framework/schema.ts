@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { NetworkFacts, buildNetworkContext, networkContextShape } from '../network-context';
+import { LIST_MAX, NAME_MAX, lineField, listOf, nameField, paragraphField } from '../fields';
 import { ALLOCATION_METHODS, AllocationMethod, allocateEnvelope, poundsToPence } from '../../domain/allocation';
 
 /** The £40,000 organisational development grant offered to each network (DOMAIN.md §0, [S1]). */
@@ -39,31 +40,32 @@ export const contextSchema = z.object({
 export type FinancialFrameworkContext = z.infer<typeof contextSchema>;
 
 export const stageDataSchema = z.object({
-  period: z.string().min(1).optional(),
+  period: lineField().optional(),
   streams: z
     .array(
       z.object({
-        name: z.string().min(1),
-        source: z.string().min(1).optional(),
+        name: nameField(),
+        source: lineField().optional(),
         amountPounds: z.number().nonnegative().optional(),
         basis: z.enum(STREAM_BASES).default('fixed'),
       }),
     )
     .min(1)
+    .max(LIST_MAX)
     .optional(),
   /** the amount to allocate between practices; defaults to the sum of the streams with an amount */
   envelopePounds: z.number().nonnegative().optional(),
   upfrontPercent: z.number().min(0).max(100).default(70),
   distributionMethod: z.enum(ALLOCATION_METHODS).default('per-patient'),
   /** weighted list size by practice id, for per-weighted-patient */
-  weightedListSizes: z.record(z.string(), z.number().nonnegative()).default({}),
+  weightedListSizes: z.record(z.string().max(NAME_MAX), z.number().nonnegative()).default({}),
   /** share by practice id (any non-negative numbers, e.g. percentages), for custom */
-  customShares: z.record(z.string(), z.number().nonnegative()).default({}),
+  customShares: z.record(z.string().max(NAME_MAX), z.number().nonnegative()).default({}),
   /** practice id, name or ODS code of the nominated payee */
-  payee: z.string().min(1).optional(),
-  outcomeMeasures: z.array(z.string().min(1)).min(1).optional(),
-  approvalLimits: z.array(z.string().min(1)).min(1).optional(),
-  reporting: z.string().min(1).default('The network manager presents a finance report to every Board meeting (monthly): budget, actual and forecast outturn per stream and per practice, and a forecast of outcome-pool achievement.'),
+  payee: nameField().optional(),
+  outcomeMeasures: listOf(lineField()).optional(),
+  approvalLimits: listOf(lineField()).optional(),
+  reporting: paragraphField().default('The network manager presents a finance report to every Board meeting (monthly): budget, actual and forecast outturn per stream and per practice, and a forecast of outcome-pool achievement.'),
 });
 export type FinancialFrameworkStageData = z.infer<typeof stageDataSchema>;
 

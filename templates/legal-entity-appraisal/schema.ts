@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { NetworkFacts, buildNetworkContext, networkContextShape } from '../network-context';
+import { paragraphField } from '../fields';
 import { DEFAULT_LEGAL_FORM_ANSWERS, LEGAL_FORM_KEYS, LEGAL_FORM_LABELS, LEGAL_FORM_MATRIX, LegalFormAnswers, appraiseLegalForms } from '../../domain/legal-forms';
 
 const QUESTION_WORDS: { key: keyof LegalFormAnswers; question: string; answer: (a: LegalFormAnswers) => string }[] = [
@@ -46,7 +47,7 @@ export const contextSchema = z.object({
 export type LegalEntityAppraisalContext = z.infer<typeof contextSchema>;
 
 export const stageDataSchema = z.object({
-  purpose: z.string().min(1).optional(),
+  purpose: paragraphField().optional(),
   holdsContract: z.enum(['practices', 'network']).optional(),
   holdsGms: z.boolean().optional(),
   employsStaff: z.enum(['none', 'lead-practice', 'network']).optional(),

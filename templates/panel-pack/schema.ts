@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { NetworkFacts, buildNetworkContext, networkContextShape } from '../network-context';
+import { lineField, listOf, nameField, paragraphField } from '../fields';
 
 const TO_BE_AGREED = 'To be agreed by the member practices before the panel';
 
@@ -27,17 +28,17 @@ export const contextSchema = z.object({
 export type PanelPackContext = z.infer<typeof contextSchema>;
 
 export const stageDataSchema = z.object({
-  vision: z.string().min(1).optional(),
-  aspirations: z.array(z.string().min(1)).min(1).optional(),
-  freedoms: z.array(z.string().min(1)).min(1).optional(),
-  area: z.string().min(1).optional(),
-  chair: z.string().min(1).optional(),
-  clinicalDirector: z.string().min(1).optional(),
-  clinicalDirectorAppointment: z.string().min(1).optional(),
-  networkManager: z.string().min(1).optional(),
+  vision: paragraphField().optional(),
+  aspirations: listOf(lineField()).optional(),
+  freedoms: listOf(lineField()).optional(),
+  area: lineField().optional(),
+  chair: nameField().optional(),
+  clinicalDirector: nameField().optional(),
+  clinicalDirectorAppointment: lineField().optional(),
+  networkManager: nameField().optional(),
   /** practice id (or name) of the nominated payee */
-  nominatedPayee: z.string().min(1).optional(),
-  nominatedPayeeRationale: z.string().min(1).optional(),
+  nominatedPayee: nameField().optional(),
+  nominatedPayeeRationale: paragraphField().optional(),
 });
 export type PanelPackStageData = z.infer<typeof stageDataSchema>;
 

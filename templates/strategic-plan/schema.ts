@@ -4,8 +4,9 @@
  */
 import { z } from 'zod';
 import { NetworkFacts, buildNetworkContext, networkContextShape } from '../network-context';
+import { LIST_MAX, lineField, listOf, nameField, paragraphField } from '../fields';
 
-const action = z.object({ action: z.string().min(1), owner: z.string().min(1).default('Network Board'), due: z.string().min(1).optional(), measure: z.string().min(1).optional() });
+const action = z.object({ action: lineField(), owner: nameField().default('Network Board'), due: nameField().optional(), measure: lineField().optional() });
 
 const plannedAction = z.object({ action: z.string().min(1), owner: z.string().min(1), due: z.string().min(1).optional(), measure: z.string().min(1).optional() });
 
@@ -27,17 +28,17 @@ export const contextSchema = z.object({
 export type StrategicPlanContext = z.infer<typeof contextSchema>;
 
 export const stageDataSchema = z.object({
-  vision: z.string().min(1).optional(),
-  values: z.array(z.string().min(1)).min(1).optional(),
-  population: z.string().min(1).optional(),
-  caseForChange: z.string().min(1).optional(),
-  objectives: z.array(z.string().min(1)).min(1).optional(),
-  shortTerm: z.array(action).optional(),
-  mediumTerm: z.array(action).optional(),
-  longTerm: z.array(action).optional(),
-  enablers: z.array(z.object({ area: z.string().min(1), plan: z.string().min(1) })).min(1).optional(),
-  kpis: z.array(z.string().min(1)).min(1).optional(),
-  risks: z.array(z.object({ risk: z.string().min(1), mitigation: z.string().min(1) })).min(1).optional(),
+  vision: paragraphField().optional(),
+  values: listOf(lineField()).optional(),
+  population: paragraphField().optional(),
+  caseForChange: paragraphField().optional(),
+  objectives: listOf(lineField()).optional(),
+  shortTerm: z.array(action).max(LIST_MAX).optional(),
+  mediumTerm: z.array(action).max(LIST_MAX).optional(),
+  longTerm: z.array(action).max(LIST_MAX).optional(),
+  enablers: listOf(z.object({ area: nameField(), plan: paragraphField() })).optional(),
+  kpis: listOf(lineField()).optional(),
+  risks: listOf(z.object({ risk: lineField(), mitigation: lineField() })).optional(),
   reviewMonths: z.number().int().min(1).max(36).default(12),
 });
 export type StrategicPlanStageData = z.infer<typeof stageDataSchema>;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { NetworkFacts, buildNetworkContext, isoDate, networkContextShape } from '../network-context';
+import { LIST_MAX, lineField, listOf, nameField, paragraphField } from '../fields';
 import { LEGAL_FORM_KEYS, LEGAL_FORM_LABELS, LegalFormKey } from '../../domain/legal-forms';
 import {
   constitutionVotingRules,
@@ -139,27 +140,27 @@ export type TermsOfReferenceContext = z.infer<typeof contextSchema>;
 
 /** What a facilitator may supply for the terms-of-reference stage; everything has a default. */
 export const stageDataSchema = z.object({
-  purpose: z.string().min(1).optional(),
-  objectives: z.array(z.string().min(1)).min(1).optional(),
-  principles: z.array(z.string().min(1)).min(1).optional(),
+  purpose: paragraphField().optional(),
+  objectives: listOf(lineField()).optional(),
+  principles: listOf(lineField()).optional(),
   legalForm: z.enum(LEGAL_FORM_KEYS).default('contractual'),
-  entityName: z.string().min(1).optional(),
-  meetingFrequency: z.string().min(1).default('monthly'),
+  entityName: nameField().optional(),
+  meetingFrequency: nameField().default('monthly'),
   noticeDays: z.number().int().min(1).max(60).default(7),
   egmRequestPercent: z.number().positive().max(100).default(25),
   virtualAttendance: z.boolean().default(true),
   coOptedMembers: z.boolean().default(true),
-  patientRepresentative: z.object({ included: z.boolean().default(true), name: z.string().min(1).optional() }).prefault({}),
-  networkManager: z.string().min(1).optional(),
-  chair: z.string().min(1).optional(),
-  clinicalDirector: z.string().min(1).optional(),
+  patientRepresentative: z.object({ included: z.boolean().default(true), name: nameField().optional() }).prefault({}),
+  networkManager: nameField().optional(),
+  chair: nameField().optional(),
+  clinicalDirector: nameField().optional(),
   viceChair: z.boolean().default(true),
   chairTermYears: z.number().int().min(1).max(5).default(2),
   maxConsecutiveTerms: z.number().int().min(1).max(5).default(2),
   quorum: z
     .object({
-      description: z.string().min(1).optional(),
-      requiredOffices: z.array(z.string().min(1)).default(['Chair', 'Clinical Director']),
+      description: paragraphField().optional(),
+      requiredOffices: z.array(nameField()).max(LIST_MAX).default(['Chair', 'Clinical Director']),
     })
     .prefault({}),
   castingVote: z.boolean().default(true),
@@ -171,7 +172,7 @@ export const stageDataSchema = z.object({
   withdrawalNoticeMonths: z.number().int().min(1).max(24).default(6),
   appealDays: z.number().int().min(1).max(90).default(20),
   associateMembers: z.boolean().default(false),
-  subGroups: z.array(z.string().min(1)).default(['Finance and performance group', 'Clinical quality group']),
+  subGroups: z.array(lineField()).max(LIST_MAX).default(['Finance and performance group', 'Clinical quality group']),
   reviewMonths: z.number().int().min(1).max(60).default(12),
   amendmentThresholdPercent: z.number().min(51).max(100).default(75),
 });

@@ -4,7 +4,11 @@ import { createOutbox } from '../../mail/outbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSealingActivities } from '../../activities/sealing.activities';
 import { sha256 } from '../../documents';
-import { sealPdf } from '../../documents/seal';
+import { readSeal, sealPdf } from '../../documents/seal';
+import { generateSelfSignedIdentity, identityFromPem } from '../../documents/signing-identity';
+import { renderCertificate } from '../../templates';
+import { testSealSigning } from '../fixtures/seal-signing';
+import { pdfsigReport } from '../support/pdfsig';
 import { apiClient, type ApiClient, eventually } from '../support/api';
 import { createScenarioNetwork, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
 import { freshPostgresDatabase, startInProcessStack, type InProcessStack } from '../support/stack';
@@ -123,7 +127,7 @@ describe.each(['sqlite', 'postgres'] as const)('sealing on %s', (database) => {
     expect(events).toHaveLength(1);
     // sealing again (as a retry would) finds the stored seal and mails nobody twice
     const base = { db: stack.db, repos: stack.repos, log: pino({ level: 'silent' }), publicUrl: stack.baseUrl };
-    const sealing = createSealingActivities({ ...base, actionTokenTtlDays: 30, outbox: createOutbox(base) });
+    const sealing = createSealingActivities({ ...base, actionTokenTtlDays: 30, outbox: createOutbox(base), sealSigning: await testSealSigning() });
     expect(await sealing.sealSignoff({ signoffId: rows[0].signoff_id, networkId: network.id })).toEqual({ sealedDocumentId: sealedId, sealedSha256: sha256(sealed) });
     expect(await stack.db('sealed_documents').where({ document_id: document.id })).toHaveLength(1);
     expect(await stack.db('outbox').where('subject', 'like', 'Sealed:%').whereIn('to_email', signerEmails)).toHaveLength(signerEmails.length);
@@ -138,11 +142,30 @@ describe.each(['sqlite', 'postgres'] as const)('sealing on %s', (database) => {
       expect(certificate).toContain(r.practiceName);
     }
     for (const email of signerEmails) expect(certificate).toContain(email);
+    // and each practice's signature block names who signed for it, marked as signed electronically
+    for (const r of receipts) expect(flat(text)).toContain(flat(`Signed electronically by ${r.signedBy}`));
+
+    // the manifest anchors the audit chain: the head it names is a real link of the chain, before
+    // the sealing event
+    const seal = readSeal(sealed)!;
+    const head = seal.manifest.auditHead!;
+    const anchored = await stack.db('audit_events').where({ seq: head.seq }).first();
+    expect(anchored.hash).toBe(head.hash);
+    expect(head.seq).toBeLessThan(Number(events[0].seq));
+
+    // the sealed PDF carries a PAdES signature that a standard tool validates over the whole file
+    const report = pdfsigReport(sealed);
+    if (report.available) {
+      expect(report.output).toContain('Signature Validation: Signature is Valid.');
+      expect(report.output).toContain('Total document signed');
+      expect(report.output).toContain('ETSI.CAdES.detached');
+    }
 
     // anyone can verify it, and sees who signed
     const valid = await verify(sealed);
     expect(valid.status).toBe(200);
     expect(valid.body).toMatchObject({ valid: true, documentId: document.id, version: 1, agreedSha256: document.sha256, sealedSha256: sha256(sealed) });
+    expect(valid.body.signature).toEqual({ level: 'PAdES-B-B', signer: 'Formwork document sealing (self-signed)', certificateSha256: seal.manifest.signature!.certificateSha256, timestampedAt: null });
     expect(valid.body.signedBy.map((s: { name: string }) => s.name).sort()).toEqual(receipts.map((r) => r.signedBy).sort());
     expect(valid.body.signedBy.map((s: { practice: string }) => s.practice).sort()).toEqual(receipts.map((r) => r.practiceName).sort());
 
@@ -165,16 +188,35 @@ describe.each(['sqlite', 'postgres'] as const)('sealing on %s', (database) => {
     const agreed = await api.get(`/documents/${document.id}/pdf`);
     expect(await verify(agreed.body)).toMatchObject({ status: 200, body: { valid: false, reason: 'not sealed by Formwork' } });
     expect(await verify(Buffer.from('just some text, not a PDF'))).toMatchObject({ status: 200, body: { valid: false, reason: 'not a PDF' } });
-    // a well-formed seal that names a document we never sealed
-    const forged = await sealPdf(agreed.body, {
+    // a well-formed seal, signed with a key of its own, that names a document we never sealed
+    const forgedSubject = {
       network: { name: network.name },
       document: { id: 'not-one-of-ours', version: 1, title: document.title, sha256Pdf: document.sha256 },
       completedAt: new Date().toISOString(),
       signers: [{ name: 'A Forger', email: 'forger@example.org', practice: 'Nowhere', capacity: 'Partner', consentVersion: '1', signedAt: new Date().toISOString(), ip: '192.0.2.1', userAgent: 'curl', method: 'none' }],
+    };
+    const forgerKey = await generateSelfSignedIdentity('A forger');
+    const forged = await sealPdf({
+      agreedPdf: agreed.body,
+      subject: forgedSubject,
+      certificatePdf: await renderCertificate(forgedSubject, new Date()),
+      signing: { identity: await identityFromPem(forgerKey.keyPem, forgerKey.certificatePem) },
+      auditHead: null,
     });
     expect(await verify(forged)).toMatchObject({ status: 200, body: { valid: false, reason: 'unknown document', documentId: 'not-one-of-ours' } });
     const empty = await anonymous.call('POST', '/documents/verify', new Uint8Array(0), { 'content-type': 'application/pdf' });
     expect(empty.status).toBe(400);
+    // a form upload wraps the PDF in other bytes: refused, saying how to send it
+    const boundary = 'formwork-test-boundary';
+    const form = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="sealed.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
+      sealed,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const multipart = await anonymous.call('POST', '/documents/verify', form, { 'content-type': `multipart/form-data; boundary=${boundary}` });
+    expect(multipart.status).toBe(415);
+    expect(multipart.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(multipart.body.error.message).toContain('application/pdf');
 
     // the evidence pack: every file listed in manifest.json with its SHA-256, nothing unlisted
     const pack = await api.get(`/networks/${network.id}/stages/panel-presentation/evidence`);

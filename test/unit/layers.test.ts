@@ -25,7 +25,8 @@ describe('layer rules', () => {
     ['server/services/wrong.service.ts', "import { disputeWorkflow } from '../../workflows/dispute.workflow';\nexport const w = disputeWorkflow;\n", 'never a workflow'],
     ['activities/wrong.activities.ts', "import { createApp } from '../server/app';\nexport const a = createApp;\n", 'activities/ never import server/'],
     ['mail/wrong.ts', "import { createApp } from '../server/app';\nexport const a = createApp;\n", 'mail/ imports db/'],
-    ['templates/panel-pack/wrong.ts', "import { renderDocument } from '../../documents';\nexport const r = renderDocument;\n", 'only the types of documents/'],
+    ['documents/wrong.ts', "import { TEMPLATE_CATALOGUE } from '../templates/catalogue';\nexport const c = TEMPLATE_CATALOGUE;\n", 'never templates/'],
+    ['templates/panel-pack/wrong.ts', "import { createRepos } from '../../db/repos';\nexport const r = createRepos;\n", 'templates/ import domain/'],
   ])('refuses %s importing the wrong way', async (filePath, code, message) => {
     const errors = await layerErrors(filePath, code);
     expect(errors.length, `no layer error for ${filePath}`).toBe(1);

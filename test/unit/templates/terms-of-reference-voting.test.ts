@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderDocument } from '../../../documents';
 import { defaultVotingRules, DECISION_TYPES } from '../../../domain/voting/rule';
-import { STAGE_TEMPLATES } from '../../../templates';
+import { renderTemplate, STAGE_TEMPLATES } from '../../../templates';
 import { adoptedVotingRules, buildContext, stageDataSchema } from '../../../templates/terms-of-reference/schema';
 import { ISSUE_META, towerHamletsFacts } from '../../fixtures/network-facts';
 import { flat, pdfText } from '../documents/extract';
@@ -49,9 +48,9 @@ describe('terms of reference voting rules', () => {
   });
 
   it('says where the chair has a casting vote, from the same rules', async () => {
-    const text = flat(pdfText((await renderDocument('terms-of-reference', STAGE_TEMPLATES['terms-of-reference'].buildContext(facts, {}), ISSUE_META)).pdf));
+    const text = flat(pdfText((await renderTemplate('terms-of-reference', STAGE_TEMPLATES['terms-of-reference'].buildContext(facts, {}), ISSUE_META)).pdf));
     expect(text).toContain('On ordinary business (budgets within the financial framework, work plans) and appointing or removing the Clinical Director, if the votes are equal the Chair has a casting vote');
-    const none = flat(pdfText((await renderDocument('terms-of-reference', STAGE_TEMPLATES['terms-of-reference'].buildContext(facts, { castingVote: false }), ISSUE_META)).pdf));
+    const none = flat(pdfText((await renderTemplate('terms-of-reference', STAGE_TEMPLATES['terms-of-reference'].buildContext(facts, { castingVote: false }), ISSUE_META)).pdf));
     expect(none).toContain('The Chair has no casting vote');
   });
 });
