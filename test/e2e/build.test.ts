@@ -88,12 +88,11 @@ describe('the production build', () => {
     const factsFile = path.join(dir, 'facts.json');
     fs.writeFileSync(factsFile, JSON.stringify(towerHamletsFacts()));
     const script = `
-      const { renderDocument } = require('./dist/documents');
-      const { STAGE_TEMPLATES } = require('./dist/templates');
+      const { renderTemplate, STAGE_TEMPLATES } = require('./dist/templates');
       const { renderThreadStatus } = require('./dist/documents/render-threads');
       const facts = require(${JSON.stringify(factsFile)});
       const t = STAGE_TEMPLATES['terms-of-reference'];
-      renderDocument(t.documentType, t.buildContext(facts, {}), { documentId: 'd', version: 1, networkName: facts.network.name, issuedOn: '2026-01-05' })
+      renderTemplate(t.documentType, t.buildContext(facts, {}), { documentId: 'd', version: 1, networkName: facts.network.name, issuedOn: '2026-01-05' })
         .then((doc) => { console.log(JSON.stringify({ threads: renderThreadStatus(), pdf: doc.pdf.subarray(0, 5).toString(), docx: doc.docx.subarray(0, 2).toString() })); process.exit(0); })
         .catch((err) => { console.error(err); process.exit(1); });`;
     const env = { ...process.env };

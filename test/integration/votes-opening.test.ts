@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { hashReceipt, newReceiptCode, sealBallot } from '../../crypto/ballot-seal';
 import { castVoteUpdate, electionBallotUpdate, electionWorkflowId, voteWorkflowId } from '../../workflows/vote-messages';
 import { type ApiClient, tokenFromLink } from '../support/api';
+import { testDataConverter } from '../support/codec';
 import { createScenarioNetwork } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
@@ -37,7 +38,7 @@ describe('opening a vote or a ballot', () => {
   async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
     const connection = await Connection.connect({ address: injectedTemporalAddress() });
     try {
-      return await fn(new Client({ connection }));
+      return await fn(new Client({ connection, dataConverter: testDataConverter }));
     } finally {
       await connection.close();
     }
