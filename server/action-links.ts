@@ -10,9 +10,12 @@ export interface ActionLink {
   /** the secret as presented (needed to build the person's own URLs, never logged) */
   secret: string;
   token: ActionToken & { kind: ActionKind };
-  person: { id: string; name: string; email: string; roles: string[]; practiceId: string; practiceName: string; networkId: string };
+  /** the membership (`people` row) the link was sent to, and the person (`persons.id`) it belongs to */
+  person: { id: string; personId: string | null; name: string; email: string; roles: string[]; practiceId: string; practiceName: string; networkId: string };
   /** past the link's own expiry (the round or vote it serves may have its own deadline too) */
   expired: boolean;
+  /** a signing link whose round was voided by a newer version of the document */
+  superseded: boolean;
 }
 
 export type LinkResolver = (secret: unknown, kinds: readonly ActionKind[]) => Promise<ActionLink>;
@@ -33,11 +36,13 @@ export function createLinkResolver(deps: { db: Knex; repos: Repos }): LinkResolv
     if (!token || !(kinds as readonly string[]).includes(token.kind)) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
     const person = await repos.records.getPerson(db, token.personId);
     if (!person) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
+    const signoff = token.kind === 'sign' ? await repos.signoffs.get(db, token.subjectId) : null;
     return {
       secret: parsed.data,
       token: token as ActionLink['token'],
-      person: { id: person.id, name: person.name, email: person.email, roles: person.roles, practiceId: person.practiceId, practiceName: person.practiceName, networkId: person.networkId },
+      person: { id: person.id, personId: person.personId, name: person.name, email: person.email, roles: person.roles, practiceId: person.practiceId, practiceName: person.practiceName, networkId: person.networkId },
       expired: Date.parse(token.expiresAt) <= Date.now(),
+      superseded: signoff?.status === 'voided',
     };
   };
 }
@@ -45,5 +50,15 @@ export function createLinkResolver(deps: { db: Knex; repos: Repos }): LinkResolv
 /** Refuses a link past its own expiry: for routes that act, not for those that only say what happened. */
 export function requireLive(link: ActionLink): ActionLink {
   if (link.expired) throw new AppError('TOKEN_EXPIRED', 'This link has expired. Ask the facilitator to extend the round or send a new link.');
+  return link;
+}
+
+/**
+ * Refuses a link whose document may no longer be served: past its expiry, or its round voided by a
+ * newer version (the document it points to is then not the one to read or sign).
+ */
+export function requireCurrent(link: ActionLink): ActionLink {
+  requireLive(link);
+  if (link.superseded) throw new AppError('TOKEN_SUPERSEDED', 'A newer version of this document has been issued; use the link in the newer email.');
   return link;
 }

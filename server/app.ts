@@ -4,10 +4,12 @@ import cookieParser from 'cookie-parser';
 import express, { type Express, type Request } from 'express';
 import rateLimit from 'express-rate-limit';
 import pinoHttp from 'pino-http';
-import { createAuthenticator } from './auth';
+import { createAccessLayer } from './access';
 import type { ServerDeps } from './deps';
 import { AppError, errorMiddleware } from './errors';
+import { mePagesRouter } from './pages/me.pages';
 import { pagesRouter } from './pages/pages.routes';
+import { signinPagesRouter } from './pages/signin.pages';
 import { votesPagesRouter } from './pages/votes.pages';
 import { renderPage } from './pages/views';
 import { mountRoutes, openApiDocument, type RouteDef } from './route';
@@ -15,6 +17,7 @@ import { actionsRoutes } from './routes/actions.routes';
 import { documentsRoutes } from './routes/documents.routes';
 import { evidenceRoutes } from './routes/evidence.routes';
 import { formationRoutes } from './routes/formation.routes';
+import { peopleRoutes } from './routes/people.routes';
 import { recordsRoutes } from './routes/records.routes';
 import { signoffsRoutes } from './routes/signoffs.routes';
 import { templatesRoutes } from './routes/templates.routes';
@@ -29,13 +32,13 @@ function redactUrl(url: string): string {
 
 /** Every route of the JSON API, in one table. */
 export function apiRoutes(s: ReturnType<typeof createServices>): RouteDef[] {
-  return [...systemRoutes(s), ...recordsRoutes(s), ...formationRoutes(s), ...evidenceRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s), ...signoffsRoutes(s), ...templatesRoutes(s), ...votesRoutes(s)];
+  return [...systemRoutes(s), ...recordsRoutes(s), ...peopleRoutes(s), ...formationRoutes(s), ...evidenceRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s), ...signoffsRoutes(s), ...templatesRoutes(s), ...votesRoutes(s)];
 }
 
 /** Builds the express app without listening, so tests can mount it. */
 export function createApp(deps: ServerDeps): Express {
   const services = createServices(deps);
-  const authenticate = createAuthenticator(deps.db, deps.repos);
+  const access = createAccessLayer(deps);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -80,15 +83,17 @@ export function createApp(deps: ServerDeps): Express {
   api.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  mountRoutes(api, routes, authenticate, services.resolveLink);
+  mountRoutes(api, routes, access, services.resolveLink);
   api.use(() => {
     throw new AppError('NOT_FOUND', 'No such API route. See /api/v1/openapi.json.');
   });
   app.use('/api/v1', api);
 
+  app.use(signinPagesRouter(services, access));
+  app.use(mePagesRouter(services, access));
   // ballot links (/a/<token> of kind vote or ballot) and motion/election pages; other links fall through
-  app.use(votesPagesRouter(services, (req) => authenticate(req, 'public').catch(() => null)));
-  app.use(pagesRouter(services, (req) => authenticate(req, 'public').catch(() => null)));
+  app.use(votesPagesRouter(services, access));
+  app.use(pagesRouter(services, access));
   app.use((_req, res) => {
     res.status(404).type('html').send(renderPage('message', 'Page not found', { heading: 'Page not found', message: 'If you typed the web address, check it is correct.' }));
   });

@@ -18,6 +18,6 @@ export interface ServerDeps {
   formSecret: string;
   /** true when requests reach us through HTTPS (cookies are then marked Secure) */
   secureCookies: boolean;
-  /** optional per-route rate limits; tests may raise them */
-  rateLimit?: { actionsPerMinutePerIp: number; actionsPerMinutePerToken: number };
+  /** optional rate limits; tests may raise them (sign-in link requests are per 15 minutes) */
+  rateLimit?: { actionsPerMinutePerIp: number; actionsPerMinutePerToken: number; signinPerEmail?: number; signinPerIp?: number };
 }

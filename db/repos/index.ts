@@ -1,9 +1,13 @@
 import { createAuditRepo } from './audit.repo';
 import { createCodesRepo } from './codes.repo';
 import { createDocumentsRepo } from './documents.repo';
+import { createOfficesRepo } from './offices.repo';
 import { createOutboxRepo } from './outbox.repo';
+import { createPersonsRepo } from './persons.repo';
 import { createRecordsRepo } from './records.repo';
+import { createScopesRepo } from './scopes.repo';
 import { createSealedRepo } from './sealed.repo';
+import { createSessionsRepo } from './sessions.repo';
 import { createSignoffsRepo } from './signoffs.repo';
 import { createStagesRepo } from './stages.repo';
 import { createTemplatesRepo } from './templates.repo';
@@ -15,9 +19,13 @@ export function createRepos() {
     audit: createAuditRepo(),
     codes: createCodesRepo(),
     documents: createDocumentsRepo(),
+    offices: createOfficesRepo(),
     outbox: createOutboxRepo(),
+    persons: createPersonsRepo(),
     records: createRecordsRepo(),
+    scopes: createScopesRepo(),
     sealed: createSealedRepo(),
+    sessions: createSessionsRepo(),
     signoffs: createSignoffsRepo(),
     stages: createStagesRepo(),
     templates: createTemplatesRepo(),

@@ -1,4 +1,5 @@
 import { type NextFunction, type Request, type Response, Router } from 'express';
+import type { AccessLayer } from '../access';
 import { AppError } from '../errors';
 import type { Services } from '../services';
 import { tokenParam } from '../schemas';
@@ -32,9 +33,9 @@ function countSummary(result: ElectionView['constituencies'][number]['result']) 
  * pages), and the staff pages for a motion's results and an election. Phone-first NHS.UK markup;
  * forms carry a CSRF token like the signing forms.
  */
-export function votesPagesRouter(s: Services, authenticate: (req: Request) => Promise<{ name: string } | null>): Router {
+export function votesPagesRouter(s: Services, access: AccessLayer): Router {
   const router = Router();
-  const { doubleCsrfProtection, generateCsrfToken, form, perToken, html } = createPageKit(s);
+  const { doubleCsrfProtection, generateCsrfToken, form, perToken, html, guard } = createPageKit(s, access);
 
   /** Runs the handler only for vote and ballot links; anything else goes on to the signing pages. */
   const ballotLinksOnly = async (req: Request, _res: Response, next: NextFunction) => {
@@ -121,7 +122,7 @@ export function votesPagesRouter(s: Services, authenticate: (req: Request) => Pr
       const view = await s.votes.describeAction(tokenParam.parse(req.params).token);
       const documentId = view?.kind === 'vote' ? (path.startsWith('document') ? view.motion.documentId : view.certificate?.documentId) : null;
       if (!documentId) throw new AppError('NOT_FOUND', 'There is no such document for this vote.');
-      const { bytes } = await s.documents.file(documentId, kind, { staff: true, link: null });
+      const { bytes } = await s.documents.file(documentId, kind, null);
       res.type(kind === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document').send(bytes);
     });
   }
@@ -170,9 +171,7 @@ export function votesPagesRouter(s: Services, authenticate: (req: Request) => Pr
     return electionPage(res, req, token, view, { confirmation: receipt });
   });
 
-  router.get('/motions/:id', async (req, res) => {
-    html(res);
-    if (!(await authenticate(req))) return res.redirect(303, '/login');
+  router.get('/motions/:id', guard('motion.read', { motion: 'id' }), async (req, res) => {
     const motion = await s.votes.getMotion(String(req.params.id).slice(0, 64));
     const network = await s.networks.getNetwork(motion.networkId);
     res.type('html').send(
@@ -189,9 +188,7 @@ export function votesPagesRouter(s: Services, authenticate: (req: Request) => Pr
     );
   });
 
-  router.get('/elections/:id', async (req, res) => {
-    html(res);
-    if (!(await authenticate(req))) return res.redirect(303, '/login');
+  router.get('/elections/:id', guard('election.read', { election: 'id' }), async (req, res) => {
     const election = await s.votes.getElection(String(req.params.id).slice(0, 64));
     res.type('html').send(
       renderPage('election', election.title, {

@@ -14,7 +14,7 @@ export function systemRoutes(s: Services): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/audit/verify', tag: 'audit', access: 'staff', summary: 'Re-compute the audit hash chain and name the first broken link',
+      method: 'get', path: '/audit/verify', tag: 'audit', policy: { action: 'audit.verify' }, summary: 'Re-compute the audit hash chain and name the first broken link',
       response: z.object({ valid: z.boolean(), checked: z.number(), firstBrokenSeq: z.number().optional() }),
       handler: () => s.system.verifyAudit(),
     }),

@@ -1,13 +1,14 @@
 import { createOutbox } from '../../mail/outbox';
 import { createLinkResolver } from '../action-links';
 import type { ServerDeps } from '../deps';
-import { createAccessService } from './access.service';
 import { createActionsService } from './actions.service';
 import { createDocumentsService } from './documents.service';
 import { createEvidenceService } from './evidence.service';
 import { createFormationService } from './formation.service';
 import { createNetworksService } from './networks.service';
+import { createPeopleService } from './people.service';
 import { createReadinessService } from './readiness.service';
+import { createSigninService } from './signin.service';
 import { createSignoffsService } from './signoffs.service';
 import { createSystemService } from './system.service';
 import { createTemplatesService } from './templates.service';
@@ -20,13 +21,15 @@ import { createVotesService } from './votes.service';
 export function createServices(deps: ServerDeps) {
   const outbox = createOutbox(deps);
   const formation = createFormationService(deps);
+  const signin = createSigninService({ ...deps, outbox });
   return {
     publicUrl: deps.publicUrl,
     formSecret: deps.formSecret,
     secureCookies: deps.secureCookies,
     rateLimit: deps.rateLimit,
     resolveLink: createLinkResolver(deps),
-    access: createAccessService(deps),
+    signin,
+    people: createPeopleService({ ...deps, outbox, signin }),
     system: createSystemService(deps),
     networks: createNetworksService(deps),
     formation,

@@ -11,6 +11,8 @@ const EXAMPLES: { [T in MailTemplate]: MailData[T] } = {
   'sealed-copy': { name: 'Dr Ann Ali', networkName: 'Highway Network', documentTitle: 'Terms of Reference', documentVersion: 2, link: 'https://f.test/s', sealedSha256: 'ab'.repeat(32), expiresAt: '2026-03-16T10:00:00.000Z' },
   'motion-ballot': { name: 'Dr Ann Ali', networkName: 'Highway Network', practiceName: 'Jubilee Street', title: 'Adopt the budget', ruleDescription: 'Simple majority.', closesAt: '2026-07-01T16:00:00.000Z', link: 'https://f.test/a/z' },
   'motion-reminder': { name: 'Dr Ann Ali', practiceName: 'Jubilee Street', title: 'Adopt the budget', closesAt: '2026-07-01T16:00:00.000Z', link: 'https://f.test/a/z' },
+  'signin-link': { name: 'Dr Ann Ali', link: 'https://f.test/signin/x', expiresAt: '2026-03-16T10:15:00.000Z' },
+  'staff-invitation': { name: 'Cleo Cole', role: 'commissioner', programmes: ['Tower Hamlets', 'Hackney'], invitedBy: 'Ada Admin', link: 'https://f.test/signin/y', expiresAt: '2026-03-23T10:00:00.000Z', signinUrl: 'https://f.test/signin' },
   'election-ballot': { name: 'Dr Ann Ali', networkName: 'Highway Network', practiceName: 'Jubilee Street', title: 'Shadow board', constituency: 'North', seats: 2, candidates: ['A', 'B', 'C'], closesAt: '2026-07-01T16:00:00.000Z', link: 'https://f.test/a/z' },
 };
 
@@ -42,6 +44,22 @@ describe('mail templates', () => {
     expect(composeMail('election-ballot', EXAMPLES['election-ballot']).text).toContain('is electing 2 members for North. Candidates: A, B and C.');
     expect(composeMail('election-ballot', { ...EXAMPLES['election-ballot'], seats: 1, candidates: [] }).text).toContain('is electing 1 member for North. Candidates: none.');
     expect(composeMail('round-expired', { ...EXAMPLES['round-expired'], owedBy: [] }).text).toContain('Still owed by: nobody.');
+  });
+
+  it('never puts a secret in a subject line: the outbox shows subjects to people who may not see codes or links', () => {
+    expect(composeMail('signing-code', EXAMPLES['signing-code']).subject).not.toContain('123456');
+    expect(composeMail('signing-code', EXAMPLES['signing-code']).text).toContain('123456');
+    for (const name of Object.keys(EXAMPLES) as MailTemplate[]) {
+      const link = (EXAMPLES[name] as { link?: string }).link;
+      if (link) expect(composeMail(name, EXAMPLES[name] as never).subject).not.toContain(link);
+    }
+  });
+
+  it('invites staff by name, role and programmes, with a link that works once', () => {
+    const mail = composeMail('staff-invitation', EXAMPLES['staff-invitation']);
+    expect(mail.subject).toBe('You are invited to Formwork as commissioner');
+    expect(mail.text).toContain('Ada Admin has invited you to Formwork as commissioner for Tower Hamlets and Hackney.');
+    expect(mail.text).toContain('It works once, until 23 March 2026');
   });
 
   it('refuses to send a message whose data lacks a value the template names', () => {
