@@ -3,7 +3,6 @@ import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express, { type Express, type Request } from 'express';
 import rateLimit from 'express-rate-limit';
-import pinoHttp from 'pino-http';
 import { createAccessLayer } from './access';
 import type { ServerDeps } from './deps';
 import { AppError, errorMiddleware } from './errors';
@@ -12,6 +11,7 @@ import { pagesRouter } from './pages/pages.routes';
 import { signinPagesRouter } from './pages/signin.pages';
 import { votesPagesRouter } from './pages/votes.pages';
 import { renderPage } from './pages/views';
+import { requestLogger } from './request-log';
 import { mountRoutes, openApiDocument, type RouteDef } from './route';
 import { actionsRoutes } from './routes/actions.routes';
 import { documentsRoutes } from './routes/documents.routes';
@@ -24,11 +24,6 @@ import { templatesRoutes } from './routes/templates.routes';
 import { systemRoutes } from './routes/system.routes';
 import { votesRoutes } from './routes/votes.routes';
 import { createServices } from './services';
-
-/** Paths that carry a secret (action links) are logged without it. */
-function redactUrl(url: string): string {
-  return url.replace(/\/(a|actions)\/[^/?#]+/g, '/$1/[token]').replace(/([?&]token=)[^&]+/g, '$1[token]');
-}
 
 /** Every route of the JSON API, in one table. */
 export function apiRoutes(s: ReturnType<typeof createServices>): RouteDef[] {
@@ -50,17 +45,7 @@ export function createApp(deps: ServerDeps): Express {
     res.setHeader('X-Frame-Options', 'DENY');
     next();
   });
-  app.use(
-    pinoHttp({
-      logger: deps.log,
-      genReqId: (_req, res) => String(res.locals?.requestId ?? ''),
-      serializers: {
-        req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
-    }),
-  );
+  app.use(requestLogger(deps.log));
   app.use(cookieParser());
   app.use('/static', express.static(path.join(__dirname, 'static'), { maxAge: '1h', index: false }));
   app.use('/assets', express.static(path.join(path.dirname(require.resolve('nhsuk-frontend/package.json')), 'dist', 'nhsuk'), { maxAge: '1d', index: false }));

@@ -153,7 +153,10 @@ export function mountRoutes(router: Router, routes: RouteDef[], access: AccessLa
       let params: Record<string, unknown>;
       if (route.access === 'token') {
         params = parse(route.params, req.params, 'MALFORMED_REQUEST', 'path');
-        link = await resolveLink(req.params.token, route.link!.kinds).catch((err: Error) => refuse(res, 'not-found', err.message));
+        link = await resolveLink(req.params.token, route.link!.kinds).catch((err: unknown) => {
+          if (err instanceof AppError && err.code === 'NOT_FOUND') refuse(res, 'not-found', err.message);
+          throw err;
+        });
         actor = linkActor(link);
         const decision = authorizeLinkRoute(actor, route.link!.kinds);
         if (decision !== 'allow') refuse(res, decision, 'This link is not valid here.');
@@ -161,7 +164,10 @@ export function mountRoutes(router: Router, routes: RouteDef[], access: AccessLa
         const secret = route.link?.in === 'query' ? (req.query as Record<string, unknown>).token : undefined;
         if (secret !== undefined) {
           // a link presented for a resource is a credential: one that does not fit is a 401, not a 404
-          link = await resolveLink(secret, route.link!.kinds).catch(() => refuse(res, 'unauthenticated', 'This link is not valid for this file.'));
+          link = await resolveLink(secret, route.link!.kinds).catch((err: unknown) => {
+            if (err instanceof AppError && err.code === 'NOT_FOUND') refuse(res, 'unauthenticated', 'This link is not valid for this file.');
+            throw err;
+          });
           actor = linkActor(link);
         }
         const needCredential = auth.problem ?? (route.link ? 'Sign in, send "Authorization: Bearer <token>", or the link this file was sent with (?token=).' : 'This needs a credential: send "Authorization: Bearer <token>", or sign in.');

@@ -57,7 +57,7 @@ export function createPageKit(s: Services, access: AccessLayer) {
           res.locals.link = await s.resolveLink(req.params.token, ACTION_KINDS);
         } catch (err) {
           html(res);
-          res.locals.renderError = (_status: number, e: AppError) => renderPage('message', 'There is a problem', { heading: 'Link not recognised', message: e.message });
+          res.locals.renderError = (status: number, e: AppError) => renderPage('message', 'There is a problem', { heading: status === 404 ? 'Link not recognised' : 'There is a problem', message: e.message });
           return next(err);
         }
         if (!kinds.includes((res.locals.link as ActionLink).token.kind)) return next('route');
