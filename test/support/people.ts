@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { type ApiClient, apiClient, eventually } from './api';
 
 /** A form page's CSRF value and the cookies the browser would hold after loading it. */
-async function loadForm(url: string, cookies: Map<string, string>): Promise<string> {
+export async function loadForm(url: string, cookies: Map<string, string>): Promise<string> {
   const res = await fetch(url, { headers: { cookie: cookieHeader(cookies) }, redirect: 'manual' });
   keepCookies(res, cookies);
   const html = await res.text();
