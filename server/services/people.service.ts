@@ -183,10 +183,9 @@ export function createPeopleService(deps: ServerDeps & { outbox: Outbox; signin:
       const id = crypto.randomUUID();
       await db.transaction(async (trx) => {
         if (SINGLE_HOLDER.has(office)) {
-          for (const o of current) {
-            const end = dayBefore(startsOn);
-            if (o.appointmentId) await repos.offices.endAppointment(trx, o.appointmentId, o.startsOn && end < o.startsOn ? o.startsOn : end);
-          }
+          // the current holder's term ends the day before the new one starts (a term that began the
+          // same day thus ends before it began: it is kept, as history, and is never current)
+          for (const o of current) if (o.appointmentId) await repos.offices.endAppointment(trx, o.appointmentId, dayBefore(startsOn));
         }
         await repos.offices.appoint(trx, { id, networkId, memberId: member.id, office, startsOn, endsOn });
         await repos.audit.append(trx, actorLabel(actor), { type: 'appointment.made', appointmentId: id, networkId, personId: member.id, office, startsOn, endsOn }, networkId);
