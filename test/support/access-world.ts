@@ -5,7 +5,7 @@ import { cookieHeaderOf, inviteStaff, postForm, signInByEmail } from './people';
 
 /**
  * A small world for access tests: programmes A and B, network NA in A (one practice: a partner and
- * a practice manager, who is appointed chair) and NB in B; a facilitator of each programme, a
+ * a partner who is also its practice manager and is appointed chair) and NB in B; a facilitator of each programme, a
  * commissioner and a panel member of A, all invited through POST /staff; NA's panel presentation
  * issued and signed (so there is a document, a round and a sealed copy), a motion and an election.
  */
@@ -27,7 +27,7 @@ export async function buildAccessWorld(admin: ApiClient, baseUrl: string, tag: s
   };
   const NA = await network(A, 'Alpha Network', [
     { name: 'Dr Pat Partner', email: email('pat'), roles: ['partner'] },
-    { name: 'Mo Manager', email: email('mo'), roles: ['practice-manager', 'board-member'] },
+    { name: 'Mo Manager', email: email('mo'), roles: ['partner', 'practice-manager', 'board-member'] },
   ]);
   const NB = await network(B, 'Beta Network', [{ name: 'Dr Bea Partner', email: email('bea'), roles: ['partner'] }]);
   const mo = NA.practices[0].people.find((p) => p.email === email('mo'))!;
