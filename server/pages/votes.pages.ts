@@ -122,6 +122,8 @@ export function votesPagesRouter(s: Services, access: AccessLayer): Router {
       const view = await s.votes.describeAction(tokenParam.parse(req.params).token);
       const documentId = view?.kind === 'vote' ? (path.startsWith('document') ? view.motion.documentId : view.certificate?.documentId) : null;
       if (!documentId) throw new AppError('NOT_FOUND', 'There is no such document for this vote.');
+      // as for signing links: no document from a link past its expiry
+      if (view?.status === 'expired') throw new AppError('TOKEN_EXPIRED', 'This link has expired. Ask the facilitator to send a new one.');
       const { bytes } = await s.documents.file(documentId, kind, null);
       res.type(kind === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document').send(bytes);
     });

@@ -157,11 +157,24 @@ describe('sign-in by emailed link', () => {
   it('lands each role on its own page after signing in', async () => {
     const world = await buildAccessWorld(admin, stack.baseUrl, 'landing');
     expect(world.chair.landing).toBe(`/networks/${world.NA.id}`);
-    const land = async (email: string) => (await signInByEmail(stack.baseUrl, admin, email)).landing;
-    expect(await land(world.email('cleo'))).toBe(`/waves/${world.A.waveId}`);
-    expect(await land(world.email('pip'))).toBe('/panel');
-    expect(await land(world.email('fay'))).toBe('/');
-    expect(await land(world.email('pat'))).toBe('/me/actions');
+    // each landing page is there for that person, with their name in the header
+    const land = async (email: string, shows: string) => {
+      const signed = await signInByEmail(stack.baseUrl, admin, email);
+      const page = await sessionClient(stack.baseUrl, signed.cookies).page(signed.landing);
+      expect(page.status, signed.landing).toBe(200);
+      expect(page.html).toContain(shows);
+      expect(page.html).toContain('id="sign-out"');
+      return signed.landing;
+    };
+    expect(await land(world.email('cleo'), 'Wave 1 readiness')).toBe(`/waves/${world.A.waveId}`);
+    expect(await land(world.email('pip'), 'Panels awaiting your scores')).toBe('/panel');
+    expect(await land(world.email('fay'), 'Alpha Network landing')).toBe('/');
+    expect(await land(world.email('pat'), 'My actions')).toBe('/me/actions');
+    // the home page lists only what its reader may read
+    const fay = sessionClient(stack.baseUrl, (await signInByEmail(stack.baseUrl, admin, world.email('fay'))).cookies);
+    const home = (await fay.page('/')).html;
+    expect(home).toContain('Programme A landing');
+    expect(home).not.toContain('Beta Network landing');
   });
 });
 
