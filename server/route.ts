@@ -135,10 +135,77 @@ export function routeProblem(route: RouteDef, supports: (spec: ScopeSpec) => boo
   return null;
 }
 
+const NEED_CREDENTIAL = 'This needs a credential: send "Authorization: Bearer <token>", or sign in.';
+const NEED_CREDENTIAL_OR_LINK = 'Sign in, send "Authorization: Bearer <token>", or the link this file was sent with (?token=).';
+
+/** Resolves an action link for the route layer: an unknown one is refused as `decision`; any other failure is the server's. */
+async function linkOrRefuse(res: Response, resolveLink: LinkResolver, secret: unknown, kinds: readonly ActionKind[], decision: 'not-found' | 'unauthenticated', message?: string): Promise<ActionLink> {
+  return resolveLink(secret, kinds).catch((err: unknown) => {
+    if (err instanceof AppError && err.code === 'NOT_FOUND') refuse(res, decision, message ?? err.message);
+    throw err;
+  });
+}
+
+interface Admission {
+  actor: Actor;
+  link: ActionLink | null;
+  scope: AccessScope | null;
+  params: Record<string, unknown>;
+}
+
 /**
- * Mounts route definitions on a router. Before any handler runs: the caller is authenticated, the
- * resource's scope resolved and the policy asked (401 / 403 / 404 otherwise); then params, query
- * and body are validated. Handlers never check roles themselves.
+ * Who may come in: a token route by its link alone; a policy route by the caller's credential (or
+ * the link a file was sent with), the resource's scope and the policy's decision; a public route
+ * by anyone. Refusals are 401, 403 or 404, said before anything about the resource is read.
+ */
+async function admit(route: RouteDef, req: Request, res: Response, access: AccessLayer, resolveLink: LinkResolver): Promise<Admission> {
+  const auth = await access.authenticate(req);
+  if (route.access === 'token') {
+    const params = parse(route.params, req.params, 'MALFORMED_REQUEST', 'path');
+    const link = await linkOrRefuse(res, resolveLink, req.params.token, route.link!.kinds, 'not-found');
+    const actor = linkActor(link);
+    const decision = authorizeLinkRoute(actor, route.link!.kinds);
+    if (decision !== 'allow') refuse(res, decision, 'This link is not valid here.');
+    return { actor, link, scope: null, params };
+  }
+  if (!route.policy) return { actor: auth.actor, link: null, scope: null, params: parse(route.params, req.params, 'MALFORMED_REQUEST', 'path') };
+
+  let actor = auth.actor;
+  let link: ActionLink | null = null;
+  const needCredential = auth.problem ?? (route.link ? NEED_CREDENTIAL_OR_LINK : NEED_CREDENTIAL);
+  if (route.link?.in === 'query') {
+    const secret = (req.query as Record<string, unknown>).token;
+    if (secret === undefined && !route.link.optional) refuse(res, 'unauthenticated', 'Send the link this file was sent with (?token=).');
+    if (secret !== undefined) {
+      // a link presented for a resource is a credential: one that does not fit is a 401, not a 404
+      link = await linkOrRefuse(res, resolveLink, secret, route.link.kinds, 'unauthenticated', 'This link is not valid for this file.');
+      actor = linkActor(link);
+    }
+  }
+  // nothing about the resource is said to a caller without a credential, not even a malformed id
+  if (actor.kind === 'anonymous') refuse(res, 'unauthenticated', needCredential);
+  const params = parse(route.params, req.params, 'MALFORMED_REQUEST', 'path');
+  const input = { params, query: req.query as Record<string, unknown>, body: req.body };
+  let scope: AccessScope | null = null;
+  if (route.policy.scope) {
+    const resolved = await access.resolve(route.policy.scope, input);
+    if ('notFound' in resolved) refuse(res, 'not-found', resolved.notFound);
+    scope = resolved.scope;
+  }
+  const decision = authorize(actor, route.policy.action, scope);
+  if (decision === 'not-found') refuse(res, decision, access.notFoundMessage(route.policy.scope!, input));
+  if (decision === 'forbidden') refuse(res, decision, forbiddenMessage(route.policy.action));
+  if (decision === 'unauthenticated') refuse(res, decision, needCredential);
+  if (route.policy.audit) {
+    const named = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)]));
+    await access.auditRead(actor, { action: route.policy.action, route: `${route.method.toUpperCase()} ${route.path}`, params: named }, scope?.networkId ?? null);
+  }
+  return { actor, link, scope, params };
+}
+
+/**
+ * Mounts route definitions on a router. Before any handler runs, the caller is admitted (see
+ * `admit`); then query and body are validated. Handlers never check roles themselves.
  */
 export function mountRoutes(router: Router, routes: RouteDef[], access: AccessLayer, resolveLink: LinkResolver): void {
   for (const route of routes) {
@@ -146,51 +213,7 @@ export function mountRoutes(router: Router, routes: RouteDef[], access: AccessLa
     if (problem) throw new Error(problem);
     const middlewares = route.rawBody ? [express.raw({ type: () => true, limit: route.rawBody.limit })] : [];
     router[route.method](route.path, ...middlewares, async (req: Request, res: Response) => {
-      const auth = await access.authenticate(req);
-      let actor: Actor = auth.actor;
-      let link: ActionLink | null = null;
-      let scope: AccessScope | null = null;
-      let params: Record<string, unknown>;
-      if (route.access === 'token') {
-        params = parse(route.params, req.params, 'MALFORMED_REQUEST', 'path');
-        link = await resolveLink(req.params.token, route.link!.kinds).catch((err: unknown) => {
-          if (err instanceof AppError && err.code === 'NOT_FOUND') refuse(res, 'not-found', err.message);
-          throw err;
-        });
-        actor = linkActor(link);
-        const decision = authorizeLinkRoute(actor, route.link!.kinds);
-        if (decision !== 'allow') refuse(res, decision, 'This link is not valid here.');
-      } else if (route.policy) {
-        const secret = route.link?.in === 'query' ? (req.query as Record<string, unknown>).token : undefined;
-        if (secret !== undefined) {
-          // a link presented for a resource is a credential: one that does not fit is a 401, not a 404
-          link = await resolveLink(secret, route.link!.kinds).catch((err: unknown) => {
-            if (err instanceof AppError && err.code === 'NOT_FOUND') refuse(res, 'unauthenticated', 'This link is not valid for this file.');
-            throw err;
-          });
-          actor = linkActor(link);
-        }
-        const needCredential = auth.problem ?? (route.link ? 'Sign in, send "Authorization: Bearer <token>", or the link this file was sent with (?token=).' : 'This needs a credential: send "Authorization: Bearer <token>", or sign in.');
-        // nothing about the resource is said to a caller without a credential, not even a malformed id
-        if (actor.kind === 'anonymous') refuse(res, 'unauthenticated', needCredential);
-        params = parse(route.params, req.params, 'MALFORMED_REQUEST', 'path');
-        const input = { params, query: req.query as Record<string, unknown>, body: req.body };
-        if (route.policy.scope) {
-          const resolved = await access.resolve(route.policy.scope, input);
-          if ('notFound' in resolved) refuse(res, 'not-found', resolved.notFound);
-          scope = resolved.scope;
-        }
-        const decision = authorize(actor, route.policy.action, scope);
-        if (decision === 'not-found') refuse(res, decision, access.notFoundMessage(route.policy.scope!, input));
-        if (decision === 'forbidden') refuse(res, decision, forbiddenMessage(route.policy.action));
-        if (decision === 'unauthenticated') refuse(res, decision, needCredential);
-        if (route.policy.audit) {
-          const named = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)]));
-          await access.auditRead(actor, { action: route.policy.action, route: `${route.method.toUpperCase()} ${route.path}`, params: named }, scope?.networkId ?? null);
-        }
-      } else {
-        params = parse(route.params, req.params, 'MALFORMED_REQUEST', 'path');
-      }
+      const { actor, link, scope, params } = await admit(route, req, res, access, resolveLink);
       const query = parse(route.query, { ...(req.query as object) }, 'MALFORMED_REQUEST', 'query string');
       let body: unknown = undefined;
       if (route.rawBody) body = req.body;
