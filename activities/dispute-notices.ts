@@ -69,7 +69,7 @@ export async function queueCaseNotices<T extends CaseTemplate>(
     );
   }
   const staffPage = `${publicUrl}/disputes/${caseRow.id}`;
-  for (const email of await repos.tokens.facilitatorEmails(trx)) {
+  for (const email of await repos.tokens.facilitatorEmails(trx, network.id)) {
     keys.push(await outbox.queue(trx, { key: `${caseRow.workflowId}:${seq}:${email}`, to: email, networkId: network.id, template: input.template, data: input.data('facilitator', staffPage), links: [staffPage] }));
   }
   return keys;

@@ -66,7 +66,7 @@ export function createSigningActivities(deps: ActivityDeps) {
 
   async function notifyFacilitators<T extends 'signature-declined' | 'round-expired'>(trx: Knex.Transaction, dedupeKey: string, networkId: string, template: T, data: MailData[T]): Promise<string[]> {
     const keys: string[] = [];
-    for (const email of await repos.tokens.facilitatorEmails(trx)) {
+    for (const email of await repos.tokens.facilitatorEmails(trx, networkId)) {
       keys.push(await outbox.queue(trx, { key: `${dedupeKey}:${email}`, to: email, networkId, template, data, links: [`${deps.publicUrl}/networks/${networkId}`] }));
     }
     return keys;

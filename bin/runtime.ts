@@ -241,14 +241,16 @@ export function formSecret(config: Config): string {
 }
 
 /**
- * The first facilitator. With FORMWORK_ADMIN_TOKEN that token is registered; otherwise one is
- * generated on first start. Only its hash is in the database; for the embedded default the token
- * is also kept in DATA_DIR (mode 600) so it can be shown again at each start.
+ * The first facilitator, who is the administrator: a person (FORMWORK_ADMIN_EMAIL) holding an API
+ * token. With FORMWORK_ADMIN_TOKEN that token is registered; otherwise one is generated on first
+ * start. Only its hash is in the database; for the embedded default the token is also kept in
+ * DATA_DIR (mode 600) so it can be shown again at each start.
  */
 export async function ensureAdminToken(config: Config, db: Knex, repos: Repos, opts: { keepInDataDir: boolean }): Promise<{ token: string | null; created: boolean }> {
+  const admin = await repos.persons.ensureAdmin(db, { email: config.adminEmail, name: 'Administrator' });
   if (config.adminToken) {
     if (!(await repos.tokens.apiTokenBySecret(db, config.adminToken))) {
-      await repos.tokens.insertApiToken(db, { id: crypto.randomUUID(), secret: config.adminToken, name: 'Facilitator', role: 'facilitator', email: config.adminEmail });
+      await repos.tokens.insertApiToken(db, { id: crypto.randomUUID(), secret: config.adminToken, personId: admin.id, label: 'FORMWORK_ADMIN_TOKEN' });
       return { token: config.adminToken, created: true };
     }
     return { token: config.adminToken, created: false };
@@ -258,7 +260,7 @@ export async function ensureAdminToken(config: Config, db: Knex, repos: Repos, o
     return { token: opts.keepInDataDir && fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : null, created: false };
   }
   const secret = crypto.randomBytes(32).toString('base64url');
-  await repos.tokens.insertApiToken(db, { id: crypto.randomUUID(), secret, name: 'Facilitator', role: 'facilitator', email: config.adminEmail });
+  await repos.tokens.insertApiToken(db, { id: crypto.randomUUID(), secret, personId: admin.id, label: 'first start' });
   if (opts.keepInDataDir) {
     fs.mkdirSync(config.dataDir, { recursive: true });
     fs.writeFileSync(file, secret, { mode: 0o600 });

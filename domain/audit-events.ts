@@ -32,6 +32,20 @@ export const auditEventSchema = z.discriminatedUnion('type', [
   // the chain switched from plain SHA-256 links to HMACs under the evidence key: once, over every
   // earlier row, saying what the unkeyed chain looked like and whether it still held at that moment
   z.object({ type: z.literal('audit.rekeyed'), keyId: z.string(), rows: z.number(), legacyHeadSeq: z.number(), legacyHeadHash: z.string(), legacyChainValid: z.boolean(), legacyFirstBrokenSeq: z.number().optional() }),
+  // people and access: who signed in, with what, and every change to who may do what
+  z.object({ type: z.literal('person.signed-in'), personId: id, method: z.enum(['email-link', 'api-token']), sessionId: id }),
+  z.object({ type: z.literal('person.sign-in-failed'), method: z.enum(['email-link', 'api-token']), reason: z.enum(['unknown', 'expired', 'used', 'no-standing']), personId: id.optional(), ip: z.string().nullable() }),
+  z.object({ type: z.literal('person.sign-in-link-sent'), personId: id, linkId: id }),
+  z.object({ type: z.literal('person.signed-out'), personId: id, sessionId: id }),
+  z.object({ type: z.literal('token.created'), tokenId: id, personId: id, label: z.string(), expiresAt: z.string() }),
+  z.object({ type: z.literal('token.revoked'), tokenId: id, personId: id }),
+  z.object({ type: z.literal('staff.invited'), grantId: id, personId: id, role: z.string(), programmeIds: z.array(id) }),
+  z.object({ type: z.literal('staff.revoked'), grantId: id, personId: id, role: z.string(), credentialsEnded: z.boolean() }),
+  z.object({ type: z.literal('appointment.made'), appointmentId: id, networkId: id, personId: id, office: z.string(), startsOn: z.string(), endsOn: z.string() }),
+  z.object({ type: z.literal('programme.settings-changed'), programmeId: id, settings: z.record(z.string(), z.unknown()) }),
+  z.object({ type: z.literal('template.uploaded'), programmeId: id, documentType: z.string(), version: z.number() }),
+  // reads of what carries secrets or evidence (the outbox, evidence packs, sealed copies), as they are granted
+  z.object({ type: z.literal('access.read'), action: z.string(), route: z.string(), params: z.record(z.string(), z.string()) }),
   // votes and elections: a secret ballot's events name who voted, never how
   z.object({ type: z.literal('voting-rule.set'), networkId: id, decisionType: z.string(), version: z.string() }),
   z.object({ type: z.literal('motion.opened'), motionId: id, networkId: id, decisionType: z.string(), ruleVersion: z.string(), closesAt: z.string(), electorate: z.number() }),

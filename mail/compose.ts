@@ -28,6 +28,10 @@ export interface MailData {
   'motion-ballot': { name: string; networkName: string; practiceName: string; title: string; ruleDescription: string; closesAt: string; link: string };
   /** a reminder to practices that have not voted */
   'motion-reminder': { name: string; practiceName: string; title: string; closesAt: string; link: string };
+  /** a one-time link to sign in to the pages, asked for at /signin */
+  'signin-link': { name: string; link: string; expiresAt: string };
+  /** a staff grant, with a one-time sign-in link */
+  'staff-invitation': { name: string; role: string; programmes: string[]; invitedBy: string; link: string; expiresAt: string; signinUrl: string };
   /** an election's ballot link */
   'election-ballot': { name: string; networkName: string; practiceName: string; title: string; constituency: string; seats: number; candidates: string[]; closesAt: string; link: string };
   /** a dispute case opened, to everyone concerned */

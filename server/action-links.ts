@@ -11,13 +11,15 @@ export interface ActionLink {
   secret: string;
   token: ActionToken & { kind: ActionKind };
   /**
-   * The person the link was sent to. For an outside person of a dispute step (kind
-   * `dispute-external`) `practiceId` is empty, `practiceName` names their organisation and `roles`
-   * holds their role at the step.
+   * The membership (`people` row) the link was sent to, and the person (`persons.id`) it belongs to.
+   * For an outside person of a dispute step (kind `dispute-external`) `practiceId` is empty,
+   * `practiceName` names their organisation, `roles` holds their role at the step and `personId` is null.
    */
-  person: { id: string; name: string; email: string; roles: string[]; practiceId: string; practiceName: string; networkId: string };
+  person: { id: string; personId: string | null; name: string; email: string; roles: string[]; practiceId: string; practiceName: string; networkId: string };
   /** past the link's own expiry (the round or vote it serves may have its own deadline too) */
   expired: boolean;
+  /** a signing link whose round was voided by a newer version of the document */
+  superseded: boolean;
 }
 
 export type LinkResolver = (secret: unknown, kinds: readonly ActionKind[]) => Promise<ActionLink>;
@@ -36,7 +38,7 @@ export function createLinkResolver(deps: { db: Knex; repos: Repos }): LinkResolv
     const external = await repos.disputes.getExternal(db, externalId);
     const dispute = external?.disputeId === disputeId ? await repos.disputes.get(db, disputeId) : null;
     if (!external || !dispute) return null;
-    return { id: external.id, name: external.name, email: external.email, roles: [external.role], practiceId: '', practiceName: external.organisation, networkId: dispute.networkId };
+    return { id: external.id, personId: null, name: external.name, email: external.email, roles: [external.role], practiceId: '', practiceName: external.organisation, networkId: dispute.networkId };
   }
   return async (secret, kinds) => {
     const parsed = tokenParam.shape.token.safeParse(secret);
@@ -45,11 +47,13 @@ export function createLinkResolver(deps: { db: Knex; repos: Repos }): LinkResolv
     if (!token || !(kinds as readonly string[]).includes(token.kind)) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
     const person = token.kind === 'dispute-external' ? await externalPerson(token.personId, token.subjectId) : await repos.records.getPerson(db, token.personId);
     if (!person) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
+    const signoff = token.kind === 'sign' ? await repos.signoffs.get(db, token.subjectId) : null;
     return {
       secret: parsed.data,
       token: token as ActionLink['token'],
-      person: { id: person.id, name: person.name, email: person.email, roles: person.roles, practiceId: person.practiceId, practiceName: person.practiceName, networkId: person.networkId },
+      person: { id: person.id, personId: person.personId, name: person.name, email: person.email, roles: person.roles, practiceId: person.practiceId, practiceName: person.practiceName, networkId: person.networkId },
       expired: Date.parse(token.expiresAt) <= Date.now(),
+      superseded: signoff?.status === 'voided',
     };
   };
 }
@@ -57,5 +61,15 @@ export function createLinkResolver(deps: { db: Knex; repos: Repos }): LinkResolv
 /** Refuses a link past its own expiry: for routes that act, not for those that only say what happened. */
 export function requireLive(link: ActionLink): ActionLink {
   if (link.expired) throw new AppError('TOKEN_EXPIRED', 'This link has expired. Ask the facilitator to extend the round or send a new link.');
+  return link;
+}
+
+/**
+ * Refuses a link whose document may no longer be served: past its expiry, or its round voided by a
+ * newer version (the document it points to is then not the one to read or sign).
+ */
+export function requireCurrent(link: ActionLink): ActionLink {
+  requireLive(link);
+  if (link.superseded) throw new AppError('TOKEN_SUPERSEDED', 'A newer version of this document has been issued; use the link in the newer email.');
   return link;
 }

@@ -3,14 +3,16 @@ import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import rateLimit from 'express-rate-limit';
-import pinoHttp from 'pino-http';
-import { createAuthenticator } from './auth';
+import { createAccessLayer } from './access';
 import type { ServerDeps } from './deps';
 import { AppError, errorMiddleware } from './errors';
 import { disputesPagesRouter } from './pages/disputes.pages';
+import { mePagesRouter } from './pages/me.pages';
 import { pagesRouter } from './pages/pages.routes';
+import { signinPagesRouter } from './pages/signin.pages';
 import { votesPagesRouter } from './pages/votes.pages';
 import { renderPage } from './pages/views';
+import { requestLogger } from './request-log';
 import { mountRoutes, openApiDocument, type RouteDef } from './route';
 import { actionsRoutes } from './routes/actions.routes';
 import { codecRoutes } from './routes/codec.routes';
@@ -18,6 +20,7 @@ import { disputesRoutes } from './routes/disputes.routes';
 import { documentsRoutes } from './routes/documents.routes';
 import { evidenceRoutes } from './routes/evidence.routes';
 import { formationRoutes } from './routes/formation.routes';
+import { peopleRoutes } from './routes/people.routes';
 import { recordsRoutes } from './routes/records.routes';
 import { risksRoutes } from './routes/risks.routes';
 import { signoffsRoutes } from './routes/signoffs.routes';
@@ -25,11 +28,6 @@ import { templatesRoutes } from './routes/templates.routes';
 import { systemRoutes } from './routes/system.routes';
 import { votesRoutes } from './routes/votes.routes';
 import { createServices } from './services';
-
-/** Paths that carry a secret (action links) are logged without it. */
-function redactUrl(url: string): string {
-  return url.replace(/\/(a|actions)\/[^/?#]+/g, '/$1/[token]').replace(/([?&]token=)[^&]+/g, '$1[token]');
-}
 
 /**
  * CORS for the codec endpoint: the Temporal UI calls it from its own origin, with the staff sign-in
@@ -58,13 +56,13 @@ function codecCors(origins: string[]) {
 
 /** Every route of the JSON API, in one table. */
 export function apiRoutes(s: ReturnType<typeof createServices>): RouteDef[] {
-  return [...systemRoutes(s), ...recordsRoutes(s), ...formationRoutes(s), ...evidenceRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s), ...signoffsRoutes(s), ...templatesRoutes(s), ...votesRoutes(s), ...disputesRoutes(s), ...risksRoutes(s), ...codecRoutes(s)];
+  return [...systemRoutes(s), ...recordsRoutes(s), ...peopleRoutes(s), ...formationRoutes(s), ...evidenceRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s), ...signoffsRoutes(s), ...templatesRoutes(s), ...votesRoutes(s), ...disputesRoutes(s), ...risksRoutes(s), ...codecRoutes(s)];
 }
 
 /** Builds the express app without listening, so tests can mount it. */
 export function createApp(deps: ServerDeps): Express {
   const services = createServices(deps);
-  const authenticate = createAuthenticator(deps.db, deps.repos);
+  const access = createAccessLayer(deps);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -76,17 +74,7 @@ export function createApp(deps: ServerDeps): Express {
     res.setHeader('X-Frame-Options', 'DENY');
     next();
   });
-  app.use(
-    pinoHttp({
-      logger: deps.log,
-      genReqId: (_req, res) => String(res.locals?.requestId ?? ''),
-      serializers: {
-        req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
-    }),
-  );
+  app.use(requestLogger(deps.log));
   app.use(cookieParser());
   app.use('/static', express.static(path.join(__dirname, 'static'), { maxAge: '1h', index: false }));
   app.use('/assets', express.static(path.join(path.dirname(require.resolve('nhsuk-frontend/package.json')), 'dist', 'nhsuk'), { maxAge: '1d', index: false }));
@@ -112,16 +100,18 @@ export function createApp(deps: ServerDeps): Express {
   api.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  mountRoutes(api, routes, authenticate, services.resolveLink);
+  mountRoutes(api, routes, access, services.resolveLink);
   api.use(() => {
     throw new AppError('NOT_FOUND', 'No such API route. See /api/v1/openapi.json.');
   });
   app.use('/api/v1', api);
 
+  app.use(signinPagesRouter(services, access));
+  app.use(mePagesRouter(services, access));
   // ballot links (/a/<token> of kind vote or ballot) and motion/election pages; other links fall through
-  app.use(votesPagesRouter(services, (req) => authenticate(req, 'public').catch(() => null)));
-  app.use(disputesPagesRouter(services, (req) => authenticate(req, 'public').catch(() => null)));
-  app.use(pagesRouter(services, (req) => authenticate(req, 'public').catch(() => null)));
+  app.use(votesPagesRouter(services, access));
+  app.use(disputesPagesRouter(services, access));
+  app.use(pagesRouter(services, access));
   app.use((_req, res) => {
     res.status(404).type('html').send(renderPage('message', 'Page not found', { heading: 'Page not found', message: 'If you typed the web address, check it is correct.' }));
   });

@@ -1,41 +1,97 @@
 import type { Request } from 'express';
 import type { Knex } from 'knex';
 import type { Repos } from '../db/repos';
-import { AppError } from './errors';
-import type { Access, StaffPrincipal } from './route';
+import { type Actor, hasStanding, type PersonActor } from '../domain/access/policy';
 
-export const STAFF_COOKIE = 'fw_staff';
+/** A session ends after this long without a request… */
+export const SESSION_IDLE_MS = 12 * 3600_000;
+/** …and after this long in any case. */
+export const SESSION_ABSOLUTE_MS = 7 * 86_400_000;
 
-/** Reads the staff credential: a bearer token (scripts) or the httpOnly sign-in cookie (pages). */
-function credential(req: Request): string | null {
+/** The session cookie: `__Host-` (Secure, path /, no Domain) when served over HTTPS. */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? '__Host-fw_session' : 'fw_session';
+}
+
+export interface Authentication {
+  actor: Actor;
+  /** why a credential that was presented did not authenticate (said in the 401) */
+  problem: string | null;
+}
+
+const ANONYMOUS: Actor = { kind: 'anonymous' };
+
+/**
+ * A person with their powers as they are now: grants, offices and places in practices. Null when
+ * the person is unknown or no longer stands anywhere (their last grant was revoked), so their
+ * tokens and sessions stop working.
+ */
+export async function loadPersonActor(deps: { db: Knex; repos: Repos }, personId: string, credential: PersonActor['credential']): Promise<(PersonActor & { name: string; email: string }) | null> {
+  const { db, repos } = deps;
+  const person = await repos.persons.get(db, personId);
+  if (!person) return null;
+  const [grants, offices, memberships] = await Promise.all([repos.persons.liveGrants(db, personId), repos.offices.ofPerson(db, personId), repos.persons.memberships(db, personId)]);
+  const actor = {
+    kind: 'person' as const,
+    personId,
+    name: person.name,
+    email: person.email,
+    isAdmin: person.isAdmin,
+    grants: grants.map((g) => ({ id: g.id, role: g.role, programmeIds: g.programmeIds })),
+    offices,
+    memberships,
+    credential,
+  };
+  return hasStanding(actor) ? actor : null;
+}
+
+function bearer(req: Request): string | null | 'malformed' {
   const header = req.get('authorization');
-  if (header) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw new AppError('UNAUTHENTICATED', 'The Authorization header must be "Bearer <token>".');
-    return match[1];
-  }
-  const cookie = (req.cookies as Record<string, string> | undefined)?.[STAFF_COOKIE];
-  return cookie || null;
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : 'malformed';
 }
 
 /**
- * Least privilege per role: facilitators may change things; commissioners read. Token routes
- * authenticate by their action token inside the service, so they need no staff credential.
+ * Who is calling: a person by API token (`Authorization: Bearer …`, scripts) or by session cookie
+ * (pages), else anonymous. The API reads the cookie for safe methods only, so a page elsewhere
+ * cannot make a signed-in browser change anything through the API; forms have their own CSRF check.
  */
-export function createAuthenticator(db: Knex, repos: Repos) {
-  return async function authenticate(req: Request, access: Access): Promise<StaffPrincipal | null> {
-    const secret = credential(req);
-    if (!secret) {
-      if (access === 'staff' || access === 'facilitator') throw new AppError('UNAUTHENTICATED', 'This needs a staff API token: send "Authorization: Bearer <token>".');
-      return null;
-    }
+export function createAuthenticator(deps: { db: Knex; repos: Repos; secureCookies: boolean }) {
+  const { db, repos } = deps;
+  const cookieName = sessionCookieName(deps.secureCookies);
+
+  async function byToken(secret: string): Promise<Authentication> {
     const token = await repos.tokens.apiTokenBySecret(db, secret);
     const live = token && !token.revokedAt && (!token.expiresAt || Date.parse(token.expiresAt) > Date.now());
-    if (!token || !live) {
-      if (access === 'staff' || access === 'facilitator') throw new AppError('UNAUTHENTICATED', 'The API token is not valid, has expired or was revoked.');
-      return null;
-    }
-    if (access === 'facilitator' && token.role !== 'facilitator') throw new AppError('FORBIDDEN', 'Only a facilitator may do this.');
-    return { tokenId: token.id, name: token.name, role: token.role };
+    const actor = live ? await loadPersonActor(deps, token.personId, { kind: 'token', id: token.id }) : null;
+    if (!token || !actor) return { actor: ANONYMOUS, problem: 'The API token is not valid, has expired or was revoked.' };
+    await repos.tokens.touchApiToken(db, token.id);
+    return { actor, problem: null };
+  }
+
+  async function bySession(secret: string): Promise<Authentication> {
+    const session = await repos.sessions.sessionBySecret(db, secret);
+    const now = Date.now();
+    const live = session && !session.endedAt && Date.parse(session.expiresAt) > now && Date.parse(session.lastSeenAt) + SESSION_IDLE_MS > now;
+    const actor = live ? await loadPersonActor(deps, session.personId, { kind: 'session', id: session.id }) : null;
+    if (!session || !actor) return { actor: ANONYMOUS, problem: 'Your session has ended. Sign in again.' };
+    await repos.sessions.touchSession(db, session.id);
+    return { actor, problem: null };
+  }
+
+  return {
+    cookieName,
+    async authenticate(req: Request, opts: { cookie: boolean }): Promise<Authentication> {
+      const token = bearer(req);
+      if (token === 'malformed') return { actor: ANONYMOUS, problem: 'The Authorization header must be "Bearer <token>".' };
+      if (token) return byToken(token);
+      const cookie = (req.cookies as Record<string, string> | undefined)?.[cookieName];
+      if (!cookie) return { actor: ANONYMOUS, problem: null };
+      if (!opts.cookie) return { actor: ANONYMOUS, problem: 'The sign-in cookie is accepted by the API for reading only; send "Authorization: Bearer <token>" (create one at /me).' };
+      return bySession(cookie);
+    },
   };
 }
+
+export type Authenticator = ReturnType<typeof createAuthenticator>;

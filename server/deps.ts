@@ -23,6 +23,7 @@ export interface ServerDeps {
   payloadCodec: PayloadCodec;
   /** browser origins (the Temporal UI) allowed to call the codec endpoint with credentials */
   codecCorsOrigins: string[];
-  /** optional per-route rate limits; tests may raise them */
-  rateLimit?: { actionsPerMinutePerIp: number; actionsPerMinutePerToken: number };
+
+  /** optional rate limits; tests may raise them (sign-in link requests are per 15 minutes) */
+  rateLimit?: { actionsPerMinutePerIp: number; actionsPerMinutePerToken: number; signinPerEmail?: number; signinPerIp?: number };
 }

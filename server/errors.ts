@@ -3,6 +3,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTime
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { loggableError, redactText, redactUrl, requestSecrets } from './log-redaction';
 
 /** The closed set of error codes and the HTTP status each one answers with. */
 export const ERROR_STATUS = {
@@ -31,6 +32,7 @@ export const ERROR_STATUS = {
   CANNOT_DELEGATE: 422,
   INVALID_EXTENSION: 422,
   TOKEN_EXPIRED: 410,
+  TOKEN_SUPERSEDED: 410,
   TOKEN_USED: 409,
   VALIDATION_FAILED: 422,
   TEMPLATE_CONTEXT_INVALID: 422,
@@ -130,11 +132,12 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
       else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) app = new AppError('MALFORMED_REQUEST', (err as Error).message);
     }
     if (!app) {
-      log.error({ err, requestId, path: req.path }, 'unhandled error');
+      // the error and the path may carry the request's token, cookie, link or code: never log them as they are
+      log.error({ err: loggableError(err, requestSecrets(req)), requestId, path: redactUrl(req.path) }, 'unhandled error');
       app = new AppError('INTERNAL', 'Something went wrong on our side. It has been logged.');
     }
     const status = ERROR_STATUS[app.code];
-    if (status >= 500 && app.code !== 'INTERNAL') log.warn({ code: app.code, requestId, path: req.path }, app.message);
+    if (status >= 500 && app.code !== 'INTERNAL') log.warn({ code: app.code, requestId, path: redactUrl(req.path) }, redactText(app.message, requestSecrets(req)));
     if (res.headersSent) return;
     if (res.locals.html) {
       res.status(status).type('html').send(res.locals.renderError ? res.locals.renderError(status, app) : `<p>${app.message}</p>`);

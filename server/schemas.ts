@@ -101,6 +101,8 @@ export const networkResponse = z.object({
   currentStage: z.string().nullable(),
   listSize: z.number(),
   practices: z.array(practiceResponse),
+  /** who holds the network's offices now: appointed, elected, or a practice's `chair` role */
+  offices: z.array(z.object({ office: z.string(), memberId: z.string(), name: z.string(), startsOn: z.string().nullable(), endsOn: z.string().nullable(), source: z.enum(['appointed', 'elected', 'practice-role']) })),
   createdAt: z.string(),
 });
 
@@ -161,7 +163,13 @@ export const signBody = z.object({
   code: z.string().trim().regex(/^\d{6}$/, 'the code is the 6 digits from the email').optional(),
   consent: z.literal(true, { error: 'consent must be true: you must agree to sign electronically' }),
 });
-export const declineBody = z.object({ reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(2000) });
+const emailCode = z.string().trim().regex(/^\d{6}$/, 'the code is the 6 digits from the email');
+export const declineBody = z.object({
+  reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(2000),
+  /** the one-time code from the email, where the programme asks for one */
+  code: emailCode.optional(),
+});
+export const delegateBody = z.object({ toPersonId: z.string().min(1).max(64), code: emailCode.optional() });
 
 export const receiptResponse = z.object({
   signatureId: z.string(),
@@ -192,4 +200,5 @@ export const actionResponse = z.object({
 });
 
 export const outboxQuery = z.object({ to: z.string().max(320).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
-export const outboxResponse = z.array(z.object({ id: z.string(), to: z.string(), subject: z.string(), text: z.string(), links: z.array(z.string()), sentAt: z.string(), delivery: z.string() }));
+/** text and links only for the administrator of a system without SMTP (they carry live links and codes) */
+export const outboxResponse = z.array(z.object({ id: z.string(), to: z.string(), subject: z.string(), text: z.string().optional(), links: z.array(z.string()).optional(), sentAt: z.string(), delivery: z.string() }));

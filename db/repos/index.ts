@@ -6,10 +6,14 @@ import { createDisputesRepo } from './disputes.repo';
 import { createDocumentsRepo } from './documents.repo';
 import { createElectionsRepo } from './elections.repo';
 import { createMotionsRepo } from './motions.repo';
+import { createOfficesRepo } from './offices.repo';
 import { createOutboxRepo } from './outbox.repo';
+import { createPersonsRepo } from './persons.repo';
 import { createRecordsRepo } from './records.repo';
 import { createRisksRepo } from './risks.repo';
+import { createScopesRepo } from './scopes.repo';
 import { createSealedRepo } from './sealed.repo';
+import { createSessionsRepo } from './sessions.repo';
 import { createSignoffsRepo } from './signoffs.repo';
 import { createStagesRepo } from './stages.repo';
 import { createTemplatesRepo } from './templates.repo';
@@ -30,10 +34,14 @@ export function createRepos(evidence: AuditEvidence) {
     documents: createDocumentsRepo(),
     elections: createElectionsRepo(),
     motions: createMotionsRepo(),
+    offices: createOfficesRepo(),
     outbox: createOutboxRepo(),
+    persons: createPersonsRepo(),
     records: createRecordsRepo(),
     risks: createRisksRepo(),
+    scopes: createScopesRepo(),
     sealed: createSealedRepo(),
+    sessions: createSessionsRepo(),
     signoffs: createSignoffsRepo(),
     stages: createStagesRepo(),
     templates: createTemplatesRepo(),

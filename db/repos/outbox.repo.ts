@@ -33,9 +33,17 @@ export function createOutboxRepo() {
     async markFailed(db: Executor, id: string, error: string): Promise<void> {
       await db('outbox').where({ id }).update({ delivery: 'failed', delivery_error: error.slice(0, 1000) });
     },
-    async list(db: Executor, filter: { to?: string; limit?: number } = {}): Promise<OutboxMessage[]> {
+    /**
+     * Messages newest first. `within` keeps only messages about networks of these programmes or
+     * these networks (messages about no network — invitations, sign-in links — are then left out).
+     */
+    async list(db: Executor, filter: { to?: string; limit?: number; within?: { programmeIds: string[]; networkIds: string[] } } = {}): Promise<OutboxMessage[]> {
       let q = db('outbox').orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
       if (filter.to) q = q.where({ to_email: filter.to.toLowerCase() });
+      if (filter.within) {
+        const { programmeIds, networkIds } = filter.within;
+        q = q.where((w) => w.whereIn('network_id', db('networks').whereIn('programme_id', programmeIds).select('id')).orWhereIn('network_id', networkIds));
+      }
       q = q.limit(filter.limit ?? 500);
       return (await q).map(fromRow);
     },

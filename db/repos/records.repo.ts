@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type Executor, nowIso } from './executor';
+import { createPersonsRepo } from './persons.repo';
 
 export interface ProgrammeSettings {
   /** signers must also enter a one-time code sent to their email */
@@ -50,6 +51,7 @@ export interface NewNetwork {
 
 /** Programmes, waves, networks, practices and people. */
 export function createRecordsRepo() {
+  const persons = createPersonsRepo();
   /** The practices (with their people) of several networks: two queries per 500 networks. */
   async function practicesOfNetworks(db: Executor, networkIds: readonly string[]): Promise<Practice[]> {
     const out: Practice[] = [];
@@ -116,7 +118,9 @@ export function createRecordsRepo() {
       for (const p of n.practices) {
         await db('practices').insert({ id: p.id, network_id: n.id, name: p.name, ods_code: p.odsCode, list_size: p.listSize });
         for (const person of p.people) {
-          await db('people').insert({ id: person.id, practice_id: p.id, name: person.name, email: person.email.toLowerCase(), roles: JSON.stringify(person.roles) });
+          // the same email in any practice is the same person
+          const { id: personId } = await persons.ensure(db, { email: person.email, name: person.name });
+          await db('people').insert({ id: person.id, practice_id: p.id, name: person.name, email: person.email.toLowerCase(), roles: JSON.stringify(person.roles), person_id: personId });
         }
       }
     },
@@ -136,12 +140,12 @@ export function createRecordsRepo() {
         createdAt: r.created_at,
       };
     },
-    async listNetworks(db: Executor, filter: { waveId?: string; programmeId?: string } = {}): Promise<{ id: string; name: string; waveId: string; formationStatus: string; currentStage: string | null }[]> {
+    async listNetworks(db: Executor, filter: { waveId?: string; programmeId?: string } = {}): Promise<{ id: string; name: string; programmeId: string; waveId: string; formationStatus: string; currentStage: string | null }[]> {
       let q = db('networks').orderBy('name');
       if (filter.waveId) q = q.where({ wave_id: filter.waveId });
       if (filter.programmeId) q = q.where({ programme_id: filter.programmeId });
       const rows = await q;
-      return rows.map((r) => ({ id: r.id, name: r.name, waveId: r.wave_id, formationStatus: r.formation_status, currentStage: r.current_stage ?? null }));
+      return rows.map((r) => ({ id: r.id, name: r.name, programmeId: r.programme_id, waveId: r.wave_id, formationStatus: r.formation_status, currentStage: r.current_stage ?? null }));
     },
     /** Practices and people of many networks at once (dashboards). */
     practicesOfNetworks,
@@ -168,9 +172,10 @@ export function createRecordsRepo() {
         },
       };
     },
-    async getPerson(db: Executor, id: string): Promise<(Person & { practiceName: string; networkId: string }) | null> {
+    /** A person's place in a practice (a `people` row), with the person (`persons.id`) it belongs to. */
+    async getPerson(db: Executor, id: string): Promise<(Person & { practiceName: string; networkId: string; personId: string | null }) | null> {
       const r = await db('people').join('practices', 'practices.id', 'people.practice_id').where('people.id', id).select('people.*', 'practices.name as practice_name', 'practices.network_id as network_id').first();
-      return r ? { ...personFromRow(r), practiceName: r.practice_name, networkId: r.network_id } : null;
+      return r ? { ...personFromRow(r), practiceName: r.practice_name, networkId: r.network_id, personId: r.person_id ?? null } : null;
     },
   };
 }

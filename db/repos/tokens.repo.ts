@@ -1,9 +1,30 @@
 import crypto from 'node:crypto';
 import { type Executor, nowIso } from './executor';
+import { createPersonsRepo } from './persons.repo';
 
-export type StaffRole = 'facilitator' | 'commissioner';
+/** A personal API token. It carries its owner's powers as they are when it is used, never more. */
+export interface ApiToken {
+  id: string;
+  personId: string;
+  label: string;
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
 
-export interface ApiToken { id: string; name: string; role: StaffRole; email: string | null; createdAt: string; expiresAt: string | null; revokedAt: string | null }
+function apiTokenFromRow(r: Record<string, unknown>): ApiToken {
+  return {
+    id: String(r.id),
+    personId: String(r.person_id),
+    label: String(r.name),
+    createdAt: String(r.created_at),
+    expiresAt: (r.expires_at as string | null) ?? null,
+    revokedAt: (r.revoked_at as string | null) ?? null,
+    lastUsedAt: (r.last_used_at as string | null) ?? null,
+  };
+}
+
 export interface ActionToken {
   id: string;
   /** 'sign' for a signing request; other kinds are added by their features */
@@ -44,21 +65,46 @@ function actionTokenFromRow(r: Record<string, unknown>): ActionToken {
   };
 }
 
-/** Staff API tokens and single-purpose action tokens (links in emails). */
+/** Personal API tokens and single-purpose action tokens (links in emails). */
 export function createTokensRepo() {
+  const persons = createPersonsRepo();
   return {
-    async insertApiToken(db: Executor, t: { id: string; secret: string; name: string; role: StaffRole; email?: string | null; expiresAt?: string | null }): Promise<void> {
-      await db('api_tokens').insert({ id: t.id, token_hash: hashToken(t.secret), name: t.name, role: t.role, email: t.email ?? null, created_at: nowIso(), expires_at: t.expiresAt ?? null });
+    async insertApiToken(db: Executor, t: { id: string; secret: string; personId: string; label: string; expiresAt?: string | null }): Promise<void> {
+      await db('api_tokens').insert({ id: t.id, token_hash: hashToken(t.secret), person_id: t.personId, name: t.label, created_at: nowIso(), expires_at: t.expiresAt ?? null });
     },
-    /** Where facilitators are told about declines, expiries and escalations. */
-    async facilitatorEmails(db: Executor): Promise<string[]> {
-      const rows = await db('api_tokens').where({ role: 'facilitator' }).whereNull('revoked_at').whereNotNull('email').distinct('email');
-      return rows.map((r) => String(r.email));
+    /**
+     * Where facilitators are told about a network's declines, expiries and escalations: the
+     * facilitators granted on its programme, and the administrator.
+     */
+    facilitatorEmails(db: Executor, networkId: string): Promise<string[]> {
+      return persons.facilitatorEmails(db, networkId);
     },
     async apiTokenBySecret(db: Executor, secret: string): Promise<ApiToken | null> {
       const r = await db('api_tokens').where({ token_hash: hashToken(secret) }).first();
-      if (!r) return null;
-      return { id: r.id, name: r.name, role: r.role, email: r.email ?? null, createdAt: r.created_at, expiresAt: r.expires_at ?? null, revokedAt: r.revoked_at ?? null };
+      return r && r.person_id ? apiTokenFromRow(r) : null;
+    },
+    async getApiToken(db: Executor, id: string): Promise<ApiToken | null> {
+      const r = await db('api_tokens').where({ id }).first();
+      return r && r.person_id ? apiTokenFromRow(r) : null;
+    },
+    /** A person's tokens, newest first (never their secrets: only hashes are stored). */
+    async apiTokensOf(db: Executor, personId: string): Promise<ApiToken[]> {
+      return (await db('api_tokens').where({ person_id: personId }).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }])).map(apiTokenFromRow);
+    },
+    /** Revokes a token; true when this call revoked it. */
+    async revokeApiToken(db: Executor, id: string): Promise<boolean> {
+      return (await db('api_tokens').where({ id }).whereNull('revoked_at').update({ revoked_at: nowIso() })) > 0;
+    },
+    async revokeApiTokensOf(db: Executor, personId: string): Promise<number> {
+      return db('api_tokens').where({ person_id: personId }).whereNull('revoked_at').update({ revoked_at: nowIso() });
+    },
+    /** Records use, at most once a minute per token. */
+    async touchApiToken(db: Executor, id: string): Promise<void> {
+      const cutoff = new Date(Date.now() - 60_000).toISOString();
+      await db('api_tokens')
+        .where({ id })
+        .where((q) => q.whereNull('last_used_at').orWhere('last_used_at', '<', cutoff))
+        .update({ last_used_at: nowIso() });
     },
     async countApiTokens(db: Executor): Promise<number> {
       const r = await db('api_tokens').count({ n: '*' }).first();
@@ -95,12 +141,14 @@ export function createTokensRepo() {
       const rows = await db('action_tokens').where({ person_id: personId }).whereIn('document_id', documentIds).whereNotNull('viewed_at').distinct('document_id');
       return rows.map((r) => String(r.document_id));
     },
-    async pendingForEmail(db: Executor, email: string): Promise<ActionToken[]> {
+    /** Unused, unexpired action links sent to any membership of this person (persons.id). */
+    async pendingForPerson(db: Executor, personId: string): Promise<ActionToken[]> {
       const rows = await db('action_tokens')
         .join('people', 'people.id', 'action_tokens.person_id')
-        .where('people.email', email.toLowerCase())
+        .where('people.person_id', personId)
         .whereNull('action_tokens.used_at')
         .where('action_tokens.expires_at', '>', nowIso())
+        .orderBy([{ column: 'action_tokens.expires_at' }, { column: 'action_tokens.id' }])
         .select('action_tokens.*');
       return rows.map(actionTokenFromRow);
     },

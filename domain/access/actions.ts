@@ -13,14 +13,21 @@ export const ACCESS_ACTIONS = [
   'programme.manage',
   'staff.invite',
   'staff.manage',
+  /** mint an API token for another person (onboarding, scripts): the administrator only */
+  'staff.issue-token',
   // networks, their people and formation
   'network.create',
   'network.read',
   'network.manage',
   'formation.manage',
+  /** a document's metadata and files (staff in scope, the network's officers, a link for that document) */
+  'document.read',
   'evidence.read',
   'outbox.read',
   'audit.verify',
+  /** Temporal's remote codec: decrypt history payloads to show them (staff), encrypt them to send (facilitators) */
+  'codec.decode',
+  'codec.encode',
   // votes and elections
   'motion.open',
   'motion.read',
@@ -55,4 +62,15 @@ export interface AccessScope {
   networkId: string | null;
   /** the practices the resource concerns, where that matters (a dispute's parties) */
   practiceIds?: readonly string[];
+  /**
+   * A resource spanning several programmes (a staff grant, an invitation to several): it is known
+   * to whoever sees any of them, and may be acted on only by whoever may act on all of them.
+   */
+  programmeIds?: readonly string[];
+  /** whose it is, for a person's own things (API tokens) */
+  ownerPersonId?: string;
+  /** the document the resource is (or carries), so an action link for that document may read it */
+  documentId?: string;
+  /** the signing round the resource belongs to, so a sealed-copy link of that round may read it */
+  signoffId?: string;
 }

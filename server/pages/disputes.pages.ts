@@ -5,6 +5,7 @@ import { AppError } from '../errors';
 import { caseEventBody } from '../routes/disputes.routes';
 import type { Services } from '../services';
 import type { CaseView } from '../services/dispute-views';
+import type { AccessLayer } from '../access';
 import { createPageKit } from './page-kit';
 import { renderPage } from './views';
 
@@ -52,9 +53,9 @@ function casePage(kase: CaseView, extra: { networkName: string; form?: unknown; 
  * (/a/<token> of kind dispute-case or dispute-external), where they can record what their standing
  * allows; and the register of a network's cases, risks and issues (/networks/:id/disputes).
  */
-export function disputesPagesRouter(s: Services, authenticate: (req: Request) => Promise<{ name: string } | null>): Router {
+export function disputesPagesRouter(s: Services, access: AccessLayer): Router {
   const router = Router();
-  const { doubleCsrfProtection, generateCsrfToken, form, perToken, html, withLink, linkOf } = createPageKit(s);
+  const { doubleCsrfProtection, generateCsrfToken, form, perToken, html, withLink, linkOf, guard, page } = createPageKit(s, access);
   const disputeLink = withLink(['dispute-case', 'dispute-external']);
 
   async function linkPage(req: Request, res: Response, extra: { errors?: { field: string; message: string }[]; confirmation?: string; text?: string; type?: string } = {}, status = 200) {
@@ -110,33 +111,25 @@ export function disputesPagesRouter(s: Services, authenticate: (req: Request) =>
     await linkPage(req, res, { confirmation: CONFIRMED[parsed.data.type] });
   });
 
-  router.get('/disputes/:id', async (req, res) => {
-    html(res);
-    if (!(await authenticate(req))) return res.redirect(303, '/login');
+  router.get('/disputes/:id', guard('dispute.read', { dispute: 'id' }), async (req, res) => {
     const kase = await s.disputes.get(String(req.params.id).slice(0, 64));
     const network = await s.networks.getNetwork(kase.networkId);
-    res.type('html').send(
-      renderPage('dispute', kase.title, casePage(kase, { networkName: network.name, settlementUrl: kase.settlement ? `/api/v1/documents/${kase.settlement.id}/pdf` : null, registerUrl: `/networks/${network.id}/disputes` })),
-    );
+    await page(req, res, 'dispute', kase.title, casePage(kase, { networkName: network.name, settlementUrl: kase.settlement ? `/api/v1/documents/${kase.settlement.id}/pdf` : null, registerUrl: `/networks/${network.id}/disputes` }));
   });
 
-  router.get('/networks/:id/disputes', async (req, res) => {
-    html(res);
-    if (!(await authenticate(req))) return res.redirect(303, '/login');
+  router.get('/networks/:id/disputes', guard('dispute.read', { network: 'id' }), async (req, res) => {
     const id = String(req.params.id).slice(0, 64);
     const network = await s.networks.getNetwork(id);
     const [cases, log] = await Promise.all([s.disputes.listForNetwork(id), s.risks.log(id)]);
     const open = cases.filter((c) => c.status === 'open');
     const breached = open.filter((c) => c.breaches > 0).length;
-    res.type('html').send(
-      renderPage('disputes', `Disputes, risks and issues of ${network.name}`, {
+    await page(req, res, 'disputes', `Disputes, risks and issues of ${network.name}`, {
         network,
         summary: `${plural(open.length, 'open case')}${breached ? `, ${breached} of them past a due date at some step` : ''}; ${plural(log.risks.filter((r) => r.status === 'open').length, 'open risk')}; ${plural(log.issues.filter((i) => i.status === 'open').length, 'open issue')}.`,
         cases: cases.map((c) => ({ ...c, tagClass: STATUS_TAG[c.status], partyNames: listAnd(c.parties.map((p) => p.name)), due: c.dueOn ? formatDate(c.dueOn) : '–' })),
         risks: log.risks.map((r) => ({ ...r, closed: r.status === 'closed', review: formatDate(r.reviewOn) })),
         issues: log.issues.map((i) => ({ ...i, tagClass: STATUS_TAG[i.status], statusWords: i.status === 'escalated' ? 'Escalated' : i.status === 'closed' ? 'Closed' : 'Open', raised: formatDate(i.raisedOn), due: formatDate(i.dueOn) })),
-      }),
-    );
+    });
   });
 
   return router;

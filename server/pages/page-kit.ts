@@ -1,21 +1,25 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { doubleCsrf } from 'csrf-csrf';
 import rateLimit from 'express-rate-limit';
-import { STAFF_COOKIE } from '../auth';
 import { ACTION_KINDS, type ActionKind } from '../../domain/action-kinds';
+import type { AccessAction, AccessScope } from '../../domain/access/actions';
+import { authorize, type PersonActor } from '../../domain/access/policy';
+import { type AccessLayer, ACCESS_DECISION_HEADER, forbiddenMessage } from '../access';
 import type { ActionLink } from '../action-links';
 import { AppError } from '../errors';
+import type { ScopeSpec } from '../route';
 import type { Services } from '../services';
-import { renderPage } from './views';
+import { type Account, renderPage } from './views';
 
 /**
  * What every HTML router shares: CSRF protection of forms (double-submit cookie, keyed to the action
- * token or the staff session), the form body parser, the per-link rate limit and HTML error pages.
+ * token or the session), the form body parser, the per-link rate limit, HTML error pages, and the
+ * same access policy as the API for pages a signed-in person reads.
  */
-export function createPageKit(s: Services) {
+export function createPageKit(s: Services, access: AccessLayer) {
   const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
     getSecret: () => s.formSecret,
-    getSessionIdentifier: (req) => String(req.params?.token ?? (req.cookies as Record<string, string>)?.[STAFF_COOKIE] ?? 'anonymous'),
+    getSessionIdentifier: (req) => String(req.params?.token ?? (req.cookies as Record<string, string>)?.[access.cookieName] ?? 'anonymous'),
     cookieName: s.secureCookies ? '__Host-fw.csrf' : 'fw.csrf',
     cookieOptions: { sameSite: 'strict', secure: s.secureCookies, httpOnly: true, path: '/' },
     getCsrfTokenFromRequest: (req) => (req.body as Record<string, string> | undefined)?._csrf,
@@ -26,8 +30,21 @@ export function createPageKit(s: Services) {
   function html(res: Response) {
     res.locals.html = true;
     res.locals.renderError = (status: number, err: AppError) =>
-      renderPage('message', 'There is a problem', { heading: status === 404 ? 'Link not recognised' : 'There is a problem', message: err.message });
+      renderPage('message', 'There is a problem', { heading: status === 404 ? 'Page not found' : status === 403 ? 'You do not have access to this page' : 'There is a problem', message: err.message });
   }
+
+  /** The person signed in to this browser (their session; a bearer token works too), or null. */
+  async function signedIn(req: Request): Promise<PersonActor | null> {
+    const { actor } = await access.authenticate(req, { cookie: true });
+    return actor.kind === 'person' ? actor : null;
+  }
+
+  /** The header of a signed-in page: their name and a sign-out form. */
+  async function account(req: Request, res: Response, person: PersonActor): Promise<Account> {
+    const me = await s.people.me(person);
+    return { name: me.person.name, csrf: generateCsrfToken(req, res) };
+  }
+
   return {
     /**
      * Resolves the page's action link (`:token`) through the one resolver. A link of another kind
@@ -40,6 +57,7 @@ export function createPageKit(s: Services) {
           res.locals.link = await s.resolveLink(req.params.token, ACTION_KINDS);
         } catch (err) {
           html(res);
+          res.locals.renderError = (status: number, e: AppError) => renderPage('message', 'There is a problem', { heading: status === 404 ? 'Link not recognised' : 'There is a problem', message: e.message });
           return next(err);
         }
         if (!kinds.includes((res.locals.link as ActionLink).token.kind)) return next('route');
@@ -52,6 +70,48 @@ export function createPageKit(s: Services) {
       if (!link) throw new AppError('NOT_FOUND', 'This link is not valid.');
       return link;
     },
+
+    signedIn,
+
+    /**
+     * Guards a page a signed-in person reads, with the API's policy: not signed in → the sign-in
+     * page; outside their scope → "page not found"; in scope but not theirs → 403.
+     */
+    guard(action: AccessAction, spec?: ScopeSpec) {
+      return async (req: Request, res: Response, next: NextFunction) => {
+        html(res);
+        try {
+          const person = await signedIn(req);
+          if (!person) return res.redirect(303, '/signin');
+          let scope: AccessScope | null = null;
+          if (spec) {
+            const resolved = await access.resolve(spec, { params: req.params, query: req.query as Record<string, unknown>, body: undefined });
+            if ('notFound' in resolved) throw new AppError('NOT_FOUND', 'If you typed the web address, check it is correct.');
+            scope = resolved.scope;
+          }
+          const decision = authorize(person, action, scope);
+          if (decision === 'not-found') throw new AppError('NOT_FOUND', 'If you typed the web address, check it is correct.');
+          if (decision !== 'allow') throw new AppError('FORBIDDEN', forbiddenMessage(action));
+          res.locals.person = person;
+          next();
+        } catch (err) {
+          if (err instanceof AppError && (err.code === 'NOT_FOUND' || err.code === 'FORBIDDEN')) res.setHeader(ACCESS_DECISION_HEADER, err.code === 'NOT_FOUND' ? 'not-found' : 'forbidden');
+          next(err);
+        }
+      };
+    },
+    /** The person `guard` let through. */
+    personOf(res: Response): PersonActor {
+      const person = res.locals.person as PersonActor | undefined;
+      if (!person) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
+      return person;
+    },
+    account,
+    /** Renders a page for the signed-in person `guard` let through, with their header. */
+    async page(req: Request, res: Response, view: string, title: string, data: Record<string, unknown>, status = 200) {
+      const header = await account(req, res, res.locals.person as PersonActor);
+      res.status(status).type('html').send(renderPage(view, title, { ...data, csrf: header.csrf }, header));
+    },
     doubleCsrfProtection,
     generateCsrfToken,
     form: express.urlencoded({ extended: false, limit: '20kb' }),
@@ -59,3 +119,5 @@ export function createPageKit(s: Services) {
     html,
   };
 }
+
+export type PageKit = ReturnType<typeof createPageKit>;

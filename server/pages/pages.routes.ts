@@ -1,5 +1,8 @@
 import { type Request, type Response, Router } from 'express';
-import { STAFF_COOKIE } from '../auth';
+import { ACTION_KINDS } from '../../domain/action-kinds';
+import { scopeFilter } from '../../domain/access/policy';
+import { formatDate } from '../../documents/format';
+import type { AccessLayer } from '../access';
 import { AppError } from '../errors';
 import type { Services } from '../services';
 import { requestMeta } from '../request-meta';
@@ -16,20 +19,32 @@ const STATUS_MESSAGES: Record<string, string> = {
   expired: 'This link has expired. Ask the facilitator to send a new one.',
 };
 
+/** What a line of "my actions" says, by kind of action. */
+export function actionHeading(item: { kind: string; title: string; documentVersion: number | null }): string {
+  if (item.kind === 'sign') return `Sign ${item.title} (version ${item.documentVersion ?? 1})`;
+  if (item.kind === 'vote') return `Vote: ${item.title}`;
+  if (item.kind === 'ballot') return `Election ballot: ${item.title}`;
+  return item.title;
+}
+
 /**
- * The HTML pages: the signing page at /a/<token>, staff sign-in, and the network status page.
+ * The HTML pages: the signing page at /a/<token>, "my actions" from any link, and the staff pages
+ * (home, a wave's readiness, a network), guarded by the same policy as the API.
  * Forms carry a CSRF token (double-submit cookie); the action pages are rate limited.
  */
-export function pagesRouter(s: Services, authenticate: (req: Request) => Promise<{ name: string } | null>): Router {
+export function pagesRouter(s: Services, access: AccessLayer): Router {
   const router = Router();
-  const { doubleCsrfProtection, generateCsrfToken, form, perToken, html, withLink, linkOf } = createPageKit(s);
+  const { doubleCsrfProtection, generateCsrfToken, form, perToken, html, withLink, linkOf, guard, page, signedIn } = createPageKit(s, access);
   const signLink = withLink(['sign']);
+  const anyLink = withLink(ACTION_KINDS);
 
   async function signPage(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
     const link = linkOf(res);
     const token = link.secret;
     const { view } = await s.actions.describe(link);
-    const preview = await s.actions.preview(link);
+    // the document is not served from a link past its expiry or superseded by a newer version
+    const current = !link.expired && !link.superseded;
+    const preview = current ? await s.actions.preview(link) : { html: '', changes: null };
     res.status(status).type('html').send(
       renderPage('sign', `Sign ${view.document.title}`, {
         view,
@@ -38,6 +53,7 @@ export function pagesRouter(s: Services, authenticate: (req: Request) => Promise
         shortHash: view.document.sha256.slice(0, 16),
         pending: view.status === 'pending',
         documentHtml: preview.html,
+        current,
         changes: view.status === 'pending' ? preview.changes : null,
         capacities: view.capacities.map((c) => c.replace(/-/g, ' ')).join(' and '),
         statusMessage: STATUS_MESSAGES[view.status] ?? '',
@@ -97,16 +113,31 @@ export function pagesRouter(s: Services, authenticate: (req: Request) => Promise
 
   router.post('/a/:token/decline', perToken, signLink, form, doubleCsrfProtection, async (req, res) => {
     html(res);
-    const reason = String((req.body as Record<string, string>).reason ?? '').trim();
+    const body = req.body as Record<string, string>;
+    const reason = String(body.reason ?? '').trim();
+    const code = String(body.code ?? '').trim() || undefined;
     if (reason.length < 3) return signPage(req, res, { errors: [{ field: 'reason', message: 'Tell the facilitator why you cannot sign (at least 3 characters)' }] }, 422);
-    await s.actions.decline(linkOf(res), { reason });
+    try {
+      await s.actions.decline(linkOf(res), { reason, code });
+    } catch (err) {
+      if (err instanceof AppError && (err.code === 'CODE_REQUIRED' || err.code === 'CODE_INVALID')) return signPage(req, res, { errors: [{ field: 'decline-code', message: err.message }], declineCodeError: err.message }, 422);
+      throw err;
+    }
     res.type('html').send(renderPage('receipt', 'Declined', { heading: 'You declined to sign', message: 'The facilitator has been told and will be in touch.' }));
   });
 
   router.post('/a/:token/delegate', perToken, signLink, form, doubleCsrfProtection, async (req, res) => {
     html(res);
-    const toPersonId = String((req.body as Record<string, string>).toPersonId ?? '');
-    const { delegatedTo } = await s.actions.delegate(linkOf(res), { toPersonId });
+    const body = req.body as Record<string, string>;
+    const toPersonId = String(body.toPersonId ?? '');
+    const code = String(body.code ?? '').trim() || undefined;
+    let delegatedTo: string;
+    try {
+      ({ delegatedTo } = await s.actions.delegate(linkOf(res), { toPersonId, code }));
+    } catch (err) {
+      if (err instanceof AppError && (err.code === 'CODE_REQUIRED' || err.code === 'CODE_INVALID')) return signPage(req, res, { errors: [{ field: 'delegate-code', message: err.message }], delegateCodeError: err.message }, 422);
+      throw err;
+    }
     res.type('html').send(renderPage('receipt', 'Handed over', { heading: 'Request handed over', message: `${delegatedTo} has been asked to sign in your place.` }));
   });
 
@@ -116,72 +147,60 @@ export function pagesRouter(s: Services, authenticate: (req: Request) => Promise
     await signPage(req, res, { codeSent: `We have emailed a 6-digit code to ${sentTo}. It works for 10 minutes.` });
   });
 
-  router.get('/a/:token/mine', perToken, signLink, async (req, res) => {
+  // "my actions" from any link: everything waiting for the person it was sent to
+  router.get('/a/:token/mine', perToken, anyLink, async (req, res) => {
     html(res);
+    res.setHeader('Referrer-Policy', 'no-referrer');
     const link = linkOf(res);
-    const token = link.secret;
-    const { view } = await s.actions.describe(link);
     const items = await s.actions.mine(link);
-    res.type('html').send(renderPage('mine', 'My actions', { person: view.person, items: items.map((i) => ({ ...i, expires: i.expiresAt.slice(0, 10) })), token, csrf: generateCsrfToken(req, res) }));
+    res.type('html').send(
+      renderPage('mine', 'My actions', {
+        person: { name: link.person.name },
+        items: items.map((i) => ({ ...i, heading: actionHeading(i), expires: formatDate(i.expiresAt) })),
+        openBase: `/a/${link.secret}/mine`,
+        csrf: generateCsrfToken(req, res),
+      }),
+    );
   });
 
-  router.post('/a/:token/mine/:actionId', perToken, signLink, form, doubleCsrfProtection, async (req, res) => {
+  router.post('/a/:token/mine/:actionId', perToken, anyLink, form, doubleCsrfProtection, async (req, res) => {
     html(res);
-    const fresh = await s.actions.openMine(linkOf(res), String(req.params.actionId).slice(0, 64));
+    const fresh = await s.actions.openMine(linkOf(res).person.personId, String(req.params.actionId).slice(0, 64));
     res.redirect(303, `/a/${fresh}`);
   });
 
-  router.get('/login', (req, res) => {
-    html(res);
-    res.type('html').send(renderPage('login', 'Sign in', { csrf: generateCsrfToken(req, res) }));
-  });
-
-  router.post('/login', form, doubleCsrfProtection, async (req, res) => {
-    html(res);
-    const secret = String((req.body as Record<string, string>).token ?? '').trim();
-    if (!(await s.access.isLiveApiToken(secret))) {
-      return res.status(401).type('html').send(renderPage('login', 'Sign in', { csrf: generateCsrfToken(req, res), error: 'That token is not recognised' }));
-    }
-    res.cookie(STAFF_COOKIE, secret, { httpOnly: true, sameSite: 'strict', secure: s.secureCookies, path: '/', maxAge: 12 * 3600_000 });
-    res.redirect(303, '/');
-  });
-
+  /** The staff home: programmes and networks the person may read. Others go to their own landing page. */
   router.get('/', async (req, res) => {
     html(res);
-    const staff = await authenticate(req);
-    if (!staff) return res.redirect(303, '/login');
-    res.type('html').send(renderPage('home', 'Networks', { programmes: await s.networks.programmesWithWaves(), networks: await s.networks.listNetworks({}) }));
+    const person = await signedIn(req);
+    if (!person) return res.redirect(303, '/signin');
+    const networksReadable = scopeFilter(person, 'network.read');
+    if (!networksReadable.all && networksReadable.programmeIds.length === 0) return res.redirect(303, await s.signin.landingPath(person));
+    res.locals.person = person;
+    await page(req, res, 'home', 'Networks', { programmes: await s.networks.programmesWithWaves(person), networks: await s.networks.listNetworks(person, {}) });
   });
 
-  router.get('/waves/:id', async (req, res) => {
-    html(res);
-    const staff = await authenticate(req);
-    if (!staff) return res.redirect(303, '/login');
-    const readiness = await s.readiness.wave(String(req.params.id).slice(0, 64));
+  router.get('/waves/:id', guard('readiness.read', { wave: 'id' }), async (req, res) => {
+    const readiness = await s.readiness.wave(String(req.params.id));
     const tag = { red: 'nhsuk-tag--red', amber: 'nhsuk-tag--orange', green: 'nhsuk-tag--green' } as const;
-    res.type('html').send(
-      renderPage('wave', `Wave ${readiness.number} readiness`, {
-        ...readiness,
-        networks: readiness.networks.map((n) => ({ ...n, tagClass: tag[n.rag], listSize: n.listSize.toLocaleString('en-GB'), stage: n.currentStage ?? (n.formationStatus === 'completed' ? 'all stages complete' : 'not started') })),
-      }),
-    );
+    await page(req, res, 'wave', `Wave ${readiness.number} readiness`, {
+      ...readiness,
+      panelDate: formatDate(readiness.panelDate),
+      networks: readiness.networks.map((n) => ({ ...n, tagClass: tag[n.rag], listSize: n.listSize.toLocaleString('en-GB'), stage: n.currentStage ?? (n.formationStatus === 'completed' ? 'all stages complete' : 'not started') })),
+    });
   });
 
-  router.get('/networks/:id', async (req, res) => {
-    html(res);
-    const staff = await authenticate(req);
-    if (!staff) return res.redirect(303, '/login');
-    const id = String(req.params.id).slice(0, 64);
+  router.get('/networks/:id', guard('network.read', { network: 'id' }), async (req, res) => {
+    const id = String(req.params.id);
     const network = await s.networks.getNetwork(id);
     const status = await s.formation.status(id);
     const tag: Record<string, string> = { completed: 'nhsuk-tag--green', 'awaiting-signatures': 'nhsuk-tag--blue', voting: 'nhsuk-tag--purple', drafting: 'nhsuk-tag--yellow', pending: 'nhsuk-tag--grey' };
-    res.type('html').send(
-      renderPage('network', network.name, {
-        network,
-        listSize: network.listSize.toLocaleString('en-GB'),
-        status: { ...status, stages: status.stages.map((st) => ({ ...st, tagClass: tag[st.status] ?? '', documents: st.documents.map((d) => ({ ...d, shortHash: d.sha256.slice(0, 12) })) })) },
-      }),
-    );
+    await page(req, res, 'network', network.name, {
+      network,
+      listSize: network.listSize.toLocaleString('en-GB'),
+      offices: network.offices.map((o) => ({ office: o.office.replace(/-/g, ' '), name: o.name, until: o.endsOn ? formatDate(o.endsOn) : null })),
+      status: { ...status, stages: status.stages.map((st) => ({ ...st, tagClass: tag[st.status] ?? '', documents: st.documents.map((d) => ({ ...d, shortHash: d.sha256.slice(0, 12) })) })) },
+    });
   });
 
   return router;

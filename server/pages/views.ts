@@ -17,10 +17,16 @@ function template(name: string): Handlebars.TemplateDelegate {
   return t;
 }
 
+/** The signed-in person's header: their name, "My actions", and a sign-out form. */
+export interface Account {
+  name: string;
+  csrf: string;
+}
+
 /** Renders a view inside the NHS.UK layout. Handlebars escapes every value. */
-export function renderPage(name: string, title: string, data: Record<string, unknown>): string {
+export function renderPage(name: string, title: string, data: Record<string, unknown>, account?: Account): string {
   const body = template(name)(data);
-  return template('layout')({ title, body });
+  return template('layout')({ title, body, account });
 }
 
 export function ukTime(iso: string): string {

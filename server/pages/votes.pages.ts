@@ -1,4 +1,5 @@
 import { type Request, type Response, Router } from 'express';
+import type { AccessLayer } from '../access';
 import { AppError } from '../errors';
 import type { Services } from '../services';
 import { createPageKit } from './page-kit';
@@ -31,9 +32,9 @@ function countSummary(result: ElectionView['constituencies'][number]['result']) 
  * pages), and the staff pages for a motion's results and an election. Phone-first NHS.UK markup;
  * forms carry a CSRF token like the signing forms.
  */
-export function votesPagesRouter(s: Services, authenticate: (req: Request) => Promise<{ name: string } | null>): Router {
+export function votesPagesRouter(s: Services, access: AccessLayer): Router {
   const router = Router();
-  const { doubleCsrfProtection, generateCsrfToken, form, perToken, html, withLink, linkOf } = createPageKit(s);
+  const { doubleCsrfProtection, generateCsrfToken, form, perToken, html, withLink, linkOf, guard } = createPageKit(s, access);
   /** Vote and ballot links only; any other link goes on to the signing pages. */
   const ballotLinksOnly = withLink(['vote', 'ballot']);
 
@@ -161,9 +162,7 @@ export function votesPagesRouter(s: Services, authenticate: (req: Request) => Pr
     return electionPage(res, req, token, view, { confirmation: receipt });
   });
 
-  router.get('/motions/:id', async (req, res) => {
-    html(res);
-    if (!(await authenticate(req))) return res.redirect(303, '/login');
+  router.get('/motions/:id', guard('motion.read', { motion: 'id' }), async (req, res) => {
     const motion = await s.motions.getMotion(String(req.params.id).slice(0, 64));
     const network = await s.networks.getNetwork(motion.networkId);
     res.type('html').send(
@@ -180,9 +179,7 @@ export function votesPagesRouter(s: Services, authenticate: (req: Request) => Pr
     );
   });
 
-  router.get('/elections/:id', async (req, res) => {
-    html(res);
-    if (!(await authenticate(req))) return res.redirect(303, '/login');
+  router.get('/elections/:id', guard('election.read', { election: 'id' }), async (req, res) => {
     const election = await s.elections.getElection(String(req.params.id).slice(0, 64));
     res.type('html').send(
       renderPage('election', election.title, {

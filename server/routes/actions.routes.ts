@@ -1,11 +1,28 @@
 import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../route';
-import { actionResponse, declineBody, receiptResponse, signBody, tokenParam } from '../schemas';
+import { ACTION_KINDS } from '../../domain/action-kinds';
+import { actionResponse, declineBody, delegateBody, receiptResponse, signBody, tokenParam } from '../schemas';
 import type { Services } from '../services';
 import { requestMeta } from '../request-meta';
 import { ballotBody } from './votes.routes';
 
 const SIGN = { kinds: ['sign'] } as const;
+
+/** What waits for a person, whichever link or session they came with. */
+export const myActionsResponse = z.array(
+  z.object({
+    actionId: z.string(),
+    kind: z.string(),
+    subjectId: z.string(),
+    title: z.string(),
+    /** the title of what is to be done (kept for scripts written before ballots were listed) */
+    documentTitle: z.string(),
+    documentVersion: z.number().nullable(),
+    network: z.string(),
+    practice: z.string(),
+    expiresAt: z.string(),
+  }),
+);
 
 /** What an action link allows, and doing it (sign, decline, delegate, vote). */
 export function actionsRoutes(s: Services): RouteDef[] {
@@ -40,13 +57,13 @@ export function actionsRoutes(s: Services): RouteDef[] {
       handler: ({ link }) => s.actions.sendCode(link!),
     }),
     defineRoute({
-      method: 'get', path: '/actions/:token/mine', tag: 'actions', access: 'token', link: SIGN, summary: 'Everything waiting for the holder of this link, across networks', params: tokenParam,
-      response: z.array(z.object({ actionId: z.string(), subjectId: z.string(), documentTitle: z.string(), documentVersion: z.number(), network: z.string(), practice: z.string(), expiresAt: z.string() })),
+      method: 'get', path: '/actions/:token/mine', tag: 'actions', access: 'token', link: { kinds: ACTION_KINDS }, summary: 'Everything waiting for the person this link was sent to (any kind of link), across networks: documents to sign, open ballots', params: tokenParam,
+      response: myActionsResponse,
       handler: ({ link }) => s.actions.mine(link!),
     }),
     defineRoute({
-      method: 'post', path: '/actions/:token/delegate', tag: 'actions', access: 'token', link: SIGN, summary: 'Hand the request to another partner of the same practice', params: tokenParam,
-      body: z.object({ toPersonId: z.string().min(1).max(64) }), response: z.object({ delegatedTo: z.string() }),
+      method: 'post', path: '/actions/:token/delegate', tag: 'actions', access: 'token', link: SIGN, summary: 'Hand the request to another partner of the same practice (with the emailed code where the programme asks for one)', params: tokenParam,
+      body: delegateBody, response: z.object({ delegatedTo: z.string() }),
       handler: ({ link, body }) => s.actions.delegate(link!, body),
     }),
     defineRoute({
@@ -58,7 +75,7 @@ export function actionsRoutes(s: Services): RouteDef[] {
       handler: ({ link, body, req }) => s.actions.sign(link!, body, requestMeta(req)),
     }),
     defineRoute({
-      method: 'post', path: '/actions/:token/decline', tag: 'actions', access: 'token', link: SIGN, summary: 'Decline to sign, with a reason', params: tokenParam, body: declineBody,
+      method: 'post', path: '/actions/:token/decline', tag: 'actions', access: 'token', link: SIGN, summary: 'Decline to sign, with a reason (and the emailed code where the programme asks for one)', params: tokenParam, body: declineBody,
       response: z.object({ declinedAt: z.string() }),
       handler: ({ link, body }) => s.actions.decline(link!, body),
     }),

@@ -4,7 +4,7 @@ import { STAGE_KEYS } from '../../domain/stages';
 import { defineRoute, type RouteDef } from '../route';
 import { idParam, tokenParam } from '../schemas';
 import type { Services } from '../services';
-import { staffActor } from '../services/disputes.service';
+import { caseActorFor } from '../services/disputes.service';
 
 const trimmed = (max: number) => z.string().trim().min(1).max(max);
 const id = z.string().min(1).max(64);
@@ -71,45 +71,45 @@ const receiptResponse = z.object({ seq: z.number(), type: z.string(), status: z.
 export function disputesRoutes(s: Services): RouteDef[] {
   return [
     defineRoute({
-      method: 'post', path: '/networks/:id/disputes', tag: 'disputes', access: 'facilitator', policy: { action: 'dispute.open', scope: { network: 'id' } }, status: 201,
+      method: 'post', path: '/networks/:id/disputes', tag: 'disputes', policy: { action: 'dispute.open', scope: { network: 'id' } }, status: 201,
       summary: 'Open a dispute case between two or more of the network’s practices, optionally holding a stage',
       params: idParam, body: openCaseBody, response: z.object({ id: z.string(), step: stepResponse, dueOn: z.string().nullable() }),
-      handler: ({ params, body, staff }) => s.disputes.open(staffActor(staff!), params.id, body),
+      handler: ({ params, body, person, scope, staff }) => s.disputes.open(caseActorFor(person!, scope, staff!.name, body.parties), params.id, body),
     }),
     defineRoute({
-      method: 'get', path: '/networks/:id/disputes', tag: 'disputes', access: 'staff', policy: { action: 'dispute.read', scope: { network: 'id' } },
+      method: 'get', path: '/networks/:id/disputes', tag: 'disputes', policy: { action: 'dispute.read', scope: { network: 'id' } },
       summary: 'The network’s register: open and closed cases, step, days left, breaches', params: idParam, response: registerResponse,
       handler: ({ params }) => s.disputes.listForNetwork(params.id),
     }),
     defineRoute({
-      method: 'get', path: '/programmes/:id/disputes', tag: 'disputes', access: 'staff', policy: { action: 'dispute.read', scope: { programme: 'id' } },
+      method: 'get', path: '/programmes/:id/disputes', tag: 'disputes', policy: { action: 'dispute.read', scope: { programme: 'id' } },
       summary: 'The programme’s register: every network’s cases, step, days left, breaches', params: idParam, response: registerResponse,
       handler: ({ params }) => s.disputes.listForProgramme(params.id),
     }),
     defineRoute({
-      method: 'get', path: '/disputes/:id', tag: 'disputes', access: 'staff', policy: { action: 'dispute.read', scope: { dispute: 'id' } },
+      method: 'get', path: '/disputes/:id', tag: 'disputes', policy: { action: 'dispute.read', scope: { dispute: 'id' } },
       summary: 'A case: status, step and its clock, parties, the ladder, and its history', params: idParam, response: caseResponse,
       handler: ({ params }) => s.disputes.get(params.id),
     }),
     defineRoute({
-      method: 'post', path: '/disputes/:id/events', tag: 'disputes', access: 'facilitator', policy: { action: 'dispute.act', scope: { dispute: 'id' } },
+      method: 'post', path: '/disputes/:id/events', tag: 'disputes', policy: { action: 'dispute.act', scope: { dispute: 'id' } },
       summary: 'Record an event: note, pause, resume, escalate, extend (with days), resolve (the terms), withdraw or determine; 409 on a closed case',
       params: idParam, body: caseEventBody, response: receiptResponse,
-      handler: ({ params, body, staff }) => s.disputes.recordEvent(staffActor(staff!), params.id, body),
+      handler: ({ params, body, person, scope, staff }) => s.disputes.recordEvent(caseActorFor(person!, scope, staff!.name), params.id, body),
     }),
     defineRoute({
-      method: 'post', path: '/disputes/:id/external-person', tag: 'disputes', access: 'facilitator', policy: { action: 'dispute.act', scope: { dispute: 'id' } }, status: 201,
+      method: 'post', path: '/disputes/:id/external-person', tag: 'disputes', policy: { action: 'dispute.act', scope: { dispute: 'id' } }, status: 201,
       summary: 'Appoint the LMC officer, mediator or arbitrator of the current step; they are emailed a link to record their view or determination',
       params: idParam, body: externalBody, response: z.object({ externalId: z.string(), seq: z.number() }),
-      handler: ({ params, body, staff }) => s.disputes.appointExternal(staffActor(staff!), params.id, body),
+      handler: ({ params, body, person, scope, staff }) => s.disputes.appointExternal(caseActorFor(person!, scope, staff!.name), params.id, body),
     }),
     defineRoute({
-      method: 'get', path: '/networks/:id/dispute-procedure', tag: 'disputes', access: 'staff', policy: { action: 'dispute.read', scope: { network: 'id' } },
+      method: 'get', path: '/networks/:id/dispute-procedure', tag: 'disputes', policy: { action: 'dispute.read', scope: { network: 'id' } },
       summary: 'The dispute procedure the network adopted (else the programme default) and the ladder new cases climb', params: idParam,
       handler: ({ params }) => s.disputes.procedure(params.id),
     }),
     defineRoute({
-      method: 'put', path: '/networks/:id/dispute-procedure', tag: 'disputes', access: 'facilitator', policy: { action: 'network.manage', scope: { network: 'id' } },
+      method: 'put', path: '/networks/:id/dispute-procedure', tag: 'disputes', policy: { action: 'network.manage', scope: { network: 'id' } },
       summary: 'Record the dispute procedure the network adopted: the dispute-resolution template’s options (timescales, the LMC’s name)',
       params: idParam, body: procedureBody,
       handler: ({ params, body, staff }) => s.disputes.adoptProcedure(staff!.name, params.id, body),

@@ -5,14 +5,14 @@ import type { Services } from '../services';
 /** A document is read by staff, or with the link it was sent with (`?token=`). */
 const DOCUMENT_LINK = { kinds: ['sign', 'vote'], in: 'query', optional: true } as const;
 
-/** Document metadata and files. Staff see every document; a signer sees the one their link is for. */
+/** Document metadata and files: for staff in scope and the network's officers, or with the link the document was sent with. */
 export function documentsRoutes(s: Services): RouteDef[] {
   const file = (kind: 'pdf' | 'docx') =>
     defineRoute({
-      method: 'get', path: `/documents/:id/${kind}`, tag: 'documents', access: 'public', link: DOCUMENT_LINK, summary: `The document as ${kind.toUpperCase()}`, params: idParam,
+      method: 'get', path: `/documents/:id/${kind}`, tag: 'documents', policy: { action: 'document.read', scope: { document: 'id' } }, link: DOCUMENT_LINK, summary: `The document as ${kind.toUpperCase()}`, params: idParam,
       produces: kind === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-      handler: async ({ params, staff, link, res }) => {
-        const { bytes, fileName, sha256 } = await s.documents.file(params.id, kind, { staff: staff !== null, link });
+      handler: async ({ params, link, res }) => {
+        const { bytes, fileName, sha256 } = await s.documents.file(params.id, kind, link);
         res.setHeader('Content-Disposition', `inline; filename="${fileName}"`);
         res.setHeader('X-Content-SHA256', sha256);
         res.type(kind === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document').send(bytes);
@@ -21,8 +21,8 @@ export function documentsRoutes(s: Services): RouteDef[] {
 
   return [
     defineRoute({
-      method: 'get', path: '/documents/:id', tag: 'documents', access: 'public', link: DOCUMENT_LINK, summary: 'Document metadata incl. version and SHA-256', params: idParam, response: documentMetaResponse,
-      handler: ({ params, staff, link }) => s.documents.meta(params.id, { staff: staff !== null, link }),
+      method: 'get', path: '/documents/:id', tag: 'documents', policy: { action: 'document.read', scope: { document: 'id' } }, link: DOCUMENT_LINK, summary: 'Document metadata incl. version and SHA-256', params: idParam, response: documentMetaResponse,
+      handler: ({ params, link }) => s.documents.meta(params.id, link),
     }),
     file('pdf'),
     file('docx'),

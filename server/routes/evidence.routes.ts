@@ -51,7 +51,7 @@ export function evidenceRoutes(s: Services): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/sealed/:id/pdf', tag: 'evidence', access: 'public', summary: 'A sealed PDF: the agreed document with its certificate of completion',
+      method: 'get', path: '/sealed/:id/pdf', tag: 'evidence', policy: { action: 'evidence.read', scope: { sealed: 'id' }, audit: true }, link: { kinds: ['sealed-copy'], in: 'query', optional: true }, summary: 'A sealed PDF: the agreed document with its certificate of completion',
       params: idParam, query: sealedQuery, produces: 'application/pdf',
       handler: async ({ params, query, staff, res }) => {
         const { sealed, pdf, fileName } = await evidence.sealedPdf(params.id, { staff: staff !== null, token: query.token });
@@ -61,7 +61,7 @@ export function evidenceRoutes(s: Services): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/networks/:id/stages/:stage/evidence', tag: 'evidence', access: 'staff',
+      method: 'get', path: '/networks/:id/stages/:stage/evidence', tag: 'evidence', policy: { action: 'evidence.read', scope: { network: 'id' }, audit: true },
       summary: "A stage's evidence pack (ZIP): agreed, sealed and certificate PDFs, seal manifests, audit events, manifest.json of SHA-256 hashes",
       params: stageParams, produces: 'application/zip',
       handler: async ({ params, staff, res }) => {

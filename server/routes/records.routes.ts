@@ -7,46 +7,46 @@ import type { Services } from '../services';
 export function recordsRoutes(s: Services): RouteDef[] {
   return [
     defineRoute({
-      method: 'post', path: '/programmes', tag: 'programmes', access: 'facilitator', summary: 'Create a programme', status: 201,
+      method: 'post', path: '/programmes', tag: 'programmes', policy: { action: 'programme.create' }, summary: 'Create a programme', status: 201,
       body: createProgrammeBody, response: programmeResponse,
-      handler: ({ body, staff }) => s.networks.createProgramme(staff!.name, body),
+      handler: ({ body, person }) => s.networks.createProgramme(person!, body),
     }),
     defineRoute({
-      method: 'get', path: '/programmes', tag: 'programmes', access: 'staff', summary: 'List programmes', response: z.array(programmeResponse),
-      handler: () => s.networks.listProgrammes(),
+      method: 'get', path: '/programmes', tag: 'programmes', policy: { action: 'programme.read' }, summary: 'List programmes', response: z.array(programmeResponse),
+      handler: ({ person }) => s.networks.listProgrammes(person!),
     }),
     defineRoute({
-      method: 'get', path: '/programmes/:id', tag: 'programmes', access: 'staff', summary: 'A programme and its waves', params: idParam,
+      method: 'get', path: '/programmes/:id', tag: 'programmes', policy: { action: 'programme.read', scope: { programme: 'id' } }, summary: 'A programme and its waves', params: idParam,
       response: programmeResponse.extend({ waves: z.array(waveResponse) }),
       handler: ({ params }) => s.networks.getProgramme(params.id),
     }),
     defineRoute({
-      method: 'put', path: '/programmes/:id/settings', tag: 'programmes', access: 'facilitator', summary: "A programme's settings, e.g. a one-time code by email when signing",
+      method: 'put', path: '/programmes/:id/settings', tag: 'programmes', policy: { action: 'programme.manage', scope: { programme: 'id' } }, summary: "A programme's settings, e.g. a one-time code by email when signing",
       params: idParam, body: programmeSettingsBody, response: programmeResponse.extend({ waves: z.array(waveResponse) }),
-      handler: ({ params, body }) => s.networks.setProgrammeSettings(params.id, body),
+      handler: ({ params, body, person }) => s.networks.setProgrammeSettings(person!, params.id, body),
     }),
     defineRoute({
-      method: 'post', path: '/programmes/:id/waves', tag: 'programmes', access: 'facilitator', summary: 'Add a wave to a programme', status: 201,
+      method: 'post', path: '/programmes/:id/waves', tag: 'programmes', policy: { action: 'programme.manage', scope: { programme: 'id' } }, summary: 'Add a wave to a programme', status: 201,
       params: idParam, body: createWaveBody, response: waveResponse,
-      handler: ({ params, body, staff }) => s.networks.createWave(staff!.name, params.id, body),
+      handler: ({ params, body, person }) => s.networks.createWave(person!, params.id, body),
     }),
     defineRoute({
-      method: 'post', path: '/networks', tag: 'networks', access: 'facilitator', summary: 'Create a network with its practices and people', status: 201,
+      method: 'post', path: '/networks', tag: 'networks', policy: { action: 'network.create', scope: { programmeInBody: 'programmeId' } }, summary: 'Create a network with its practices and people', status: 201,
       body: createNetworkBody, response: networkResponse,
-      handler: ({ body, staff }) => s.networks.createNetwork(staff!.name, body),
+      handler: ({ body, person }) => s.networks.createNetwork(person!, body),
     }),
     defineRoute({
-      method: 'get', path: '/networks', tag: 'networks', access: 'staff', summary: 'List networks',
+      method: 'get', path: '/networks', tag: 'networks', policy: { action: 'network.read' }, summary: 'List networks',
       query: z.object({ waveId: z.string().max(64).optional(), programmeId: z.string().max(64).optional() }),
-      response: z.array(z.object({ id: z.string(), name: z.string(), waveId: z.string(), formationStatus: z.string(), currentStage: z.string().nullable() })),
-      handler: ({ query }) => s.networks.listNetworks(query),
+      response: z.array(z.object({ id: z.string(), name: z.string(), programmeId: z.string(), waveId: z.string(), formationStatus: z.string(), currentStage: z.string().nullable() })),
+      handler: ({ query, person }) => s.networks.listNetworks(person!, query),
     }),
     defineRoute({
-      method: 'get', path: '/networks/:id', tag: 'networks', access: 'staff', summary: 'A network, its practices and people', params: idParam, response: networkResponse,
+      method: 'get', path: '/networks/:id', tag: 'networks', policy: { action: 'network.read', scope: { network: 'id' } }, summary: 'A network, its practices and people', params: idParam, response: networkResponse,
       handler: ({ params }) => s.networks.getNetwork(params.id),
     }),
     defineRoute({
-      method: 'get', path: '/waves/:id/readiness', tag: 'readiness', access: 'staff', summary: 'Per network: stage, RAG status, blockers, list size vs footprint', params: idParam,
+      method: 'get', path: '/waves/:id/readiness', tag: 'readiness', policy: { action: 'readiness.read', scope: { wave: 'id' } }, summary: 'Per network: stage, RAG status, blockers, list size vs footprint', params: idParam,
       response: z.object({
         waveId: z.string(),
         number: z.number(),
@@ -73,8 +73,8 @@ export function recordsRoutes(s: Services): RouteDef[] {
       handler: ({ params }) => s.readiness.wave(params.id),
     }),
     defineRoute({
-      method: 'get', path: '/outbox', tag: 'outbox', access: 'facilitator', summary: 'Messages sent, newest first', query: outboxQuery, response: outboxResponse,
-      handler: ({ query }) => s.networks.outbox(query),
+      method: 'get', path: '/outbox', tag: 'outbox', policy: { action: 'outbox.read', audit: true }, summary: 'Messages sent, newest first', query: outboxQuery, response: outboxResponse,
+      handler: ({ query, person }) => s.networks.outbox(person!, query),
     }),
   ];
 }

@@ -4,7 +4,7 @@ import { STAGE_KEYS } from '../../domain/stages';
 import { defineRoute, type RouteDef } from '../route';
 import { idParam } from '../schemas';
 import type { Services } from '../services';
-import { staffActor } from '../services/disputes.service';
+import { caseActorFor } from '../services/disputes.service';
 
 const trimmed = (max: number) => z.string().trim().min(1).max(max);
 const id = z.string().min(1).max(64);
@@ -42,36 +42,36 @@ const issueParams = z.object({ id, issueId: id });
 export function risksRoutes(s: Services): RouteDef[] {
   return [
     defineRoute({
-      method: 'get', path: '/networks/:id/risks', tag: 'risks', access: 'staff', policy: { action: 'risk.read', scope: { network: 'id' } },
+      method: 'get', path: '/networks/:id/risks', tag: 'risks', policy: { action: 'risk.read', scope: { network: 'id' } },
       summary: 'The risk register and issue log, each entry with its owner, score or due date, and log', params: idParam,
       handler: ({ params }) => s.risks.log(params.id),
     }),
     defineRoute({
-      method: 'post', path: '/networks/:id/risks', tag: 'risks', access: 'facilitator', policy: { action: 'risk.manage', scope: { network: 'id' } }, status: 201,
+      method: 'post', path: '/networks/:id/risks', tag: 'risks', policy: { action: 'risk.manage', scope: { network: 'id' } }, status: 201,
       summary: 'Add a risk: cause, impact, likelihood × impact (1–5 each), owner, mitigation and review date (its owner is reminded when due)',
       params: idParam, body: riskBody,
       handler: ({ params, body, staff }) => s.risks.createRisk(staff!.name, params.id, body),
     }),
     defineRoute({
-      method: 'put', path: '/networks/:id/risks/:riskId', tag: 'risks', access: 'facilitator', policy: { action: 'risk.manage', scope: { network: 'id' } },
+      method: 'put', path: '/networks/:id/risks/:riskId', tag: 'risks', policy: { action: 'risk.manage', scope: { network: 'id' } },
       summary: 'Review or change a risk (a new review date restarts its reminder), or close it', params: riskParams, body: riskPatch,
       handler: ({ params, body, staff }) => s.risks.updateRisk(staff!.name, params.id, params.riskId, body),
     }),
     defineRoute({
-      method: 'post', path: '/networks/:id/issues', tag: 'risks', access: 'facilitator', policy: { action: 'risk.manage', scope: { network: 'id' } }, status: 201,
+      method: 'post', path: '/networks/:id/issues', tag: 'risks', policy: { action: 'risk.manage', scope: { network: 'id' } }, status: 201,
       summary: 'Log an issue: raised, owner, action, due date, and the risk it came from', params: idParam, body: issueBody,
       handler: ({ params, body, staff }) => s.risks.createIssue(staff!.name, params.id, body),
     }),
     defineRoute({
-      method: 'put', path: '/networks/:id/issues/:issueId', tag: 'risks', access: 'facilitator', policy: { action: 'risk.manage', scope: { network: 'id' } },
+      method: 'put', path: '/networks/:id/issues/:issueId', tag: 'risks', policy: { action: 'risk.manage', scope: { network: 'id' } },
       summary: 'Update or close an issue', params: issueParams, body: issuePatch,
       handler: ({ params, body, staff }) => s.risks.updateIssue(staff!.name, params.id, params.issueId, body),
     }),
     defineRoute({
-      method: 'post', path: '/networks/:id/issues/:issueId/escalate', tag: 'risks', access: 'facilitator', policy: { action: 'dispute.open', scope: { network: 'id' } }, status: 201,
+      method: 'post', path: '/networks/:id/issues/:issueId/escalate', tag: 'risks', policy: { action: 'dispute.open', scope: { network: 'id' } }, status: 201,
       summary: 'Escalate an issue into a dispute case between the parties named; the case keeps the issue’s log as its history',
       params: issueParams, body: escalateBody,
-      handler: ({ params, body, staff }) => s.risks.escalateIssue(staffActor(staff!), staff!.name, params.id, params.issueId, body),
+      handler: ({ params, body, person, scope, staff }) => s.risks.escalateIssue(caseActorFor(person!, scope, staff!.name), staff!.name, params.id, params.issueId, body),
     }),
   ];
 }

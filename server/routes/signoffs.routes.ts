@@ -7,16 +7,16 @@ import type { Services } from '../services';
 export function signoffsRoutes(s: Services): RouteDef[] {
   return [
     defineRoute({
-      method: 'get', path: '/signoffs/:id', tag: 'signing', access: 'staff', summary: 'A signing round: rule, slots, requests and signatures', params: idParam,
+      method: 'get', path: '/signoffs/:id', tag: 'signing', policy: { action: 'network.read', scope: { signoff: 'id' } }, summary: 'A signing round: rule, slots, requests and signatures', params: idParam,
       handler: ({ params }) => s.signoffs.get(params.id),
     }),
     defineRoute({
-      method: 'post', path: '/signoffs/:id/extend', tag: 'signing', access: 'facilitator', summary: 'Extend the expiry of a round (re-opens an expired round)', params: idParam,
+      method: 'post', path: '/signoffs/:id/extend', tag: 'signing', policy: { action: 'formation.manage', scope: { signoff: 'id' } }, summary: 'Extend the expiry of a round (re-opens an expired round)', params: idParam,
       body: z.object({ days: z.number().int().min(1).max(90) }), response: z.object({ expiresAt: z.string() }),
       handler: ({ params, body, staff }) => s.signoffs.extend(staff!.name, params.id, body.days),
     }),
     defineRoute({
-      method: 'post', path: '/signoffs/:id/resend', tag: 'signing', access: 'facilitator', summary: 'Send fresh links to everyone still owed a signature', params: idParam,
+      method: 'post', path: '/signoffs/:id/resend', tag: 'signing', policy: { action: 'formation.manage', scope: { signoff: 'id' } }, summary: 'Send fresh links to everyone still owed a signature', params: idParam,
       response: z.object({ sentTo: z.number() }),
       handler: ({ params, staff }) => s.signoffs.resend(staff!.name, params.id),
     }),

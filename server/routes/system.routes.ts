@@ -32,7 +32,7 @@ export function systemRoutes(s: Services): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/audit/verify', tag: 'audit', access: 'staff',
+      method: 'get', path: '/audit/verify', tag: 'audit', policy: { action: 'audit.verify' },
       summary: 'Re-compute the audit chain with the evidence key and hold it against the head row and the latest checkpoint kept outside the database; every problem is named with a reason',
       response: auditVerifyResponse,
       handler: () => s.system.verifyAudit(),

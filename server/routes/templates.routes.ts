@@ -7,25 +7,25 @@ import type { Services } from '../services';
 export function templatesRoutes(s: Services): RouteDef[] {
   return [
     defineRoute({
-      method: 'put', path: '/programmes/:id/templates/:type', tag: 'documents', access: 'facilitator', status: 201,
+      method: 'put', path: '/programmes/:id/templates/:type', tag: 'documents', policy: { action: 'programme.manage', scope: { programme: 'id' } }, status: 201,
       summary: "Upload a programme's own version of a stage template; it must compile and render against the programme's data before it is used",
       params: z.object({ id: z.string().min(1).max(64), type: z.string().min(1).max(60) }),
       body: z.object({ source: z.string().min(1).max(500_000) }),
       response: z.object({ documentType: z.string(), version: z.number(), templateVersion: z.string(), createdAt: z.string() }),
-      handler: ({ params, body, staff }) => s.templates.upload(staff!.name, params.id, params.type, body.source),
+      handler: ({ params, body, person }) => s.templates.upload(person!, params.id, params.type, body.source),
     }),
     defineRoute({
-      method: 'get', path: '/programmes/:id/templates', tag: 'documents', access: 'staff', summary: "A programme's template overrides", params: idParam,
+      method: 'get', path: '/programmes/:id/templates', tag: 'documents', policy: { action: 'programme.read', scope: { programme: 'id' } }, summary: "A programme's template overrides", params: idParam,
       response: z.array(z.object({ documentType: z.string(), version: z.number(), templateVersion: z.string(), createdBy: z.string(), createdAt: z.string() })),
       handler: ({ params }) => s.templates.list(params.id),
     }),
     defineRoute({
-      method: 'get', path: '/networks/:id/stages/:stage/preview', tag: 'documents', access: 'staff', summary: "The stage's document as it would be issued now (HTML and markdown)", params: stageParams,
+      method: 'get', path: '/networks/:id/stages/:stage/preview', tag: 'documents', policy: { action: 'network.read', scope: { network: 'id' } }, summary: "The stage's document as it would be issued now (HTML and markdown)", params: stageParams,
       response: z.object({ title: z.string(), version: z.number(), templateVersion: z.string(), html: z.string(), markdown: z.string() }),
       handler: ({ params }) => s.templates.preview(params.id, params.stage),
     }),
     defineRoute({
-      method: 'get', path: '/documents/:id/diff', tag: 'documents', access: 'staff', summary: 'What changed between two versions of a document (default: the previous version)', params: idParam,
+      method: 'get', path: '/documents/:id/diff', tag: 'documents', policy: { action: 'document.read', scope: { document: 'id' } }, summary: 'What changed between two versions of a document (default: the previous version)', params: idParam,
       query: z.object({ against: z.string().min(1).max(64).optional() }),
       response: z.object({ from: z.object({ id: z.string(), version: z.number() }), to: z.object({ id: z.string(), version: z.number() }), changed: z.boolean(), parts: z.array(z.object({ op: z.enum(['equal', 'insert', 'delete']), text: z.string() })) }),
       handler: ({ params, query }) => s.templates.diff(params.id, query.against),

@@ -91,40 +91,40 @@ export const ballotReceiptResponse = z.object({ kind: z.enum(['vote', 'ballot'])
 export function votesRoutes(s: Services): RouteDef[] {
   return [
     defineRoute({
-      method: 'get', path: '/networks/:id/voting-rules', tag: 'votes', access: 'staff', summary: 'The voting rule in force for each decision type', params: idParam,
+      method: 'get', path: '/networks/:id/voting-rules', tag: 'votes', policy: { action: 'network.read', scope: { network: 'id' } }, summary: 'The voting rule in force for each decision type', params: idParam,
       handler: ({ params }) => s.votingRules.votingRules(params.id),
     }),
     defineRoute({
-      method: 'put', path: '/networks/:id/voting-rules', tag: 'votes', access: 'facilitator', summary: "Set the network's own voting rules (as its constitution adopts them); a new rule version",
+      method: 'put', path: '/networks/:id/voting-rules', tag: 'votes', policy: { action: 'network.manage', scope: { network: 'id' } }, summary: "Set the network's own voting rules (as its constitution adopts them); a new rule version",
       params: idParam, body: votingRulesBody,
       handler: ({ params, body, staff }) => s.votingRules.setVotingRules(staff!.name, params.id, body.rules),
     }),
     defineRoute({
-      method: 'post', path: '/networks/:id/motions', tag: 'votes', access: 'facilitator', summary: 'Open a motion: the rule in force is snapshotted and ballot links go out', status: 201,
+      method: 'post', path: '/networks/:id/motions', tag: 'votes', policy: { action: 'motion.open', scope: { network: 'id' } }, summary: 'Open a motion: the rule in force is snapshotted and ballot links go out', status: 201,
       params: idParam, body: createMotionBody, response: z.object({ id: z.string(), rule: z.unknown(), ruleDescription: z.string(), closesAt: z.string(), workflowId: z.string() }),
       handler: ({ params, body, staff }) => s.motions.createMotion(staff!.name, params.id, body),
     }),
     defineRoute({
-      method: 'get', path: '/networks/:id/motions', tag: 'votes', access: 'staff', summary: "A network's motions", params: idParam,
+      method: 'get', path: '/networks/:id/motions', tag: 'votes', policy: { action: 'motion.read', scope: { network: 'id' } }, summary: "A network's motions", params: idParam,
       handler: ({ params }) => s.motions.listMotions(params.id),
     }),
     defineRoute({
-      method: 'get', path: '/motions/:id', tag: 'votes', access: 'staff', summary: 'Status, turnout, and after close (or live for open ballots) tallies with the quorum and threshold arithmetic',
+      method: 'get', path: '/motions/:id', tag: 'votes', policy: { action: 'motion.read', scope: { motion: 'id' } }, summary: 'Status, turnout, and after close (or live for open ballots) tallies with the quorum and threshold arithmetic',
       params: idParam, response: motionResponse,
       handler: ({ params }) => s.motions.getMotion(params.id),
     }),
     defineRoute({
-      method: 'post', path: '/motions/:id/close', tag: 'votes', access: 'facilitator', summary: "Close now and count; optional { chairCasting } settles an exact tie where the rule gives a casting vote",
+      method: 'post', path: '/motions/:id/close', tag: 'votes', policy: { action: 'motion.manage', scope: { motion: 'id' } }, summary: "Close now and count; optional { chairCasting } settles an exact tie where the rule gives a casting vote",
       params: idParam, optionalBody: closeMotionBody, response: motionResponse,
       handler: ({ params, body, staff }) => s.motions.closeMotion(staff!.name, params.id, body),
     }),
     defineRoute({
-      method: 'post', path: '/motions/:id/extend', tag: 'votes', access: 'facilitator', summary: 'Extend the voting window to a later closesAt (audited)',
+      method: 'post', path: '/motions/:id/extend', tag: 'votes', policy: { action: 'motion.manage', scope: { motion: 'id' } }, summary: 'Extend the voting window to a later closesAt (audited)',
       params: idParam, body: extendBody, response: motionResponse,
       handler: ({ params, body, staff }) => s.motions.extendMotion(staff!.name, params.id, body),
     }),
     defineRoute({
-      method: 'post', path: '/motions/:id/proxies', tag: 'votes', access: 'facilitator', summary: "Record that a practice appoints another practice's representative as its proxy", status: 201,
+      method: 'post', path: '/motions/:id/proxies', tag: 'votes', policy: { action: 'motion.manage', scope: { motion: 'id' } }, summary: "Record that a practice appoints another practice's representative as its proxy", status: 201,
       params: idParam, body: proxyBody,
       handler: ({ params, body, staff }) => s.motions.appointProxy(staff!.name, params.id, body),
     }),
@@ -134,22 +134,22 @@ export function votesRoutes(s: Services): RouteDef[] {
       handler: ({ params }) => s.motions.motionReceipt(params.id, params.code),
     }),
     defineRoute({
-      method: 'post', path: '/networks/:id/elections', tag: 'elections', access: 'facilitator', summary: 'Open an election by constituency (STV or FPTP): nominations, then ballot, then count', status: 201,
+      method: 'post', path: '/networks/:id/elections', tag: 'elections', policy: { action: 'election.open', scope: { network: 'id' } }, summary: 'Open an election by constituency (STV or FPTP): nominations, then ballot, then count', status: 201,
       params: idParam, body: createElectionBody,
       handler: ({ params, body, staff }) => s.elections.createElection(staff!.name, params.id, body),
     }),
     defineRoute({
-      method: 'get', path: '/elections/:id', tag: 'elections', access: 'staff', summary: 'Phase, candidates, and after the count the elected per constituency with round-by-round transfers',
+      method: 'get', path: '/elections/:id', tag: 'elections', policy: { action: 'election.read', scope: { election: 'id' } }, summary: 'Phase, candidates, and after the count the elected per constituency with round-by-round transfers',
       params: idParam,
       handler: ({ params }) => s.elections.getElection(params.id),
     }),
     defineRoute({
-      method: 'post', path: '/elections/:id/candidates', tag: 'elections', access: 'facilitator', summary: 'Nominate a candidate with a statement and conflict-of-interest declaration', status: 201,
+      method: 'post', path: '/elections/:id/candidates', tag: 'elections', policy: { action: 'election.manage', scope: { election: 'id' } }, summary: 'Nominate a candidate with a statement and conflict-of-interest declaration', status: 201,
       params: idParam, body: nominateBody,
       handler: ({ params, body, staff }) => s.elections.nominate(staff!.name, params.id, body),
     }),
     defineRoute({
-      method: 'post', path: '/elections/:id/close', tag: 'elections', access: 'facilitator', summary: 'Close the current phase now: nominations (the ballot opens) or the ballot (the count runs)',
+      method: 'post', path: '/elections/:id/close', tag: 'elections', policy: { action: 'election.manage', scope: { election: 'id' } }, summary: 'Close the current phase now: nominations (the ballot opens) or the ballot (the count runs)',
       params: idParam,
       handler: ({ params, staff }) => s.elections.advanceElection(staff!.name, params.id),
     }),

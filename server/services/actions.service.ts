@@ -5,7 +5,9 @@ import { delegationTargets, type Slot } from '../../domain/signing';
 import { textDiff } from '../../documents';
 import type { Outbox } from '../../mail/outbox';
 import { declineUpdate, delegateUpdate, signUpdate, type SignatureReceipt } from '../../workflows/messages';
-import { requireLive, type ActionLink } from '../action-links';
+import { actorLabel } from '../../domain/access/policy';
+import { linkActor } from '../access';
+import { requireCurrent, requireLive, type ActionLink } from '../action-links';
 import type { ServerDeps } from '../deps';
 import { AppError } from '../errors';
 import { callWorkflow } from './deadline';
@@ -124,6 +126,45 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
     return 'action-link+email-code';
   }
 
+  /**
+   * What waits for a person now, one line per thing to do: a round they are asked to sign, an open
+   * motion or election ballot their practice has not cast. Links of every membership of the person
+   * count (the same email in two practices is one person).
+   */
+  async function pendingFor(personId: string) {
+    const networks = new Map<string, string>();
+    const networkName = async (id: string) => {
+      if (!networks.has(id)) networks.set(id, (await repos.records.getNetwork(db, id))?.name ?? '');
+      return networks.get(id)!;
+    };
+    const items = [];
+    for (const t of await repos.tokens.pendingForPerson(db, personId)) {
+      const who = await repos.records.getPerson(db, t.personId);
+      if (!who) continue;
+      let title: string;
+      let documentVersion: number | null = null;
+      if (t.kind === 'sign' && t.documentId) {
+        const signoff = await repos.signoffs.get(db, t.subjectId);
+        if (!signoff || signoff.completedAt || signoff.status !== 'open') continue;
+        const request = (await repos.signoffs.requests(db, signoff.id)).find((r) => r.personId === t.personId);
+        if (request?.status !== 'pending') continue;
+        title = (await repos.documents.get(db, t.documentId))?.title ?? '';
+        documentVersion = t.documentVersion ?? 0;
+      } else if (t.kind === 'vote') {
+        const motion = await repos.motions.getMotion(db, t.subjectId);
+        if (!motion || motion.status !== 'open' || (await repos.motions.turnout(db, motion.id)).some((v) => v.voterId === who.practiceId)) continue;
+        title = motion.title;
+      } else if (t.kind === 'ballot') {
+        const election = await repos.elections.getElection(db, t.subjectId);
+        if (!election || election.phase !== 'ballot' || (await repos.elections.turnout(db, election.id)).includes(who.practiceId)) continue;
+        title = election.title;
+      } else continue;
+      items.push({ actionId: t.id, kind: t.kind, subjectId: t.subjectId, title, documentTitle: title, documentVersion, network: await networkName(who.networkId), practice: who.practiceName, expiresAt: t.expiresAt, memberId: t.personId });
+    }
+    // one line per thing and membership, however many links were sent for it
+    return [...new Map(items.map((i) => [`${i.kind}:${i.subjectId}:${i.memberId}`, i])).values()].map(({ memberId: _m, ...i }) => i);
+  }
+
   return {
     describe,
 
@@ -132,13 +173,14 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
       const { signoff, document } = await describe(link);
       await db.transaction(async (trx) => {
         if (await repos.tokens.markViewed(trx, link.token.id)) {
-          await repos.audit.append(trx, `person:${link.person.id}`, { type: 'signature.viewed', signoffId: signoff.id, personId: link.person.id, documentId: document.id, documentVersion: document.version }, signoff.networkId);
+          await repos.audit.append(trx, actorLabel(linkActor(link)), { type: 'signature.viewed', signoffId: signoff.id, personId: link.person.id, documentId: document.id, documentVersion: document.version }, signoff.networkId);
         }
       });
     },
 
     /** The document as HTML, and what changed since the last version this person opened (or the previous version). */
     async preview(link: ActionLink) {
+      requireCurrent(link);
       const { document } = await describe(link);
       const text = await repos.documents.text(db, document.id);
       const versions = (await repos.documents.versions(db, document.networkId, document.type)).filter((v) => v.version < document.version);
@@ -156,7 +198,9 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
       return { html: text?.html ?? '', changes };
     },
 
+    /** The document's file, while the link is current (not expired, not superseded by a newer version). */
     async file(link: ActionLink, kind: 'pdf' | 'docx') {
+      requireCurrent(link);
       const { document } = await describe(link);
       const bytes = await repos.documents.file(db, document.id, kind);
       if (!bytes) throw new AppError('NOT_FOUND', 'The document file is missing.');
@@ -182,7 +226,7 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
             data: { code, documentTitle: view.document.title, documentVersion: view.document.version, practiceName: person.practiceName },
           }),
         );
-        await repos.audit.append(trx, `person:${person.id}`, { type: 'signature.code-sent', signoffId: signoff.id, personId: person.id }, signoff.networkId);
+        await repos.audit.append(trx, actorLabel(linkActor(link)), { type: 'signature.code-sent', signoffId: signoff.id, personId: person.id }, signoff.networkId);
         return { expiresAt };
       });
       await outbox.deliver(keys).catch((err) => deps.log.warn({ err: (err as Error).message }, 'signing code not delivered yet'));
@@ -201,43 +245,36 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
       );
     },
 
-    /**
-     * Everything waiting for the holder of this link, across networks: every open signing request
-     * addressed to the same email. Links are not stored, so opening one mints a fresh link.
-     */
-    async mine(link: ActionLink) {
-      const items = [];
-      for (const t of await repos.tokens.pendingForEmail(db, link.person.email)) {
-        if (t.kind !== 'sign' || !t.documentId) continue;
-        const signoff = await repos.signoffs.get(db, t.subjectId);
-        if (!signoff || signoff.completedAt || signoff.status !== 'open') continue;
-        const request = (await repos.signoffs.requests(db, signoff.id)).find((r) => r.personId === t.personId);
-        if (request?.status !== 'pending') continue;
-        const doc = await repos.documents.get(db, t.documentId);
-        const network = await repos.records.getNetwork(db, signoff.networkId);
-        const who = await repos.records.getPerson(db, t.personId);
-        items.push({ actionId: t.id, subjectId: signoff.id, documentTitle: doc?.title ?? '', documentVersion: t.documentVersion ?? 0, network: network?.name ?? '', practice: who?.practiceName ?? '', expiresAt: t.expiresAt });
-      }
-      // one line per round, however many links were sent for it
-      return [...new Map(items.map((i) => [i.subjectId, i])).values()];
+    /** Everything waiting for the person this link was sent to (whatever its kind), across networks. */
+    mine(link: ActionLink) {
+      return link.person.personId ? pendingFor(link.person.personId) : Promise.resolve([]);
     },
 
-    /** A fresh link for one of "my actions", checked to belong to the same person's email. */
-    async openMine(link: ActionLink, actionId: string): Promise<string> {
-      const target = (await repos.tokens.pendingForEmail(db, link.person.email)).find((t) => t.id === actionId);
-      if (!target) throw new AppError('NOT_FOUND', 'That action is no longer waiting for you.');
+    /** Everything waiting for a signed-in person. */
+    mineFor: pendingFor,
+
+    /**
+     * A fresh link for one of the person's waiting actions (links are not stored, so one cannot be
+     * sent again): the action must be waiting for that same person.
+     */
+    async openMine(personId: string | null, actionId: string): Promise<string> {
+      const target = personId ? (await repos.tokens.pendingForPerson(db, personId)).find((t) => t.id === actionId) : undefined;
+      if (!target || !(await pendingFor(personId!)).some((i) => i.actionId === actionId)) throw new AppError('NOT_FOUND', 'That action is no longer waiting for you.');
       const fresh = newTokenSecret();
       await repos.tokens.insertActionToken(db, { ...target, id: crypto.randomUUID(), secret: fresh });
       return fresh;
     },
 
-    async decline(link: ActionLink, input: { reason: string }) {
+    async decline(link: ActionLink, input: { reason: string; code?: string }) {
       requireLive(link);
+      // like signing, declining acts for the practice: the code is part of the credential
+      await checkCode(link, input.code);
       return update(link, (workflowId) => temporal.workflow.getHandle(workflowId).executeUpdate(declineUpdate, { args: [{ personId: link.person.id, tokenId: link.token.id, reason: input.reason }] }));
     },
 
-    async delegate(link: ActionLink, input: { toPersonId: string }) {
+    async delegate(link: ActionLink, input: { toPersonId: string; code?: string }) {
       requireLive(link);
+      await checkCode(link, input.code);
       return update(link, (workflowId) => temporal.workflow.getHandle(workflowId).executeUpdate(delegateUpdate, { args: [{ personId: link.person.id, tokenId: link.token.id, toPersonId: input.toPersonId }] }));
     },
   };

@@ -9,7 +9,8 @@ import { appointExternalUpdate, caseEventUpdate, caseStateQuery, disputeWorkflow
 import { requireLive, type ActionLink } from '../action-links';
 import type { ServerDeps } from '../deps';
 import { AppError, zodDetails } from '../errors';
-import type { StaffPrincipal } from '../route';
+import type { AccessScope } from '../../domain/access/actions';
+import type { PersonActor } from '../../domain/access/policy';
 import { callWorkflow } from './deadline';
 import { calendarNow, caseView, registerRow } from './dispute-views';
 
@@ -26,8 +27,22 @@ export interface CaseEventBody {
   days?: number;
 }
 
-export function staffActor(staff: StaffPrincipal): CaseActor {
-  return { kind: 'staff', name: staff.name, role: staff.role };
+/**
+ * Who a signed-in person is to a case, from the access policy's view of them: a facilitator of the
+ * case's programme (or the administrator) steers it; a person of the network acts through their
+ * practice roles and offices (a partner of a party, the chair); a commissioner only reads. The
+ * route's policy has already let them in; the case's validator decides what they may record.
+ */
+export function caseActorFor(person: PersonActor, scope: AccessScope | null, label: string, parties: readonly string[] = scope?.practiceIds ?? []): CaseActor {
+  const programmeId = scope?.programmeId ?? null;
+  const networkId = scope?.networkId ?? null;
+  const roles = person.grants.filter((g) => programmeId !== null && g.programmeIds.includes(programmeId)).map((g) => g.role);
+  if (person.isAdmin || roles.includes('facilitator')) return { kind: 'staff', name: label, role: 'facilitator' };
+  const offices = person.offices.filter((o) => o.networkId === networkId).map((o) => o.office);
+  const memberships = person.memberships.filter((m) => m.networkId === networkId);
+  const place = memberships.find((m) => parties.includes(m.practiceId)) ?? memberships[0];
+  if (networkId && (place || offices.length)) return { kind: 'person', personId: person.personId, name: label, networkId, practiceId: place?.practiceId ?? '', roles: [...(place?.roles ?? []), ...offices] };
+  return { kind: 'staff', name: label, role: 'commissioner' };
 }
 
 /** Who a dispute link's holder is to the case: a person of the network, or the outside person of a step. */

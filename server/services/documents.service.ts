@@ -1,32 +1,30 @@
-import type { ActionLink } from '../action-links';
+import { requireCurrent, type ActionLink } from '../action-links';
 import type { ServerDeps } from '../deps';
 import { AppError } from '../errors';
 
 /**
- * Document metadata and files. Staff see every document; a person holding a live link for a
- * document (to sign it, or to vote on it) sees that document.
+ * Document metadata and files. Who may read a document is the access policy's decision (staff in
+ * scope, the network's officers, or the holder of a link sent with that document); a link must
+ * also still be current: not past its expiry, and not for a round a newer version has voided.
  */
 export function createDocumentsService(deps: Pick<ServerDeps, 'db' | 'repos' | 'publicUrl'>) {
   const { db, repos, publicUrl } = deps;
 
-  async function readable(id: string, access: { staff: boolean; link: ActionLink | null }) {
+  async function readable(id: string, link: ActionLink | null) {
+    if (link) requireCurrent(link);
     const doc = await repos.documents.get(db, id);
-    if (!access.staff) {
-      const link = access.link;
-      if (!link || link.token.documentId !== id) throw new AppError('UNAUTHENTICATED', 'Send a staff bearer token, or the link this document was sent with (?token=).');
-      if (link.expired) throw new AppError('TOKEN_EXPIRED', 'This link has expired. Ask the facilitator for a new one.');
-    }
     if (!doc) throw new AppError('NOT_FOUND', `No document with id ${id}.`);
     return doc;
   }
 
   return {
-    async meta(id: string, access: { staff: boolean; link: ActionLink | null }) {
-      const doc = await readable(id, access);
+    /** `link`: the action link the document was read with, if it was (null for a person's credential). */
+    async meta(id: string, link: ActionLink | null) {
+      const doc = await readable(id, link);
       const signatures = await repos.signoffs.signatures(db, { documentId: doc.id });
       const network = await repos.records.getNetwork(db, doc.networkId);
       const people = new Map((network?.practices ?? []).flatMap((p) => p.people).map((p) => [p.id, p.name]));
-      const suffix = access.link ? `?token=${encodeURIComponent(access.link.secret)}` : '';
+      const suffix = link ? `?token=${encodeURIComponent(link.secret)}` : '';
       return {
         id: doc.id,
         networkId: doc.networkId,
@@ -44,8 +42,8 @@ export function createDocumentsService(deps: Pick<ServerDeps, 'db' | 'repos' | '
       };
     },
 
-    async file(id: string, kind: 'pdf' | 'docx', access: { staff: boolean; link: ActionLink | null }) {
-      const doc = await readable(id, access);
+    async file(id: string, kind: 'pdf' | 'docx', link: ActionLink | null) {
+      const doc = await readable(id, link);
       const bytes = await repos.documents.file(db, doc.id, kind);
       if (!bytes) throw new AppError('NOT_FOUND', 'The file is missing.');
       return { bytes, fileName: `${doc.type}-v${doc.version}.${kind}`, sha256: kind === 'pdf' ? doc.sha256Pdf : doc.sha256Docx };

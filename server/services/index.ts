@@ -1,7 +1,6 @@
 import { createOutbox } from '../../mail/outbox';
 import { createLinkResolver } from '../action-links';
 import type { ServerDeps } from '../deps';
-import { createAccessService } from './access.service';
 import { createActionsService } from './actions.service';
 import { createCodecService } from './codec.service';
 import { createDisputesService } from './disputes.service';
@@ -9,8 +8,10 @@ import { createDocumentsService } from './documents.service';
 import { createEvidenceService } from './evidence.service';
 import { createFormationService } from './formation.service';
 import { createNetworksService } from './networks.service';
+import { createPeopleService } from './people.service';
 import { createReadinessService } from './readiness.service';
 import { createRisksService } from './risks.service';
+import { createSigninService } from './signin.service';
 import { createSignoffsService } from './signoffs.service';
 import { createSystemService } from './system.service';
 import { createTemplatesService } from './templates.service';
@@ -29,13 +30,15 @@ export function createServices(deps: ServerDeps) {
   const motions = createMotionsService(deps);
   const elections = createElectionsService(deps);
   const disputes = createDisputesService(deps);
+  const signin = createSigninService({ ...deps, outbox });
   return {
     publicUrl: deps.publicUrl,
     formSecret: deps.formSecret,
     secureCookies: deps.secureCookies,
     rateLimit: deps.rateLimit,
     resolveLink: createLinkResolver(deps),
-    access: createAccessService(deps),
+    signin,
+    people: createPeopleService({ ...deps, outbox, signin }),
     system: createSystemService(deps),
     codec: createCodecService(deps),
     networks: createNetworksService(deps),

@@ -1,6 +1,7 @@
 import { TemplateContextError, textDiff, validateTemplateSource } from '../../documents';
 import { STAGES, isStageKey, type StageKey } from '../../domain/stages';
 import { overrideVersionLabel } from '../../db/repos/templates.repo';
+import { actorLabel, type PersonActor } from '../../domain/access/policy';
 import { renderTemplate, STAGE_TEMPLATES, type NetworkFacts } from '../../templates';
 import type { ServerDeps } from '../deps';
 import { AppError } from '../errors';
@@ -48,7 +49,7 @@ export function createTemplatesService(deps: ServerDeps) {
   }
 
   return {
-    async upload(actor: string, programmeId: string, documentType: string, source: string) {
+    async upload(actor: PersonActor, programmeId: string, documentType: string, source: string) {
       if (!(await repos.records.getProgramme(db, programmeId))) throw new AppError('NOT_FOUND', `No programme with id ${programmeId}.`);
       const stage = stageFor(documentType);
       try {
@@ -61,7 +62,11 @@ export function createTemplatesService(deps: ServerDeps) {
       const [first] = await repos.records.listNetworks(db, { programmeId });
       const facts = (first ? (await repos.records.networkFacts(db, first.id))?.facts : null) ?? SAMPLE_FACTS;
       await render(stage, facts, {}, { source, version: 'candidate' }, { documentId: 'template-check', version: 1 });
-      const stored = await repos.templates.insert(db, { programmeId, documentType, source, createdBy: actor });
+      const stored = await db.transaction(async (trx) => {
+        const row = await repos.templates.insert(trx, { programmeId, documentType, source, createdBy: actorLabel(actor) });
+        await repos.audit.append(trx, actorLabel(actor), { type: 'template.uploaded', programmeId, documentType, version: row.version });
+        return row;
+      });
       return { documentType, version: stored.version, templateVersion: overrideVersionLabel(stored), createdAt: stored.createdAt };
     },
 

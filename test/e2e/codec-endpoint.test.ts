@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeServer, listen } from '../../bin/runtime';
 import { KEY_ID_METADATA } from '../../codec/payload-codec';
 import { payloadsFromJson, payloadsToJson } from '../../codec/remote-codec';
+import { inviteStaff } from '../support/people';
 import { apiClient } from '../support/api';
 import { launchBrowser } from '../support/browser';
 import { testCodec } from '../support/codec';
@@ -55,9 +56,8 @@ describe('codec endpoint for the Temporal UI', () => {
     expect(decoded.status, JSON.stringify(decoded.body)).toBe(200);
     expect(defaultPayloadConverter.fromPayload(payloadsFromJson(decoded.body)[0])).toEqual(partner);
 
-    const secret = 'commissioner-token-for-codec-0123456789';
-    await stack.repos.tokens.insertApiToken(stack.db, { id: 'codec-c1', secret, name: 'Commissioner', role: 'commissioner' });
-    const commissioner = apiClient(stack.baseUrl, secret);
+    const programme = (await staff.post('/programmes', { name: 'Codec programme', sponsor: 'S', footprint: { minListSize: 1, maxListSize: 2 } })).body;
+    const { api: commissioner } = await inviteStaff(staff, stack.baseUrl, { name: 'Cora Commissioner', email: 'cora@commissioner.test', role: 'commissioner', programmeIds: [programme.id] });
     expect((await commissioner.post('/codec/decode', body)).status).toBe(200);
     const plain = payloadsToJson([defaultPayloadConverter.toPayload('a signal from the UI')]);
     expect((await commissioner.post('/codec/encode', plain)).body.error.code).toBe('FORBIDDEN');

@@ -3,6 +3,7 @@ import { apiClient, type ApiClient } from '../support/api';
 import { createScenarioNetwork } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
+import { inviteStaff } from '../support/people';
 
 /** The HTTP edge: bad input is always a clear 4xx in the documented error shape, never a 5xx. */
 describe('HTTP API edge', () => {
@@ -41,9 +42,8 @@ describe('HTTP API edge', () => {
   it('requires credentials and least privilege', async () => {
     expectError(await anonymous.post('/programmes', { name: 'x', sponsor: 'y', footprint: { minListSize: 1, maxListSize: 2 } }), 401, 'UNAUTHENTICATED');
     expectError(await apiClient(stack.baseUrl, 'not-a-real-token-at-all-xxxxxxxx').get('/networks'), 401, 'UNAUTHENTICATED');
-    const secret = 'commissioner-token-for-tests-0123456789';
-    await stack.repos.tokens.insertApiToken(stack.db, { id: 'c1', secret, name: 'Commissioner', role: 'commissioner' });
-    const commissioner = apiClient(stack.baseUrl, secret);
+    const { programme } = await createScenarioNetwork(api, { practiceCount: 1, name: 'Privilege Network' });
+    const { api: commissioner } = await inviteStaff(api, stack.baseUrl, { name: 'Cleo Commissioner', email: 'cleo@commissioner.test', role: 'commissioner', programmeIds: [programme.id] });
     expect((await commissioner.get('/networks')).status).toBe(200);
     expectError(await commissioner.post('/programmes', { name: 'x', sponsor: 'y', footprint: { minListSize: 1, maxListSize: 2 } }), 403, 'FORBIDDEN');
     expectError(await commissioner.get('/outbox'), 403, 'FORBIDDEN');
@@ -99,6 +99,6 @@ describe('HTTP API edge', () => {
     expect(await missing.text()).toContain('Link not recognised');
     const login = await fetch(`${stack.baseUrl}/`, { redirect: 'manual' });
     expect(login.status).toBe(303);
-    expect(login.headers.get('location')).toBe('/login');
+    expect(login.headers.get('location')).toBe('/signin');
   });
 });

@@ -1,10 +1,10 @@
 import type { Browser } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { apiClient, type ApiClient } from '../support/api';
+import { type ApiClient } from '../support/api';
 import { axeViolations } from '../support/axe';
-import { hashToken } from '../../db/repos/tokens.repo';
 import { towerHamlets } from '../support/fixtures';
 import { useStack } from '../support/lifecycle';
+import { inviteStaff } from '../support/people';
 import type { InProcessStack } from '../support/stack';
 
 /** A commissioner watches a wave: the whole Tower Hamlets programme, over the API and on the page. */
@@ -41,10 +41,11 @@ describe('wave readiness', () => {
     expect(readiness.body.summary.red + readiness.body.summary.amber + readiness.body.summary.green).toBe(firstWave.length);
     expect((await api.get('/waves/unknown/readiness')).status).toBe(404);
 
-    // a commissioner (read-only) may read it, on the page too
-    const secret = 'commissioner-readiness-token-000000000';
-    await stack.db('api_tokens').insert({ id: 'comm', token_hash: hashToken(secret), name: 'Commissioner', role: 'commissioner', created_at: new Date().toISOString() });
-    expect((await apiClient(stack.baseUrl, secret).get(`/waves/${waves[0].id}/readiness`)).status).toBe(200);
+    // a commissioner of the programme (invited by the administrator) may read it, on the page too
+    const { token: secret, api: commissioner } = await inviteStaff(api, stack.baseUrl, { name: 'Cleo Commissioner', email: 'cleo@icb.example.org', role: 'commissioner', programmeIds: [programme.id] });
+    expect((await commissioner.get(`/waves/${waves[0].id}/readiness`)).status).toBe(200);
+    // …and change nothing
+    expect((await commissioner.post(`/networks/${firstWave[1].id}/formation`)).status).toBe(403);
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${stack.baseUrl}/login`);

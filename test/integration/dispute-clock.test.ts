@@ -43,7 +43,8 @@ describe('dispute case clock', () => {
     quietRuntime();
     env = await createTimeSkippingEnv({ dataConverter: testDataConverter });
     await migrateLatest(db);
-    await repos.tokens.insertApiToken(db, { id: 'f', secret: 'facilitator-secret-000000000000', name: 'Facilitator', role: 'facilitator', email: 'facilitator@example.org' });
+    const admin = await repos.persons.ensureAdmin(db, { email: 'facilitator@example.org', name: 'Facilitator' });
+    await repos.tokens.insertApiToken(db, { id: 'f', secret: 'facilitator-secret-000000000000', personId: admin.id, label: 'facilitator' });
     seeded = await seedDisputeNetwork(db, repos);
   });
   afterAll(async () => {

@@ -3,12 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDb, migrateLatest, migrateRollbackAll } from '../../db/knex';
+import { migrationSource } from '../../db/migrations';
 import { createRepos } from '../../db/repos';
 import { testAuditEvidence } from '../support/codec';
 import { freshPostgresDatabase } from '../support/stack';
 import { injectedPostgresUrl } from '../setup/temporal-env';
 
-const TABLES = ['programmes', 'waves', 'networks', 'practices', 'people', 'stages', 'documents', 'signoffs', 'signature_requests', 'signatures', 'declines', 'outbox', 'api_tokens', 'action_tokens', 'audit_events', 'audit_head', 'sealed_documents', 'voting_rule_overrides', 'motions', 'motion_proxies', 'motion_turnout', 'motion_ballots', 'elections', 'election_candidates', 'election_turnout', 'election_ballots', 'appointments', 'dispute_procedures', 'disputes', 'dispute_events', 'dispute_externals', 'risks', 'issues', 'risk_log_events'];
+const TABLES = ['programmes', 'waves', 'networks', 'practices', 'people', 'stages', 'documents', 'signoffs', 'signature_requests', 'signatures', 'declines', 'outbox', 'api_tokens', 'action_tokens', 'audit_events', 'audit_head', 'sealed_documents', 'voting_rule_overrides', 'motions', 'motion_proxies', 'motion_turnout', 'motion_ballots', 'elections', 'election_candidates', 'election_turnout', 'election_ballots', 'appointments', 'dispute_procedures', 'disputes', 'dispute_events', 'dispute_externals', 'risks', 'issues', 'risk_log_events', 'persons', 'grants', 'grant_programmes', 'sessions', 'signin_links', 'signin_requests'];
 
 describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -52,6 +53,51 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
       await expect(db('action_tokens').insert({ id: 't2', ...token })).rejects.toThrow();
       await migrateRollbackAll(db);
       expect(await db.schema.hasTable('action_tokens')).toBe(false);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('makes one person of the same email in two practices, and the oldest facilitator token the administrator’s', async () => {
+    const db = await open();
+    try {
+      // the schema as it was before persons existed, with rows in it
+      const before = (await migrationSource.getMigrations([])).filter((name) => name < '20261210000000');
+      for (let i = 0; i < before.length; i++) await db.migrate.up({ migrationSource });
+      await db('programmes').insert([
+        { id: 'p1', name: 'P1', sponsor: 'S', min_list_size: 1, max_list_size: 2, created_at: '2026-01-01T00:00:00.000Z' },
+        { id: 'p2', name: 'P2', sponsor: 'S', min_list_size: 1, max_list_size: 2, created_at: '2026-01-01T00:00:00.000Z' },
+      ]);
+      await db('waves').insert({ id: 'w', programme_id: 'p1', number: 1, panel_date: '2026-06-01', created_at: 'x' });
+      await db('networks').insert({ id: 'n', programme_id: 'p1', wave_id: 'w', name: 'N', created_at: 'x' });
+      await db('practices').insert([{ id: 'pa', network_id: 'n', name: 'A', ods_code: 'A1', list_size: 1 }, { id: 'pb', network_id: 'n', name: 'B', ods_code: 'B1', list_size: 1 }]);
+      await db('people').insert([
+        { id: 'x1', practice_id: 'pa', name: 'Dr Xi', email: 'xi@example.org', roles: '["partner"]' },
+        { id: 'x2', practice_id: 'pb', name: 'Dr Xi', email: 'xi@example.org', roles: '["partner"]' },
+        { id: 'y1', practice_id: 'pb', name: 'Dr Yu', email: 'yu@example.org', roles: '["partner"]' },
+      ]);
+      await db('api_tokens').insert([
+        { id: 't-admin', token_hash: 'a'.repeat(64), name: 'Facilitator', role: 'facilitator', email: 'boss@example.org', created_at: '2026-01-01T00:00:00.000Z' },
+        { id: 't-comm', token_hash: 'b'.repeat(64), name: 'Commissioner', role: 'commissioner', email: null, created_at: '2026-02-01T00:00:00.000Z' },
+      ]);
+      await migrateLatest(db);
+
+      const people = await db('people').orderBy('id');
+      expect(people.find((p) => p.id === 'x1').person_id).toBe(people.find((p) => p.id === 'x2').person_id);
+      expect(people.find((p) => p.id === 'y1').person_id).not.toBe(people.find((p) => p.id === 'x1').person_id);
+      const admin = await db('persons').where({ email: 'boss@example.org' }).first();
+      expect(Boolean(admin.is_admin)).toBe(true);
+      expect((await db('api_tokens').where({ id: 't-admin' }).first()).person_id).toBe(admin.id);
+      // the other staff token keeps what it could read: commissioner of every programme there was
+      const commissioner = await db('api_tokens').where({ id: 't-comm' }).first();
+      const grant = await db('grants').where({ person_id: commissioner.person_id }).first();
+      expect(grant.role).toBe('commissioner');
+      expect((await db('grant_programmes').where({ grant_id: grant.id }).orderBy('programme_id')).map((g) => g.programme_id)).toEqual(['p1', 'p2']);
+      expect(Number((await db('persons').count({ n: '*' }).first())?.n)).toBe(4);
+
+      // and back down, with those rows still there
+      await migrateRollbackAll(db);
+      expect(await db.schema.hasTable('persons')).toBe(false);
     } finally {
       await db.destroy();
     }

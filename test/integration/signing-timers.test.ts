@@ -32,8 +32,10 @@ describe('sign-off reminders and expiry', () => {
     quietRuntime();
     env = await createTimeSkippingEnv({ dataConverter: testDataConverter });
     await migrateLatest(db);
-    await repos.tokens.insertApiToken(db, { id: 'f', secret: 'facilitator-secret-000000000000', name: 'Facilitator', role: 'facilitator', email: 'facilitator@example.org' });
     await repos.records.insertProgramme(db, { id: 'prog', name: 'P', sponsor: 'S', footprint: { minListSize: 1, maxListSize: 100000 } });
+    // the programme's facilitator is told when a round expires
+    const facilitator = await repos.persons.ensure(db, { email: 'facilitator@example.org', name: 'Facilitator' });
+    await repos.persons.grant(db, { personId: facilitator.id, role: 'facilitator', programmeIds: ['prog'] });
     await repos.records.insertWave(db, { id: 'wave', programmeId: 'prog', number: 1, panelDate: '2027-01-15' });
     await repos.records.insertNetwork(db, {
       id: 'net', programmeId: 'prog', waveId: 'wave', name: 'Timer Network',

@@ -15,10 +15,10 @@ export interface StackEnv {
  * Starts an in-process stack (SQLite, the shared Temporal server) for a test file, and a chromium
  * when asked, handing them to `assign` once ready; stops them after the file's tests.
  */
-export function useStack(options: { browser?: boolean }, assign: (env: StackEnv) => void): void {
+export function useStack(options: { browser?: boolean; signinLimits?: { perEmail: number; perIp: number } }, assign: (env: StackEnv) => void): void {
   let env: Partial<StackEnv> = {};
   beforeAll(async () => {
-    const stack = await startInProcessStack({ temporalAddress: injectedTemporalAddress(), database: 'sqlite' });
+    const stack = await startInProcessStack({ temporalAddress: injectedTemporalAddress(), database: 'sqlite', signinLimits: options.signinLimits });
     env = { stack, api: apiClient(stack.baseUrl, stack.token), browser: options.browser ? await launchBrowser() : undefined };
     assign(env as StackEnv);
   });

@@ -47,7 +47,7 @@ export interface InProcessStack {
  * Server and worker in this process against a real Temporal server and a real database, on a task
  * queue of its own. The same composition code as bin/start, minus the embedded Temporal.
  */
-export async function startInProcessStack(opts: { temporalAddress: string; database: 'sqlite' | { postgresUrl: string }; mailer?: Mailer; env?: Record<string, string> }): Promise<InProcessStack> {
+export async function startInProcessStack(opts: { temporalAddress: string; database: 'sqlite' | { postgresUrl: string }; mailer?: Mailer; env?: Record<string, string>; signinLimits?: { perEmail: number; perIp: number } }): Promise<InProcessStack> {
   quietRuntime();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-test-'));
   const taskQueue = `test-${crypto.randomBytes(4).toString('hex')}`;
@@ -72,7 +72,8 @@ export async function startInProcessStack(opts: { temporalAddress: string; datab
   const codec = payloadCodec(provisional);
   const client = await connectClient(provisional, opts.temporalAddress, codec);
   const appDeps = {
-    db, repos, temporal: client, taskQueue, log, formSecret: 'test-form-secret', secureCookies: false, rateLimit: { actionsPerMinutePerIp: 100_000, actionsPerMinutePerToken: 10_000 },
+    db, repos, temporal: client, taskQueue, log, formSecret: 'test-form-secret', secureCookies: false,
+    rateLimit: { actionsPerMinutePerIp: 100_000, actionsPerMinutePerToken: 10_000, signinPerEmail: opts.signinLimits?.perEmail, signinPerIp: opts.signinLimits?.perIp },
     payloadCodec: codec, codecCorsOrigins: provisional.codec.corsOrigins,
   };
   // listen first on a free port, then build the app with the real public URL

@@ -11,6 +11,8 @@ const EXAMPLES: { [T in MailTemplate]: MailData[T] } = {
   'sealed-copy': { name: 'Dr Ann Ali', networkName: 'Highway Network', documentTitle: 'Terms of Reference', documentVersion: 2, link: 'https://f.test/s', sealedSha256: 'ab'.repeat(32), expiresAt: '2026-03-16T10:00:00.000Z' },
   'motion-ballot': { name: 'Dr Ann Ali', networkName: 'Highway Network', practiceName: 'Jubilee Street', title: 'Adopt the budget', ruleDescription: 'Simple majority.', closesAt: '2026-07-01T16:00:00.000Z', link: 'https://f.test/a/z' },
   'motion-reminder': { name: 'Dr Ann Ali', practiceName: 'Jubilee Street', title: 'Adopt the budget', closesAt: '2026-07-01T16:00:00.000Z', link: 'https://f.test/a/z' },
+  'signin-link': { name: 'Dr Ann Ali', link: 'https://f.test/signin/x', expiresAt: '2026-03-16T10:15:00.000Z' },
+  'staff-invitation': { name: 'Cleo Cole', role: 'commissioner', programmes: ['Tower Hamlets', 'Hackney'], invitedBy: 'Ada Admin', link: 'https://f.test/signin/y', expiresAt: '2026-03-23T10:00:00.000Z', signinUrl: 'https://f.test/signin' },
   'election-ballot': { name: 'Dr Ann Ali', networkName: 'Highway Network', practiceName: 'Jubilee Street', title: 'Shadow board', constituency: 'North', seats: 2, candidates: ['A', 'B', 'C'], closesAt: '2026-07-01T16:00:00.000Z', link: 'https://f.test/a/z' },
   'dispute-opened': { name: 'Dr Ann Ali', networkName: 'Highway Network', title: 'Sharing of the pharmacist', summary: 'Hours were not shared as agreed.', parties: ['Jubilee Street', 'Highway Practice'], stepName: 'Informal discussion', dueOn: '2026-12-30', limit: '10 working days', link: 'https://f.test/a/d' },
   'dispute-reminder': { name: 'Dr Ann Ali', networkName: 'Highway Network', title: 'Sharing of the pharmacist', stepName: 'Informal discussion', dueOn: '2026-12-30', link: 'https://f.test/a/d' },
@@ -60,6 +62,22 @@ describe('mail templates', () => {
     expect(asked.text).toContain('has moved from Informal discussion to the next step of the procedure: Arbitration.');
     expect(asked.text).toContain('This step has no time limit');
     expect(composeMail('dispute-external', { ...EXAMPLES['dispute-external'], mayDetermine: false }).text).toContain('record your view: https://f.test/a/x');
+  });
+
+  it('never puts a secret in a subject line: the outbox shows subjects to people who may not see codes or links', () => {
+    expect(composeMail('signing-code', EXAMPLES['signing-code']).subject).not.toContain('123456');
+    expect(composeMail('signing-code', EXAMPLES['signing-code']).text).toContain('123456');
+    for (const name of Object.keys(EXAMPLES) as MailTemplate[]) {
+      const link = (EXAMPLES[name] as { link?: string }).link;
+      if (link) expect(composeMail(name, EXAMPLES[name] as never).subject).not.toContain(link);
+    }
+  });
+
+  it('invites staff by name, role and programmes, with a link that works once', () => {
+    const mail = composeMail('staff-invitation', EXAMPLES['staff-invitation']);
+    expect(mail.subject).toBe('You are invited to Formwork as commissioner');
+    expect(mail.text).toContain('Ada Admin has invited you to Formwork as commissioner for Tower Hamlets and Hackney.');
+    expect(mail.text).toContain('It works once, until 23 March 2026');
   });
 
   it('refuses to send a message whose data lacks a value the template names', () => {
