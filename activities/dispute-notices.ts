@@ -35,10 +35,10 @@ export function concernedPeople(network: Network, parties: readonly string[], st
 /** "Dr Ann Ali (Jubilee Street)", "Facilitator", "Ms Lee (LMC officer)": who did it, as the history shows it. */
 export function actorWords(actor: CaseActor | null, network: Network | null, external?: { role: string } | null): { audit: string; display: string } {
   if (!actor) return { audit: 'system', display: 'Formwork' };
-  if (actor.kind === 'staff') return { audit: actor.name, display: actor.name };
+  if (actor.kind === 'staff') return { audit: actor.audit ?? actor.name, display: actor.name };
   if (actor.kind === 'external') return { audit: `external:${actor.externalId}`, display: external ? `${actor.name} (${external.role.replace(/-/g, ' ').replace(/^lmc/, 'LMC')})` : actor.name };
   const practice = network?.practices.find((p) => p.id === actor.practiceId);
-  return { audit: `person:${actor.personId}`, display: practice ? `${actor.name} (${practice.name})` : actor.name };
+  return { audit: actor.audit ?? `person:${actor.personId}`, display: practice ? `${actor.name} (${practice.name})` : actor.name };
 }
 
 /**

@@ -87,6 +87,7 @@ export function createAccessLayer(deps: { db: Knex; repos: Repos; secureCookies:
     motion: (id) => repos.scopes.motion(db, id),
     election: (id) => repos.scopes.election(db, id),
     sealed: (id) => repos.scopes.sealed(db, id),
+    dispute: (id) => repos.disputes.scopeOf(db, id),
     grant: (id) => repos.scopes.grant(db, id),
     apiToken: (id) => repos.scopes.apiToken(db, id),
     personInQuery: (id) => repos.scopes.person(db, id),

@@ -56,6 +56,12 @@ export interface PolicySpec {
   scope?: ScopeSpec;
   /** reading this is audited (an `access.read` event as access is granted): the outbox, evidence */
   audit?: boolean;
+  /**
+   * The session cookie is accepted on this route whatever its method. Only for routes that change
+   * nothing and answer browsers of allow-listed origins alone (CORS), such as Temporal's remote
+   * codec, which the Temporal UI calls with POST and the staff sign-in cookie.
+   */
+  cookie?: boolean;
 }
 
 /** The person calling, as handlers that only need a name for the audit log see them. */
@@ -159,7 +165,7 @@ interface Admission {
  * by anyone. Refusals are 401, 403 or 404, said before anything about the resource is read.
  */
 async function admit(route: RouteDef, req: Request, res: Response, access: AccessLayer, resolveLink: LinkResolver): Promise<Admission> {
-  const auth = await access.authenticate(req);
+  const auth = await access.authenticate(req, route.policy?.cookie ? { cookie: true } : {});
   if (route.access === 'token') {
     const params = parse(route.params, req.params, 'MALFORMED_REQUEST', 'path');
     const link = await linkOrRefuse(res, resolveLink, req.params.token, route.link!.kinds, 'not-found');

@@ -42,8 +42,8 @@ export interface CaseState {
 
 /** Who is asking, as the service (or an action link) establishes it. */
 export type CaseActor =
-  | { kind: 'staff'; name: string; role: 'facilitator' | 'commissioner' }
-  | { kind: 'person'; personId: string; name: string; networkId: string; practiceId: string; roles: readonly string[] }
+  | { kind: 'staff'; name: string; role: 'facilitator' | 'commissioner'; /** how the audit log names them, when not by `name` */ audit?: string }
+  | { kind: 'person'; personId: string; name: string; networkId: string; practiceId: string; roles: readonly string[]; audit?: string }
   | { kind: 'external'; externalId: string; name: string };
 
 export interface CaseEventRequest {

@@ -4,7 +4,6 @@ import { STAGE_KEYS } from '../../domain/stages';
 import { defineRoute, type RouteDef } from '../route';
 import { idParam, tokenParam } from '../schemas';
 import type { Services } from '../services';
-import { caseActorFor } from '../services/disputes.service';
 
 const trimmed = (max: number) => z.string().trim().min(1).max(max);
 const id = z.string().min(1).max(64);
@@ -74,7 +73,7 @@ export function disputesRoutes(s: Services): RouteDef[] {
       method: 'post', path: '/networks/:id/disputes', tag: 'disputes', policy: { action: 'dispute.open', scope: { network: 'id' } }, status: 201,
       summary: 'Open a dispute case between two or more of the network’s practices, optionally holding a stage',
       params: idParam, body: openCaseBody, response: z.object({ id: z.string(), step: stepResponse, dueOn: z.string().nullable() }),
-      handler: ({ params, body, person, scope, staff }) => s.disputes.open(caseActorFor(person!, scope, staff!.name, body.parties), params.id, body),
+      handler: ({ params, body, person, scope }) => s.disputes.openAs(person!, scope, params.id, body),
     }),
     defineRoute({
       method: 'get', path: '/networks/:id/disputes', tag: 'disputes', policy: { action: 'dispute.read', scope: { network: 'id' } },
@@ -95,13 +94,13 @@ export function disputesRoutes(s: Services): RouteDef[] {
       method: 'post', path: '/disputes/:id/events', tag: 'disputes', policy: { action: 'dispute.act', scope: { dispute: 'id' } },
       summary: 'Record an event: note, pause, resume, escalate, extend (with days), resolve (the terms), withdraw or determine; 409 on a closed case',
       params: idParam, body: caseEventBody, response: receiptResponse,
-      handler: ({ params, body, person, scope, staff }) => s.disputes.recordEvent(caseActorFor(person!, scope, staff!.name), params.id, body),
+      handler: ({ params, body, person, scope }) => s.disputes.recordEventAs(person!, scope, params.id, body),
     }),
     defineRoute({
       method: 'post', path: '/disputes/:id/external-person', tag: 'disputes', policy: { action: 'dispute.act', scope: { dispute: 'id' } }, status: 201,
       summary: 'Appoint the LMC officer, mediator or arbitrator of the current step; they are emailed a link to record their view or determination',
       params: idParam, body: externalBody, response: z.object({ externalId: z.string(), seq: z.number() }),
-      handler: ({ params, body, person, scope, staff }) => s.disputes.appointExternal(caseActorFor(person!, scope, staff!.name), params.id, body),
+      handler: ({ params, body, person, scope }) => s.disputes.appointExternalAs(person!, scope, params.id, body),
     }),
     defineRoute({
       method: 'get', path: '/networks/:id/dispute-procedure', tag: 'disputes', policy: { action: 'dispute.read', scope: { network: 'id' } },

@@ -4,7 +4,6 @@ import { STAGE_KEYS } from '../../domain/stages';
 import { defineRoute, type RouteDef } from '../route';
 import { idParam } from '../schemas';
 import type { Services } from '../services';
-import { caseActorFor } from '../services/disputes.service';
 
 const trimmed = (max: number) => z.string().trim().min(1).max(max);
 const id = z.string().min(1).max(64);
@@ -71,7 +70,7 @@ export function risksRoutes(s: Services): RouteDef[] {
       method: 'post', path: '/networks/:id/issues/:issueId/escalate', tag: 'risks', policy: { action: 'dispute.open', scope: { network: 'id' } }, status: 201,
       summary: 'Escalate an issue into a dispute case between the parties named; the case keeps the issue’s log as its history',
       params: issueParams, body: escalateBody,
-      handler: ({ params, body, person, scope, staff }) => s.risks.escalateIssue(caseActorFor(person!, scope, staff!.name), staff!.name, params.id, params.issueId, body),
+      handler: ({ params, body, person, scope, staff }) => s.risks.escalateIssue(person!, scope, staff!.name, params.id, params.issueId, body),
     }),
   ];
 }

@@ -10,7 +10,7 @@ import { requireLive, type ActionLink } from '../action-links';
 import type { ServerDeps } from '../deps';
 import { AppError, zodDetails } from '../errors';
 import type { AccessScope } from '../../domain/access/actions';
-import type { PersonActor } from '../../domain/access/policy';
+import { actorLabel, type PersonActor } from '../../domain/access/policy';
 import { callWorkflow } from './deadline';
 import { calendarNow, caseView, registerRow } from './dispute-views';
 
@@ -33,16 +33,17 @@ export interface CaseEventBody {
  * practice roles and offices (a partner of a party, the chair); a commissioner only reads. The
  * route's policy has already let them in; the case's validator decides what they may record.
  */
-export function caseActorFor(person: PersonActor, scope: AccessScope | null, label: string, parties: readonly string[] = scope?.practiceIds ?? []): CaseActor {
+export function caseActorFor(person: PersonActor, scope: AccessScope | null, name: string, parties: readonly string[] = scope?.practiceIds ?? []): CaseActor {
   const programmeId = scope?.programmeId ?? null;
   const networkId = scope?.networkId ?? null;
+  const audit = actorLabel(person);
   const roles = person.grants.filter((g) => programmeId !== null && g.programmeIds.includes(programmeId)).map((g) => g.role);
-  if (person.isAdmin || roles.includes('facilitator')) return { kind: 'staff', name: label, role: 'facilitator' };
+  if (person.isAdmin || roles.includes('facilitator')) return { kind: 'staff', name, role: 'facilitator', audit };
   const offices = person.offices.filter((o) => o.networkId === networkId).map((o) => o.office);
   const memberships = person.memberships.filter((m) => m.networkId === networkId);
   const place = memberships.find((m) => parties.includes(m.practiceId)) ?? memberships[0];
-  if (networkId && (place || offices.length)) return { kind: 'person', personId: person.personId, name: label, networkId, practiceId: place?.practiceId ?? '', roles: [...(place?.roles ?? []), ...offices] };
-  return { kind: 'staff', name: label, role: 'commissioner' };
+  if (networkId && (place || offices.length)) return { kind: 'person', personId: place?.memberId ?? person.personId, name, networkId, practiceId: place?.practiceId ?? '', roles: [...(place?.roles ?? []), ...offices], audit };
+  return { kind: 'staff', name, role: 'commissioner', audit };
 }
 
 /** Who a dispute link's holder is to the case: a person of the network, or the outside person of a step. */
@@ -98,7 +99,28 @@ export function createDisputesService(deps: ServerDeps) {
     return caseView({ row, network, events, externals, issueLog, issueTitle: issue?.title ?? null, settlement: doc ? { id: doc.id, title: doc.title, version: doc.version, status: doc.status } : null });
   }
 
+  /** A signed-in person as a case knows them: by name, with their standing from the access policy. */
+  async function actorOf(person: PersonActor, scope: AccessScope | null, parties?: readonly string[]): Promise<CaseActor> {
+    const record = await repos.persons.get(db, person.personId);
+    return caseActorFor(person, scope, record?.name ?? 'A member of staff', parties);
+  }
+
   return {
+    actorOf,
+
+    /** Opens a case for a signed-in person (the route's policy has let them in). */
+    async openAs(person: PersonActor, scope: AccessScope | null, networkId: string, body: OpenCaseRequest) {
+      return this.open(await actorOf(person, scope, body.parties), networkId, body);
+    },
+
+    async recordEventAs(person: PersonActor, scope: AccessScope | null, caseId: string, body: CaseEventBody) {
+      return this.recordEvent(await actorOf(person, scope), caseId, body);
+    },
+
+    async appointExternalAs(person: PersonActor, scope: AccessScope | null, caseId: string, body: { name: string; email: string; organisation: string }) {
+      return this.appointExternal(await actorOf(person, scope), caseId, body);
+    },
+
     async procedure(networkId: string) {
       await requireNetwork(networkId);
       const { adopted, ladder } = await ladderOf(networkId);

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import type { Issue, Risk } from '../../db/repos/risks.repo';
 import { formatDate } from '../../documents/format';
-import type { CaseActor } from '../../domain/disputes/case';
+import type { AccessScope } from '../../domain/access/actions';
+import type { PersonActor } from '../../domain/access/policy';
 import { riskRating, riskScore } from '../../domain/disputes/risk';
 import type { StageKey } from '../../domain/stages';
 import { riskReviewSignal, riskReviewWorkflowId } from '../../workflows/dispute-messages';
@@ -154,8 +155,9 @@ export function createRisksService(deps: ServerDeps & { disputes: DisputesServic
     },
 
     /** An issue the members cannot resolve becomes a dispute case; the case shows the issue's log as its first history. */
-    async escalateIssue(opener: CaseActor, actorName: string, networkId: string, issueId: string, body: { parties: string[]; stage?: StageKey; summary?: string }) {
+    async escalateIssue(person: PersonActor, scope: AccessScope | null, actorName: string, networkId: string, issueId: string, body: { parties: string[]; stage?: StageKey; summary?: string }) {
       const issue = await requireIssue(networkId, issueId);
+      const opener = await disputes.actorOf(person, scope, body.parties);
       if (issue.status !== 'open') throw new AppError('CONFLICT', issue.disputeId ? 'This issue has already been escalated into a dispute case.' : `This issue is ${issue.status}.`);
       const opened = await disputes.open(opener, networkId, { title: issue.title, summary: body.summary ?? issue.description, parties: body.parties, stage: body.stage }, issue.id);
       await db.transaction(async (trx) => {

@@ -13,7 +13,7 @@ import type { InProcessStack } from '../support/stack';
 /** The route table the app mounts (handlers are not called here, so no services are needed to list it). */
 const ROUTES: RouteDef[] = apiRoutes(new Proxy({}, { get: () => ({}) }) as Services);
 
-const SCOPE_KINDS = new Set(['programme', 'wave', 'network', 'document', 'signoff', 'motion', 'election', 'sealed', 'grant', 'apiToken', 'personInQuery', 'programmeInBody', 'programmesInBody', 'networkInBody']);
+const SCOPE_KINDS = new Set(['programme', 'wave', 'network', 'document', 'signoff', 'motion', 'election', 'dispute', 'sealed', 'grant', 'apiToken', 'personInQuery', 'programmeInBody', 'programmesInBody', 'networkInBody']);
 
 describe('every route is under the access policy', () => {
   it('declares a policy, or is explicitly public, or is authenticated by an action link alone', () => {
@@ -129,6 +129,7 @@ describe('route × role matrix', () => {
       sealed: { id: sealedId, scope: { ...network, signoffId: world.signoffId, documentId: world.documentId } },
       motion: { id: world.motionId, scope: network },
       election: { id: world.electionId, scope: network },
+      dispute: { id: world.dispute.id, scope: { programmeId: A.id, networkId: world.dispute.networkId, practiceIds: world.dispute.practiceIds } },
       grant: { id: victim.body.id, scope: { programmeId: null, networkId: null, programmeIds: [A.id] } },
       apiToken: { id: victimToken.body.id, scope: { programmeId: null, networkId: null, ownerPersonId: world.facA.personId } },
       programmeInBody: { id: A.id, scope: { programmeId: A.id, networkId: null } },

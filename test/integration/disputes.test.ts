@@ -118,7 +118,7 @@ describe('dispute cases', () => {
     expect(withdrawn.body.status).toBe('withdrawn');
     const after = await caseWhen(api, opened.id, (c) => c.status === 'withdrawn', 'withdrawn');
     expect(after.history.map((h: { type: string; by: string }) => [h.type, h.by])).toEqual([
-      ['opened', 'Facilitator'],
+      ['opened', 'Administrator'],
       ['note', expect.stringContaining('(Whitechapel Practice)')],
       ['withdraw', expect.stringContaining('(Jubilee Street Group Practice)')],
     ]);

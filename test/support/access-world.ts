@@ -74,7 +74,25 @@ export async function buildAccessWorld(admin: ApiClient, baseUrl: string, tag: s
   });
   expect(election.status, JSON.stringify(election.body)).toBe(201);
 
-  return { A, B, NA, NB, mo, facA, facB, commA, panelA, chair, partnerLink, documentId, signoffId, motionId: motion.body.id as string, electionId: election.body.id as string, email };
+  // a dispute case between the two practices of another network of programme A
+  const disputing = await admin.post('/networks', {
+    programmeId: A.id,
+    waveId: A.waveId,
+    name: `Disputing Network ${tag}`,
+    practices: [
+      { name: 'East Surgery', odsCode: 'F84011', listSize: 9000, people: [{ name: 'Dr Eve East', email: email('eve'), roles: ['partner'] }] },
+      { name: 'West Surgery', odsCode: 'F84012', listSize: 9000, people: [{ name: 'Dr Wes West', email: email('wes'), roles: ['partner'] }] },
+    ],
+  });
+  expect(disputing.status, JSON.stringify(disputing.body)).toBe(201);
+  const disputeParties = (disputing.body.practices as { id: string }[]).map((p) => p.id);
+  const dispute = await admin.post(`/networks/${disputing.body.id}/disputes`, { title: `Sharing the pharmacist ${tag}`, summary: 'Sessions are not shared as agreed.', parties: disputeParties });
+  expect(dispute.status, JSON.stringify(dispute.body)).toBe(201);
+
+  return {
+    A, B, NA, NB, mo, facA, facB, commA, panelA, chair, partnerLink, documentId, signoffId, motionId: motion.body.id as string, electionId: election.body.id as string, email,
+    dispute: { id: dispute.body.id as string, networkId: disputing.body.id as string, practiceIds: disputeParties },
+  };
 }
 
 export type AccessWorld = Awaited<ReturnType<typeof buildAccessWorld>>;
