@@ -9,6 +9,7 @@ import pino, { type Logger } from 'pino';
 import { createFormationActivities } from '../activities/formation.activities';
 import { createSmtpMailer, type Mailer } from '../mail/mailer';
 import { createOutbox } from '../mail/outbox';
+import { createPanelActivities } from '../activities/panel.activities';
 import { createSealingActivities } from '../activities/sealing.activities';
 import { createSigningActivities } from '../activities/signing.activities';
 import { createVotesActivities } from '../activities/votes.activities';
@@ -75,7 +76,7 @@ export async function createWorker(
   installRuntime(config);
   const connection = await NativeConnection.connect({ address, tls: tlsOptions(config), apiKey: config.temporal.apiKey });
   const activityDeps = { ...deps, publicUrl: config.publicUrl, actionTokenTtlDays: config.actionTokenTtlDays, outbox: createOutbox({ ...deps, publicUrl: config.publicUrl }) };
-  const activities = { ...createFormationActivities(activityDeps), ...createSigningActivities(activityDeps), ...createSealingActivities(activityDeps), ...createVotesActivities(activityDeps) };
+  const activities = { ...createFormationActivities(activityDeps), ...createSigningActivities(activityDeps), ...createSealingActivities(activityDeps), ...createVotesActivities(activityDeps), ...createPanelActivities(activityDeps) };
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,

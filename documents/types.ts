@@ -9,7 +9,8 @@ export type DocumentType =
   | 'dispute-resolution'
   | 'conflict-of-interest-policy'
   | 'vote-result'
-  | 'completion-certificate';
+  | 'completion-certificate'
+  | 'panel-outcome-letter';
 
 export const DOCUMENT_TYPES: readonly DocumentType[] = [
   'panel-pack',
@@ -22,6 +23,7 @@ export const DOCUMENT_TYPES: readonly DocumentType[] = [
   'conflict-of-interest-policy',
   'vote-result',
   'completion-certificate',
+  'panel-outcome-letter',
 ] as const;
 
 export function isDocumentType(value: string): value is DocumentType {

@@ -30,6 +30,12 @@ export interface MailData {
   'motion-reminder': { name: string; practiceName: string; title: string; closesAt: string; link: string };
   /** an election's ballot link */
   'election-ballot': { name: string; networkName: string; practiceName: string; title: string; constituency: string; seats: number; candidates: string[]; closesAt: string; link: string };
+  /** a panel member's link to score a network's presentation */
+  'panel-score-request': { name: string; networkName: string; waveNumber: number; panelDate: string; criteria: string[]; link: string; expiresAt: string };
+  /** a panel member told they may not score a network, and why */
+  'panel-member-excluded': { name: string; networkName: string; waveNumber: number; reason: string };
+  /** the panel's outcome letter, to the people of each member practice */
+  'panel-outcome': { name: string; practiceName: string; networkName: string; outcome: 'pass' | 'conditional' | 'defer'; outcomeWords: string; reason: string; /** numbered: "1. …" */ conditions: string[]; toWaveNumber: number | null; toWavePanelDate: string | null; link: string; expiresAt: string };
 }
 
 export type MailTemplate = keyof MailData;

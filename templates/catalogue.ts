@@ -18,6 +18,7 @@ import * as disputes from './dispute-resolution/schema';
 import * as conflicts from './conflict-of-interest-policy/schema';
 import * as voteResult from './vote-result/schema';
 import * as certificate from './completion-certificate/schema';
+import * as panelOutcomeLetter from './panel-outcome-letter/schema';
 
 export interface CatalogueEntry {
   title: string;
@@ -36,6 +37,7 @@ export const TEMPLATE_CATALOGUE: Record<DocumentType, CatalogueEntry> = {
   'conflict-of-interest-policy': { title: 'Conflict of interest policy', version: 1, schema: conflicts.contextSchema },
   'vote-result': { title: 'Vote result certificate', version: 1, schema: voteResult.contextSchema },
   'completion-certificate': { title: 'Certificate of completion', version: 1, schema: certificate.contextSchema },
+  'panel-outcome-letter': { title: 'Panel outcome letter', version: 1, schema: panelOutcomeLetter.contextSchema },
 };
 
 const sources = new Map<DocumentType, string>();

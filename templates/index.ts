@@ -23,6 +23,7 @@ export { buildNetworkContext } from './network-context';
 export { TEMPLATE_CATALOGUE, builtinTemplateVersion, loadBuiltinSource } from './catalogue';
 export type { VoteResultContext, VoteResultInput } from './vote-result/schema';
 export type { CompletionCertificateContext, CompletionSigner } from './completion-certificate/schema';
+export type { PanelOutcomeLetterInput } from './panel-outcome-letter/schema';
 
 export interface StageTemplate {
   documentType: DocumentType;

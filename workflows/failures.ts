@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/workflow';
+import type { PanelRefusalCode } from '../domain/panel';
 
 /**
  * Business rejections raised by workflows. The type is the API error code the server answers
@@ -19,7 +20,11 @@ export type RejectionCode =
   | 'ALREADY_SIGNED'
   | 'ALREADY_DECLINED'
   | 'NAME_MISMATCH'
-  | 'CONSENT_REQUIRED';
+  | 'CONSENT_REQUIRED'
+  // the panel stage
+  | PanelRefusalCode
+  | 'NO_NEXT_WAVE'
+  | 'CONDITIONS_OPEN';
 
 export function reject(code: RejectionCode, message: string, details?: unknown): ApplicationFailure {
   return ApplicationFailure.create({ type: code, message, nonRetryable: true, details: details === undefined ? [] : [details] });

@@ -3,16 +3,20 @@ import * as m20261122000000 from './20261122000000_foundation';
 import * as m20261122020000 from './20261122020000_votes';
 import * as m20261122030000 from './20261122030000_sealing';
 import * as m20261202000000 from './20261202000000_stage_read_model';
+import * as m20261210000000 from './20261210000000_action_link_holders';
+import * as m20261210010000 from './20261210010000_panel';
 
 /**
  * Migrations are listed here rather than discovered on disk, so they load the same way under
  * tsx, vitest and a compiled build. Append new ones; never edit one that has landed.
  */
-const migrations: Record<string, { up(db: Knex): Promise<void>; down(db: Knex): Promise<void> }> = {
+const migrations: Record<string, { up(db: Knex): Promise<void>; down(db: Knex): Promise<void>; config?: { transaction?: boolean } }> = {
   '20261122000000_foundation': m20261122000000,
   '20261122020000_votes': m20261122020000,
   '20261122030000_sealing': m20261122030000,
   '20261202000000_stage_read_model': m20261202000000,
+  '20261210000000_action_link_holders': m20261210000000,
+  '20261210010000_panel': m20261210010000,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -2,6 +2,8 @@ import { createAuditRepo } from './audit.repo';
 import { createCodesRepo } from './codes.repo';
 import { createDocumentsRepo } from './documents.repo';
 import { createOutboxRepo } from './outbox.repo';
+import { createPanelsRepo } from './panels.repo';
+import { createReadinessRepo } from './readiness.repo';
 import { createRecordsRepo } from './records.repo';
 import { createSealedRepo } from './sealed.repo';
 import { createSignoffsRepo } from './signoffs.repo';
@@ -16,6 +18,8 @@ export function createRepos() {
     codes: createCodesRepo(),
     documents: createDocumentsRepo(),
     outbox: createOutboxRepo(),
+    panels: createPanelsRepo(),
+    readiness: createReadinessRepo(),
     records: createRecordsRepo(),
     sealed: createSealedRepo(),
     signoffs: createSignoffsRepo(),

@@ -12,6 +12,9 @@ const EXAMPLES: { [T in MailTemplate]: MailData[T] } = {
   'motion-ballot': { name: 'Dr Ann Ali', networkName: 'Highway Network', practiceName: 'Jubilee Street', title: 'Adopt the budget', ruleDescription: 'Simple majority.', closesAt: '2026-07-01T16:00:00.000Z', link: 'https://f.test/a/z' },
   'motion-reminder': { name: 'Dr Ann Ali', practiceName: 'Jubilee Street', title: 'Adopt the budget', closesAt: '2026-07-01T16:00:00.000Z', link: 'https://f.test/a/z' },
   'election-ballot': { name: 'Dr Ann Ali', networkName: 'Highway Network', practiceName: 'Jubilee Street', title: 'Shadow board', constituency: 'North', seats: 2, candidates: ['A', 'B', 'C'], closesAt: '2026-07-01T16:00:00.000Z', link: 'https://f.test/a/z' },
+  'panel-score-request': { name: 'Ms Jo Reed', networkName: 'Highway Network', waveNumber: 1, panelDate: '2009-03-16', criteria: ['Vision', 'Leadership'], link: 'https://f.test/a/p', expiresAt: '2009-04-15T10:00:00.000Z' },
+  'panel-member-excluded': { name: 'Dr Ann Ali', networkName: 'Highway Network', waveNumber: 1, reason: 'a partner of Jubilee Street, a member practice of the network, may not score it' },
+  'panel-outcome': { name: 'Dr Ann Ali', practiceName: 'Jubilee Street', networkName: 'Highway Network', outcome: 'conditional', outcomeWords: 'passed with conditions', reason: 'A strong vision; the payee is not yet agreed.', conditions: ['1. Name the nominated payee', '2. Appoint a Clinical Director'], toWaveNumber: null, toWavePanelDate: null, link: 'https://f.test/api/v1/documents/d/pdf?token=t', expiresAt: '2009-04-15T10:00:00.000Z' },
 };
 
 describe('mail templates', () => {
@@ -42,6 +45,16 @@ describe('mail templates', () => {
     expect(composeMail('election-ballot', EXAMPLES['election-ballot']).text).toContain('is electing 2 members for North. Candidates: A, B and C.');
     expect(composeMail('election-ballot', { ...EXAMPLES['election-ballot'], seats: 1, candidates: [] }).text).toContain('is electing 1 member for North. Candidates: none.');
     expect(composeMail('round-expired', { ...EXAMPLES['round-expired'], owedBy: [] }).text).toContain('Still owed by: nobody.');
+  });
+
+  it('words the panel outcome by its kind: conditions listed, a deferral names the next wave', () => {
+    const conditional = composeMail('panel-outcome', EXAMPLES['panel-outcome']);
+    expect(conditional.subject).toBe('Panel outcome for Highway Network: passed with conditions');
+    expect(conditional.text).toContain('1. Name the nominated payee\n2. Appoint a Clinical Director');
+    expect(conditional.text).not.toContain('moves to wave');
+    const deferred = composeMail('panel-outcome', { ...EXAMPLES['panel-outcome'], outcome: 'defer', outcomeWords: 'deferred to the next wave', conditions: [], toWaveNumber: 2, toWavePanelDate: '2009-06-15' });
+    expect(deferred.text).toContain('moves to wave 2 and presents again to its panel on 15 June 2009');
+    expect(deferred.text).not.toContain('conditions are met');
   });
 
   it('refuses to send a message whose data lacks a value the template names', () => {
