@@ -204,7 +204,7 @@ export function createPanelActivities(deps: ActivityDeps) {
       const keys: string[] = [];
       try {
         await db.transaction(async (trx) => {
-          if (rendered) await storeRendered(trx, repos, SYSTEM, { id, networkId: network.id, stageKey: 'panel-presentation', type: 'panel-outcome-letter', version, title: rendered.title, idempotencyKey, rendered });
+          if (rendered) await storeRendered(trx, repos, SYSTEM, { id, networkId: network.id, stageKey: null, type: 'panel-outcome-letter', version, title: rendered.title, idempotencyKey, rendered });
           await repos.panels.setLetter(trx, presentation.id, id);
           for (const { person, practice } of recipients) {
             keys.push(

@@ -10,7 +10,13 @@ export interface ActionLink {
   /** the secret as presented (needed to build the person's own URLs, never logged) */
   secret: string;
   token: ActionToken & { kind: ActionKind };
+  /**
+   * Who the link was sent to. A `score` link is held by a panel member, who belongs to no practice:
+   * there `person` carries the member's id, name and email with empty practice fields, and
+   * `panelMember` says who they are.
+   */
   person: { id: string; name: string; email: string; roles: string[]; practiceId: string; practiceName: string; networkId: string };
+  panelMember: { id: string; name: string; email: string; organisation: string; external: boolean; waveId: string } | null;
   /** past the link's own expiry (the round or vote it serves may have its own deadline too) */
   expired: boolean;
 }
@@ -31,13 +37,21 @@ export function createLinkResolver(deps: { db: Knex; repos: Repos }): LinkResolv
     if (!parsed.success) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
     const token = await repos.tokens.actionTokenBySecret(db, parsed.data);
     if (!token || !(kinds as readonly string[]).includes(token.kind)) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
+    const expired = Date.parse(token.expiresAt) <= Date.now();
+    if (token.kind === 'score') {
+      const member = await repos.panels.member(db, token.personId);
+      if (!member) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
+      const { id, name, email, organisation, external, waveId } = member;
+      return { secret: parsed.data, token: token as ActionLink['token'], person: { id, name, email, roles: ['panel-member'], practiceId: '', practiceName: '', networkId: '' }, panelMember: { id, name, email, organisation, external, waveId }, expired };
+    }
     const person = await repos.records.getPerson(db, token.personId);
     if (!person) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
     return {
       secret: parsed.data,
       token: token as ActionLink['token'],
       person: { id: person.id, name: person.name, email: person.email, roles: person.roles, practiceId: person.practiceId, practiceName: person.practiceName, networkId: person.networkId },
-      expired: Date.parse(token.expiresAt) <= Date.now(),
+      panelMember: null,
+      expired,
     };
   };
 }

@@ -8,6 +8,8 @@ import { createAuthenticator } from './auth';
 import type { ServerDeps } from './deps';
 import { AppError, errorMiddleware } from './errors';
 import { pagesRouter } from './pages/pages.routes';
+import { panelPagesRouter } from './pages/panel.pages';
+import { readinessPagesRouter } from './pages/readiness.pages';
 import { votesPagesRouter } from './pages/votes.pages';
 import { renderPage } from './pages/views';
 import { mountRoutes, openApiDocument, type RouteDef } from './route';
@@ -15,6 +17,8 @@ import { actionsRoutes } from './routes/actions.routes';
 import { documentsRoutes } from './routes/documents.routes';
 import { evidenceRoutes } from './routes/evidence.routes';
 import { formationRoutes } from './routes/formation.routes';
+import { panelRoutes } from './routes/panel.routes';
+import { readinessRoutes } from './routes/readiness.routes';
 import { recordsRoutes } from './routes/records.routes';
 import { signoffsRoutes } from './routes/signoffs.routes';
 import { templatesRoutes } from './routes/templates.routes';
@@ -29,7 +33,7 @@ function redactUrl(url: string): string {
 
 /** Every route of the JSON API, in one table. */
 export function apiRoutes(s: ReturnType<typeof createServices>): RouteDef[] {
-  return [...systemRoutes(s), ...recordsRoutes(s), ...formationRoutes(s), ...evidenceRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s), ...signoffsRoutes(s), ...templatesRoutes(s), ...votesRoutes(s)];
+  return [...systemRoutes(s), ...recordsRoutes(s), ...formationRoutes(s), ...evidenceRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s), ...signoffsRoutes(s), ...templatesRoutes(s), ...votesRoutes(s), ...panelRoutes(s), ...readinessRoutes(s)];
 }
 
 /** Builds the express app without listening, so tests can mount it. */
@@ -88,6 +92,9 @@ export function createApp(deps: ServerDeps): Express {
 
   // ballot links (/a/<token> of kind vote or ballot) and motion/election pages; other links fall through
   app.use(votesPagesRouter(services, (req) => authenticate(req, 'public').catch(() => null)));
+  // score links (/a/<token> of kind score) and the programme dashboard
+  app.use(panelPagesRouter(services));
+  app.use(readinessPagesRouter(services, (req) => authenticate(req, 'public').catch(() => null)));
   app.use(pagesRouter(services, (req) => authenticate(req, 'public').catch(() => null)));
   app.use((_req, res) => {
     res.status(404).type('html').send(renderPage('message', 'Page not found', { heading: 'Page not found', message: 'If you typed the web address, check it is correct.' }));

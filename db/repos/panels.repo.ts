@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { criteriaSchema, type PanelCriterion, type PanelOutcome } from '../../domain/panel';
+import { criteriaSchema, criterionSchema, type PanelCriterion, type PanelOutcome } from '../../domain/panel';
 import { type Executor, nowIso } from './executor';
 
 export interface PanelMember {
@@ -91,7 +91,8 @@ function presentationFromRow(r: Record<string, unknown>): Presentation {
     waveId: String(r.wave_id),
     panelId: (r.panel_id as string | null) ?? null,
     documentId: (r.document_id as string | null) ?? null,
-    criteria: criteriaSchema.parse(JSON.parse(String(r.criteria))),
+    // empty when the wave had no panel when the pack went out
+    criteria: z.array(criterionSchema).parse(JSON.parse(String(r.criteria))),
     openedAt: String(r.opened_at),
     outcome: (r.outcome as PanelOutcome | null) ?? null,
     outcomeReason: (r.outcome_reason as string | null) ?? null,

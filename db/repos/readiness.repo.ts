@@ -38,6 +38,22 @@ export function createReadinessRepo() {
       return rows.map(decisionFromRow);
     },
 
+    /** The sealed PDFs of the networks' signed rounds of the given stages, oldest first (the registration checklist's evidence). */
+    async sealedForNetworks(db: Executor, networkIds: readonly string[], stageKeys: readonly string[]): Promise<{ id: string; networkId: string; stageKey: string; version: number }[]> {
+      const rows: Record<string, unknown>[] = [];
+      for (let i = 0; i < networkIds.length; i += 500) {
+        rows.push(
+          ...(await db('sealed_documents as s')
+            .join('signoffs as o', 'o.id', 's.signoff_id')
+            .whereIn('o.network_id', networkIds.slice(i, i + 500))
+            .whereIn('o.stage_key', stageKeys)
+            .orderBy([{ column: 's.version' }, { column: 's.created_at' }])
+            .select('s.id as id', 'o.network_id as network_id', 'o.stage_key as stage_key', 's.version as version')),
+        );
+      }
+      return rows.map((r) => ({ id: String(r.id), networkId: String(r.network_id), stageKey: String(r.stage_key), version: Number(r.version) }));
+    },
+
     async snapshotsForProgramme(db: Executor, programmeId: string, fromDay: string): Promise<ReadinessSnapshot[]> {
       const rows = await db('readiness_snapshots').where({ programme_id: programmeId }).andWhere('day', '>=', fromDay).orderBy('day');
       return rows.map((r) => ({ networkId: r.network_id, day: r.day, programmeId: r.programme_id, waveId: r.wave_id, rag: r.rag, stagesCompleted: Number(r.stages_completed) }));

@@ -7,6 +7,7 @@ import { createDocumentsService } from './documents.service';
 import { createEvidenceService } from './evidence.service';
 import { createFormationService } from './formation.service';
 import { createNetworksService } from './networks.service';
+import { createPanelService } from './panel.service';
 import { createReadinessService } from './readiness.service';
 import { createSignoffsService } from './signoffs.service';
 import { createSystemService } from './system.service';
@@ -31,6 +32,7 @@ export function createServices(deps: ServerDeps) {
     networks: createNetworksService(deps),
     formation,
     readiness: createReadinessService(deps),
+    panel: createPanelService(deps),
     actions: createActionsService({ ...deps, outbox }),
     documents: createDocumentsService(deps),
     evidence: createEvidenceService(deps),

@@ -3,11 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDb, migrateLatest, migrateRollbackAll } from '../../db/knex';
+import { migrationSource } from '../../db/migrations';
 import { createRepos } from '../../db/repos';
 import { freshPostgresDatabase } from '../support/stack';
 import { injectedPostgresUrl } from '../setup/temporal-env';
 
-const TABLES = ['programmes', 'waves', 'networks', 'practices', 'people', 'stages', 'documents', 'signoffs', 'signature_requests', 'signatures', 'declines', 'outbox', 'api_tokens', 'action_tokens', 'audit_events', 'audit_head', 'sealed_documents', 'voting_rule_overrides', 'motions', 'motion_proxies', 'motion_turnout', 'motion_ballots', 'elections', 'election_candidates', 'election_turnout', 'election_ballots', 'appointments'];
+const TABLES = ['programmes', 'waves', 'networks', 'practices', 'people', 'stages', 'documents', 'signoffs', 'signature_requests', 'signatures', 'declines', 'outbox', 'api_tokens', 'action_tokens', 'audit_events', 'audit_head', 'sealed_documents', 'voting_rule_overrides', 'motions', 'motion_proxies', 'motion_turnout', 'motion_ballots', 'elections', 'election_candidates', 'election_turnout', 'election_ballots', 'appointments', 'panels', 'panel_members', 'panel_presentations', 'panel_invitations', 'panel_scores', 'panel_conditions', 'readiness_decisions', 'readiness_snapshots'];
 
 describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -35,6 +36,35 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
       for (const t of TABLES) expect(await db.schema.hasTable(t), t).toBe(false);
       await migrateLatest(db);
       expect(await db.schema.hasTable('audit_events')).toBe(true);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('keeps every action link and its codes when links may also be held by panel members', async () => {
+    const db = await open();
+    try {
+      // migrate to just before links could be held by panel members, and hold a link with a code
+      for (;;) {
+        const [, pending] = (await db.migrate.list({ migrationSource })) as [unknown[], (string | { file?: string; name?: string })[]];
+        const next = pending[0];
+        if ((typeof next === 'string' ? next : (next?.file ?? next?.name)) === '20261210000000_action_link_holders') break;
+        await db.migrate.up({ migrationSource });
+      }
+      const repos = createRepos();
+      await repos.records.insertProgramme(db, { id: 'p', name: 'P', sponsor: 'S', footprint: { minListSize: 1, maxListSize: 2 } });
+      await repos.records.insertWave(db, { id: 'w', programmeId: 'p', number: 1, panelDate: '2026-01-01' });
+      await repos.records.insertNetwork(db, { id: 'n', programmeId: 'p', waveId: 'w', name: 'N', practices: [{ id: 'pr', name: 'Practice', odsCode: 'A1', listSize: 10, people: [{ id: 'a', name: 'A', email: 'a@x.org', roles: ['partner'] }] }] });
+      await repos.tokens.insertActionToken(db, { id: 't1', secret: 'secret-one-000000000000000000', kind: 'sign', personId: 'a', subjectId: 's', documentId: null, documentVersion: null, workflowId: 'wf', expiresAt: '2099-01-01T00:00:00.000Z' });
+      await repos.codes.issue(db, 't1');
+      await expect(repos.tokens.insertActionToken(db, { id: 't0', secret: 'secret-zero-00000000000000000', kind: 'score', personId: 'panel-member', subjectId: 's', documentId: null, documentVersion: null, workflowId: 'wf', expiresAt: '2099-01-01T00:00:00.000Z' })).rejects.toThrow();
+
+      await migrateLatest(db);
+      expect((await repos.tokens.actionTokenBySecret(db, 'secret-one-000000000000000000'))?.personId).toBe('a');
+      expect(await db('signing_codes').where({ token_id: 't1' })).toHaveLength(1);
+      // a score link names a panel member, who is no practice person
+      await repos.tokens.insertActionToken(db, { id: 't2', secret: 'secret-two-000000000000000000', kind: 'score', personId: 'panel-member', subjectId: 's', documentId: null, documentVersion: null, workflowId: 'wf', expiresAt: '2099-01-01T00:00:00.000Z' });
+      expect((await repos.tokens.actionTokenBySecret(db, 'secret-two-000000000000000000'))?.kind).toBe('score');
     } finally {
       await db.destroy();
     }

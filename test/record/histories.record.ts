@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { apiClient, eventually, type ApiClient } from '../support/api';
-import { createScenarioNetwork, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
+import { createScenarioNetwork, passPanel, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
 import { ballotLinks, castAll, inSeconds, waitForMotionClosed } from '../support/votes-driver';
@@ -41,6 +41,7 @@ describe('record workflow histories', () => {
       return found.length >= 2 ? found : null;
     }, 'version 2 requests');
     await signOnePartnerPerPractice(stack.baseUrl, requests);
+    await passPanel(api, network.id);
     await waitForStage(api, network.id, 'terms-of-reference', 'drafting');
     const tor = await api.post(`/networks/${network.id}/stages/terms-of-reference/issue`);
     expect(tor.status, JSON.stringify(tor.body)).toBe(202);
@@ -62,6 +63,7 @@ describe('record workflow histories', () => {
       return found.length >= 2 ? found : null;
     }, 'panel pack requests');
     await signOnePartnerPerPractice(stack.baseUrl, packRequests);
+    await passPanel(api, voting.network.id);
     await waitForStage(api, voting.network.id, 'terms-of-reference', 'drafting');
     const votedTor = await api.post(`/networks/${voting.network.id}/stages/terms-of-reference/issue`);
     expect(votedTor.status, JSON.stringify(votedTor.body)).toBe(202);

@@ -1,0 +1,74 @@
+import { type Request, Router } from 'express';
+import { formatDate } from '../../documents/format';
+import { STAGES } from '../../domain/stages';
+import type { Services } from '../services';
+import { RAG_COLOURS, barChart, footprintChart, ragHistoryChart } from './charts';
+import { createPageKit } from './page-kit';
+import { renderPage, ukTime } from './views';
+
+const TAG = { red: 'nhsuk-tag--red', amber: 'nhsuk-tag--orange', green: 'nhsuk-tag--green' } as const;
+const STAGE_TITLES = new Map<string, string>(STAGES.map((s) => [s.key, s.title]));
+const STATUS_WORDS: Record<string, string> = { drafting: 'drafting', issuing: 'being issued', voting: 'being voted on', 'awaiting-signatures': 'awaiting signatures', 'awaiting-outcome': "awaiting the panel's outcome", completed: 'completed' };
+
+/** "2 Dec" for a chart's day labels. */
+function shortDay(day: string): string {
+  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(day));
+}
+
+/**
+ * The commissioner's programme dashboard: every wave and network with its stage, RAG and blockers,
+ * panel outcome and conditions, open disputes, registration checklist and decision, and charts
+ * (each beside a table of its numbers) for the RAG counts, RAG over time, each wave's stage funnel
+ * and list size against the footprint. It reads the read model through the readiness service only.
+ */
+export function readinessPagesRouter(s: Services, authenticate: (req: Request) => Promise<{ name: string } | null>): Router {
+  const router = Router();
+  const { html } = createPageKit(s);
+
+  router.get('/programmes/:id', async (req, res) => {
+    html(res);
+    if (!(await authenticate(req))) return res.redirect(303, '/login');
+    const view = await s.readiness.programme(String(req.params.id).slice(0, 64));
+    const rows = view.waves.flatMap((w) => w.networks);
+    const { footprint } = view.programme;
+    const days = view.history.slice(-14).map((d) => ({ ...d, label: shortDay(d.day), date: formatDate(d.day) }));
+    res.type('html').send(
+      renderPage('programme', `${view.programme.name} readiness`, {
+        ...view,
+        csvUrl: `/api/v1/programmes/${view.programme.id}/readiness?format=csv`,
+        footprintText: `${footprint.minListSize.toLocaleString('en-GB')}–${footprint.maxListSize.toLocaleString('en-GB')}`,
+        ragChart: barChart({
+          id: 'rag-chart',
+          title: 'Networks by RAG status',
+          desc: `Of ${view.summary.networks} networks, ${view.summary.red} are red, ${view.summary.amber} amber and ${view.summary.green} green.`,
+          bars: (['red', 'amber', 'green'] as const).map((rag) => ({ label: rag[0].toUpperCase() + rag.slice(1), value: view.summary[rag], colour: RAG_COLOURS[rag] })),
+        }),
+        historyChart: ragHistoryChart({ id: 'history-chart', title: 'RAG status over time', days }),
+        days,
+        footprintChart: footprintChart({ id: 'footprint-chart', title: 'List size against the footprint', networks: rows.map((n) => ({ name: n.name, listSize: n.listSize })), footprint }),
+        footprintRows: rows.map((n) => ({ name: n.name, listSize: n.listSize.toLocaleString('en-GB'), status: n.footprint.status })),
+        waves: view.waves.map((w) => ({
+          ...w,
+          panelDateText: formatDate(w.panelDate),
+          funnelChart: barChart({
+            id: `funnel-${w.number}`,
+            title: `Wave ${w.number}: networks through each stage`,
+            desc: `Of the ${w.networks.length} networks of wave ${w.number}: ${w.funnel.map((f) => `${f.networks} ${f.key === 'started' ? 'have started formation' : `completed ${f.title.toLowerCase()}`}`).join('; ')}.`,
+            bars: w.funnel.map((f) => ({ label: f.title, value: f.networks })),
+            max: w.networks.length,
+          }),
+          networks: w.networks.map((n) => ({
+            ...n,
+            tagClass: TAG[n.rag],
+            listSizeText: n.listSize.toLocaleString('en-GB'),
+            stage: n.currentStage ? `${STAGE_TITLES.get(n.currentStage) ?? n.currentStage}${n.stageStatus ? `, ${STATUS_WORDS[n.stageStatus] ?? n.stageStatus}` : ''}` : n.formationStatus === 'completed' ? 'All stages complete' : 'Not started',
+            checklistMet: n.checklist.filter((c) => c.met).length,
+            decisionText: n.decision ? `${n.decision.decision === 'ready' ? 'Ready' : 'Not ready'}: ${n.decision.note} (${n.decision.decidedBy}, ${ukTime(n.decision.decidedAt)})` : null,
+          })),
+        })),
+      }),
+    );
+  });
+
+  return router;
+}
