@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { isoDate } from '../network-context';
 
-const OUTCOME_WORDS = { pass: 'passed', conditional: 'passed with conditions', defer: 'deferred to the next wave' } as const;
+const OUTCOME_SENTENCES = { pass: 'the network passed', conditional: 'the network passed, with conditions', defer: 'the network was deferred to the next wave' } as const;
 
 const inputSchema = z.object({
   programme: z.object({ name: z.string().min(1), sponsor: z.string().min(1) }),
@@ -37,7 +37,7 @@ export const contextSchema = inputSchema
   })
   .transform((v) => ({
     ...v,
-    outcomeWords: OUTCOME_WORDS[v.outcome],
+    outcomeSentence: OUTCOME_SENTENCES[v.outcome],
     externalMembers: v.panel.members.filter((m) => m.external).length,
     // one decimal place, as the panel reads it
     scores: { ...v.scores, criteria: v.scores.criteria.map((c) => ({ ...c, meanText: c.mean === null ? 'not scored' : c.mean.toFixed(1) })), weightedMeanText: v.scores.weightedMean === null ? 'not scored' : v.scores.weightedMean.toFixed(2) },
