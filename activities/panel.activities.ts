@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { isUniqueViolation } from '../db/repos/executor';
 import type { Presentation } from '../db/repos/panels.repo';
-import { OUTCOME_WORDS, panelConflicts, summariseScores, type PanelCondition, type PanelOutcome, type ScoreSheet } from '../domain/panel';
+import { OUTCOME_WORDS, panelConflicts, summariseScores, type PanelOutcome, type PanelState, type ScoreSheet } from '../domain/panel';
 import type { PanelOutcomeLetterInput } from '../templates';
 import { formationWorkflowId } from '../workflows/messages';
 import type { OutcomeReceipt, ScoreReceipt } from '../workflows/panel-messages';
@@ -13,16 +13,7 @@ const SYSTEM = 'system';
 const DAY_MS = 86_400_000;
 
 /** What the formation workflow keeps of a presentation, rebuilt from the database on every opening. */
-export interface OpenedPresentation {
-  presentationId: string;
-  waveNumber: number;
-  criteria: string[];
-  invited: string[];
-  excluded: { memberId: string; reason: string }[];
-  scored: string[];
-  outcome: PanelOutcome | null;
-  conditions: PanelCondition[];
-}
+export type OpenedPresentation = Omit<PanelState, 'presentationId' | 'waveNumber' | 'deciding' | 'deferrals'> & { presentationId: string; waveNumber: number };
 
 /**
  * The panel stage's writes: a network's presentation to its wave's panel (score links, exclusions of

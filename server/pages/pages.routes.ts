@@ -174,7 +174,7 @@ export function pagesRouter(s: Services, authenticate: (req: Request) => Promise
     const id = String(req.params.id).slice(0, 64);
     const network = await s.networks.getNetwork(id);
     const status = await s.formation.status(id);
-    const tag: Record<string, string> = { completed: 'nhsuk-tag--green', 'awaiting-signatures': 'nhsuk-tag--blue', voting: 'nhsuk-tag--purple', drafting: 'nhsuk-tag--yellow', pending: 'nhsuk-tag--grey' };
+    const tag: Record<string, string> = { completed: 'nhsuk-tag--green', 'awaiting-signatures': 'nhsuk-tag--blue', 'awaiting-outcome': 'nhsuk-tag--orange', voting: 'nhsuk-tag--purple', drafting: 'nhsuk-tag--yellow', pending: 'nhsuk-tag--grey' };
     res.type('html').send(
       renderPage('network', network.name, {
         network,
