@@ -38,8 +38,9 @@ export function createPanelActivities(deps: ActivityDeps) {
   return {
     /**
      * Opens (or, on a reissue, refreshes) the network's presentation to its current wave's panel:
-     * each member is sent a score link once, except a partner of a member practice, who is
-     * excluded and told why. The pack the panel reads is the latest issued.
+     * each member is invited to score it once, except a partner of a member practice, who is
+     * excluded. The pack the panel reads is the latest issued. No message goes out here: the
+     * workflow learns who may score first, then `sendPanelInvitations` sends the links.
      */
     async openPanelPresentation(input: { networkId: string; documentId: string; actor: string }): Promise<OpenedPresentation> {
       const network = await requireNetwork(input.networkId);
@@ -47,8 +48,6 @@ export function createPanelActivities(deps: ActivityDeps) {
       if (!wave) throw ApplicationFailure.nonRetryable(`wave ${network.waveId} not found`, 'NOT_FOUND');
       const panel = await repos.panels.byWave(db, wave.id);
       const conflicts = panelConflicts(panel?.members ?? [], network.practices.flatMap((p) => p.people.map((x) => ({ email: x.email, roles: x.roles, practiceName: p.name }))));
-      const expiresAt = new Date(Date.now() + deps.actionTokenTtlDays * DAY_MS).toISOString();
-      const keys: string[] = [];
       const presentationId = await db.transaction(async (trx) => {
         let presentation = await repos.panels.presentationFor(trx, network.id, wave.id);
         if (!presentation) {
@@ -60,30 +59,15 @@ export function createPanelActivities(deps: ActivityDeps) {
         } else {
           await repos.panels.setPresentationDocument(trx, presentation.id, input.documentId);
         }
-        // a decided presentation sends no more links
+        // a decided presentation invites nobody more
         if (!panel || presentation.outcome) return presentation.id;
         for (const member of panel.members) {
           const reason = conflicts.get(member.id) ?? null;
           if (!(await repos.panels.insertInvitation(trx, { presentationId: presentation.id, memberId: member.id, excluded: reason !== null, reason }))) continue;
-          if (reason) {
-            await repos.audit.append(trx, input.actor, { type: 'panel.member-excluded', networkId: network.id, presentationId: presentation.id, memberId: member.id, reason }, network.id);
-            keys.push(await outbox.queue(trx, { key: `panel-excluded:${presentation.id}:${member.id}`, to: member.email, networkId: network.id, template: 'panel-member-excluded', data: { name: member.name, networkName: network.name, waveNumber: wave.number, reason } }));
-            continue;
-          }
-          keys.push(
-            await outbox.queueWithLink(trx, {
-              key: `panel-score:${presentation.id}:${member.id}`,
-              to: member.email,
-              networkId: network.id,
-              template: 'panel-score-request',
-              link: { kind: 'score', personId: member.id, subjectId: presentation.id, documentId: input.documentId, workflowId: formationWorkflowId(network.id), expiresAt },
-              data: (link) => ({ name: member.name, networkName: network.name, waveNumber: wave.number, panelDate: panel.date, criteria: presentation.criteria.map((c) => c.title), link, expiresAt }),
-            }),
-          );
+          if (reason) await repos.audit.append(trx, input.actor, { type: 'panel.member-excluded', networkId: network.id, presentationId: presentation.id, memberId: member.id, reason }, network.id);
         }
         return presentation.id;
       });
-      await outbox.deliver(keys);
       const [presentation, invitations, scores, conditions] = await Promise.all([repos.panels.presentation(db, presentationId), repos.panels.invitations(db, presentationId), repos.panels.scores(db, presentationId), repos.panels.conditions(db, presentationId)]);
       return {
         presentationId,
@@ -95,6 +79,39 @@ export function createPanelActivities(deps: ActivityDeps) {
         outcome: presentation!.outcome === 'defer' ? null : presentation!.outcome,
         conditions: conditions.map((c) => ({ n: c.n, text: c.text, open: c.status === 'open' })),
       };
+    },
+
+    /** Sends each invited member their score link, and each excluded member why, once per presentation (dedupe keys). */
+    async sendPanelInvitations(input: { networkId: string; presentationId: string }): Promise<void> {
+      const presentation = await requirePresentation(input.presentationId);
+      if (presentation.outcome || !presentation.documentId) return;
+      const network = await requireNetwork(input.networkId);
+      const [wave, panel, invitations] = await Promise.all([repos.records.getWave(db, presentation.waveId), repos.panels.byWave(db, presentation.waveId), repos.panels.invitations(db, presentation.id)]);
+      if (!wave || !panel) return;
+      const members = new Map((await repos.panels.membersByIds(db, invitations.map((i) => i.memberId))).map((m) => [m.id, m]));
+      const expiresAt = new Date(Date.now() + deps.actionTokenTtlDays * DAY_MS).toISOString();
+      const keys: string[] = [];
+      await db.transaction(async (trx) => {
+        for (const invitation of invitations) {
+          const member = members.get(invitation.memberId);
+          if (!member) continue;
+          if (invitation.excluded) {
+            keys.push(await outbox.queue(trx, { key: `panel-excluded:${presentation.id}:${member.id}`, to: member.email, networkId: network.id, template: 'panel-member-excluded', data: { name: member.name, networkName: network.name, waveNumber: wave.number, reason: invitation.reason ?? '' } }));
+            continue;
+          }
+          keys.push(
+            await outbox.queueWithLink(trx, {
+              key: `panel-score:${presentation.id}:${member.id}`,
+              to: member.email,
+              networkId: network.id,
+              template: 'panel-score-request',
+              link: { kind: 'score', personId: member.id, subjectId: presentation.id, documentId: presentation.documentId, workflowId: formationWorkflowId(network.id), expiresAt },
+              data: (link) => ({ name: member.name, networkName: network.name, waveNumber: wave.number, panelDate: panel.date, criteria: presentation.criteria.map((c) => c.title), link, expiresAt }),
+            }),
+          );
+        }
+      });
+      await outbox.deliver(keys);
     },
 
     /** Stores a member's scores with their audit event; a retry finds the sheet it stored. */

@@ -11,12 +11,11 @@ export interface ActionLink {
   secret: string;
   token: ActionToken & { kind: ActionKind };
   /**
-   * Who the link was sent to. A `score` link is held by a panel member, who belongs to no practice:
-   * there `person` carries the member's id, name and email with empty practice fields, and
-   * `panelMember` says who they are.
+   * The person the link was sent to. For a panel member scoring a presentation (kind `score`)
+   * `practiceId` and `networkId` are empty, `practiceName` names their organisation and `roles` is
+   * `['panel-member']`.
    */
   person: { id: string; name: string; email: string; roles: string[]; practiceId: string; practiceName: string; networkId: string };
-  panelMember: { id: string; name: string; email: string; organisation: string; external: boolean; waveId: string } | null;
   /** past the link's own expiry (the round or vote it serves may have its own deadline too) */
   expired: boolean;
 }
@@ -32,26 +31,23 @@ const UNKNOWN_LINK = 'This link is not valid. Check that you copied all of it, o
  */
 export function createLinkResolver(deps: { db: Knex; repos: Repos }): LinkResolver {
   const { db, repos } = deps;
+  /** The panel member a score link was sent to, in the shape of a person. */
+  async function panelMember(memberId: string) {
+    const member = await repos.panels.member(db, memberId);
+    return member ? { id: member.id, name: member.name, email: member.email, roles: ['panel-member'], practiceId: '', practiceName: member.organisation, networkId: '' } : null;
+  }
   return async (secret, kinds) => {
     const parsed = tokenParam.shape.token.safeParse(secret);
     if (!parsed.success) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
     const token = await repos.tokens.actionTokenBySecret(db, parsed.data);
     if (!token || !(kinds as readonly string[]).includes(token.kind)) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
-    const expired = Date.parse(token.expiresAt) <= Date.now();
-    if (token.kind === 'score') {
-      const member = await repos.panels.member(db, token.personId);
-      if (!member) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
-      const { id, name, email, organisation, external, waveId } = member;
-      return { secret: parsed.data, token: token as ActionLink['token'], person: { id, name, email, roles: ['panel-member'], practiceId: '', practiceName: '', networkId: '' }, panelMember: { id, name, email, organisation, external, waveId }, expired };
-    }
-    const person = await repos.records.getPerson(db, token.personId);
+    const person = token.kind === 'score' ? await panelMember(token.personId) : await repos.records.getPerson(db, token.personId);
     if (!person) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
     return {
       secret: parsed.data,
       token: token as ActionLink['token'],
       person: { id: person.id, name: person.name, email: person.email, roles: person.roles, practiceId: person.practiceId, practiceName: person.practiceName, networkId: person.networkId },
-      panelMember: null,
-      expired,
+      expired: Date.parse(token.expiresAt) <= Date.now(),
     };
   };
 }

@@ -39,7 +39,7 @@ function asRejection(err: unknown): unknown {
 
 export interface PanelStage {
   readonly state: PanelState;
-  /** Sends the pack to the wave's panel: score links to its members, exclusions to the conflicted. */
+  /** Opens the presentation to the wave's panel, then sends score links to its members and exclusions to the conflicted. */
   open(doc: DocumentRef, actor: string): Promise<void>;
   /** pass or conditional: the stage may complete once the pack is signed */
   decided(): boolean;
@@ -131,6 +131,8 @@ export function installPanelStage(ctx: { networkId: string; stage: () => StageSt
       // a score being written while the pack is reissued keeps its claim
       const inFlight = opened.presentationId === panel.presentationId ? panel.scored : [];
       Object.assign(panel, { ...opened, scored: [...new Set([...opened.scored, ...inFlight])], deciding: panel.deciding, deferrals: panel.deferrals });
+      // the links go out once the validators know who may score
+      await records.sendPanelInvitations({ networkId, presentationId: opened.presentationId });
     },
     decided: () => panel.outcome === 'pass' || panel.outcome === 'conditional',
     deferrals: () => panel.deferrals,

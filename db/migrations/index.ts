@@ -3,8 +3,8 @@ import * as m20261122000000 from './20261122000000_foundation';
 import * as m20261122020000 from './20261122020000_votes';
 import * as m20261122030000 from './20261122030000_sealing';
 import * as m20261202000000 from './20261202000000_stage_read_model';
-import * as m20261210000000 from './20261210000000_action_link_holders';
-import * as m20261210010000 from './20261210010000_panel';
+import * as m20261211000000 from './20261211000000_action_link_holders';
+import * as m20261211010000 from './20261211010000_panel';
 
 /**
  * Migrations are listed here rather than discovered on disk, so they load the same way under
@@ -15,8 +15,8 @@ const migrations: Record<string, { up(db: Knex): Promise<void>; down(db: Knex): 
   '20261122020000_votes': m20261122020000,
   '20261122030000_sealing': m20261122030000,
   '20261202000000_stage_read_model': m20261202000000,
-  '20261210000000_action_link_holders': m20261210000000,
-  '20261210010000_panel': m20261210010000,
+  '20261211000000_action_link_holders': m20261211000000,
+  '20261211010000_panel': m20261211010000,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -82,7 +82,8 @@ export function createPanelService(deps: ServerDeps) {
 
   /** What a score link allows, and where it stands. */
   async function describeScore(link: ActionLink) {
-    const member = link.panelMember!;
+    const member = await repos.panels.member(db, link.person.id);
+    if (!member) throw new AppError('NOT_FOUND', 'This link is not valid.');
     const presentation = await repos.panels.presentation(db, link.token.subjectId);
     if (!presentation) throw new AppError('NOT_FOUND', 'This link no longer points to a presentation.');
     const [network, wave, invitations, score, pack] = await Promise.all([
@@ -173,7 +174,7 @@ export function createPanelService(deps: ServerDeps) {
       if (!presentation) throw new AppError('NOT_FOUND', 'This link no longer points to a presentation.');
       const handle = temporal.workflow.getHandle(formationWorkflowId(presentation.networkId));
       try {
-        return await callWorkflow(temporal, () => handle.executeUpdate(scorePanelUpdate, { args: [{ memberId: link.panelMember!.id, tokenId: link.token.id, presentationId: presentation.id, sheet }] }));
+        return await callWorkflow(temporal, () => handle.executeUpdate(scorePanelUpdate, { args: [{ memberId: link.person.id, tokenId: link.token.id, presentationId: presentation.id, sheet }] }));
       } catch (err) {
         // a finished formation cannot answer: say why from the record
         if (!(err instanceof AppError) || err.code !== 'ROUND_CLOSED') throw err;

@@ -48,7 +48,7 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
       for (;;) {
         const [, pending] = (await db.migrate.list({ migrationSource })) as [unknown[], (string | { file?: string; name?: string })[]];
         const next = pending[0];
-        if ((typeof next === 'string' ? next : (next?.file ?? next?.name)) === '20261210000000_action_link_holders') break;
+        if ((typeof next === 'string' ? next : (next?.file ?? next?.name)) === '20261211000000_action_link_holders') break;
         await db.migrate.up({ migrationSource });
       }
       const repos = createRepos();

@@ -83,7 +83,9 @@ describe('a deferred network finishes in the next wave', () => {
       const signRound = async (key: string) => {
         const state = await waitFor(`${key} to await signatures`, (s) => stage(s, key).status === 'awaiting-signatures' && stage(s, key).signoffWorkflowId !== null);
         const round = env.client.workflow.getHandle(stage(state, key).signoffWorkflowId!);
-        for (let i = 0; i < 100 && (await round.query(signoffStateQuery)).status !== 'open'; i++) await new Promise((r) => setTimeout(r, 50));
+        // the child may be a moment from answering queries
+        const opened = async () => (await round.query(signoffStateQuery).catch(() => null))?.status === 'open';
+        for (let i = 0; i < 200 && !(await opened()); i++) await new Promise((r) => setTimeout(r, 50));
         const { documentVersion } = await round.query(signoffStateQuery);
         for (const p of people) {
           await round.executeUpdate(signUpdate, { args: [{ personId: p.id, tokenId: `t-${p.id}`, documentVersion, typedName: p.name, consent: true, consentVersion: CONSENT.version, method: 'action-link', ip: null, userAgent: null }] });
