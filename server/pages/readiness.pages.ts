@@ -6,6 +6,7 @@ import { RAG_COLOURS, barChart, footprintChart, ragHistoryChart } from './charts
 import { createPageKit } from './page-kit';
 import { renderPage, ukTime } from './views';
 
+const RECOMMENDATIONS = { pass: 'Pass', conditional: 'Pass with conditions', defer: 'Defer to the next wave' } as const;
 const TAG = { red: 'nhsuk-tag--red', amber: 'nhsuk-tag--orange', green: 'nhsuk-tag--green' } as const;
 const STAGE_TITLES = new Map<string, string>(STAGES.map((s) => [s.key, s.title]));
 const STATUS_WORDS: Record<string, string> = { drafting: 'drafting', issuing: 'being issued', voting: 'being voted on', 'awaiting-signatures': 'awaiting signatures', 'awaiting-outcome': "awaiting the panel's outcome", completed: 'completed' };
@@ -65,6 +66,30 @@ export function readinessPagesRouter(s: Services, authenticate: (req: Request) =
             checklistMet: n.checklist.filter((c) => c.met).length,
             decisionText: n.decision ? `${n.decision.decision === 'ready' ? 'Ready' : 'Not ready'}: ${n.decision.note} (${n.decision.decidedBy}, ${ukTime(n.decision.decidedAt)})` : null,
           })),
+        })),
+      }),
+    );
+  });
+
+  router.get('/networks/:id/panel', async (req, res) => {
+    html(res);
+    if (!(await authenticate(req))) return res.redirect(303, '/login');
+    const view = await s.panel.networkPanel(String(req.params.id).slice(0, 64));
+    const current = view.current;
+    const one = (n: number | null) => (n === null ? 'not scored' : n.toFixed(2));
+    res.type('html').send(
+      renderPage('panel', `${view.name}: panel`, {
+        ...view,
+        panelDateText: current ? formatDate(current.wave.panelDate) : '',
+        weightedMeanText: one(current?.weightedMean ?? null),
+        span: (current?.criteria.length ?? 0) + 2,
+        means: current?.criteriaMeans.map((c) => one(c.mean)) ?? [],
+        members: (current?.members ?? []).map((m) => ({
+          ...m,
+          excluded: m.status === 'excluded',
+          cells: current!.criteria.map((c) => m.scores.find((x) => x.criterion === c.key) ?? { score: m.status === 'awaiting' ? 'awaiting' : '–', comment: '' }),
+          weightedText: m.status === 'awaiting' ? 'awaiting' : one(m.weighted),
+          recommendationText: m.recommendation ? RECOMMENDATIONS[m.recommendation] : 'awaiting',
         })),
       }),
     );

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { z } from 'zod';
 import type { Presentation } from '../../db/repos/panels.repo';
-import { OUTCOME_WORDS, summariseScores, type PanelOutcome, type ScoreSheet } from '../../domain/panel';
+import { OUTCOME_WORDS, summariseScores, type ScoreSheet } from '../../domain/panel';
 import { formationWorkflowId } from '../../workflows/messages';
 import { closePanelConditionUpdate, recordPanelOutcomeUpdate, scorePanelUpdate } from '../../workflows/panel-messages';
 import { requireLive, type ActionLink } from '../action-links';
@@ -192,9 +192,6 @@ export function createPanelService(deps: ServerDeps) {
       if (!doc || !bytes) throw new AppError('NOT_FOUND', 'The panel pack is not available.');
       return { bytes, fileName: `${doc.type}-v${doc.version}.pdf` };
     },
-
-    /** Outcome words, for pages. */
-    outcomeWords: (o: PanelOutcome) => OUTCOME_WORDS[o],
   };
 }
 

@@ -96,6 +96,12 @@ describe('panel and programme pages in a browser', () => {
     const csv = await desk.request.get(`${stack.baseUrl}${await desk.locator('#csv-link').getAttribute('href')}`);
     expect(csv.headers()['content-type']).toContain('text/csv');
     expect(await csv.text()).toContain(network.name);
+
+    // the panel page: scores by member and criterion, with the weighted mean
+    await desk.goto(`${stack.baseUrl}/networks/${network.id}/panel`);
+    await expect(desk.locator('#scores').textContent()).resolves.toContain('A vision every practice signed up to');
+    await expect(desk.locator('#panel-summary').textContent()).resolves.toContain('3.25 out of 5');
+    expect(await axeViolations(desk)).toEqual([]);
     await context.close();
   });
 });
