@@ -33,7 +33,7 @@ export interface Bar {
 export function barChart(opts: { id: string; title: string; desc: string; bars: readonly Bar[]; max?: number }): string {
   const labelWidth = 190;
   const barArea = 300;
-  const row = 28;
+  const row = 30;
   const width = labelWidth + barArea + 90;
   const height = Math.max(1, opts.bars.length) * row + 8;
   const max = Math.max(opts.max ?? 0, ...opts.bars.map((b) => b.value), 1);
@@ -42,9 +42,9 @@ export function barChart(opts: { id: string; title: string; desc: string; bars: 
       const y = 4 + i * row;
       const w = Math.round((b.value / max) * barArea);
       return (
-        `<text x="${labelWidth - 8}" y="${y + 18}" text-anchor="end" font-size="14" fill="${INK}">${escapeXml(b.label)}</text>` +
+        `<text x="${labelWidth - 8}" y="${y + 18}" text-anchor="end" font-size="16" fill="${INK}">${escapeXml(b.label)}</text>` +
         `<rect x="${labelWidth}" y="${y + 4}" width="${w}" height="${row - 10}" fill="${b.colour ?? '#005eb8'}"/>` +
-        `<text x="${labelWidth + w + 6}" y="${y + 18}" font-size="14" fill="${INK}">${escapeXml(b.valueLabel ?? num(b.value))}</text>`
+        `<text x="${labelWidth + w + 6}" y="${y + 18}" font-size="16" fill="${INK}">${escapeXml(b.valueLabel ?? num(b.value))}</text>`
       );
     })
     .join('');
@@ -58,7 +58,7 @@ export function barChart(opts: { id: string; title: string; desc: string; bars: 
 export function footprintChart(opts: { id: string; title: string; networks: readonly { name: string; listSize: number }[]; footprint: { minListSize: number; maxListSize: number } }): string {
   const labelWidth = 190;
   const barArea = 300;
-  const row = 28;
+  const row = 30;
   const top = 24;
   const width = labelWidth + barArea + 90;
   const height = top + Math.max(1, opts.networks.length) * row + 8;
@@ -70,16 +70,16 @@ export function footprintChart(opts: { id: string; title: string; networks: read
   const desc = `List size of each of ${opts.networks.length} networks against the footprint of ${num(minListSize)} to ${num(maxListSize)} patients: ${opts.networks.length - below - above} within, ${below} below, ${above} above.`;
   const band =
     `<rect x="${x(minListSize)}" y="${top - 4}" width="${x(maxListSize) - x(minListSize)}" height="${height - top}" fill="#e8edee"/>` +
-    `<text x="${x(minListSize)}" y="14" text-anchor="middle" font-size="12" fill="${INK}">${num(minListSize)}</text>` +
-    `<text x="${x(maxListSize)}" y="14" text-anchor="middle" font-size="12" fill="${INK}">${num(maxListSize)}</text>`;
+    `<text x="${x(minListSize)}" y="14" text-anchor="middle" font-size="14" fill="${INK}">${num(minListSize)}</text>` +
+    `<text x="${x(maxListSize)}" y="14" text-anchor="middle" font-size="14" fill="${INK}">${num(maxListSize)}</text>`;
   const rows = opts.networks
     .map((n, i) => {
       const y = top + i * row;
       const status = n.listSize < minListSize ? ' (below)' : n.listSize > maxListSize ? ' (above)' : '';
       return (
-        `<text x="${labelWidth - 8}" y="${y + 18}" text-anchor="end" font-size="14" fill="${INK}">${escapeXml(n.name)}</text>` +
+        `<text x="${labelWidth - 8}" y="${y + 18}" text-anchor="end" font-size="16" fill="${INK}">${escapeXml(n.name)}</text>` +
         `<rect x="${labelWidth}" y="${y + 4}" width="${x(n.listSize) - labelWidth}" height="${row - 10}" fill="${status ? RAG_COLOURS.red : '#005eb8'}"/>` +
-        `<text x="${x(n.listSize) + 6}" y="${y + 18}" font-size="14" fill="${INK}">${num(n.listSize)}${status}</text>`
+        `<text x="${x(n.listSize) + 6}" y="${y + 18}" font-size="16" fill="${INK}">${num(n.listSize)}${status}</text>`
       );
     })
     .join('');
@@ -107,11 +107,11 @@ export function ragHistoryChart(opts: { id: string; title: string; days: readonl
           const h = Math.round((d[rag] / max) * (chartHeight - 10));
           y -= h;
           if (h === 0) return '';
-          const label = h >= 16 ? `<text x="${x + column / 2 - 4}" y="${y + h / 2 + 5}" text-anchor="middle" font-size="12" fill="${rag === 'amber' ? INK : '#ffffff'}">${d[rag]}</text>` : '';
+          const label = h >= 16 ? `<text x="${x + column / 2 - 4}" y="${y + h / 2 + 5}" text-anchor="middle" font-size="14" fill="${rag === 'amber' ? INK : '#ffffff'}">${d[rag]}</text>` : '';
           return `<rect x="${x}" y="${y}" width="${column - 8}" height="${h}" fill="${RAG_COLOURS[rag]}"/>${label}`;
         })
         .join('');
-      return `${segments}<text x="${x + column / 2 - 4}" y="${chartHeight + 18}" text-anchor="middle" font-size="12" fill="${INK}">${escapeXml(d.label)}</text>`;
+      return `${segments}<text x="${x + column / 2 - 4}" y="${chartHeight + 18}" text-anchor="middle" font-size="14" fill="${INK}">${escapeXml(d.label)}</text>`;
     })
     .join('');
   return frame(opts.id, opts.title, desc, width, height, `<line x1="0" y1="${chartHeight}" x2="${width}" y2="${chartHeight}" stroke="${GRID}"/>${columns}`);
