@@ -1,6 +1,7 @@
-import { type Request, Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import { formatDate } from '../../documents/format';
 import { STAGES } from '../../domain/stages';
+import { decisionBody } from '../routes/readiness.routes';
 import type { Services } from '../services';
 import { RAG_COLOURS, barChart, footprintChart, ragHistoryChart } from './charts';
 import { createPageKit } from './page-kit';
@@ -24,7 +25,7 @@ function shortDay(day: string): string {
  */
 export function readinessPagesRouter(s: Services, authenticate: (req: Request) => Promise<{ name: string } | null>): Router {
   const router = Router();
-  const { html } = createPageKit(s);
+  const { html, form, doubleCsrfProtection, generateCsrfToken } = createPageKit(s);
 
   router.get('/programmes/:id', async (req, res) => {
     html(res);
@@ -93,6 +94,45 @@ export function readinessPagesRouter(s: Services, authenticate: (req: Request) =
         })),
       }),
     );
+  });
+
+  /** One network's readiness: blockers, checklist with evidence, decisions, and the form to record one. */
+  async function networkPage(req: Request, res: Response, extra: { errors?: { field: string; message: string }[]; note?: string } = {}, status = 200) {
+    const view = await s.readiness.network(String(req.params.id).slice(0, 64));
+    const errors = extra.errors ?? [];
+    res.status(status).type('html').send(
+      renderPage('network-readiness', `${view.row.name}: readiness`, {
+        ...view,
+        csrf: generateCsrfToken(req, res),
+        tagClass: TAG[view.row.rag],
+        stage: view.row.currentStage ? (STAGE_TITLES.get(view.row.currentStage) ?? view.row.currentStage) : view.row.formationStatus === 'completed' ? 'All stages complete' : 'Not started',
+        decisions: view.decisions.map((d) => ({ ...d, words: d.decision === 'ready' ? 'Ready' : 'Not ready', when: ukTime(d.decidedAt) })),
+        errors,
+        decisionError: errors.find((e) => e.field === 'decision')?.message,
+        noteError: errors.find((e) => e.field === 'note')?.message,
+        note: extra.note ?? '',
+      }),
+    );
+  }
+
+  router.get('/networks/:id/readiness', async (req, res) => {
+    html(res);
+    if (!(await authenticate(req))) return res.redirect(303, '/login');
+    await networkPage(req, res);
+  });
+
+  router.post('/networks/:id/readiness', form, doubleCsrfProtection, async (req, res) => {
+    html(res);
+    const staff = await authenticate(req);
+    if (!staff) return res.redirect(303, '/login');
+    const body = req.body as Record<string, string>;
+    const parsed = decisionBody.safeParse({ decision: body.decision, note: body.note ?? '' });
+    if (!parsed.success) {
+      const errors = parsed.error.issues.map((i) => ({ field: String(i.path[0]), message: i.path[0] === 'decision' ? 'Choose ready or not ready' : 'Say why, in a few words' }));
+      return networkPage(req, res, { errors, note: String(body.note ?? '') }, 422);
+    }
+    await s.readiness.decide(staff.name, String(req.params.id).slice(0, 64), parsed.data);
+    res.redirect(303, `/networks/${String(req.params.id).slice(0, 64)}/readiness#decisions`);
   });
 
   return router;

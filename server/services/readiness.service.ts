@@ -261,6 +261,18 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
       return stringify(records, { header: true, columns, bom: true });
     },
 
+    /** One network's row, with every decision taken on it (newest first): the network's readiness page. */
+    async network(networkId: string) {
+      const network = await repos.records.getNetwork(db, networkId);
+      if (!network) throw new AppError('NOT_FOUND', `No network with id ${networkId}.`);
+      const found = await requireProgramme(network.programmeId);
+      const waves = await repos.records.listWaves(db, network.programmeId);
+      const summaries = (await repos.records.listNetworks(db, { waveId: network.waveId })).filter((n) => n.id === network.id);
+      const [row] = await assemble(found, waves, summaries, startOfToday());
+      const decisions = (await repos.readiness.decisionsForNetworks(db, [network.id])).reverse();
+      return { programme: { id: found.id, name: found.name }, row, decisions };
+    },
+
     /** A commissioner's decision on a network: recorded, audited, shown on the dashboard. */
     async decide(actor: string, networkId: string, body: { decision: 'ready' | 'not-ready'; note: string }) {
       const network = await repos.records.getNetwork(db, networkId);

@@ -102,6 +102,21 @@ describe('panel and programme pages in a browser', () => {
     await expect(desk.locator('#scores').textContent()).resolves.toContain('A vision every practice signed up to');
     await expect(desk.locator('#panel-summary').textContent()).resolves.toContain('3.25 out of 5');
     expect(await axeViolations(desk)).toEqual([]);
+
+    // the commissioner records a decision on the network's readiness page
+    await desk.goto(`${stack.baseUrl}/networks/${network.id}/readiness`);
+    await expect(desk.locator('#checklist').textContent()).resolves.toContain('Clinical Director named');
+    await desk.click('#decide-button');
+    await expect(desk.locator('.nhsuk-error-summary').textContent()).resolves.toContain('Choose ready or not ready');
+    expect(await axeViolations(desk)).toEqual([]);
+    await desk.check('#decision-ready');
+    await desk.fill('#note', 'Conditions agreed with the panel; ready for registration.');
+    await desk.click('#decide-button');
+    await expect(desk.locator('#decisions').textContent()).resolves.toContain('Ready: Conditions agreed with the panel; ready for registration. (Commissioner');
+    const decisions = await stack.db('readiness_decisions').where({ network_id: network.id }).orderBy('decided_at');
+    expect(decisions.map((d) => [d.decision, d.decided_by])).toEqual([['not-ready', 'Facilitator'], ['ready', 'Commissioner']]);
+    expect(await stack.db('audit_events').where({ type: 'readiness.decided', network_id: network.id })).toHaveLength(2);
+    expect(await axeViolations(desk)).toEqual([]);
     await context.close();
   });
 });
