@@ -62,7 +62,8 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
       repos.panels.conditionsForNetworks(db, ids),
       repos.readiness.decisionsForNetworks(db, ids),
     ]);
-    const current = rounds.filter((r) => summaries.some((n) => n.id === r.networkId && n.currentStage === r.stageKey) && !['signed', 'declined', 'voided'].includes(r.status));
+    const stageOfNetwork = new Map(summaries.map((n) => [n.id, n.currentStage]));
+    const current = rounds.filter((r) => stageOfNetwork.get(r.networkId) === r.stageKey && !['signed', 'declined', 'voided'].includes(r.status));
     const signatures = await repos.signoffs.signaturesForSignoffs(db, current.map((r) => r.id));
     const group = <T extends { networkId: string }>(rows: readonly T[]) => {
       const map = new Map<string, T[]>();
@@ -75,6 +76,9 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
     const presentationsBy = group(presentations);
     const conditionsBy = group(conditions);
     const decisionsBy = group(decisions);
+    const roundBy = new Map(current.map((r) => [r.networkId, r]));
+    const signaturesBy = new Map<string, typeof signatures>();
+    for (const x of signatures) signaturesBy.set(x.signoffId, [...(signaturesBy.get(x.signoffId) ?? []), x]);
     const waveById = new Map(waves.map((w) => [w.id, w]));
     // filled by the disputes feature: open cases per network, in words; none until it lands
     const openDisputesBy = new Map<string, string[]>();
@@ -85,10 +89,10 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
       const listSize = own.reduce((sum, p) => sum + p.listSize, 0);
       const ownStages = stagesBy.get(summary.id) ?? [];
       const stage = summary.currentStage ? ownStages.find((s) => s.stageKey === summary.currentStage) : undefined;
-      const round = current.find((r) => r.networkId === summary.id);
+      const round = roundBy.get(summary.id);
       let owedBy: string[] = [];
       if (round) {
-        const progress = roundProgress(round.slots, signatures.filter((x) => x.signoffId === round.id));
+        const progress = roundProgress(round.slots, signaturesBy.get(round.id) ?? []);
         owedBy = [
           ...own.flatMap((p) => {
             const party = progress.practices.get(p.id);
