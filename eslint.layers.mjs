@@ -52,11 +52,11 @@ export const layerRules = [
   // activities/: all I/O of workflows
   forbid(['activities/**/*.ts'], [
     { regex: reaching('server', 'bin', 'scripts', 'config'), message: 'activities/ never import server/ or composition roots.' },
-    { regex: '^(\\.\\./)+workflows/(?!messages|vote-messages|dispute-messages|failures)', message: 'activities/ import only the shared message definitions of workflows/.' },
+    { regex: '^(\\.\\./)+workflows/(?!messages|vote-messages|dispute-messages|panel-messages|failures)', message: 'activities/ import only the shared message definitions of workflows/.' },
   ]),
   // server/: HTTP edge; talks to workflows through clients and message definitions
   forbid(['server/**/*.ts'], [
     { regex: reaching('activities', 'bin', 'scripts', 'config'), message: 'server/ never imports activities/ or composition roots (use mail/ for messages).' },
-    { regex: '^(\\.\\./)+workflows/(?!messages|vote-messages|dispute-messages|failures)', message: 'server/ imports only the shared message definitions of workflows/, never a workflow.' },
+    { regex: '^(\\.\\./)+workflows/(?!messages|vote-messages|dispute-messages|panel-messages|failures)', message: 'server/ imports only the shared message definitions of workflows/, never a workflow.' },
   ]),
 ];

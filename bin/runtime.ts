@@ -11,6 +11,7 @@ import { createFormationActivities } from '../activities/formation.activities';
 import { createRisksActivities } from '../activities/risks.activities';
 import { createSmtpMailer, type Mailer } from '../mail/mailer';
 import { createOutbox } from '../mail/outbox';
+import { createPanelActivities } from '../activities/panel.activities';
 import { createSealingActivities } from '../activities/sealing.activities';
 import { createSigningActivities } from '../activities/signing.activities';
 import { createElectionsActivities } from '../activities/elections.activities';
@@ -137,6 +138,7 @@ export async function createWorker(
     ...createElectionsActivities(activityDeps),
     ...createDisputesActivities(activityDeps),
     ...createRisksActivities(activityDeps),
+    ...createPanelActivities(activityDeps),
   };
   const worker = await Worker.create({
     connection,

@@ -71,6 +71,16 @@ export const auditEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('issue.recorded'), issueId: id, networkId: id, riskId: id.nullable() }),
   z.object({ type: z.literal('issue.updated'), issueId: id, fields: z.array(z.string()) }),
   z.object({ type: z.literal('issue.escalated'), issueId: id, disputeId: id }),
+  // the wave panel and the commissioner's decision
+  z.object({ type: z.literal('panel.set'), programmeId: id, waveId: id, panelId: id, members: z.number(), criteria: z.array(z.string()) }),
+  z.object({ type: z.literal('panel.presentation-opened'), networkId: id, presentationId: id, waveId: id, documentId: id, invited: z.array(id), excluded: z.array(id) }),
+  z.object({ type: z.literal('panel.member-excluded'), networkId: id, presentationId: id, memberId: id, reason: z.string() }),
+  z.object({ type: z.literal('panel.scored'), networkId: id, presentationId: id, memberId: id, recommendation: z.enum(['pass', 'conditional', 'defer']) }),
+  z.object({ type: z.literal('panel.outcome-recorded'), networkId: id, presentationId: id, outcome: z.enum(['pass', 'conditional', 'defer']), conditions: z.number(), reason: z.string() }),
+  z.object({ type: z.literal('panel.condition-closed'), networkId: id, presentationId: id, n: z.number(), evidenceDocumentId: id.nullable() }),
+  z.object({ type: z.literal('panel.letter-sent'), networkId: id, presentationId: id, documentId: id, recipients: z.number() }),
+  z.object({ type: z.literal('network.deferred'), networkId: id, fromWaveId: id, toWaveId: id }),
+  z.object({ type: z.literal('readiness.decided'), networkId: id, decisionId: id, decision: z.enum(['ready', 'not-ready']), note: z.string() }),
 ]);
 
 export type AuditEvent = z.infer<typeof auditEventSchema>;

@@ -18,6 +18,10 @@ export interface NetworkReadinessInput {
   lastOutcome: { outcome: string; reason?: string } | null;
   /** days from today to the wave's panel date (negative once it has passed) */
   daysToPanel: number;
+  /** the network's panel: its outcome, its open conditions (in words), a signed pack waiting for an outcome, and the wave it was deferred from */
+  panel?: { outcome: 'pass' | 'conditional' | 'defer' | null; openConditions: string[]; awaitingOutcome: boolean; deferredFromWave: number | null };
+  /** open dispute cases concerning the network, in words, and whether each has missed a due date */
+  openDisputes?: { text: string; breached: boolean }[];
 }
 
 export interface NetworkReadiness {
@@ -59,6 +63,23 @@ export function assessReadiness(input: NetworkReadinessInput): NetworkReadiness 
   if (input.stageStatus === 'drafting' && input.lastOutcome && ['declined', 'lost', 'inquorate'].includes(input.lastOutcome.outcome)) {
     blockers.push(`The stage went back to drafting (${input.lastOutcome.outcome}${input.lastOutcome.reason ? `: ${input.lastOutcome.reason}` : ''}).`);
     worsen('amber');
+  }
+  if (input.panel?.deferredFromWave != null && stagesCompleted < 1) {
+    blockers.push(`Deferred by the wave ${input.panel.deferredFromWave} panel: presents again to this wave's panel.`);
+    worsen('amber');
+  }
+  if (input.panel?.awaitingOutcome) {
+    blockers.push("The panel pack is signed; the panel's outcome is still to be recorded.");
+    worsen('amber');
+  }
+  for (const condition of input.panel?.openConditions ?? []) {
+    blockers.push(`Panel condition open: ${condition}`);
+    worsen('amber');
+  }
+  for (const dispute of input.openDisputes ?? []) {
+    blockers.push(`Open dispute: ${dispute.text}`);
+    // a case that has run past a due date is escalating by itself: red, not amber
+    worsen(dispute.breached ? 'red' : 'amber');
   }
   // the panel presentation must be done by the panel date
   if (input.daysToPanel < 0 && stagesCompleted < 1) {

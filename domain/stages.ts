@@ -15,7 +15,8 @@ export type StageKey = (typeof STAGE_KEYS)[number];
 
 import type { DecisionType } from './voting/rule';
 
-export type StageStatus = 'pending' | 'drafting' | 'issuing' | 'voting' | 'awaiting-signatures' | 'completed';
+/** `awaiting-outcome`: the panel pack is signed and the panel's outcome is still to be recorded. */
+export type StageStatus = 'pending' | 'drafting' | 'issuing' | 'voting' | 'awaiting-signatures' | 'awaiting-outcome' | 'completed';
 
 /** How a stage's document is decided: a vote of the members or board (and which kind), signatures, or both. */
 export interface StageDecision {

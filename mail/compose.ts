@@ -46,6 +46,12 @@ export interface MailData {
   'dispute-external': { name: string; networkName: string; title: string; role: string; stepName: string; parties: string[]; summary: string; dueOn: string | null; mayDetermine: boolean; link: string };
   /** a risk due (or overdue) for review, to its owner and the facilitators */
   'risk-review': { name: string; networkName: string; title: string; score: number; rating: string; reviewOn: string; overdue: boolean; link: string };
+  /** a panel member's link to score a network's presentation */
+  'panel-score-request': { name: string; networkName: string; waveNumber: number; panelDate: string; criteria: string[]; link: string; expiresAt: string };
+  /** a panel member told they may not score a network, and why */
+  'panel-member-excluded': { name: string; networkName: string; waveNumber: number; reason: string };
+  /** the panel's outcome letter, to the people of each member practice */
+  'panel-outcome': { name: string; practiceName: string; networkName: string; outcome: 'pass' | 'conditional' | 'defer'; outcomeWords: string; reason: string; /** numbered: "1. …" */ conditions: string[]; toWaveNumber: number | null; toWavePanelDate: string | null; link: string; expiresAt: string };
 }
 
 export type MailTemplate = keyof MailData;

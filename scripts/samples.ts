@@ -43,6 +43,22 @@ async function main(): Promise<void> {
         ),
       },
     ],
+    [
+      'panel-outcome-letter',
+      {
+        programme: { name: facts.programme.name, sponsor: facts.programme.sponsor },
+        network: { name: facts.network.name },
+        practices: facts.practices.map((p) => ({ name: p.name, odsCode: p.odsCode })),
+        wave: facts.wave,
+        panel: { members: [{ name: 'Ms Jo Reed', organisation: facts.programme.sponsor, external: false }, { name: 'Prof Sam Okafor', organisation: 'Queen Mary University of London', external: true }] },
+        outcome: 'conditional',
+        reason: 'A shared vision every practice supports; the nominated payee is still to be agreed.',
+        decidedOn: facts.wave.panelDate,
+        conditions: ['Name the nominated payee in the financial framework', 'Appoint the Clinical Director'],
+        toWave: null,
+        scores: { members: 2, criteria: [{ title: 'Vision and aspirations', weight: 2, mean: 4.5 }, { title: 'Use of the new freedoms', weight: 1, mean: 3.5 }, { title: 'Leadership and payee', weight: 1, mean: 2 }], weightedMean: 3.625, recommendations: { pass: 1, conditional: 1, defer: 0 } },
+      },
+    ],
   ];
   fs.mkdirSync(OUT, { recursive: true });
   for (const [type, context] of contexts) {

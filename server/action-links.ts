@@ -12,8 +12,10 @@ export interface ActionLink {
   token: ActionToken & { kind: ActionKind };
   /**
    * The membership (`people` row) the link was sent to, and the person (`persons.id`) it belongs to.
-   * For an outside person of a dispute step (kind `dispute-external`) `practiceId` is empty,
-   * `practiceName` names their organisation, `roles` holds their role at the step and `personId` is null.
+   * For someone outside the practices — the LMC officer, mediator or arbitrator of a dispute step
+   * (kind `dispute-external`), or a panel member scoring a presentation (kind `score`) — `practiceId`
+   * is empty, `practiceName` names their organisation, `roles` holds their role (`panel-member` for a
+   * panel member) and `personId` is null; a panel member's `networkId` is empty too.
    */
   person: { id: string; personId: string | null; name: string; email: string; roles: string[]; practiceId: string; practiceName: string; networkId: string };
   /** past the link's own expiry (the round or vote it serves may have its own deadline too) */
@@ -40,12 +42,18 @@ export function createLinkResolver(deps: { db: Knex; repos: Repos }): LinkResolv
     if (!external || !dispute) return null;
     return { id: external.id, personId: null, name: external.name, email: external.email, roles: [external.role], practiceId: '', practiceName: external.organisation, networkId: dispute.networkId };
   }
+
+  /** The panel member a score link was sent to, in the shape of a person. */
+  async function panelMember(memberId: string) {
+    const member = await repos.panels.member(db, memberId);
+    return member ? { id: member.id, personId: null, name: member.name, email: member.email, roles: ['panel-member'], practiceId: '', practiceName: member.organisation, networkId: '' } : null;
+  }
   return async (secret, kinds) => {
     const parsed = tokenParam.shape.token.safeParse(secret);
     if (!parsed.success) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
     const token = await repos.tokens.actionTokenBySecret(db, parsed.data);
     if (!token || !(kinds as readonly string[]).includes(token.kind)) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
-    const person = token.kind === 'dispute-external' ? await externalPerson(token.personId, token.subjectId) : await repos.records.getPerson(db, token.personId);
+    const person = token.kind === 'dispute-external' ? await externalPerson(token.personId, token.subjectId) : token.kind === 'score' ? await panelMember(token.personId) : await repos.records.getPerson(db, token.personId);
     if (!person) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
     const signoff = token.kind === 'sign' ? await repos.signoffs.get(db, token.subjectId) : null;
     return {

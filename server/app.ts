@@ -10,6 +10,8 @@ import { disputesPagesRouter } from './pages/disputes.pages';
 import { mePagesRouter } from './pages/me.pages';
 import { pagesRouter } from './pages/pages.routes';
 import { signinPagesRouter } from './pages/signin.pages';
+import { panelPagesRouter } from './pages/panel.pages';
+import { readinessPagesRouter } from './pages/readiness.pages';
 import { votesPagesRouter } from './pages/votes.pages';
 import { renderPage } from './pages/views';
 import { requestLogger } from './request-log';
@@ -21,6 +23,8 @@ import { documentsRoutes } from './routes/documents.routes';
 import { evidenceRoutes } from './routes/evidence.routes';
 import { formationRoutes } from './routes/formation.routes';
 import { peopleRoutes } from './routes/people.routes';
+import { panelRoutes } from './routes/panel.routes';
+import { readinessRoutes } from './routes/readiness.routes';
 import { recordsRoutes } from './routes/records.routes';
 import { risksRoutes } from './routes/risks.routes';
 import { signoffsRoutes } from './routes/signoffs.routes';
@@ -56,7 +60,7 @@ function codecCors(origins: string[]) {
 
 /** Every route of the JSON API, in one table. */
 export function apiRoutes(s: ReturnType<typeof createServices>): RouteDef[] {
-  return [...systemRoutes(s), ...recordsRoutes(s), ...peopleRoutes(s), ...formationRoutes(s), ...evidenceRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s), ...signoffsRoutes(s), ...templatesRoutes(s), ...votesRoutes(s), ...disputesRoutes(s), ...risksRoutes(s), ...codecRoutes(s)];
+  return [...systemRoutes(s), ...recordsRoutes(s), ...peopleRoutes(s), ...formationRoutes(s), ...evidenceRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s), ...signoffsRoutes(s), ...templatesRoutes(s), ...votesRoutes(s), ...panelRoutes(s), ...readinessRoutes(s), ...disputesRoutes(s), ...risksRoutes(s), ...codecRoutes(s)];
 }
 
 /** Builds the express app without listening, so tests can mount it. */
@@ -111,6 +115,9 @@ export function createApp(deps: ServerDeps): Express {
   // ballot links (/a/<token> of kind vote or ballot) and motion/election pages; other links fall through
   app.use(votesPagesRouter(services, access));
   app.use(disputesPagesRouter(services, access));
+  // score links (/a/<token> of kind score) and the programme dashboard
+  app.use(panelPagesRouter(services, access));
+  app.use(readinessPagesRouter(services, access));
   app.use(pagesRouter(services, access));
   app.use((_req, res) => {
     res.status(404).type('html').send(renderPage('message', 'Page not found', { heading: 'Page not found', message: 'If you typed the web address, check it is correct.' }));

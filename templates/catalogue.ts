@@ -35,6 +35,7 @@ export const DOCUMENT_TYPES = [
   'vote-result',
   'completion-certificate',
   'settlement-record',
+  'panel-outcome-letter',
 ] as const;
 
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
@@ -42,6 +43,7 @@ export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 export function isDocumentType(value: string): value is DocumentType {
   return (DOCUMENT_TYPES as readonly string[]).includes(value);
 }
+import * as panelOutcomeLetter from './panel-outcome-letter/schema';
 
 export interface CatalogueEntry {
   /** the document's name when its template gives it no `#` title of its own */
@@ -62,6 +64,7 @@ export const TEMPLATE_CATALOGUE: Record<DocumentType, CatalogueEntry> = {
   'vote-result': { title: 'Vote result certificate', version: 1, schema: voteResult.contextSchema },
   'completion-certificate': { title: 'Certificate of completion', version: 1, schema: certificate.contextSchema },
   'settlement-record': { title: 'Settlement record', version: 1, schema: settlement.contextSchema },
+  'panel-outcome-letter': { title: 'Panel outcome letter', version: 1, schema: panelOutcomeLetter.contextSchema },
 };
 
 /** A document type's title, from the registry. */

@@ -28,6 +28,7 @@ export { certificateFromManifest, renderCertificate } from './completion-certifi
 export type { VoteResultContext, VoteResultInput } from './vote-result/schema';
 export type { CompletionCertificateContext, CompletionSigner } from './completion-certificate/schema';
 export { type SettlementRecordContext, termsFromText } from './settlement-record/schema';
+export type { PanelOutcomeLetterInput } from './panel-outcome-letter/schema';
 
 export interface StageTemplate {
   documentType: DocumentType;

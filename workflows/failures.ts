@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/workflow';
+import type { PanelRefusalCode } from '../domain/panel';
 
 /**
  * Business rejections raised by workflows. The type is the API error code the server answers
@@ -35,7 +36,11 @@ export type RejectionCode =
   | 'NOT_ELIGIBLE'
   | 'ALREADY_NOMINATED'
   | 'UNKNOWN_CONSTITUENCY'
-  | 'INVALID_BALLOT';
+  | 'INVALID_BALLOT'
+  // the panel stage
+  | PanelRefusalCode
+  | 'NO_NEXT_WAVE'
+  | 'CONDITIONS_OPEN';
 
 export function reject(code: RejectionCode, message: string, details?: unknown): ApplicationFailure {
   return ApplicationFailure.create({ type: code, message, nonRetryable: true, details: details === undefined ? [] : [details] });

@@ -14,6 +14,7 @@ import {
   voidRoundSignal,
 } from './messages';
 import type { SigningRule } from '../domain/signing';
+import { PANEL_OUTCOME_PATCH, installPanelStage } from './panel-stage';
 import { signoffWorkflow } from './signoff.workflow';
 import { voteWorkflow } from './vote.workflow';
 import { voteWorkflowId } from './vote-messages';
@@ -43,7 +44,9 @@ export interface FormationInput {
 /**
  * One per network: runs the formation stages in order. In each stage the facilitator may submit
  * data, then issues the stage; its document is rendered and every member practice signs it in a
- * sign-off child workflow. A declined round returns the stage to drafting.
+ * sign-off child workflow. A declined round returns the stage to drafting. The panel stage also
+ * needs the panel's outcome (workflows/panel-stage.ts), and its open conditions hold back the
+ * legal-entity stage.
  */
 export async function formationWorkflow(input: FormationInput): Promise<FormationState> {
   const { networkId } = input;
@@ -54,7 +57,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
     stages: STAGE_KEYS.map((key): StageState => ({ key, status: 'pending', dataRevision: 0, documents: [], signoffWorkflowId: null, lastOutcome: null, vote: null })),
   };
   const stageData = new Map<StageKey, unknown>();
-  let pendingIssue: { stage: StageKey; doc: DocumentRef; rule: SigningRule } | null = null;
+  let pendingIssue: { stage: StageKey; doc: DocumentRef; rule: SigningRule; actor: string } | null = null;
   let issueCount = 0;
   const stageOf = (key: StageKey) => {
     const found = state.stages.find((s) => s.key === key);
@@ -63,6 +66,8 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
   };
 
   setHandler(formationStateQuery, () => state);
+  const panel = installPanelStage({ networkId, stage: () => stageOf('panel-presentation') });
+  state.panel = panel.state;
 
   // caseId → the stage an open dispute case holds; a released case is never held again
   const holds = new Map<string, StageKey>();
@@ -119,7 +124,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
           actor,
         });
         s.documents.push(doc);
-        pendingIssue = { stage, doc, rule: signingRule };
+        pendingIssue = { stage, doc, rule: signingRule, actor };
         // a new version voids the round in progress: signatures on a superseded version never count
         if (s.signoffWorkflowId) {
           await getExternalWorkflowHandle(s.signoffWorkflowId).signal(voidRoundSignal, { reason: `superseded by version ${doc.version}` });
@@ -137,6 +142,9 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
         if (state.currentStage !== stage) throw reject('STAGE_NOT_CURRENT', `The ${stage} stage is not the current stage (current: ${state.currentStage ?? 'none'}).`);
         if (waitingOnHold === stage) throw reject('STAGE_LOCKED', `The ${stage} stage is decided and completes once the dispute cases that hold it are closed.`);
         if (s.status === 'voting') throw reject('STAGE_LOCKED', `The ${stage} stage is being voted on; a new version can be issued once the vote ends.`);
+        if (s.status === 'awaiting-outcome') throw reject('STAGE_LOCKED', "The panel pack is signed; record the panel's outcome (pass, conditional or defer) before issuing it again.");
+        const conditionsOpen = stage === 'legal-entity' ? panel.legalEntityBlock() : null;
+        if (conditionsOpen) throw reject('CONDITIONS_OPEN', conditionsOpen);
         if (s.status !== 'drafting' && s.status !== 'awaiting-signatures') throw reject('STAGE_LOCKED', `The ${stage} stage is ${s.status}; try again in a moment.`);
       },
     },
@@ -156,8 +164,13 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
 
     for (;;) {
       await condition(() => pendingIssue?.stage === key);
-      const { doc, rule } = pendingIssue as unknown as { doc: DocumentRef; rule: SigningRule };
+      const { doc, rule, actor } = pendingIssue as unknown as { doc: DocumentRef; rule: SigningRule; actor: string };
       pendingIssue = null;
+
+      // the wave's panel scores the presentation and the facilitator records its outcome
+      const panelRules = key === 'panel-presentation' && patched(PANEL_OUTCOME_PATCH);
+      if (panelRules) await panel.open(doc, actor);
+      const deferralsAtIssue = panel.deferrals();
 
       // where the programme decides this stage by vote, the members vote on this version first
       const plan = await records.stageDecisionPlan({ networkId, stage: key });
@@ -212,6 +225,19 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
         await untilNotHeld(key);
         // a version issued while the round was finishing came too late to void it
         if ((pendingIssue as { stage: StageKey } | null)?.stage === key) pendingIssue = null;
+        if (panelRules && !panel.decided()) {
+          // the pack is signed; the stage completes with a pass or a conditional pass, and starts again after a deferral
+          if (panel.deferrals() === deferralsAtIssue) {
+            s.status = 'awaiting-outcome';
+            await records.markStage({ networkId, stage: key, status: 'awaiting-outcome', lastOutcome: s.lastOutcome, vote: s.vote });
+            await condition(() => panel.decided() || panel.deferrals() !== deferralsAtIssue);
+          }
+          if (!panel.decided()) {
+            s.status = 'drafting';
+            await records.markStage({ networkId, stage: key, status: 'drafting', event: 'returned', reason: 'deferred by the panel to the next wave', lastOutcome: s.lastOutcome, vote: s.vote });
+            continue;
+          }
+        }
         // the signed terms of reference set the rules of every later vote
         if (key === 'terms-of-reference') await records.adoptConstitutionRules({ networkId, documentVersion: doc.version });
         s.status = 'completed';

@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { StageKey, StageStatus } from '../domain/stages';
+import type { PanelState } from '../domain/panel';
 import type { SigningRule, Slot } from '../domain/signing';
 
 export const TASK_QUEUE_DEFAULT = 'formwork';
@@ -41,6 +42,8 @@ export interface FormationState {
   status: 'running' | 'completed';
   currentStage: StageKey | null;
   stages: StageState[];
+  /** the network's presentation to its wave's panel (absent in workflows started before the panel was scored) */
+  panel?: PanelState;
 }
 
 export const formationStateQuery = defineQuery<FormationState>('formationState');

@@ -199,6 +199,18 @@ export function createDisputesRepo() {
       }
       return out;
     },
+    /** The open cases of many networks, as readiness words them: title, step, due date, breaches. */
+    async openCasesOf(db: Executor, networkIds: readonly string[]): Promise<{ networkId: string; title: string; stepName: string; dueOn: string | null; clock: string; breaches: number }[]> {
+      const out = [];
+      for (let i = 0; i < networkIds.length; i += 500) {
+        const rows = await db('disputes').whereIn('network_id', networkIds.slice(i, i + 500)).whereIn('status', OPEN).orderBy('opened_at').select('network_id', 'title', 'ladder', 'step_number', 'step_due_on', 'clock', 'breaches');
+        for (const r of rows) {
+          const ladder = JSON.parse(String(r.ladder)) as { number: number; name: string }[];
+          out.push({ networkId: String(r.network_id), title: String(r.title), stepName: ladder.find((l) => l.number === Number(r.step_number))?.name ?? `step ${r.step_number}`, dueOn: (r.step_due_on as string | null) ?? null, clock: String(r.clock), breaches: Number(r.breaches) });
+        }
+      }
+      return out;
+    },
     /** Where a case belongs, for the access policy: its programme, network and the parties' practices. */
     async scopeOf(db: Executor, id: string): Promise<{ programmeId: string; networkId: string; practiceIds: string[] } | null> {
       const r = await db('disputes').where({ id }).first('programme_id', 'network_id', 'parties');

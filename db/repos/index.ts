@@ -9,6 +9,8 @@ import { createMotionsRepo } from './motions.repo';
 import { createOfficesRepo } from './offices.repo';
 import { createOutboxRepo } from './outbox.repo';
 import { createPersonsRepo } from './persons.repo';
+import { createPanelsRepo } from './panels.repo';
+import { createReadinessRepo } from './readiness.repo';
 import { createRecordsRepo } from './records.repo';
 import { createRisksRepo } from './risks.repo';
 import { createScopesRepo } from './scopes.repo';
@@ -37,6 +39,8 @@ export function createRepos(evidence: AuditEvidence) {
     offices: createOfficesRepo(),
     outbox: createOutboxRepo(),
     persons: createPersonsRepo(),
+    panels: createPanelsRepo(),
+    readiness: createReadinessRepo(),
     records: createRecordsRepo(),
     risks: createRisksRepo(),
     scopes: createScopesRepo(),

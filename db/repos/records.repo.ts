@@ -155,6 +155,19 @@ export function createRecordsRepo() {
       if (patch.currentStage !== undefined) update.current_stage = patch.currentStage;
       await db('networks').where({ id: networkId }).update(update);
     },
+    /** Moves a network to another wave of its programme (a panel deferral). */
+    async setNetworkWave(db: Executor, networkId: string, waveId: string): Promise<void> {
+      await db('networks').where({ id: networkId }).update({ wave_id: waveId });
+    },
+    /** The practices of many networks without their people: what dashboards need (names, ODS codes, list sizes). */
+    async practiceRowsOfNetworks(db: Executor, networkIds: readonly string[]): Promise<Omit<Practice, 'people'>[]> {
+      const out: Omit<Practice, 'people'>[] = [];
+      for (let i = 0; i < networkIds.length; i += 500) {
+        const rows = await db('practices').whereIn('network_id', networkIds.slice(i, i + 500)).orderBy('ods_code').select('id', 'network_id', 'name', 'ods_code', 'list_size');
+        out.push(...rows.map((p) => ({ id: p.id, networkId: p.network_id, name: p.name, odsCode: p.ods_code, listSize: Number(p.list_size) })));
+      }
+      return out;
+    },
     /** What templates are rendered from: the network with its programme, wave, practices and people. */
     async networkFacts(db: Executor, networkId: string) {
       const network = await this.getNetwork(db, networkId);

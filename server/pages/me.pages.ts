@@ -76,7 +76,7 @@ export function mePagesRouter(s: Services, access: AccessLayer): Router {
 
   router.get('/panel', guard('panel.read'), async (req, res) => {
     const programmes = await s.networks.programmesWithWaves(personOf(res), 'panel.read');
-    await page(req, res, 'panel', 'Panels', { programmes: programmes.map((p) => ({ ...p, waves: p.waves.map((w) => ({ ...w, panelDay: formatDate(w.panelDate) })) })) });
+    await page(req, res, 'panel-queue', 'Panels', { programmes: programmes.map((p) => ({ ...p, waves: p.waves.map((w) => ({ ...w, panelDay: formatDate(w.panelDate) })) })) });
   });
 
   return router;

@@ -194,7 +194,7 @@ export function pagesRouter(s: Services, access: AccessLayer): Router {
     const id = String(req.params.id);
     const network = await s.networks.getNetwork(id);
     const status = await s.formation.status(id);
-    const tag: Record<string, string> = { completed: 'nhsuk-tag--green', 'awaiting-signatures': 'nhsuk-tag--blue', voting: 'nhsuk-tag--purple', drafting: 'nhsuk-tag--yellow', pending: 'nhsuk-tag--grey' };
+    const tag: Record<string, string> = { completed: 'nhsuk-tag--green', 'awaiting-signatures': 'nhsuk-tag--blue', 'awaiting-outcome': 'nhsuk-tag--orange', voting: 'nhsuk-tag--purple', drafting: 'nhsuk-tag--yellow', pending: 'nhsuk-tag--grey' };
     await page(req, res, 'network', network.name, {
       network,
       listSize: network.listSize.toLocaleString('en-GB'),

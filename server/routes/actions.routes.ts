@@ -38,9 +38,10 @@ export function actionsRoutes(s: Services): RouteDef[] {
     });
   return [
     defineRoute({
-      method: 'get', path: '/actions/:token', tag: 'actions', access: 'token', link: { kinds: ['sign', 'vote', 'ballot', 'dispute-case', 'dispute-external'] }, summary: 'What this action link allows', params: tokenParam, response: actionResponse,
+      method: 'get', path: '/actions/:token', tag: 'actions', access: 'token', link: { kinds: ['sign', 'vote', 'ballot', 'dispute-case', 'dispute-external', 'score'] }, summary: 'What this action link allows', params: tokenParam, response: actionResponse,
       handler: async ({ link }) => {
         if (link!.token.kind === 'dispute-case' || link!.token.kind === 'dispute-external') return s.disputes.describeForLink(link!);
+        if (link!.token.kind === 'score') return s.panel.describeScore(link!);
         if (link!.token.kind !== 'sign') return s.votes.describeAction(link!);
         await s.actions.markViewed(link!);
         return (await s.actions.describe(link!)).view;

@@ -2,8 +2,8 @@ import { defineRoute, type RouteDef } from '../route';
 import { documentMetaResponse, idParam } from '../schemas';
 import type { Services } from '../services';
 
-/** A document is read by staff, or with the link it was sent with (`?token=`). */
-const DOCUMENT_LINK = { kinds: ['sign', 'vote'], in: 'query', optional: true } as const;
+/** A document is read by staff, or with the link it was sent with (`?token=`): a signer, a voter, a panel member, a practice sent its outcome letter. */
+const DOCUMENT_LINK = { kinds: ['sign', 'vote', 'score', 'panel-letter'], in: 'query', optional: true } as const;
 
 /** Document metadata and files: for staff in scope and the network's officers, or with the link the document was sent with. */
 export function documentsRoutes(s: Services): RouteDef[] {

@@ -9,6 +9,7 @@ import { createEvidenceService } from './evidence.service';
 import { createFormationService } from './formation.service';
 import { createNetworksService } from './networks.service';
 import { createPeopleService } from './people.service';
+import { createPanelService } from './panel.service';
 import { createReadinessService } from './readiness.service';
 import { createRisksService } from './risks.service';
 import { createSigninService } from './signin.service';
@@ -44,6 +45,7 @@ export function createServices(deps: ServerDeps) {
     networks: createNetworksService(deps),
     formation,
     readiness: createReadinessService(deps),
+    panel: createPanelService(deps),
     actions: createActionsService({ ...deps, outbox }),
     documents: createDocumentsService(deps),
     evidence: createEvidenceService(deps),

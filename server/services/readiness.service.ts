@@ -1,86 +1,300 @@
-import { assessReadiness } from '../../domain/readiness';
+import { formatDate } from '../../documents/format';
+import crypto from 'node:crypto';
+import { stringify } from 'csv-stringify/sync';
+import type { Programme, Wave } from '../../db/repos/records.repo';
+import { OUTCOME_WORDS, type PanelOutcome } from '../../domain/panel';
+import { assessReadiness, type Rag } from '../../domain/readiness';
+import { namedInStageData, registrationChecklist, type ChecklistItem, type Evidence } from '../../domain/registration';
 import { roundProgress } from '../../domain/signing';
-import type { StageKey } from '../../domain/stages';
+import { STAGES, type StageKey } from '../../domain/stages';
 import type { ServerDeps } from '../deps';
 import { AppError } from '../errors';
 
 export interface NetworkReadinessRow {
   networkId: string;
   name: string;
+  waveId: string;
+  waveNumber: number;
   formationStatus: string;
   currentStage: string | null;
   stageStatus: string | null;
   stagesCompleted: number;
-  rag: 'red' | 'amber' | 'green';
+  rag: Rag;
   blockers: string[];
   listSize: number;
   footprint: { minListSize: number; maxListSize: number; status: 'below' | 'within' | 'above' };
   practices: number;
+  panel: { outcome: PanelOutcome | null; outcomeWords: string | null; openConditions: { n: number; text: string }[]; deferredFromWave: number | null };
+  /** open dispute cases concerning the network, in words: title, step, due date, missed due dates */
+  openDisputes: string[];
+  checklist: (Omit<ChecklistItem, 'evidence'> & { evidence: (Evidence & { href: string }) | null })[];
+  decision: { decision: 'ready' | 'not-ready'; note: string; decidedBy: string; decidedAt: string } | null;
 }
 
+const HISTORY_DAYS = 90;
+const DAY_MS = 86_400_000;
+
 /**
- * Commissioners' view of a wave: each network's stage, RAG status, blockers and footprint. It reads
- * the read model only, in a handful of set queries whatever the number of networks; it never asks a
- * workflow.
+ * Commissioners' view of readiness, for a wave or a whole programme: each network's stage, RAG status
+ * with blockers that speak per practice, footprint, panel outcome and open conditions, registration
+ * checklist with its evidence, and the commissioner's decision. It reads the read model only, in a
+ * handful of set queries whatever the number of networks; it never asks a workflow. Each programme
+ * read also records the day's RAG of each network (a daily snapshot, rewritten while the day lasts
+ * when the status changes) for the RAG-over-time chart.
  */
-export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos'>) {
-  const { db, repos } = deps;
+export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | 'publicUrl'>) {
+  const { db, repos, publicUrl } = deps;
+
+  function evidenceHref(networkId: string, e: Evidence): string {
+    if (e.kind === 'sealed-pdf') return `${publicUrl}/api/v1/sealed/${e.sealedId}/pdf`;
+    if (e.kind === 'stage-data') return `${publicUrl}/api/v1/networks/${networkId}/stages/${e.stage}/preview`;
+    return `${publicUrl}/api/v1/networks/${networkId}`;
+  }
+
+  /** Every row of the given networks, from set queries over all of them at once. */
+  async function assemble(programme: Programme, waves: readonly Wave[], summaries: Awaited<ReturnType<typeof repos.records.listNetworks>>, today: number): Promise<NetworkReadinessRow[]> {
+    const ids = summaries.map((n) => n.id);
+    const [practices, stages, rounds, sealed, presentations, conditions, decisions] = await Promise.all([
+      repos.records.practiceRowsOfNetworks(db, ids),
+      repos.stages.listForNetworks(db, ids),
+      repos.signoffs.latestForNetworks(db, ids),
+      repos.readiness.sealedForNetworks(db, ids, ['terms-of-reference', 'data-sharing-agreement']),
+      repos.panels.presentationsForNetworks(db, ids),
+      repos.panels.conditionsForNetworks(db, ids),
+      repos.readiness.decisionsForNetworks(db, ids),
+    ]);
+    const stageOfNetwork = new Map(summaries.map((n) => [n.id, n.currentStage]));
+    const current = rounds.filter((r) => stageOfNetwork.get(r.networkId) === r.stageKey && !['signed', 'declined', 'voided'].includes(r.status));
+    const signatures = await repos.signoffs.signaturesForSignoffs(db, current.map((r) => r.id));
+    const group = <T extends { networkId: string }>(rows: readonly T[]) => {
+      const map = new Map<string, T[]>();
+      for (const r of rows) map.set(r.networkId, [...(map.get(r.networkId) ?? []), r]);
+      return map;
+    };
+    const practicesBy = group(practices);
+    const stagesBy = group(stages);
+    const sealedBy = group(sealed);
+    const presentationsBy = group(presentations);
+    const conditionsBy = group(conditions);
+    const decisionsBy = group(decisions);
+    const roundBy = new Map(current.map((r) => [r.networkId, r]));
+    const signaturesBy = new Map<string, typeof signatures>();
+    for (const x of signatures) signaturesBy.set(x.signoffId, [...(signaturesBy.get(x.signoffId) ?? []), x]);
+    const waveById = new Map(waves.map((w) => [w.id, w]));
+    // open dispute cases, in words: "title" at its step, when it is due, and any due dates missed
+    const openDisputesBy = new Map<string, { text: string; breached: boolean }[]>();
+    for (const c of await repos.disputes.openCasesOf(db, summaries.map((n) => n.id))) {
+      const due = c.clock === 'paused' ? 'its clock paused' : c.dueOn ? `due ${formatDate(c.dueOn)}` : 'no time limit';
+      const missed = c.breaches > 0 ? `; ${c.breaches} due ${c.breaches === 1 ? 'date' : 'dates'} missed` : '';
+      const text = `"${c.title}" at the ${c.stepName.toLowerCase()} step (${due}${missed})`;
+      openDisputesBy.set(c.networkId, [...(openDisputesBy.get(c.networkId) ?? []), { text, breached: c.breaches > 0 }]);
+    }
+
+    return summaries.map((summary): NetworkReadinessRow => {
+      const wave = waveById.get(summary.waveId);
+      const own = practicesBy.get(summary.id) ?? [];
+      const listSize = own.reduce((sum, p) => sum + p.listSize, 0);
+      const ownStages = stagesBy.get(summary.id) ?? [];
+      const stage = summary.currentStage ? ownStages.find((s) => s.stageKey === summary.currentStage) : undefined;
+      const round = roundBy.get(summary.id);
+      let owedBy: string[] = [];
+      if (round) {
+        const progress = roundProgress(round.slots, signaturesBy.get(round.id) ?? []);
+        owedBy = [
+          ...own.flatMap((p) => {
+            const party = progress.practices.get(p.id);
+            return party && !party.signed ? [`${p.name}: ${party.owedInWords}`] : [];
+          }),
+          ...progress.officers.filter((o) => !o.signed).map((o) => `the network's ${o.capacity.replace(/-/g, ' ')}: ${o.owedInWords}`),
+        ];
+      }
+      const ownPresentations = presentationsBy.get(summary.id) ?? [];
+      const presentation = ownPresentations.find((p) => p.waveId === summary.waveId);
+      const deferral = ownPresentations.filter((p) => p.outcome === 'defer').at(-1);
+      const openConditions = (conditionsBy.get(summary.id) ?? []).filter((c) => c.presentationId === presentation?.id && c.status === 'open').map((c) => ({ n: c.n, text: c.text }));
+      const outcome = presentation?.outcome ?? null;
+      const openDisputes = openDisputesBy.get(summary.id) ?? [];
+      const daysToPanel = wave ? Math.round((Date.parse(wave.panelDate) - today) / DAY_MS) : 0;
+      const assessed = assessReadiness({
+        formationStatus: summary.formationStatus,
+        currentStage: summary.currentStage as StageKey | null,
+        listSize,
+        footprint: programme.footprint,
+        stageStatus: stage?.status ?? null,
+        round: round ? { status: round.status, owedBy } : null,
+        lastOutcome: stage?.lastOutcome ?? null,
+        daysToPanel,
+        panel: { outcome, openConditions: openConditions.map((c) => `${c.n}. ${c.text}`), awaitingOutcome: stage?.status === 'awaiting-outcome', deferredFromWave: deferral ? (waveById.get(deferral.waveId)?.number ?? null) : null },
+        openDisputes,
+      });
+      const stageData = ownStages.map((s) => ({ stage: s.stageKey, data: s.data }));
+      const payee = namedInStageData(stageData, [{ stage: 'panel-presentation', field: 'nominatedPayee' }, { stage: 'financial-framework', field: 'payee' }]);
+      const payeePractice = payee ? own.find((p) => p.id === payee.value || p.odsCode === payee.value) : undefined;
+      const lastSealed = (stageKey: string) => {
+        const s = (sealedBy.get(summary.id) ?? []).filter((x) => x.stageKey === stageKey).at(-1);
+        return s ? { sealedId: s.id, version: s.version } : null;
+      };
+      const checklist = registrationChecklist({
+        practices: own,
+        listSize,
+        footprint: programme.footprint,
+        clinicalDirector: namedInStageData(stageData, [{ stage: 'panel-presentation', field: 'clinicalDirector' }, { stage: 'terms-of-reference', field: 'clinicalDirector' }]),
+        nominatedPayee: payee && payeePractice ? { ...payee, value: `${payeePractice.name} (${payeePractice.odsCode})` } : payee,
+        termsOfReference: lastSealed('terms-of-reference'),
+        dataSharing: lastSealed('data-sharing-agreement'),
+      }).map((item) => ({ ...item, evidence: item.evidence ? { ...item.evidence, href: evidenceHref(summary.id, item.evidence) } : null }));
+      const decision = (decisionsBy.get(summary.id) ?? []).at(-1);
+      return {
+        networkId: summary.id,
+        name: summary.name,
+        waveId: summary.waveId,
+        waveNumber: wave?.number ?? 0,
+        formationStatus: summary.formationStatus,
+        currentStage: summary.currentStage,
+        stageStatus: stage?.status ?? null,
+        stagesCompleted: assessed.stagesCompleted,
+        rag: assessed.rag,
+        blockers: assessed.blockers,
+        listSize,
+        footprint: { ...programme.footprint, status: assessed.footprint },
+        practices: own.length,
+        panel: { outcome, outcomeWords: outcome ? OUTCOME_WORDS[outcome] : null, openConditions, deferredFromWave: deferral ? (waveById.get(deferral.waveId)?.number ?? null) : null },
+        openDisputes: openDisputes.map((d) => d.text),
+        checklist,
+        decision: decision ? { decision: decision.decision, note: decision.note, decidedBy: decision.decidedBy, decidedAt: decision.decidedAt } : null,
+      };
+    });
+  }
+
+  const ragCount = (rows: readonly { rag: Rag }[]) => ({ red: rows.filter((n) => n.rag === 'red').length, amber: rows.filter((n) => n.rag === 'amber').length, green: rows.filter((n) => n.rag === 'green').length });
+
+  /** How many networks of a wave have started formation, and have completed each stage. */
+  function funnel(rows: readonly NetworkReadinessRow[]) {
+    return [
+      { key: 'started', title: 'Formation started', networks: rows.filter((n) => n.formationStatus !== 'not-started').length },
+      ...STAGES.map((s) => ({ key: s.key, title: s.title, networks: rows.filter((n) => n.stagesCompleted >= s.position).length })),
+    ];
+  }
+
+  function startOfToday(): number {
+    return Date.parse(new Date().toISOString().slice(0, 10));
+  }
+
+  async function requireProgramme(id: string) {
+    const programme = await repos.records.getProgramme(db, id);
+    if (!programme) throw new AppError('NOT_FOUND', `No programme with id ${id}.`);
+    return programme;
+  }
+
+  async function programme(programmeId: string) {
+    const found = await requireProgramme(programmeId);
+    const today = startOfToday();
+    const day = new Date(today).toISOString().slice(0, 10);
+    const [waves, summaries, snapshots] = await Promise.all([
+      repos.records.listWaves(db, programmeId),
+      repos.records.listNetworks(db, { programmeId }),
+      repos.readiness.snapshotsForProgramme(db, programmeId, new Date(today - HISTORY_DAYS * DAY_MS).toISOString().slice(0, 10)),
+    ]);
+    const rows = await assemble(found, waves, summaries, today);
+
+    // today's snapshot: only the networks whose status differs from what was recorded today
+    const recorded = new Map(snapshots.filter((s) => s.day === day).map((s) => [s.networkId, s]));
+    const changed = rows
+      .filter((r) => {
+        const was = recorded.get(r.networkId);
+        return !was || was.rag !== r.rag || was.stagesCompleted !== r.stagesCompleted || was.waveId !== r.waveId;
+      })
+      .map((r) => ({ networkId: r.networkId, day, programmeId, waveId: r.waveId, rag: r.rag, stagesCompleted: r.stagesCompleted }));
+    if (changed.length) await repos.readiness.upsertSnapshots(db, changed);
+    const byDay = new Map<string, Map<string, Rag>>();
+    for (const s of [...snapshots.filter((x) => x.day !== day), ...rows.map((r) => ({ day, networkId: r.networkId, rag: r.rag }))]) {
+      byDay.set(s.day, (byDay.get(s.day) ?? new Map()).set(s.networkId, s.rag));
+    }
+    const history = [...byDay.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([d, rags]) => ({ day: d, ...ragCount([...rags.values()].map((rag) => ({ rag }))) }));
+
+    return {
+      programme: { id: found.id, name: found.name, sponsor: found.sponsor, footprint: found.footprint },
+      today: day,
+      summary: { networks: rows.length, ...ragCount(rows), decidedReady: rows.filter((r) => r.decision?.decision === 'ready').length, openConditions: rows.reduce((n, r) => n + r.panel.openConditions.length, 0) },
+      waves: waves.map((w) => {
+        const own = rows.filter((r) => r.waveId === w.id);
+        return { id: w.id, number: w.number, panelDate: w.panelDate, daysToPanel: Math.round((Date.parse(w.panelDate) - today) / DAY_MS), summary: ragCount(own), funnel: funnel(own), networks: own };
+      }),
+      history,
+    };
+  }
+
   return {
+    /** One wave: the programme's readiness restricted to the networks now in the wave. */
     async wave(waveId: string) {
       const wave = await repos.records.getWave(db, waveId);
       if (!wave) throw new AppError('NOT_FOUND', `No wave with id ${waveId}.`);
-      const programme = await repos.records.getProgramme(db, wave.programmeId);
-      if (!programme) throw new AppError('NOT_FOUND', 'The wave has no programme.');
-      const today = new Date(new Date().toISOString().slice(0, 10)).getTime();
-      const daysToPanel = Math.round((Date.parse(wave.panelDate) - today) / 86_400_000);
-      const summaries = await repos.records.listNetworks(db, { waveId });
-      const ids = summaries.map((n) => n.id);
-      const [practices, stages, rounds] = await Promise.all([repos.records.practicesOfNetworks(db, ids), repos.stages.listForNetworks(db, ids), repos.signoffs.latestForNetworks(db, ids)]);
-      const current = rounds.filter((r) => summaries.some((n) => n.id === r.networkId && n.currentStage === r.stageKey) && !['signed', 'declined', 'voided'].includes(r.status));
-      const signatures = await repos.signoffs.signaturesForSignoffs(db, current.map((r) => r.id));
+      const found = await requireProgramme(wave.programmeId);
+      const today = startOfToday();
+      const waves = await repos.records.listWaves(db, wave.programmeId);
+      const networks = await assemble(found, waves, await repos.records.listNetworks(db, { waveId }), today);
+      const daysToPanel = Math.round((Date.parse(wave.panelDate) - today) / DAY_MS);
+      return { waveId: wave.id, number: wave.number, panelDate: wave.panelDate, daysToPanel, programme: { id: found.id, name: found.name }, summary: ragCount(networks), networks };
+    },
 
-      const networks: NetworkReadinessRow[] = summaries.map((summary) => {
-        const own = practices.filter((p) => p.networkId === summary.id);
-        const listSize = own.reduce((sum, p) => sum + p.listSize, 0);
-        const stage = summary.currentStage ? stages.find((s) => s.networkId === summary.id && s.stageKey === summary.currentStage) : undefined;
-        const round = current.find((r) => r.networkId === summary.id);
-        let owedBy: string[] = [];
-        if (round) {
-          const progress = roundProgress(round.slots, signatures.filter((x) => x.signoffId === round.id));
-          owedBy = [
-            ...own.flatMap((p) => {
-              const party = progress.practices.get(p.id);
-              return party && !party.signed ? [`${p.name}: ${party.owedInWords}`] : [];
-            }),
-            ...progress.officers.filter((o) => !o.signed).map((o) => `the network's ${o.capacity.replace(/-/g, ' ')}: ${o.owedInWords}`),
-          ];
-        }
-        const assessed = assessReadiness({
-          formationStatus: summary.formationStatus,
-          currentStage: summary.currentStage as StageKey | null,
-          listSize,
-          footprint: programme.footprint,
-          stageStatus: stage?.status ?? null,
-          round: round ? { status: round.status, owedBy } : null,
-          lastOutcome: stage?.lastOutcome ?? null,
-          daysToPanel,
-        });
-        return {
-          networkId: summary.id,
-          name: summary.name,
-          formationStatus: summary.formationStatus,
-          currentStage: summary.currentStage,
-          stageStatus: stage?.status ?? null,
-          stagesCompleted: assessed.stagesCompleted,
-          rag: assessed.rag,
-          blockers: assessed.blockers,
-          listSize,
-          footprint: { ...programme.footprint, status: assessed.footprint },
-          practices: own.length,
-        };
+    programme,
+
+    /** The programme's readiness as a spreadsheet: one row per network, the checklist as yes/no columns. */
+    async csv(programmeId: string): Promise<string> {
+      const view = await programme(programmeId);
+      const records = view.waves.flatMap((w) =>
+        w.networks.map((n) => ({
+          wave: w.number,
+          panelDate: w.panelDate,
+          network: n.name,
+          rag: n.rag,
+          stage: n.currentStage ?? (n.formationStatus === 'completed' ? 'all stages complete' : 'not started'),
+          stageStatus: n.stageStatus ?? '',
+          stagesCompleted: n.stagesCompleted,
+          practices: n.practices,
+          listSize: n.listSize,
+          footprint: `${n.footprint.minListSize}-${n.footprint.maxListSize}`,
+          footprintStatus: n.footprint.status,
+          panelOutcome: n.panel.outcome ?? '',
+          deferredFromWave: n.panel.deferredFromWave ?? '',
+          openConditions: n.panel.openConditions.map((c) => `${c.n}. ${c.text}`).join('\n'),
+          openDisputes: n.openDisputes.join('\n'),
+          blockers: n.blockers.join('\n'),
+          ...Object.fromEntries(n.checklist.map((c) => [c.key, c.met ? 'yes' : 'no'])),
+          decision: n.decision?.decision ?? '',
+          decisionNote: n.decision?.note ?? '',
+          decidedBy: n.decision?.decidedBy ?? '',
+          decidedAt: n.decision?.decidedAt ?? '',
+        })),
+      );
+      const checklistKeys = view.waves.flatMap((w) => w.networks).at(0)?.checklist.map((c) => c.key) ?? [];
+      const columns = ['wave', 'panelDate', 'network', 'rag', 'stage', 'stageStatus', 'stagesCompleted', 'practices', 'listSize', 'footprint', 'footprintStatus', 'panelOutcome', 'deferredFromWave', 'openConditions', 'openDisputes', 'blockers', ...checklistKeys, 'decision', 'decisionNote', 'decidedBy', 'decidedAt'];
+      return stringify(records, { header: true, columns, bom: true });
+    },
+
+    /** One network's row, with every decision taken on it (newest first): the network's readiness page. */
+    async network(networkId: string) {
+      const network = await repos.records.getNetwork(db, networkId);
+      if (!network) throw new AppError('NOT_FOUND', `No network with id ${networkId}.`);
+      const found = await requireProgramme(network.programmeId);
+      const waves = await repos.records.listWaves(db, network.programmeId);
+      const summaries = (await repos.records.listNetworks(db, { waveId: network.waveId })).filter((n) => n.id === network.id);
+      const [row] = await assemble(found, waves, summaries, startOfToday());
+      const decisions = (await repos.readiness.decisionsForNetworks(db, [network.id])).reverse();
+      return { programme: { id: found.id, name: found.name }, row, decisions };
+    },
+
+    /** A commissioner's decision on a network: recorded, audited, shown on the dashboard. */
+    async decide(actor: string, networkId: string, body: { decision: 'ready' | 'not-ready'; note: string }) {
+      const network = await repos.records.getNetwork(db, networkId);
+      if (!network) throw new AppError('NOT_FOUND', `No network with id ${networkId}.`);
+      return db.transaction(async (trx) => {
+        const decision = await repos.readiness.insertDecision(trx, { id: crypto.randomUUID(), networkId: network.id, decision: body.decision, note: body.note, decidedBy: actor });
+        await repos.audit.append(trx, actor, { type: 'readiness.decided', networkId: network.id, decisionId: decision.id, decision: body.decision, note: body.note }, network.id);
+        return decision;
       });
-      const count = (rag: string) => networks.filter((n) => n.rag === rag).length;
-      return { waveId: wave.id, number: wave.number, panelDate: wave.panelDate, daysToPanel, programme: { id: programme.id, name: programme.name }, summary: { red: count('red'), amber: count('amber'), green: count('green') }, networks };
     },
   };
 }
+
+export type ReadinessService = ReturnType<typeof createReadinessService>;

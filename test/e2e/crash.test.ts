@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { resolveTemporalCli } from '../../scripts/provision-temporal';
 import { findFreePort, startDevServer, type DevServer } from '../../scripts/temporal-dev-server';
 import { apiClient, eventually } from '../support/api';
-import { createScenarioNetwork, signRequests, waitForStage } from '../support/formation-driver';
+import { createScenarioNetwork, passPanel, signRequests, waitForStage } from '../support/formation-driver';
 import { spawnBin, type Spawned } from '../support/processes';
 
 const quiet = { info() {}, warn() {}, debug() {} };
@@ -106,6 +106,7 @@ describe('crash in the middle of a sign-off', () => {
     expect([200, 409]).toContain(third.status);
     expect((await sign(signers[3])).status).toBe(200);
 
+    await passPanel(api, network.id);
     await waitForStage(api, network.id, 'terms-of-reference', 'drafting');
     const rows = await eventually(async () => {
       const doc = await api.get(`/documents/${issued.body.document.id}`);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../scripts/temporal-dev-server';
 import { apiClient, eventually } from '../support/api';
-import { createScenarioNetwork, signRequests, waitForStage } from '../support/formation-driver';
+import { createScenarioNetwork, passPanel, signRequests, waitForStage } from '../support/formation-driver';
 import { descendants, portFree, processAlive, spawnBin, spawnCommand, type Spawned } from '../support/processes';
 
 /**
@@ -74,6 +74,7 @@ describe('npm start survives SIGKILL mid-round', () => {
     // stage 1: a whole round
     const first = await signRound('panel-presentation');
     await signFor(first.requests, new Set(), 4);
+    await passPanel(api, network.id);
     await waitForStage(api, network.id, 'terms-of-reference', 'drafting');
 
     // stage 2: two practices sign, then the whole stack is killed

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ApiClient, eventually } from '../support/api';
-import { createScenarioNetwork, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
+import { createScenarioNetwork, passPanel, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
 import { replayAllHistories } from '../support/replay';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
@@ -31,6 +31,7 @@ describe('formation with votes', () => {
       return found.length >= 3 ? found : null;
     }, 'panel sign requests');
     await signOnePartnerPerPractice(stack.baseUrl, panelRequests);
+    await passPanel(api, network.id);
     await waitForStage(api, network.id, 'terms-of-reference', 'drafting');
 
     // stage 2: the ToR states its own voting matrix; a constitutional vote comes first and no sign

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient, eventually } from '../support/api';
-import { createScenarioNetwork, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
+import { createScenarioNetwork, passPanel, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
 import { freshPostgresDatabase, startInProcessStack, type InProcessStack } from '../support/stack';
 import { injectedPostgresUrl, injectedTemporalAddress } from '../setup/temporal-env';
 
@@ -103,6 +103,9 @@ describe.each(['sqlite', 'postgres'] as const)('formation on %s', (database) => 
     expect(repeat.status).toBe(409);
     expect(repeat.body.error.code).toBe('ALREADY_SIGNED');
 
+    // the signed pack waits for the panel's outcome; a pass completes the stage
+    await waitForStage(api, network.id, 'panel-presentation', 'awaiting-outcome');
+    await passPanel(api, network.id);
     const status = await waitForStage(api, network.id, 'terms-of-reference', 'drafting');
     const first = status.stages.find((s: { key: string }) => s.key === 'panel-presentation');
     expect(first.status).toBe('completed');

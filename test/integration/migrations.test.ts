@@ -9,7 +9,7 @@ import { testAuditEvidence } from '../support/codec';
 import { freshPostgresDatabase } from '../support/stack';
 import { injectedPostgresUrl } from '../setup/temporal-env';
 
-const TABLES = ['programmes', 'waves', 'networks', 'practices', 'people', 'stages', 'documents', 'signoffs', 'signature_requests', 'signatures', 'declines', 'outbox', 'api_tokens', 'action_tokens', 'audit_events', 'audit_head', 'sealed_documents', 'voting_rule_overrides', 'motions', 'motion_proxies', 'motion_turnout', 'motion_ballots', 'elections', 'election_candidates', 'election_turnout', 'election_ballots', 'appointments', 'dispute_procedures', 'disputes', 'dispute_events', 'dispute_externals', 'risks', 'issues', 'risk_log_events', 'persons', 'grants', 'grant_programmes', 'sessions', 'signin_links', 'signin_requests'];
+const TABLES = ['programmes', 'waves', 'networks', 'practices', 'people', 'stages', 'documents', 'signoffs', 'signature_requests', 'signatures', 'declines', 'outbox', 'api_tokens', 'action_tokens', 'audit_events', 'audit_head', 'sealed_documents', 'voting_rule_overrides', 'motions', 'motion_proxies', 'motion_turnout', 'motion_ballots', 'elections', 'election_candidates', 'election_turnout', 'election_ballots', 'appointments', 'dispute_procedures', 'disputes', 'dispute_events', 'dispute_externals', 'risks', 'issues', 'risk_log_events', 'persons', 'grants', 'grant_programmes', 'sessions', 'signin_links', 'signin_requests', 'panels', 'panel_members', 'panel_presentations', 'panel_invitations', 'panel_scores', 'panel_conditions', 'readiness_decisions', 'readiness_snapshots'];
 
 describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
   const cleanups: (() => Promise<void>)[] = [];

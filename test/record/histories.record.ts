@@ -11,7 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { apiClient, eventually, type ApiClient } from '../support/api';
-import { createScenarioNetwork, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
+import { createScenarioNetwork, panelBody, passPanel, scoreLinks, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
 import { ballotLinks, castAll, inSeconds, waitForMotionClosed } from '../support/votes-driver';
@@ -28,8 +28,10 @@ describe('record workflow histories', () => {
   it('drives every workflow through its main paths and writes their histories', async () => {
     const anonymous = apiClient(stack.baseUrl);
 
-    // formation: a round voided by a new version, a signed round, a declined round
-    const { network } = await createScenarioNetwork(api, { practiceCount: 2, name: 'Recorded network' });
+    // formation: a round voided by a new version, a panel that scores and passes with a condition
+    // (closed with its evidence), a signed round, a declined round
+    const { network, waves } = await createScenarioNetwork(api, { practiceCount: 2, name: 'Recorded network' });
+    expect((await api.put(`/waves/${waves[0].id}/panel`, panelBody())).status).toBe(200);
     expect((await api.post(`/networks/${network.id}/formation`)).status).toBe(202);
     await waitForStage(api, network.id, 'panel-presentation', 'drafting');
     expect((await api.put(`/networks/${network.id}/stages/panel-presentation`, {})).status).toBe(200);
@@ -42,8 +44,16 @@ describe('record workflow histories', () => {
       const found = await signRequests(api, 2, v2.body.document.title);
       return found.length >= 2 ? found : null;
     }, 'version 2 requests');
+    const [scoreLink] = await eventually(async () => {
+      const found = await scoreLinks(api, network.name);
+      return found.length > 0 ? found : null;
+    }, 'score links');
+    const sheet = { scores: ['vision', 'freedoms', 'leadership'].map((criterion) => ({ criterion, score: 4, comment: '' })), recommendation: 'pass' };
+    expect((await anonymous.post(`/actions/${scoreLink.token}/score`, sheet)).status).toBe(200);
+    expect((await api.post(`/networks/${network.id}/panel/outcome`, { outcome: 'conditional', conditions: ['Name the nominated payee'], reason: 'Recorded' })).status).toBe(200);
     await signOnePartnerPerPractice(stack.baseUrl, requests);
     await waitForStage(api, network.id, 'terms-of-reference', 'drafting');
+    expect((await api.post(`/networks/${network.id}/panel/conditions/1/close`, { note: 'Named in the terms of reference' })).status).toBe(200);
     const tor = await api.post(`/networks/${network.id}/stages/terms-of-reference/issue`);
     expect(tor.status, JSON.stringify(tor.body)).toBe(202);
     const torRequests = await eventually(async () => {
@@ -52,6 +62,17 @@ describe('record workflow histories', () => {
     }, 'terms of reference requests');
     expect((await anonymous.post(`/actions/${torRequests[0].token}/decline`, { reason: 'Clause 6 needs another look' })).status).toBe(200);
     await waitForStage(api, network.id, 'terms-of-reference', 'drafting');
+
+    // a network deferred by the wave 1 panel, presenting again in wave 2
+    const deferred = await createScenarioNetwork(api, { practiceCount: 2, name: 'Recorded deferred network' });
+    expect((await api.post(`/networks/${deferred.network.id}/formation`)).status).toBe(202);
+    await waitForStage(api, deferred.network.id, 'panel-presentation', 'drafting');
+    expect((await api.post(`/networks/${deferred.network.id}/stages/panel-presentation/issue`)).status).toBe(202);
+    await waitForStage(api, deferred.network.id, 'panel-presentation', 'awaiting-signatures');
+    expect((await api.post(`/networks/${deferred.network.id}/panel/outcome`, { outcome: 'defer', reason: 'Recorded' })).status).toBe(200);
+    await waitForStage(api, deferred.network.id, 'panel-presentation', 'drafting');
+    expect((await api.post(`/networks/${deferred.network.id}/stages/panel-presentation/issue`)).status).toBe(202);
+    await waitForStage(api, deferred.network.id, 'panel-presentation', 'awaiting-signatures');
 
     // a programme that decides its terms of reference by vote
     const voting = await createScenarioNetwork(api, { practiceCount: 2, name: 'Recorded voting network' });
@@ -64,6 +85,7 @@ describe('record workflow histories', () => {
       return found.length >= 2 ? found : null;
     }, 'panel pack requests');
     await signOnePartnerPerPractice(stack.baseUrl, packRequests);
+    await passPanel(api, voting.network.id);
     await waitForStage(api, voting.network.id, 'terms-of-reference', 'drafting');
     const votedTor = await api.post(`/networks/${voting.network.id}/stages/terms-of-reference/issue`);
     expect(votedTor.status, JSON.stringify(votedTor.body)).toBe(202);

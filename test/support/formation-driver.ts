@@ -52,3 +52,39 @@ export async function signOnePartnerPerPractice(baseUrl: string, requests: { to:
   }
   return receipts;
 }
+
+/** Two external panel members and an internal one; criteria weighted 2:1:1. */
+export function panelBody(date = '2009-03-16', members: { name: string; email: string; organisation: string; external: boolean }[] = []) {
+  return {
+    date,
+    members: [
+      { name: 'Ms Jo Reed', email: 'jo.reed@panel.example.org', organisation: 'Tower Hamlets PCT', external: false },
+      { name: 'Prof Sam Okafor', email: 'sam.okafor@panel.example.org', organisation: 'Queen Mary University of London', external: true },
+      ...members,
+    ],
+    criteria: [
+      { key: 'vision', title: 'Vision and aspirations', weight: 2 },
+      { key: 'freedoms', title: 'Use of the new freedoms', weight: 1 },
+      { key: 'leadership', title: 'Leadership and payee', weight: 1 },
+    ],
+  };
+}
+
+/** Score links sent to panel members for a network, one per member. */
+export async function scoreLinks(api: ApiClient, networkName: string) {
+  const outbox = await api.get('/outbox?limit=1000');
+  return (outbox.body as { to: string; subject: string; links: string[] }[])
+    .filter((m) => m.subject.startsWith(`Please score ${networkName}'s panel presentation`))
+    .map((m) => ({ to: m.to, token: tokenFromLink(m.links[0]) }));
+}
+
+/** Records a pass, as a facilitator does once the panel has met (the stage then completes when the pack is signed). */
+export async function passPanel(api: ApiClient, networkId: string) {
+  const res = await eventually(async () => {
+    const r = await api.post(`/networks/${networkId}/panel/outcome`, { outcome: 'pass', reason: 'The panel supports the network going ahead.' });
+    // the pack may still be being issued
+    return r.status === 409 && ['PANEL_NOT_OPEN', 'STAGE_LOCKED'].includes(r.body.error?.code) ? null : r;
+  }, 'the panel to be open for an outcome');
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body;
+}

@@ -20,6 +20,9 @@ const EXAMPLES: { [T in MailTemplate]: MailData[T] } = {
   'dispute-closed': { name: 'Dr Ann Ali', networkName: 'Highway Network', title: 'Sharing of the pharmacist', outcome: 'withdrawn', text: 'Settled between the practices.', link: 'https://f.test/a/d' },
   'dispute-external': { name: 'Ms Lee', networkName: 'Highway Network', title: 'Sharing of the pharmacist', role: 'LMC officer', stepName: 'Local Medical Committee', parties: ['Jubilee Street', 'Highway Practice'], summary: 'Hours were not shared as agreed.', dueOn: '2027-02-11', mayDetermine: true, link: 'https://f.test/a/x' },
   'risk-review': { name: 'Rahim Ali', networkName: 'Highway Network', title: 'Pharmacist leaves', score: 12, rating: 'medium', reviewOn: '2027-01-15', overdue: false, link: 'https://f.test/networks/n/disputes' },
+  'panel-score-request': { name: 'Ms Jo Reed', networkName: 'Highway Network', waveNumber: 1, panelDate: '2009-03-16', criteria: ['Vision', 'Leadership'], link: 'https://f.test/a/p', expiresAt: '2009-04-15T10:00:00.000Z' },
+  'panel-member-excluded': { name: 'Dr Ann Ali', networkName: 'Highway Network', waveNumber: 1, reason: 'a partner of Jubilee Street, a member practice of the network, may not score it' },
+  'panel-outcome': { name: 'Dr Ann Ali', practiceName: 'Jubilee Street', networkName: 'Highway Network', outcome: 'conditional', outcomeWords: 'passed with conditions', reason: 'A strong vision; the payee is not yet agreed.', conditions: ['1. Name the nominated payee', '2. Appoint a Clinical Director'], toWaveNumber: null, toWavePanelDate: null, link: 'https://f.test/api/v1/documents/d/pdf?token=t', expiresAt: '2009-04-15T10:00:00.000Z' },
 };
 
 describe('mail templates', () => {
@@ -78,6 +81,16 @@ describe('mail templates', () => {
     expect(mail.subject).toBe('You are invited to Formwork as commissioner');
     expect(mail.text).toContain('Ada Admin has invited you to Formwork as commissioner for Tower Hamlets and Hackney.');
     expect(mail.text).toContain('It works once, until 23 March 2026');
+  });
+
+  it('words the panel outcome by its kind: conditions listed, a deferral names the next wave', () => {
+    const conditional = composeMail('panel-outcome', EXAMPLES['panel-outcome']);
+    expect(conditional.subject).toBe('Panel outcome for Highway Network: passed with conditions');
+    expect(conditional.text).toContain('1. Name the nominated payee\n2. Appoint a Clinical Director');
+    expect(conditional.text).not.toContain('moves to wave');
+    const deferred = composeMail('panel-outcome', { ...EXAMPLES['panel-outcome'], outcome: 'defer', outcomeWords: 'deferred to the next wave', conditions: [], toWaveNumber: 2, toWavePanelDate: '2009-06-15' });
+    expect(deferred.text).toContain('moves to wave 2 and presents again to its panel on 15 June 2009');
+    expect(deferred.text).not.toContain('conditions are met');
   });
 
   it('refuses to send a message whose data lacks a value the template names', () => {

@@ -53,6 +53,20 @@ const settlementContext = {
   agreedOn: '2009-03-16',
 };
 
+const letterContext = {
+  programme: { name: 'Tower Hamlets GP Networks Programme', sponsor: 'Tower Hamlets PCT' },
+  network: { name: 'Highway Network' },
+  practices: [{ name: 'Jubilee Street Group Practice', odsCode: 'F84001' }, { name: 'Highway Practice', odsCode: 'F84002' }],
+  wave: { number: 1, panelDate: '2009-03-16' },
+  panel: { members: [{ name: 'Ms Jo Reed', organisation: 'Tower Hamlets PCT', external: false }, { name: 'Prof Sam Okafor', organisation: 'Queen Mary University of London', external: true }] },
+  outcome: 'conditional',
+  reason: 'A strong shared vision; the nominated payee is not yet agreed.',
+  decidedOn: '2009-03-18',
+  conditions: ['Name the nominated payee', 'Appoint the Clinical Director'],
+  toWave: null,
+  scores: { members: 2, criteria: [{ title: 'Vision and aspirations', weight: 2, mean: 4.5 }, { title: 'Leadership and payee', weight: 1, mean: null }], weightedMean: 3.875, recommendations: { pass: 1, conditional: 1, defer: 0 } },
+};
+
 /** One rendering per document type against the Tower Hamlets Highway Network. */
 const rendered = new Map<string, RenderedDocument>();
 
@@ -62,6 +76,7 @@ beforeAll(async () => {
   rendered.set('vote-result', await renderTemplate('vote-result', voteContext, ISSUE_META));
   rendered.set('completion-certificate', await renderTemplate('completion-certificate', certificateContext, ISSUE_META));
   rendered.set('settlement-record', await renderTemplate('settlement-record', settlementContext, ISSUE_META));
+  rendered.set('panel-outcome-letter', await renderTemplate('panel-outcome-letter', letterContext, ISSUE_META));
 });
 
 describe('every template renders the Tower Hamlets scenario', () => {
@@ -249,6 +264,23 @@ describe('the other stage documents', () => {
     expect(text).toContain('The motion was carried.');
     expect(text).toContain('Constitutional change (special resolution)');
     expect(text).toContain('15 April 2009, 17:00:00 UTC (15 April 2009, 18:00:00 BST)');
+  });
+
+  it('panel outcome letter states the outcome, numbers its conditions, and shows the weighted scores and who sat', () => {
+    const text = flat(pdfText(rendered.get('panel-outcome-letter')!.pdf));
+    expect(text).toContain('the network passed, with conditions.');
+    inOrder(text, ['Name the nominated payee', 'Appoint the Clinical Director', 'scored by two members of the panel', 'Vision and aspirations', '4.5', 'Leadership and payee', 'not scored', 'Weighted mean: 3.88 out of 5']);
+    expect(text).toContain('Prof Sam Okafor, Queen Mary University of London (external member)');
+    expect(text).not.toContain('The next wave');
+  });
+
+  it('panel outcome letter of a deferral names the next wave, and a conditional letter must list its conditions', async () => {
+    const deferred = await renderTemplate('panel-outcome-letter', { ...letterContext, outcome: 'defer', conditions: [], toWave: { number: 2, panelDate: '2009-06-15' } }, ISSUE_META);
+    const text = flat(pdfText(deferred.pdf));
+    expect(text).toContain('the network was deferred to the next wave.');
+    expect(text).toContain('The network moves to wave 2. It presents again to that wave’s panel on 15 June 2009');
+    expect(text).not.toContain('Conditions');
+    await expect(renderTemplate('panel-outcome-letter', { ...letterContext, conditions: [] }, ISSUE_META)).rejects.toThrow(/conditions: a conditional outcome lists its conditions/);
   });
 
   it('completion certificate lists every signer with UTC and London times', () => {
