@@ -17,6 +17,8 @@ import type { InProcessStack } from '../support/stack';
 import { ballotLinks, castAll, inSeconds, waitForMotionClosed } from '../support/votes-driver';
 import { caseEvent, caseWhen, linkFor, mails, openCase } from '../support/disputes-driver';
 import { injectedTemporalAddress } from '../setup/temporal-env';
+import { testCodec } from '../support/codec';
+import { decodeHistoryInPlace } from '../support/history';
 
 const OUT = path.join(__dirname, '..', 'fixtures', 'histories');
 
@@ -167,7 +169,8 @@ describe('record workflow histories', () => {
       for await (const wf of client.workflow.list({ query: `TaskQueue = '${stack.taskQueue}'` })) {
         const n = (counts.get(wf.type) ?? 0) + 1;
         counts.set(wf.type, n);
-        const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+        // stored decoded, so the replay needs no key (a payload written in clear replays through the codec unchanged)
+        const history = await decodeHistoryInPlace(await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory(), testCodec);
         const file = `${wf.type}-${String(n).padStart(2, '0')}.json`;
         fs.writeFileSync(path.join(OUT, file), `${JSON.stringify({ workflowId: wf.workflowId, type: wf.type, status: wf.status.name, history: temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String }) }, null, 1)}\n`);
         written.push(file);

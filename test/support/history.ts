@@ -48,3 +48,23 @@ export function clearPayloads(history: unknown): string[] {
   });
   return clear;
 }
+
+/**
+ * Decodes every payload of a history in place (the workflow's arguments, results, failures), so a
+ * recorded history can be replayed with any key: the recorder stores histories this way.
+ */
+export async function decodeHistoryInPlace<T>(history: T, codec: PayloadCodec): Promise<T> {
+  const payloads: Payload[] = [];
+  walk(history, (v) => {
+    if (isPayload(v)) {
+      payloads.push(v);
+      return false;
+    }
+  });
+  const decoded = await codec.decode(payloads);
+  payloads.forEach((p, i) => {
+    p.metadata = decoded[i].metadata;
+    p.data = decoded[i].data;
+  });
+  return history;
+}
