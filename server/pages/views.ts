@@ -1,11 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
+import { countOf, fingerprint, number, stageTitle, statusWords, ukDate, ukDateTime, type StatusKind } from '../../domain/wording';
 
 const VIEWS_DIR = path.join(__dirname, '..', 'views');
 const hbs = Handlebars.create();
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 hbs.registerHelper('gt', (a: number, b: number) => a > b);
+// plain English in every view (domain/wording.ts): {{date d}}, {{dateTime t}}, {{number n}},
+// {{count n total "practice"}}, {{status "stage" s}}, {{fingerprint sha}}, {{stageTitle key}}
+hbs.registerHelper('date', (v: unknown) => (typeof v === 'string' && v ? ukDate(v) : ''));
+hbs.registerHelper('dateTime', (v: unknown) => (typeof v === 'string' && v ? ukDateTime(v) : ''));
+hbs.registerHelper('number', (n: unknown) => (typeof n === 'number' ? number(n) : ''));
+hbs.registerHelper('count', (n: number, total: number, singular: string) => countOf(n, total, singular));
+hbs.registerHelper('status', (kind: StatusKind, value: string) => statusWords(kind, value));
+hbs.registerHelper('fingerprint', (v: unknown) => (typeof v === 'string' ? fingerprint(v) : ''));
+hbs.registerHelper('stageTitle', (key: string) => stageTitle(key));
 const cache = new Map<string, Handlebars.TemplateDelegate>();
 
 function template(name: string): Handlebars.TemplateDelegate {
@@ -29,6 +39,7 @@ export function renderPage(name: string, title: string, data: Record<string, unk
   return template('layout')({ title, body, account });
 }
 
+/** An instant in UK time, in words (kept for the views that call it by this name). */
 export function ukTime(iso: string): string {
-  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'medium', timeZone: 'Europe/London' }).format(new Date(iso));
+  return ukDateTime(iso);
 }
