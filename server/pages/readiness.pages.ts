@@ -4,7 +4,6 @@ import { STAGES } from '../../domain/stages';
 import { decisionBody } from '../routes/readiness.routes';
 import type { Services } from '../services';
 import { RAG_COLOURS, barChart, footprintChart, ragHistoryChart } from './charts';
-import { actorLabel } from '../../domain/access/policy';
 import type { AccessLayer } from '../access';
 import { createPageKit } from './page-kit';
 import { ukTime } from './views';
@@ -124,7 +123,7 @@ export function readinessPagesRouter(s: Services, access: AccessLayer): Router {
       const errors = parsed.error.issues.map((i) => ({ field: String(i.path[0]), message: i.path[0] === 'decision' ? 'Choose ready or not ready' : 'Say why, in a few words' }));
       return networkPage(req, res, { errors, note: String(body.note ?? '') }, 422);
     }
-    await s.readiness.decide(actorLabel(personOf(res)), String(req.params.id).slice(0, 64), parsed.data);
+    await s.readiness.decide(personOf(res), String(req.params.id).slice(0, 64), parsed.data);
     res.redirect(303, `/networks/${String(req.params.id).slice(0, 64)}/readiness#decisions`);
   });
 

@@ -8,14 +8,21 @@ const hbs = Handlebars.create();
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 hbs.registerHelper('gt', (a: number, b: number) => a > b);
 // plain English in every view (domain/wording.ts): {{date d}}, {{dateTime t}}, {{number n}},
-// {{count n total "practice"}}, {{status "stage" s}}, {{fingerprint sha}}, {{stageTitle key}}
-hbs.registerHelper('date', (v: unknown) => (typeof v === 'string' && v ? ukDate(v) : ''));
-hbs.registerHelper('dateTime', (v: unknown) => (typeof v === 'string' && v ? ukDateTime(v) : ''));
-hbs.registerHelper('number', (n: unknown) => (typeof n === 'number' ? number(n) : ''));
-hbs.registerHelper('count', (n: number, total: number, singular: string) => countOf(n, total, singular));
-hbs.registerHelper('status', (kind: StatusKind, value: string) => statusWords(kind, value));
-hbs.registerHelper('fingerprint', (v: unknown) => (typeof v === 'string' ? fingerprint(v) : ''));
-hbs.registerHelper('stageTitle', (key: string) => stageTitle(key));
+// {{count n total "practice"}}, {{status "stage" s}}, {{fingerprint sha}}, {{stageTitle key}}.
+// A bare {{number}} or {{status}} still reads the field of that name, as it did before these helpers.
+function wordingHelper(name: string, fn: (...args: never[]) => string) {
+  hbs.registerHelper(name, function (this: Record<string, unknown>, ...args: unknown[]) {
+    if (args.length <= 1) return this?.[name];
+    return fn(...(args.slice(0, -1) as never[]));
+  });
+}
+wordingHelper('date', (v: unknown) => (typeof v === 'string' && v ? ukDate(v) : ''));
+wordingHelper('dateTime', (v: unknown) => (typeof v === 'string' && v ? ukDateTime(v) : ''));
+wordingHelper('number', (n: unknown) => (typeof n === 'number' ? number(n) : ''));
+wordingHelper('count', (n: number, total: number, singular: string) => countOf(n, total, singular));
+wordingHelper('status', (kind: StatusKind, value: string) => statusWords(kind, value));
+wordingHelper('fingerprint', (v: unknown) => (typeof v === 'string' ? fingerprint(v) : ''));
+wordingHelper('stageTitle', (key: string) => stageTitle(key));
 const cache = new Map<string, Handlebars.TemplateDelegate>();
 
 function template(name: string): Handlebars.TemplateDelegate {
