@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient, eventually } from '../support/api';
 import { testCodec } from '../support/codec';
-import { createScenarioNetwork, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
+import { createScenarioNetwork, passPanel, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
 import { clearPayloads, decodedHistoryText, rawHistoryText } from '../support/history';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
@@ -43,6 +43,7 @@ describe('Temporal histories', () => {
     expect(wrong.status).toBe(422);
     const receipts = await signOnePartnerPerPractice(stack.baseUrl, requests);
     expect(receipts.at(-1)?.roundComplete).toBe(true);
+    await passPanel(api, network.id);
     await waitForStage(api, network.id, 'terms-of-reference', 'drafting');
 
     // a secret vote
