@@ -1,6 +1,7 @@
 /**
  * Records the workflow histories that CI replays (test/integration/replay-fixtures.test.ts): a
- * network's formation with its sign-off rounds (voided, signed, declined), a stage decided by vote,
+ * network's formation with its sign-off rounds (voided, signed, declined), a round whose partners all
+ * sign at once (signatures written in batches), a stage decided by vote,
  * motions with open and secret ballots, an election, dispute cases (held stage, clock events, board,
  * settlement signed, LMC determination) and a risk's review timer. Run with `npm run record-histories` after
  * an intended, `patched()` change to a workflow; commit the files it writes.
@@ -17,6 +18,7 @@ import type { InProcessStack } from '../support/stack';
 import { ballotLinks, castAll, inSeconds, waitForMotionClosed } from '../support/votes-driver';
 import { caseEvent, caseWhen, linkFor, mails, openCase } from '../support/disputes-driver';
 import { injectedTemporalAddress } from '../setup/temporal-env';
+import { decodeHistoryPayloads } from '../support/codec';
 
 const OUT = path.join(__dirname, '..', 'fixtures', 'histories');
 
@@ -52,6 +54,22 @@ describe('record workflow histories', () => {
     }, 'terms of reference requests');
     expect((await anonymous.post(`/actions/${torRequests[0].token}/decline`, { reason: 'Clause 6 needs another look' })).status).toBe(200);
     await waitForStage(api, network.id, 'terms-of-reference', 'drafting');
+
+    // a round whose partners all sign at once: signatures accepted together are written together
+    const burst = await createScenarioNetwork(api, { networkIndex: 5, name: 'Recorded burst network' });
+    expect((await api.post(`/networks/${burst.network.id}/formation`)).status).toBe(202);
+    await waitForStage(api, burst.network.id, 'panel-presentation', 'drafting');
+    const burstPack = await api.post(`/networks/${burst.network.id}/stages/panel-presentation/issue`);
+    expect(burstPack.status, JSON.stringify(burstPack.body)).toBe(202);
+    const burstRequests = await eventually(async () => {
+      const found = await signRequests(api, 1, burstPack.body.document.title);
+      // every partner of the five practices is asked
+      return found.length >= 12 ? found : null;
+    }, 'burst requests');
+    const burstSigners = await Promise.all(burstRequests.map(async (r) => ({ token: r.token, name: (await anonymous.get(`/actions/${r.token}`)).body.person.name as string })));
+    const burstAnswers = await Promise.all(burstSigners.map((x) => anonymous.post(`/actions/${x.token}/sign`, { typedName: x.name, consent: true })));
+    expect(burstAnswers.filter((a) => a.status === 200)).toHaveLength(burst.network.practices.length);
+    await waitForStage(api, burst.network.id, 'terms-of-reference', 'drafting');
 
     // a programme that decides its terms of reference by vote
     const voting = await createScenarioNetwork(api, { practiceCount: 2, name: 'Recorded voting network' });
@@ -145,7 +163,8 @@ describe('record workflow histories', () => {
       for await (const wf of client.workflow.list({ query: `TaskQueue = '${stack.taskQueue}'` })) {
         const n = (counts.get(wf.type) ?? 0) + 1;
         counts.set(wf.type, n);
-        const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+        // payloads in clear, as in the earlier recordings: the codec key dies with this process
+        const history = await decodeHistoryPayloads(await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory());
         const file = `${wf.type}-${String(n).padStart(2, '0')}.json`;
         fs.writeFileSync(path.join(OUT, file), `${JSON.stringify({ workflowId: wf.workflowId, type: wf.type, status: wf.status.name, history: temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String }) }, null, 1)}\n`);
         written.push(file);
