@@ -93,6 +93,11 @@ export function createRecordsRepo() {
       const r = await db('programmes').where({ id }).first();
       return r ? programmeFromRow(r) : null;
     },
+    /** The settings of the programme a network belongs to, in one indexed query (the signing path asks on every signature). */
+    async programmeSettingsOfNetwork(db: Executor, networkId: string): Promise<ProgrammeSettings | null> {
+      const r = await db('networks').join('programmes', 'programmes.id', 'networks.programme_id').where('networks.id', networkId).first('programmes.*');
+      return r ? programmeFromRow(r).settings : null;
+    },
     async setProgrammeSettings(db: Executor, id: string, settings: ProgrammeSettings): Promise<void> {
       await db('programmes').where({ id }).update({ signing_code_by_email: settings.signingCodeByEmail, decide_stages_by_vote: settings.decideStagesByVote, vote_window_days: settings.voteWindowDays });
     },
@@ -184,6 +189,15 @@ export function createRecordsRepo() {
           practices: network.practices.map((p) => ({ id: p.id, name: p.name, odsCode: p.odsCode, listSize: p.listSize, people: p.people.map((x) => ({ id: x.id, name: x.name, email: x.email, roles: x.roles })) })),
         },
       };
+    },
+    /** Several people with their practice and network, in one query per 500. */
+    async getPeople(db: Executor, ids: readonly string[]): Promise<Map<string, Person & { practiceName: string; networkId: string; personId: string | null }>> {
+      const found = new Map<string, Person & { practiceName: string; networkId: string; personId: string | null }>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await db('people').join('practices', 'practices.id', 'people.practice_id').whereIn('people.id', ids.slice(i, i + 500)).select('people.*', 'practices.name as practice_name', 'practices.network_id as network_id');
+        for (const r of rows) found.set(String(r.id), { ...personFromRow(r), practiceName: r.practice_name, networkId: r.network_id, personId: r.person_id ?? null });
+      }
+      return found;
     },
     /** A person's place in a practice (a `people` row), with the person (`persons.id`) it belongs to. */
     async getPerson(db: Executor, id: string): Promise<(Person & { practiceName: string; networkId: string; personId: string | null }) | null> {

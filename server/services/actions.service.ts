@@ -97,10 +97,9 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
    * said from the record of how the round ended for this person.
    */
   async function update<T>(link: ActionLink, fn: (workflowId: string) => Promise<T>): Promise<T> {
-    const signoff = await repos.signoffs.get(db, link.token.subjectId);
-    if (!signoff) throw new AppError('NOT_FOUND', 'This link no longer points to a document.');
     try {
-      return await callWorkflow(temporal, () => fn(signoff.workflowId));
+      // the link names its round's workflow: nothing else is read before the validator judges
+      return await callWorkflow(temporal, () => fn(link.token.workflowId));
     } catch (err) {
       if (!(err instanceof AppError) || (err.code !== 'ROUND_CLOSED' && err.code !== 'NOT_FOUND')) throw err;
       const { view } = await describe(link);
@@ -112,8 +111,9 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
 
   /** The one-time code, where the programme asks for one: a second factor beside the link. */
   async function checkCode(link: ActionLink, code: string | undefined): Promise<'action-link' | 'action-link+email-code'> {
-    const { view } = await describe(link);
-    if (view.secondFactor !== 'email-code') return 'action-link';
+    // one indexed read on every signature: describe() would load the whole network and round
+    const settings = await repos.records.programmeSettingsOfNetwork(db, link.person.networkId);
+    if (!settings?.signingCodeByEmail) return 'action-link';
     if (!code) throw new AppError('CODE_REQUIRED', 'Enter the 6-digit code we emailed you (ask for one first).');
     const outcome = await repos.codes.consume(db, link.token.id, code);
     const problems: Record<string, string> = {
