@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient, eventually, tokenFromLink } from '../support/api';
-import { waitForStage } from '../support/formation-driver';
+import { passPanel, waitForStage } from '../support/formation-driver';
 import { replayAllHistories } from '../support/replay';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
@@ -83,6 +83,7 @@ describe('a burst of signers', () => {
     expect(statuses.filter((r) => r.status === 'signed-by-colleague')).toHaveLength(WITH_TWO_PARTNERS);
 
     // the round completes once, and formation moves on once
+    await passPanel(api, network.body.id);
     await waitForStage(api, network.body.id, 'terms-of-reference', 'drafting');
     const completed = (await stack.db('audit_events').where({ type: 'signoff.completed' })).filter((e) => JSON.parse(e.data).signoffId === signoffId);
     expect(completed).toHaveLength(1);

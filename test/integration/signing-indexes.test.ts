@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient, eventually } from '../support/api';
-import { createScenarioNetwork, signRequests, waitForStage } from '../support/formation-driver';
+import { createScenarioNetwork, passPanel, signRequests, waitForStage } from '../support/formation-driver';
 import { freshPostgresDatabase, startInProcessStack, type InProcessStack } from '../support/stack';
 import { injectedPostgresUrl, injectedTemporalAddress } from '../setup/temporal-env';
 
@@ -48,6 +48,7 @@ describe('indexes on the signing path (Postgres)', () => {
     try {
       const answers = await Promise.all(onePerPractice.map((d) => anonymous.post(`/actions/${d.token}/sign`, { typedName: d.action.person.name, consent: true })));
       expect(answers.map((a) => a.status)).toEqual(onePerPractice.map(() => 200));
+      await passPanel(api, network.id);
       await waitForStage(api, network.id, 'terms-of-reference', 'drafting');
       const signed = await eventually(async () => {
         const doc = await api.get(`/documents/${issued.body.document.id}`);
