@@ -22,6 +22,7 @@ import { disputesRoutes } from './routes/disputes.routes';
 import { documentsRoutes } from './routes/documents.routes';
 import { evidenceRoutes } from './routes/evidence.routes';
 import { formationRoutes } from './routes/formation.routes';
+import { networkPeopleRoutes } from './routes/network-people.routes';
 import { peopleRoutes } from './routes/people.routes';
 import { panelRoutes } from './routes/panel.routes';
 import { readinessRoutes } from './routes/readiness.routes';
@@ -60,7 +61,7 @@ function codecCors(origins: string[]) {
 
 /** Every route of the JSON API, in one table. */
 export function apiRoutes(s: ReturnType<typeof createServices>): RouteDef[] {
-  return [...systemRoutes(s), ...recordsRoutes(s), ...peopleRoutes(s), ...formationRoutes(s), ...evidenceRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s), ...signoffsRoutes(s), ...templatesRoutes(s), ...votesRoutes(s), ...panelRoutes(s), ...readinessRoutes(s), ...disputesRoutes(s), ...risksRoutes(s), ...codecRoutes(s)];
+  return [...systemRoutes(s), ...recordsRoutes(s), ...networkPeopleRoutes(s), ...peopleRoutes(s), ...formationRoutes(s), ...evidenceRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s), ...signoffsRoutes(s), ...templatesRoutes(s), ...votesRoutes(s), ...panelRoutes(s), ...readinessRoutes(s), ...disputesRoutes(s), ...risksRoutes(s), ...codecRoutes(s)];
 }
 
 /** Builds the express app without listening, so tests can mount it. */
