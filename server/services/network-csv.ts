@@ -195,7 +195,7 @@ export function parseNetworkCsv(text: string): { networks: ParsedNetwork[]; prob
     };
   });
   // the API's own rules (lengths, characters a document cannot hold) as the last word, mapped to rows
-  for (const network of parsed) {
+  for (const network of problems.length ? [] : parsed) {
     const checked = createNetworkBody.safeParse({ programmeId: 'p', waveId: 'w', name: network.name, practices: network.practices });
     if (checked.success) continue;
     for (const issue of checked.error.issues) {

@@ -154,13 +154,20 @@ export function createTemplatesService(deps: ServerDeps) {
     async overview(programmeId: string) {
       await requireProgramme(programmeId);
       const versions = (await repos.templates.list(db, programmeId)).map(versionView);
+      // the audit label names a person by id; pages name them by name
+      const names = new Map<string, string>();
+      for (const v of versions) {
+        const personId = /^person:(\S+)/.exec(v.createdBy)?.[1];
+        if (personId && !names.has(v.createdBy)) names.set(v.createdBy, (await repos.persons.get(db, personId))?.name ?? 'a facilitator');
+      }
+      const named = versions.map((v) => ({ ...v, createdByName: names.get(v.createdBy) ?? 'a facilitator' }));
       return STAGES.map((stage) => {
         const documentType = STAGE_TEMPLATES[stage.key].documentType;
-        const mine = versions.filter((v) => v.documentType === documentType);
+        const mine = named.filter((v) => v.documentType === documentType);
         const latest = mine.at(-1);
         return {
           stage: stage.key,
-          stageTitle: stage.title,
+          stageName: stage.title,
           documentType,
           title: documentTitle(documentType),
           inUse: latest && !latest.builtin ? { builtin: false, version: latest.version } : { builtin: true, version: null },
