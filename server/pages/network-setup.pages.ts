@@ -1,5 +1,5 @@
 import express, { type Request, type Response, Router } from 'express';
-import { ROLE_WORDS } from '../../domain/wording';
+import { plural, ROLE_WORDS } from '../../domain/wording';
 import type { AccessLayer } from '../access';
 import { AppError } from '../errors';
 import { createNetworkBody, ROLES } from '../schemas';
@@ -129,7 +129,8 @@ export function networkSetupPagesRouter(s: Services, access: AccessLayer): Route
       columns: CSV_COLUMNS,
       maxRows: MAX_ROWS,
       errors,
-      fieldErrors: byField(errors),
+      // the file's own message is one line; the rows are listed below the form
+      fieldErrors: { ...byField(errors), ...(extra.problems?.length ? { file: `The file has ${plural(extra.problems.length, 'problem')}: fix ${extra.problems.length === 1 ? 'it' : 'them'} and upload it again` } : {}) },
       problems: extra.problems ?? [],
       breadcrumbs: [HOME, programmeCrumb(programme)],
     }, errors.length ? 422 : 200);

@@ -1,4 +1,4 @@
-import { TemplateContextError, textDiff, validateTemplateSource } from '../../documents';
+import { listAnd, TemplateContextError, textDiff, validateTemplateSource } from '../../documents';
 import { STAGES, isStageKey, type StageKey } from '../../domain/stages';
 import { overrideVersionLabel } from '../../db/repos/templates.repo';
 import { actorLabel, type PersonActor } from '../../domain/access/policy';
@@ -77,7 +77,7 @@ export function createTemplatesService(deps: ServerDeps) {
     const missing = missingParts(STAGE_TEMPLATES[stage].documentType, rendered.markdown, facts.practices.map((p) => p.name));
     const issues = [
       ...missing.sections.map((title) => ({ path: 'section', message: `the section “${title}” is missing` })),
-      ...(missing.signaturesFor.length ? [{ path: 'signatures', message: `the signature block is missing for ${missing.signaturesFor.join(', ')}` }] : []),
+      ...(missing.signaturesFor.length ? [{ path: 'signatures', message: `the signature block is missing for ${listAnd(missing.signaturesFor)}` }] : []),
     ];
     if (issues.length) {
       throw new AppError('TEMPLATE_INCOMPLETE', `The template leaves out what a ${documentTitle(STAGE_TEMPLATES[stage].documentType).toLowerCase()} must have: ${issues.map((i) => i.message).join('; ')}.`, issues);
