@@ -44,6 +44,12 @@ export const auditEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('appointment.made'), appointmentId: id, networkId: id, personId: id, office: z.string(), startsOn: z.string(), endsOn: z.string() }),
   z.object({ type: z.literal('programme.settings-changed'), programmeId: id, settings: z.record(z.string(), z.unknown()) }),
   z.object({ type: z.literal('template.uploaded'), programmeId: id, documentType: z.string(), version: z.number() }),
+  z.object({ type: z.literal('template.reverted'), programmeId: id, documentType: z.string(), version: z.number() }),
+  // a network's practices and people after it was created (open signing rounds keep the people they were sent to)
+  z.object({ type: z.literal('practice.changed'), networkId: id, practiceId: id, name: z.string().optional(), listSize: z.number().optional() }),
+  z.object({ type: z.literal('member.added'), networkId: id, practiceId: id, memberId: id, roles: z.array(z.string()), restored: z.boolean() }),
+  z.object({ type: z.literal('member.changed'), networkId: id, practiceId: id, memberId: id, name: z.string().optional(), roles: z.array(z.string()).optional() }),
+  z.object({ type: z.literal('member.removed'), networkId: id, practiceId: id, memberId: id }),
   // reads of what carries secrets or evidence (the outbox, evidence packs, sealed copies), as they are granted
   z.object({ type: z.literal('access.read'), action: z.string(), route: z.string(), params: z.record(z.string(), z.string()) }),
   // votes and elections: a secret ballot's events name who voted, never how

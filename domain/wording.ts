@@ -79,3 +79,24 @@ export function statusWords(kind: StatusKind, status: string): string {
   const plain = status.replace(/[-_]/g, ' ');
   return plain.charAt(0).toUpperCase() + plain.slice(1);
 }
+
+/** A person's roles in a practice, in words (the codes are what the API and the data hold). */
+export const ROLE_WORDS = {
+  partner: 'Partner',
+  'caldicott-guardian': 'Caldicott guardian',
+  'practice-manager': 'Practice manager',
+  'board-member': 'Board member',
+  'clinical-director': 'Clinical director',
+  chair: 'Chair',
+  'patient-representative': 'Patient representative',
+  'network-manager': 'Network manager',
+  dpo: 'Data protection officer',
+} as const satisfies Record<string, string>;
+
+/** A staff role over programmes, in words. */
+export const STAFF_ROLE_WORDS = { facilitator: 'Facilitator', commissioner: 'Commissioner', 'panel-member': 'Panel member' } as const satisfies Record<string, string>;
+
+/** Roles as a list of words: ["partner", "caldicott-guardian"] → "Partner, Caldicott guardian". */
+export function roleWords(roles: readonly string[]): string {
+  return roles.map((r) => (ROLE_WORDS as Record<string, string>)[r] ?? (STAFF_ROLE_WORDS as Record<string, string>)[r] ?? statusWords('stage', r)).join(', ');
+}

@@ -54,13 +54,13 @@ export const programmeResponse = z.object({
 export const createWaveBody = z.object({ number: z.number().int().min(1).max(100), panelDate: isoDate });
 export const waveResponse = z.object({ id: z.string(), programmeId: z.string(), number: z.number(), panelDate: z.string(), createdAt: z.string() });
 
-const personBody = z.object({
+export const personBody = z.object({
   name: trimmed(300),
   email: z.email().max(320).transform((e) => e.toLowerCase()),
   roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length),
 });
 
-const practiceBody = z.object({
+export const practiceBody = z.object({
   name: trimmed(300),
   odsCode: z.string().trim().regex(/^[A-Z0-9]{3,10}$/, 'must be an ODS code such as F84001 (capital letters and digits)'),
   listSize: z.number().int().min(0).max(1_000_000),

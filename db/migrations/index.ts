@@ -9,6 +9,7 @@ import * as m20261204100100 from './20261204100100_external_action_links';
 import * as m20261206000000 from './20261206000000_signing_indexes';
 import * as m20261210000000 from './20261210000000_people_and_access';
 import * as m20261211010000 from './20261211010000_panel';
+import * as m20261215000000 from './20261215000000_console_setup';
 
 /**
  * Migrations are listed here rather than discovered on disk, so they load the same way under
@@ -25,6 +26,7 @@ const migrations: Record<string, { up(db: Knex): Promise<void>; down(db: Knex): 
   '20261206000000_signing_indexes': m20261206000000,
   '20261210000000_people_and_access': m20261210000000,
   '20261211010000_panel': m20261211010000,
+  '20261215000000_console_setup': m20261215000000,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -100,6 +100,7 @@ export function createPersonsRepo() {
         .join('practices', 'practices.id', 'people.practice_id')
         .join('networks', 'networks.id', 'practices.network_id')
         .where('people.person_id', personId)
+        .whereNull('people.removed_at')
         .select('people.id as member_id', 'people.roles as roles', 'practices.id as practice_id', 'networks.id as network_id', 'networks.programme_id as programme_id')
         .orderBy('people.id');
       return rows.map((r) => ({ memberId: String(r.member_id), practiceId: String(r.practice_id), networkId: String(r.network_id), programmeId: String(r.programme_id), roles: rolesSchema.parse(JSON.parse(String(r.roles))) }));

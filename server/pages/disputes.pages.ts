@@ -114,7 +114,10 @@ export function disputesPagesRouter(s: Services, access: AccessLayer): Router {
   router.get('/disputes/:id', guard('dispute.read', { dispute: 'id' }), async (req, res) => {
     const kase = await s.disputes.get(String(req.params.id).slice(0, 64));
     const network = await s.networks.getNetwork(kase.networkId);
-    await page(req, res, 'dispute', kase.title, casePage(kase, { networkName: network.name, settlementUrl: kase.settlement ? `/api/v1/documents/${kase.settlement.id}/pdf` : null, registerUrl: `/networks/${network.id}/disputes` }));
+    await page(req, res, 'dispute', kase.title, {
+      ...casePage(kase, { networkName: network.name, settlementUrl: kase.settlement ? `/api/v1/documents/${kase.settlement.id}/pdf` : null, registerUrl: `/networks/${network.id}/disputes` }),
+      breadcrumbs: [{ href: '/', text: 'Home' }, { href: `/networks/${network.id}`, text: network.name }, { href: `/networks/${network.id}/disputes`, text: 'Disputes, risks and issues' }],
+    });
   });
 
   router.get('/networks/:id/disputes', guard('dispute.read', { network: 'id' }), async (req, res) => {
@@ -129,6 +132,7 @@ export function disputesPagesRouter(s: Services, access: AccessLayer): Router {
         cases: cases.map((c) => ({ ...c, tagClass: STATUS_TAG[c.status], partyNames: listAnd(c.parties.map((p) => p.name)), due: c.dueOn ? formatDate(c.dueOn) : '–' })),
         risks: log.risks.map((r) => ({ ...r, closed: r.status === 'closed', review: formatDate(r.reviewOn) })),
         issues: log.issues.map((i) => ({ ...i, tagClass: STATUS_TAG[i.status], statusWords: i.status === 'escalated' ? 'Escalated' : i.status === 'closed' ? 'Closed' : 'Open', raised: formatDate(i.raisedOn), due: formatDate(i.dueOn) })),
+        breadcrumbs: [{ href: '/', text: 'Home' }, { href: `/networks/${network.id}`, text: network.name }],
     });
   });
 

@@ -1,6 +1,7 @@
 import { type Request, type Response, Router } from 'express';
 import { ACTION_KINDS } from '../../domain/action-kinds';
-import { scopeFilter } from '../../domain/access/policy';
+import { authorize, scopeFilter } from '../../domain/access/policy';
+import { stageTitle } from '../../domain/wording';
 import { formatDate } from '../../documents/format';
 import type { AccessLayer } from '../access';
 import { AppError } from '../errors';
@@ -177,7 +178,11 @@ export function pagesRouter(s: Services, access: AccessLayer): Router {
     const networksReadable = scopeFilter(person, 'network.read');
     if (!networksReadable.all && networksReadable.programmeIds.length === 0) return res.redirect(303, await s.signin.landingPath(person));
     res.locals.person = person;
-    await page(req, res, 'home', 'Networks', { programmes: await s.networks.programmesWithWaves(person), networks: await s.networks.listNetworks(person, {}) });
+    await page(req, res, 'home', 'Networks', {
+      programmes: await s.networks.programmesWithWaves(person),
+      networks: await s.networks.listNetworks(person, {}),
+      canCreateProgramme: authorize(person, 'programme.create', null) === 'allow',
+    });
   });
 
   router.get('/waves/:id', guard('readiness.read', { wave: 'id' }), async (req, res) => {
@@ -186,20 +191,23 @@ export function pagesRouter(s: Services, access: AccessLayer): Router {
     await page(req, res, 'wave', `Wave ${readiness.number} readiness`, {
       ...readiness,
       panelDate: formatDate(readiness.panelDate),
-      networks: readiness.networks.map((n) => ({ ...n, tagClass: tag[n.rag], listSize: n.listSize.toLocaleString('en-GB'), stage: n.currentStage ?? (n.formationStatus === 'completed' ? 'all stages complete' : 'not started') })),
+      networks: readiness.networks.map((n) => ({ ...n, tagClass: tag[n.rag], listSize: n.listSize.toLocaleString('en-GB'), stage: n.currentStage ? stageTitle(n.currentStage) : n.formationStatus === 'completed' ? 'All stages complete' : 'Not started' })),
+      breadcrumbs: [{ href: '/', text: 'Home' }, { href: `/programmes/${readiness.programme.id}/setup`, text: readiness.programme.name }],
     });
   });
 
   router.get('/networks/:id', guard('network.read', { network: 'id' }), async (req, res) => {
     const id = String(req.params.id);
     const network = await s.networks.getNetwork(id);
+    const programme = await s.networks.getProgramme(network.programmeId);
     const status = await s.formation.status(id);
     const tag: Record<string, string> = { completed: 'nhsuk-tag--green', 'awaiting-signatures': 'nhsuk-tag--blue', 'awaiting-outcome': 'nhsuk-tag--orange', voting: 'nhsuk-tag--purple', drafting: 'nhsuk-tag--yellow', pending: 'nhsuk-tag--grey' };
     await page(req, res, 'network', network.name, {
       network,
       listSize: network.listSize.toLocaleString('en-GB'),
       offices: network.offices.map((o) => ({ office: o.office.replace(/-/g, ' '), name: o.name, until: o.endsOn ? formatDate(o.endsOn) : null })),
-      status: { ...status, stages: status.stages.map((st) => ({ ...st, tagClass: tag[st.status] ?? '', documents: st.documents.map((d) => ({ ...d, shortHash: d.sha256.slice(0, 12) })) })) },
+      status: { ...status, stages: status.stages.map((st) => ({ ...st, tagClass: tag[st.status] ?? '' })) },
+      breadcrumbs: [{ href: '/', text: 'Home' }, { href: `/programmes/${programme.id}/setup`, text: programme.name }],
     });
   });
 
