@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { countOf, fingerprint, number, stageTitle, statusWords, ukDate, ukDateTime, type StatusKind } from '../../domain/wording';
+import { countOf, fingerprint, number, plural, stageTitle, statusWords, ukDate, ukDateTime, type StatusKind } from '../../domain/wording';
 
 const VIEWS_DIR = path.join(__dirname, '..', 'views');
 const hbs = Handlebars.create();
@@ -16,6 +16,13 @@ hbs.registerHelper('count', (n: number, total: number, singular: string) => coun
 hbs.registerHelper('status', (kind: StatusKind, value: string) => statusWords(kind, value));
 hbs.registerHelper('fingerprint', (v: unknown) => (typeof v === 'string' ? fingerprint(v) : ''));
 hbs.registerHelper('stageTitle', (key: string) => stageTitle(key));
+// {{plural 2 "member"}} → "2 members"
+hbs.registerHelper('plural', (n: number, singular: string) => plural(n, singular));
+// shared pieces of views: server/views/partials/<name>.hbs is {{> name}}
+const PARTIALS_DIR = path.join(VIEWS_DIR, 'partials');
+for (const file of fs.existsSync(PARTIALS_DIR) ? fs.readdirSync(PARTIALS_DIR) : []) {
+  if (file.endsWith('.hbs')) hbs.registerPartial(file.slice(0, -4), fs.readFileSync(path.join(PARTIALS_DIR, file), 'utf8'));
+}
 const cache = new Map<string, Handlebars.TemplateDelegate>();
 
 function template(name: string): Handlebars.TemplateDelegate {
