@@ -79,6 +79,9 @@ export const auditEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('issue.escalated'), issueId: id, disputeId: id }),
   // the wave panel and the commissioner's decision
   z.object({ type: z.literal('panel.set'), programmeId: id, waveId: id, panelId: id, members: z.number(), criteria: z.array(z.string()) }),
+  // a panel member is a person with a panel-member grant on the programme while they sit on one of its panels
+  z.object({ type: z.literal('panel.member-granted'), programmeId: id, waveId: id, personId: id, grantId: id }),
+  z.object({ type: z.literal('panel.member-withdrawn'), programmeId: id, waveId: id, personId: id, grantId: id, grantRevoked: z.boolean(), credentialsEnded: z.boolean() }),
   z.object({ type: z.literal('panel.presentation-opened'), networkId: id, presentationId: id, waveId: id, documentId: id, invited: z.array(id), excluded: z.array(id) }),
   z.object({ type: z.literal('panel.member-excluded'), networkId: id, presentationId: id, memberId: id, reason: z.string() }),
   z.object({ type: z.literal('panel.scored'), networkId: id, presentationId: id, memberId: id, recommendation: z.enum(['pass', 'conditional', 'defer']) }),

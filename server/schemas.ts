@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { documentText } from '../documents/text';
 import { STAGE_KEYS } from '../domain/stages';
+import { DECLINE_REASON_MAX } from '../domain/signing';
 
 /**
  * Request and response schemas of the API. They validate at the edge and generate the OpenAPI
@@ -165,7 +166,7 @@ export const signBody = z.object({
 });
 const emailCode = z.string().trim().regex(/^\d{6}$/, 'the code is the 6 digits from the email');
 export const declineBody = z.object({
-  reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(2000),
+  reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(DECLINE_REASON_MAX),
   /** the one-time code from the email, where the programme asks for one */
   code: emailCode.optional(),
 });

@@ -148,6 +148,18 @@ export function createPersonsRepo() {
       return { grantId, created };
     },
 
+    /**
+     * Takes one programme off a live grant; returns how many programmes the grant still covers
+     * (null when the person holds no live grant of that role).
+     */
+    async withdrawProgramme(db: Executor, input: { personId: string; role: StaffRole; programmeId: string }): Promise<{ grantId: string; remaining: number } | null> {
+      const grant = await db('grants').where({ live_key: `${input.personId}:${input.role}` }).first('id');
+      if (!grant) return null;
+      await db('grant_programmes').where({ grant_id: grant.id, programme_id: input.programmeId }).delete();
+      const left = await db('grant_programmes').where({ grant_id: grant.id }).count({ n: '*' }).first();
+      return { grantId: String(grant.id), remaining: Number(left?.n ?? 0) };
+    },
+
     /** Revokes a live grant; false when it was not live. */
     async revokeGrant(db: Executor, id: string): Promise<boolean> {
       return (await db('grants').where({ id }).whereNull('revoked_at').update({ revoked_at: nowIso(), live_key: null })) > 0;

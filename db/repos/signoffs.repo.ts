@@ -93,9 +93,10 @@ export function createSignoffsRepo() {
     async setRequestStatus(db: Executor, signoffId: string, personId: string, status: string): Promise<void> {
       await db('signature_requests').where({ signoff_id: signoffId, person_id: personId }).update({ status, updated_at: nowIso() });
     },
-    async requests(db: Executor, signoffId: string): Promise<{ personId: string; practiceId: string; status: string }[]> {
+    /** The requests of a round; `updatedAt` is when the request last changed status (signed, declined, handed over…). */
+    async requests(db: Executor, signoffId: string): Promise<{ personId: string; practiceId: string; status: string; createdAt: string; updatedAt: string }[]> {
       const rows = await db('signature_requests').where({ signoff_id: signoffId });
-      return rows.map((r) => ({ personId: r.person_id, practiceId: r.practice_id, status: r.status }));
+      return rows.map((r) => ({ personId: r.person_id, practiceId: r.practice_id, status: r.status, createdAt: String(r.created_at), updatedAt: String(r.updated_at) }));
     },
     /** Sets the status of several people's requests in one statement; `onlyPending` leaves answered ones alone. */
     async setRequestsStatus(db: Executor, signoffId: string, personIds: readonly string[], status: string, opts: { onlyPending?: boolean } = {}): Promise<void> {

@@ -37,6 +37,11 @@ hbs.registerPartial('fieldError', fs.readFileSync(path.join(VIEWS_DIR, 'partials
 hbs.registerPartial('roleCheckboxes', fs.readFileSync(path.join(VIEWS_DIR, 'partials', 'role-checkboxes.hbs'), 'utf8'));
 hbs.registerPartial('programmeSettings', fs.readFileSync(path.join(VIEWS_DIR, 'partials', 'programme-settings.hbs'), 'utf8'));
 hbs.registerPartial('textInput', fs.readFileSync(path.join(VIEWS_DIR, 'partials', 'text-input.hbs'), 'utf8'));
+// shared pieces of views: server/views/partials/<name>.hbs is {{> name}}
+const PARTIALS_DIR = path.join(VIEWS_DIR, 'partials');
+for (const file of fs.existsSync(PARTIALS_DIR) ? fs.readdirSync(PARTIALS_DIR) : []) {
+  if (file.endsWith('.hbs')) hbs.registerPartial(file.slice(0, -4), fs.readFileSync(path.join(PARTIALS_DIR, file), 'utf8'));
+}
 const cache = new Map<string, Handlebars.TemplateDelegate>();
 
 function template(name: string): Handlebars.TemplateDelegate {

@@ -28,11 +28,12 @@ const ISO_DATE = /\b\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+
 const ISO_TIME = /\b\d{2}:\d{2}:\d{2}(?:\.\d+)?Z?\b/g;
 const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 const HASH = /\b[0-9a-f]{32,}\b/gi;
+const ERROR_CODE = /\b[A-Z]{2,}(?:_[A-Z]+)+\b/g;
 
 /** Each thing in `text` that is not plain English, said as "raw status code: awaiting-signatures". */
 export function plainEnglishProblemsIn(text: string): string[] {
   const found = (what: string, re: RegExp) => [...text.matchAll(re)].map((m) => `${what}: ${m[0]}`);
-  return [...found('raw status code', CODE), ...found('ISO date', ISO_DATE), ...found('ISO time', ISO_TIME), ...found('UUID', UUID), ...found('long hash', HASH)];
+  return [...found('raw status code', CODE), ...found('ISO date', ISO_DATE), ...found('ISO time', ISO_TIME), ...found('UUID', UUID), ...found('long hash', HASH), ...found('error code', ERROR_CODE)];
 }
 
 /** The page's visible text (what a reader sees: closed `<details>` and hidden elements are left out). */
