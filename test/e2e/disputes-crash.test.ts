@@ -1,13 +1,8 @@
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../scripts/temporal-dev-server';
+import { describe, expect, it } from 'vitest';
 import { apiClient, eventually } from '../support/api';
 import { caseEvent, linkFor } from '../support/disputes-driver';
+import { useEmbeddedStart } from '../support/embedded-start';
 import { createScenarioNetwork } from '../support/formation-driver';
-import { spawnBin, type Spawned } from '../support/processes';
 
 /**
  * The embedded default (`npm start`: Temporal dev server + SQLite in one process tree) killed with
@@ -16,24 +11,13 @@ import { spawnBin, type Spawned } from '../support/processes';
  * case carries on: resumed, escalated to the board, withdrawn, with the audit chain intact.
  */
 describe('npm start survives SIGKILL mid-case', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-dispute-crash-'));
-  let running: Spawned | null = null;
-  afterAll(async () => {
-    await running?.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  const embedded = useEmbeddedStart('formwork-dispute-crash-');
 
   it('keeps a paused case, its days left and its history across a kill -9 of the whole stack', { timeout: 150_000 }, async () => {
-    const [port, temporalPort, uiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
-    const token = crypto.randomBytes(24).toString('base64url');
-    const env = { DATA_DIR: dataDir, PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), FORMWORK_ADMIN_TOKEN: token, LOG_LEVEL: 'warn' };
-    const start = async () => {
-      running = spawnBin('start.ts', env);
-      await running.waitFor(/Formwork is running/);
-    };
-    await start();
-    const api = apiClient(`http://localhost:${port}`, token);
-    const anonymous = apiClient(`http://localhost:${port}`);
+    const stack = await embedded.open();
+    await stack.start();
+    const api = apiClient(stack.baseUrl, stack.token);
+    const anonymous = apiClient(stack.baseUrl);
 
     const { network } = await createScenarioNetwork(api, { networkIndex: 1, practiceCount: 3 });
     const parties = network.practices.slice(0, 2).map((p: { id: string }) => p.id);
@@ -48,8 +32,8 @@ describe('npm start survives SIGKILL mid-case', () => {
     const before = (await api.get(`/disputes/${caseId}`)).body;
     expect(before.timeLeft).toBe('Clock paused: 10 working days left');
 
-    await running!.kill9();
-    await start();
+    await stack.current().kill9();
+    await stack.start();
 
     const after = (await api.get(`/disputes/${caseId}`)).body;
     expect(after).toMatchObject({ status: 'open', step: { number: 1, clock: 'paused' }, timeLeft: 'Clock paused: 10 working days left' });

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../scripts/temporal-dev-server';
 import { apiClient, eventually } from '../support/api';
+import { useEmbeddedStart } from '../support/embedded-start';
 import { createScenarioNetwork, passPanel, signRequests, waitForStage } from '../support/formation-driver';
-import { descendants, portFree, processAlive, spawnBin, spawnCommand, type Spawned } from '../support/processes';
+import { descendants, portFree, processAlive, spawnCommand, type Spawned } from '../support/processes';
 
 /**
  * The embedded default as a person runs it: `npm start` (bin/start.ts) with its own Temporal dev
@@ -14,24 +15,13 @@ import { descendants, portFree, processAlive, spawnBin, spawnCommand, type Spawn
  * started again; every acknowledged signature must still count and the round must finish.
  */
 describe('npm start survives SIGKILL mid-round', () => {
-  // made when the test runs, not when the file is collected (a filtered run would leave it behind)
-  let dataDir = '';
-  let running: Spawned | null = null;
-  beforeAll(() => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-start-'));
-  });
-  afterAll(async () => {
-    await running?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  const embedded = useEmbeddedStart('formwork-start-');
 
   it('keeps every acknowledged signature across a kill -9 of the whole stack', { timeout: 180_000 }, async () => {
-    const [port, temporalPort, uiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
-    const token = crypto.randomBytes(24).toString('base64url');
-    const env = { DATA_DIR: dataDir, PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), FORMWORK_ADMIN_TOKEN: token, LOG_LEVEL: 'warn' };
+    const stack = await embedded.open();
+    const { port, uiPort, token } = stack;
     const start = async () => {
-      running = spawnBin('start.ts', env);
-      await running.waitFor(/Formwork is running/);
+      const running = await stack.start();
       expect(running.output()).toContain(`http://localhost:${port}`);
       // on localhost, like the app, so the UI's codec calls carry the staff sign-in cookie
       expect(running.output()).toContain(`Temporal UI:  http://localhost:${uiPort}`);
@@ -40,9 +30,8 @@ describe('npm start survives SIGKILL mid-round', () => {
       expect(running.output()).toContain(`Facilitator API token: ${token}`);
     };
     await start();
-    const baseUrl = `http://localhost:${port}`;
-    const api = apiClient(baseUrl, token);
-    const anonymous = apiClient(baseUrl);
+    const api = apiClient(stack.baseUrl, token);
+    const anonymous = apiClient(stack.baseUrl);
 
     const { network } = await createScenarioNetwork(api, { practiceCount: 4 });
     expect((await api.post(`/networks/${network.id}/formation`)).status).toBe(202);
@@ -82,7 +71,7 @@ describe('npm start survives SIGKILL mid-round', () => {
     const practices = new Set<string>();
     const before = await signFor(second.requests, practices, 2);
     expect(before).toHaveLength(2);
-    await running!.kill9();
+    await stack.current().kill9();
 
     await start();
     const status = await api.get(`/networks/${network.id}/formation`);
@@ -107,10 +96,10 @@ describe('npm start survives SIGKILL mid-round', () => {
     expect(doc.body.signatures).toHaveLength(4);
 
     // killing only the launcher leaves the stack orphaned on the data directory; a new start takes over
-    const orphaned = running!;
+    const orphaned = stack.current();
     await orphaned.kill9LauncherOnly();
     await start();
-    expect(running!.output()).toContain('stopped an earlier Formwork');
+    expect(stack.current().output()).toContain('stopped an earlier Formwork');
     expect((await api.get('/health')).body).toEqual({ status: 'ok', temporal: 'ok', database: 'ok' });
     expect((await api.get(`/networks/${network.id}/formation`)).body.currentStage).toBe('legal-entity');
   });

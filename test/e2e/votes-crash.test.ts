@@ -1,12 +1,7 @@
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../scripts/temporal-dev-server';
+import { describe, expect, it } from 'vitest';
 import { apiClient, eventually, tokenFromLink } from '../support/api';
+import { useEmbeddedStart } from '../support/embedded-start';
 import { createScenarioNetwork } from '../support/formation-driver';
-import { spawnBin, type Spawned } from '../support/processes';
 import { inSeconds, waitForMotionClosed } from '../support/votes-driver';
 
 type Choice = 'for' | 'against' | 'abstain';
@@ -17,25 +12,13 @@ type Choice = 'for' | 'against' | 'abstain';
  * counts, exactly once, a repeat is refused, and the vote finishes with the audit chain intact.
  */
 describe('npm start survives SIGKILL mid-ballot', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-votes-crash-'));
-  let running: Spawned | null = null;
-  afterAll(async () => {
-    await running?.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  const embedded = useEmbeddedStart('formwork-votes-crash-');
 
   it('keeps every acknowledged ballot across a kill -9 of the whole stack and counts each once', { timeout: 150_000 }, async () => {
-    const [port, temporalPort, uiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
-    const token = crypto.randomBytes(24).toString('base64url');
-    const env = { DATA_DIR: dataDir, PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), FORMWORK_ADMIN_TOKEN: token, LOG_LEVEL: 'warn' };
-    const start = async () => {
-      running = spawnBin('start.ts', env);
-      await running.waitFor(/Formwork is running/);
-    };
-    await start();
-    const baseUrl = `http://localhost:${port}`;
-    const api = apiClient(baseUrl, token);
-    const anonymous = apiClient(baseUrl);
+    const stack = await embedded.open();
+    await stack.start();
+    const api = apiClient(stack.baseUrl, stack.token);
+    const anonymous = apiClient(stack.baseUrl);
 
     // the largest scenario network (5 practices, several partners each)
     const { network } = await createScenarioNetwork(api, { networkIndex: 5 });
@@ -74,9 +57,9 @@ describe('npm start survives SIGKILL mid-ballot', () => {
     const after = practiceIds.slice(3);
     const receipts: string[] = [];
     for (const id of before) receipts.push(await cast(id));
-    await running!.kill9();
+    await stack.current().kill9();
 
-    await start();
+    await stack.start();
     const reopened = await api.get(`/motions/${motionId}`);
     expect(reopened.status, JSON.stringify(reopened.body)).toBe(200);
     expect(reopened.body.status).toBe('open');
