@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiClient, type ApiClient } from '../support/api';
+import type { ApiClient } from '../support/api';
 import { createScenarioNetwork, waitForStage } from '../support/formation-driver';
 import { makeNetworkBody } from '../support/fixtures';
 import { useStack } from '../support/lifecycle';
@@ -14,10 +14,7 @@ describe('documents against hostile input', () => {
   let api: ApiClient;
   let anonymous: ApiClient;
 
-  useStack({}, (env) => {
-    api = env.api;
-    anonymous = apiClient(env.stack.baseUrl);
-  });
+  useStack({}, (env) => ({ api, anonymous } = env));
 
   const verify = (bytes: Uint8Array) => anonymous.call('POST', '/documents/verify', bytes, { 'content-type': 'application/pdf' });
 

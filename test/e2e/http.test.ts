@@ -11,10 +11,7 @@ describe('HTTP API edge', () => {
   let api: ApiClient;
   let anonymous: ApiClient;
 
-  useStack({}, (env) => {
-    ({ stack, api } = env);
-    anonymous = apiClient(env.stack.baseUrl);
-  });
+  useStack({}, (env) => ({ stack, api, anonymous } = env));
 
   function expectError(res: { status: number; body: any }, status: number, code: string) {
     expect(res.status, JSON.stringify(res.body)).toBe(status);

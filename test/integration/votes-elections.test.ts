@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiClient, type ApiClient, eventually } from '../support/api';
+import { type ApiClient, eventually } from '../support/api';
 import { createScenarioNetwork } from '../support/formation-driver';
 import { replayAllHistories } from '../support/replay';
 import { useStack } from '../support/lifecycle';
@@ -13,10 +13,7 @@ describe('elections', () => {
   let api: ApiClient;
   let anonymous: ApiClient;
 
-  useStack({}, (env) => {
-    ({ stack, api } = env);
-    anonymous = apiClient(env.stack.baseUrl);
-  });
+  useStack({}, (env) => ({ stack, api, anonymous } = env));
 
   it('takes nominations, checks eligibility, counts by STV with transfers and appoints the elected', async () => {
     const { network } = await createScenarioNetwork(api, { networkIndex: 1 });

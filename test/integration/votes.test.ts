@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiClient, type ApiClient, eventually } from '../support/api';
+import { type ApiClient, eventually } from '../support/api';
 import { createScenarioNetwork } from '../support/formation-driver';
 import { testCodec, testDataConverter } from '../support/codec';
 import { decodedHistoryText } from '../support/history';
@@ -18,10 +18,7 @@ describe('votes on motions', () => {
   let api: ApiClient;
   let anonymous: ApiClient;
 
-  useStack({}, (env) => {
-    ({ stack, api } = env);
-    anonymous = apiClient(env.stack.baseUrl);
-  });
+  useStack({}, (env) => ({ stack, api, anonymous } = env));
 
   async function network(practiceCount = 4, networkIndex = 0) {
     return (await createScenarioNetwork(api, { practiceCount, networkIndex })).network;

@@ -8,6 +8,8 @@ import { startInProcessStack, type InProcessStack } from './stack';
 export interface StackEnv {
   stack: InProcessStack;
   api: ApiClient;
+  /** a client with no credentials, as a member of the public or an action link's holder */
+  anonymous: ApiClient;
   browser: Browser;
 }
 
@@ -19,7 +21,7 @@ export function useStack(options: { browser?: boolean; signinLimits?: { perEmail
   let env: Partial<StackEnv> = {};
   beforeAll(async () => {
     const stack = await startInProcessStack({ temporalAddress: injectedTemporalAddress(), database: 'sqlite', signinLimits: options.signinLimits });
-    env = { stack, api: apiClient(stack.baseUrl, stack.token), browser: options.browser ? await launchBrowser() : undefined };
+    env = { stack, api: apiClient(stack.baseUrl, stack.token), anonymous: apiClient(stack.baseUrl), browser: options.browser ? await launchBrowser() : undefined };
     assign(env as StackEnv);
   });
   afterAll(async () => {
