@@ -20,6 +20,7 @@ import path from 'node:path';
 import { findFreePort } from '../scripts/temporal-dev-server';
 import { apiClient, type ApiClient, tokenFromLink } from '../test/support/api';
 import { spawnBin } from '../test/support/processes';
+import { seeded } from './seeded-random';
 
 const MEDWAY_PRACTICES = 61;
 const LOCALITIES = [
@@ -28,18 +29,6 @@ const LOCALITIES = [
   { name: 'East', practices: 17, seats: 2, candidates: 6 },
   { name: 'Town', practices: 25, seats: 3, candidates: 9 },
 ];
-
-/** mulberry32: a small seeded generator, so every run casts the same ballots. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return 0;

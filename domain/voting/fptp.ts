@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { drawLots, stvCandidateSchema } from './stv';
+import { drawLots, electionCountInputSchema } from './stv';
 
 /**
  * First past the post for one or more seats (multi-seat plurality, "block vote"): each voter marks
@@ -11,14 +11,7 @@ import { drawLots, stvCandidateSchema } from './stv';
  * candidate twice, or marks an unknown candidate.
  */
 
-export const fptpInputSchema = z
-  .object({
-    seats: z.number().int().min(1),
-    candidates: z.array(stvCandidateSchema),
-    ballots: z.array(z.array(z.string())),
-    seed: z.string(),
-  })
-  .refine((v) => new Set(v.candidates.map((c) => c.id)).size === v.candidates.length, { message: 'Candidate ids must be unique.' });
+export const fptpInputSchema = electionCountInputSchema;
 export type FptpInput = z.infer<typeof fptpInputSchema>;
 
 export interface FptpResult {

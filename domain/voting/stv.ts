@@ -31,15 +31,17 @@ import { z } from 'zod';
 export const stvCandidateSchema = z.object({ id: z.string().min(1), name: z.string() });
 export type StvCandidate = z.infer<typeof stvCandidateSchema>;
 
-export const stvInputSchema = z
+/** What a count takes, by STV or first past the post: the seats, the candidates, the ballots and the seed for lots. */
+export const electionCountInputSchema = z
   .object({
     seats: z.number().int().min(1),
     candidates: z.array(stvCandidateSchema),
-    /** Each ballot lists candidate ids, first preference first. */
+    /** Each ballot lists candidate ids (for STV, first preference first). */
     ballots: z.array(z.array(z.string())),
     seed: z.string(),
   })
   .refine((v) => new Set(v.candidates.map((c) => c.id)).size === v.candidates.length, { message: 'Candidate ids must be unique.' });
+export const stvInputSchema = electionCountInputSchema;
 export type StvInput = z.infer<typeof stvInputSchema>;
 
 export interface StvRound {
@@ -213,23 +215,20 @@ export function countStv(input: StvInput): StvResult {
     return out;
   };
 
+  /** Marks a candidate elected and records the step; an election moves no papers. */
+  const elect = (id: string, note: string) => {
+    status.set(id, 'elected');
+    elected.push(id);
+    pushRound({ action: 'elect', candidate: id, transfers: {}, nonTransferable: 0, roundingLoss: 0, transferValues: [], note });
+  };
+
   const electReached = () => {
     const reached = continuing().filter((id) => totals.get(id)! >= quotaUnits);
     for (const id of orderByVotes(reached, 'election-order')) {
       if (elected.length >= seats) break;
-      status.set(id, 'elected');
-      elected.push(id);
       const surplus = totals.get(id)! - quotaUnits;
       if (surplus > 0) pendingSurplus.push(id);
-      pushRound({
-        action: 'elect',
-        candidate: id,
-        transfers: {},
-        nonTransferable: 0,
-        roundingLoss: 0,
-        transferValues: [],
-        note: `${id} has ${toVotes(totals.get(id)!)} votes, reaching the quota of ${quota}; deemed elected (r.47)` + (surplus > 0 ? `, with a surplus of ${toVotes(surplus)}.` : ', with no surplus.'),
-      });
+      elect(id, `${id} has ${toVotes(totals.get(id)!)} votes, reaching the quota of ${quota}; deemed elected (r.47)` + (surplus > 0 ? `, with a surplus of ${toVotes(surplus)}.` : ', with no surplus.'));
     }
   };
 
@@ -247,20 +246,12 @@ export function countStv(input: StvInput): StvResult {
     const vacancies = seats - elected.length;
     if (cont.length <= vacancies) {
       for (const id of orderByVotes(cont, 'election-order')) {
-        status.set(id, 'elected');
-        elected.push(id);
-        pushRound({
-          action: 'elect',
-          candidate: id,
-          transfers: {},
-          nonTransferable: 0,
-          roundingLoss: 0,
-          transferValues: [],
-          note:
-            cont.length === vacancies
-              ? `${id} deemed elected with ${toVotes(totals.get(id)!)} votes: the continuing candidates are as many as the vacancies left (r.52).`
-              : `${id} elected with ${toVotes(totals.get(id)!)} votes: fewer candidates remain than vacancies, so ${vacancies - cont.length} seat(s) stay unfilled.`,
-        });
+        elect(
+          id,
+          cont.length === vacancies
+            ? `${id} deemed elected with ${toVotes(totals.get(id)!)} votes: the continuing candidates are as many as the vacancies left (r.52).`
+            : `${id} elected with ${toVotes(totals.get(id)!)} votes: fewer candidates remain than vacancies, so ${vacancies - cont.length} seat(s) stay unfilled.`,
+        );
       }
       break;
     }
