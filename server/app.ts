@@ -117,22 +117,26 @@ export function createApp(deps: ServerDeps): Express {
   });
   app.use('/api/v1', api);
 
-  app.use(signinPagesRouter(services, access));
-  app.use(mePagesRouter(services, access));
-  // programme set-up (before the readiness pages: /programmes/new is not a programme id)
-  app.use(programmesPagesRouter(services, access));
-  app.use(networkSetupPagesRouter(services, access));
-  app.use(networkPeoplePagesRouter(services, access));
-  app.use(staffPagesRouter(services, access));
-  app.use(templatesPagesRouter(services, access));
-  app.use(verifyPagesRouter(services, access));
-  // ballot links (/a/<token> of kind vote or ballot) and motion/election pages; other links fall through
-  app.use(votesPagesRouter(services, access));
-  app.use(disputesPagesRouter(services, access));
-  // score links (/a/<token> of kind score) and the programme dashboard
-  app.use(panelPagesRouter(services, access));
-  app.use(readinessPagesRouter(services, access));
-  app.use(pagesRouter(services, access));
+  // in this order: the first router that answers a path wins
+  const pageRouters = [
+    signinPagesRouter,
+    mePagesRouter,
+    // programme set-up (before the readiness pages: /programmes/new is not a programme id)
+    programmesPagesRouter,
+    networkSetupPagesRouter,
+    networkPeoplePagesRouter,
+    staffPagesRouter,
+    templatesPagesRouter,
+    verifyPagesRouter,
+    // ballot links (/a/<token> of kind vote or ballot) and motion/election pages; other links fall through
+    votesPagesRouter,
+    disputesPagesRouter,
+    // score links (/a/<token> of kind score) and the programme dashboard
+    panelPagesRouter,
+    readinessPagesRouter,
+    pagesRouter,
+  ];
+  for (const router of pageRouters) app.use(router(services, access));
   app.use((_req, res) => {
     res.status(404).type('html').send(renderPage('message', 'Page not found', { heading: 'Page not found', message: 'If you typed the web address, check it is correct.' }));
   });
