@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient, eventually } from '../support/api';
 import { createScenarioNetwork, passPanel, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
-import { freshPostgresDatabase, startInProcessStack, type InProcessStack } from '../support/stack';
-import { injectedPostgresUrl, injectedTemporalAddress } from '../setup/temporal-env';
+import { useStack } from '../support/lifecycle';
+import type { InProcessStack } from '../support/stack';
 
 /**
  * A network's first stages end to end, on a real Temporal server and a real database:
@@ -11,23 +11,8 @@ import { injectedPostgresUrl, injectedTemporalAddress } from '../setup/temporal-
 describe.each(['sqlite', 'postgres'] as const)('formation on %s', (database) => {
   let stack: InProcessStack;
   let api: ApiClient;
-  let dropDb: (() => Promise<void>) | null = null;
 
-  beforeAll(async () => {
-    let db: 'sqlite' | { postgresUrl: string } = 'sqlite';
-    if (database === 'postgres') {
-      const fresh = await freshPostgresDatabase(injectedPostgresUrl());
-      dropDb = fresh.drop;
-      db = { postgresUrl: fresh.url };
-    }
-    stack = await startInProcessStack({ temporalAddress: injectedTemporalAddress(), database: db });
-    api = apiClient(stack.baseUrl, stack.token);
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-    await dropDb?.();
-  });
+  useStack({ database }, (env) => ({ stack, api } = env));
 
   it('runs two stages through issue, signatures and completion', async () => {
     const { network } = await createScenarioNetwork(api, { practiceCount: 4 });

@@ -1,7 +1,7 @@
 import JSZip from 'jszip';
 import pino from 'pino';
 import { createOutbox } from '../../mail/outbox';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSealingActivities } from '../../activities/sealing.activities';
 import { sha256 } from '../../documents';
 import { readSeal, sealPdf } from '../../documents/seal';
@@ -9,10 +9,10 @@ import { generateSelfSignedIdentity, identityFromPem } from '../../documents/sig
 import { renderCertificate } from '../../templates';
 import { testSealSigning } from '../fixtures/seal-signing';
 import { pdfsigReport } from '../support/pdfsig';
-import { apiClient, type ApiClient, eventually } from '../support/api';
+import { type ApiClient, eventually } from '../support/api';
 import { createScenarioNetwork, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
-import { freshPostgresDatabase, startInProcessStack, type InProcessStack } from '../support/stack';
-import { injectedPostgresUrl, injectedTemporalAddress } from '../setup/temporal-env';
+import { useStack } from '../support/lifecycle';
+import type { InProcessStack } from '../support/stack';
 import { flat, pdfText } from '../unit/documents/extract';
 
 interface OutboxMessage {
@@ -38,24 +38,8 @@ describe.each(['sqlite', 'postgres'] as const)('sealing on %s', (database) => {
   let stack: InProcessStack;
   let api: ApiClient;
   let anonymous: ApiClient;
-  let dropDb: (() => Promise<void>) | null = null;
 
-  beforeAll(async () => {
-    let db: 'sqlite' | { postgresUrl: string } = 'sqlite';
-    if (database === 'postgres') {
-      const fresh = await freshPostgresDatabase(injectedPostgresUrl());
-      dropDb = fresh.drop;
-      db = { postgresUrl: fresh.url };
-    }
-    stack = await startInProcessStack({ temporalAddress: injectedTemporalAddress(), database: db });
-    api = apiClient(stack.baseUrl, stack.token);
-    anonymous = apiClient(stack.baseUrl);
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-    await dropDb?.();
-  });
+  useStack({ database }, (env) => ({ stack, api, anonymous } = env));
 
   const verify = (bytes: Uint8Array) => anonymous.call('POST', '/documents/verify', bytes, { 'content-type': 'application/pdf' });
 

@@ -1,9 +1,9 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { injectedTemporalAddress } from '../setup/temporal-env';
+import { injectedPostgresUrl, injectedTemporalAddress } from '../setup/temporal-env';
 import { apiClient, type ApiClient } from './api';
 import { launchBrowser } from './browser';
-import { startInProcessStack, type InProcessStack } from './stack';
+import { freshPostgresDatabase, startInProcessStack, type InProcessStack } from './stack';
 
 export interface StackEnv {
   stack: InProcessStack;
@@ -14,18 +14,30 @@ export interface StackEnv {
 }
 
 /**
- * Starts an in-process stack (SQLite, the shared Temporal server) for a test file, and a chromium
- * when asked, handing them to `assign` once ready; stops them after the file's tests.
+ * Starts an in-process stack (the shared Temporal server; SQLite, or a fresh Postgres database
+ * dropped afterwards) for a test file, and a chromium when asked, handing them to `assign` once
+ * ready; stops them after the file's tests.
  */
-export function useStack(options: { browser?: boolean; signinLimits?: { perEmail: number; perIp: number } }, assign: (env: StackEnv) => void): void {
+export function useStack(
+  options: { browser?: boolean; database?: 'sqlite' | 'postgres'; signinLimits?: { perEmail: number; perIp: number } },
+  assign: (env: StackEnv) => void,
+): void {
   let env: Partial<StackEnv> = {};
+  let dropDb: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    const stack = await startInProcessStack({ temporalAddress: injectedTemporalAddress(), database: 'sqlite', signinLimits: options.signinLimits });
+    let database: 'sqlite' | { postgresUrl: string } = 'sqlite';
+    if (options.database === 'postgres') {
+      const fresh = await freshPostgresDatabase(injectedPostgresUrl());
+      dropDb = fresh.drop;
+      database = { postgresUrl: fresh.url };
+    }
+    const stack = await startInProcessStack({ temporalAddress: injectedTemporalAddress(), database, signinLimits: options.signinLimits });
     env = { stack, api: apiClient(stack.baseUrl, stack.token), anonymous: apiClient(stack.baseUrl), browser: options.browser ? await launchBrowser() : undefined };
     assign(env as StackEnv);
   });
   afterAll(async () => {
     await env.browser?.close();
     await env.stack?.stop();
+    await dropDb?.();
   });
 }
