@@ -1,12 +1,11 @@
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { type ApiClient } from '../support/api';
-import { axeViolations } from '../support/axe';
 import { createScenarioNetwork } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
-import { plainEnglishProblems } from '../support/plain-english';
 import type { InProcessStack } from '../support/stack';
 import { ballotLinks, inSeconds } from '../support/votes-driver';
+import { expectGoodPage } from '../support/page-checks';
 
 /**
  * The ballot pages on a 320 px phone: an STV ballot that keeps the numbers typed when they have a
@@ -18,14 +17,6 @@ describe('ballot pages on a phone', () => {
   let api: ApiClient;
   let browser: Browser;
   useStack({ browser: true }, (env) => ({ stack, api, browser } = env));
-
-  async function expectGoodPage(page: Page, what: string) {
-    for (const width of [1280, 320]) {
-      await page.setViewportSize({ width, height: 800 });
-      expect(await axeViolations(page), `${what} at ${width}px`).toEqual([]);
-    }
-    expect(await plainEnglishProblems(page), what).toEqual([]);
-  }
 
   /** Nothing sticks out past the right edge of a 320 px screen, the receipt code included. */
   async function fits320(page: Page) {
@@ -59,7 +50,7 @@ describe('ballot pages on a phone', () => {
     const page = await browser.newPage({ viewport: { width: 320, height: 800 } });
     await page.goto(`${stack.baseUrl}/a/${link.token}`);
     await expect(page.locator('h2.nhsuk-heading-m').first().textContent()).resolves.toBe('Whole network: electing 2 members');
-    await expectGoodPage(page, 'the STV ballot');
+    await expectGoodPage(page, 'the STV ballot', { fits: false });
 
     // 1 and 3 but no 2: the ballot comes back with the gap named and the numbers typed kept
     const [first, second, third] = candidates;
@@ -71,7 +62,7 @@ describe('ballot pages on a phone', () => {
     expect(await page.inputValue(`#rank-${third.id}`)).toBe('3');
     expect(await page.inputValue(`#rank-${second.id}`)).toBe('');
     expect(await stack.db('election_turnout').count({ n: '*' }).first()).toMatchObject({ n: 0 });
-    await expectGoodPage(page, 'the STV ballot with a gap');
+    await expectGoodPage(page, 'the STV ballot with a gap', { fits: false });
 
     // the same number twice is named too, against the second box
     await page.fill(`#rank-${second.id}`, '1');
@@ -87,14 +78,14 @@ describe('ballot pages on a phone', () => {
     const code = ((await page.locator('#receipt-code').textContent()) ?? '').trim();
     expect(code).toMatch(/^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$/);
     expect(await fits320(page)).toEqual({ page: true, code: true });
-    await expectGoodPage(page, 'the ballot receipt');
+    await expectGoodPage(page, 'the ballot receipt', { fits: false });
 
     // the code is checked on a page, in words
     await page.click('#check-receipt');
     await page.fill('#code', code.toLowerCase());
     await page.click('#check-button');
     await expect(page.locator('#receipt-answer').textContent()).resolves.toContain('in the ballot box');
-    await expectGoodPage(page, 'the receipt check');
+    await expectGoodPage(page, 'the receipt check', { fits: false });
     await page.fill('#code', 'not a code');
     await page.click('#check-button');
     await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain('Enter the receipt code as it was shown');
@@ -103,7 +94,7 @@ describe('ballot pages on a phone', () => {
     await page.goto(`${stack.baseUrl}/a/${link.token}`);
     await expect(page.locator('#outcome-heading').textContent()).resolves.toBe('Your practice has voted');
     expect(await page.locator('#vote-button').count()).toBe(0);
-    await expectGoodPage(page, 'the reopened ballot link');
+    await expectGoodPage(page, 'the reopened ballot link', { fits: false });
     await page.close();
   }, 120_000);
 
@@ -114,15 +105,15 @@ describe('ballot pages on a phone', () => {
     const [link] = await ballotLinks(api, stack.baseUrl, 'Vote: Meet monthly', 2);
     const page = await browser.newPage({ viewport: { width: 320, height: 800 } });
     await page.goto(`${stack.baseUrl}/a/${link.token}`);
-    await expectGoodPage(page, 'the motion ballot');
+    await expectGoodPage(page, 'the motion ballot', { fits: false });
     await page.check('#choice-for');
     await page.click('#vote-button');
     await page.waitForSelector('#confirmation');
     expect(await fits320(page)).toEqual({ page: true, code: true });
-    await expectGoodPage(page, 'the motion receipt');
+    await expectGoodPage(page, 'the motion receipt', { fits: false });
     await page.goto(`${stack.baseUrl}/a/${link.token}`);
     await expect(page.locator('#outcome-heading').textContent()).resolves.toBe('Your practice has voted');
-    await expectGoodPage(page, 'the reopened motion link');
+    await expectGoodPage(page, 'the reopened motion link', { fits: false });
     await page.close();
   }, 120_000);
 });

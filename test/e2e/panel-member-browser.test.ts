@@ -1,12 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { type ApiClient, eventually } from '../support/api';
-import { axeViolations } from '../support/axe';
 import { createScenarioNetwork, panelBody, scoreLinks, waitForStage } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
 import { latestMail } from '../support/people';
-import { plainEnglishProblems } from '../support/plain-english';
 import type { InProcessStack } from '../support/stack';
+import { expectGoodPage } from '../support/page-checks';
 
 const UK_TIME = /\d{1,2} [A-Z][a-z]+ \d{4} at \d{1,2}:\d{2}(am|pm) \(UK time\)/;
 const SAM = 'sam.okafor@panel.example.org';
@@ -24,15 +23,6 @@ describe('a panel member in a browser', () => {
   let admin: ApiClient;
   let browser: Browser;
   useStack({ browser: true }, (env) => ({ stack, api: admin, browser } = env));
-
-  async function expectGoodPage(page: Page, what: string) {
-    for (const width of [1280, 320]) {
-      await page.setViewportSize({ width, height: 800 });
-      expect(await axeViolations(page), `${what} at ${width}px`).toEqual([]);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${what} fits ${width}px`).toBe(true);
-    }
-    expect(await plainEnglishProblems(page), what).toEqual([]);
-  }
 
   const grantOf = async (email: string) => ((await admin.get('/staff')).body as { person: { email: string }; role: string; programmeIds: string[] }[]).find((g) => g.person.email === email && g.role === 'panel-member') ?? null;
 

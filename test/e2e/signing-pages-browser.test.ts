@@ -1,12 +1,12 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient, eventually } from '../support/api';
-import { axeViolations } from '../support/axe';
 import { createScenarioNetwork, signRequests, waitForStage } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
 import { cookieHeaderOf, loadForm, postForm } from '../support/people';
 import { plainEnglishProblems } from '../support/plain-english';
 import type { InProcessStack } from '../support/stack';
+import { expectGoodPage } from '../support/page-checks';
 
 /** "16 March 2009 at 2:05pm (UK time)" */
 const UK_TIME = /\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4} at \d{1,2}:\d{2}(am|pm) \(UK time\)/;
@@ -22,15 +22,6 @@ describe('signing pages on a phone', () => {
   let api: ApiClient;
   let browser: Browser;
   useStack({ browser: true }, (env) => ({ stack, api, browser } = env));
-
-  async function expectGoodPage(page: Page, what: string) {
-    for (const width of [1280, 320]) {
-      await page.setViewportSize({ width, height: 800 });
-      expect(await axeViolations(page), `${what} at ${width}px`).toEqual([]);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${what} fits ${width}px`).toBe(true);
-    }
-    expect(await plainEnglishProblems(page), what).toEqual([]);
-  }
 
   async function issue(opts: { networkIndex: number; practiceCount: number; signingCode?: boolean }) {
     const created = await createScenarioNetwork(api, { networkIndex: opts.networkIndex, practiceCount: opts.practiceCount });
