@@ -3,8 +3,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDisputesActivities } from '../../activities/disputes.activities';
 import { createFormationActivities } from '../../activities/formation.activities';
@@ -14,13 +12,13 @@ import { createRepos } from '../../db/repos';
 import { londonInstant } from '../../domain/calendar/working-days';
 import type { CaseActor } from '../../domain/disputes/case';
 import { buildLadder } from '../../domain/disputes/ladder';
-import { createOutbox } from '../../mail/outbox';
 import { caseEventUpdate, caseStateQuery, disputeWorkflowId } from '../../workflows/dispute-messages';
 import { disputeWorkflow } from '../../workflows/dispute.workflow';
 import { createTimeSkippingEnv } from '../setup/temporal-env';
-import { quietRuntime, workflowBundle } from '../support/bundle';
+import { quietRuntime } from '../support/bundle';
 import { testAuditEvidence, testDataConverter } from '../support/codec';
 import { seedDisputeNetwork } from '../support/disputes-fixtures';
+import { seedFacilitator, testActivityDeps, timeSkippingWorker } from '../support/time-skipping';
 
 const facilitator: CaseActor = { kind: 'staff', name: 'Facilitator', role: 'facilitator' };
 const HOUR = 3_600_000;
@@ -43,8 +41,7 @@ describe('dispute case clock', () => {
     quietRuntime();
     env = await createTimeSkippingEnv({ dataConverter: testDataConverter });
     await migrateLatest(db);
-    const admin = await repos.persons.ensureAdmin(db, { email: 'facilitator@example.org', name: 'Facilitator' });
-    await repos.tokens.insertApiToken(db, { id: 'f', secret: 'facilitator-secret-000000000000', personId: admin.id, label: 'facilitator' });
+    await seedFacilitator(db, repos);
     seeded = await seedDisputeNetwork(db, repos);
   });
   afterAll(async () => {
@@ -70,15 +67,8 @@ describe('dispute case clock', () => {
   const outboxSubjects = async () => (await repos.outbox.list(db, { limit: 1000 })).map((m) => m.subject);
 
   it('dates steps across Christmas and New Year, reminds two working days before, and escalates a breach with the board’s conflicts standing aside', async () => {
-    const base = { db, repos, log: pino({ level: 'silent' }), publicUrl: 'http://formwork.test' };
-    const deps = { ...base, actionTokenTtlDays: 30, outbox: createOutbox(base) };
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: 'dispute-clock',
-      workflowBundle: await workflowBundle(),
-      dataConverter: testDataConverter,
-      activities: { ...createFormationActivities(deps), ...createSigningActivities(deps), ...createDisputesActivities(deps) },
-    });
+    const deps = testActivityDeps(db, repos);
+    const worker = await timeSkippingWorker(env, 'dispute-clock', { ...createFormationActivities(deps), ...createSigningActivities(deps), ...createDisputesActivities(deps) });
     await worker.runUntil(async () => {
       const open = async (title: string, eventsPerRun?: number) => {
         const caseId = crypto.randomUUID();

@@ -2,8 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFormationActivities } from '../../activities/formation.activities';
 import { createDisputesActivities } from '../../activities/disputes.activities';
@@ -15,14 +13,14 @@ import { createRepos } from '../../db/repos';
 import { CONSENT } from '../../domain/consent';
 import { DEFAULT_SIGNING_RULE } from '../../domain/signing';
 import { STAGE_KEYS } from '../../domain/stages';
-import { createOutbox } from '../../mail/outbox';
 import { formationWorkflow } from '../../workflows/formation.workflow';
 import { type FormationState, formationStateQuery, issueStageUpdate, signUpdate, signoffStateQuery } from '../../workflows/messages';
 import { recordPanelOutcomeUpdate, scorePanelUpdate } from '../../workflows/panel-messages';
 import { createTimeSkippingEnv } from '../setup/temporal-env';
-import { quietRuntime, workflowBundle } from '../support/bundle';
+import { quietRuntime } from '../support/bundle';
 import { testAuditEvidence, testDataConverter } from '../support/codec';
 import { testSealSigning } from '../fixtures/seal-signing';
+import { seedFacilitator, testActivityDeps, timeSkippingWorker } from '../support/time-skipping';
 
 const CRITERIA = [{ key: 'vision', title: 'Vision', weight: 1 }];
 
@@ -45,8 +43,7 @@ describe('a deferred network finishes in the next wave', () => {
     quietRuntime();
     env = await createTimeSkippingEnv({ dataConverter: testDataConverter });
     await migrateLatest(db);
-    const admin = await repos.persons.ensureAdmin(db, { email: 'facilitator@example.org', name: 'Facilitator' });
-    await repos.tokens.insertApiToken(db, { id: 'f', secret: 'facilitator-secret-000000000000', personId: admin.id, label: 'facilitator' });
+    await seedFacilitator(db, repos);
     await repos.records.insertProgramme(db, { id: 'prog', name: 'Tower Hamlets', sponsor: 'Tower Hamlets PCT', footprint: { minListSize: 1, maxListSize: 100000 } });
     await repos.records.insertWave(db, { id: 'w1', programmeId: 'prog', number: 1, panelDate: '2027-01-15' });
     await repos.records.insertWave(db, { id: 'w2', programmeId: 'prog', number: 2, panelDate: '2027-04-15' });
@@ -64,15 +61,8 @@ describe('a deferred network finishes in the next wave', () => {
   });
 
   it('is deferred in wave 1, waits three months, passes in wave 2 and completes every stage', async () => {
-    const base = { db, repos, log: pino({ level: 'silent' }), publicUrl: 'http://formwork.test' };
-    const deps = { ...base, actionTokenTtlDays: 30, outbox: createOutbox(base) };
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: 'deferral',
-      workflowBundle: await workflowBundle(),
-      dataConverter: testDataConverter,
-      activities: { ...createFormationActivities(deps), ...createSigningActivities(deps), ...createSealingActivities({ ...deps, sealSigning: await testSealSigning() }), ...createPanelActivities(deps), ...createDisputesActivities(deps) },
-    });
+    const deps = testActivityDeps(db, repos);
+    const worker = await timeSkippingWorker(env, 'deferral', { ...createFormationActivities(deps), ...createSigningActivities(deps), ...createSealingActivities({ ...deps, sealSigning: await testSealSigning() }), ...createPanelActivities(deps), ...createDisputesActivities(deps) });
     await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(formationWorkflow, { taskQueue: 'deferral', workflowId: 'formation-net', args: [{ networkId: 'net' }] });
       const waitFor = async (what: string, check: (s: FormationState) => boolean) => {

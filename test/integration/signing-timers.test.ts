@@ -3,9 +3,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import pino from 'pino';
-import { createOutbox } from '../../mail/outbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFormationActivities } from '../../activities/formation.activities';
 import { createSigningActivities } from '../../activities/signing.activities';
@@ -15,8 +12,9 @@ import { DEFAULT_SIGNING_RULE } from '../../domain/signing';
 import { extendRoundUpdate, signoffStateQuery } from '../../workflows/messages';
 import { signoffWorkflow } from '../../workflows/signoff.workflow';
 import { createTimeSkippingEnv } from '../setup/temporal-env';
-import { quietRuntime, workflowBundle } from '../support/bundle';
+import { quietRuntime } from '../support/bundle';
 import { testAuditEvidence, testDataConverter } from '../support/codec';
+import { testActivityDeps, timeSkippingWorker } from '../support/time-skipping';
 
 /**
  * Reminders and expiry are durable timers on working days. Time is skipped on Temporal's test
@@ -54,15 +52,8 @@ describe('sign-off reminders and expiry', () => {
   });
 
   it('reminds on working days, expires after 30 days, tells the facilitator, and can be extended', async () => {
-    const base = { db, repos, log: pino({ level: 'silent' }), publicUrl: 'http://formwork.test' };
-    const deps = { ...base, actionTokenTtlDays: 30, outbox: createOutbox(base) };
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: 'timers',
-      workflowBundle: await workflowBundle(),
-      dataConverter: testDataConverter,
-      activities: { ...createFormationActivities(deps), ...createSigningActivities(deps) },
-    });
+    const deps = testActivityDeps(db, repos);
+    const worker = await timeSkippingWorker(env, 'timers', { ...createFormationActivities(deps), ...createSigningActivities(deps) });
     await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(signoffWorkflow, {
         taskQueue: 'timers',
