@@ -26,6 +26,13 @@ export function rawHistoryText(history: unknown): string {
 
 /** The same history with every payload decoded by `codec` first: what the workflow code itself sees. */
 export async function decodedHistoryText(history: unknown, codec: PayloadCodec): Promise<string> {
+  const payloads = payloadsOf(history);
+  const decoded = await codec.decode(payloads);
+  return decoded.map((p) => Buffer.from(p.data ?? []).toString('utf8')).join('\n');
+}
+
+/** Every payload of a history, outermost first (a payload's own fields are not searched). */
+function payloadsOf(history: unknown): Payload[] {
   const payloads: Payload[] = [];
   walk(history, (v) => {
     if (isPayload(v)) {
@@ -33,20 +40,14 @@ export async function decodedHistoryText(history: unknown, codec: PayloadCodec):
       return false;
     }
   });
-  const decoded = await codec.decode(payloads);
-  return decoded.map((p) => Buffer.from(p.data ?? []).toString('utf8')).join('\n');
+  return payloads;
 }
 
 /** The payloads of a history that are not encrypted by the codec, as text. */
 export function clearPayloads(history: unknown): string[] {
-  const clear: string[] = [];
-  walk(history, (v) => {
-    if (isPayload(v)) {
-      if (Buffer.from(v.metadata?.encoding ?? []).toString() !== 'binary/encrypted') clear.push(Buffer.from(v.data ?? []).toString('utf8'));
-      return false;
-    }
-  });
-  return clear;
+  return payloadsOf(history)
+    .filter((p) => Buffer.from(p.metadata?.encoding ?? []).toString() !== 'binary/encrypted')
+    .map((p) => Buffer.from(p.data ?? []).toString('utf8'));
 }
 
 /**
@@ -54,13 +55,7 @@ export function clearPayloads(history: unknown): string[] {
  * recorded history can be replayed with any key: the recorder stores histories this way.
  */
 export async function decodeHistoryInPlace<T>(history: T, codec: PayloadCodec): Promise<T> {
-  const payloads: Payload[] = [];
-  walk(history, (v) => {
-    if (isPayload(v)) {
-      payloads.push(v);
-      return false;
-    }
-  });
+  const payloads = payloadsOf(history);
   const decoded = await codec.decode(payloads);
   payloads.forEach((p, i) => {
     p.metadata = decoded[i].metadata;
