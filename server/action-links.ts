@@ -24,6 +24,12 @@ export interface ActionLink {
   superseded: boolean;
 }
 
+/** The link's holder as an action page shows them: who they are and the practice they act for. */
+export function linkHolder(link: ActionLink) {
+  const { person } = link;
+  return { person: { id: person.id, name: person.name, email: person.email }, practice: { id: person.practiceId, name: person.practiceName } };
+}
+
 export type LinkResolver = (secret: unknown, kinds: readonly ActionKind[]) => Promise<ActionLink>;
 
 const UNKNOWN_LINK = 'This link is not valid. Check that you copied all of it, or ask the facilitator for a new one.';

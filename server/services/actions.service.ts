@@ -7,7 +7,7 @@ import type { Outbox } from '../../mail/outbox';
 import { declineUpdate, delegateUpdate, signUpdate, type SignatureReceipt } from '../../workflows/messages';
 import { actorLabel } from '../../domain/access/policy';
 import { linkActor } from '../access';
-import { requireCurrent, requireLive, type ActionLink } from '../action-links';
+import { linkHolder, requireCurrent, requireLive, type ActionLink } from '../action-links';
 import type { ServerDeps } from '../deps';
 import { AppError } from '../errors';
 import { callWorkflow } from './deadline';
@@ -72,8 +72,7 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
         kind: 'sign' as const,
         status,
         expiresAt: token.expiresAt,
-        person: { id: person.id, name: person.name, email: person.email },
-        practice: { id: person.practiceId, name: person.practiceName },
+        ...linkHolder(link),
         network: { id: signoff.networkId, name: network?.name ?? '' },
         capacities: [...new Set(mySlots.map((s) => s.capacity))],
         secondFactor: programme?.settings.signingCodeByEmail ? ('email-code' as const) : null,

@@ -5,7 +5,7 @@ import { constituencyProblems, type ElectionMethod, tieRuleText } from '../../do
 import { advanceElectionUpdate, awaitElectionOpenUpdate, electionBallotUpdate, electionWorkflowId, nominateUpdate } from '../../workflows/vote-messages';
 import type { ServerDeps } from '../deps';
 import { AppError } from '../errors';
-import { requireLive, type ActionLink } from '../action-links';
+import { linkHolder, requireLive, type ActionLink } from '../action-links';
 import { callWorkflow } from './deadline';
 import { futureInstant } from './vote-requests';
 
@@ -160,8 +160,7 @@ export function createElectionsService(deps: ServerDeps) {
         kind: 'ballot' as const,
         status,
         expiresAt: token.expiresAt,
-        person: { id: person.id, name: person.name, email: person.email },
-        practice: { id: person.practiceId, name: person.practiceName },
+        ...linkHolder(link),
         election: { id: view.id, title: view.title, method: view.method, phase: view.phase, ballotCloseAt: view.ballotCloseAt, tieRule: view.tieRule },
         constituency: { name: constituency.name, seats: constituency.seats },
         candidates: constituency.candidates.map((c) => ({ id: c.id, name: c.name, practiceName: c.practiceName, statement: c.statement, conflictOfInterest: c.conflictOfInterest })),

@@ -18,7 +18,7 @@ import {
 } from '../../workflows/vote-messages';
 import type { ServerDeps } from '../deps';
 import { AppError } from '../errors';
-import { requireLive, type ActionLink } from '../action-links';
+import { linkHolder, requireLive, type ActionLink } from '../action-links';
 import { callWorkflow } from './deadline';
 import { futureInstant } from './vote-requests';
 
@@ -202,8 +202,7 @@ export function createMotionsService(deps: ServerDeps) {
         kind: 'vote' as const,
         status,
         expiresAt: token.expiresAt,
-        person: { id: person.id, name: person.name, email: person.email },
-        practice: { id: person.practiceId, name: person.practiceName },
+        ...linkHolder(link),
         network: { id: motion.networkId, name: network?.name ?? '' },
         motion: { id: motion.id, title: motion.title, text: motion.text, decisionType: motion.decisionType, closesAt: motion.closesAt, closedAt: motion.closedAt, ballot: motion.rule.ballot, ruleDescription: view.ruleDescription, documentId: motion.documentId },
         choices: ['for', 'against', 'abstain'] as Choice[],
