@@ -68,7 +68,7 @@ function actionTokenFromRow(r: Record<string, unknown>): ActionToken {
 /** Personal API tokens and single-purpose action tokens (links in emails). */
 export function createTokensRepo() {
   const persons = createPersonsRepo();
-  return {
+  const repo = {
     async insertApiToken(db: Executor, t: { id: string; secret: string; personId: string; label: string; expiresAt?: string | null }): Promise<void> {
       await db('api_tokens').insert({ id: t.id, token_hash: hashToken(t.secret), person_id: t.personId, name: t.label, created_at: nowIso(), expires_at: t.expiresAt ?? null });
     },
@@ -124,6 +124,12 @@ export function createTokensRepo() {
         expires_at: t.expiresAt,
       });
     },
+    /** A new action token with a fresh id and secret; returns the secret (only its hash is stored). */
+    async mintActionToken(db: Executor, t: Omit<ActionToken, 'id' | 'createdAt' | 'usedAt' | 'viewedAt'>): Promise<string> {
+      const secret = newTokenSecret();
+      await repo.insertActionToken(db, { ...t, id: crypto.randomUUID(), secret });
+      return secret;
+    },
     async actionTokenBySecret(db: Executor, secret: string): Promise<ActionToken | null> {
       const r = await db('action_tokens').where({ token_hash: hashToken(secret) }).first();
       return r ? actionTokenFromRow(r) : null;
@@ -172,6 +178,7 @@ export function createTokensRepo() {
       }
     },
   };
+  return repo;
 }
 
 export type TokensRepo = ReturnType<typeof createTokensRepo>;

@@ -1,6 +1,4 @@
-import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { newTokenSecret } from '../../db/repos/tokens.repo';
 import { type PersonActor, scopeFilter } from '../../domain/access/policy';
 import { formationWorkflowId } from '../../workflows/messages';
 import { loadPersonActor } from '../auth';
@@ -118,10 +116,7 @@ export function createPanelPeople(deps: ServerDeps) {
     async openScoreLink(person: PersonActor, presentationId: string): Promise<string> {
       const item = (await presentationsOf(await seatsOf(person))).find((i) => i.presentation.id === presentationId && i.status === 'awaiting');
       if (!item) throw new AppError('NOT_FOUND', 'That presentation is not waiting for your score.');
-      const secret = newTokenSecret();
-      await repos.tokens.insertActionToken(db, {
-        id: crypto.randomUUID(),
-        secret,
+      const secret = await repos.tokens.mintActionToken(db, {
         kind: 'score',
         personId: item.seat.id,
         subjectId: item.presentation.id,

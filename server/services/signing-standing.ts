@@ -1,7 +1,5 @@
-import crypto from 'node:crypto';
 import type { Network } from '../../db/repos/records.repo';
 import type { Signoff } from '../../db/repos/signoffs.repo';
-import { newTokenSecret } from '../../db/repos/tokens.repo';
 import { roundProgress } from '../../domain/signing';
 import { reference } from '../../domain/wording';
 import { requireLive, type ActionLink } from '../action-links';
@@ -117,10 +115,7 @@ export function createSigningStanding(deps: ServerDeps) {
       if (status !== 'signed') throw new AppError('NOT_FOUND', 'The completed copy goes to the people who signed it.');
       const sealed = await repos.sealed.bySignoff(db, signoff.id);
       if (!sealed) throw new AppError('NOT_FOUND', 'The completed copy is not ready yet: it is made when every practice has signed.');
-      const secret = newTokenSecret();
-      await repos.tokens.insertActionToken(db, {
-        id: crypto.randomUUID(),
-        secret,
+      const secret = await repos.tokens.mintActionToken(db, {
         kind: 'sealed-copy',
         personId: link.person.id,
         subjectId: signoff.id,
