@@ -5,7 +5,7 @@ import type { CaseSnapshot, DisputeRow } from '../db/repos/disputes.repo';
 import { isUniqueViolation } from '../db/repos/executor';
 import type { Network } from '../db/repos/records.repo';
 import { type CaseActor, type CaseStatus, standingAside } from '../domain/disputes/case';
-import { describeLimit, EXTERNAL_ROLE_WORDS, type ExternalRole, type LadderStep, ladderStep } from '../domain/disputes/ladder';
+import { describeLimit, EXTERNAL_ROLE_WORDS, type ExternalRole, ladderStep } from '../domain/disputes/ladder';
 import { formatDate, listAnd } from '../documents/format';
 import { termsFromText, type SettlementRecordContext } from '../templates';
 import type { DocumentRef } from '../workflows/messages';
@@ -71,21 +71,15 @@ export function createDisputesActivities(deps: ActivityDeps) {
     },
 
     /** Records a new case (event 1, "opened") and tells everyone concerned. */
-    async openCase(input: {
-      caseId: string;
-      workflowId: string;
-      networkId: string;
-      programmeId: string;
-      title: string;
-      summary: string;
-      parties: string[];
-      stage: string | null;
-      ladder: LadderStep[];
-      openedBy: CaseActor;
-      fromIssueId: string | null;
-      at: string;
-      snapshot: CaseSnapshot;
-    }): Promise<void> {
+    async openCase(
+      input: Pick<DisputeRow, 'workflowId' | 'networkId' | 'programmeId' | 'title' | 'summary' | 'parties' | 'ladder' | 'fromIssueId'> & {
+        caseId: string;
+        stage: string | null;
+        openedBy: CaseActor;
+        at: string;
+        snapshot: CaseSnapshot;
+      },
+    ): Promise<void> {
       const network = await repos.records.getNetwork(db, input.networkId);
       if (!network) throw ApplicationFailure.nonRetryable(`network ${input.networkId} not found`, 'NOT_FOUND');
       const who = actorWords(input.openedBy, network);
