@@ -15,7 +15,7 @@ import { apiClient, eventually, type ApiClient } from '../support/api';
 import { createScenarioNetwork, panelBody, passPanel, scoreLinks, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
-import { ballotLinks, castAll, inSeconds, waitForMotionClosed } from '../support/votes-driver';
+import { ballotLinks, castAll, inSeconds, openStvElection, waitForMotionClosed } from '../support/votes-driver';
 import { caseEvent, caseWhen, linkFor, mails, openCase } from '../support/disputes-driver';
 import { injectedTemporalAddress } from '../setup/temporal-env';
 import { testCodec } from '../support/codec';
@@ -129,14 +129,7 @@ describe('record workflow histories', () => {
 
     // an election: nominations, ballot, count
     const p = motions.network.practices as { id: string; people: { id: string }[] }[];
-    const election = await api.post(`/networks/${motions.network.id}/elections`, {
-      title: 'Recorded election',
-      method: 'stv',
-      constituencies: [{ name: 'All', seats: 1, practiceIds: p.map((x) => x.id) }],
-      nominationsCloseAt: inSeconds(3600),
-      ballotCloseAt: inSeconds(7200),
-    });
-    expect(election.status, JSON.stringify(election.body)).toBe(201);
+    const election = await openStvElection(api, motions.network.id, { title: 'Recorded election', constituency: 'All', seats: 1, practiceIds: p.map((x) => x.id) });
     const candidates = [];
     for (const x of p.slice(0, 2)) candidates.push((await api.post(`/elections/${election.body.id}/candidates`, { personId: x.people[0].id, constituency: 'All', statement: 'I will serve.' })).body.id);
     expect((await api.post(`/elections/${election.body.id}/close`)).status).toBe(200);

@@ -51,3 +51,19 @@ export async function waitForMotionClosed(api: ApiClient, motionId: string, time
 export function inSeconds(seconds: number): string {
   return new Date(Date.now() + seconds * 1000).toISOString();
 }
+
+/**
+ * Opens an STV election with one constituency of the given practices: nominations close in an
+ * hour, the ballot in two (a test closes each phase itself). Expects it to be created.
+ */
+export async function openStvElection(api: ApiClient, networkId: string, opts: { title: string; constituency: string; seats: number; practiceIds: string[] }) {
+  const created = await api.post(`/networks/${networkId}/elections`, {
+    title: opts.title,
+    method: 'stv',
+    constituencies: [{ name: opts.constituency, seats: opts.seats, practiceIds: opts.practiceIds }],
+    nominationsCloseAt: inSeconds(3600),
+    ballotCloseAt: inSeconds(7200),
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return created;
+}
