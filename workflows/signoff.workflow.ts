@@ -174,19 +174,7 @@ export async function signoffWorkflow(input: SignoffInput): Promise<SignoffResul
       const before = state.slots;
       state.slots = delegateSlots({ slots: state.slots, filled: claimed() }, personId, { personId: target.personId, name: target.name, email: target.email });
       try {
-        await acknowledged.recordDelegation({
-          signoffId: state.signoffId,
-          workflowId,
-          networkId: input.networkId,
-          documentId: input.documentId,
-          documentVersion: input.documentVersion,
-          documentTitle: input.documentTitle,
-          fromPersonId: personId,
-          tokenId,
-          toPersonId: target.personId,
-          slots: state.slots,
-          expiresAt: new Date(state.expiresAt).toISOString(),
-        });
+        await acknowledged.recordDelegation({ ...requestContext(), fromPersonId: personId, tokenId, toPersonId: target.personId, slots: state.slots });
         return { delegatedTo: target.name };
       } catch (err) {
         state.slots = before;
