@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { type CodecKey, parseCodecKeys } from './codec/payload-codec';
@@ -10,10 +11,45 @@ const boolish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/**
+ * Which proxies' X-Forwarded-For to believe, in express's terms: a hop count (`1`: the one proxy in
+ * front), or addresses and subnets (and the names loopback, linklocal, uniquelocal), comma-separated.
+ * `true` (every proxy) is refused: any client could then name its own address.
+ */
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx): number | false | string[] => {
+    if (value === 'false' || value === '0') return false;
+    if (/^\d+$/.test(value)) {
+      const hops = Number(value);
+      if (hops <= 10) return hops;
+    }
+    if (value === 'true') {
+      ctx.addIssue({ code: 'custom', message: 'true would believe any client that names its own address: give a hop count (e.g. 1) or the proxies\' addresses' });
+      return z.NEVER;
+    }
+    const items = value.split(',').map((v) => v.trim()).filter(Boolean);
+    const bad = items.filter((item) => {
+      if (PROXY_NAMES.includes(item)) return false;
+      const [ip, bits, ...rest] = item.split('/');
+      const family = net.isIP(ip);
+      if (!family || rest.length) return true;
+      return bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+    });
+    if (bad.length || !items.length) {
+      ctx.addIssue({ code: 'custom', message: `must be a hop count (0-10), or addresses, subnets or ${PROXY_NAMES.join(', ')}, comma-separated${bad.length ? ` (not: ${bad.join(', ')})` : ''}` });
+      return z.NEVER;
+    }
+    return items;
+  });
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: z.url().optional(),
+  TRUST_PROXY: trustProxy.default(['loopback']),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
     .string()
@@ -71,6 +107,11 @@ export interface Config {
   port: number;
   host: string;
   publicUrl: string;
+  /**
+   * Proxies whose X-Forwarded-For is believed, so the client's address (recorded with each
+   * signature) is the client's and not the proxy's: express's `trust proxy` setting.
+   */
+  trustProxy: number | false | string[];
   dataDir: string;
   database: { client: 'sqlite'; filename: string } | { client: 'pg'; url: string };
   temporal: {
@@ -147,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    trustProxy: e.TRUST_PROXY,
     dataDir,
     database,
     temporal: {

@@ -135,7 +135,7 @@ async function main() {
     }
   });
   const app = createApp({
-    db, repos, temporal: client, taskQueue: config.temporal.taskQueue, log, mailer, publicUrl: config.publicUrl, formSecret: formSecret(config), secureCookies: config.publicUrl.startsWith('https:'),
+    db, repos, temporal: client, taskQueue: config.temporal.taskQueue, log, mailer, publicUrl: config.publicUrl, formSecret: formSecret(config), secureCookies: config.publicUrl.startsWith('https:'), trustProxy: config.trustProxy,
     payloadCodec: codec, codecCorsOrigins: config.codec.corsOrigins,
   });
   const server = await listen(app, config.port, config.host);

@@ -6,9 +6,13 @@ import { STAGE_KEYS } from '../domain/stages';
  * Request and response schemas of the API. They validate at the edge and generate the OpenAPI
  * document, so this file is the API's single source of truth.
  */
-export const idParam = z.object({ id: z.string().min(1).max(64) });
-export const stageParams = z.object({ id: z.string().min(1).max(64), stage: z.string().min(1).max(60) });
-export const tokenParam = z.object({ token: z.string().min(20).max(200) });
+/** An id as the API gives them (UUIDs, keys such as `terms-of-reference`): printable ASCII, no spaces. */
+export const idField = z.string().min(1).max(64).regex(/^[\x21-\x7E]+$/, 'must be an id as the API gives it');
+export const idParam = z.object({ id: idField });
+export const stageParams = z.object({ id: idField, stage: z.string().min(1).max(60).regex(/^[\x21-\x7E]+$/, 'must be a stage key such as terms-of-reference') });
+/** An action link's secret, as sent in its URL (base64url). */
+export const linkSecret = z.string().min(20).max(200).regex(/^[A-Za-z0-9_-]+$/, 'must be the secret of a link as sent (letters, digits, - and _)');
+export const tokenParam = z.object({ token: linkSecret });
 
 const isoDate = z.iso.date();
 /**

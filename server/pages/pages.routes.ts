@@ -57,16 +57,28 @@ export function pagesRouter(s: Services, access: AccessLayer): Router {
         changes: view.status === 'pending' ? preview.changes : null,
         capacities: view.capacities.map((c) => c.replace(/-/g, ' ')).join(' and '),
         statusMessage: STATUS_MESSAGES[view.status] ?? '',
+        // the page records the view itself once a person is on it (server/static/formwork.js)
+        beacon: current,
         ...extra,
       }),
     );
   }
 
+  /**
+   * The signing page. Opening it records nothing: mail scanners fetch every link in a message (some
+   * render the page too), and "viewed" is evidence that the person saw the document. The page's
+   * script POSTs to /viewed once it is on screen and the person does something on it; a form the
+   * person sends (sign, decline, hand over) records the view as well, for browsers without scripts.
+   */
   router.get('/a/:token', perToken, signLink, async (req, res) => {
     html(res);
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    await s.actions.markViewed(linkOf(res));
     await signPage(req, res);
+  });
+
+  router.post('/a/:token/viewed', perToken, signLink, form, doubleCsrfProtection, async (_req, res) => {
+    html(res);
+    await s.actions.markViewed(linkOf(res));
+    res.status(204).end();
   });
 
   for (const kind of ['pdf', 'docx'] as const) {
@@ -80,6 +92,7 @@ export function pagesRouter(s: Services, access: AccessLayer): Router {
 
   router.post('/a/:token/sign', perToken, signLink, form, doubleCsrfProtection, async (req, res) => {
     html(res);
+    await s.actions.markViewed(linkOf(res));
     const body = req.body as Record<string, string>;
     const typedName = String(body.typedName ?? '').trim();
     const code = String(body.code ?? '').trim() || undefined;
@@ -113,6 +126,7 @@ export function pagesRouter(s: Services, access: AccessLayer): Router {
 
   router.post('/a/:token/decline', perToken, signLink, form, doubleCsrfProtection, async (req, res) => {
     html(res);
+    await s.actions.markViewed(linkOf(res));
     const body = req.body as Record<string, string>;
     const reason = String(body.reason ?? '').trim();
     const code = String(body.code ?? '').trim() || undefined;
@@ -128,6 +142,7 @@ export function pagesRouter(s: Services, access: AccessLayer): Router {
 
   router.post('/a/:token/delegate', perToken, signLink, form, doubleCsrfProtection, async (req, res) => {
     html(res);
+    await s.actions.markViewed(linkOf(res));
     const body = req.body as Record<string, string>;
     const toPersonId = String(body.toPersonId ?? '');
     const code = String(body.code ?? '').trim() || undefined;

@@ -61,7 +61,7 @@ export function signinPagesRouter(s: Services, access: AccessLayer): Router {
     res.type('html').send(renderPage('message', 'Check your email', { heading: 'Check your email', message: `If we know ${email}, we have sent a link to sign in. It works once, for 15 minutes.` }));
   });
 
-  router.get('/signin/:token', async (req, res) => {
+  router.get('/signin/:token', perIp, async (req, res) => {
     html(res);
     res.setHeader('Referrer-Policy', 'no-referrer');
     const token = String(req.params.token).slice(0, 200);

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { STAFF_ROLES } from '../../domain/access/policy';
 import { defineRoute, type RouteDef } from '../route';
-import { idParam } from '../schemas';
+import { idField, idParam } from '../schemas';
 import type { Services } from '../services';
 import { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS } from '../services/people.service';
 
-const id = z.string().min(1).max(64);
+const id = idField;
 const isoDate = z.iso.date();
 
 export const inviteBody = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { signingRuleSchema } from '../../domain/signing';
 import { defineRoute, type RouteDef } from '../route';
 import { idParam } from '../schemas';
 import type { Services } from '../services';
@@ -8,6 +9,19 @@ export function signoffsRoutes(s: Services): RouteDef[] {
   return [
     defineRoute({
       method: 'get', path: '/signoffs/:id', tag: 'signing', policy: { action: 'network.read', scope: { signoff: 'id' } }, summary: 'A signing round: rule, slots, requests and signatures', params: idParam,
+      response: z.object({
+        id: z.string(),
+        networkId: z.string(),
+        stage: z.string(),
+        documentId: z.string(),
+        documentVersion: z.number(),
+        status: z.string(),
+        rule: signingRuleSchema,
+        expiresAt: z.string().nullable(),
+        slots: z.array(z.object({ id: z.string(), practiceId: z.string().nullable(), capacity: z.string(), group: z.number(), eligible: z.array(z.string()), filledBy: z.string().nullable() })),
+        requests: z.array(z.object({ personId: z.string(), practiceId: z.string(), status: z.string() })),
+        signatures: z.array(z.object({ id: z.string(), personId: z.string(), practiceId: z.string(), capacity: z.string(), signedAt: z.string() })),
+      }),
       handler: ({ params }) => s.signoffs.get(params.id),
     }),
     defineRoute({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../route';
-import { idParam, stageParams } from '../schemas';
+import { idField, idParam, stageParams } from '../schemas';
 import type { Services } from '../services';
 
 /** Template overrides, stage previews and version diffs. */
@@ -9,7 +9,7 @@ export function templatesRoutes(s: Services): RouteDef[] {
     defineRoute({
       method: 'put', path: '/programmes/:id/templates/:type', tag: 'documents', policy: { action: 'programme.manage', scope: { programme: 'id' } }, status: 201,
       summary: "Upload a programme's own version of a stage template; it must compile and render against the programme's data before it is used",
-      params: z.object({ id: z.string().min(1).max(64), type: z.string().min(1).max(60) }),
+      params: z.object({ id: idField, type: z.string().min(1).max(60).regex(/^[\x21-\x7E]+$/, 'must be a document type such as terms-of-reference') }),
       body: z.object({ source: z.string().min(1).max(500_000) }),
       response: z.object({ documentType: z.string(), version: z.number(), templateVersion: z.string(), createdAt: z.string() }),
       handler: ({ params, body, person }) => s.templates.upload(person!, params.id, params.type, body.source),
@@ -26,7 +26,7 @@ export function templatesRoutes(s: Services): RouteDef[] {
     }),
     defineRoute({
       method: 'get', path: '/documents/:id/diff', tag: 'documents', policy: { action: 'document.read', scope: { document: 'id' } }, summary: 'What changed between two versions of a document (default: the previous version)', params: idParam,
-      query: z.object({ against: z.string().min(1).max(64).optional() }),
+      query: z.object({ against: idField.optional() }),
       response: z.object({ from: z.object({ id: z.string(), version: z.number() }), to: z.object({ id: z.string(), version: z.number() }), changed: z.boolean(), parts: z.array(z.object({ op: z.enum(['equal', 'insert', 'delete']), text: z.string() })) }),
       handler: ({ params, query }) => s.templates.diff(params.id, query.against),
     }),
