@@ -71,6 +71,7 @@ const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
   MAIL_FROM: z.string().min(3).default('Formwork <formwork@localhost>'),
   ACTION_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  RATE_LIMIT_SCALE: z.coerce.number().int().min(1).max(10_000).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // evidence: the audit chain's key and checkpoints, and the Temporal payload codec
   EVIDENCE_KEY: z.string().trim().min(32, 'must be at least 32 characters').optional(),
@@ -135,6 +136,11 @@ export interface Config {
   smtpUrl?: string;
   mailFrom: string;
   actionTokenTtlDays: number;
+  /**
+   * Multiplies every per-minute rate limit of the HTTP edge (not the sign-in limits, counted in the
+   * database): 1 in production; raised for a fuzzing or load run against a stack of one's own.
+   */
+  rateLimitScale: number;
   logLevel: Env['LOG_LEVEL'];
   evidence: {
     /** the audit chain's HMAC key; else kept in DATA_DIR/evidence-key, created on first start */
@@ -209,6 +215,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     actionTokenTtlDays: e.ACTION_TOKEN_TTL_DAYS,
+    rateLimitScale: e.RATE_LIMIT_SCALE,
     logLevel: e.LOG_LEVEL,
     evidence: {
       key: e.EVIDENCE_KEY,

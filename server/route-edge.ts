@@ -113,6 +113,11 @@ export const DEFAULT_RATE_LIMITS: Required<RateLimits> = {
   verifyPerMinutePerIp: 60,
 };
 
+/** Every per-minute limit multiplied by `scale` (config RATE_LIMIT_SCALE). */
+export function scaledRateLimits(scale: number): Required<RateLimits> {
+  return Object.fromEntries(Object.entries(DEFAULT_RATE_LIMITS).map(([k, v]) => [k, v * scale])) as Required<RateLimits>;
+}
+
 function limiter(limit: number, key?: (req: Request) => string): RequestHandler {
   return rateLimit({
     windowMs: 60_000,

@@ -14,7 +14,12 @@ export const stageParams = z.object({ id: idField, stage: z.string().min(1).max(
 export const linkSecret = z.string().min(20).max(200).regex(/^[A-Za-z0-9_-]+$/, 'must be the secret of a link as sent (letters, digits, - and _)');
 export const tokenParam = z.object({ token: linkSecret });
 
-const isoDate = z.iso.date();
+/**
+ * A calendar date (YYYY-MM-DD) in the years 1900–2199: the dates of a programme (panels, reviews,
+ * offices) and the working-day calendar that counts them. The pattern is in the OpenAPI document too.
+ */
+export const calendarDate = z.iso.date().regex(/^(19|20|21)\d\d-/, 'must be a date in the years 1900 to 2199');
+const isoDate = calendarDate;
 /**
  * A trimmed, non-empty text field of at most `max` characters, refusing characters no document can
  * hold (lone surrogates, U+FFFE/U+FFFF, control characters): names typed here end up in DOCX and PDF
@@ -22,6 +27,17 @@ const isoDate = z.iso.date();
  */
 export const textField = (max: number) => documentText(max);
 const trimmed = textField;
+
+/**
+ * An email address, stored in lower case. Beyond zod's check, the part before the @ is at most 64
+ * characters and the domain at most 255 (RFC 5321), as the OpenAPI `email` format has it.
+ */
+export const emailAddress = () =>
+  z
+    .email()
+    .max(320)
+    .refine((e) => e.lastIndexOf('@') <= 64 && e.length - e.lastIndexOf('@') - 1 <= 255, 'the part before the @ may be 64 characters at most, the domain 255')
+    .transform((e) => e.toLowerCase());
 
 export const ROLES = ['partner', 'caldicott-guardian', 'practice-manager', 'board-member', 'clinical-director', 'chair', 'patient-representative', 'network-manager', 'dpo'] as const;
 
@@ -60,7 +76,7 @@ export const waveResponse = z.object({ id: z.string(), programmeId: z.string(), 
 
 const personBody = z.object({
   name: trimmed(300),
-  email: z.email().max(320).transform((e) => e.toLowerCase()),
+  email: emailAddress(),
   roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length),
 });
 

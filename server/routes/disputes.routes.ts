@@ -4,7 +4,7 @@ import { EXTERNAL_ROLES, STEP_KINDS } from '../../domain/disputes/ladder';
 import { STAGE_KEYS } from '../../domain/stages';
 import { optionsSchema as procedureOptions } from '../../templates/dispute-resolution/schema';
 import { defineRoute, type RouteDef } from '../route';
-import { idField, idParam, tokenParam } from '../schemas';
+import { calendarDate, emailAddress, idField, idParam, tokenParam } from '../schemas';
 import type { Services } from '../services';
 
 const trimmed = (max: number) => z.string().trim().min(1).max(max);
@@ -32,9 +32,9 @@ export const caseEventBody = z
     if (e.type !== 'extend' && e.days !== undefined) ctx.addIssue({ code: 'custom', path: ['days'], message: 'days go only with an extension' });
   });
 
-export const externalBody = z.object({ name: trimmed(300), email: z.email().max(320).transform((e) => e.toLowerCase()), organisation: trimmed(300) }).strict();
+export const externalBody = z.object({ name: trimmed(300), email: emailAddress(), organisation: trimmed(300) }).strict();
 
-const procedureBody = z.object({ adoptedOn: z.iso.date(), options: procedureOptions.default(procedureOptions.parse({})) }).strict();
+const procedureBody = z.object({ adoptedOn: calendarDate, options: procedureOptions.default(procedureOptions.parse({})) }).strict();
 
 const procedureResponse = z.object({
   networkId: z.string(),

@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import { PANEL_OUTCOMES, criteriaSchema, outcomeProblems, scoreSheetSchema } from '../../domain/panel';
 import { defineRoute, type RouteDef } from '../route';
-import { idField, idParam, tokenParam } from '../schemas';
+import { calendarDate, emailAddress, idField, idParam, tokenParam } from '../schemas';
 import type { Services } from '../services';
 
 const trimmed = (max: number) => z.string().trim().min(1).max(max);
 
 export const panelBody = z
   .object({
-    date: z.iso.date(),
+    date: calendarDate,
     members: z
-      .array(z.object({ name: trimmed(300), email: z.email().max(320).transform((e) => e.toLowerCase()), organisation: trimmed(300), external: z.boolean() }))
+      .array(z.object({ name: trimmed(300), email: emailAddress(), organisation: trimmed(300), external: z.boolean() }))
       .min(1)
       .max(50),
     criteria: criteriaSchema,

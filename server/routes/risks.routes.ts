@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { scoreFactorSchema } from '../../domain/disputes/risk';
 import { STAGE_KEYS } from '../../domain/stages';
 import { defineRoute, type RouteDef } from '../route';
-import { idField, idParam } from '../schemas';
+import { calendarDate, idField, idParam } from '../schemas';
 import type { Services } from '../services';
 
 const trimmed = (max: number) => z.string().trim().min(1).max(max);
 const id = idField;
-const date = z.iso.date();
+const date = calendarDate;
 
 const riskFields = {
   title: trimmed(300),
