@@ -67,7 +67,7 @@ function codecCors(origins: string[]) {
  * page frame ours, no Referer (links carry secrets in their paths), nosniff, and HSTS when the
  * public URL is https.
  */
-function securityHeaders(https: boolean) {
+export function securityHeaders(https: boolean) {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,

@@ -18,7 +18,10 @@ export const tokenParam = z.object({ token: linkSecret });
  * A calendar date (YYYY-MM-DD) in the years 1900–2199: the dates of a programme (panels, reviews,
  * offices) and the working-day calendar that counts them. The pattern is in the OpenAPI document too.
  */
-export const calendarDate = z.iso.date().regex(/^(19|20|21)\d\d-/, 'must be a date in the years 1900 to 2199');
+export const calendarDate = z.iso
+  .date()
+  .refine((v) => /^(19|20|21)\d\d-/.test(v), 'must be a date in the years 1900 to 2199')
+  .meta({ pattern: '^(19|20|21)\\d\\d-\\d\\d-\\d\\d$' });
 const isoDate = calendarDate;
 /**
  * A trimmed, non-empty text field of at most `max` characters, refusing characters no document can

@@ -55,4 +55,18 @@ describe('config', () => {
       expect(message).not.toContain('tooshortsecret');
     }
   });
+  it('believes X-Forwarded-For from loopback only, unless told which proxies to trust', () => {
+    expect(loadConfig({}).trustProxy).toEqual(['loopback']);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, fd00::/8, 192.0.2.7' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.0.2.7']);
+    // every proxy believed would let any client name its own address in the evidence
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: true would believe any client/);
+    expect(() => loadConfig({ TRUST_PROXY: 'nginx, 10.0.0.0/33' })).toThrow(/not: nginx, 10\.0\.0\.0\/33/);
+  });
+  it('scales the rate limits for a fuzzing run, and only upwards', () => {
+    expect(loadConfig({}).rateLimitScale).toBe(1);
+    expect(loadConfig({ RATE_LIMIT_SCALE: '100' }).rateLimitScale).toBe(100);
+    expect(() => loadConfig({ RATE_LIMIT_SCALE: '0' })).toThrow(/RATE_LIMIT_SCALE/);
+  });
 });
