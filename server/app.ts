@@ -18,7 +18,7 @@ import { renderPage } from './pages/views';
 import { requestLogger } from './request-log';
 import { openApiDocument } from './openapi';
 import { mountRoutes, type RouteDef } from './route';
-import { DEFAULT_RATE_LIMITS } from './route-edge';
+import { DEFAULT_RATE_LIMITS, RATE_LIMIT_WINDOW } from './route-edge';
 import { actionsRoutes } from './routes/actions.routes';
 import { codecRoutes } from './routes/codec.routes';
 import { disputesRoutes } from './routes/disputes.routes';
@@ -139,7 +139,7 @@ export function createApp(deps: ServerDeps): Express {
   app.use('/api/v1', api);
 
   // links are looked up by their secret: one address may not try them in bulk (each link has its own limit too)
-  app.use('/a', rateLimit({ windowMs: 60_000, limit: { ...DEFAULT_RATE_LIMITS, ...deps.rateLimit }.actionsPerMinutePerIp, standardHeaders: 'draft-8', legacyHeaders: false }));
+  app.use('/a', rateLimit({ ...RATE_LIMIT_WINDOW, limit: { ...DEFAULT_RATE_LIMITS, ...deps.rateLimit }.actionsPerMinutePerIp }));
   app.use(signinPagesRouter(services, access));
   app.use(mePagesRouter(services, access));
   // ballot links (/a/<token> of kind vote or ballot) and motion/election pages; other links fall through

@@ -118,12 +118,17 @@ export function scaledRateLimits(scale: number): Required<RateLimits> {
   return Object.fromEntries(Object.entries(DEFAULT_RATE_LIMITS).map(([k, v]) => [k, v * scale])) as Required<RateLimits>;
 }
 
+/**
+ * What every rate limiter shares: a minute's window, the standard headers, and no warning about an
+ * X-Forwarded-For that express ignores. Which proxies are believed is TRUST_PROXY's decision: a
+ * client naming an address of its choosing is counted under its own, which is the point.
+ */
+export const RATE_LIMIT_WINDOW = { windowMs: 60_000, standardHeaders: 'draft-8', legacyHeaders: false, validate: { xForwardedForHeader: false } } as const;
+
 function limiter(limit: number, key?: (req: Request) => string): RequestHandler {
   return rateLimit({
-    windowMs: 60_000,
+    ...RATE_LIMIT_WINDOW,
     limit,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
     ...(key ? { keyGenerator: key } : {}),
     handler: () => {
       throw new AppError('RATE_LIMITED', 'Too many requests; wait a minute and try again.');

@@ -8,6 +8,7 @@ import { type AccessLayer, ACCESS_DECISION_HEADER, forbiddenMessage } from '../a
 import type { ActionLink } from '../action-links';
 import { AppError } from '../errors';
 import type { ScopeSpec } from '../route';
+import { RATE_LIMIT_WINDOW } from '../route-edge';
 import type { Services } from '../services';
 import { type Account, renderPage } from './views';
 
@@ -115,7 +116,7 @@ export function createPageKit(s: Services, access: AccessLayer) {
     doubleCsrfProtection,
     generateCsrfToken,
     form: express.urlencoded({ extended: false, limit: '20kb' }),
-    perToken: rateLimit({ windowMs: 60_000, limit: limits.actionsPerMinutePerToken, keyGenerator: (req) => `t:${req.params.token}`, standardHeaders: 'draft-8', legacyHeaders: false }),
+    perToken: rateLimit({ ...RATE_LIMIT_WINDOW, limit: limits.actionsPerMinutePerToken, keyGenerator: (req) => `t:${req.params.token}` }),
     html,
   };
 }
