@@ -4,7 +4,7 @@
 #   2. starts `npm start` on free ports with a throwaway DATA_DIR and a known administrator token;
 #   3. waits for /api/v1/health, seeds one of everything the paths name (scripts/schemathesis-seed.ts);
 #   4. runs Schemathesis on /api/v1/openapi.json with the token (its coverage phase, then
-#      SCHEMATHESIS_EXAMPLES fuzzed examples per operation, default 25, then its stateful phase, on
+#      SCHEMATHESIS_EXAMPLES fuzzed examples per operation, default 10, then its stateful phase, on
 #      SCHEMATHESIS_WORKERS workers, default 4), and stops the stack.
 # Fails on any 5xx, any answer whose status, content type or body the OpenAPI document does not
 # describe, a method the API should refuse with 405, invalid data accepted, or a workflow failure or
@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 SCHEMATHESIS_VERSION=4.32.5
-EXAMPLES="${SCHEMATHESIS_EXAMPLES:-25}"
+EXAMPLES="${SCHEMATHESIS_EXAMPLES:-10}"
 TOOLS_DIR="${FORMWORK_TOOLS_DIR:-.tools}"
 VENV="$TOOLS_DIR/schemathesis"
 CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,negative_data_rejection,unsupported_method,allow_header_conformance
@@ -32,10 +32,11 @@ fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/formwork-schemathesis.XXXXXX")"
 stack_pid=""
 stop_stack() {
-  if [[ -n "$stack_pid" ]] && kill -0 "$stack_pid" 2> /dev/null; then
+  if [[ -n "$stack_pid" ]]; then
     # SIGTERM to npm alone stops the app and its Temporal dev server (README "The two commands")
     kill -TERM "$stack_pid" 2> /dev/null || true
     for _ in $(seq 1 60); do kill -0 "$stack_pid" 2> /dev/null || break; sleep 0.5; done
+    # whatever of its process group is still there (it was started with setsid) goes too
     kill -KILL -- "-$stack_pid" 2> /dev/null || true
   fi
   stack_pid=""
@@ -47,17 +48,9 @@ cleanup() {
     echo "--- the stack's log (last 40 lines) ---"
     tail -n 40 "$work/stack.log"
   fi
+  if [[ -n "${SCHEMATHESIS_REPORT_DIR:-}" && -f "$work/stack.log" ]]; then cp "$work/stack.log" "$SCHEMATHESIS_REPORT_DIR/stack.log"; fi
   rm -rf "$work"
-  # a request may answer well and still leave a workflow failing or an error logged: those fail the run too
-problems="$(grep -cE 'Workflow task failed|Workflow failed|unhandled error' "$work/stack.log" || true)"
-if ((problems > 0)); then
-  echo "The stack logged $problems workflow failures or unhandled errors during the run:"
-  grep -E -A12 'Workflow task failed|Workflow failed|unhandled error' "$work/stack.log" | head -n 80
-  status=1
-fi
-if [[ -n "${SCHEMATHESIS_REPORT_DIR:-}" ]]; then cp "$work/stack.log" "$SCHEMATHESIS_REPORT_DIR/stack.log"; fi
-
-exit "$status"
+  exit "$status"
 }
 trap cleanup EXIT
 
@@ -127,6 +120,5 @@ if ((problems > 0)); then
   grep -E -A12 'Workflow task failed|Workflow failed|unhandled error' "$work/stack.log" | head -n 80
   status=1
 fi
-if [[ -n "${SCHEMATHESIS_REPORT_DIR:-}" ]]; then cp "$work/stack.log" "$SCHEMATHESIS_REPORT_DIR/stack.log"; fi
 
 exit "$status"
