@@ -26,8 +26,9 @@ describe('the signing page records a view only when a person is on it', () => {
     return { viewed: row.viewed_at !== null, events };
   }
 
-  it('ignores a prefetch (GET or HEAD, however browser-like), records the first interaction, once', async () => {
-    const { network } = await createScenarioNetwork(api, { practiceCount: 1, networkIndex: 4 });
+  /** A new one-practice network's panel pack issued, and its partner's request to sign. */
+  async function signRequestOfNewNetwork(networkIndex: number) {
+    const { network } = await createScenarioNetwork(api, { practiceCount: 1, networkIndex });
     expect((await api.post(`/networks/${network.id}/formation`)).status).toBe(202);
     await waitForStage(api, network.id, 'panel-presentation', 'drafting');
     const issued = await api.post(`/networks/${network.id}/stages/panel-presentation/issue`);
@@ -36,6 +37,11 @@ describe('the signing page records a view only when a person is on it', () => {
       const found = await signRequests(api, 1, issued.body.document.title);
       return found.length > 0 ? found : null;
     }, 'a sign request');
+    return request;
+  }
+
+  it('ignores a prefetch (GET or HEAD, however browser-like), records the first interaction, once', async () => {
+    const request = await signRequestOfNewNetwork(4);
     const url = `${stack.baseUrl}/a/${request.token}`;
 
     // what link scanners do: fetch the page (some with a browser's headers), or ask for its headers
@@ -76,14 +82,7 @@ describe('the signing page records a view only when a person is on it', () => {
   });
 
   it('records the view with a form the person sends, for browsers without scripts', async () => {
-    const { network } = await createScenarioNetwork(api, { practiceCount: 1, networkIndex: 5 });
-    expect((await api.post(`/networks/${network.id}/formation`)).status).toBe(202);
-    await waitForStage(api, network.id, 'panel-presentation', 'drafting');
-    const issued = await api.post(`/networks/${network.id}/stages/panel-presentation/issue`);
-    const [request] = await eventually(async () => {
-      const found = await signRequests(api, 1, issued.body.document.title);
-      return found.length > 0 ? found : null;
-    }, 'a sign request');
+    const request = await signRequestOfNewNetwork(5);
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(`${stack.baseUrl}/a/${request.token}`);
