@@ -4,10 +4,11 @@ import { EXTERNAL_ROLES, STEP_KINDS } from '../../domain/disputes/ladder';
 import { STAGE_KEYS } from '../../domain/stages';
 import { optionsSchema as procedureOptions } from '../../templates/dispute-resolution/schema';
 import { defineRoute, type RouteDef } from '../route';
-import { calendarDate, emailAddress, idField, idParam, tokenParam } from '../schemas';
+import { calendarDate, emailAddress, idField, idParam, tokenParam, textField } from '../schemas';
 import type { Services } from '../services';
 
-const trimmed = (max: number) => z.string().trim().min(1).max(max);
+// names and text typed here reach documents and pages: the characters a document cannot hold are refused
+const trimmed = textField;
 const id = idField;
 
 export const openCaseBody = z

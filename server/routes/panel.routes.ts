@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { PANEL_OUTCOMES, criteriaSchema, outcomeProblems, scoreSheetSchema } from '../../domain/panel';
 import { defineRoute, type RouteDef } from '../route';
-import { calendarDate, emailAddress, idField, idParam, tokenParam } from '../schemas';
+import { calendarDate, emailAddress, idField, idParam, tokenParam, textField } from '../schemas';
 import type { Services } from '../services';
 
-const trimmed = (max: number) => z.string().trim().min(1).max(max);
+// names and text typed here reach documents and pages: the characters a document cannot hold are refused
+const trimmed = textField;
 
 export const panelBody = z
   .object({

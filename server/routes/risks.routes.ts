@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { scoreFactorSchema } from '../../domain/disputes/risk';
 import { STAGE_KEYS } from '../../domain/stages';
 import { defineRoute, type RouteDef } from '../route';
-import { calendarDate, idField, idParam } from '../schemas';
+import { calendarDate, idField, idParam, textField } from '../schemas';
 import type { Services } from '../services';
 
-const trimmed = (max: number) => z.string().trim().min(1).max(max);
+// names and text typed here reach documents and pages: the characters a document cannot hold are refused
+const trimmed = textField;
 const id = idField;
 const date = calendarDate;
 

@@ -3,11 +3,12 @@ import { choiceSchema } from '../../domain/voting/ballot';
 import { electionMethodSchema } from '../../domain/voting/election';
 import { decisionTypeSchema, votingRulePatchSchema, votingRuleSchema } from '../../domain/voting/rule';
 import { defineRoute, type RouteDef } from '../route';
-import { idField, idParam } from '../schemas';
+import { idField, idParam, textField } from '../schemas';
 import { electionResult } from './action-views';
 import type { Services } from '../services';
 
-const trimmed = (max: number) => z.string().trim().min(1).max(max);
+// names and text typed here reach documents and pages: the characters a document cannot hold are refused
+const trimmed = textField;
 /** an instant with its offset, as RFC 3339 (the OpenAPI `date-time` format) has it: 2030-03-16T17:00:00Z */
 const instant = z.iso.datetime({ offset: true });
 const id = idField;

@@ -68,6 +68,11 @@ describe('HTTP edge: strict input, 405, headers, link views', () => {
     expectError(stageData, 422, 'VALIDATION_FAILED');
     expect(stageData.body.error.details.map((d: { path: string }) => d.path)).toEqual(['visoin']);
 
+    // U+FFFE has no place in a document's XML: a motion titled with it is refused, not stored to break a DOCX later
+    const motion = await api.post(`/networks/${network.id}/motions`, { title: 'Adopt \uFFFE the plan', decisionType: 'ordinary', closesAt: new Date(Date.now() + 3_600_000).toISOString() });
+    expectError(motion, 422, 'VALIDATION_FAILED');
+    expect(motion.body.error.details).toEqual([{ path: 'title', message: expect.stringContaining('a non-character (U+FFFE)') }]);
+
     const query = await api.get('/networks?programId=x');
     expectError(query, 400, 'MALFORMED_REQUEST');
     expect(query.body.error.details.map((d: { path: string }) => d.path)).toEqual(['programId']);
