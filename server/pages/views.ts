@@ -16,6 +16,11 @@ hbs.registerHelper('count', (n: number, total: number, singular: string) => coun
 hbs.registerHelper('status', (kind: StatusKind, value: string) => statusWords(kind, value));
 hbs.registerHelper('fingerprint', (v: unknown) => (typeof v === 'string' ? fingerprint(v) : ''));
 hbs.registerHelper('stageTitle', (key: string) => stageTitle(key));
+// views/partials/<name>.hbs is the partial {{> name}} (e.g. the generated form's form-field)
+const PARTIALS_DIR = path.join(VIEWS_DIR, 'partials');
+if (fs.existsSync(PARTIALS_DIR)) {
+  for (const file of fs.readdirSync(PARTIALS_DIR).filter((f) => f.endsWith('.hbs'))) hbs.registerPartial(file.slice(0, -4), fs.readFileSync(path.join(PARTIALS_DIR, file), 'utf8'));
+}
 const cache = new Map<string, Handlebars.TemplateDelegate>();
 
 function template(name: string): Handlebars.TemplateDelegate {
