@@ -26,6 +26,7 @@ export type { DocumentType } from './catalogue';
 export { parseContext, renderTemplate } from './render';
 export { certificateFromManifest, renderCertificate } from './completion-certificate/certificate';
 export type { VoteResultContext, VoteResultInput } from './vote-result/schema';
+export type { ElectionResultContext, ElectionResultInput } from './election-result/schema';
 export type { CompletionCertificateContext, CompletionSigner } from './completion-certificate/schema';
 export { type SettlementRecordContext, termsFromText } from './settlement-record/schema';
 export type { PanelOutcomeLetterInput } from './panel-outcome-letter/schema';

@@ -62,7 +62,8 @@ function stvTie(t: TieBreak, name: (id: string) => string): string {
     const compared = t.purpose === 'exclusion' ? 'fewer' : 'more';
     return `Tie at stage ${t.stage} of the count: ${who} were level with ${over}. It was settled by their votes at an earlier stage${stage ? ` (stage ${stage})` : ''}, where ${chosen} had ${compared}: ${outcome}.`;
   }
-  return `Tie at stage ${t.stage} of the count: ${who} were level with ${over}, and level at every earlier stage too. It was ${LOT} ${outcome[0].toUpperCase()}${outcome.slice(1)}.`;
+  const earlier = t.stage === 1 ? 'with no earlier stage to tell them apart' : 'and level at every earlier stage too';
+  return `Tie at stage ${t.stage} of the count: ${who} were level with ${over}, ${earlier}. It was ${LOT} ${outcome[0].toUpperCase()}${outcome.slice(1)}.`;
 }
 
 function transfersOf(rec: Record<string, number>, name: (id: string) => string): { name: string; votes: string }[] {

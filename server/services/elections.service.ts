@@ -46,7 +46,12 @@ export function createElectionsService(deps: ServerDeps) {
   async function electionView(electionId: string) {
     const election = await requireElection(electionId);
     const network = await requireNetwork(election.networkId);
-    const [candidates, turnout, appointments] = await Promise.all([repos.elections.candidates(db, election.id), repos.elections.turnout(db, election.id), repos.elections.appointmentsForElection(db, election.id)]);
+    const [candidates, turnout, appointments, certificate] = await Promise.all([
+      repos.elections.candidates(db, election.id),
+      repos.elections.turnout(db, election.id),
+      repos.elections.appointmentsForElection(db, election.id),
+      repos.documents.byIdempotencyKey(db, `election:${election.id}:certificate`),
+    ]);
     const result = election.result as { constituencies: { name: string; elected: string[]; ballots: number; count: unknown }[] } | null;
     const nameOf = (candidateId: string) => candidates.find((c) => c.id === candidateId)?.name ?? candidateId;
     return {
@@ -73,6 +78,8 @@ export function createElectionsService(deps: ServerDeps) {
         };
       }),
       appointments: appointments.map((a) => ({ ...a, name: candidates.find((c) => c.personId === a.personId)?.name ?? a.personId })),
+      /** the election result certificate, once the count is done (elections counted before it existed have none) */
+      certificate: certificate ? { documentId: certificate.id, sha256: certificate.sha256Pdf, pdfUrl: `${publicUrl}/api/v1/documents/${certificate.id}/pdf`, docxUrl: `${publicUrl}/api/v1/documents/${certificate.id}/docx` } : null,
     };
   }
 
