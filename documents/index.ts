@@ -17,6 +17,7 @@ export type { ContextIssue, DocumentTemplate, RenderMeta, RenderedDocument } fro
 export { sha256 } from './hash';
 export { documentSafe, documentText, textProblem } from './text';
 export { textDiff } from './text-diff';
+export { renderDiffHtml } from './diff-html';
 export type { DiffPart } from './text-diff';
 export { buildDocumentModel } from './document-model';
 export type { DocumentModel } from './document-model';
