@@ -7,6 +7,7 @@ const VIEWS_DIR = path.join(__dirname, '..', 'views');
 const hbs = Handlebars.create();
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 hbs.registerHelper('gt', (a: number, b: number) => a > b);
+hbs.registerHelper('lastCrumb', (list: unknown) => (Array.isArray(list) ? list[list.length - 1] : undefined));
 // plain English in every view (domain/wording.ts): {{date d}}, {{dateTime t}}, {{number n}},
 // {{count n total "practice"}}, {{status "stage" s}}, {{fingerprint sha}}, {{stageTitle key}}
 hbs.registerHelper('date', (v: unknown) => (typeof v === 'string' && v ? ukDate(v) : ''));

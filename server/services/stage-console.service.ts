@@ -1,4 +1,4 @@
-import { roundProgress, describeSigningRule, type PartyProgress, type SigningRule } from '../../domain/signing';
+import { roundProgress, whoSigns, type PartyProgress, type SigningRule } from '../../domain/signing';
 import { isStageKey, STAGES, type StageKey } from '../../domain/stages';
 import type { ServerDeps } from '../deps';
 import { AppError } from '../errors';
@@ -63,7 +63,7 @@ export function createStageConsoleService(deps: ServerDeps) {
           status: latest.status,
           open: !latest.completedAt && (latest.status === 'open' || latest.status === 'expired'),
           documentVersion: latest.documentVersion,
-          rule: describeSigningRule(latest.rule as SigningRule),
+          rule: whoSigns(latest.rule as SigningRule),
           expiresAt: latest.expiresAt,
           practices: network.practices.filter((p) => progress.practices.has(p.id) || latest.slots.length === 0).map((p) => ({ practiceId: p.id, name: p.name, ...words(progress.practices.get(p.id) ?? none) })),
           officers: progress.officers.map((o) => ({ capacity: o.capacity.replace(/-/g, ' '), ...words(o) })),
