@@ -8,6 +8,9 @@ import type { ServerDeps } from './deps';
 import { AppError, errorMiddleware } from './errors';
 import { disputesPagesRouter } from './pages/disputes.pages';
 import { mePagesRouter } from './pages/me.pages';
+import { networkPagesRouter } from './pages/network.pages';
+import { stageFormsPagesRouter } from './pages/stage-forms.pages';
+import { stagePagesRouter } from './pages/stage.pages';
 import { pagesRouter } from './pages/pages.routes';
 import { signinPagesRouter } from './pages/signin.pages';
 import { panelPagesRouter } from './pages/panel.pages';
@@ -118,6 +121,9 @@ export function createApp(deps: ServerDeps): Express {
   // score links (/a/<token> of kind score) and the programme dashboard
   app.use(panelPagesRouter(services, access));
   app.use(readinessPagesRouter(services, access));
+  app.use(networkPagesRouter(services, access));
+  app.use(stagePagesRouter(services, access));
+  app.use(stageFormsPagesRouter(services, access));
   app.use(pagesRouter(services, access));
   app.use((_req, res) => {
     res.status(404).type('html').send(renderPage('message', 'Page not found', { heading: 'Page not found', message: 'If you typed the web address, check it is correct.' }));

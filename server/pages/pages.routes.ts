@@ -29,7 +29,7 @@ export function actionHeading(item: { kind: string; title: string; documentVersi
 
 /**
  * The HTML pages: the signing page at /a/<token>, "my actions" from any link, and the staff pages
- * (home, a wave's readiness, a network), guarded by the same policy as the API.
+ * (home, a wave's readiness), guarded by the same policy as the API. A network's page is network.pages.ts.
  * Forms carry a CSRF token (double-submit cookie); the action pages are rate limited.
  */
 export function pagesRouter(s: Services, access: AccessLayer): Router {
@@ -187,19 +187,6 @@ export function pagesRouter(s: Services, access: AccessLayer): Router {
       ...readiness,
       panelDate: formatDate(readiness.panelDate),
       networks: readiness.networks.map((n) => ({ ...n, tagClass: tag[n.rag], listSize: n.listSize.toLocaleString('en-GB'), stage: n.currentStage ?? (n.formationStatus === 'completed' ? 'all stages complete' : 'not started') })),
-    });
-  });
-
-  router.get('/networks/:id', guard('network.read', { network: 'id' }), async (req, res) => {
-    const id = String(req.params.id);
-    const network = await s.networks.getNetwork(id);
-    const status = await s.formation.status(id);
-    const tag: Record<string, string> = { completed: 'nhsuk-tag--green', 'awaiting-signatures': 'nhsuk-tag--blue', 'awaiting-outcome': 'nhsuk-tag--orange', voting: 'nhsuk-tag--purple', drafting: 'nhsuk-tag--yellow', pending: 'nhsuk-tag--grey' };
-    await page(req, res, 'network', network.name, {
-      network,
-      listSize: network.listSize.toLocaleString('en-GB'),
-      offices: network.offices.map((o) => ({ office: o.office.replace(/-/g, ' '), name: o.name, until: o.endsOn ? formatDate(o.endsOn) : null })),
-      status: { ...status, stages: status.stages.map((st) => ({ ...st, tagClass: tag[st.status] ?? '', documents: st.documents.map((d) => ({ ...d, shortHash: d.sha256.slice(0, 12) })) })) },
     });
   });
 
