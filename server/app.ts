@@ -9,6 +9,7 @@ import { AppError, errorMiddleware } from './errors';
 import { disputesPagesRouter } from './pages/disputes.pages';
 import { mePagesRouter } from './pages/me.pages';
 import { networkPagesRouter } from './pages/network.pages';
+import { panelDecisionPagesRouter } from './pages/panel-decision.pages';
 import { stageFormsPagesRouter } from './pages/stage-forms.pages';
 import { stagePagesRouter } from './pages/stage.pages';
 import { pagesRouter } from './pages/pages.routes';
@@ -124,6 +125,7 @@ export function createApp(deps: ServerDeps): Express {
   app.use(networkPagesRouter(services, access));
   app.use(stagePagesRouter(services, access));
   app.use(stageFormsPagesRouter(services, access));
+  app.use(panelDecisionPagesRouter(services, access));
   app.use(pagesRouter(services, access));
   app.use((_req, res) => {
     res.status(404).type('html').send(renderPage('message', 'Page not found', { heading: 'Page not found', message: 'If you typed the web address, check it is correct.' }));
