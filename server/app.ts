@@ -8,6 +8,7 @@ import type { ServerDeps } from './deps';
 import { AppError, errorMiddleware } from './errors';
 import { disputesPagesRouter } from './pages/disputes.pages';
 import { mePagesRouter } from './pages/me.pages';
+import { motionsPagesRouter } from './pages/motions.pages';
 import { networkPagesRouter } from './pages/network.pages';
 import { panelDecisionPagesRouter } from './pages/panel-decision.pages';
 import { stageFormsPagesRouter } from './pages/stage-forms.pages';
@@ -126,6 +127,7 @@ export function createApp(deps: ServerDeps): Express {
   app.use(stagePagesRouter(services, access));
   app.use(stageFormsPagesRouter(services, access));
   app.use(panelDecisionPagesRouter(services, access));
+  app.use(motionsPagesRouter(services, access));
   app.use(pagesRouter(services, access));
   app.use((_req, res) => {
     res.status(404).type('html').send(renderPage('message', 'Page not found', { heading: 'Page not found', message: 'If you typed the web address, check it is correct.' }));

@@ -29,7 +29,7 @@ function countSummary(result: ElectionView['constituencies'][number]['result']) 
 
 /**
  * Ballot pages at /a/<token> for vote and election links (other links fall through to the signing
- * pages), and the staff pages for a motion's results and an election. Phone-first NHS.UK markup;
+ * pages), and the staff page for an election. A motion's staff pages are motions.pages.ts. Phone-first NHS.UK markup;
  * forms carry a CSRF token like the signing forms.
  */
 export function votesPagesRouter(s: Services, access: AccessLayer): Router {
@@ -160,23 +160,6 @@ export function votesPagesRouter(s: Services, access: AccessLayer): Router {
     }
     const receipt = await s.votes.castBallot(link, { preferences });
     return electionPage(res, req, token, view, { confirmation: receipt });
-  });
-
-  router.get('/motions/:id', guard('motion.read', { motion: 'id' }), async (req, res) => {
-    const motion = await s.motions.getMotion(String(req.params.id).slice(0, 64));
-    const network = await s.networks.getNetwork(motion.networkId);
-    res.type('html').send(
-      renderPage('results', motion.title, {
-        networkName: network.name,
-        decisionLabel: motion.decisionType,
-        motion,
-        open: motion.ballot === 'open',
-        closesAtLocal: ukTime(motion.closesAt),
-        certificatePdf: motion.certificate ? `/api/v1/documents/${motion.certificate.documentId}/pdf` : null,
-        certificateDocx: motion.certificate ? `/api/v1/documents/${motion.certificate.documentId}/docx` : null,
-        shortHash: motion.certificate?.sha256.slice(0, 16),
-      }),
-    );
   });
 
   router.get('/elections/:id', guard('election.read', { election: 'id' }), async (req, res) => {
