@@ -7,6 +7,7 @@ import { createAccessLayer } from './access';
 import type { ServerDeps } from './deps';
 import { AppError, errorMiddleware } from './errors';
 import { disputesPagesRouter } from './pages/disputes.pages';
+import { electionsPagesRouter } from './pages/elections.pages';
 import { mePagesRouter } from './pages/me.pages';
 import { motionsPagesRouter } from './pages/motions.pages';
 import { networkPagesRouter } from './pages/network.pages';
@@ -128,6 +129,7 @@ export function createApp(deps: ServerDeps): Express {
   app.use(stageFormsPagesRouter(services, access));
   app.use(panelDecisionPagesRouter(services, access));
   app.use(motionsPagesRouter(services, access));
+  app.use(electionsPagesRouter(services, access));
   app.use(pagesRouter(services, access));
   app.use((_req, res) => {
     res.status(404).type('html').send(renderPage('message', 'Page not found', { heading: 'Page not found', message: 'If you typed the web address, check it is correct.' }));

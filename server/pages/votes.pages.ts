@@ -29,12 +29,12 @@ function countSummary(result: ElectionView['constituencies'][number]['result']) 
 
 /**
  * Ballot pages at /a/<token> for vote and election links (other links fall through to the signing
- * pages), and the staff page for an election. A motion's staff pages are motions.pages.ts. Phone-first NHS.UK markup;
+ * pages). The staff pages of a motion and an election are motions.pages.ts and elections.pages.ts. Phone-first NHS.UK markup;
  * forms carry a CSRF token like the signing forms.
  */
 export function votesPagesRouter(s: Services, access: AccessLayer): Router {
   const router = Router();
-  const { doubleCsrfProtection, generateCsrfToken, form, perToken, html, withLink, linkOf, guard } = createPageKit(s, access);
+  const { doubleCsrfProtection, generateCsrfToken, form, perToken, html, withLink, linkOf } = createPageKit(s, access);
   /** Vote and ballot links only; any other link goes on to the signing pages. */
   const ballotLinksOnly = withLink(['vote', 'ballot']);
 
@@ -160,18 +160,6 @@ export function votesPagesRouter(s: Services, access: AccessLayer): Router {
     }
     const receipt = await s.votes.castBallot(link, { preferences });
     return electionPage(res, req, token, view, { confirmation: receipt });
-  });
-
-  router.get('/elections/:id', guard('election.read', { election: 'id' }), async (req, res) => {
-    const election = await s.elections.getElection(String(req.params.id).slice(0, 64));
-    res.type('html').send(
-      renderPage('election', election.title, {
-        caption: `${election.method.toUpperCase()} election · ${election.phase}`,
-        title: election.title,
-        tieRule: election.tieRule,
-        constituencies: election.constituencies.map((c) => ({ ...c, manySeats: c.seats > 1, ...countSummary(c.result) })),
-      }),
-    );
   });
 
   return router;

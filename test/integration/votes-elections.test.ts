@@ -101,6 +101,11 @@ describe('elections', () => {
     expect(northResult.count.tieBreaks.length).toBeGreaterThan(0);
     expect(northResult.count.seed).toBe(election.id);
     expect(northResult.count.rounds.some((r: { action: string }) => r.action === 'exclude')).toBe(true);
+    // and the same count in words for the pages: names, not ids, and the tie said as one
+    expect(northResult.words.elected).toEqual([northResult.elected[0].name]);
+    expect(northResult.words.rounds.some((r: { heading: string }) => r.heading.includes('excluded'))).toBe(true);
+    expect(northResult.words.ties.join(' ')).toContain('settled by lot');
+    for (const id of north) expect(JSON.stringify(northResult.words)).not.toContain(id);
     const southResult = counted.constituencies.find((c: { name: string }) => c.name === 'South').result;
     expect(southResult.elected.map((e: { id: string }) => e.id)).toEqual([south[0]]);
 
