@@ -19,6 +19,8 @@ export { documentSafe, documentText, textProblem } from './text';
 export { textDiff } from './text-diff';
 export { renderDiffHtml } from './diff-html';
 export type { DiffPart } from './text-diff';
+export { describeChanges } from './change-view';
+export type { ChangeBlock } from './change-view';
 export { buildDocumentModel } from './document-model';
 export type { DocumentModel } from './document-model';
 export { formatDate, formatDateTimeLondon, formatDateTimeUtc, formatPence, formatPercent, formatPounds, listAnd, ordinal, plural } from './format';

@@ -52,7 +52,7 @@ export function electionsPagesRouter(s: Services, access: AccessLayer): Router {
     const id = idOf(req);
     const [network, elections] = await Promise.all([s.networks.getNetwork(id), s.elections.listElections(id)]);
     await page(req, res, 'elections', `${network.name}: elections`, {
-      crumbs: [{ href: '/', text: 'Networks' }, { href: `/networks/${id}`, text: network.name }],
+      breadcrumbs: [{ href: '/', text: 'Home' }, { href: `/networks/${id}`, text: network.name }],
       network: { id, name: network.name },
       canOpen: can(res, 'election.open'),
       elections: elections.map((e) => ({ href: `/elections/${e.id}`, title: e.title, method: METHOD_WORDS[e.method] ?? e.method, phase: statusWords('election', e.phase), closes: ukDateTime(e.phase === 'nominations' ? e.nominationsCloseAt : e.ballotCloseAt), closesWhat: e.phase === 'nominations' ? 'Nominations close' : 'Voting closes', counted: e.phase === 'counted' })),
@@ -71,8 +71,8 @@ export function electionsPagesRouter(s: Services, access: AccessLayer): Router {
       'election-new',
       `${network.name}: open an election`,
       {
-        crumbs: [
-          { href: '/', text: 'Networks' },
+        breadcrumbs: [
+          { href: '/', text: 'Home' },
           { href: `/networks/${id}`, text: network.name },
           { href: `/networks/${id}/elections`, text: 'Elections' },
         ],
@@ -151,8 +151,8 @@ export function electionsPagesRouter(s: Services, access: AccessLayer): Router {
       'election-staff',
       election.title,
       {
-        crumbs: [
-          { href: '/', text: 'Networks' },
+        breadcrumbs: [
+          { href: '/', text: 'Home' },
           { href: `/networks/${network.id}`, text: network.name },
           { href: `/networks/${network.id}/elections`, text: 'Elections' },
         ],

@@ -47,7 +47,7 @@ export function motionsPagesRouter(s: Services, access: AccessLayer): Router {
     const id = netId(req);
     const [network, motions] = await Promise.all([s.networks.getNetwork(id), s.motions.listMotions(id)]);
     await page(req, res, 'motions', `${network.name}: votes`, {
-      crumbs: [{ href: '/', text: 'Networks' }, { href: `/networks/${id}`, text: network.name }],
+      breadcrumbs: [{ href: '/', text: 'Home' }, { href: `/networks/${id}`, text: network.name }],
       network: { id, name: network.name },
       canOpen: can(res, 'motion.open'),
       motions: motions.map((m) => ({
@@ -72,8 +72,8 @@ export function motionsPagesRouter(s: Services, access: AccessLayer): Router {
       'motion-new',
       `${network.name}: open a motion`,
       {
-        crumbs: [
-          { href: '/', text: 'Networks' },
+        breadcrumbs: [
+          { href: '/', text: 'Home' },
           { href: `/networks/${id}`, text: network.name },
           { href: `/networks/${id}/motions`, text: 'Votes' },
         ],
@@ -144,8 +144,8 @@ export function motionsPagesRouter(s: Services, access: AccessLayer): Router {
       'motion',
       motion.title,
       {
-        crumbs: [
-          { href: '/', text: 'Networks' },
+        breadcrumbs: [
+          { href: '/', text: 'Home' },
           { href: `/networks/${network.id}`, text: network.name },
           { href: `/networks/${network.id}/motions`, text: 'Votes' },
         ],

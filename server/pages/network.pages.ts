@@ -31,6 +31,7 @@ export function networkPagesRouter(s: Services, access: AccessLayer): Router {
   async function networkPage(req: Request, res: Response, extra: { errors?: { href: string; message: string }[] } = {}, status = 200) {
     const id = String(req.params.id).slice(0, 64);
     const [network, formation] = await Promise.all([s.networks.getNetwork(id), s.formation.status(id)]);
+    const programme = await s.networks.getProgramme(network.programmeId);
     const done = DONE[String(req.query.done ?? '')];
     await page(
       req,
@@ -38,7 +39,7 @@ export function networkPagesRouter(s: Services, access: AccessLayer): Router {
       'network',
       network.name,
       {
-        crumbs: [{ href: '/', text: 'Networks' }],
+        breadcrumbs: [{ href: '/', text: 'Home' }, { href: `/programmes/${programme.id}/setup`, text: programme.name }],
         network: { id: network.id, name: network.name },
         summary: `${plural(network.practices.length, 'practice')} · ${number(network.listSize)} registered patients`,
         formationWords: statusWords('formation', formation.status),
@@ -60,6 +61,7 @@ export function networkPagesRouter(s: Services, access: AccessLayer): Router {
         practices: network.practices.map((p) => ({ name: p.name, odsCode: p.odsCode, listSize: number(p.listSize), partners: p.people.filter((x) => x.roles.includes('partner')).length })),
         offices: network.offices.map((o) => ({ office: o.office.replace(/-/g, ' '), name: o.name, until: o.endsOn ? ukDate(o.endsOn) : null })),
         links: [
+          { href: `/networks/${network.id}/people`, text: 'Practices and people' },
           can(res, 'panel.read') ? { href: `/networks/${network.id}/panel`, text: 'Panel scores and outcome' } : null,
           can(res, 'motion.read') ? { href: `/networks/${network.id}/motions`, text: 'Votes (motions)' } : null,
           can(res, 'election.read') ? { href: `/networks/${network.id}/elections`, text: 'Elections' } : null,

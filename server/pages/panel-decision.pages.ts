@@ -41,8 +41,8 @@ export function panelDecisionPagesRouter(s: Services, access: AccessLayer): Rout
       'panel-outcome',
       `${view.name}: the panel’s outcome`,
       {
-        crumbs: [
-          { href: '/', text: 'Networks' },
+        breadcrumbs: [
+          { href: '/', text: 'Home' },
           { href: `/networks/${id}`, text: view.name },
           { href: `/networks/${id}/stages/panel-presentation`, text: 'Panel presentation' },
         ],
@@ -100,8 +100,8 @@ export function panelDecisionPagesRouter(s: Services, access: AccessLayer): Rout
     const condition = view.conditions.find((c) => c.n === n);
     if (!condition) throw new AppError('NOT_FOUND', 'The panel set no such condition for this network.');
     await page(req, res, 'panel-condition', `Close condition ${n}`, {
-      crumbs: [
-        { href: '/', text: 'Networks' },
+      breadcrumbs: [
+        { href: '/', text: 'Home' },
         { href: `/networks/${id}`, text: view.name },
         { href: `/networks/${id}/panel/outcome`, text: 'The panel’s outcome' },
       ],

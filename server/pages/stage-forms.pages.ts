@@ -56,8 +56,8 @@ export function stageFormsPagesRouter(s: Services, access: AccessLayer): Router 
       stage: stage as StageKey,
       network,
       title: def.title,
-      crumbs: [
-        { href: '/', text: 'Networks' },
+      breadcrumbs: [
+        { href: '/', text: 'Home' },
         { href: `/networks/${id}`, text: network.name },
         { href: `/networks/${id}/stages/${stage}`, text: def.title },
       ],
@@ -79,7 +79,7 @@ export function stageFormsPagesRouter(s: Services, access: AccessLayer): Router 
       'stage-data',
       `${ctx.title}: details`,
       {
-        crumbs: ctx.crumbs,
+        breadcrumbs: ctx.breadcrumbs,
         network: ctx.network,
         title: ctx.title,
         action: `/networks/${ctx.id}/stages/${ctx.stage}/data`,
@@ -137,7 +137,7 @@ export function stageFormsPagesRouter(s: Services, access: AccessLayer): Router 
       const issues = (err.details as { path?: string; message: string }[] | undefined) ?? [];
       problem = `${err.message} ${issues.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; ')}`.trim();
     }
-    await page(req, res, 'stage-preview', `${ctx.title}: preview`, { crumbs: ctx.crumbs, network: ctx.network, title: ctx.title, preview, problem, base: `/networks/${ctx.id}/stages/${ctx.stage}` });
+    await page(req, res, 'stage-preview', `${ctx.title}: preview`, { breadcrumbs: ctx.breadcrumbs, network: ctx.network, title: ctx.title, preview, problem, base: `/networks/${ctx.id}/stages/${ctx.stage}` });
   });
 
   async function issuePage(req: Request, res: Response, chosen: SigningRule | null, errors: { href: string; message: string }[] = [], status = 200) {
@@ -151,7 +151,7 @@ export function stageFormsPagesRouter(s: Services, access: AccessLayer): Router 
       'stage-issue',
       `${ctx.title}: issue`,
       {
-        crumbs: ctx.crumbs,
+        breadcrumbs: ctx.breadcrumbs,
         network: ctx.network,
         title: ctx.title,
         action: `/networks/${ctx.id}/stages/${ctx.stage}/issue`,

@@ -55,8 +55,8 @@ export function stagePagesRouter(s: Services, access: AccessLayer): Router {
       'stage',
       `${st.title}: ${view.network.name}`,
       {
-        crumbs: [
-          { href: '/', text: 'Networks' },
+        breadcrumbs: [
+          { href: '/', text: 'Home' },
           { href: `/networks/${view.network.id}`, text: view.network.name },
         ],
         network: view.network,
@@ -168,8 +168,8 @@ export function stagePagesRouter(s: Services, access: AccessLayer): Router {
     const network = await s.networks.getNetwork(doc.networkId);
     const diff = await s.templates.diff(id, against);
     await page(req, res, 'document-changes', `What changed in version ${diff.to.version}`, {
-      crumbs: [
-        { href: '/', text: 'Networks' },
+      breadcrumbs: [
+        { href: '/', text: 'Home' },
         { href: `/networks/${network.id}`, text: network.name },
         ...(doc.stage ? [{ href: `/networks/${network.id}/stages/${doc.stage}`, text: stageTitle(doc.stage) }] : []),
       ],
