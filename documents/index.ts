@@ -17,7 +17,6 @@ export type { ContextIssue, DocumentTemplate, RenderMeta, RenderedDocument } fro
 export { sha256 } from './hash';
 export { documentSafe, documentText, textProblem } from './text';
 export { textDiff } from './text-diff';
-export { renderDiffHtml } from './diff-html';
 export type { DiffPart } from './text-diff';
 export { describeChanges } from './change-view';
 export type { ChangeBlock } from './change-view';

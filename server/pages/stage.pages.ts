@@ -1,7 +1,6 @@
 import { type Request, type Response, Router } from 'express';
 import { actorLabel } from '../../domain/access/policy';
 import { countOf, fingerprint, plural, stageTitle, statusWords, ukDate, ukDateTime } from '../../domain/wording';
-import { renderDiffHtml } from '../../documents';
 import type { AccessLayer } from '../access';
 import { AppError } from '../errors';
 import type { Services } from '../services';
@@ -177,7 +176,7 @@ export function stagePagesRouter(s: Services, access: AccessLayer): Router {
       from: diff.from.version,
       to: diff.to.version,
       changed: diff.changed,
-      html: renderDiffHtml(diff.parts),
+      blocks: diff.blocks,
     });
   });
 
