@@ -16,12 +16,23 @@ export interface StoredElectionResult {
  * by name, every tie and how it was broken, and the seed of the lot (the election's id), so the
  * draw can be repeated from the certificate.
  */
-export function electionCertificateContext(election: Election, networkName: string, candidates: readonly StandingCandidate[], voted: number): ElectionResultInput {
+export function electionCertificateContext(
+  election: Election,
+  networkName: string,
+  candidates: readonly StandingCandidate[],
+  voted: number,
+): ElectionResultInput {
   const result = election.result as StoredElectionResult;
   const name = (id: string) => candidates.find((c) => c.id === id)?.name ?? 'a withdrawn candidate';
   return {
     network: { name: networkName },
-    election: { id: election.id, title: election.title, method: election.method, countedAt: election.countedAt ?? new Date().toISOString(), termOfOffice: result.termOfOffice },
+    election: {
+      id: election.id,
+      title: election.title,
+      method: election.method,
+      countedAt: election.countedAt ?? new Date().toISOString(),
+      termOfOffice: result.termOfOffice,
+    },
     turnout: { voted, eligible: election.constituencies.reduce((n, c) => n + c.practiceIds.length, 0) },
     constituencies: result.constituencies.map((c) => {
       const words = describeCount(c.count, name);

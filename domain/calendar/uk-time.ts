@@ -65,7 +65,8 @@ export function ukWallClockToInstant(c: UkWallClock): { instant: string } | { pr
   for (const offset of candidates) {
     const ms = naive - offset * 60_000;
     const w = wallAt(ms);
-    if (w.year === c.year && w.month === c.month && w.day === c.day && w.hour === c.hour && w.minute === c.minute) return { instant: new Date(ms).toISOString() };
+    if (w.year === c.year && w.month === c.month && w.day === c.day && w.hour === c.hour && w.minute === c.minute)
+      return { instant: new Date(ms).toISOString() };
   }
   return { problem: 'skipped' };
 }

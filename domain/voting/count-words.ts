@@ -56,7 +56,9 @@ function stvTie(t: TieBreak, name: (id: string) => string): string {
     'election-order': 'equal votes above the quota, so the order in which they were elected had to be decided',
   }[t.purpose];
   const chosen = name(t.chosen);
-  const outcome = { exclusion: `${chosen} was excluded`, 'surplus-order': `${chosen}’s surplus went first`, 'election-order': `${chosen} was elected first` }[t.purpose];
+  const outcome = { exclusion: `${chosen} was excluded`, 'surplus-order': `${chosen}’s surplus went first`, 'election-order': `${chosen} was elected first` }[
+    t.purpose
+  ];
   if (t.method === 'earlier-stage') {
     const stage = /at stage (\d+)/.exec(t.note.replace(/^Equal at stage \d+;/, ''))?.[1];
     const compared = t.purpose === 'exclusion' ? 'fewer' : 'more';
@@ -126,13 +128,18 @@ function describeFptp(count: FptpResult, name: (id: string) => string): CountInW
     `${count.validBallots === 1 ? '1 valid ballot' : `${count.validBallots} valid ballots`}${count.invalidBallots ? `, ${count.invalidBallots} spoilt` : ''}; ${count.seats === 1 ? '1 seat' : `${count.seats} seats`}.`,
     `Each practice could mark up to ${count.seats === 1 ? '1 candidate' : `${count.seats} candidates`}; the ${count.seats === 1 ? 'candidate' : `${count.seats} candidates`} with the most votes ${count.seats === 1 ? 'is' : 'are'} elected.`,
   ];
-  if (count.ranking.length < count.seats) summary.push(`Only ${count.ranking.length === 1 ? '1 candidate' : `${count.ranking.length} candidates`} stood, so ${count.seats - count.ranking.length === 1 ? 'a seat stays' : `${count.seats - count.ranking.length} seats stay`} empty.`);
+  if (count.ranking.length < count.seats)
+    summary.push(
+      `Only ${count.ranking.length === 1 ? '1 candidate' : `${count.ranking.length} candidates`} stood, so ${count.seats - count.ranking.length === 1 ? 'a seat stays' : `${count.seats - count.ranking.length} seats stay`} empty.`,
+    );
   const ties: string[] = [];
   if (count.tieBreak) {
     const t = count.tieBreak;
     const votes = count.totals[t.tied[0]] ?? 0;
     const seats = t.seatsAmongTied === 1 ? 'the last seat' : `the last ${t.seatsAmongTied} seats`;
-    ties.push(`Tie: ${andList(t.tied.map(name))} each had ${votesWord(votes)} for ${seats}. It was ${LOT} ${andList(t.chosen.map(name))} ${t.chosen.length === 1 ? 'was' : 'were'} drawn and elected.`);
+    ties.push(
+      `Tie: ${andList(t.tied.map(name))} each had ${votesWord(votes)} for ${seats}. It was ${LOT} ${andList(t.chosen.map(name))} ${t.chosen.length === 1 ? 'was' : 'were'} drawn and elected.`,
+    );
   }
   return {
     method: 'fptp',

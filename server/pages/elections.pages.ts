@@ -52,10 +52,21 @@ export function electionsPagesRouter(s: Services, access: AccessLayer): Router {
     const id = idOf(req);
     const [network, elections] = await Promise.all([s.networks.getNetwork(id), s.elections.listElections(id)]);
     await page(req, res, 'elections', `${network.name}: elections`, {
-      breadcrumbs: [{ href: '/', text: 'Home' }, { href: `/networks/${id}`, text: network.name }],
+      breadcrumbs: [
+        { href: '/', text: 'Home' },
+        { href: `/networks/${id}`, text: network.name },
+      ],
       network: { id, name: network.name },
       canOpen: can(res, 'election.open'),
-      elections: elections.map((e) => ({ href: `/elections/${e.id}`, title: e.title, method: METHOD_WORDS[e.method] ?? e.method, phase: statusWords('election', e.phase), closes: ukDateTime(e.phase === 'nominations' ? e.nominationsCloseAt : e.ballotCloseAt), closesWhat: e.phase === 'nominations' ? 'Nominations close' : 'Voting closes', counted: e.phase === 'counted' })),
+      elections: elections.map((e) => ({
+        href: `/elections/${e.id}`,
+        title: e.title,
+        method: METHOD_WORDS[e.method] ?? e.method,
+        phase: statusWords('election', e.phase),
+        closes: ukDateTime(e.phase === 'nominations' ? e.nominationsCloseAt : e.ballotCloseAt),
+        closesWhat: e.phase === 'nominations' ? 'Nominations close' : 'Voting closes',
+        counted: e.phase === 'counted',
+      })),
     });
   });
 
@@ -63,7 +74,14 @@ export function electionsPagesRouter(s: Services, access: AccessLayer): Router {
     const id = idOf(req);
     const network = await s.networks.getNetwork(id);
     const blank = { day: '', month: '', year: '', time: '' };
-    const t: Typed = typed ?? { title: '', method: 'stv', rows: [{ name: 'Whole network', seats: '3' }, ...Array.from({ length: ROWS - 1 }, () => ({ name: '', seats: '' }))], practiceRow: {}, nominationsCloseAt: blank, ballotCloseAt: blank };
+    const t: Typed = typed ?? {
+      title: '',
+      method: 'stv',
+      rows: [{ name: 'Whole network', seats: '3' }, ...Array.from({ length: ROWS - 1 }, () => ({ name: '', seats: '' }))],
+      practiceRow: {},
+      nominationsCloseAt: blank,
+      ballotCloseAt: blank,
+    };
     const errorOf = (field: string) => errors.find((e) => e.field === field)?.message;
     await page(
       req,
@@ -80,8 +98,18 @@ export function electionsPagesRouter(s: Services, access: AccessLayer): Router {
         typed: t,
         methods: METHODS.map((m) => ({ ...m, id: `method-${m.value}`, checked: t.method === m.value })),
         rows: t.rows.map((r, i) => ({ ...r, n: i + 1 })),
-        practices: network.practices.map((p) => ({ id: p.id, name: p.name, options: t.rows.map((_r, i) => ({ value: String(i + 1), selected: (t.practiceRow[p.id] ?? '1') === String(i + 1) })) })),
-        nominationsCloseAt: { id: 'nominationsCloseAt', name: 'nominationsCloseAt', label: 'When nominations close', value: t.nominationsCloseAt, error: errorOf('nominationsCloseAt') },
+        practices: network.practices.map((p) => ({
+          id: p.id,
+          name: p.name,
+          options: t.rows.map((_r, i) => ({ value: String(i + 1), selected: (t.practiceRow[p.id] ?? '1') === String(i + 1) })),
+        })),
+        nominationsCloseAt: {
+          id: 'nominationsCloseAt',
+          name: 'nominationsCloseAt',
+          label: 'When nominations close',
+          value: t.nominationsCloseAt,
+          error: errorOf('nominationsCloseAt'),
+        },
         ballotCloseAt: { id: 'ballotCloseAt', name: 'ballotCloseAt', label: 'When voting closes', value: t.ballotCloseAt, error: errorOf('ballotCloseAt') },
         errors,
         titleError: errorOf('title'),
@@ -111,34 +139,71 @@ export function electionsPagesRouter(s: Services, access: AccessLayer): Router {
     if (!METHODS.some((m) => m.value === typed.method)) errors.push({ field: 'method', href: 'method-stv', message: 'Choose how the votes are counted' });
     // a constituency is a named row; its practices are those put in that row
     const constituencies = typed.rows
-      .map((r, i) => ({ name: r.name.trim(), seats: Number(r.seats.trim()), practiceIds: network.practices.filter((p) => typed.practiceRow[p.id] === String(i + 1)).map((p) => p.id), n: i + 1 }))
+      .map((r, i) => ({
+        name: r.name.trim(),
+        seats: Number(r.seats.trim()),
+        practiceIds: network.practices.filter((p) => typed.practiceRow[p.id] === String(i + 1)).map((p) => p.id),
+        n: i + 1,
+      }))
       .filter((c) => c.name || c.practiceIds.length);
     const bad = constituencies.find((c) => !c.name || !Number.isInteger(c.seats) || c.seats < 1 || c.seats > 50 || c.practiceIds.length === 0);
-    if (constituencies.length === 0) errors.push({ field: 'constituencies', href: 'c1-name', message: 'Name at least one constituency and put practices in it' });
+    if (constituencies.length === 0)
+      errors.push({ field: 'constituencies', href: 'c1-name', message: 'Name at least one constituency and put practices in it' });
     else if (bad) {
-      const message = !bad.name ? `Name constituency ${bad.n}, or move its practices to a named one` : bad.practiceIds.length === 0 ? `Put at least one practice in ${bad.name}, or leave its name blank` : `Enter the seats in ${bad.name} as a whole number from 1 to 50`;
+      const message = !bad.name
+        ? `Name constituency ${bad.n}, or move its practices to a named one`
+        : bad.practiceIds.length === 0
+          ? `Put at least one practice in ${bad.name}, or leave its name blank`
+          : `Enter the seats in ${bad.name} as a whole number from 1 to 50`;
       errors.push({ field: 'constituencies', href: `c${bad.n}-${!bad.name ? 'name' : 'seats'}`, message });
     }
     const nominations = readUkTime(typed.nominationsCloseAt, 'when nominations close');
     const ballot = readUkTime(typed.ballotCloseAt, 'when voting closes');
     if ('error' in nominations) errors.push({ field: 'nominationsCloseAt', href: 'nominationsCloseAt-day', message: nominations.error });
-    else if (Date.parse(nominations.instant) <= Date.now()) errors.push({ field: 'nominationsCloseAt', href: 'nominationsCloseAt-day', message: 'Nominations must close in the future' });
+    else if (Date.parse(nominations.instant) <= Date.now())
+      errors.push({ field: 'nominationsCloseAt', href: 'nominationsCloseAt-day', message: 'Nominations must close in the future' });
     if ('error' in ballot) errors.push({ field: 'ballotCloseAt', href: 'ballotCloseAt-day', message: ballot.error });
-    else if (!('error' in nominations) && Date.parse(ballot.instant) <= Date.parse(nominations.instant)) errors.push({ field: 'ballotCloseAt', href: 'ballotCloseAt-day', message: 'Voting must close after nominations close' });
+    else if (!('error' in nominations) && Date.parse(ballot.instant) <= Date.parse(nominations.instant))
+      errors.push({ field: 'ballotCloseAt', href: 'ballotCloseAt-day', message: 'Voting must close after nominations close' });
     if (errors.length || 'error' in nominations || 'error' in ballot) return newPage(req, res, typed, errors, 422);
-    const parsed = createElectionBody.safeParse({ title: typed.title, method: typed.method, constituencies: constituencies.map(({ name, seats, practiceIds }) => ({ name, seats, practiceIds })), nominationsCloseAt: nominations.instant, ballotCloseAt: ballot.instant });
+    const parsed = createElectionBody.safeParse({
+      title: typed.title,
+      method: typed.method,
+      constituencies: constituencies.map(({ name, seats, practiceIds }) => ({ name, seats, practiceIds })),
+      nominationsCloseAt: nominations.instant,
+      ballotCloseAt: ballot.instant,
+    });
     if (!parsed.success) return newPage(req, res, typed, [{ field: 'title', href: 'title', message: 'Check the answers and try again' }], 422);
     let opened: { id: string };
     try {
       opened = await s.elections.createElection(actorLabel(personOf(res)), id, parsed.data);
     } catch (err) {
-      if (err instanceof AppError && err.code === 'VALIDATION_FAILED') return newPage(req, res, typed, [{ field: 'constituencies', href: 'c1-name', message: `${err.message} ${((err.details as { message?: string }[] | undefined) ?? []).map((d) => d.message ?? '').join('; ')}`.trim() }], 422);
+      if (err instanceof AppError && err.code === 'VALIDATION_FAILED')
+        return newPage(
+          req,
+          res,
+          typed,
+          [
+            {
+              field: 'constituencies',
+              href: 'c1-name',
+              message: `${err.message} ${((err.details as { message?: string }[] | undefined) ?? []).map((d) => d.message ?? '').join('; ')}`.trim(),
+            },
+          ],
+          422,
+        );
       throw err;
     }
     res.redirect(303, `/elections/${opened.id}?done=opened`);
   });
 
-  async function electionPage(req: Request, res: Response, typed: { personId?: string; constituency?: string; statement?: string; conflictOfInterest?: string } = {}, errors: PageError[] = [], status = 200) {
+  async function electionPage(
+    req: Request,
+    res: Response,
+    typed: { personId?: string; constituency?: string; statement?: string; conflictOfInterest?: string } = {},
+    errors: PageError[] = [],
+    status = 200,
+  ) {
     const election = await s.elections.getElection(idOf(req));
     const network = await s.networks.getNetwork(election.networkId);
     const manage = can(res, 'election.manage');
@@ -160,7 +225,12 @@ export function electionsPagesRouter(s: Services, access: AccessLayer): Router {
         networkName: network.name,
         method: METHOD_WORDS[election.method] ?? election.method,
         phase: statusWords('election', election.phase),
-        closes: election.phase === 'nominations' ? `Nominations close ${ukDateTime(election.nominationsCloseAt)}; voting closes ${ukDateTime(election.ballotCloseAt)}.` : election.phase === 'ballot' ? `Voting closes ${ukDateTime(election.ballotCloseAt)}.` : null,
+        closes:
+          election.phase === 'nominations'
+            ? `Nominations close ${ukDateTime(election.nominationsCloseAt)}; voting closes ${ukDateTime(election.ballotCloseAt)}.`
+            : election.phase === 'ballot'
+              ? `Voting closes ${ukDateTime(election.ballotCloseAt)}.`
+              : null,
         turnout: `${number(election.turnout.voted)} of ${plural(election.turnout.eligible, 'practice')} have voted`,
         constituencies: election.constituencies.map((c, i) => ({
           ...c,
@@ -172,7 +242,9 @@ export function electionsPagesRouter(s: Services, access: AccessLayer): Router {
         canNominate: manage && nominating,
         people: network.practices
           .filter((p) => election.constituencies.some((c) => c.practices.some((x) => x.id === p.id)))
-          .flatMap((p) => p.people.filter((x) => !standing.has(x.id)).map((x) => ({ value: x.id, label: `${x.name} (${p.name})`, selected: typed.personId === x.id }))),
+          .flatMap((p) =>
+            p.people.filter((x) => !standing.has(x.id)).map((x) => ({ value: x.id, label: `${x.name} (${p.name})`, selected: typed.personId === x.id })),
+          ),
         constituencyOptions: election.constituencies.map((c) => ({ value: c.name, selected: typed.constituency === c.name })),
         typed,
         advance: manage && election.phase !== 'counted' ? (nominating ? 'Close nominations and open voting' : 'Close voting and count') : null,
@@ -196,13 +268,21 @@ export function electionsPagesRouter(s: Services, access: AccessLayer): Router {
     const errors: PageError[] = [];
     if (!typed.personId) errors.push({ field: 'personId', href: 'personId', message: 'Choose who is standing' });
     if (!typed.statement.trim()) errors.push({ field: 'statement', href: 'statement', message: 'Enter the candidate’s statement' });
-    else if (typed.statement.trim().length > 5000) errors.push({ field: 'statement', href: 'statement', message: 'The statement must be 5,000 characters or fewer' });
-    const parsed = nominateBody.safeParse({ personId: typed.personId, constituency: typed.constituency, statement: typed.statement, conflictOfInterest: typed.conflictOfInterest.trim() || undefined });
-    if (errors.length || !parsed.success) return electionPage(req, res, typed, errors.length ? errors : [{ field: 'personId', href: 'personId', message: 'Check the answers and try again' }], 422);
+    else if (typed.statement.trim().length > 5000)
+      errors.push({ field: 'statement', href: 'statement', message: 'The statement must be 5,000 characters or fewer' });
+    const parsed = nominateBody.safeParse({
+      personId: typed.personId,
+      constituency: typed.constituency,
+      statement: typed.statement,
+      conflictOfInterest: typed.conflictOfInterest.trim() || undefined,
+    });
+    if (errors.length || !parsed.success)
+      return electionPage(req, res, typed, errors.length ? errors : [{ field: 'personId', href: 'personId', message: 'Check the answers and try again' }], 422);
     try {
       await s.elections.nominate(actorLabel(personOf(res)), idOf(req), parsed.data);
     } catch (err) {
-      if (err instanceof AppError && (ERROR_STATUS[err.code] === 409 || ['VALIDATION_FAILED', 'NOT_ELIGIBLE', 'UNKNOWN_CONSTITUENCY'].includes(err.code))) return electionPage(req, res, typed, [{ field: 'personId', href: 'personId', message: err.message }], 409);
+      if (err instanceof AppError && (ERROR_STATUS[err.code] === 409 || ['VALIDATION_FAILED', 'NOT_ELIGIBLE', 'UNKNOWN_CONSTITUENCY'].includes(err.code)))
+        return electionPage(req, res, typed, [{ field: 'personId', href: 'personId', message: err.message }], 409);
       throw err;
     }
     res.redirect(303, `/elections/${idOf(req)}?done=nominated`);
@@ -212,7 +292,8 @@ export function electionsPagesRouter(s: Services, access: AccessLayer): Router {
     try {
       await s.elections.advanceElection(actorLabel(personOf(res)), idOf(req));
     } catch (err) {
-      if (err instanceof AppError && ERROR_STATUS[err.code] === 409) return electionPage(req, res, {}, [{ field: 'advance', href: 'advance-button', message: err.message }], 409);
+      if (err instanceof AppError && ERROR_STATUS[err.code] === 409)
+        return electionPage(req, res, {}, [{ field: 'advance', href: 'advance-button', message: err.message }], 409);
       throw err;
     }
     res.redirect(303, `/elections/${idOf(req)}?done=advanced`);

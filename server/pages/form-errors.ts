@@ -64,7 +64,8 @@ function coreMessage(f: FieldNode, issue: Issue, what: string, given: boolean): 
       if (f.kind === 'number') return i.expected === 'int' ? `${what} must be a whole number` : `${what} must be a number, like 12 or 2.5`;
       return pick ? `Select ${lowerFirst(what)} from the list` : `Enter ${lowerFirst(what)}`;
     case 'too_small':
-      if (i.origin === 'array') return `${what}: enter at least ${number(min)} ${f.kind === 'rows' ? (min === 1 ? f.itemTitle : `${f.itemTitle}s`) : min === 1 ? 'line' : 'lines'}`;
+      if (i.origin === 'array')
+        return `${what}: enter at least ${number(min)} ${f.kind === 'rows' ? (min === 1 ? f.itemTitle : `${f.itemTitle}s`) : min === 1 ? 'line' : 'lines'}`;
       if (i.origin === 'string') return min <= 1 ? `Enter ${lowerFirst(what)}` : `${what} must be at least ${number(min)} characters`;
       return i.inclusive === false ? `${what} must be more than ${number(min)}` : `${what} must be ${number(min)} or more`;
     case 'too_big':

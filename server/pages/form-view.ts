@@ -61,11 +61,19 @@ function view(f: FieldNode, name: string, state: FormState, errors: Map<string, 
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
   const base: FieldView = { id, name, label: f.label, hint, hintId, error, errorId, describedBy: [hintId, errorId].filter(Boolean).join(' ') || undefined };
-  const optionsOf = (options: Option[], chosen: string[]) => options.map((o) => ({ ...o, id: inputId(`${name}.${o.value}`), checked: chosen.includes(o.value) }));
+  const optionsOf = (options: Option[], chosen: string[]) =>
+    options.map((o) => ({ ...o, id: inputId(`${name}.${o.value}`), checked: chosen.includes(o.value) }));
   switch (f.kind) {
     case 'text': {
       const long = f.multiline;
-      return { ...base, isText: true, value: str(state[name]), multiline: long, rows: long ? 5 : undefined, widthClass: !long && (f.maxLength ?? 1000) <= 200 ? 'nhsuk-u-width-two-thirds' : undefined };
+      return {
+        ...base,
+        isText: true,
+        value: str(state[name]),
+        multiline: long,
+        rows: long ? 5 : undefined,
+        widthClass: !long && (f.maxLength ?? 1000) <= 200 ? 'nhsuk-u-width-two-thirds' : undefined,
+      };
     }
     case 'number':
       return { ...base, isText: true, value: str(state[name]), inputmode: f.integer ? 'numeric' : 'decimal', widthClass: 'nhsuk-input--width-10' };
@@ -94,7 +102,16 @@ function view(f: FieldNode, name: string, state: FormState, errors: Map<string, 
       return { ...base, isChoice: true, options: optionsOf(options, [str(state[name])]) };
     }
     case 'choice': {
-      const unset = f.required && f.defaultValue === undefined && !blankRow ? [] : [{ value: '', label: f.defaultValue !== undefined ? `Not stated (${f.options.find((o) => o.value === f.defaultValue)?.label ?? 'the default'})` : 'Not stated' }];
+      const unset =
+        f.required && f.defaultValue === undefined && !blankRow
+          ? []
+          : [
+              {
+                value: '',
+                label:
+                  f.defaultValue !== undefined ? `Not stated (${f.options.find((o) => o.value === f.defaultValue)?.label ?? 'the default'})` : 'Not stated',
+              },
+            ];
       const options = f.defaultValue !== undefined && !blankRow ? f.options : [...f.options, ...unset];
       return { ...base, isChoice: true, select: choiceAsSelect(f), options: optionsOf(options, [str(state[name])]) };
     }
@@ -137,7 +154,12 @@ function view(f: FieldNode, name: string, state: FormState, errors: Map<string, 
 }
 
 /** The views of a form's fields for its state and errors; `extraRows` asks for more blank rows. */
-export function formView(fields: readonly FieldNode[], state: FormState, errors: { name: string; message: string }[] | FieldError[], extraRows: Record<string, number> = {}): FieldView[] {
+export function formView(
+  fields: readonly FieldNode[],
+  state: FormState,
+  errors: { name: string; message: string }[] | FieldError[],
+  extraRows: Record<string, number> = {},
+): FieldView[] {
   const byName = new Map<string, string>();
   for (const e of errors) if (e.name && !byName.has(e.name)) byName.set(e.name, e.message);
   return fields.map((f) => view(f, last(f), state, byName, extraRows));

@@ -47,7 +47,10 @@ export function motionsPagesRouter(s: Services, access: AccessLayer): Router {
     const id = netId(req);
     const [network, motions] = await Promise.all([s.networks.getNetwork(id), s.motions.listMotions(id)]);
     await page(req, res, 'motions', `${network.name}: votes`, {
-      breadcrumbs: [{ href: '/', text: 'Home' }, { href: `/networks/${id}`, text: network.name }],
+      breadcrumbs: [
+        { href: '/', text: 'Home' },
+        { href: `/networks/${id}`, text: network.name },
+      ],
       network: { id, name: network.name },
       canOpen: can(res, 'motion.open'),
       motions: motions.map((m) => ({
@@ -64,7 +67,14 @@ export function motionsPagesRouter(s: Services, access: AccessLayer): Router {
   async function newPage(req: Request, res: Response, typed: Typed | null, errors: PageError[] = [], status = 200) {
     const id = netId(req);
     const network = await s.networks.getNetwork(id);
-    const t: Typed = typed ?? { title: '', text: '', decisionType: 'ordinary', ballot: '', subjectPracticeId: '', closesAt: { day: '', month: '', year: '', time: '' } };
+    const t: Typed = typed ?? {
+      title: '',
+      text: '',
+      decisionType: 'ordinary',
+      ballot: '',
+      subjectPracticeId: '',
+      closesAt: { day: '', month: '', year: '', time: '' },
+    };
     const errorOf = (field: string) => errors.find((e) => e.field === field)?.message;
     await page(
       req,
@@ -99,15 +109,24 @@ export function motionsPagesRouter(s: Services, access: AccessLayer): Router {
     const id = netId(req);
     const body = req.body as Record<string, unknown>;
     const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
-    const typed: Typed = { title: str('title'), text: str('text'), decisionType: str('decisionType'), ballot: str('ballot'), subjectPracticeId: str('subjectPracticeId'), closesAt: ukTimeValue(body, 'closesAt') };
+    const typed: Typed = {
+      title: str('title'),
+      text: str('text'),
+      decisionType: str('decisionType'),
+      ballot: str('ballot'),
+      subjectPracticeId: str('subjectPracticeId'),
+      closesAt: ukTimeValue(body, 'closesAt'),
+    };
     const errors: PageError[] = [];
     if (!typed.title.trim()) errors.push({ field: 'title', href: 'title', message: 'Enter the motion’s title' });
     else if (typed.title.trim().length > 300) errors.push({ field: 'title', href: 'title', message: 'The title must be 300 characters or fewer' });
     if (typed.text.length > 20_000) errors.push({ field: 'text', href: 'text', message: 'The motion’s wording must be 20,000 characters or fewer' });
-    if (!(DECISION_TYPES as readonly string[]).includes(typed.decisionType)) errors.push({ field: 'decisionType', href: 'decisionType-ordinary', message: 'Choose what kind of decision this is' });
+    if (!(DECISION_TYPES as readonly string[]).includes(typed.decisionType))
+      errors.push({ field: 'decisionType', href: 'decisionType-ordinary', message: 'Choose what kind of decision this is' });
     const closes = readUkTime(typed.closesAt, 'the closing time');
     if ('error' in closes) errors.push({ field: 'closesAt', href: 'closesAt-day', message: closes.error });
-    else if (Date.parse(closes.instant) <= Date.now()) errors.push({ field: 'closesAt', href: 'closesAt-day', message: 'The closing time must be in the future' });
+    else if (Date.parse(closes.instant) <= Date.now())
+      errors.push({ field: 'closesAt', href: 'closesAt-day', message: 'The closing time must be in the future' });
     if (errors.length || 'error' in closes) return newPage(req, res, typed, errors, 422);
     const parsed = createMotionBody.safeParse({
       title: typed.title,
@@ -124,8 +143,22 @@ export function motionsPagesRouter(s: Services, access: AccessLayer): Router {
     } catch (err) {
       if (err instanceof AppError && err.code === 'VALIDATION_FAILED') {
         const path = ((err.details as { path?: string }[] | undefined) ?? [])[0]?.path;
-        if (path === 'subjectPracticeId') return newPage(req, res, typed, [{ field: 'subjectPracticeId', href: 'subjectPracticeId', message: 'This kind of decision leaves out the practice it concerns: choose that practice' }], 422);
-        if (path === 'closesAt') return newPage(req, res, typed, [{ field: 'closesAt', href: 'closesAt-day', message: 'The closing time must be in the future' }], 422);
+        if (path === 'subjectPracticeId')
+          return newPage(
+            req,
+            res,
+            typed,
+            [
+              {
+                field: 'subjectPracticeId',
+                href: 'subjectPracticeId',
+                message: 'This kind of decision leaves out the practice it concerns: choose that practice',
+              },
+            ],
+            422,
+          );
+        if (path === 'closesAt')
+          return newPage(req, res, typed, [{ field: 'closesAt', href: 'closesAt-day', message: 'The closing time must be in the future' }], 422);
         return newPage(req, res, typed, [{ field: 'title', href: 'title', message: err.message }], 422);
       }
       throw err;
@@ -159,7 +192,10 @@ export function motionsPagesRouter(s: Services, access: AccessLayer): Router {
         closesAtLocal: ukDateTime(motion.closesAt),
         closedAtLocal: motion.closedAt ? ukDateTime(motion.closedAt) : null,
         turnout: `${motion.turnout.voted} of ${motion.turnout.eligible} practices have voted`,
-        practices: motion.turnout.practices.map((p) => ({ ...p, choiceWords: p.choice ? { for: 'For', against: 'Against', abstain: 'Abstained' }[p.choice as string] ?? '' : '' })),
+        practices: motion.turnout.practices.map((p) => ({
+          ...p,
+          choiceWords: p.choice ? ({ for: 'For', against: 'Against', abstain: 'Abstained' }[p.choice as string] ?? '') : '',
+        })),
         canClose: open && can(res, 'motion.manage'),
         castingVote: open && motion.rule.castingVote,
         certificatePdf: motion.certificate ? `/api/v1/documents/${motion.certificate.documentId}/pdf` : null,

@@ -39,7 +39,10 @@ export function networkPagesRouter(s: Services, access: AccessLayer): Router {
       'network',
       network.name,
       {
-        breadcrumbs: [{ href: '/', text: 'Home' }, { href: `/programmes/${programme.id}/setup`, text: programme.name }],
+        breadcrumbs: [
+          { href: '/', text: 'Home' },
+          { href: `/programmes/${programme.id}/setup`, text: programme.name },
+        ],
         network: { id: network.id, name: network.name },
         summary: `${plural(network.practices.length, 'practice')} · ${number(network.listSize)} registered patients`,
         formationWords: statusWords('formation', formation.status),
@@ -55,10 +58,20 @@ export function networkPagesRouter(s: Services, access: AccessLayer): Router {
             tagClass: STAGE_TAG[st.status] ?? 'nhsuk-tag--grey',
             current: formation.currentStage === st.key,
             href: `/networks/${network.id}/stages/${st.key}`,
-            detail: round && st.status === 'awaiting-signatures' ? `Version ${round.documentVersion}: ${signed} of ${plural(round.practices.length, 'practice')} signed` : st.documents.length ? `Latest version ${Math.max(...st.documents.map((d) => d.version))}` : '',
+            detail:
+              round && st.status === 'awaiting-signatures'
+                ? `Version ${round.documentVersion}: ${signed} of ${plural(round.practices.length, 'practice')} signed`
+                : st.documents.length
+                  ? `Latest version ${Math.max(...st.documents.map((d) => d.version))}`
+                  : '',
           };
         }),
-        practices: network.practices.map((p) => ({ name: p.name, odsCode: p.odsCode, listSize: number(p.listSize), partners: p.people.filter((x) => x.roles.includes('partner')).length })),
+        practices: network.practices.map((p) => ({
+          name: p.name,
+          odsCode: p.odsCode,
+          listSize: number(p.listSize),
+          partners: p.people.filter((x) => x.roles.includes('partner')).length,
+        })),
         offices: network.offices.map((o) => ({ office: o.office.replace(/-/g, ' '), name: o.name, until: o.endsOn ? ukDate(o.endsOn) : null })),
         links: [
           { href: `/networks/${network.id}/people`, text: 'Practices and people' },
@@ -82,7 +95,8 @@ export function networkPagesRouter(s: Services, access: AccessLayer): Router {
     try {
       await s.formation.start(actorLabel(personOf(res)), id);
     } catch (err) {
-      if (err instanceof AppError && err.code === 'ALREADY_STARTED') return networkPage(req, res, { errors: [{ href: 'stages', message: 'Formation of this network has already started.' }] }, 409);
+      if (err instanceof AppError && err.code === 'ALREADY_STARTED')
+        return networkPage(req, res, { errors: [{ href: 'stages', message: 'Formation of this network has already started.' }] }, 409);
       throw err;
     }
     res.redirect(303, `/networks/${id}?done=started`);

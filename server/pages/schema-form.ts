@@ -95,7 +95,10 @@ function unwrap(schema: z.ZodType): { inner: z.ZodType; meta: Meta; required: bo
 
 /** "egmRequestPercent" → "Egm request percent": a last resort, every stage field has a title. */
 export function words(key: string): string {
-  const spaced = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[-_]/g, ' ').toLowerCase();
+  const spaced = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[-_]/g, ' ')
+    .toLowerCase();
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 
@@ -116,7 +119,14 @@ function choiceInUnion(d: Def): z.ZodType | null {
 function field(key: string, path: string[], schema: z.ZodType, keySets: KeySets): FieldNode | null {
   const { inner, meta, required, defaultValue } = unwrap(schema);
   let d = def(inner);
-  const base: Base = { path, label: meta.title ?? words(key), titled: meta.title !== undefined, hint: meta.description, required, ...(defaultValue !== undefined ? { defaultValue } : {}) };
+  const base: Base = {
+    path,
+    label: meta.title ?? words(key),
+    titled: meta.title !== undefined,
+    hint: meta.description,
+    required,
+    ...(defaultValue !== undefined ? { defaultValue } : {}),
+  };
   if (d.type === 'union') {
     const choice = choiceInUnion(d);
     if (!choice) return null;
@@ -125,7 +135,12 @@ function field(key: string, path: string[], schema: z.ZodType, keySets: KeySets)
   switch (d.type) {
     case 'string': {
       const max = check(d, 'max_length')?.maximum;
-      if (meta.input === 'date' || check(d, 'string_format')?.format === 'date' || String(check(d, 'string_format')?.pattern ?? '').includes('\\d{4}-\\d{2}-\\d{2}')) return { ...base, kind: 'date' };
+      if (
+        meta.input === 'date' ||
+        check(d, 'string_format')?.format === 'date' ||
+        String(check(d, 'string_format')?.pattern ?? '').includes('\\d{4}-\\d{2}-\\d{2}')
+      )
+        return { ...base, kind: 'date' };
       return { ...base, kind: 'text', multiline: meta.input === 'paragraph' || (max !== undefined && max > 1000), maxLength: max };
     }
     case 'number': {

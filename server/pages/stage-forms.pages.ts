@@ -33,7 +33,17 @@ const ORDER = [
 ];
 
 /** State codes a facilitator might meet when saving or issuing, as what to do about them. */
-const REFUSALS = new Set(['FORMATION_NOT_STARTED', 'STAGE_NOT_CURRENT', 'STAGE_COMPLETED', 'STAGE_LOCKED', 'CONDITIONS_OPEN', 'PANEL_NOT_OPEN', 'PANEL_CLOSED', 'TEMPLATE_CONTEXT_INVALID', 'OUTCOME_RECORDED']);
+const REFUSALS = new Set([
+  'FORMATION_NOT_STARTED',
+  'STAGE_NOT_CURRENT',
+  'STAGE_COMPLETED',
+  'STAGE_LOCKED',
+  'CONDITIONS_OPEN',
+  'PANEL_NOT_OPEN',
+  'PANEL_CLOSED',
+  'TEMPLATE_CONTEXT_INVALID',
+  'OUTCOME_RECORDED',
+]);
 
 /**
  * The forms of a stage: its details, generated from the stage's own zod schema (schema-form.ts),
@@ -68,7 +78,13 @@ export function stageFormsPagesRouter(s: Services, access: AccessLayer): Router 
     return formFields(STAGE_TEMPLATES[ctx.stage].stageDataSchema, { practices: ctx.network.practices.map((p) => ({ value: p.id, label: p.name })) });
   }
 
-  async function dataPage(req: Request, res: Response, state: FormState | null, extra: { errors?: { href: string; message: string; name?: string }[]; extraRows?: Record<string, number> } = {}, status = 200) {
+  async function dataPage(
+    req: Request,
+    res: Response,
+    state: FormState | null,
+    extra: { errors?: { href: string; message: string; name?: string }[]; extraRows?: Record<string, number> } = {},
+    status = 200,
+  ) {
     const ctx = await context(req);
     const fields = fieldsOf(ctx);
     const current = state ?? stateFromData(fields, (await s.stageConsole.stageData(ctx.id, ctx.stage)).data ?? {});
@@ -120,7 +136,8 @@ export function stageFormsPagesRouter(s: Services, access: AccessLayer): Router 
     try {
       await s.formation.submitStageData(actorLabel(personOf(res)), ctx.id, ctx.stage, data);
     } catch (err) {
-      if (err instanceof AppError && REFUSALS.has(err.code)) return dataPage(req, res, state, { errors: [{ href: 'save-button', message: err.message }], extraRows }, 409);
+      if (err instanceof AppError && REFUSALS.has(err.code))
+        return dataPage(req, res, state, { errors: [{ href: 'save-button', message: err.message }], extraRows }, 409);
       throw err;
     }
     res.redirect(303, `/networks/${ctx.id}/stages/${ctx.stage}?done=saved`);
@@ -137,14 +154,22 @@ export function stageFormsPagesRouter(s: Services, access: AccessLayer): Router 
       const issues = (err.details as { path?: string; message: string }[] | undefined) ?? [];
       problem = `${err.message} ${issues.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; ')}`.trim();
     }
-    await page(req, res, 'stage-preview', `${ctx.title}: preview`, { breadcrumbs: ctx.breadcrumbs, network: ctx.network, title: ctx.title, preview, problem, base: `/networks/${ctx.id}/stages/${ctx.stage}` });
+    await page(req, res, 'stage-preview', `${ctx.title}: preview`, {
+      breadcrumbs: ctx.breadcrumbs,
+      network: ctx.network,
+      title: ctx.title,
+      preview,
+      problem,
+      base: `/networks/${ctx.id}/stages/${ctx.stage}`,
+    });
   });
 
   async function issuePage(req: Request, res: Response, chosen: SigningRule | null, errors: { href: string; message: string }[] = [], status = 200) {
     const ctx = await context(req);
     const rule = chosen ?? defaultSigningRule(STAGE_TEMPLATES[ctx.stage].documentType);
     const view = await s.stageConsole.stage(ctx.id, ctx.stage);
-    const mark = (options: { value: string; label: string }[], picked: readonly string[], name: string) => options.map((o) => ({ ...o, id: `${name}-${o.value}`, checked: picked.includes(o.value) }));
+    const mark = (options: { value: string; label: string }[], picked: readonly string[], name: string) =>
+      options.map((o) => ({ ...o, id: `${name}-${o.value}`, checked: picked.includes(o.value) }));
     await page(
       req,
       res,
@@ -176,10 +201,21 @@ export function stageFormsPagesRouter(s: Services, access: AccessLayer): Router 
     const ctx = await context(req);
     const body = req.body as Record<string, unknown>;
     const list = (v: unknown) => ([] as unknown[]).concat(v ?? []).map(String);
-    const parsed = signingRuleSchema.safeParse({ partners: body.partners, practiceRoles: list(body.practiceRoles), officers: list(body.officers), order: body.order || undefined });
+    const parsed = signingRuleSchema.safeParse({
+      partners: body.partners,
+      practiceRoles: list(body.practiceRoles),
+      officers: list(body.officers),
+      order: body.order || undefined,
+    });
     if (!parsed.success) {
       const fallback = defaultSigningRule(STAGE_TEMPLATES[ctx.stage].documentType);
-      return issuePage(req, res, { ...fallback, practiceRoles: [], officers: [] }, [{ href: 'partners-any-partner', message: 'Choose who signs for each practice' }], 422);
+      return issuePage(
+        req,
+        res,
+        { ...fallback, practiceRoles: [], officers: [] },
+        [{ href: 'partners-any-partner', message: 'Choose who signs for each practice' }],
+        422,
+      );
     }
     try {
       await s.formation.issue(actorLabel(personOf(res)), ctx.id, ctx.stage, { signingRule: parsed.data });

@@ -17,7 +17,14 @@ const DONE: Record<string, string> = {
   outcome: 'The panel’s outcome is recorded.',
 };
 
-const OUTCOME_WORDS: Record<string, string> = { signed: 'was signed by everyone', declined: 'was declined', voided: 'was replaced by a newer version', carried: 'was carried by vote', lost: 'was lost on the vote', inquorate: 'was not decided: the vote was not quorate' };
+const OUTCOME_WORDS: Record<string, string> = {
+  signed: 'was signed by everyone',
+  declined: 'was declined',
+  voided: 'was replaced by a newer version',
+  carried: 'was carried by vote',
+  lost: 'was lost on the vote',
+  inquorate: 'was not decided: the vote was not quorate',
+};
 
 export type StageView = Awaited<ReturnType<Services['stageConsole']['stage']>>;
 
@@ -40,7 +47,12 @@ export function stagePagesRouter(s: Services, access: AccessLayer): Router {
     const st = view.stage;
     const current = view.network.currentStage === st.key;
     const round = view.round;
-    const owed = round?.open ? [...round.practices.flatMap((p) => p.owed.map((o) => ({ ...o, where: p.name }))), ...round.officers.flatMap((o) => o.owed.map((x) => ({ ...x, where: `the network’s ${o.capacity}` })))] : [];
+    const owed = round?.open
+      ? [
+          ...round.practices.flatMap((p) => p.owed.map((o) => ({ ...o, where: p.name }))),
+          ...round.officers.flatMap((o) => o.owed.map((x) => ({ ...x, where: `the network’s ${o.capacity}` }))),
+        ]
+      : [];
     const base = `/networks/${view.network.id}/stages/${st.key}`;
     const sealedOf = new Map(view.sealed.map((x) => [x.version, x]));
     const party = (p: { signed: boolean; signers: { name: string; signedAt: string }[]; owedInWords: string }) => ({
@@ -62,14 +74,21 @@ export function stagePagesRouter(s: Services, access: AccessLayer): Router {
         stage: { ...st, statusWords: statusWords('stage', st.status), tagClass: STAGE_TAG[st.status] ?? 'nhsuk-tag--grey' },
         base,
         current,
-        lastOutcome: st.lastOutcome ? `Version ${st.lastOutcome.documentVersion} ${OUTCOME_WORDS[st.lastOutcome.outcome] ?? statusWords('round', st.lastOutcome.outcome).toLowerCase()}${st.lastOutcome.reason && st.lastOutcome.outcome !== 'declined' ? `: ${st.lastOutcome.reason}` : ''}.` : null,
+        lastOutcome: st.lastOutcome
+          ? `Version ${st.lastOutcome.documentVersion} ${OUTCOME_WORDS[st.lastOutcome.outcome] ?? statusWords('round', st.lastOutcome.outcome).toLowerCase()}${st.lastOutcome.reason && st.lastOutcome.outcome !== 'declined' ? `: ${st.lastOutcome.reason}` : ''}.`
+          : null,
         savedText: st.dataRevision > 0 ? `Details saved ${plural(st.dataRevision, 'time')}.` : 'No details saved yet: the document uses standard wording.',
         canEdit: manage && current && st.status !== 'completed',
         canIssue: manage && current && ['drafting', 'awaiting-signatures'].includes(st.status),
         reissue: st.status === 'awaiting-signatures',
         panel: st.key === 'panel-presentation',
         canDecide: st.key === 'panel-presentation' && can(res, 'panel.decide'),
-        vote: st.vote ? { href: `/motions/${st.vote.motionId}`, text: `Vote on version ${st.vote.documentVersion}: ${st.vote.result ? statusWords('result', st.vote.result) : 'open'}` } : null,
+        vote: st.vote
+          ? {
+              href: `/motions/${st.vote.motionId}`,
+              text: `Vote on version ${st.vote.documentVersion}: ${st.vote.result ? statusWords('result', st.vote.result) : 'open'}`,
+            }
+          : null,
         round: round
           ? {
               ...round,
@@ -89,7 +108,9 @@ export function stagePagesRouter(s: Services, access: AccessLayer): Router {
           statusWords: statusWords('document', v.status),
           issued: ukDate(v.createdAt),
           fingerprint: fingerprint(v.sha256),
-          sealed: sealedOf.get(v.version) ? { href: `/api/v1/sealed/${sealedOf.get(v.version)!.id}/pdf`, when: ukDate(sealedOf.get(v.version)!.sealedAt) } : null,
+          sealed: sealedOf.get(v.version)
+            ? { href: `/api/v1/sealed/${sealedOf.get(v.version)!.id}/pdf`, when: ukDate(sealedOf.get(v.version)!.sealedAt) }
+            : null,
         })),
         evidence: view.sealed.length > 0 && can(res, 'evidence.read') ? `/api/v1/networks/${view.network.id}/stages/${st.key}/evidence` : null,
         done: DONE[String(req.query.done ?? '')],
@@ -111,7 +132,8 @@ export function stagePagesRouter(s: Services, access: AccessLayer): Router {
     const { id, stage } = params(req);
     const view = await s.stageConsole.stage(id, stage);
     const posted = String((req.body as Record<string, unknown>).round ?? '');
-    if (!view.round || view.round.id !== posted || !view.round.open) throw new AppError('ROUND_CLOSED', 'That signing round has ended. The page now shows the current one.');
+    if (!view.round || view.round.id !== posted || !view.round.open)
+      throw new AppError('ROUND_CLOSED', 'That signing round has ended. The page now shows the current one.');
     return view.round.id;
   }
 
@@ -122,7 +144,12 @@ export function stagePagesRouter(s: Services, access: AccessLayer): Router {
         await act(req, res, await roundOf(req));
       } catch (err) {
         if (err instanceof AppError && ['ROUND_CLOSED', 'NOT_OWED', 'INVALID_EXTENSION', 'VALIDATION_FAILED', 'ROUND_EXPIRED'].includes(err.code)) {
-          return stagePage(req, res, { errors: [{ href: err.code === 'ROUND_CLOSED' ? 'round' : href, message: err.message }] }, err.code === 'INVALID_EXTENSION' ? 422 : 409);
+          return stagePage(
+            req,
+            res,
+            { errors: [{ href: err.code === 'ROUND_CLOSED' ? 'round' : href, message: err.message }] },
+            err.code === 'INVALID_EXTENSION' ? 422 : 409,
+          );
         }
         throw err;
       }

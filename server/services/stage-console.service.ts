@@ -65,7 +65,9 @@ export function createStageConsoleService(deps: ServerDeps) {
           documentVersion: latest.documentVersion,
           rule: whoSigns(latest.rule as SigningRule),
           expiresAt: latest.expiresAt,
-          practices: network.practices.filter((p) => progress.practices.has(p.id) || latest.slots.length === 0).map((p) => ({ practiceId: p.id, name: p.name, ...words(progress.practices.get(p.id) ?? none) })),
+          practices: network.practices
+            .filter((p) => progress.practices.has(p.id) || latest.slots.length === 0)
+            .map((p) => ({ practiceId: p.id, name: p.name, ...words(progress.practices.get(p.id) ?? none) })),
           officers: progress.officers.map((o) => ({ capacity: o.capacity.replace(/-/g, ' '), ...words(o) })),
         };
       }
@@ -73,18 +75,40 @@ export function createStageConsoleService(deps: ServerDeps) {
       const versions = documents
         .filter((d) => d.stageKey === stage)
         .sort((a, b) => b.version - a.version)
-        .map((d, i, all) => ({ id: d.id, title: d.title, version: d.version, status: d.status, sha256: d.sha256Pdf, createdAt: d.createdAt, previousId: all[i + 1]?.id ?? null }));
+        .map((d, i, all) => ({
+          id: d.id,
+          title: d.title,
+          version: d.version,
+          status: d.status,
+          sha256: d.sha256Pdf,
+          createdAt: d.createdAt,
+          previousId: all[i + 1]?.id ?? null,
+        }));
 
       return {
         network: { id: network.id, name: network.name, formationStatus: network.formationStatus, currentStage: network.currentStage },
-        stage: { key: stage, title: def.title, position: def.position, decidedBy: def.decidedBy, status: row?.status ?? 'pending', dataRevision: row?.dataRevision ?? 0, vote: row?.vote ?? null, lastOutcome: row?.lastOutcome ?? null },
+        stage: {
+          key: stage,
+          title: def.title,
+          position: def.position,
+          decidedBy: def.decidedBy,
+          status: row?.status ?? 'pending',
+          dataRevision: row?.dataRevision ?? 0,
+          vote: row?.vote ?? null,
+          lastOutcome: row?.lastOutcome ?? null,
+        },
         versions,
         round,
-        declines: declines.map((d) => ({ name: nameOf(d.personId), practiceName: people.get(d.personId)?.practiceName ?? '', version: d.documentVersion, reason: d.reason, declinedAt: d.declinedAt })),
+        declines: declines.map((d) => ({
+          name: nameOf(d.personId),
+          practiceName: people.get(d.personId)?.practiceName ?? '',
+          version: d.documentVersion,
+          reason: d.reason,
+          declinedAt: d.declinedAt,
+        })),
         sealed: sealed.map((x) => ({ id: x.id, version: x.version, sealedAt: x.createdAt, sha256: x.sealedSha256 })),
       };
     },
-
   };
 }
 

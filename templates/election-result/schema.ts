@@ -33,7 +33,13 @@ const inputSchema = z.object({
         candidates: z.array(z.object({ name: z.string().min(1), practice: z.string().min(1), votes: z.string().min(1), elected: z.boolean() })),
         elected: z.array(z.string().min(1)),
         summary: z.array(z.string().min(1)),
-        rounds: z.array(z.object({ heading: z.string().min(1), text: z.string().min(1), transfers: z.array(z.object({ name: z.string().min(1), votes: z.string().min(1) })) })),
+        rounds: z.array(
+          z.object({
+            heading: z.string().min(1),
+            text: z.string().min(1),
+            transfers: z.array(z.object({ name: z.string().min(1), votes: z.string().min(1) })),
+          }),
+        ),
         ties: z.array(z.string().min(1)),
       }),
     )

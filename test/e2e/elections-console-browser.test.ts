@@ -41,7 +41,10 @@ describe('a facilitator runs an election through the pages', () => {
     const year = new Date().getUTCFullYear() + 1;
     await page.fill('#title', 'Shadow board');
     await page.fill('#c1-seats', 'none');
-    for (const [name, month] of [['nominationsCloseAt', '5'], ['ballotCloseAt', '6']] as const) {
+    for (const [name, month] of [
+      ['nominationsCloseAt', '5'],
+      ['ballotCloseAt', '6'],
+    ] as const) {
       await page.fill(`#${name}-day`, '16');
       await page.fill(`#${name}-month`, month);
       await page.fill(`#${name}-year`, String(year));
@@ -109,10 +112,13 @@ describe('a facilitator runs an election through the pages', () => {
 
     // the certificate is issued after the count
     await expect
-      .poll(async () => {
-        await page.reload();
-        return page.locator('#certificate-pdf').count();
-      }, { timeout: 30_000 })
+      .poll(
+        async () => {
+          await page.reload();
+          return page.locator('#certificate-pdf').count();
+        },
+        { timeout: 30_000 },
+      )
       .toBe(1);
     const certificate = await page.request.get(`${stack.baseUrl}${await page.locator('#certificate-pdf').getAttribute('href')}`);
     expect((await certificate.body()).subarray(0, 5).toString()).toBe('%PDF-');

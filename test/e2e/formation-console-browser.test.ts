@@ -138,7 +138,9 @@ describe('a facilitator forms a network through the pages', () => {
 
     // a partner declines version 1, with a reason the facilitator reads on the stage page
     const decliner = v1.find((r) => r.to === jubileePartners[3].email)!;
-    expect((await apiClient(stack.baseUrl).post(`/actions/${decliner.token}/decline`, { reason: 'The vision leaves out our branch surgery.' })).status).toBe(200);
+    expect((await apiClient(stack.baseUrl).post(`/actions/${decliner.token}/decline`, { reason: 'The vision leaves out our branch surgery.' })).status).toBe(
+      200,
+    );
     await until(page, async () => (await page.locator('#declines').count()) > 0, 'the decline to show');
     await expect(page.locator('#declines').textContent()).resolves.toContain(`${jubileePartners[3].name} (${jubilee.name}) declined version 1`);
     await expect(page.locator('#declines').textContent()).resolves.toContain('The vision leaves out our branch surgery.');
@@ -152,7 +154,11 @@ describe('a facilitator forms a network through the pages', () => {
     await page.click('#issue-link');
     await page.click('#issue-button');
     await expect(page.locator('#done').textContent()).resolves.toContain('The document is issued');
-    await until(page, async () => (await page.locator('#version-2').count()) > 0 && (await page.locator('#round h2, h2#round').textContent())!.includes('version 2'), 'version 2 to go out');
+    await until(
+      page,
+      async () => (await page.locator('#version-2').count()) > 0 && (await page.locator('#round h2, h2#round').textContent())!.includes('version 2'),
+      'version 2 to go out',
+    );
     await page.click('#version-2 a:has-text("What changed")');
     await expect(page.locator('h1').textContent()).resolves.toBe('What changed from version 1 to version 2');
     const changes = (await page.locator('#changes').textContent())!;
@@ -177,7 +183,10 @@ describe('a facilitator forms a network through the pages', () => {
     await expect(signer.locator('h1').textContent()).resolves.toContain('You have signed');
     await signer.close();
     const jubileeSigner = jubileePartners[0];
-    const signed = await apiClient(stack.baseUrl).post(`/actions/${v2.find((r) => r.to === jubileeSigner.email)!.token}/sign`, { typedName: jubileeSigner.name, consent: true });
+    const signed = await apiClient(stack.baseUrl).post(`/actions/${v2.find((r) => r.to === jubileeSigner.email)!.token}/sign`, {
+      typedName: jubileeSigner.name,
+      consent: true,
+    });
     expect(signed.status, JSON.stringify(signed.body)).toBe(200);
 
     // the signed pack waits for the panel's outcome
@@ -200,7 +209,11 @@ describe('a facilitator forms a network through the pages', () => {
     await expect(page.locator('#done').textContent()).resolves.toContain('outcome is recorded');
 
     // the stage completes and is sealed: the signed copy and the evidence pack download
-    await until(page, async () => (await page.locator('#stage-status').textContent()) === 'Completed' && (await page.locator('#sealed-2').count()) > 0, 'the stage to complete and be sealed');
+    await until(
+      page,
+      async () => (await page.locator('#stage-status').textContent()) === 'Completed' && (await page.locator('#sealed-2').count()) > 0,
+      'the stage to complete and be sealed',
+    );
     const text = await checkPage(page, 'the completed stage');
     expect(text).toContain('Version 2: Signed');
     expect(text).toContain('Version 1: Declined');

@@ -17,7 +17,8 @@ describe('chasing a signature', () => {
   let api: ApiClient;
   useStack({}, (env) => ({ stack, api } = env));
 
-  const mailsTo = async (email: string, title: string) => ((await api.get(`/outbox?to=${encodeURIComponent(email)}&limit=1000`)).body as { subject: string }[]).filter((m) => m.subject.includes(title)).length;
+  const mailsTo = async (email: string, title: string) =>
+    ((await api.get(`/outbox?to=${encodeURIComponent(email)}&limit=1000`)).body as { subject: string }[]).filter((m) => m.subject.includes(title)).length;
 
   it('sends one link to the one person chased, everyone owed when no one is named, and refuses anyone with nothing owed', async () => {
     const { network } = await createScenarioNetwork(api, { practiceCount: 2 });

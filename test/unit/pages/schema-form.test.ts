@@ -39,7 +39,12 @@ function postedBody(fields: readonly FieldNode[], state: Record<string, string |
 
 /** Data that uses every kind of field a stage has: lists, rows, keyed records, dates, choices. */
 const SAMPLES: Record<string, unknown> = {
-  'panel-presentation': { vision: 'One standard of care.', aspirations: ['Shared dashboard', 'Extended hours'], chair: 'Dr Ann Ali', nominatedPayee: 'Spitalfields Surgery' },
+  'panel-presentation': {
+    vision: 'One standard of care.',
+    aspirations: ['Shared dashboard', 'Extended hours'],
+    chair: 'Dr Ann Ali',
+    nominatedPayee: 'Spitalfields Surgery',
+  },
   'terms-of-reference': {
     purpose: 'To work together.',
     legalForm: 'clg',
@@ -63,7 +68,10 @@ const SAMPLES: Record<string, unknown> = {
     reviewMonths: 6,
   },
   'financial-framework': {
-    streams: [{ name: 'OD grant', amountPounds: 40000, basis: 'fixed' }, { name: 'Care packages', source: 'ICB', basis: 'outcome' }],
+    streams: [
+      { name: 'OD grant', amountPounds: 40000, basis: 'fixed' },
+      { name: 'Care packages', source: 'ICB', basis: 'outcome' },
+    ],
     upfrontPercent: 60,
     distributionMethod: 'custom',
     customShares: { 'p-1': 60, 'p-2': 40 },
@@ -141,7 +149,14 @@ describe('nested and repeated fields', () => {
   });
 
   it('puts each problem beside its own box in NHS words, and keeps what was typed', () => {
-    const body = { 'dataItems.0.item': 'x'.repeat(1001), 'dataItems.0.form': 'aggregate', 'dataItems.1.item': '', 'dataItems.1.form': 'identifiable', reviewMonths: 'twelve', purposes: 'Direct care\n\n' + 'y'.repeat(1200) };
+    const body = {
+      'dataItems.0.item': 'x'.repeat(1001),
+      'dataItems.0.form': 'aggregate',
+      'dataItems.1.item': '',
+      'dataItems.1.form': 'identifiable',
+      reviewMonths: 'twelve',
+      purposes: 'Direct care\n\n' + 'y'.repeat(1200),
+    };
     const state = stateFromBody(fields, body);
     const result = schema.safeParse(dataFromState(fields, state));
     expect(result.success).toBe(false);
@@ -155,17 +170,36 @@ describe('nested and repeated fields', () => {
       ]),
     );
     const view = formView(fields, state, errors);
-    expect(view.find((v) => v.name === 'reviewMonths')).toMatchObject({ value: 'twelve', error: 'Review the agreement every (months) must be a number, like 12 or 2.5', errorId: 'f-reviewMonths-error' });
+    expect(view.find((v) => v.name === 'reviewMonths')).toMatchObject({
+      value: 'twelve',
+      error: 'Review the agreement every (months) must be a number, like 12 or 2.5',
+      errorId: 'f-reviewMonths-error',
+    });
     expect(view.find((v) => v.name === 'purposes')!.value).toBe(body.purposes);
   });
 
   it('maps a problem inside a keyed record to the key it is about', () => {
     const tor = STAGE_TEMPLATES['terms-of-reference'].stageDataSchema;
     const torFields = formFields(tor, keySets);
-    const data = dataFromState(torFields, stateFromBody(torFields, { 'votingRules.expulsion.threshold': 'most', noticeDays: '2.5', 'censusDate.day': '31', 'censusDate.month': '2', 'censusDate.year': '2027' }));
+    const data = dataFromState(
+      torFields,
+      stateFromBody(torFields, {
+        'votingRules.expulsion.threshold': 'most',
+        noticeDays: '2.5',
+        'censusDate.day': '31',
+        'censusDate.month': '2',
+        'censusDate.year': '2027',
+      }),
+    );
     const errors = fieldErrors(torFields, tor.safeParse(data).error!, data);
-    expect(errors.find((e) => e.name === 'votingRules.expulsion.threshold')).toMatchObject({ href: 'f-votingRules-expulsion-threshold', message: 'Expelling a member practice: select what carries a motion from the list' });
+    expect(errors.find((e) => e.name === 'votingRules.expulsion.threshold')).toMatchObject({
+      href: 'f-votingRules-expulsion-threshold',
+      message: 'Expelling a member practice: select what carries a motion from the list',
+    });
     expect(errors.find((e) => e.name === 'noticeDays')?.message).toBe('Notice of a board meeting (days) must be a whole number');
-    expect(errors.find((e) => e.name === 'censusDate')).toMatchObject({ href: 'f-censusDate-day', message: 'Date of the list-size census used for weighted votes must be a real date, like 16 3 2027' });
+    expect(errors.find((e) => e.name === 'censusDate')).toMatchObject({
+      href: 'f-censusDate-day',
+      message: 'Date of the list-size census used for weighted votes must be a real date, like 16 3 2027',
+    });
   });
 });

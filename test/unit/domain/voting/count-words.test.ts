@@ -10,7 +10,12 @@ const cands = (...ids: string[]) => ids.map((id) => ({ id, name: NAMES[id] }));
 const ID = /\bc[1-4]\b/;
 
 describe('an STV count in words', () => {
-  const count = countStv({ seats: 2, candidates: cands('c1', 'c2', 'c3', 'c4'), seed: 'seed', ballots: [...rep(5, ['c1', 'c3']), ...rep(2, ['c2']), ...rep(1, ['c4', 'c2'])] });
+  const count = countStv({
+    seats: 2,
+    candidates: cands('c1', 'c2', 'c3', 'c4'),
+    seed: 'seed',
+    ballots: [...rep(5, ['c1', 'c3']), ...rep(2, ['c2']), ...rep(1, ['c4', 'c2'])],
+  });
   const words = describeCount(count, name);
 
   it('names every candidate and never their ids', () => {
@@ -21,7 +26,12 @@ describe('an STV count in words', () => {
 
   it('says round by round who was elected, whose surplus moved and who was excluded, with the transfers', () => {
     expect(words.summary[1]).toMatch(/^Quota: 3 votes\./);
-    expect(words.rounds.map((r) => r.heading)).toEqual(['Round 1: Dr Ann Ali elected', 'Round 2: Dr Ann Ali’s surplus passed on', 'Round 3: Dr Dev Dey excluded', 'Round 4: Dr Ben Bose elected']);
+    expect(words.rounds.map((r) => r.heading)).toEqual([
+      'Round 1: Dr Ann Ali elected',
+      'Round 2: Dr Ann Ali’s surplus passed on',
+      'Round 3: Dr Dev Dey excluded',
+      'Round 4: Dr Ben Bose elected',
+    ]);
     expect(words.rounds[0].text).toBe('Dr Ann Ali reached the quota with 5 votes and is elected, with a surplus of 2 votes to pass on.');
     const surplus = words.rounds.find((r) => r.heading.includes('surplus'))!;
     // Dr Ann Ali had 5 against a quota of 3: a surplus of 2, all to Dr Cat Cole at 0.4 a ballot
@@ -34,7 +44,12 @@ describe('an STV count in words', () => {
 
   it('says a tie is a tie and how it was broken: by an earlier stage, else by lot', () => {
     // Dr Ben Bose and Dr Cat Cole have one first preference each, at every stage: only a lot can part them
-    const tied = countStv({ seats: 1, candidates: cands('c1', 'c2', 'c3'), seed: 'seed', ballots: [...rep(2, ['c1']), ...rep(1, ['c2', 'c1']), ...rep(1, ['c3', 'c1'])] });
+    const tied = countStv({
+      seats: 1,
+      candidates: cands('c1', 'c2', 'c3'),
+      seed: 'seed',
+      ballots: [...rep(2, ['c1']), ...rep(1, ['c2', 'c1']), ...rep(1, ['c3', 'c1'])],
+    });
     expect(tied.tieBreaks).toHaveLength(1);
     const text = describeCount(tied, name).ties[0];
     expect(text).toContain('Dr Ben Bose and Dr Cat Cole were level with the fewest votes');
