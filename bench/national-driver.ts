@@ -271,13 +271,14 @@ export class NetworkDriver {
         .call<{ document?: IssuedDocument }>('POST', `/networks/${this.id}/stages/${stage}/issue`)
         .catch((err: unknown) => ({ status: 0, body: { error: { code: String(err) } } }));
       if (res.status === 202 && res.body.document) return res.body.document;
-      this.api.error(`issue ${stage}`, res);
+      // the refusal of a retry whose first attempt went through is not a second error
       if (attempt > 1 && ['STAGE_LOCKED', 'STAGE_COMPLETED', 'STAGE_NOT_CURRENT'].includes(res.body?.error?.code ?? '')) {
         return until(`${stage} to be issued`, async () => {
           const s = (await this.formation()).stages.find((x) => x.key === stage);
           return s && s.status !== 'issuing' && s.status !== 'drafting' ? s.documents.at(-1) : null;
         });
       }
+      this.api.error(`issue ${stage}`, res);
       if (attempt >= 3) throw new Error(`issue ${stage} failed`);
       await sleep(1000 * attempt);
     }
@@ -300,11 +301,16 @@ export class NetworkDriver {
       this.network.outcome === 'conditional'
         ? { outcome: 'conditional', conditions: ['Name the nominated payee in the terms of reference'], reason: 'A strong vision; the payee is still to be confirmed.' }
         : { outcome: 'pass', reason: 'The panel supports the network going ahead.' };
+    let timedOut = 0;
     await until('the panel to take an outcome', async () => {
       const res = await this.api.call<{ error?: { code?: string } }>('POST', `/networks/${id}/panel/outcome`, body);
+      const code = res.body?.error?.code ?? '';
       if (res.status === 200) return true;
-      if (res.status === 409 && NOT_YET.has(res.body?.error?.code ?? '')) return false;
+      if (res.status === 409 && NOT_YET.has(code)) return false;
+      // an attempt that timed out may have been recorded after all: its retry is then told so
+      if (timedOut > 0 && res.status === 409 && code === 'OUTCOME_RECORDED') return true;
       this.api.error('record the panel outcome', res);
+      if (res.status === 503 && ++timedOut < 3) return false;
       throw new Error('the panel outcome was refused');
     });
   }
