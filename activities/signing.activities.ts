@@ -12,6 +12,23 @@ import type { ActivityDeps } from './formation.activities';
 
 const SYSTEM = 'system';
 
+/** A signature the workflow has accepted, with the slots it fills. */
+export interface SignatureToRecord extends Omit<SignInput, 'documentVersion'> {
+  slotIds: string[];
+  capacity: string;
+}
+
+export interface RecordSignaturesInput {
+  signoffId: string;
+  documentId: string;
+  documentVersion: number;
+  documentSha256: string;
+  signatures: SignatureToRecord[];
+}
+
+/** Each signature's outcome, by signer: its receipt, or why it cannot be recorded. */
+export type RecordedSignature = { personId: string } & ({ receipt: Omit<SignatureReceipt, 'roundComplete'> } | { rejected: { code: 'NOT_A_SIGNER'; message: string } });
+
 interface RequestContext {
   signoffId: string;
   workflowId: string;
@@ -70,6 +87,85 @@ export function createSigningActivities(deps: ActivityDeps) {
       keys.push(await outbox.queue(trx, { key: `${dedupeKey}:${email}`, to: email, networkId, template, data, links: [`${deps.publicUrl}/networks/${networkId}`] }));
     }
     return keys;
+  }
+
+  /**
+   * Writes a batch of signatures of one round in one transaction: the signatures, the request
+   * statuses, the links used and one audit event each. The workflow collects the signatures that
+   * arrive while a write is running and hands them over together (group commit), so a burst of
+   * signers costs a few transactions rather than one each. Idempotent: a signature written by an
+   * earlier attempt is answered with its stored receipt.
+   */
+  async function recordSignatures(input: RecordSignaturesInput): Promise<RecordedSignature[]> {
+    const personIds = input.signatures.map((s) => s.personId);
+    const people = await repos.records.getPeople(db, personIds);
+    const earlier = new Map((await repos.signoffs.signaturesByPeople(db, input.signoffId, personIds)).map((s) => [s.personId, s]));
+    const receiptOf = (s: { id: string; signedAt: string; capacity: string }, person: { practiceId: string; practiceName: string; name: string }) => ({
+      signatureId: s.id,
+      capacity: s.capacity,
+      documentId: input.documentId,
+      documentVersion: input.documentVersion,
+      documentSha256: input.documentSha256,
+      practiceId: person.practiceId,
+      practiceName: person.practiceName,
+      signedBy: person.name,
+      signedAt: s.signedAt,
+    });
+    const signedAt = new Date().toISOString();
+    const fresh = input.signatures
+      .filter((s) => people.has(s.personId) && !earlier.has(s.personId))
+      .map((s) => ({
+        id: crypto.randomUUID(),
+        signoffId: input.signoffId,
+        documentId: input.documentId,
+        documentVersion: input.documentVersion,
+        documentSha256: input.documentSha256,
+        personId: s.personId,
+        practiceId: people.get(s.personId)!.practiceId,
+        typedName: s.typedName,
+        capacity: s.capacity,
+        slotIds: s.slotIds,
+        consentVersion: s.consentVersion,
+        method: s.method,
+        ip: s.ip,
+        userAgent: s.userAgent,
+        signedAt,
+      }));
+    if (fresh.length) {
+      const signoff = await repos.signoffs.get(db, input.signoffId);
+      const slots = signoff?.slots ?? [];
+      // colleagues who could have filled the same slots, and no other, have nothing left to do
+      const colleagues = new Set<string>();
+      for (const signature of fresh) {
+        const filled = new Set(signature.slotIds);
+        const stillNeeded = new Set(slots.filter((s) => !filled.has(s.id)).flatMap((s) => s.eligible.map((e) => e.personId)));
+        for (const slot of slots.filter((s) => filled.has(s.id))) for (const e of slot.eligible) if (!stillNeeded.has(e.personId)) colleagues.add(e.personId);
+      }
+      const signers = fresh.map((s) => s.personId);
+      for (const signer of signers) colleagues.delete(signer);
+      // a unique violation means another attempt wrote some of these: the retry answers with its receipts
+      await db.transaction(async (trx) => {
+        await repos.signoffs.insertSignatures(trx, fresh);
+        await repos.signoffs.setRequestsStatus(trx, input.signoffId, signers, 'signed');
+        await repos.signoffs.setRequestsStatus(trx, input.signoffId, [...colleagues], 'signed-by-colleague', { onlyPending: true });
+        await repos.tokens.markActionTokensUsed(trx, input.signoffId, signers);
+        await repos.audit.appendMany(
+          trx,
+          fresh.map((s) => ({
+            actor: `person:${s.personId}`,
+            event: { type: 'signature.signed', signoffId: input.signoffId, signatureId: s.id, personId: s.personId, practiceId: s.practiceId, documentId: input.documentId, documentVersion: input.documentVersion, documentSha256: input.documentSha256 },
+            networkId: people.get(s.personId)!.networkId,
+          })),
+        );
+      });
+      log.info({ signoffId: input.signoffId, signatures: fresh.length }, 'signatures recorded');
+    }
+    const written = new Map(fresh.map((s) => [s.personId, s]));
+    return input.signatures.map(({ personId }): RecordedSignature => {
+      const person = people.get(personId);
+      if (!person) return { personId, rejected: { code: 'NOT_A_SIGNER', message: 'signer not found' } };
+      return { personId, receipt: receiptOf(earlier.get(personId) ?? written.get(personId)!, person) };
+    });
   }
 
   return {
@@ -131,68 +227,14 @@ export function createSigningActivities(deps: ActivityDeps) {
       await outbox.deliver(keys);
     },
 
-    async recordSignature(input: SignInput & { signoffId: string; workflowId: string; documentId: string; documentVersion: number; documentSha256: string; slotIds: string[]; capacity: string }): Promise<Omit<SignatureReceipt, 'roundComplete'>> {
-      const person = await repos.records.getPerson(db, input.personId);
-      if (!person) throw ApplicationFailure.nonRetryable('signer not found', 'NOT_A_SIGNER');
-      const receiptOf = (s: { id: string; signedAt: string; capacity: string }) => ({
-        signatureId: s.id,
-        capacity: s.capacity,
-        documentId: input.documentId,
-        documentVersion: input.documentVersion,
-        documentSha256: input.documentSha256,
-        practiceId: person.practiceId,
-        practiceName: person.practiceName,
-        signedBy: person.name,
-        signedAt: s.signedAt,
-      });
-      const earlier = await repos.signoffs.signatureByPerson(db, input.signoffId, input.personId);
-      if (earlier) return receiptOf(earlier);
-      const signature = {
-        id: crypto.randomUUID(),
-        signoffId: input.signoffId,
-        documentId: input.documentId,
-        documentVersion: input.documentVersion,
-        documentSha256: input.documentSha256,
-        personId: input.personId,
-        practiceId: person.practiceId,
-        typedName: input.typedName,
-        capacity: input.capacity,
-        slotIds: input.slotIds,
-        consentVersion: input.consentVersion,
-        method: input.method,
-        ip: input.ip,
-        userAgent: input.userAgent,
-        signedAt: new Date().toISOString(),
-      };
-      const signoff = await repos.signoffs.get(db, input.signoffId);
-      try {
-        await db.transaction(async (trx) => {
-          await repos.signoffs.insertSignature(trx, signature);
-          // colleagues who could have filled the same slots have nothing left to do
-          const filled = new Set(input.slotIds);
-          const stillNeeded = new Set((signoff?.slots ?? []).filter((s) => !filled.has(s.id)).flatMap((s) => s.eligible.map((e) => e.personId)));
-          const coveredBy = new Set((signoff?.slots ?? []).filter((s) => filled.has(s.id)).flatMap((s) => s.eligible.map((e) => e.personId)));
-          for (const request of await repos.signoffs.requests(trx, input.signoffId)) {
-            if (request.personId === input.personId) await repos.signoffs.setRequestStatus(trx, input.signoffId, request.personId, 'signed');
-            else if (request.status === 'pending' && coveredBy.has(request.personId) && !stillNeeded.has(request.personId)) {
-              await repos.signoffs.setRequestStatus(trx, input.signoffId, request.personId, 'signed-by-colleague');
-            }
-          }
-          await repos.tokens.markActionTokenUsed(trx, input.signoffId, input.personId);
-          await repos.audit.append(
-            trx,
-            `person:${input.personId}`,
-            { type: 'signature.signed', signoffId: input.signoffId, signatureId: signature.id, personId: input.personId, practiceId: person.practiceId, documentId: input.documentId, documentVersion: input.documentVersion, documentSha256: input.documentSha256 },
-            person.networkId,
-          );
-        });
-      } catch (err) {
-        const again = isUniqueViolation(err) ? await repos.signoffs.signatureByPerson(db, input.signoffId, input.personId) : null;
-        if (again) return receiptOf(again);
-        throw err;
-      }
-      log.info({ signoffId: input.signoffId, slots: input.slotIds.length }, 'signature recorded');
-      return receiptOf(signature);
+    recordSignatures,
+
+    /** One signature on its own: rounds that began before signatures were written in batches still call it. */
+    async recordSignature(input: SignInput & Omit<RecordSignaturesInput, 'signatures'> & { workflowId: string; slotIds: string[]; capacity: string }): Promise<Omit<SignatureReceipt, 'roundComplete'>> {
+      const { signoffId, workflowId: _workflowId, documentId, documentVersion, documentSha256, ...signature } = input;
+      const [result] = await recordSignatures({ signoffId, documentId, documentVersion, documentSha256, signatures: [signature] });
+      if ('rejected' in result) throw ApplicationFailure.nonRetryable(result.rejected.message, result.rejected.code);
+      return result.receipt;
     },
 
     async recordDecline(input: { signoffId: string; networkId: string; personId: string; tokenId: string; reason: string; documentTitle: string; documentVersion: number }): Promise<{ declinedAt: string }> {

@@ -1,13 +1,17 @@
 /**
  * `npm run bench -- signing`: 200 concurrent signers through the HTTP API against the embedded stack
  * (bin/start: Temporal dev server + SQLite). Prints p50/p99 latency of the sign action and the error
- * count, and writes bench/out/signing.json.
+ * count, where the time went (the round's history: events, workflow tasks, signature writes; CPU
+ * used by each process during the burst), and writes all of it to bench/out/signing.json.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { findFreePort } from '../scripts/temporal-dev-server';
+import { historyBreakdown } from './history-breakdown';
+import { cpuBetween, treeCpuMs } from './process-cpu';
 import { apiClient, eventually, tokenFromLink } from '../test/support/api';
 import { spawnBin } from '../test/support/processes';
 
@@ -21,7 +25,8 @@ export async function benchSigning(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-bench-'));
   const [port, temporalPort, uiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
   const token = crypto.randomBytes(24).toString('base64url');
-  const stack = spawnBin('start.ts', { DATA_DIR: dataDir, PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), FORMWORK_ADMIN_TOKEN: token, LOG_LEVEL: 'warn' });
+  const env = { DATA_DIR: dataDir, PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), FORMWORK_ADMIN_TOKEN: token, LOG_LEVEL: 'warn' };
+  const stack = spawnBin('start.ts', env);
   try {
     await stack.waitFor(/Formwork is running/);
     const baseUrl = `http://localhost:${port}`;
@@ -49,6 +54,7 @@ export async function benchSigning(): Promise<void> {
     const anonymous = apiClient(baseUrl);
     const latencies: number[] = [];
     let errors = 0;
+    const cpuBefore = treeCpuMs(stack.child.pid!);
     const started = performance.now();
     await Promise.all(
       requests.map(async (request) => {
@@ -60,13 +66,37 @@ export async function benchSigning(): Promise<void> {
       }),
     );
     const wallMs = performance.now() - started;
+    const cpuMs = cpuBetween(cpuBefore, treeCpuMs(stack.child.pid!));
     const sorted = [...latencies].sort((a, b) => a - b);
-    const result = { signers: SIGNERS, p50Ms: Math.round(percentile(sorted, 50)), p99Ms: Math.round(percentile(sorted, 99)), maxMs: Math.round(sorted.at(-1) ?? 0), errors, wallMs: Math.round(wallMs) };
+    const history = await roundHistory(`127.0.0.1:${temporalPort}`);
+    const result = { signers: SIGNERS, p50Ms: Math.round(percentile(sorted, 50)), p99Ms: Math.round(percentile(sorted, 99)), maxMs: Math.round(sorted.at(-1) ?? 0), errors, wallMs: Math.round(wallMs), cpuMs, history };
     fs.mkdirSync(path.join(__dirname, 'out'), { recursive: true });
     fs.writeFileSync(path.join(__dirname, 'out', 'signing.json'), JSON.stringify(result, null, 2));
     console.log(`sign action, ${SIGNERS} concurrent signers: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms, errors ${errors}, all done in ${result.wallMs} ms`);
+    const writes = (history.activities.recordSignature?.ran.count ?? 0) + (history.markers.core_local_activity ?? 0);
+    console.log(
+      `round history: ${history.events} events (${(history.events / SIGNERS).toFixed(1)} per signer), ${history.workflowTasks.count} workflow tasks (held p50 ${history.workflowTasks.p50Ms} ms, max ${history.workflowTasks.maxMs} ms), ${writes} signature writes`,
+    );
+    console.log(`CPU during the burst: ${Object.entries(cpuMs).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
   } finally {
     await stack.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The finished round's history, read straight from Temporal (types and times only). */
+async function roundHistory(address: string) {
+  const connection = await Connection.connect({ address });
+  try {
+    const client = new Client({ connection });
+    const ids: string[] = [];
+    for await (const w of client.workflow.list({ query: "WorkflowType = 'signoffWorkflow'" })) ids.push(w.workflowId);
+    if (ids.length !== 1) throw new Error(`expected one signing round, found ${ids.length}`);
+    const handle = client.workflow.getHandle(ids[0]);
+    await eventually(async () => ((await handle.describe()).status.name === 'RUNNING' ? null : true), 'round closed', 120_000);
+    const history = await handle.fetchHistory();
+    return historyBreakdown(history.events ?? []);
+  } finally {
+    await connection.close();
   }
 }

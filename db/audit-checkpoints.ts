@@ -4,8 +4,9 @@ import path from 'node:path';
 import { type Checkpoint, type EvidenceKey, makeCheckpoint } from './audit-chain';
 
 /**
- * Checkpoints of the audit chain head, kept outside the database: one JSON line per append,
- * MACed with the evidence key, in append-only files under one directory.
+ * Checkpoints of the audit chain head, kept outside the database: one JSON line per appending
+ * transaction (the head it left), MACed with the evidence key, in append-only files under one
+ * directory.
  *
  * Several processes append at once (the server and workers of one deployment). Each host writes
  * its own file (`checkpoints-<host>.log`), so processes on different machines sharing the

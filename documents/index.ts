@@ -18,6 +18,8 @@ export { sha256 } from './hash';
 export { documentSafe, documentText, textProblem } from './text';
 export { textDiff } from './text-diff';
 export type { DiffPart } from './text-diff';
+export { describeChanges } from './change-view';
+export type { ChangeBlock } from './change-view';
 export { buildDocumentModel } from './document-model';
 export type { DocumentModel } from './document-model';
 export { formatDate, formatDateTimeLondon, formatDateTimeUtc, formatPence, formatPercent, formatPounds, listAnd, ordinal, plural } from './format';

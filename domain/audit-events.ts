@@ -44,6 +44,12 @@ export const auditEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('appointment.made'), appointmentId: id, networkId: id, personId: id, office: z.string(), startsOn: z.string(), endsOn: z.string() }),
   z.object({ type: z.literal('programme.settings-changed'), programmeId: id, settings: z.record(z.string(), z.unknown()) }),
   z.object({ type: z.literal('template.uploaded'), programmeId: id, documentType: z.string(), version: z.number() }),
+  z.object({ type: z.literal('template.reverted'), programmeId: id, documentType: z.string(), version: z.number() }),
+  // a network's practices and people after it was created (open signing rounds keep the people they were sent to)
+  z.object({ type: z.literal('practice.changed'), networkId: id, practiceId: id, name: z.string().optional(), listSize: z.number().optional() }),
+  z.object({ type: z.literal('member.added'), networkId: id, practiceId: id, memberId: id, roles: z.array(z.string()), restored: z.boolean() }),
+  z.object({ type: z.literal('member.changed'), networkId: id, practiceId: id, memberId: id, name: z.string().optional(), roles: z.array(z.string()).optional() }),
+  z.object({ type: z.literal('member.removed'), networkId: id, practiceId: id, memberId: id }),
   // reads of what carries secrets or evidence (the outbox, evidence packs, sealed copies), as they are granted
   z.object({ type: z.literal('access.read'), action: z.string(), route: z.string(), params: z.record(z.string(), z.string()) }),
   // votes and elections: a secret ballot's events name who voted, never how
@@ -73,6 +79,9 @@ export const auditEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('issue.escalated'), issueId: id, disputeId: id }),
   // the wave panel and the commissioner's decision
   z.object({ type: z.literal('panel.set'), programmeId: id, waveId: id, panelId: id, members: z.number(), criteria: z.array(z.string()) }),
+  // a panel member is a person with a panel-member grant on the programme while they sit on one of its panels
+  z.object({ type: z.literal('panel.member-granted'), programmeId: id, waveId: id, personId: id, grantId: id }),
+  z.object({ type: z.literal('panel.member-withdrawn'), programmeId: id, waveId: id, personId: id, grantId: id, grantRevoked: z.boolean(), credentialsEnded: z.boolean() }),
   z.object({ type: z.literal('panel.presentation-opened'), networkId: id, presentationId: id, waveId: id, documentId: id, invited: z.array(id), excluded: z.array(id) }),
   z.object({ type: z.literal('panel.member-excluded'), networkId: id, presentationId: id, memberId: id, reason: z.string() }),
   z.object({ type: z.literal('panel.scored'), networkId: id, presentationId: id, memberId: id, recommendation: z.enum(['pass', 'conditional', 'defer']) }),

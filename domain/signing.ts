@@ -19,6 +19,9 @@ export const signingRuleSchema = z.object({
 
 export type SigningRule = z.infer<typeof signingRuleSchema>;
 
+/** The longest reason a partner may give for declining to sign (the API and the signing page agree). */
+export const DECLINE_REASON_MAX = 2000;
+
 export const DEFAULT_SIGNING_RULE: SigningRule = { partners: 'any-partner', practiceRoles: [], officers: [], order: 'parallel' };
 
 /** The default rule of each document type; a facilitator may choose another when issuing. */

@@ -8,6 +8,12 @@ import type { ServerDeps } from './deps';
 import { AppError, errorMiddleware } from './errors';
 import { disputesPagesRouter } from './pages/disputes.pages';
 import { mePagesRouter } from './pages/me.pages';
+import { networkPeoplePagesRouter } from './pages/network-people.pages';
+import { networkSetupPagesRouter } from './pages/network-setup.pages';
+import { programmesPagesRouter } from './pages/programmes.pages';
+import { staffPagesRouter } from './pages/staff.pages';
+import { templatesPagesRouter } from './pages/templates.pages';
+import { verifyPagesRouter } from './pages/verify.pages';
 import { pagesRouter } from './pages/pages.routes';
 import { signinPagesRouter } from './pages/signin.pages';
 import { panelPagesRouter } from './pages/panel.pages';
@@ -22,6 +28,7 @@ import { disputesRoutes } from './routes/disputes.routes';
 import { documentsRoutes } from './routes/documents.routes';
 import { evidenceRoutes } from './routes/evidence.routes';
 import { formationRoutes } from './routes/formation.routes';
+import { networkPeopleRoutes } from './routes/network-people.routes';
 import { peopleRoutes } from './routes/people.routes';
 import { panelRoutes } from './routes/panel.routes';
 import { readinessRoutes } from './routes/readiness.routes';
@@ -60,7 +67,7 @@ function codecCors(origins: string[]) {
 
 /** Every route of the JSON API, in one table. */
 export function apiRoutes(s: ReturnType<typeof createServices>): RouteDef[] {
-  return [...systemRoutes(s), ...recordsRoutes(s), ...peopleRoutes(s), ...formationRoutes(s), ...evidenceRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s), ...signoffsRoutes(s), ...templatesRoutes(s), ...votesRoutes(s), ...panelRoutes(s), ...readinessRoutes(s), ...disputesRoutes(s), ...risksRoutes(s), ...codecRoutes(s)];
+  return [...systemRoutes(s), ...recordsRoutes(s), ...networkPeopleRoutes(s), ...peopleRoutes(s), ...formationRoutes(s), ...evidenceRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s), ...signoffsRoutes(s), ...templatesRoutes(s), ...votesRoutes(s), ...panelRoutes(s), ...readinessRoutes(s), ...disputesRoutes(s), ...risksRoutes(s), ...codecRoutes(s)];
 }
 
 /** Builds the express app without listening, so tests can mount it. */
@@ -112,6 +119,13 @@ export function createApp(deps: ServerDeps): Express {
 
   app.use(signinPagesRouter(services, access));
   app.use(mePagesRouter(services, access));
+  // programme set-up (before the readiness pages: /programmes/new is not a programme id)
+  app.use(programmesPagesRouter(services, access));
+  app.use(networkSetupPagesRouter(services, access));
+  app.use(networkPeoplePagesRouter(services, access));
+  app.use(staffPagesRouter(services, access));
+  app.use(templatesPagesRouter(services, access));
+  app.use(verifyPagesRouter(services, access));
   // ballot links (/a/<token> of kind vote or ballot) and motion/election pages; other links fall through
   app.use(votesPagesRouter(services, access));
   app.use(disputesPagesRouter(services, access));

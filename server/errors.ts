@@ -36,6 +36,10 @@ export const ERROR_STATUS = {
   TOKEN_USED: 409,
   VALIDATION_FAILED: 422,
   TEMPLATE_CONTEXT_INVALID: 422,
+  /** a programme's template leaves out a required section or the signature blocks */
+  TEMPLATE_INCOMPLETE: 422,
+  /** a change that would leave a practice with no partner to sign for it */
+  LAST_PARTNER: 422,
   NAME_MISMATCH: 422,
   CONSENT_REQUIRED: 422,
   CODE_REQUIRED: 422,

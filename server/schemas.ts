@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { documentText } from '../documents/text';
 import { STAGE_KEYS } from '../domain/stages';
+import { DECLINE_REASON_MAX } from '../domain/signing';
 
 /**
  * Request and response schemas of the API. They validate at the edge and generate the OpenAPI
@@ -54,13 +55,13 @@ export const programmeResponse = z.object({
 export const createWaveBody = z.object({ number: z.number().int().min(1).max(100), panelDate: isoDate });
 export const waveResponse = z.object({ id: z.string(), programmeId: z.string(), number: z.number(), panelDate: z.string(), createdAt: z.string() });
 
-const personBody = z.object({
+export const personBody = z.object({
   name: trimmed(300),
   email: z.email().max(320).transform((e) => e.toLowerCase()),
   roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length),
 });
 
-const practiceBody = z.object({
+export const practiceBody = z.object({
   name: trimmed(300),
   odsCode: z.string().trim().regex(/^[A-Z0-9]{3,10}$/, 'must be an ODS code such as F84001 (capital letters and digits)'),
   listSize: z.number().int().min(0).max(1_000_000),
@@ -165,7 +166,7 @@ export const signBody = z.object({
 });
 const emailCode = z.string().trim().regex(/^\d{6}$/, 'the code is the 6 digits from the email');
 export const declineBody = z.object({
-  reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(2000),
+  reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(DECLINE_REASON_MAX),
   /** the one-time code from the email, where the programme asks for one */
   code: emailCode.optional(),
 });

@@ -24,6 +24,7 @@ export { buildNetworkContext } from './network-context';
 export { DOCUMENT_TYPES, TEMPLATE_CATALOGUE, builtinTemplateVersion, documentTitle, isDocumentType, loadBuiltinSource } from './catalogue';
 export type { DocumentType } from './catalogue';
 export { parseContext, renderTemplate } from './render';
+export { missingParts, REQUIRED_SECTIONS, type MissingParts, type RequiredSection } from './required-sections';
 export { certificateFromManifest, renderCertificate } from './completion-certificate/certificate';
 export type { VoteResultContext, VoteResultInput } from './vote-result/schema';
 export type { CompletionCertificateContext, CompletionSigner } from './completion-certificate/schema';

@@ -6,8 +6,10 @@ import * as m20261202000000 from './20261202000000_stage_read_model';
 import * as m20261201000000 from './20261201000000_keyed_audit';
 import * as m20261204100000 from './20261204100000_disputes';
 import * as m20261204100100 from './20261204100100_external_action_links';
+import * as m20261206000000 from './20261206000000_signing_indexes';
 import * as m20261210000000 from './20261210000000_people_and_access';
 import * as m20261211010000 from './20261211010000_panel';
+import * as m20261215000000 from './20261215000000_console_setup';
 
 /**
  * Migrations are listed here rather than discovered on disk, so they load the same way under
@@ -21,8 +23,10 @@ const migrations: Record<string, { up(db: Knex): Promise<void>; down(db: Knex): 
   '20261201000000_keyed_audit': m20261201000000,
   '20261204100000_disputes': m20261204100000,
   '20261204100100_external_action_links': m20261204100100,
+  '20261206000000_signing_indexes': m20261206000000,
   '20261210000000_people_and_access': m20261210000000,
   '20261211010000_panel': m20261211010000,
+  '20261215000000_console_setup': m20261215000000,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

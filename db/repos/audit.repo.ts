@@ -58,6 +58,16 @@ export class EvidenceKeyMismatchError extends Error {
   }
 }
 
+/** One event to append: who did it, what happened, and the network it concerns. */
+export interface AuditEntry {
+  actor: string;
+  event: AuditEvent;
+  networkId?: string | null;
+}
+
+/** Rows per INSERT statement: well under the bound-parameter limits of SQLite and Postgres. */
+const INSERT_CHUNK = 100;
+
 function isTransaction(x: Executor): x is Knex.Transaction {
   return (x as Knex.Transaction).isTransaction === true;
 }
@@ -79,14 +89,33 @@ function afterCommit(trx: Knex.Transaction, fn: () => void) {
 export function createAuditRepo(evidence: { key: EvidenceKey; checkpoints: CheckpointStore }) {
   const { key, checkpoints } = evidence;
 
+  /**
+   * Links rows onto the head, writes them and moves the head once. The head is checkpointed once,
+   * after the commit: a checkpoint of the last row anchors every row before it.
+   */
+  async function insertRows(trx: Knex.Transaction, head: { seq: number; hash: string }, entries: readonly AuditEntry[]): Promise<AuditRow[]> {
+    const rows: AuditRow[] = [];
+    let prev = head;
+    for (const { actor, event: data, networkId = null } of entries) {
+      const seq = prev.seq + 1;
+      const row = { seq, id: crypto.randomUUID(), at: nowIso(), actor, networkId, data };
+      const hash = key.link(prev.hash, rowDigest(row));
+      rows.push({ ...row, type: data.type, prevHash: prev.hash, hash });
+      prev = { seq, hash };
+    }
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await trx('audit_events').insert(
+        rows.slice(i, i + INSERT_CHUNK).map((r) => ({ seq: r.seq, id: r.id, at: r.at, type: r.type, actor: r.actor, network_id: r.networkId, data: JSON.stringify(r.data), prev_hash: r.prevHash, hash: r.hash })),
+      );
+    }
+    await trx('audit_head').where({ id: 1 }).update(prev);
+    const last = prev;
+    afterCommit(trx, () => checkpoints.record(last.seq, last.hash));
+    return rows;
+  }
+
   async function insertRow(trx: Knex.Transaction, head: { seq: number; hash: string }, actor: string, data: AuditEvent, networkId: string | null): Promise<AuditRow> {
-    const seq = head.seq + 1;
-    const row = { seq, id: crypto.randomUUID(), at: nowIso(), actor, networkId, data };
-    const hash = key.link(head.hash, rowDigest(row));
-    await trx('audit_events').insert({ seq, id: row.id, at: row.at, type: data.type, actor, network_id: networkId, data: JSON.stringify(data), prev_hash: head.hash, hash });
-    await trx('audit_head').where({ id: 1 }).update({ seq, hash });
-    afterCommit(trx, () => checkpoints.record(seq, hash));
-    return { ...row, type: data.type, prevHash: head.hash, hash };
+    return (await insertRows(trx, head, [{ actor, event: data, networkId }]))[0];
   }
 
   /**
@@ -131,13 +160,19 @@ export function createAuditRepo(evidence: { key: EvidenceKey; checkpoints: Check
     return { seq: rekeyed.seq, hash: rekeyed.hash };
   }
 
-  async function append(executor: Executor, actor: string, event: AuditEvent, networkId: string | null = null): Promise<AuditRow> {
-    if (!isTransaction(executor)) return executor.transaction((trx) => append(trx, actor, event, networkId));
-    const data = auditEventSchema.parse(event);
+  /** Appends events in order, in the caller's transaction: one head read and one head write however many. */
+  async function appendMany(executor: Executor, entries: readonly AuditEntry[]): Promise<AuditRow[]> {
+    if (!isTransaction(executor)) return executor.transaction((trx) => appendMany(trx, entries));
+    if (entries.length === 0) return [];
+    const parsed = entries.map((e) => ({ actor: e.actor, event: auditEventSchema.parse(e.event), networkId: e.networkId ?? null }));
     const raw = await executor('audit_head').where({ id: 1 }).forUpdate().first();
     if (!raw) throw new Error('The audit_head row is missing: the audit log was altered. Nothing more is recorded until it is restored; run GET /audit/verify.');
     const head = raw.key_id === key.id ? { seq: Number(raw.seq), hash: String(raw.hash) } : await keyChain(executor, { seq: Number(raw.seq), hash: String(raw.hash), key_id: raw.key_id ?? null });
-    return insertRow(executor, head, actor, data, networkId);
+    return insertRows(executor, head, parsed);
+  }
+
+  async function append(executor: Executor, actor: string, event: AuditEvent, networkId: string | null = null): Promise<AuditRow> {
+    return (await appendMany(executor, [{ actor, event, networkId }]))[0];
   }
 
   return {
@@ -145,6 +180,8 @@ export function createAuditRepo(evidence: { key: EvidenceKey; checkpoints: Check
     key,
 
     append,
+
+    appendMany,
 
     /**
      * Called by every process at start: keys a chain written before keying (once), and refuses to

@@ -17,6 +17,7 @@ import { createScopesRepo } from './scopes.repo';
 import { createSealedRepo } from './sealed.repo';
 import { createSessionsRepo } from './sessions.repo';
 import { createSignoffsRepo } from './signoffs.repo';
+import { createStagedUploadsRepo } from './staged-uploads.repo';
 import { createStagesRepo } from './stages.repo';
 import { createTemplatesRepo } from './templates.repo';
 import { createTokensRepo } from './tokens.repo';
@@ -47,6 +48,7 @@ export function createRepos(evidence: AuditEvidence) {
     sealed: createSealedRepo(),
     sessions: createSessionsRepo(),
     signoffs: createSignoffsRepo(),
+    stagedUploads: createStagedUploadsRepo(),
     stages: createStagesRepo(),
     templates: createTemplatesRepo(),
     tokens: createTokensRepo(),

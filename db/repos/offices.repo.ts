@@ -38,12 +38,15 @@ export function createOfficesRepo() {
       .join('networks', 'networks.id', 'appointments.network_id')
       .where('appointments.starts_on', '<=', on)
       .where('appointments.ends_on', '>=', on)
+      // someone taken off their practice holds no office of the network any more
+      .whereNull('people.removed_at')
       .select('appointments.*', 'people.name as name', 'people.person_id as holder', 'networks.programme_id as programme_id');
     let chairs = db('people')
       .join('practices', 'practices.id', 'people.practice_id')
       .join('networks', 'networks.id', 'practices.network_id')
       // roles are stored as a JSON array; the exact quoted value is matched, then parsed below
       .where('people.roles', 'like', '%"chair"%')
+      .whereNull('people.removed_at')
       .select('people.id as member_id', 'people.name as name', 'people.person_id as holder', 'people.roles as roles', 'networks.id as network_id', 'networks.programme_id as programme_id');
     if (where.networkId) {
       appointed = appointed.where('appointments.network_id', where.networkId);

@@ -181,6 +181,21 @@ export function createPanelsRepo() {
       return r ? { ...memberFromRow(r), waveId: r.wave_id, programmeId: r.programme_id } : null;
     },
 
+    /** The panel seats (not removed) of whoever has this email, with each panel's wave and programme. */
+    async seatsByEmail(db: Executor, email: string): Promise<(PanelMember & { waveId: string; programmeId: string; panelDate: string })[]> {
+      const rows = await db('panel_members')
+        .join('panels', 'panels.id', 'panel_members.panel_id')
+        .where('panel_members.email', email.toLowerCase())
+        .whereNull('panel_members.removed_at')
+        .select('panel_members.*', 'panels.wave_id as wave_id', 'panels.programme_id as programme_id', 'panels.date as panel_date');
+      return rows.map((r) => ({ ...memberFromRow(r), waveId: r.wave_id, programmeId: r.programme_id, panelDate: r.panel_date }));
+    },
+
+    /** The presentations made to these waves' panels. */
+    async presentationsForWaves(db: Executor, waveIds: readonly string[]): Promise<Presentation[]> {
+      return (await inChunks(waveIds, (chunk) => db('panel_presentations').whereIn('wave_id', chunk).orderBy('opened_at'))).map(presentationFromRow);
+    },
+
     async membersByIds(db: Executor, ids: readonly string[]): Promise<PanelMember[]> {
       return (await inChunks(ids, (chunk) => db('panel_members').whereIn('id', chunk))).map(memberFromRow);
     },

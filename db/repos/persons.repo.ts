@@ -100,6 +100,7 @@ export function createPersonsRepo() {
         .join('practices', 'practices.id', 'people.practice_id')
         .join('networks', 'networks.id', 'practices.network_id')
         .where('people.person_id', personId)
+        .whereNull('people.removed_at')
         .select('people.id as member_id', 'people.roles as roles', 'practices.id as practice_id', 'networks.id as network_id', 'networks.programme_id as programme_id')
         .orderBy('people.id');
       return rows.map((r) => ({ memberId: String(r.member_id), practiceId: String(r.practice_id), networkId: String(r.network_id), programmeId: String(r.programme_id), roles: rolesSchema.parse(JSON.parse(String(r.roles))) }));
@@ -145,6 +146,18 @@ export function createPersonsRepo() {
         if (!have.has(programmeId)) await db('grant_programmes').insert({ grant_id: grantId, programme_id: programmeId, added_at: nowIso() });
       }
       return { grantId, created };
+    },
+
+    /**
+     * Takes one programme off a live grant; returns how many programmes the grant still covers
+     * (null when the person holds no live grant of that role).
+     */
+    async withdrawProgramme(db: Executor, input: { personId: string; role: StaffRole; programmeId: string }): Promise<{ grantId: string; remaining: number } | null> {
+      const grant = await db('grants').where({ live_key: `${input.personId}:${input.role}` }).first('id');
+      if (!grant) return null;
+      await db('grant_programmes').where({ grant_id: grant.id, programme_id: input.programmeId }).delete();
+      const left = await db('grant_programmes').where({ grant_id: grant.id }).count({ n: '*' }).first();
+      return { grantId: String(grant.id), remaining: Number(left?.n ?? 0) };
     },
 
     /** Revokes a live grant; false when it was not live. */

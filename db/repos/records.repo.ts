@@ -60,7 +60,8 @@ export function createRecordsRepo() {
       if (practices.length === 0) continue;
       const people: Record<string, unknown>[] = [];
       const ids = practices.map((p) => p.id);
-      for (let j = 0; j < ids.length; j += 500) people.push(...(await db('people').whereIn('practice_id', ids.slice(j, j + 500)).orderBy('name')));
+      // a person taken off a practice is no longer one of its people (their row stays for history)
+      for (let j = 0; j < ids.length; j += 500) people.push(...(await db('people').whereIn('practice_id', ids.slice(j, j + 500)).whereNull('removed_at').orderBy('name')));
       const byPractice = new Map<string, Person[]>();
       for (const row of people) byPractice.set(String(row.practice_id), [...(byPractice.get(String(row.practice_id)) ?? []), personFromRow(row)]);
       out.push(...practices.map((p) => ({ id: p.id, networkId: p.network_id, name: p.name, odsCode: p.ods_code, listSize: Number(p.list_size), people: byPractice.get(p.id) ?? [] })));
@@ -92,6 +93,11 @@ export function createRecordsRepo() {
     async getProgramme(db: Executor, id: string): Promise<Programme | null> {
       const r = await db('programmes').where({ id }).first();
       return r ? programmeFromRow(r) : null;
+    },
+    /** The settings of the programme a network belongs to, in one indexed query (the signing path asks on every signature). */
+    async programmeSettingsOfNetwork(db: Executor, networkId: string): Promise<ProgrammeSettings | null> {
+      const r = await db('networks').join('programmes', 'programmes.id', 'networks.programme_id').where('networks.id', networkId).first('programmes.*');
+      return r ? programmeFromRow(r).settings : null;
     },
     async setProgrammeSettings(db: Executor, id: string, settings: ProgrammeSettings): Promise<void> {
       await db('programmes').where({ id }).update({ signing_code_by_email: settings.signingCodeByEmail, decide_stages_by_vote: settings.decideStagesByVote, vote_window_days: settings.voteWindowDays });
@@ -185,10 +191,54 @@ export function createRecordsRepo() {
         },
       };
     },
-    /** A person's place in a practice (a `people` row), with the person (`persons.id`) it belongs to. */
-    async getPerson(db: Executor, id: string): Promise<(Person & { practiceName: string; networkId: string; personId: string | null }) | null> {
+    /** Several people with their practice and network, in one query per 500. */
+    async getPeople(db: Executor, ids: readonly string[]): Promise<Map<string, Person & { practiceName: string; networkId: string; personId: string | null }>> {
+      const found = new Map<string, Person & { practiceName: string; networkId: string; personId: string | null }>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await db('people').join('practices', 'practices.id', 'people.practice_id').whereIn('people.id', ids.slice(i, i + 500)).select('people.*', 'practices.name as practice_name', 'practices.network_id as network_id');
+        for (const r of rows) found.set(String(r.id), { ...personFromRow(r), practiceName: r.practice_name, networkId: r.network_id, personId: r.person_id ?? null });
+      }
+      return found;
+    },
+    /** A person's place in a practice (a `people` row), with the person (`persons.id`) it belongs to; `removedAt` once taken off. */
+    async getPerson(db: Executor, id: string): Promise<(Person & { practiceName: string; networkId: string; personId: string | null; removedAt: string | null }) | null> {
       const r = await db('people').join('practices', 'practices.id', 'people.practice_id').where('people.id', id).select('people.*', 'practices.name as practice_name', 'practices.network_id as network_id').first();
-      return r ? { ...personFromRow(r), practiceName: r.practice_name, networkId: r.network_id, personId: r.person_id ?? null } : null;
+      return r ? { ...personFromRow(r), practiceName: r.practice_name, networkId: r.network_id, personId: r.person_id ?? null, removedAt: r.removed_at ?? null } : null;
+    },
+    /** One practice of a network, with its people. */
+    async getPractice(db: Executor, networkId: string, practiceId: string): Promise<Practice | null> {
+      return (await practicesOf(db, networkId)).find((p) => p.id === practiceId) ?? null;
+    },
+    async updatePractice(db: Executor, practiceId: string, patch: { name?: string; listSize?: number }): Promise<void> {
+      const update: Record<string, unknown> = {};
+      if (patch.name !== undefined) update.name = patch.name;
+      if (patch.listSize !== undefined) update.list_size = patch.listSize;
+      if (Object.keys(update).length) await db('practices').where({ id: practiceId }).update(update);
+    },
+    /**
+     * Adds a person to a practice. Someone taken off it earlier comes back on their old row (the
+     * practice knows an email once), with the name and roles given now.
+     */
+    async addPerson(db: Executor, practiceId: string, person: { id: string; name: string; email: string; roles: string[] }): Promise<{ id: string; restored: boolean }> {
+      const email = person.email.toLowerCase();
+      const earlier = await db('people').where({ practice_id: practiceId, email }).first();
+      const { id: personId } = await persons.ensure(db, { email, name: person.name });
+      if (earlier) {
+        await db('people').where({ id: earlier.id }).update({ name: person.name, roles: JSON.stringify(person.roles), removed_at: null, person_id: personId });
+        return { id: String(earlier.id), restored: true };
+      }
+      await db('people').insert({ id: person.id, practice_id: practiceId, name: person.name, email, roles: JSON.stringify(person.roles), person_id: personId });
+      return { id: person.id, restored: false };
+    },
+    async updatePerson(db: Executor, id: string, patch: { name?: string; roles?: string[] }): Promise<void> {
+      const update: Record<string, unknown> = {};
+      if (patch.name !== undefined) update.name = patch.name;
+      if (patch.roles !== undefined) update.roles = JSON.stringify(patch.roles);
+      if (Object.keys(update).length) await db('people').where({ id }).update(update);
+    },
+    /** Takes a person off their practice; their row stays, because earlier signatures, ballots and links name it. */
+    async removePerson(db: Executor, id: string): Promise<boolean> {
+      return (await db('people').where({ id }).whereNull('removed_at').update({ removed_at: nowIso() })) === 1;
     },
   };
 }

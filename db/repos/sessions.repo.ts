@@ -65,8 +65,8 @@ export function createSessionsRepo() {
       return db('sessions').where({ person_id: personId }).whereNull('ended_at').update({ ended_at: nowIso() });
     },
 
-    async createSigninLink(db: Executor, l: { id: string; secret: string; personId: string; purpose: SigninLinkPurpose; expiresAt: string }): Promise<void> {
-      await db('signin_links').insert({ id: l.id, token_hash: hashToken(l.secret), person_id: l.personId, purpose: l.purpose, created_at: nowIso(), expires_at: l.expiresAt });
+    async createSigninLink(db: Executor, l: { id: string; secret: string; personId: string; purpose: SigninLinkPurpose; createdAt: string; expiresAt: string }): Promise<void> {
+      await db('signin_links').insert({ id: l.id, token_hash: hashToken(l.secret), person_id: l.personId, purpose: l.purpose, created_at: l.createdAt, expires_at: l.expiresAt });
     },
 
     async signinLinkBySecret(db: Executor, secret: string): Promise<SigninLink | null> {

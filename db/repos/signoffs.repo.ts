@@ -93,28 +93,30 @@ export function createSignoffsRepo() {
     async setRequestStatus(db: Executor, signoffId: string, personId: string, status: string): Promise<void> {
       await db('signature_requests').where({ signoff_id: signoffId, person_id: personId }).update({ status, updated_at: nowIso() });
     },
-    async requests(db: Executor, signoffId: string): Promise<{ personId: string; practiceId: string; status: string }[]> {
+    /** The requests of a round; `updatedAt` is when the request last changed status (signed, declined, handed over…). */
+    async requests(db: Executor, signoffId: string): Promise<{ personId: string; practiceId: string; status: string; createdAt: string; updatedAt: string }[]> {
       const rows = await db('signature_requests').where({ signoff_id: signoffId });
-      return rows.map((r) => ({ personId: r.person_id, practiceId: r.practice_id, status: r.status }));
+      return rows.map((r) => ({ personId: r.person_id, practiceId: r.practice_id, status: r.status, createdAt: String(r.created_at), updatedAt: String(r.updated_at) }));
+    },
+    /** Sets the status of several people's requests in one statement; `onlyPending` leaves answered ones alone. */
+    async setRequestsStatus(db: Executor, signoffId: string, personIds: readonly string[], status: string, opts: { onlyPending?: boolean } = {}): Promise<void> {
+      for (let i = 0; i < personIds.length; i += 500) {
+        let q = db('signature_requests').where({ signoff_id: signoffId }).whereIn('person_id', personIds.slice(i, i + 500));
+        if (opts.onlyPending) q = q.where({ status: 'pending' });
+        await q.update({ status, updated_at: nowIso() });
+      }
     },
     async insertSignature(db: Executor, s: Signature): Promise<void> {
-      await db('signatures').insert({
-        id: s.id,
-        signoff_id: s.signoffId,
-        document_id: s.documentId,
-        document_version: s.documentVersion,
-        document_sha256: s.documentSha256,
-        person_id: s.personId,
-        practice_id: s.practiceId,
-        typed_name: s.typedName,
-        capacity: s.capacity,
-        slot_ids: JSON.stringify(s.slotIds),
-        consent_version: s.consentVersion,
-        method: s.method,
-        ip: s.ip,
-        user_agent: s.userAgent,
-        signed_at: s.signedAt,
-      });
+      await db('signatures').insert(signatureRow(s));
+    },
+    async insertSignatures(db: Executor, list: readonly Signature[]): Promise<void> {
+      for (let i = 0; i < list.length; i += 50) await db('signatures').insert(list.slice(i, i + 50).map(signatureRow));
+    },
+    /** The signatures some people have given in a round, in one query per 500. */
+    async signaturesByPeople(db: Executor, signoffId: string, personIds: readonly string[]): Promise<Signature[]> {
+      const out: Signature[] = [];
+      for (let i = 0; i < personIds.length; i += 500) out.push(...(await db('signatures').where({ signoff_id: signoffId }).whereIn('person_id', personIds.slice(i, i + 500))).map(signatureFromRow));
+      return out;
     },
     async signatureByPerson(db: Executor, signoffId: string, personId: string): Promise<Signature | null> {
       const r = await db('signatures').where({ signoff_id: signoffId, person_id: personId }).first();
@@ -160,6 +162,26 @@ function signoffFromRow(r: Record<string, unknown>): Signoff {
     expiresAt: (r.expires_at as string | null) ?? null,
     createdAt: String(r.created_at),
     completedAt: (r.completed_at as string | null) ?? null,
+  };
+}
+
+function signatureRow(s: Signature): Record<string, unknown> {
+  return {
+    id: s.id,
+    signoff_id: s.signoffId,
+    document_id: s.documentId,
+    document_version: s.documentVersion,
+    document_sha256: s.documentSha256,
+    person_id: s.personId,
+    practice_id: s.practiceId,
+    typed_name: s.typedName,
+    capacity: s.capacity,
+    slot_ids: JSON.stringify(s.slotIds),
+    consent_version: s.consentVersion,
+    method: s.method,
+    ip: s.ip,
+    user_agent: s.userAgent,
+    signed_at: s.signedAt,
   };
 }
 

@@ -141,19 +141,35 @@ export function createTokensRepo() {
       const rows = await db('action_tokens').where({ person_id: personId }).whereIn('document_id', documentIds).whereNotNull('viewed_at').distinct('document_id');
       return rows.map((r) => String(r.document_id));
     },
-    /** Unused, unexpired action links sent to any membership of this person (persons.id). */
+    /**
+     * Unused, unexpired action links sent to any membership of this person (persons.id), and the
+     * score links sent to them as a panel member (a panel seat is matched to the person by email).
+     */
     async pendingForPerson(db: Executor, personId: string): Promise<ActionToken[]> {
-      const rows = await db('action_tokens')
+      const now = nowIso();
+      const asMember = await db('action_tokens')
         .join('people', 'people.id', 'action_tokens.person_id')
         .where('people.person_id', personId)
         .whereNull('action_tokens.used_at')
-        .where('action_tokens.expires_at', '>', nowIso())
-        .orderBy([{ column: 'action_tokens.expires_at' }, { column: 'action_tokens.id' }])
+        .where('action_tokens.expires_at', '>', now)
         .select('action_tokens.*');
-      return rows.map(actionTokenFromRow);
+      const asPanelMember = await db('action_tokens')
+        .join('panel_members', 'panel_members.id', 'action_tokens.person_id')
+        .join('persons', 'persons.email', 'panel_members.email')
+        .where({ 'persons.id': personId, 'action_tokens.kind': 'score' })
+        .whereNull('action_tokens.used_at')
+        .where('action_tokens.expires_at', '>', now)
+        .select('action_tokens.*');
+      return [...asMember, ...asPanelMember].map(actionTokenFromRow).sort((a, b) => a.expiresAt.localeCompare(b.expiresAt) || a.id.localeCompare(b.id));
     },
     async markActionTokenUsed(db: Executor, subjectId: string, personId: string): Promise<void> {
       await db('action_tokens').where({ subject_id: subjectId, person_id: personId }).whereNull('used_at').update({ used_at: nowIso() });
+    },
+    /** Marks the links of several people for one subject used, in one statement per 500. */
+    async markActionTokensUsed(db: Executor, subjectId: string, personIds: readonly string[]): Promise<void> {
+      for (let i = 0; i < personIds.length; i += 500) {
+        await db('action_tokens').where({ subject_id: subjectId }).whereIn('person_id', personIds.slice(i, i + 500)).whereNull('used_at').update({ used_at: nowIso() });
+      }
     },
   };
 }

@@ -164,7 +164,7 @@ function mayAnywhere(a: PersonActor, action: AccessAction): boolean {
 
 /** What an action link may do beyond its own routes: read the document it was sent with. */
 function authorizeLink(a: LinkActor, action: AccessAction, scope: AccessScope | null): Decision {
-  if (action === 'document.read' && (a.linkKind === 'sign' || a.linkKind === 'vote') && a.documentId && scope?.documentId === a.documentId) return 'allow';
+  if (action === 'document.read' && (a.linkKind === 'sign' || a.linkKind === 'vote' || a.linkKind === 'score' || a.linkKind === 'panel-letter') && a.documentId && scope?.documentId === a.documentId) return 'allow';
   if (action === 'evidence.read' && a.linkKind === 'sealed-copy' && scope?.signoffId === a.subjectId) return 'allow';
   // a link is a credential for its own subject only; anything else needs a person's credential
   return 'unauthenticated';

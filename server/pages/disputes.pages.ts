@@ -8,6 +8,10 @@ import type { CaseView } from '../services/dispute-views';
 import type { AccessLayer } from '../access';
 import { createPageKit } from './page-kit';
 import { renderPage } from './views';
+import { number } from '../../domain/wording';
+
+/** The longest text a case event may carry (the API's limit). */
+const CASE_TEXT_MAX = 10_000;
 
 const STATUS_TAG: Record<string, string> = { open: 'nhsuk-tag--blue', resolved: 'nhsuk-tag--green', withdrawn: 'nhsuk-tag--grey', determined: 'nhsuk-tag--purple', closed: 'nhsuk-tag--grey', escalated: 'nhsuk-tag--orange' };
 
@@ -55,7 +59,7 @@ function casePage(kase: CaseView, extra: { networkName: string; form?: unknown; 
  */
 export function disputesPagesRouter(s: Services, access: AccessLayer): Router {
   const router = Router();
-  const { doubleCsrfProtection, generateCsrfToken, form, perToken, html, withLink, linkOf, guard, page } = createPageKit(s, access);
+  const { doubleCsrfProtection, generateCsrfToken, longForm, perToken, withLink, linkOf, guard, page } = createPageKit(s, access);
   const disputeLink = withLink(['dispute-case', 'dispute-external']);
 
   async function linkPage(req: Request, res: Response, extra: { errors?: { field: string; message: string }[]; confirmation?: string; text?: string; type?: string } = {}, status = 200) {
@@ -82,22 +86,23 @@ export function disputesPagesRouter(s: Services, access: AccessLayer): Router {
         confirmation: extra.confirmation,
         text: extra.text,
         textError,
+        textMax: CASE_TEXT_MAX,
+        textMaxWords: number(CASE_TEXT_MAX),
       }),
     );
   }
 
   router.get('/a/:token', perToken, disputeLink, async (req, res) => {
-    html(res);
     res.setHeader('Referrer-Policy', 'no-referrer');
     await linkPage(req, res);
   });
 
-  router.post('/a/:token/case-events', perToken, disputeLink, form, doubleCsrfProtection, async (req, res) => {
-    html(res);
+  router.post('/a/:token/case-events', perToken, disputeLink, longForm, doubleCsrfProtection, async (req, res) => {
     const body = req.body as Record<string, string>;
     const parsed = caseEventBody.safeParse({ type: body.type, text: String(body.text ?? '').trim() });
     if (!parsed.success) {
-      const errors = parsed.error.issues.map((i) => ({ field: i.path[0] === 'text' ? 'text' : 'type', message: i.path[0] === 'text' ? 'Write what you want to record' : 'Choose what you are recording' }));
+      const textMessage = (code: string) => (code === 'too_big' ? `Keep it to ${number(CASE_TEXT_MAX)} characters or fewer` : 'Write what you want to record');
+      const errors = parsed.error.issues.map((i) => ({ field: i.path[0] === 'text' ? 'text' : 'type', message: i.path[0] === 'text' ? textMessage(i.code) : 'Choose what you are recording' }));
       return linkPage(req, res, { errors, text: body.text, type: body.type }, 422);
     }
     try {
@@ -114,7 +119,10 @@ export function disputesPagesRouter(s: Services, access: AccessLayer): Router {
   router.get('/disputes/:id', guard('dispute.read', { dispute: 'id' }), async (req, res) => {
     const kase = await s.disputes.get(String(req.params.id).slice(0, 64));
     const network = await s.networks.getNetwork(kase.networkId);
-    await page(req, res, 'dispute', kase.title, casePage(kase, { networkName: network.name, settlementUrl: kase.settlement ? `/api/v1/documents/${kase.settlement.id}/pdf` : null, registerUrl: `/networks/${network.id}/disputes` }));
+    await page(req, res, 'dispute', kase.title, {
+      ...casePage(kase, { networkName: network.name, settlementUrl: kase.settlement ? `/api/v1/documents/${kase.settlement.id}/pdf` : null, registerUrl: `/networks/${network.id}/disputes` }),
+      breadcrumbs: [{ href: '/', text: 'Home' }, { href: `/networks/${network.id}`, text: network.name }, { href: `/networks/${network.id}/disputes`, text: 'Disputes, risks and issues' }],
+    });
   });
 
   router.get('/networks/:id/disputes', guard('dispute.read', { network: 'id' }), async (req, res) => {
@@ -129,6 +137,7 @@ export function disputesPagesRouter(s: Services, access: AccessLayer): Router {
         cases: cases.map((c) => ({ ...c, tagClass: STATUS_TAG[c.status], partyNames: listAnd(c.parties.map((p) => p.name)), due: c.dueOn ? formatDate(c.dueOn) : '–' })),
         risks: log.risks.map((r) => ({ ...r, closed: r.status === 'closed', review: formatDate(r.reviewOn) })),
         issues: log.issues.map((i) => ({ ...i, tagClass: STATUS_TAG[i.status], statusWords: i.status === 'escalated' ? 'Escalated' : i.status === 'closed' ? 'Closed' : 'Open', raised: formatDate(i.raisedOn), due: formatDate(i.dueOn) })),
+        breadcrumbs: [{ href: '/', text: 'Home' }, { href: `/networks/${network.id}`, text: network.name }],
     });
   });
 

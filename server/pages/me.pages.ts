@@ -3,7 +3,7 @@ import { formatDate } from '../../documents/format';
 import type { AccessLayer } from '../access';
 import type { Services } from '../services';
 import { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS } from '../services/people.service';
-import { actionHeading } from './pages.routes';
+import { actionHeading, actionLine } from './sign.pages';
 import { createPageKit } from './page-kit';
 
 /**
@@ -64,7 +64,7 @@ export function mePagesRouter(s: Services, access: AccessLayer): Router {
     const items = await s.actions.mineFor(person.personId);
     await page(req, res, 'mine', 'My actions', {
       person: me.person,
-      items: items.map((i) => ({ ...i, heading: actionHeading(i), expires: formatDate(i.expiresAt) })),
+      items: items.map((i) => ({ ...i, heading: actionHeading(i), line: actionLine(i) })),
       openBase: '/me/actions',
     });
   });
@@ -74,9 +74,26 @@ export function mePagesRouter(s: Services, access: AccessLayer): Router {
     res.redirect(303, `/a/${fresh}`);
   });
 
+  // a panel member's landing page: per wave, the networks awaiting their score, each opened with a fresh link
   router.get('/panel', guard('panel.read'), async (req, res) => {
-    const programmes = await s.networks.programmesWithWaves(personOf(res), 'panel.read');
-    await page(req, res, 'panel-queue', 'Panels', { programmes: programmes.map((p) => ({ ...p, waves: p.waves.map((w) => ({ ...w, panelDay: formatDate(w.panelDate) })) })) });
+    const programmes = await s.panel.queueFor(personOf(res));
+    await page(req, res, 'panel-queue', 'Panels', {
+      programmes: programmes.map((p) => ({
+        ...p,
+        waves: p.waves.map((w) => ({
+          ...w,
+          awaiting: w.networks.filter((n) => n.status === 'awaiting'),
+          scored: w.networks.filter((n) => n.status === 'scored'),
+          others: w.networks.filter((n) => n.status === 'excluded' || n.status === 'closed').map((n) => ({ ...n, words: n.status === 'excluded' ? `you stand aside${n.exclusionReason ? `: ${n.exclusionReason}` : ''}` : 'scoring has closed' })),
+        })),
+      })),
+    });
+  });
+
+  router.post('/panel/:presentationId/score', guard('panel.read'), form, doubleCsrfProtection, async (req, res) => {
+    const fresh = await s.panel.openScoreLink(personOf(res), String(req.params.presentationId).slice(0, 64));
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.redirect(303, `/a/${fresh}`);
   });
 
   return router;

@@ -11,6 +11,14 @@ import type { ScopeSpec } from '../route';
 import type { Services } from '../services';
 import { type Account, renderPage } from './views';
 
+/** What a page says for errors whose API wording is about HTTP rather than about the form. */
+const PAGE_WORDS: Partial<Record<string, string>> = {
+  PAYLOAD_TOO_LARGE: 'What you sent is too long. Go back, shorten it and send it again.',
+  MALFORMED_REQUEST: 'The form could not be read. Go back, reload the page and try again.',
+  UNSUPPORTED_MEDIA_TYPE: 'The form could not be read. Go back, reload the page and try again.',
+  RATE_LIMITED: 'Too many requests from this link. Wait a minute and try again.',
+};
+
 /**
  * What every HTML router shares: CSRF protection of forms (double-submit cookie, keyed to the action
  * token or the session), the form body parser, the per-link rate limit, HTML error pages, and the
@@ -33,6 +41,20 @@ export function createPageKit(s: Services, access: AccessLayer) {
       renderPage('message', 'There is a problem', { heading: status === 404 ? 'Page not found' : status === 403 ? 'You do not have access to this page' : 'There is a problem', message: err.message });
   }
 
+  /**
+   * The error page of a link's pages: an error summary saying what went wrong in words, and the way
+   * back to the link's page (`back`) once the link is known.
+   */
+  function linkProblemPage(res: Response, back: string | null) {
+    res.locals.html = true;
+    res.locals.renderError = (status: number, err: AppError) =>
+      renderPage('link-problem', 'There is a problem', {
+        heading: status === 404 && !back ? 'Link not recognised' : status === 410 ? 'This link can no longer be used' : 'There is a problem',
+        message: PAGE_WORDS[err.code] ?? err.message,
+        back,
+      });
+  }
+
   /** The person signed in to this browser (their session; a bearer token works too), or null. */
   async function signedIn(req: Request): Promise<PersonActor | null> {
     const { actor } = await access.authenticate(req, { cookie: true });
@@ -52,14 +74,15 @@ export function createPageKit(s: Services, access: AccessLayer) {
      */
     withLink(kinds: readonly ActionKind[]) {
       return async (req: Request, res: Response, next: NextFunction) => {
+        // everything under /a/<token> is a page, its errors too (a form too large, an expired form)
+        linkProblemPage(res, null);
         try {
           // any kind is recognised here; one this router does not serve passes to the next router
           res.locals.link = await s.resolveLink(req.params.token, ACTION_KINDS);
         } catch (err) {
-          html(res);
-          res.locals.renderError = (status: number, e: AppError) => renderPage('message', 'There is a problem', { heading: status === 404 ? 'Link not recognised' : 'There is a problem', message: e.message });
           return next(err);
         }
+        linkProblemPage(res, `/a/${(res.locals.link as ActionLink).secret}`);
         if (!kinds.includes((res.locals.link as ActionLink).token.kind)) return next('route');
         next();
       };
@@ -115,7 +138,20 @@ export function createPageKit(s: Services, access: AccessLayer) {
     doubleCsrfProtection,
     generateCsrfToken,
     form: express.urlencoded({ extended: false, limit: '20kb' }),
-    perToken: rateLimit({ windowMs: 60_000, limit: limits.actionsPerMinutePerToken, keyGenerator: (req) => `t:${req.params.token}`, standardHeaders: 'draft-8', legacyHeaders: false }),
+    /** for forms with a long text (a decline reason, a dispute note): room to say it is too long rather than refuse the form */
+    longForm: express.urlencoded({ extended: false, limit: '200kb' }),
+    perToken: rateLimit({
+      windowMs: 60_000,
+      limit: limits.actionsPerMinutePerToken,
+      keyGenerator: (req) => `t:${req.params.token}`,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      // said as a page, like every other answer under /a/<token>
+      handler: (_req, res, next) => {
+        linkProblemPage(res, null);
+        next(new AppError('RATE_LIMITED', 'Too many requests; wait a minute and try again.'));
+      },
+    }),
     html,
   };
 }

@@ -1,6 +1,7 @@
 import { type Request, type Response, Router } from 'express';
 import { formatDate } from '../../documents/format';
 import { PANEL_OUTCOMES, scoreSheetSchema, type PanelOutcome } from '../../domain/panel';
+import { linkOutcome } from '../../domain/wording';
 import { AppError } from '../errors';
 import type { Services } from '../services';
 import type { AccessLayer } from '../access';
@@ -8,12 +9,6 @@ import { createPageKit } from './page-kit';
 import { renderPage, ukTime } from './views';
 
 const RECOMMENDATION_LABELS: Record<PanelOutcome, string> = { pass: 'Pass', conditional: 'Pass with conditions', defer: 'Defer to the next wave' };
-
-const STATUS_MESSAGES: Record<string, string> = {
-  scored: 'You have scored this presentation. Thank you: a panel member scores once.',
-  closed: "The panel's outcome has been recorded, or the network has moved to another wave; scoring has closed.",
-  expired: 'This link has expired. Ask the facilitator to send a new one.',
-};
 
 interface ScoreForm {
   scores: Record<string, string>;
@@ -29,7 +24,7 @@ interface ScoreForm {
  */
 export function panelPagesRouter(s: Services, access: AccessLayer): Router {
   const router = Router();
-  const { doubleCsrfProtection, generateCsrfToken, form, perToken, html, withLink, linkOf } = createPageKit(s, access);
+  const { doubleCsrfProtection, generateCsrfToken, form, perToken, withLink, linkOf } = createPageKit(s, access);
   const scoreLink = withLink(['score']);
 
   async function scorePage(req: Request, res: Response, extra: { form?: ScoreForm; errors?: { field: string; message: string }[] } = {}, status = 200) {
@@ -45,7 +40,8 @@ export function panelPagesRouter(s: Services, access: AccessLayer): Router {
         csrf: generateCsrfToken(req, res),
         pending: view.status === 'pending',
         panelDate: view.wave.panelDate ? formatDate(view.wave.panelDate) : '',
-        statusMessage: view.status === 'excluded' ? `You will not score this network: ${view.exclusionReason}.` : (STATUS_MESSAGES[view.status] ?? ''),
+        banner: linkOutcome('score', { status: view.status, at: view.status === 'scored' ? view.score?.scoredAt : view.status === 'expired' ? view.expiresAt : null, reason: view.exclusionReason }),
+        bannerSuccess: view.status === 'scored',
         criteria: view.criteria.map((c) => ({
           ...c,
           lowerTitle: c.title.charAt(0).toLowerCase() + c.title.slice(1),
@@ -66,20 +62,17 @@ export function panelPagesRouter(s: Services, access: AccessLayer): Router {
   }
 
   router.get('/a/:token', perToken, scoreLink, async (req, res) => {
-    html(res);
     res.setHeader('Referrer-Policy', 'no-referrer');
     await scorePage(req, res);
   });
 
   router.get('/a/:token/pack.pdf', perToken, scoreLink, async (_req, res) => {
-    html(res);
     const { bytes, fileName } = await s.panel.packFile(linkOf(res));
     res.setHeader('Content-Disposition', `inline; filename="${fileName}"`);
     res.type('application/pdf').send(bytes);
   });
 
   router.post('/a/:token/score', perToken, scoreLink, form, doubleCsrfProtection, async (req, res) => {
-    html(res);
     const body = req.body as Record<string, string>;
     const { criteria } = await s.panel.describeScore(linkOf(res));
     const submitted: ScoreForm = {
@@ -104,7 +97,7 @@ export function panelPagesRouter(s: Services, access: AccessLayer): Router {
       await s.panel.score(linkOf(res), sheet);
     } catch (err) {
       // already scored or closed: the page says where things stand
-      if (err instanceof AppError && ['ALREADY_SCORED', 'PANEL_CLOSED', 'MEMBER_CONFLICTED'].includes(err.code)) return scorePage(req, res, {}, 409);
+      if (err instanceof AppError && ['ALREADY_SCORED', 'PANEL_CLOSED', 'MEMBER_CONFLICTED'].includes(err.code)) return scorePage(req, res, { errors: [{ field: '', message: err.message }] }, err.code === 'MEMBER_CONFLICTED' ? 403 : 409);
       throw err;
     }
     res.type('html').send(renderPage('receipt', 'Scores sent', { heading: 'Your scores are recorded', message: `Thank you. Your scores for ${(await s.panel.describeScore(linkOf(res))).network.name} are with the panel's facilitator.` }));

@@ -4,7 +4,6 @@ import { STAGES } from '../../domain/stages';
 import { decisionBody } from '../routes/readiness.routes';
 import type { Services } from '../services';
 import { RAG_COLOURS, barChart, footprintChart, ragHistoryChart } from './charts';
-import { actorLabel } from '../../domain/access/policy';
 import type { AccessLayer } from '../access';
 import { createPageKit } from './page-kit';
 import { ukTime } from './views';
@@ -37,6 +36,7 @@ export function readinessPagesRouter(s: Services, access: AccessLayer): Router {
     await page(req, res, 'programme', `${view.programme.name} readiness`, {
         ...view,
         csvUrl: `/api/v1/programmes/${view.programme.id}/readiness?format=csv`,
+        breadcrumbs: [{ href: '/', text: 'Home' }, { href: `/programmes/${view.programme.id}/setup`, text: view.programme.name }],
         footprintText: `${footprint.minListSize.toLocaleString('en-GB')}–${footprint.maxListSize.toLocaleString('en-GB')}`,
         ragChart: barChart({
           id: 'rag-chart',
@@ -87,11 +87,12 @@ export function readinessPagesRouter(s: Services, access: AccessLayer): Router {
           weightedText: m.status === 'awaiting' ? 'awaiting' : one(m.weighted),
           recommendationText: m.recommendation ? RECOMMENDATIONS[m.recommendation] : 'awaiting',
         })),
+        breadcrumbs: [{ href: '/', text: 'Home' }, { href: `/networks/${view.networkId}`, text: view.name }],
     });
   });
 
   /** One network's readiness: blockers, checklist with evidence, decisions, and the form to record one. */
-  async function networkPage(req: Request, res: Response, extra: { errors?: { field: string; message: string }[]; note?: string } = {}, status = 200) {
+  async function networkPage(req: Request, res: Response, extra: { errors?: { field: string; message: string }[]; note?: string; decision?: string } = {}, status = 200) {
     const view = await s.readiness.network(String(req.params.id).slice(0, 64));
     const errors = extra.errors ?? [];
     await page(
@@ -108,6 +109,8 @@ export function readinessPagesRouter(s: Services, access: AccessLayer): Router {
         decisionError: errors.find((e) => e.field === 'decision')?.message,
         noteError: errors.find((e) => e.field === 'note')?.message,
         note: extra.note ?? '',
+        decision: extra.decision ?? '',
+        breadcrumbs: [{ href: '/', text: 'Home' }, { href: `/programmes/${view.programme.id}`, text: `${view.programme.name} readiness` }, { href: `/networks/${view.row.networkId}`, text: view.row.name }],
       },
       status,
     );
@@ -122,9 +125,9 @@ export function readinessPagesRouter(s: Services, access: AccessLayer): Router {
     const parsed = decisionBody.safeParse({ decision: body.decision, note: body.note ?? '' });
     if (!parsed.success) {
       const errors = parsed.error.issues.map((i) => ({ field: String(i.path[0]), message: i.path[0] === 'decision' ? 'Choose ready or not ready' : 'Say why, in a few words' }));
-      return networkPage(req, res, { errors, note: String(body.note ?? '') }, 422);
+      return networkPage(req, res, { errors, note: String(body.note ?? ''), decision: String(body.decision ?? '') }, 422);
     }
-    await s.readiness.decide(actorLabel(personOf(res)), String(req.params.id).slice(0, 64), parsed.data);
+    await s.readiness.decide(personOf(res), String(req.params.id).slice(0, 64), parsed.data);
     res.redirect(303, `/networks/${String(req.params.id).slice(0, 64)}/readiness#decisions`);
   });
 

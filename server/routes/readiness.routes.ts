@@ -64,7 +64,7 @@ export function readinessRoutes(s: Services): RouteDef[] {
       summary: "A commissioner's decision on a network: ready or not ready, with a note; recorded, audited and shown on the dashboard",
       params: idParam, body: decisionBody,
       response: z.object({ id: z.string(), networkId: z.string(), decision: z.enum(['ready', 'not-ready']), note: z.string(), decidedBy: z.string(), decidedAt: z.string() }),
-      handler: ({ params, body, staff }) => s.readiness.decide(staff!.name, params.id, body),
+      handler: ({ params, body, person }) => s.readiness.decide(person!, params.id, body),
     }),
   ];
 }

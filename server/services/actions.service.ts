@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { CONSENT } from '../../domain/consent';
 import { newTokenSecret } from '../../db/repos/tokens.repo';
 import { delegationTargets, type Slot } from '../../domain/signing';
-import { textDiff } from '../../documents';
+import { describeChanges, textDiff } from '../../documents';
 import type { Outbox } from '../../mail/outbox';
 import { declineUpdate, delegateUpdate, signUpdate, type SignatureReceipt } from '../../workflows/messages';
 import { actorLabel } from '../../domain/access/policy';
@@ -11,6 +11,7 @@ import { requireCurrent, requireLive, type ActionLink } from '../action-links';
 import type { ServerDeps } from '../deps';
 import { AppError } from '../errors';
 import { callWorkflow } from './deadline';
+import { createSigningStanding } from './signing-standing';
 
 export interface RequestMeta {
   ip: string | null;
@@ -42,6 +43,7 @@ const ENDED: Record<Exclude<ActionStatus, 'pending'>, [ConstructorParameters<typ
  */
 export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
   const { db, repos, temporal, publicUrl, outbox } = deps;
+  const signing = createSigningStanding(deps);
 
   async function describe(link: ActionLink) {
     const { token, person, secret } = link;
@@ -97,10 +99,9 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
    * said from the record of how the round ended for this person.
    */
   async function update<T>(link: ActionLink, fn: (workflowId: string) => Promise<T>): Promise<T> {
-    const signoff = await repos.signoffs.get(db, link.token.subjectId);
-    if (!signoff) throw new AppError('NOT_FOUND', 'This link no longer points to a document.');
     try {
-      return await callWorkflow(temporal, () => fn(signoff.workflowId));
+      // the link names its round's workflow: nothing else is read before the validator judges
+      return await callWorkflow(temporal, () => fn(link.token.workflowId));
     } catch (err) {
       if (!(err instanceof AppError) || (err.code !== 'ROUND_CLOSED' && err.code !== 'NOT_FOUND')) throw err;
       const { view } = await describe(link);
@@ -112,8 +113,9 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
 
   /** The one-time code, where the programme asks for one: a second factor beside the link. */
   async function checkCode(link: ActionLink, code: string | undefined): Promise<'action-link' | 'action-link+email-code'> {
-    const { view } = await describe(link);
-    if (view.secondFactor !== 'email-code') return 'action-link';
+    // one indexed read on every signature: describe() would load the whole network and round
+    const settings = await repos.records.programmeSettingsOfNetwork(db, link.person.networkId);
+    if (!settings?.signingCodeByEmail) return 'action-link';
     if (!code) throw new AppError('CODE_REQUIRED', 'Enter the 6-digit code we emailed you (ask for one first).');
     const outcome = await repos.codes.consume(db, link.token.id, code);
     const problems: Record<string, string> = {
@@ -124,6 +126,21 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
     };
     if (outcome !== 'ok') throw new AppError('CODE_INVALID', problems[outcome]);
     return 'action-link+email-code';
+  }
+
+  /** A score link's line of "my actions" while the presentation awaits this member's score, else null. */
+  async function scoreItem(t: Awaited<ReturnType<typeof repos.tokens.pendingForPerson>>[number]) {
+    const [presentation, member] = await Promise.all([repos.panels.presentation(db, t.subjectId), repos.panels.member(db, t.personId)]);
+    if (!presentation || !member || member.removedAt || presentation.outcome) return null;
+    const [network, wave, invitations, score] = await Promise.all([
+      repos.records.getNetwork(db, presentation.networkId),
+      repos.records.getWave(db, presentation.waveId),
+      repos.panels.invitations(db, presentation.id),
+      repos.panels.scoreOf(db, presentation.id, member.id),
+    ]);
+    const invitation = invitations.find((i) => i.memberId === member.id);
+    if (!network || network.waveId !== presentation.waveId || !invitation || invitation.excluded || score) return null;
+    return { actionId: t.id, kind: t.kind, subjectId: t.subjectId, title: network.name, documentTitle: network.name, documentVersion: null, network: network.name, practice: wave ? `Wave ${wave.number} panel` : 'Panel', expiresAt: t.expiresAt };
   }
 
   /**
@@ -139,6 +156,11 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
     };
     const items = [];
     for (const t of await repos.tokens.pendingForPerson(db, personId)) {
+      if (t.kind === 'score') {
+        const item = await scoreItem(t);
+        if (item) items.push({ ...item, memberId: t.personId });
+        continue;
+      }
       const who = await repos.records.getPerson(db, t.personId);
       if (!who) continue;
       let title: string;
@@ -165,8 +187,30 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
     return [...new Map(items.map((i) => [`${i.kind}:${i.subjectId}:${i.memberId}`, i])).values()].map(({ memberId: _m, ...i }) => i);
   }
 
+  /** The person (persons.id) a link was sent to; a panel member's seat is theirs by email. */
+  async function personOfLink(link: ActionLink): Promise<string | null> {
+    if (link.person.personId) return link.person.personId;
+    if (link.token.kind !== 'score') return null;
+    return (await repos.persons.byEmail(db, link.person.email))?.id ?? null;
+  }
+
   return {
     describe,
+
+    /**
+     * The signing page's picture of the round: the link's view, what became of the request and
+     * when, the deadline, who else must sign, and whether the completed copy is ready.
+     */
+    async standing(link: ActionLink) {
+      const { view, signoff } = await describe(link);
+      return { view, ...(await signing.standing(link, view.status, signoff)) };
+    },
+
+    /** A fresh personal link to the sealed copy of the round this person signed (see signing-standing). */
+    async sealedCopyLink(link: ActionLink) {
+      const { view, signoff } = await describe(link);
+      return signing.sealedCopyLink(link, view.status, signoff);
+    },
 
     /** Records the first opening of a link (audited as "viewed"). */
     async markViewed(link: ActionLink) {
@@ -193,7 +237,12 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
       if (compareWith && text) {
         const before = await repos.documents.text(db, compareWith.id);
         const parts = textDiff(before?.markdown ?? '', text.markdown);
-        changes = { fromVersion: compareWith.version, parts: parts.filter((p) => p.op !== 'equal').map((p) => ({ op: p.op, text: p.text })) };
+        changes = {
+          fromVersion: compareWith.version,
+          parts: parts.filter((p) => p.op !== 'equal').map((p) => ({ op: p.op, text: p.text })),
+          // the same changes as a reader sees them (sections, clauses, words), for the signing page
+          blocks: describeChanges(before?.markdown ?? '', text.markdown),
+        };
       }
       return { html: text?.html ?? '', changes };
     },
@@ -246,8 +295,14 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
     },
 
     /** Everything waiting for the person this link was sent to (whatever its kind), across networks. */
-    mine(link: ActionLink) {
-      return link.person.personId ? pendingFor(link.person.personId) : Promise.resolve([]);
+    async mine(link: ActionLink) {
+      const personId = await personOfLink(link);
+      return personId ? pendingFor(personId) : [];
+    },
+
+    /** A fresh link for one of the waiting actions of the person this link was sent to. */
+    async openMineByLink(link: ActionLink, actionId: string): Promise<string> {
+      return this.openMine(await personOfLink(link), actionId);
     },
 
     /** Everything waiting for a signed-in person. */

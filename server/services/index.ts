@@ -7,6 +7,8 @@ import { createDisputesService } from './disputes.service';
 import { createDocumentsService } from './documents.service';
 import { createEvidenceService } from './evidence.service';
 import { createFormationService } from './formation.service';
+import { createNetworkImportService } from './network-import.service';
+import { createNetworkMembersService } from './network-members.service';
 import { createNetworksService } from './networks.service';
 import { createPeopleService } from './people.service';
 import { createPanelService } from './panel.service';
@@ -43,6 +45,8 @@ export function createServices(deps: ServerDeps) {
     system: createSystemService(deps),
     codec: createCodecService(deps),
     networks: createNetworksService(deps),
+    networkMembers: createNetworkMembersService(deps),
+    networkImport: createNetworkImportService(deps),
     formation,
     readiness: createReadinessService(deps),
     panel: createPanelService(deps),

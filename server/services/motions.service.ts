@@ -205,7 +205,7 @@ export function createMotionsService(deps: ServerDeps) {
         person: { id: person.id, name: person.name, email: person.email },
         practice: { id: person.practiceId, name: person.practiceName },
         network: { id: motion.networkId, name: network?.name ?? '' },
-        motion: { id: motion.id, title: motion.title, text: motion.text, decisionType: motion.decisionType, closesAt: motion.closesAt, ballot: motion.rule.ballot, ruleDescription: view.ruleDescription, documentId: motion.documentId },
+        motion: { id: motion.id, title: motion.title, text: motion.text, decisionType: motion.decisionType, closesAt: motion.closesAt, closedAt: motion.closedAt, ballot: motion.rule.ballot, ruleDescription: view.ruleDescription, documentId: motion.documentId },
         choices: ['for', 'against', 'abstain'] as Choice[],
         votedByProxy: mine?.byProxy ?? false,
         /** practices that appointed this practice as their proxy, and whether their vote is still to cast */

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { Knex } from 'knex';
 import type { z } from 'zod';
 import { isUniqueViolation } from '../../db/repos/executor';
 import { DEFAULT_PROGRAMME_SETTINGS, type ProgrammeSettings } from '../../db/repos/records.repo';
@@ -6,6 +7,15 @@ import { actorLabel, inFilter, type PersonActor, scopeFilter } from '../../domai
 import type { ServerDeps } from '../deps';
 import { AppError } from '../errors';
 import type { createNetworkBody, createProgrammeBody, createWaveBody } from '../schemas';
+
+/** Writes a new network with its practices and people, and its audit event, in the caller's transaction. */
+export async function writeNetwork(repos: ServerDeps['repos'], trx: Knex.Transaction, actor: PersonActor, input: z.infer<typeof createNetworkBody>): Promise<string> {
+  const id = crypto.randomUUID();
+  const practices = input.practices.map((p) => ({ ...p, id: crypto.randomUUID(), people: p.people.map((person) => ({ ...person, id: crypto.randomUUID() })) }));
+  await repos.records.insertNetwork(trx, { id, programmeId: input.programmeId, waveId: input.waveId, name: input.name, practices });
+  await repos.audit.append(trx, actorLabel(actor), { type: 'network.created', networkId: id, name: input.name, practiceIds: practices.map((p) => p.id) }, id);
+  return id;
+}
 
 /**
  * Programmes, waves and networks: the records a facilitator sets up before formation starts. Lists
@@ -60,13 +70,9 @@ export function createNetworksService({ db, repos, mailer }: Pick<ServerDeps, 'd
       if (!(await repos.records.getProgramme(db, input.programmeId))) throw new AppError('NOT_FOUND', `No programme with id ${input.programmeId}.`);
       if (!wave) throw new AppError('NOT_FOUND', `No wave with id ${input.waveId}.`);
       if (wave.programmeId !== input.programmeId) throw new AppError('VALIDATION_FAILED', 'The wave belongs to another programme.', [{ path: 'waveId', message: 'not a wave of this programme' }]);
-      const id = crypto.randomUUID();
-      const practices = input.practices.map((p) => ({ ...p, id: crypto.randomUUID(), people: p.people.map((person) => ({ ...person, id: crypto.randomUUID() })) }));
+      let id: string;
       try {
-        await db.transaction(async (trx) => {
-          await repos.records.insertNetwork(trx, { id, programmeId: input.programmeId, waveId: input.waveId, name: input.name, practices });
-          await repos.audit.append(trx, actorLabel(actor), { type: 'network.created', networkId: id, name: input.name, practiceIds: practices.map((p) => p.id) }, id);
-        });
+        id = await db.transaction((trx) => writeNetwork(repos, trx, actor, input));
       } catch (err) {
         if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `A network called "${input.name}" already exists in this programme.`);
         throw err;

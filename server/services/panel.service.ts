@@ -9,6 +9,7 @@ import type { ServerDeps } from '../deps';
 import { AppError } from '../errors';
 import type { closeConditionBody, outcomeBody, panelBody } from '../routes/panel.routes';
 import { callWorkflow } from './deadline';
+import { createPanelPeople } from './panel-people';
 
 /**
  * The wave panel: setting its members and criteria, the panel view of a network (scores by member
@@ -19,6 +20,7 @@ import { callWorkflow } from './deadline';
  */
 export function createPanelService(deps: ServerDeps) {
   const { db, repos, temporal, publicUrl } = deps;
+  const people = createPanelPeople(deps);
 
   async function requireNetwork(id: string) {
     const network = await repos.records.getNetwork(db, id);
@@ -119,8 +121,11 @@ export function createPanelService(deps: ServerDeps) {
       const wave = await repos.records.getWave(db, waveId);
       if (!wave) throw new AppError('NOT_FOUND', `No wave with id ${waveId}.`);
       await db.transaction(async (trx) => {
+        const before = (await repos.panels.byWave(trx, waveId))?.members.map((m) => m.email) ?? [];
         const panelId = await repos.panels.upsert(trx, { id: crypto.randomUUID(), programmeId: wave.programmeId, waveId, date: body.date, criteria: body.criteria, members: body.members.map((m) => ({ ...m, id: crypto.randomUUID() })) });
         await repos.audit.append(trx, actor, { type: 'panel.set', programmeId: wave.programmeId, waveId, panelId, members: body.members.length, criteria: body.criteria.map((c) => c.key) });
+        // each member is a person with a panel-member grant on the programme, so they can sign in
+        await people.syncGrants(trx, { actor, programmeId: wave.programmeId, waveId, before, members: body.members });
       });
       return panelView((await repos.panels.byWave(db, waveId))!);
     },
@@ -166,6 +171,12 @@ export function createPanelService(deps: ServerDeps) {
     },
 
     describeScore,
+
+    /** The /panel page: per wave, the networks awaiting the signed-in member's score, and those scored. */
+    queueFor: people.queueFor,
+
+    /** A fresh score link for the signed-in member and a presentation awaiting their score. */
+    openScoreLink: people.openScoreLink,
 
     /** A member's scores, sent to the network's formation workflow, whose validator judges them (once per member and presentation). */
     async score(link: ActionLink, sheet: ScoreSheet) {

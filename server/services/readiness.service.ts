@@ -1,3 +1,4 @@
+import { actorLabel, type PersonActor } from '../../domain/access/policy';
 import { formatDate } from '../../documents/format';
 import crypto from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
@@ -285,12 +286,14 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
     },
 
     /** A commissioner's decision on a network: recorded, audited, shown on the dashboard. */
-    async decide(actor: string, networkId: string, body: { decision: 'ready' | 'not-ready'; note: string }) {
+    /** A commissioner's decision, shown under their name and audited with their credential. */
+    async decide(person: PersonActor, networkId: string, body: { decision: 'ready' | 'not-ready'; note: string }) {
       const network = await repos.records.getNetwork(db, networkId);
       if (!network) throw new AppError('NOT_FOUND', `No network with id ${networkId}.`);
+      const name = (await repos.persons.get(db, person.personId))?.name ?? 'A commissioner';
       return db.transaction(async (trx) => {
-        const decision = await repos.readiness.insertDecision(trx, { id: crypto.randomUUID(), networkId: network.id, decision: body.decision, note: body.note, decidedBy: actor });
-        await repos.audit.append(trx, actor, { type: 'readiness.decided', networkId: network.id, decisionId: decision.id, decision: body.decision, note: body.note }, network.id);
+        const decision = await repos.readiness.insertDecision(trx, { id: crypto.randomUUID(), networkId: network.id, decision: body.decision, note: body.note, decidedBy: name });
+        await repos.audit.append(trx, actorLabel(person), { type: 'readiness.decided', networkId: network.id, decisionId: decision.id, decision: body.decision, note: body.note }, network.id);
         return decision;
       });
     },

@@ -92,8 +92,9 @@ export function createSigninService(deps: ServerDeps & { outbox: Outbox }) {
       const id = crypto.randomUUID();
       const secret = newTokenSecret();
       const ttl = purpose === 'invitation' ? INVITATION_LINK_DAYS * 86_400_000 : SIGNIN_LINK_MINUTES * 60_000;
-      const expiresAt = new Date(Date.now() + ttl).toISOString();
-      await repos.sessions.createSigninLink(trx, { id, secret, personId, purpose, expiresAt });
+      const createdAt = Date.now();
+      const expiresAt = new Date(createdAt + ttl).toISOString();
+      await repos.sessions.createSigninLink(trx, { id, secret, personId, purpose, createdAt: new Date(createdAt).toISOString(), expiresAt });
       return { id, url: `${publicUrl}/signin/${secret}`, expiresAt };
     },
 

@@ -55,7 +55,7 @@ describe('signing page in a browser', () => {
 
     // opening the link again shows it is done, with no form to sign twice
     await page.goto(`${stack.baseUrl}/a/${request.token}`);
-    await expect(page.locator('body').textContent()).resolves.toContain('You have signed this document');
+    await expect(page.locator('#outcome').textContent()).resolves.toContain('You have signed');
     expect(await page.locator('#sign-button').count()).toBe(0);
     await page.close();
   });

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
+import { inviteStaff } from '../support/people';
 import { describe, expect, it } from 'vitest';
-import { hashToken } from '../../db/repos/tokens.repo';
 import { type ApiClient, eventually } from '../support/api';
 import { axeViolations } from '../support/axe';
 import { createScenarioNetwork, panelBody, scoreLinks, waitForStage } from '../support/formation-driver';
@@ -72,8 +72,8 @@ describe('panel and programme pages in a browser', () => {
 
     // the commissioner's dashboard, on a phone and on a desk
     await api.post(`/networks/${network.id}/readiness/decision`, { decision: 'not-ready', note: 'Awaiting the panel.' });
-    const secret = 'commissioner-dashboard-token-000000';
-    await stack.db('api_tokens').insert({ id: 'comm', token_hash: hashToken(secret), name: 'Commissioner', role: 'commissioner', created_at: new Date().toISOString() });
+    const programmeId = (await api.get(`/networks/${network.id}`)).body.programmeId as string;
+    const { token: secret } = await inviteStaff(api, stack.baseUrl, { name: 'Commissioner', email: 'commissioner@dashboard.test', role: 'commissioner', programmeIds: [programmeId] });
     const context = await browser.newContext();
     const desk = await context.newPage();
     await desk.goto(`${stack.baseUrl}/login`);
@@ -114,7 +114,7 @@ describe('panel and programme pages in a browser', () => {
     await desk.click('#decide-button');
     await expect(desk.locator('#decisions').textContent()).resolves.toContain('Ready: Conditions agreed with the panel; ready for registration. (Commissioner');
     const decisions = await stack.db('readiness_decisions').where({ network_id: network.id }).orderBy('decided_at');
-    expect(decisions.map((d) => [d.decision, d.decided_by])).toEqual([['not-ready', 'Facilitator'], ['ready', 'Commissioner']]);
+    expect(decisions.map((d) => [d.decision, d.decided_by])).toEqual([['not-ready', 'Administrator'], ['ready', 'Commissioner']]);
     expect(await stack.db('audit_events').where({ type: 'readiness.decided', network_id: network.id })).toHaveLength(2);
     expect(await axeViolations(desk)).toEqual([]);
     await context.close();

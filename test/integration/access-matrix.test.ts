@@ -153,6 +153,7 @@ describe('route × role matrix', () => {
       const path = route.path
         .replace(':token', world.partnerLink)
         .replace(':stage', 'panel-presentation')
+        .replace(':n', '1')
         .replace(':type', 'terms-of-reference')
         .replace(':code', 'abcdefgh')
         .replace(':id', String(fixture?.id ?? 'unknown-id'));

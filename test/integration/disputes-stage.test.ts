@@ -2,7 +2,7 @@ import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
 import { type ApiClient, eventually } from '../support/api';
 import { caseEvent, caseWhen, mails, openCase } from '../support/disputes-driver';
-import { createScenarioNetwork, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
+import { createScenarioNetwork, passPanel, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
 
@@ -25,6 +25,8 @@ describe('dispute cases around formation, and the risk and issue log', () => {
       return found.length >= 2 ? found : null;
     }, 'panel pack requests');
     await signOnePartnerPerPractice(stack.baseUrl, requests);
+    // the panel passes the network: only the open case holds the stage now
+    await passPanel(api, networkId);
   }
 
   /** The panel stage's round is signed, yet the stage has not completed. */

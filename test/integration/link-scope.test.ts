@@ -123,7 +123,7 @@ describe('the reach of an action link', () => {
     }
     const page = await fetch(`${stack.baseUrl}/a/${ana}`);
     const html = await page.text();
-    expect(html).toContain('A newer version of this document has been issued');
+    expect(html).toContain('A newer version has been issued');
     expect(html).not.toContain('id="document"');
     // staff still read it
     expect((await admin.get(`/documents/${documentId}`)).status).toBe(200);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type ApiClient, apiClient, eventually, tokenFromLink } from '../support/api';
 import { type AccessWorld, buildAccessWorld } from '../support/access-world';
 import { waitForStage } from '../support/formation-driver';
+import { panelPackTemplate } from '../support/fixtures';
 import { useStack } from '../support/lifecycle';
 import { inviteStaff, latestMail, sessionClient, signInByEmail } from '../support/people';
 import { startInProcessStack, type InProcessStack } from '../support/stack';
@@ -180,7 +181,7 @@ describe('people and access', () => {
     expect((await auditOf('access.read')).at(-1)).toMatchObject({ actor: expect.stringMatching(new RegExp(`^person:${commA.personId} `)), data: { action: 'evidence.read', params: { id: NA.id, stage: 'panel-presentation' } } });
     expect((await facA.api.put(`/programmes/${A.id}/settings`, { voteWindowDays: 10 })).status).toBe(200);
     expect((await auditOf('programme.settings-changed')).at(-1)!.data).toMatchObject({ programmeId: A.id, settings: { voteWindowDays: 10 } });
-    const template = await facA.api.put(`/programmes/${A.id}/templates/panel-pack`, { source: '# Panel pack of {{network.name}}\n\n## Vision\n\n{{vision}}\n' });
+    const template = await facA.api.put(`/programmes/${A.id}/templates/panel-pack`, { source: panelPackTemplate() });
     expect(template.status, JSON.stringify(template.body)).toBe(201);
     expect((await auditOf('template.uploaded')).at(-1)).toMatchObject({ actor: expect.stringMatching(new RegExp(`^person:${facA.personId} token:`)), data: { programmeId: A.id, documentType: 'panel-pack', version: 1 } });
   });

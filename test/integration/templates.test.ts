@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient, eventually } from '../support/api';
 import { createScenarioNetwork, signRequests, waitForStage } from '../support/formation-driver';
+import { panelPackTemplate } from '../support/fixtures';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
 
@@ -22,7 +23,7 @@ describe('templates, previews and diffs', () => {
     expect(JSON.stringify(unknownField.body.error.details)).toContain('network.motto');
     expect((await api.put(`/programmes/${programme.id}/templates/vote-result`, { source: '# x' })).status).toBe(404);
 
-    const source = '# Panel pack of {{network.name}}\n\nOur own wording for the {{programme.name}}.\n\n## Vision\n\n{{vision}}\n';
+    const source = panelPackTemplate('Our own wording for the {{programme.name}}.');
     const uploaded = await api.put(`/programmes/${programme.id}/templates/panel-pack`, { source });
     expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(201);
     expect(uploaded.body.templateVersion).toBe(`programme:${programme.id}:panel-pack@1`);

@@ -1,6 +1,7 @@
 /**
  * Records the workflow histories that CI replays (test/integration/replay-fixtures.test.ts): a
- * network's formation with its sign-off rounds (voided, signed, declined), a stage decided by vote,
+ * network's formation with its sign-off rounds (voided, signed, declined), a round whose partners all
+ * sign at once (signatures written in batches), a stage decided by vote,
  * motions with open and secret ballots, an election, dispute cases (held stage, clock events, board,
  * settlement signed, LMC determination) and a risk's review timer. Run with `npm run record-histories` after
  * an intended, `patched()` change to a workflow; commit the files it writes.
@@ -75,6 +76,23 @@ describe('record workflow histories', () => {
     await waitForStage(api, deferred.network.id, 'panel-presentation', 'drafting');
     expect((await api.post(`/networks/${deferred.network.id}/stages/panel-presentation/issue`)).status).toBe(202);
     await waitForStage(api, deferred.network.id, 'panel-presentation', 'awaiting-signatures');
+
+    // a round whose partners all sign at once: signatures accepted together are written together
+    const burst = await createScenarioNetwork(api, { networkIndex: 5, name: 'Recorded burst network' });
+    expect((await api.post(`/networks/${burst.network.id}/formation`)).status).toBe(202);
+    await waitForStage(api, burst.network.id, 'panel-presentation', 'drafting');
+    const burstPack = await api.post(`/networks/${burst.network.id}/stages/panel-presentation/issue`);
+    expect(burstPack.status, JSON.stringify(burstPack.body)).toBe(202);
+    const burstRequests = await eventually(async () => {
+      const found = await signRequests(api, 1, burstPack.body.document.title);
+      // every partner of the five practices is asked
+      return found.length >= 12 ? found : null;
+    }, 'burst requests');
+    const burstSigners = await Promise.all(burstRequests.map(async (r) => ({ token: r.token, name: (await anonymous.get(`/actions/${r.token}`)).body.person.name as string })));
+    const burstAnswers = await Promise.all(burstSigners.map((x) => anonymous.post(`/actions/${x.token}/sign`, { typedName: x.name, consent: true })));
+    expect(burstAnswers.filter((a) => a.status === 200)).toHaveLength(burst.network.practices.length);
+    await passPanel(api, burst.network.id);
+    await waitForStage(api, burst.network.id, 'terms-of-reference', 'drafting');
 
     // a programme that decides its terms of reference by vote
     const voting = await createScenarioNetwork(api, { practiceCount: 2, name: 'Recorded voting network' });

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { type ApiClient, apiClient, eventually, tokenFromLink } from './api';
-import { waitForStage } from './formation-driver';
+import { passPanel, waitForStage } from './formation-driver';
 import { cookieHeaderOf, inviteStaff, postForm, signInByEmail } from './people';
 
 /**
@@ -61,6 +61,7 @@ export async function buildAccessWorld(admin: ApiClient, baseUrl: string, tag: s
   expect(signed.status, JSON.stringify(signed.body)).toBe(200);
   const documentId = issued.body.document.id as string;
   const signoffId = (await eventually(async () => (await admin.get(`/networks/${NA.id}/formation`)).body.stages[0].signoff?.id, 'the round')) as string;
+  await passPanel(admin, NA.id);
   await waitForStage(admin, NA.id, 'terms-of-reference', 'drafting');
 
   const motion = await admin.post(`/networks/${NA.id}/motions`, { title: `Adopt the budget ${tag}`, decisionType: 'ordinary', closesAt: new Date(Date.now() + 3_600_000).toISOString() });

@@ -20,3 +20,25 @@ export function testAuditEvidence(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'f
   const key = evidenceKey(crypto.randomBytes(32));
   return { dir, key, checkpoints: createCheckpointStore({ dir, key }) };
 }
+
+/**
+ * Decrypts, in place, every payload of a history that this file's codec encrypted (inputs, results,
+ * failures, headers), so a recorded history can be committed and replayed without the key, which
+ * lives only as long as the test process.
+ */
+export async function decodeHistoryPayloads<T extends object>(history: T): Promise<T> {
+  const payloads: { metadata?: Record<string, Uint8Array> | null; data?: Uint8Array | null }[] = [];
+  const walk = (value: unknown) => {
+    if (!value || typeof value !== 'object' || ArrayBuffer.isView(value)) return;
+    const v = value as Record<string, unknown>;
+    if (v.metadata && typeof v.metadata === 'object' && 'data' in v) payloads.push(v as (typeof payloads)[number]);
+    for (const child of Object.values(v)) walk(child);
+  };
+  walk(history);
+  for (const payload of payloads) {
+    const [decoded] = await testCodec.decode([payload]);
+    payload.metadata = decoded.metadata;
+    payload.data = decoded.data;
+  }
+  return history;
+}

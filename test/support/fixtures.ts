@@ -23,3 +23,41 @@ export function makeNetworkBody(ids: { programmeId: string; waveId: string }, ov
     practices: network.practices.slice(0, overrides.practiceCount ?? network.practices.length),
   };
 }
+
+/**
+ * A programme's own panel-pack template with every section a panel pack must have and a signature
+ * block per practice (templates/required-sections.ts), with `wording` as its own first paragraph.
+ * `{ signatures: false }` leaves the signature blocks out, as a template that must be refused.
+ */
+export function panelPackTemplate(wording = 'Our own wording.', opts: { signatures?: boolean; vision?: boolean } = {}): string {
+  return [
+    '# Panel pack of {{network.name}}',
+    '',
+    wording,
+    '',
+    ...(opts.vision === false ? [] : ['## Vision', '', '{{vision}}', '']),
+    '## Aspirations',
+    '',
+    '{{#each aspirations}}',
+    '- {{this}}',
+    '{{/each}}',
+    '',
+    '## Our new freedoms',
+    '',
+    '{{#each freedoms}}',
+    '- {{this}}',
+    '{{/each}}',
+    '',
+    '## Leadership',
+    '',
+    'Clinical Director: {{leadership.clinicalDirector}}. Payee: {{nominatedPayee.name}}.',
+    '',
+    '## Footprint',
+    '',
+    '{{footprint.statement}}',
+    '',
+    ...(opts.signatures === false
+      ? []
+      : ['## Endorsement {-}', '', '{{#each practices}}', '```signature', 'party: {{name}}', 'detail: ODS code {{odsCode}}', 'capacity: Partner', '```', '', '{{/each}}']),
+  ].join('\n');
+}

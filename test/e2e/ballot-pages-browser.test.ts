@@ -1,0 +1,128 @@
+import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { type ApiClient } from '../support/api';
+import { axeViolations } from '../support/axe';
+import { createScenarioNetwork } from '../support/formation-driver';
+import { useStack } from '../support/lifecycle';
+import { plainEnglishProblems } from '../support/plain-english';
+import type { InProcessStack } from '../support/stack';
+import { ballotLinks, inSeconds } from '../support/votes-driver';
+
+/**
+ * The ballot pages on a 320 px phone: an STV ballot that keeps the numbers typed when they have a
+ * gap, says how many members it elects, a receipt code that fits the screen and can be checked on
+ * a page, and a reopened link that says the practice has voted.
+ */
+describe('ballot pages on a phone', () => {
+  let stack: InProcessStack;
+  let api: ApiClient;
+  let browser: Browser;
+  useStack({ browser: true }, (env) => ({ stack, api, browser } = env));
+
+  async function expectGoodPage(page: Page, what: string) {
+    for (const width of [1280, 320]) {
+      await page.setViewportSize({ width, height: 800 });
+      expect(await axeViolations(page), `${what} at ${width}px`).toEqual([]);
+    }
+    expect(await plainEnglishProblems(page), what).toEqual([]);
+  }
+
+  /** Nothing sticks out past the right edge of a 320 px screen, the receipt code included. */
+  async function fits320(page: Page) {
+    await page.setViewportSize({ width: 320, height: 800 });
+    return page.evaluate(() => {
+      const code = document.getElementById('receipt-code')!.getBoundingClientRect();
+      return { page: document.documentElement.scrollWidth <= 320, code: code.right <= 320 && code.width > 0 };
+    });
+  }
+
+  it('keeps the numbers of an STV ballot with a gap, says "electing 2 members", and gives a receipt code that fits 320 px', async () => {
+    const { network } = await createScenarioNetwork(api, { networkIndex: 3 });
+    const p = network.practices as { id: string; people: { id: string; name: string }[] }[];
+    const created = await api.post(`/networks/${network.id}/elections`, {
+      title: 'Shadow board',
+      method: 'stv',
+      constituencies: [{ name: 'Whole network', seats: 2, practiceIds: p.map((x) => x.id) }],
+      nominationsCloseAt: inSeconds(3600),
+      ballotCloseAt: inSeconds(7200),
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const candidates: { id: string; name: string }[] = [];
+    for (const i of [0, 1, 2]) {
+      const res = await api.post(`/elections/${created.body.id}/candidates`, { personId: p[i].people[0].id, constituency: 'Whole network', statement: 'I will serve the network well.' });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      candidates.push({ id: res.body.id, name: p[i].people[0].name });
+    }
+    expect((await api.post(`/elections/${created.body.id}/close`)).status).toBe(200);
+    const [link] = await ballotLinks(api, stack.baseUrl, 'Election ballot: Shadow board', p.length);
+
+    const page = await browser.newPage({ viewport: { width: 320, height: 800 } });
+    await page.goto(`${stack.baseUrl}/a/${link.token}`);
+    await expect(page.locator('h2.nhsuk-heading-m').first().textContent()).resolves.toBe('Whole network: electing 2 members');
+    await expectGoodPage(page, 'the STV ballot');
+
+    // 1 and 3 but no 2: the ballot comes back with the gap named and the numbers typed kept
+    const [first, second, third] = candidates;
+    await page.fill(`#rank-${first.id}`, '1');
+    await page.fill(`#rank-${third.id}`, '3');
+    await page.click('#vote-button');
+    await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain('there is no 2');
+    expect(await page.inputValue(`#rank-${first.id}`)).toBe('1');
+    expect(await page.inputValue(`#rank-${third.id}`)).toBe('3');
+    expect(await page.inputValue(`#rank-${second.id}`)).toBe('');
+    expect(await stack.db('election_turnout').count({ n: '*' }).first()).toMatchObject({ n: 0 });
+    await expectGoodPage(page, 'the STV ballot with a gap');
+
+    // the same number twice is named too, against the second box
+    await page.fill(`#rank-${second.id}`, '1');
+    await page.click('#vote-button');
+    const twice = (await page.locator('.nhsuk-error-summary').textContent()) ?? '';
+    expect(twice).toMatch(/You gave 1 to .+ and .+: give each number to one candidate/);
+    for (const c of [first, second]) expect(twice).toContain(c.name);
+    expect(await page.inputValue(`#rank-${second.id}`)).toBe('1');
+
+    await page.fill(`#rank-${second.id}`, '2');
+    await page.click('#vote-button');
+    await page.waitForSelector('#confirmation');
+    const code = ((await page.locator('#receipt-code').textContent()) ?? '').trim();
+    expect(code).toMatch(/^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$/);
+    expect(await fits320(page)).toEqual({ page: true, code: true });
+    await expectGoodPage(page, 'the ballot receipt');
+
+    // the code is checked on a page, in words
+    await page.click('#check-receipt');
+    await page.fill('#code', code.toLowerCase());
+    await page.click('#check-button');
+    await expect(page.locator('#receipt-answer').textContent()).resolves.toContain('in the ballot box');
+    await expectGoodPage(page, 'the receipt check');
+    await page.fill('#code', 'not a code');
+    await page.click('#check-button');
+    await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain('Enter the receipt code as it was shown');
+
+    // reopened: the practice has voted; no second ballot
+    await page.goto(`${stack.baseUrl}/a/${link.token}`);
+    await expect(page.locator('#outcome-heading').textContent()).resolves.toBe('Your practice has voted');
+    expect(await page.locator('#vote-button').count()).toBe(0);
+    await expectGoodPage(page, 'the reopened ballot link');
+    await page.close();
+  }, 120_000);
+
+  it('gives a motion vote a receipt code that fits 320 px, and a reopened link says it is done', async () => {
+    const { network } = await createScenarioNetwork(api, { networkIndex: 4, practiceCount: 2 });
+    const motion = await api.post(`/networks/${network.id}/motions`, { title: 'Meet monthly', text: 'That the board meets monthly.', decisionType: 'ordinary', closesAt: inSeconds(3600) });
+    expect(motion.status, JSON.stringify(motion.body)).toBe(201);
+    const [link] = await ballotLinks(api, stack.baseUrl, 'Vote: Meet monthly', 2);
+    const page = await browser.newPage({ viewport: { width: 320, height: 800 } });
+    await page.goto(`${stack.baseUrl}/a/${link.token}`);
+    await expectGoodPage(page, 'the motion ballot');
+    await page.check('#choice-for');
+    await page.click('#vote-button');
+    await page.waitForSelector('#confirmation');
+    expect(await fits320(page)).toEqual({ page: true, code: true });
+    await expectGoodPage(page, 'the motion receipt');
+    await page.goto(`${stack.baseUrl}/a/${link.token}`);
+    await expect(page.locator('#outcome-heading').textContent()).resolves.toBe('Your practice has voted');
+    await expectGoodPage(page, 'the reopened motion link');
+    await page.close();
+  }, 120_000);
+});
