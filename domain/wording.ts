@@ -108,6 +108,8 @@ export const STAFF_ROLE_WORDS = { facilitator: 'Facilitator', commissioner: 'Com
 /** Roles as a list of words: ["partner", "caldicott-guardian"] → "Partner, Caldicott guardian". */
 export function roleWords(roles: readonly string[]): string {
   return roles.map((r) => (ROLE_WORDS as Record<string, string>)[r] ?? (STAFF_ROLE_WORDS as Record<string, string>)[r] ?? statusWords('stage', r)).join(', ');
+}
+
 /** The kinds of emailed link whose page says, when reopened, what became of it. */
 export type OutcomeLinkKind = 'sign' | 'vote' | 'ballot' | 'score';
 

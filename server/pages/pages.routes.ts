@@ -1,5 +1,4 @@
-import { type Request, type Response, Router } from 'express';
-import { ACTION_KINDS } from '../../domain/action-kinds';
+import { Router } from 'express';
 import { authorize, scopeFilter } from '../../domain/access/policy';
 import { stageTitle } from '../../domain/wording';
 import { formatDate } from '../../documents/format';
