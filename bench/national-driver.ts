@@ -48,7 +48,10 @@ export class Api {
   /** A GET timed from request to the last byte of the answer. */
   async timedGet(path: string): Promise<{ ms: number; bytes: number; ok: boolean }> {
     const started = performance.now();
-    const res = await fetch(`${this.baseUrl}/api/v1${path}`, { headers: this.token ? { authorization: `Bearer ${this.token}` } : {}, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const res = await fetch(`${this.baseUrl}/api/v1${path}`, {
+      headers: this.token ? { authorization: `Bearer ${this.token}` } : {},
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
     const text = await res.text();
     return { ms: performance.now() - started, bytes: Buffer.byteLength(text), ok: res.ok };
   }
@@ -60,7 +63,12 @@ export class Api {
     const h: Record<string, string> = { ...headers };
     if (this.token) h.authorization = `Bearer ${this.token}`;
     if (body !== undefined) h['content-type'] = 'application/json';
-    const res = await fetch(`${this.baseUrl}/api/v1${path}`, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const res = await fetch(`${this.baseUrl}/api/v1${path}`, {
+      method,
+      headers: h,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -79,7 +87,10 @@ export class Api {
   error(what: string, res?: Response | unknown): void {
     this.metrics.errors += 1;
     if (this.metrics.errorSamples.length < 20) {
-      const detail = res && typeof res === 'object' && 'status' in res ? `${(res as Response).status} ${JSON.stringify((res as Response).body).slice(0, 300)}` : String(res ?? '');
+      const detail =
+        res && typeof res === 'object' && 'status' in res
+          ? `${(res as Response).status} ${JSON.stringify((res as Response).body).slice(0, 300)}`
+          : String(res ?? '');
       this.metrics.errorSamples.push(`${what}: ${detail}`);
     }
   }
@@ -154,7 +165,11 @@ function stageData(stage: StageKey, network: PlannedNetwork): unknown {
   const payee = network.practices[0].odsCode;
   switch (stage) {
     case 'panel-presentation':
-      return { clinicalDirector: network.practices[0].people[0].name, nominatedPayee: payee, area: `The registered populations of the ${network.practices.length} member practices.` };
+      return {
+        clinicalDirector: network.practices[0].people[0].name,
+        nominatedPayee: payee,
+        area: `The registered populations of the ${network.practices.length} member practices.`,
+      };
     case 'terms-of-reference':
       return { meetingFrequency: 'monthly', noticeDays: 7, clinicalDirector: network.practices[0].people[0].name };
     case 'legal-entity':
@@ -246,7 +261,9 @@ export class NetworkDriver {
     await this.waitFor(stage, 'drafting');
     await this.api.expect(`submit ${stage} data`, 200, 'PUT', `/networks/${id}/stages/${stage}`, stageData(stage, this.network));
     if (stage === 'legal-entity' && this.network.outcome === 'conditional') {
-      await this.api.expect('close the condition', 200, 'POST', `/networks/${id}/panel/conditions/1/close`, { note: 'The payee is named in the signed terms of reference.' });
+      await this.api.expect('close the condition', 200, 'POST', `/networks/${id}/panel/conditions/1/close`, {
+        note: 'The payee is named in the signed terms of reference.',
+      });
       this.metrics.conditionsClosed += 1;
     }
     const doc = await this.issue(stage);
@@ -299,7 +316,11 @@ export class NetworkDriver {
     );
     const body =
       this.network.outcome === 'conditional'
-        ? { outcome: 'conditional', conditions: ['Name the nominated payee in the terms of reference'], reason: 'A strong vision; the payee is still to be confirmed.' }
+        ? {
+            outcome: 'conditional',
+            conditions: ['Name the nominated payee in the terms of reference'],
+            reason: 'A strong vision; the payee is still to be confirmed.',
+          }
         : { outcome: 'pass', reason: 'The panel supports the network going ahead.' };
     let timedOut = 0;
     await until('the panel to take an outcome', async () => {
@@ -322,7 +343,14 @@ export class NetworkDriver {
     const links = await this.links(this.network.practices.map((p) => ({ to: p.people[0].email, matches: (s: string) => s === subject })));
     await Promise.all(
       links.map(async (link, j) => {
-        await anonymous.expect('cast a ballot', 200, 'POST', `/actions/${link}/ballot`, { choice: 'for' }, { 'x-forwarded-for': signerAddress(this.network, j) });
+        await anonymous.expect(
+          'cast a ballot',
+          200,
+          'POST',
+          `/actions/${link}/ballot`,
+          { choice: 'for' },
+          { 'x-forwarded-for': signerAddress(this.network, j) },
+        );
         this.metrics.ballots += 1;
       }),
     );
@@ -337,7 +365,14 @@ export class NetworkDriver {
       links.map(async (link, j) => {
         const signer = this.network.practices[j].people[0];
         const started = performance.now();
-        await anonymous.expect('sign', 200, 'POST', `/actions/${link}/sign`, { typedName: signer.name, consent: true }, { 'x-forwarded-for': signerAddress(this.network, j) });
+        await anonymous.expect(
+          'sign',
+          200,
+          'POST',
+          `/actions/${link}/sign`,
+          { typedName: signer.name, consent: true },
+          { 'x-forwarded-for': signerAddress(this.network, j) },
+        );
         this.metrics.signLatenciesMs.push(performance.now() - started);
         this.metrics.signatures += 1;
       }),
@@ -350,7 +385,12 @@ export class NetworkDriver {
    */
   private async links(wanted: { to: string; matches: (subject: string) => boolean }[]): Promise<string[]> {
     return until(`links for ${wanted.length} people`, async () => {
-      const messages = await this.api.expect<{ to: string; subject: string; links?: string[] }[]>('read the outbox', 200, 'GET', `/outbox?networkId=${this.id}&limit=200`);
+      const messages = await this.api.expect<{ to: string; subject: string; links?: string[] }[]>(
+        'read the outbox',
+        200,
+        'GET',
+        `/outbox?networkId=${this.id}&limit=200`,
+      );
       const tokens = wanted.map(({ to, matches }) => {
         const found = messages.find((m) => m.to === to && matches(m.subject) && m.links?.[0]);
         return found ? /\/a\/([^/?#]+)/.exec(found.links![0])?.[1] : undefined;

@@ -19,7 +19,29 @@ import { createFormationService } from '../server/services/formation.service';
 import { createReadinessService } from '../server/services/readiness.service';
 
 /** Tables whose rows number in the thousands at national scale; small lookup tables are scanned happily. */
-const GROWING = ['networks', 'practices', 'people', 'persons', 'stages', 'documents', 'signoffs', 'signatures', 'signature_requests', 'sealed_documents', 'outbox', 'action_tokens', 'audit_events', 'panel_presentations', 'panel_scores', 'panel_conditions', 'panel_invitations', 'readiness_snapshots', 'readiness_decisions', 'motions', 'disputes'];
+const GROWING = [
+  'networks',
+  'practices',
+  'people',
+  'persons',
+  'stages',
+  'documents',
+  'signoffs',
+  'signatures',
+  'signature_requests',
+  'sealed_documents',
+  'outbox',
+  'action_tokens',
+  'audit_events',
+  'panel_presentations',
+  'panel_scores',
+  'panel_conditions',
+  'panel_invitations',
+  'readiness_snapshots',
+  'readiness_decisions',
+  'motions',
+  'disputes',
+];
 
 export interface ExplainedQuery {
   path: string;

@@ -29,7 +29,6 @@ const NETWORK_LIST_MIN = 16_000;
 const NETWORK_LIST_MAX = 80_000;
 const PRACTICE_LIST_MIN = 1_500;
 
-
 function normal(random: () => number): number {
   // Box–Muller; 1 - u keeps the logarithm finite
   const u = 1 - random();
@@ -108,7 +107,13 @@ export function planNetworks(opts: PlanOptions): PlannedNetwork[] {
         ],
       };
     });
-    networks.push({ index: i, name: `Network ${i + 1} (${opts.tag})`, wave: i % opts.waves, practices, outcome: random() < conditionalShare ? 'conditional' : 'pass' });
+    networks.push({
+      index: i,
+      name: `Network ${i + 1} (${opts.tag})`,
+      wave: i % opts.waves,
+      practices,
+      outcome: random() < conditionalShare ? 'conditional' : 'pass',
+    });
   }
   return networks;
 }

@@ -112,7 +112,12 @@ export async function startStack(opts: StackOptions): Promise<BenchStack> {
     // at LOG_LEVEL=warn nothing is printed on start: the server is up when its health check passes,
     // and the workers when Temporal sees each of them polling the task queue
     await waitUntil(async () => (await fetch(`${env.PUBLIC_URL}/api/v1/health`).catch(() => null))?.ok === true, 'the server', 120_000, roles);
-    await waitUntil(async () => (await pollers(devServer.address, taskQueue)) >= (opts.db === 'sqlite' ? 1 : opts.workers), `${opts.workers} worker(s) polling`, 180_000, roles);
+    await waitUntil(
+      async () => (await pollers(devServer.address, taskQueue)) >= (opts.db === 'sqlite' ? 1 : opts.workers),
+      `${opts.workers} worker(s) polling`,
+      180_000,
+      roles,
+    );
     return {
       baseUrl: env.PUBLIC_URL,
       token,
@@ -122,7 +127,11 @@ export async function startStack(opts: StackOptions): Promise<BenchStack> {
       databaseUrl,
       evidenceKey: env.EVIDENCE_KEY,
       pids: () => [...roles.map((r) => ({ role: r.role, pid: r.process.child.pid! })), { role: 'temporal', pid: devServer.process.pid! }],
-      output: (role) => roles.find((r) => r.role === role)?.process.output().slice(-4000) ?? '',
+      output: (role) =>
+        roles
+          .find((r) => r.role === role)
+          ?.process.output()
+          .slice(-4000) ?? '',
       stop: stopAll,
     };
   } catch (err) {
@@ -149,7 +158,10 @@ async function pollers(address: string, taskQueue: string): Promise<number> {
       const res = await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType });
       return new Set((res.pollers ?? []).map((p) => p.identity)).size;
     };
-    return Math.min(await count(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW), await count(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY));
+    return Math.min(
+      await count(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
+      await count(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
+    );
   } finally {
     await connection.close();
   }

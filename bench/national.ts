@@ -56,7 +56,14 @@ export function parseNationalArgs(argv: readonly string[]): NationalOptions {
   const networks = int('networks', 200, 1);
   const workers = int('workers', 1, 1);
   if (db === 'sqlite' && workers > 1) throw new Error('--workers above 1 needs --db postgres: a SQLite file belongs to one process');
-  return { networks, db, workers, concurrency: int('concurrency', Math.min(networks, 48), 1), byVote: argv.includes('--by-vote'), profile: argv.includes('--profile') };
+  return {
+    networks,
+    db,
+    workers,
+    concurrency: int('concurrency', Math.min(networks, 48), 1),
+    byVote: argv.includes('--by-vote'),
+    profile: argv.includes('--profile'),
+  };
 }
 
 interface PhaseResult {
@@ -87,12 +94,19 @@ interface PhaseResult {
 }
 
 async function setUpProgramme(api: Api, tag: string, label: string, byVote: boolean): Promise<ProgrammeContext> {
-  const programme = await api.expect<{ id: string }>('create programme', 201, 'POST', '/programmes', { name: `National wave ${label}`, sponsor: 'NHS England', footprint: FOOTPRINT });
+  const programme = await api.expect<{ id: string }>('create programme', 201, 'POST', '/programmes', {
+    name: `National wave ${label}`,
+    sponsor: 'NHS England',
+    footprint: FOOTPRINT,
+  });
   if (byVote) await api.expect('programme settings', 200, 'PUT', `/programmes/${programme.id}/settings`, { decideStagesByVote: true, voteWindowDays: 14 });
   const waves = [];
   const panels = [];
   for (let w = 1; w <= WAVES; w++) {
-    const wave = await api.expect<{ id: string; number: number }>('create wave', 201, 'POST', `/programmes/${programme.id}/waves`, { number: w, panelDate: `2027-0${w + 2}-15` });
+    const wave = await api.expect<{ id: string; number: number }>('create wave', 201, 'POST', `/programmes/${programme.id}/waves`, {
+      number: w,
+      panelDate: `2027-0${w + 2}-15`,
+    });
     const members = [
       { name: `Ms Jo Reed (wave ${w})`, email: `${tag}-w${w}-jo.reed@panel.example.org`, organisation: 'NHS England region', external: false },
       { name: `Prof Sam Okafor (wave ${w})`, email: `${tag}-w${w}-sam.okafor@panel.example.org`, organisation: 'A university', external: true },
@@ -115,7 +129,12 @@ async function historyEvents(stack: BenchStack, api: Api, networkIds: readonly s
       return Number(res.workflowExecutionInfo?.historyLength ?? 0);
     };
     for (const id of networkIds) {
-      const view = await api.expect<{ stages: { key: string; documents: { version: number }[]; vote: { motionId: string } | null; signoff: unknown }[] }>('read formation', 200, 'GET', `/networks/${id}/formation`);
+      const view = await api.expect<{ stages: { key: string; documents: { version: number }[]; vote: { motionId: string } | null; signoff: unknown }[] }>(
+        'read formation',
+        200,
+        'GET',
+        `/networks/${id}/formation`,
+      );
       let total = 0;
       const formation = await length(formationWorkflowId(id));
       byWorkflow.formation.push(formation);
@@ -138,7 +157,12 @@ async function historyEvents(stack: BenchStack, api: Api, networkIds: readonly s
     await connection.close();
   }
   const mean = (xs: number[]) => (xs.length ? Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) : 0);
-  return { mean: mean(totals), max: Math.max(0, ...totals), sampled: totals.length, byWorkflow: Object.fromEntries(Object.entries(byWorkflow).map(([k, xs]) => [k, mean(xs)])) };
+  return {
+    mean: mean(totals),
+    max: Math.max(0, ...totals),
+    sampled: totals.length,
+    byWorkflow: Object.fromEntries(Object.entries(byWorkflow).map(([k, xs]) => [k, mean(xs)])),
+  };
 }
 
 async function runPhase(stack: BenchStack, opts: NationalOptions, size: number, tag: string, label: string): Promise<PhaseResult> {
@@ -167,7 +191,8 @@ async function runPhase(stack: BenchStack, opts: NationalOptions, size: number, 
       await driver.create();
       const view = await driver.run();
       through += 1;
-      if (through % Math.max(1, Math.round(size / 10)) === 0) process.stdout.write(`  ${label}: ${through}/${size} networks through after ${Math.round((performance.now() - started) / 1000)} s\n`);
+      if (through % Math.max(1, Math.round(size / 10)) === 0)
+        process.stdout.write(`  ${label}: ${through}/${size} networks through after ${Math.round((performance.now() - started) / 1000)} s\n`);
       return { id: driver.networkId, view };
     } catch (err) {
       api.error(`network ${plan[i].name}`, (err as Error).message);
@@ -185,7 +210,11 @@ async function runPhase(stack: BenchStack, opts: NationalOptions, size: number, 
 
   const completed = outcomes.filter((o) => o.view);
   const sample = completed.filter((_, i) => i % Math.max(1, Math.floor(completed.length / HISTORY_SAMPLE)) === 0).slice(0, HISTORY_SAMPLE);
-  const histories = await historyEvents(stack, api, sample.map((o) => o.id!));
+  const histories = await historyEvents(
+    stack,
+    api,
+    sample.map((o) => o.id!),
+  );
 
   return {
     programmeId: programme.programmeId,
@@ -204,19 +233,35 @@ async function runPhase(stack: BenchStack, opts: NationalOptions, size: number, 
     wallMs: Math.round(wallMs),
     signP50Ms: Math.round(percentile(metrics.signLatenciesMs, 50)),
     signP99Ms: Math.round(percentile(metrics.signLatenciesMs, 99)),
-    readinessP50Ms: Math.round(percentile(ok.map((r) => r.ms), 50)),
-    readinessP99Ms: Math.round(percentile(ok.map((r) => r.ms), 99)),
+    readinessP50Ms: Math.round(
+      percentile(
+        ok.map((r) => r.ms),
+        50,
+      ),
+    ),
+    readinessP99Ms: Math.round(
+      percentile(
+        ok.map((r) => r.ms),
+        99,
+      ),
+    ),
     readinessUnderLoadP99Ms: Math.round(percentile(underLoad, 99)),
     readinessBytes: ok.at(-1)?.bytes ?? 0,
     historyEventsPerNetwork: histories,
-    requestsPerNetwork: Object.fromEntries(Object.entries(metrics.requests).sort(([, a], [, b]) => b - a).map(([route, n]) => [route, Math.round((n / size) * 10) / 10])),
+    requestsPerNetwork: Object.fromEntries(
+      Object.entries(metrics.requests)
+        .sort(([, a], [, b]) => b - a)
+        .map(([route, n]) => [route, Math.round((n / size) * 10) / 10]),
+    ),
   };
 }
 
 export async function benchNational(argv: readonly string[] = process.argv.slice(2)): Promise<{ errors: number }> {
   const opts = parseNationalArgs(argv);
   const quarter = Math.max(1, Math.round(opts.networks / 4));
-  console.log(`national: ${quarter} then ${opts.networks} networks, ${opts.db}, ${opts.workers} worker(s), up to ${opts.concurrency} networks in flight, stages decided by ${opts.byVote ? 'vote (where the stage has one) and signatures' : 'signatures'}`);
+  console.log(
+    `national: ${quarter} then ${opts.networks} networks, ${opts.db}, ${opts.workers} worker(s), up to ${opts.concurrency} networks in flight, stages decided by ${opts.byVote ? 'vote (where the stage has one) and signatures' : 'signatures'}`,
+  );
   const profileDir = path.join(__dirname, 'out', 'profiles');
   if (opts.profile) fs.mkdirSync(profileDir, { recursive: true });
   const stack = await startStack({ db: opts.db, workers: opts.workers, profileDir: opts.profile ? profileDir : undefined });
@@ -230,7 +275,12 @@ export async function benchNational(argv: readonly string[] = process.argv.slice
     console.log(`  quarter: ${small.networks} networks in ${(small.wallMs / 1000).toFixed(1)} s, ${small.errors} errors`);
     full = await runPhase(stack, opts, opts.networks, 'n', `full (${opts.networks})`);
     if (opts.db === 'postgres' && full.sampleNetworkId) {
-      explain = await explainReadPaths({ databaseUrl: stack.databaseUrl, evidenceKey: stack.evidenceKey, programmeId: full.programmeId, networkId: full.sampleNetworkId });
+      explain = await explainReadPaths({
+        databaseUrl: stack.databaseUrl,
+        evidenceKey: stack.evidenceKey,
+        programmeId: full.programmeId,
+        networkId: full.sampleNetworkId,
+      });
     }
   } catch (err) {
     printOutputs(stack);
@@ -241,10 +291,17 @@ export async function benchNational(argv: readonly string[] = process.argv.slice
     await stack.stop();
   }
   const peaks = usage.peaks();
-  const workerPeaks = Object.entries(peaks).filter(([role]) => role.includes('worker')).map(([, mb]) => mb);
+  const workerPeaks = Object.entries(peaks)
+    .filter(([role]) => role.includes('worker'))
+    .map(([, mb]) => mb);
   const result = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30), loadAverageBefore: loadBefore.map((l) => Math.round(l * 100) / 100), loadAverageAfter: os.loadavg().map((l) => Math.round(l * 100) / 100) },
+    machine: {
+      cpus: os.cpus().length,
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      loadAverageBefore: loadBefore.map((l) => Math.round(l * 100) / 100),
+      loadAverageAfter: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    },
     options: { ...opts, decidedBy: opts.byVote ? 'vote and signatures' : 'signatures' },
     networks: full.networks,
     practices: full.practices,
@@ -267,7 +324,13 @@ export async function benchNational(argv: readonly string[] = process.argv.slice
     peakRssMb: { ...peaks, workerMax: Math.max(0, ...workerPeaks) },
     cpuSeconds: { ...usage.cpuSeconds(), bench: Math.round(process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6) },
     historyEventsPerNetwork: full.historyEventsPerNetwork,
-    explain: explain ? { withSeqScans: explain.withSeqScans, slowest: [...explain.queries].sort((a, b) => b.executionMs - a.executionMs).slice(0, 5), seqScans: explain.queries.filter((q) => q.seqScans.length) } : null,
+    explain: explain
+      ? {
+          withSeqScans: explain.withSeqScans,
+          slowest: [...explain.queries].sort((a, b) => b.executionMs - a.executionMs).slice(0, 5),
+          seqScans: explain.queries.filter((q) => q.seqScans.length),
+        }
+      : null,
     quarter: small,
     errorSamples: [...small.errorSamples, ...full.errorSamples].slice(0, 20),
   };
@@ -283,9 +346,22 @@ function printOutputs(stack: BenchStack) {
 }
 
 function printTable(r: {
-  networks: number; practices: number; signatures: number; documents: number; stagesCompleted: number; errors: number; wallMs: number; growth: number;
-  readinessP99Ms: number; readinessUnderLoadP99Ms: number; signP50Ms: number; signP99Ms: number; peakRssMb: Record<string, number>; historyEventsPerNetwork: { mean: number; max: number; sampled: number };
-  quarter: PhaseResult; errorSamples: string[];
+  networks: number;
+  practices: number;
+  signatures: number;
+  documents: number;
+  stagesCompleted: number;
+  errors: number;
+  wallMs: number;
+  growth: number;
+  readinessP99Ms: number;
+  readinessUnderLoadP99Ms: number;
+  signP50Ms: number;
+  signP99Ms: number;
+  peakRssMb: Record<string, number>;
+  historyEventsPerNetwork: { mean: number; max: number; sampled: number };
+  quarter: PhaseResult;
+  errorSamples: string[];
 }) {
   const rows: [string, string][] = [
     ['networks (quarter run first)', `${r.networks} (${r.quarter.networks})`],
@@ -298,8 +374,16 @@ function printTable(r: {
     ['growth (per network, N over N/4)', String(r.growth)],
     ['programme readiness p99', `${r.readinessP99Ms} ms after the run, ${r.readinessUnderLoadP99Ms} ms during it`],
     ['sign p50 / p99', `${r.signP50Ms} ms / ${r.signP99Ms} ms`],
-    ['peak RSS', Object.entries(r.peakRssMb).map(([role, mb]) => `${role} ${mb} MiB`).join(', ')],
-    ['Temporal history events per network', `${r.historyEventsPerNetwork.mean} mean, ${r.historyEventsPerNetwork.max} max (${r.historyEventsPerNetwork.sampled} sampled)`],
+    [
+      'peak RSS',
+      Object.entries(r.peakRssMb)
+        .map(([role, mb]) => `${role} ${mb} MiB`)
+        .join(', '),
+    ],
+    [
+      'Temporal history events per network',
+      `${r.historyEventsPerNetwork.mean} mean, ${r.historyEventsPerNetwork.max} max (${r.historyEventsPerNetwork.sampled} sampled)`,
+    ],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);

@@ -70,7 +70,12 @@ describe('the national bench figures', () => {
 
   it('refuses several workers on SQLite, whose file belongs to one process', () => {
     expect(() => parseNationalArgs(['--workers', '2'])).toThrow(/postgres/);
-    expect(parseNationalArgs(['--networks', '8', '--db', 'postgres', '--workers', '2'])).toMatchObject({ networks: 8, db: 'postgres', workers: 2, concurrency: 8 });
+    expect(parseNationalArgs(['--networks', '8', '--db', 'postgres', '--workers', '2'])).toMatchObject({
+      networks: 8,
+      db: 'postgres',
+      workers: 2,
+      concurrency: 8,
+    });
     expect(() => parseNationalArgs(['--networks', 'many'])).toThrow(/--networks/);
   });
 });
