@@ -73,6 +73,10 @@ const envSchema = z.object({
   ACTION_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   RATE_LIMIT_SCALE: z.coerce.number().int().min(1).max(10_000).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // worker tuning: how much one worker process takes on at once (README "Worker tuning")
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(10),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(20),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(1000),
   // evidence: the audit chain's key and checkpoints, and the Temporal payload codec
   EVIDENCE_KEY: z.string().trim().min(32, 'must be at least 32 characters').optional(),
   EVIDENCE_CHECKPOINT_DIR: z.string().min(1).optional(),
@@ -142,6 +146,19 @@ export interface Config {
    */
   rateLimitScale: number;
   logLevel: Env['LOG_LEVEL'];
+  /**
+   * How much one worker process takes on at once. Workflow tasks of a worker share one thread, so
+   * admitting many at once only makes each one slower (past Temporal's task timeout on a busy
+   * machine); activities render PDFs and write to the database, so a bounded number keeps a worker's
+   * CPU and memory in hand. Tasks beyond these wait in Temporal's task queue for the next free slot,
+   * on this worker or another.
+   */
+  worker: {
+    maxConcurrentWorkflowTaskExecutions: number;
+    maxConcurrentActivityTaskExecutions: number;
+    /** workflows kept in memory between tasks (evicted ones are replayed from history when next needed) */
+    maxCachedWorkflows: number;
+  };
   evidence: {
     /** the audit chain's HMAC key; else kept in DATA_DIR/evidence-key, created on first start */
     key?: string;
@@ -217,6 +234,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     actionTokenTtlDays: e.ACTION_TOKEN_TTL_DAYS,
     rateLimitScale: e.RATE_LIMIT_SCALE,
     logLevel: e.LOG_LEVEL,
+    worker: {
+      // the SDK refuses more concurrent workflow tasks than cached workflows
+      maxConcurrentWorkflowTaskExecutions: Math.min(e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, e.WORKER_MAX_CACHED_WORKFLOWS),
+      maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    },
     evidence: {
       key: e.EVIDENCE_KEY,
       checkpointDir: path.resolve(e.EVIDENCE_CHECKPOINT_DIR ?? path.join(dataDir, 'audit-checkpoints')),

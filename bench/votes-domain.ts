@@ -3,6 +3,7 @@ import { countStv } from '../domain/voting/stv';
 import { defaultVotingRules } from '../domain/voting/rule';
 import type { Ballot, Voter } from '../domain/voting/ballot';
 import { tallyVotes } from '../domain/voting/tally';
+import { seededRandom } from './seeded-random';
 
 /**
  * Timings of the pure vote counts at the sizes the seeds describe: Medway's vote of all 61
@@ -11,17 +12,6 @@ import { tallyVotes } from '../domain/voting/tally';
  * from a seeded generator, so every run counts the same election. Prints; asserts nothing.
  */
 
-/** mulberry32: a small seeded generator, good enough for synthetic ballots. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function time<T>(label: string, repeats: number, f: () => T): T {
   let out = f();
@@ -33,7 +23,7 @@ function time<T>(label: string, repeats: number, f: () => T): T {
 }
 
 export function benchVotesDomain(): void {
-  const rand = seeded(61);
+  const rand = seededRandom(61);
   const electorate: Voter[] = Array.from({ length: 61 }, (_, i) => ({
     voterId: `rep-${i}`,
     practiceId: `practice-${i}`,

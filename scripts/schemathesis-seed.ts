@@ -48,7 +48,11 @@ const person = (name: string, roles: string[]) => ({ name, email: `${name.toLowe
 
 async function main() {
   const run = Date.now().toString(36);
-  const programme = await call('POST', '/programmes', { name: `Fuzzing programme ${run}`, sponsor: 'Seed PCT', footprint: { minListSize: 1000, maxListSize: 100000 } });
+  const programme = await call('POST', '/programmes', {
+    name: `Fuzzing programme ${run}`,
+    sponsor: 'Seed PCT',
+    footprint: { minListSize: 1000, maxListSize: 100000 },
+  });
   const waves = [
     await call('POST', `/programmes/${programme.id}/waves`, { number: 1, panelDate: '2031-03-16' }),
     await call('POST', `/programmes/${programme.id}/waves`, { number: 2, panelDate: '2031-09-16' }),
@@ -66,7 +70,12 @@ async function main() {
     waveId: waves[0].id,
     name: `Fuzzing network ${run}`,
     practices: [
-      { name: 'Alpha Practice', odsCode: 'Z90001', listSize: 9000, people: [person('Dr Ann Alpha', ['partner', 'board-member', 'chair']), person('Ali Alpha', ['practice-manager'])] },
+      {
+        name: 'Alpha Practice',
+        odsCode: 'Z90001',
+        listSize: 9000,
+        people: [person('Dr Ann Alpha', ['partner', 'board-member', 'chair']), person('Ali Alpha', ['practice-manager'])],
+      },
       { name: 'Beta Practice', odsCode: 'Z90002', listSize: 7000, people: [person('Dr Bo Beta', ['partner', 'board-member', 'caldicott-guardian'])] },
       { name: 'Gamma Practice', odsCode: 'Z90003', listSize: 8000, people: [person('Dr Cy Gamma', ['partner', 'board-member'])] },
     ],
@@ -78,7 +87,12 @@ async function main() {
   await until('the first stage to open', async () => (await call('GET', `/networks/${network.id}/formation`)).stages[0].status === 'drafting');
   const issued = await call('POST', `/networks/${network.id}/stages/panel-presentation/issue`);
 
-  const motion = await call('POST', `/networks/${network.id}/motions`, { title: 'Adopt the work plan', text: 'That the network adopts the work plan.', decisionType: 'ordinary', closesAt: inDays(7) });
+  const motion = await call('POST', `/networks/${network.id}/motions`, {
+    title: 'Adopt the work plan',
+    text: 'That the network adopts the work plan.',
+    decisionType: 'ordinary',
+    closesAt: inDays(7),
+  });
   const election = await call('POST', `/networks/${network.id}/elections`, {
     title: 'Chair',
     method: 'fptp',
@@ -88,11 +102,29 @@ async function main() {
   });
   await call('POST', `/elections/${election.id}/candidates`, { personId: personIds[0], constituency: 'Whole network', statement: 'I will chair fairly.' });
   await call('POST', `/elections/${election.id}/close`);
-  const dispute = await call('POST', `/networks/${network.id}/disputes`, { title: 'Sharing of costs', summary: 'Two practices disagree on the split of costs.', parties: practiceIds.slice(0, 2) });
-  const risk = await call('POST', `/networks/${network.id}/risks`, {
-    title: 'Key staff leave', cause: 'Retirements', impact: 'Services stop', likelihood: 3, impactScore: 4, ownerPersonId: personIds[0], mitigation: 'Succession plan', reviewOn: '2031-01-31',
+  const dispute = await call('POST', `/networks/${network.id}/disputes`, {
+    title: 'Sharing of costs',
+    summary: 'Two practices disagree on the split of costs.',
+    parties: practiceIds.slice(0, 2),
   });
-  const issue = await call('POST', `/networks/${network.id}/issues`, { title: 'Late accounts', description: 'Accounts are late.', ownerPersonId: personIds[0], action: 'Chase the accountant', dueOn: '2031-02-28', riskId: risk.id });
+  const risk = await call('POST', `/networks/${network.id}/risks`, {
+    title: 'Key staff leave',
+    cause: 'Retirements',
+    impact: 'Services stop',
+    likelihood: 3,
+    impactScore: 4,
+    ownerPersonId: personIds[0],
+    mitigation: 'Succession plan',
+    reviewOn: '2031-01-31',
+  });
+  const issue = await call('POST', `/networks/${network.id}/issues`, {
+    title: 'Late accounts',
+    description: 'Accounts are late.',
+    ownerPersonId: personIds[0],
+    action: 'Chase the accountant',
+    dueOn: '2031-02-28',
+    riskId: risk.id,
+  });
 
   // one link of each kind, from the outbox (no SMTP: the administrator sees the messages' links)
   const kinds = ['sign', 'score', 'vote', 'ballot', 'dispute-case'];
@@ -127,21 +159,43 @@ async function main() {
     practices: practiceIds,
     people: personIds,
   };
-  const toml: string[] = [fs.readFileSync(path.join(__dirname, 'schemathesis.toml'), 'utf8'), '# written by scripts/schemathesis-seed.ts for one run: ids and links of the seeded stack', ''];
+  const toml: string[] = [
+    fs.readFileSync(path.join(__dirname, 'schemathesis.toml'), 'utf8'),
+    '# written by scripts/schemathesis-seed.ts for one run: ids and links of the seeded stack',
+    '',
+  ];
   for (const [name, values] of Object.entries(dictionaries)) toml.push(`[dictionaries.${name}]`, `values = ${JSON.stringify(values)}`, '');
   // real values most of the time, generated ones the rest (so unknown ids are still tried)
   const bind = (dictionary: string) => `{ dictionary = "${dictionary}", probability = 0.8 }`;
   toml.push('[parameters]');
-  for (const [param, dictionary] of [['path.stage', 'stages'], ['path.type', 'types'], ['path.riskId', 'risks'], ['path.issueId', 'issues'], ['path.token', 'links']]) toml.push(`"${param}" = ${bind(dictionary)}`);
+  for (const [param, dictionary] of [
+    ['path.stage', 'stages'],
+    ['path.type', 'types'],
+    ['path.riskId', 'risks'],
+    ['path.issueId', 'issues'],
+    ['path.token', 'links'],
+  ])
+    toml.push(`"${param}" = ${bind(dictionary)}`);
   for (const field of ['programmeId', 'waveId', 'networkId']) toml.push(`"body.${field}" = ${bind(`${field.slice(0, -2)}s`)}`);
   for (const field of ['personId', 'ownerPersonId', 'toPersonId']) toml.push(`"body.${field}" = ${bind('people')}`);
   for (const field of ['principalPracticeId', 'proxyPracticeId', 'subjectPracticeId']) toml.push(`"body.${field}" = ${bind('practices')}`);
   toml.push(`"body.parties[*]" = ${bind('practices')}`, `"body.programmeIds[*]" = ${bind('programmes')}`, `"body.documentId" = ${bind('documents')}`, '');
-  for (const [prefix, dictionary] of [['programmes', 'programmes'], ['waves', 'waves'], ['networks', 'networks'], ['documents', 'documents'], ['signoffs', 'signoffs'], ['motions', 'motions'], ['elections', 'elections'], ['disputes', 'disputes']]) {
+  for (const [prefix, dictionary] of [
+    ['programmes', 'programmes'],
+    ['waves', 'waves'],
+    ['networks', 'networks'],
+    ['documents', 'documents'],
+    ['signoffs', 'signoffs'],
+    ['motions', 'motions'],
+    ['elections', 'elections'],
+    ['disputes', 'disputes'],
+  ]) {
     toml.push('[[operations]]', `include-path-regex = "^/${prefix}/\\\\{id\\\\}"`, `parameters = { "path.id" = ${bind(dictionary)} }`, '');
   }
   fs.writeFileSync(outFile, `${toml.join('\n')}\n`);
-  process.stdout.write(`seeded: programme, 2 waves and a panel, a network in formation (round out), a motion, an election at ballot, a dispute, a risk and an issue; links: ${[...links.keys()].join(', ')}\n`);
+  process.stdout.write(
+    `seeded: programme, 2 waves and a panel, a network in formation (round out), a motion, an election at ballot, a dispute, a risk and an issue; links: ${[...links.keys()].join(', ')}\n`,
+  );
 }
 
 main().catch((err: Error) => {

@@ -8,7 +8,13 @@ import { createAccessLayer } from './access';
 import type { ServerDeps } from './deps';
 import { AppError, errorMiddleware } from './errors';
 import { disputesPagesRouter } from './pages/disputes.pages';
+import { electionsPagesRouter } from './pages/elections.pages';
 import { mePagesRouter } from './pages/me.pages';
+import { motionsPagesRouter } from './pages/motions.pages';
+import { networkPagesRouter } from './pages/network.pages';
+import { panelDecisionPagesRouter } from './pages/panel-decision.pages';
+import { stageFormsPagesRouter } from './pages/stage-forms.pages';
+import { stagePagesRouter } from './pages/stage.pages';
 import { networkPeoplePagesRouter } from './pages/network-people.pages';
 import { networkSetupPagesRouter } from './pages/network-setup.pages';
 import { programmesPagesRouter } from './pages/programmes.pages';
@@ -162,6 +168,12 @@ export function createApp(deps: ServerDeps): Express {
   // score links (/a/<token> of kind score) and the programme dashboard
   app.use(panelPagesRouter(services, access));
   app.use(readinessPagesRouter(services, access));
+  app.use(networkPagesRouter(services, access));
+  app.use(stagePagesRouter(services, access));
+  app.use(stageFormsPagesRouter(services, access));
+  app.use(panelDecisionPagesRouter(services, access));
+  app.use(motionsPagesRouter(services, access));
+  app.use(electionsPagesRouter(services, access));
   app.use(pagesRouter(services, access));
   app.use((_req, res) => {
     res.status(404).type('html').send(renderPage('message', 'Page not found', { heading: 'Page not found', message: 'If you typed the web address, check it is correct.' }));

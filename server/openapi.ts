@@ -83,7 +83,13 @@ export function openApiDocument(routes: RouteDef[], info: { title: string; versi
     if (schemas.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(schemas.body) } } };
     if (schemas.optionalBody) op.requestBody = { required: false, content: { 'application/json': { schema: jsonSchema(schemas.optionalBody) } } };
     // a raw body is taken as sent, whatever its type but a form's (route.ts): the file's own type, or octet-stream
-    if (route.rawBody) op.requestBody = { required: true, content: Object.fromEntries([route.rawBody.contentType, 'application/octet-stream'].map((type) => [type, { schema: { type: 'string', format: 'binary' } }])) };
+    if (route.rawBody)
+      op.requestBody = {
+        required: true,
+        content: Object.fromEntries(
+          [route.rawBody.contentType, 'application/octet-stream'].map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
+        ),
+      };
     paths[openPath] = { ...(paths[openPath] ?? {}), [route.method]: op };
   }
   return {

@@ -61,7 +61,10 @@ function compareSpecificity(a: string, b: string): number {
 
 /** Routes in the order express must try them: more specific paths first, otherwise as declared. */
 export function inMatchOrder(routes: RouteDef[]): RouteDef[] {
-  return routes.map((route, i) => ({ route, i })).sort((a, b) => compareSpecificity(a.route.path, b.route.path) || a.i - b.i).map(({ route }) => route);
+  return routes
+    .map((route, i) => ({ route, i }))
+    .sort((a, b) => compareSpecificity(a.route.path, b.route.path) || a.i - b.i)
+    .map(({ route }) => route);
 }
 
 /**
@@ -79,7 +82,10 @@ export function methodGuard(routes: RouteDef[]): RequestHandler {
   }
   const patterns = [...byPath.keys()]
     .sort(compareSpecificity)
-    .map((path) => ({ methods: byPath.get(path)!, regex: new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`, 'i') }));
+    .map((path) => ({
+      methods: byPath.get(path)!,
+      regex: new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`, 'i'),
+    }));
   return (req: Request, res: Response, next: NextFunction) => {
     const match = patterns.find((p) => p.regex.test(req.path));
     if (!match || (match.methods.has(req.method) && req.method !== 'OPTIONS')) return next();
@@ -139,7 +145,11 @@ function limiter(limit: number, key?: (req: Request) => string): RequestHandler 
 /** Builds the limiters of a route table; `forRoute` gives the middlewares of one route (none for a route behind a credential). */
 export function rateLimiters(given: RateLimits | undefined) {
   const limits = { ...DEFAULT_RATE_LIMITS, ...given };
-  const perClass: Record<RateClass, number> = { public: limits.publicPerMinutePerIp, lookup: limits.lookupsPerMinutePerIp, verify: limits.verifyPerMinutePerIp };
+  const perClass: Record<RateClass, number> = {
+    public: limits.publicPerMinutePerIp,
+    lookup: limits.lookupsPerMinutePerIp,
+    verify: limits.verifyPerMinutePerIp,
+  };
   const linkPerIp = limiter(limits.actionsPerMinutePerIp);
   const perLink = limiter(limits.actionsPerMinutePerToken, (req) => `t:${String(req.params.token)}`);
   return {

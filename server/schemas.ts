@@ -223,6 +223,6 @@ export const actionResponse = z.object({
   signature: z.object({ signatureId: z.string(), signedAt: z.string() }).nullable(),
 });
 
-export const outboxQuery = z.object({ to: z.string().max(320).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
+export const outboxQuery = z.object({ to: z.string().max(320).optional(), networkId: z.string().min(1).max(64).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
 /** text and links only for the administrator of a system without SMTP (they carry live links and codes) */
 export const outboxResponse = z.array(z.object({ id: z.string(), to: z.string(), subject: z.string(), text: z.string().optional(), links: z.array(z.string()).optional(), sentAt: z.string(), delivery: z.string() }));

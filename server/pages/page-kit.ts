@@ -117,12 +117,18 @@ export function createPageKit(s: Services, access: AccessLayer) {
           if (decision === 'not-found') throw new AppError('NOT_FOUND', 'If you typed the web address, check it is correct.');
           if (decision !== 'allow') throw new AppError('FORBIDDEN', forbiddenMessage(action));
           res.locals.person = person;
+          res.locals.scope = scope;
           next();
         } catch (err) {
           if (err instanceof AppError && (err.code === 'NOT_FOUND' || err.code === 'FORBIDDEN')) res.setHeader(ACCESS_DECISION_HEADER, err.code === 'NOT_FOUND' ? 'not-found' : 'forbidden');
           next(err);
         }
       };
+    },
+    /** Whether the person `guard` let through may also do `action` where the page is (to offer its buttons). */
+    can(res: Response, action: AccessAction): boolean {
+      const person = res.locals.person as PersonActor | undefined;
+      return person ? authorize(person, action, (res.locals.scope as AccessScope | null | undefined) ?? null) === 'allow' : false;
     },
     /** The person `guard` let through. */
     personOf(res: Response): PersonActor {

@@ -51,7 +51,9 @@ const ballotView = z.object({
   practice: named,
   election: z.object({ id: z.string(), title: z.string(), method: electionMethodSchema, phase, ballotCloseAt: z.string(), tieRule: z.string() }),
   constituency: z.object({ name: z.string(), seats: z.number() }),
-  candidates: z.array(z.object({ id: z.string(), name: z.string(), practiceName: z.string(), statement: z.string(), conflictOfInterest: z.string().nullable() })),
+  candidates: z.array(
+    z.object({ id: z.string(), name: z.string(), practiceName: z.string(), statement: z.string(), conflictOfInterest: z.string().nullable() }),
+  ),
   instructions: z.string(),
   result: electionResult.nullable(),
 });
@@ -110,7 +112,17 @@ const disputeView = z.object({
     openedBy: z.string(),
     fromIssue: z.object({ id: z.string(), title: z.string().nullable() }).nullable(),
     settlement: z.object({ id: z.string(), title: z.string(), version: z.number(), status: z.string() }).nullable(),
-    history: z.array(z.object({ seq: z.number().nullable(), at: z.string(), type: z.string(), what: z.string(), by: z.string(), text: z.string(), step: z.number().nullable() })),
+    history: z.array(
+      z.object({
+        seq: z.number().nullable(),
+        at: z.string(),
+        type: z.string(),
+        what: z.string(),
+        by: z.string(),
+        text: z.string(),
+        step: z.number().nullable(),
+      }),
+    ),
     dueOn: z.string().nullable(),
     clock: z.enum(['running', 'paused', 'none']),
     daysLeft: z.number().nullable(),

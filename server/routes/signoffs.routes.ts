@@ -34,5 +34,11 @@ export function signoffsRoutes(s: Services): RouteDef[] {
       response: z.object({ sentTo: z.number() }),
       handler: ({ params, staff }) => s.signoffs.resend(staff!.name, params.id),
     }),
+    defineRoute({
+      method: 'post', path: '/signoffs/:id/chase', tag: 'signing', policy: { action: 'formation.manage', scope: { signoff: 'id' } },
+      summary: 'Send a fresh link to one person still owed a signature ({ personId }), or to everyone owed; 409 NOT_OWED when nothing waits for that person', params: idParam,
+      optionalBody: z.object({ personId: z.string().min(1).max(64).optional() }).strict(), response: z.object({ sentTo: z.number() }),
+      handler: ({ params, staff, body }) => s.signoffs.chase(staff!.name, params.id, body?.personId),
+    }),
   ];
 }

@@ -44,7 +44,7 @@ export function templatesRoutes(s: Services): RouteDef[] {
     defineRoute({
       method: 'get', path: '/documents/:id/diff', tag: 'documents', policy: { action: 'document.read', scope: { document: 'id' } }, summary: 'What changed between two versions of a document (default: the previous version)', params: idParam,
       query: z.object({ against: idField.optional() }),
-      response: z.object({ from: z.object({ id: z.string(), version: z.number() }), to: z.object({ id: z.string(), version: z.number() }), changed: z.boolean(), parts: z.array(z.object({ op: z.enum(['equal', 'insert', 'delete']), text: z.string() })) }),
+      response: z.object({ from: z.object({ id: z.string(), version: z.number() }), to: z.object({ id: z.string(), version: z.number() }), changed: z.boolean(), parts: z.array(z.object({ op: z.enum(['equal', 'insert', 'delete']), text: z.string() })), blocks: z.array(z.object({ change: z.enum(['added', 'removed', 'changed']), where: z.string(), label: z.string(), html: z.string() })) }),
       handler: ({ params, query }) => s.templates.diff(params.id, query.against),
     }),
   ];

@@ -25,6 +25,8 @@ export const createMotionBody = z.object({
   closesAt: instant,
   documentId: id.optional(),
   subjectPracticeId: id.optional(),
+  /** secret or open ballot for this motion; by default, as the rule in force says */
+  ballot: z.enum(['open', 'secret']).optional(),
 });
 
 const closeMotionBody = z.object({ chairCasting: z.enum(['for', 'against']).optional() }).strict();

@@ -59,15 +59,18 @@ export function createFormationService(deps: ServerDeps) {
 
     async status(networkId: string) {
       const network = await requireNetwork(networkId);
-      const [stagesRead, documents] = await Promise.all([repos.stages.list(db, network.id), repos.documents.listForNetwork(db, network.id)]);
+      // a fixed handful of queries however many stages and rounds: this is polled while a stage runs
+      const [stagesRead, documents, rounds] = await Promise.all([repos.stages.list(db, network.id), repos.documents.listForNetwork(db, network.id), repos.signoffs.latestForNetworks(db, [network.id])]);
+      const signaturesOf = new Map<string, Awaited<ReturnType<typeof repos.signoffs.signaturesForSignoffs>>>();
+      for (const x of await repos.signoffs.signaturesForSignoffs(db, rounds.map((r) => r.id))) signaturesOf.set(x.signoffId, [...(signaturesOf.get(x.signoffId) ?? []), x]);
+      const people = new Map(network.practices.flatMap((p) => p.people).map((x) => [x.id, x.name]));
       const stages = [];
       for (const def of STAGES) {
         const read = stagesRead.find((s) => s.stageKey === def.key);
-        const latest = await repos.signoffs.latestForStage(db, network.id, def.key);
+        const latest = rounds.find((r) => r.stageKey === def.key);
         let signoff = null;
         if (latest) {
-          const signatures = await repos.signoffs.signatures(db, { signoffId: latest.id });
-          const people = new Map(network.practices.flatMap((p) => p.people).map((x) => [x.id, x.name]));
+          const signatures = signaturesOf.get(latest.id) ?? [];
           const progress = roundProgress(latest.slots, signatures);
           const words = (party: PartyProgress) => ({
             signed: party.signed,

@@ -30,7 +30,14 @@ describe('HTTP edge: strict input, 405, headers, link views', () => {
   async function networkAtPanelStage(tag: string) {
     const programme = (await api.post('/programmes', programmeBody(`Edge ${tag}`))).body;
     const wave = (await api.post(`/programmes/${programme.id}/waves`, { number: 1, panelDate: '2031-03-16' })).body;
-    expect((await api.put(`/waves/${wave.id}/panel`, panelBody('2031-03-16', [{ name: 'Ms Ida Scorer', email: `ida.${tag}@panel.example.org`, organisation: 'Edge PCT', external: true }]))).status).toBe(200);
+    expect(
+      (
+        await api.put(
+          `/waves/${wave.id}/panel`,
+          panelBody('2031-03-16', [{ name: 'Ms Ida Scorer', email: `ida.${tag}@panel.example.org`, organisation: 'Edge PCT', external: true }]),
+        )
+      ).status,
+    ).toBe(200);
     const person = (name: string, roles: string[]) => ({ name, email: `${name.toLowerCase().replace(/[^a-z]+/g, '.')}.${tag}@example.org`, roles });
     const network = await api.post('/networks', {
       programmeId: programme.id,
@@ -69,7 +76,11 @@ describe('HTTP edge: strict input, 405, headers, link views', () => {
     expect(stageData.body.error.details.map((d: { path: string }) => d.path)).toEqual(['visoin']);
 
     // U+FFFE has no place in a document's XML: a motion titled with it is refused, not stored to break a DOCX later
-    const motion = await api.post(`/networks/${network.id}/motions`, { title: 'Adopt \uFFFE the plan', decisionType: 'ordinary', closesAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const motion = await api.post(`/networks/${network.id}/motions`, {
+      title: 'Adopt \uFFFE the plan',
+      decisionType: 'ordinary',
+      closesAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
     expectError(motion, 422, 'VALIDATION_FAILED');
     expect(motion.body.error.details).toEqual([{ path: 'title', message: expect.stringContaining('a non-character (U+FFFE)') }]);
 
@@ -83,7 +94,9 @@ describe('HTTP edge: strict input, 405, headers, link views', () => {
     expectError(nul, 422, 'VALIDATION_FAILED');
     expect(nul.body.error.details).toEqual([{ path: 'name', message: expect.stringContaining('NUL character') }]);
     // a lone surrogate as JSON sends it (JSON.stringify would escape it the same way)
-    const half = await api.call('POST', '/programmes', '{"name":"Half \\ud800 a character","sponsor":"PCT","footprint":{"minListSize":1,"maxListSize":2}}', { 'content-type': 'application/json' });
+    const half = await api.call('POST', '/programmes', '{"name":"Half \\ud800 a character","sponsor":"PCT","footprint":{"minListSize":1,"maxListSize":2}}', {
+      'content-type': 'application/json',
+    });
     expectError(half, 422, 'VALIDATION_FAILED');
     expect(half.body.error.details[0]).toEqual({ path: 'name', message: expect.stringContaining('lone surrogate U+D800') });
     expectError(await api.get('/networks/a%00b'), 400, 'MALFORMED_REQUEST');
@@ -135,10 +148,21 @@ describe('HTTP edge: strict input, 405, headers, link views', () => {
     const issued = await api.post(`/networks/${network.id}/stages/panel-presentation/issue`);
     expect(issued.status, JSON.stringify(issued.body)).toBe(202);
     const inHour = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
-    expect((await api.post(`/networks/${network.id}/motions`, { title: 'Adopt the work plan', decisionType: 'ordinary', closesAt: inHour(2) })).status).toBe(201);
-    const election = await api.post(`/networks/${network.id}/elections`, { title: 'Chair', method: 'fptp', constituencies: [{ name: 'All', seats: 1, practiceIds: [north.id, south.id] }], nominationsCloseAt: inHour(1), ballotCloseAt: inHour(3) });
+    expect((await api.post(`/networks/${network.id}/motions`, { title: 'Adopt the work plan', decisionType: 'ordinary', closesAt: inHour(2) })).status).toBe(
+      201,
+    );
+    const election = await api.post(`/networks/${network.id}/elections`, {
+      title: 'Chair',
+      method: 'fptp',
+      constituencies: [{ name: 'All', seats: 1, practiceIds: [north.id, south.id] }],
+      nominationsCloseAt: inHour(1),
+      ballotCloseAt: inHour(3),
+    });
     expect(election.status, JSON.stringify(election.body)).toBe(201);
-    expect((await api.post(`/elections/${election.body.id}/candidates`, { personId: north.people[0].id, constituency: 'All', statement: 'I will chair fairly.' })).status).toBe(201);
+    expect(
+      (await api.post(`/elections/${election.body.id}/candidates`, { personId: north.people[0].id, constituency: 'All', statement: 'I will chair fairly.' }))
+        .status,
+    ).toBe(201);
     expect((await api.post(`/elections/${election.body.id}/close`)).status).toBe(200);
     const dispute = await api.post(`/networks/${network.id}/disputes`, { title: 'Costs', summary: 'The split of costs.', parties: [north.id, south.id] });
     expect(dispute.status, JSON.stringify(dispute.body)).toBe(201);
@@ -147,7 +171,9 @@ describe('HTTP edge: strict input, 405, headers, link views', () => {
       expect((await api.post(`/disputes/${dispute.body.id}/events`, { type: 'escalate', text: `To step ${step}.` })).status).toBe(200);
       await eventually(async () => (await api.get(`/disputes/${dispute.body.id}`)).body.step.number === step, `step ${step}`);
     }
-    expect((await api.post(`/disputes/${dispute.body.id}/external-person`, { name: 'Dr Lee Lmc', email: 'lee@lmc.example.org', organisation: 'Edge LMC' })).status).toBe(201);
+    expect(
+      (await api.post(`/disputes/${dispute.body.id}/external-person`, { name: 'Dr Lee Lmc', email: 'lee@lmc.example.org', organisation: 'Edge LMC' })).status,
+    ).toBe(201);
 
     const KINDS = ['sign', 'score', 'vote', 'ballot', 'dispute-case', 'dispute-external'];
     const views = await eventually(async () => {
@@ -178,7 +204,10 @@ describe('HTTP edge: strict input, 405, headers, link views', () => {
       return mail ? tokenFromLink(mail.links[0]) : null;
     }, 'a signing link');
     const view = (await anonymous.get(`/actions/${token}`)).body;
-    const signed = await anonymous.call('POST', `/actions/${token}/sign`, JSON.stringify({ typedName: view.person.name, consent: true }), { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7' });
+    const signed = await anonymous.call('POST', `/actions/${token}/sign`, JSON.stringify({ typedName: view.person.name, consent: true }), {
+      'content-type': 'application/json',
+      'x-forwarded-for': '203.0.113.7',
+    });
     expect(signed.status, JSON.stringify(signed.body)).toBe(200);
     const row = await stack.db('signatures').where({ id: signed.body.signatureId }).first();
     expect(row.ip).toBe('203.0.113.7');
@@ -189,13 +218,17 @@ describe('HTTP edge: strict input, 405, headers, link views', () => {
 describe('HTTP edge: rate limits on unauthenticated look-ups', () => {
   let stack: InProcessStack;
   let anonymous: ApiClient;
-  useStack({ rateLimit: { lookupsPerMinutePerIp: 3, verifyPerMinutePerIp: 2, publicPerMinutePerIp: 4, actionsPerMinutePerIp: 5 }, env: { TRUST_PROXY: 'false' } }, (env) => {
-    stack = env.stack;
-    anonymous = apiClient(stack.baseUrl);
-  });
+  useStack(
+    { rateLimit: { lookupsPerMinutePerIp: 3, verifyPerMinutePerIp: 2, publicPerMinutePerIp: 4, actionsPerMinutePerIp: 5 }, env: { TRUST_PROXY: 'false' } },
+    (env) => {
+      stack = env.stack;
+      anonymous = apiClient(stack.baseUrl);
+    },
+  );
 
   it('limits receipt look-ups per address, and naming another address in X-Forwarded-For does not help', async () => {
-    const lookup = (i: number) => anonymous.call('GET', `/motions/no-such-motion/receipts/ABCD-EFGH-JKLM-NP${20 + i}`, undefined, { 'x-forwarded-for': `198.51.100.${i}` });
+    const lookup = (i: number) =>
+      anonymous.call('GET', `/motions/no-such-motion/receipts/ABCD-EFGH-JKLM-NP${20 + i}`, undefined, { 'x-forwarded-for': `198.51.100.${i}` });
     for (let i = 0; i < 3; i++) expect((await lookup(i)).status).toBe(404);
     const limited = await lookup(3);
     expect(limited.status).toBe(429);

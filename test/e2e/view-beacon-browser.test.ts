@@ -20,7 +20,10 @@ describe('the signing page records a view only when a person is on it', () => {
 
   /** Whether the link's view is recorded, and how many "viewed" events the audit log holds. */
   async function viewState(token: string) {
-    const row = await stack.db('action_tokens').where({ token_hash: hashToken(token) }).first();
+    const row = await stack
+      .db('action_tokens')
+      .where({ token_hash: hashToken(token) })
+      .first();
     // the person's "viewed" events (each network here has its own people)
     const events = (await stack.db('audit_events').where({ type: 'signature.viewed' }).andWhere('data', 'like', `%"personId":"${row.person_id}"%`)).length;
     return { viewed: row.viewed_at !== null, events };

@@ -27,6 +27,14 @@ describe('config', () => {
       expect(message).toContain('FORMWORK_ADMIN_TOKEN');
     }
   });
+  it('bounds what one worker takes on at once, and never admits more workflow tasks than it caches', () => {
+    expect(loadConfig({}).worker).toEqual({ maxConcurrentWorkflowTaskExecutions: 10, maxConcurrentActivityTaskExecutions: 20, maxCachedWorkflows: 1000 });
+    const tuned = loadConfig({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '40', WORKER_MAX_CONCURRENT_ACTIVITIES: '50', WORKER_MAX_CACHED_WORKFLOWS: '20' });
+    // the SDK would refuse 40 concurrent tasks over a cache of 20: the cache bounds them
+    expect(tuned.worker).toEqual({ maxConcurrentWorkflowTaskExecutions: 20, maxConcurrentActivityTaskExecutions: 50, maxCachedWorkflows: 20 });
+    expect(() => loadConfig({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' })).toThrow(/WORKER_MAX_CONCURRENT_WORKFLOW_TASKS/);
+    expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
+  });
   it('requires the TLS key with the certificate', () => {
     expect(() => loadConfig({ TEMPORAL_TLS_CERT_PATH: '/x.pem' })).toThrow(/TEMPORAL_TLS_KEY_PATH/);
   });

@@ -9,7 +9,11 @@ import type { Services } from '../../server/services';
 /** The route table the app mounts (handlers are not called here, so no services are needed to list it). */
 const ROUTES: RouteDef[] = apiRoutes(new Proxy({}, { get: () => ({}) }) as Services);
 const doc = openApiDocument(ROUTES, { title: 'Formwork API', version: '1', serverUrl: 'http://localhost/api/v1' });
-type Op = { parameters: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[]; responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>; requestBody?: { content: Record<string, { schema: Record<string, unknown> }> } };
+type Op = {
+  parameters: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[];
+  responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>;
+  requestBody?: { content: Record<string, { schema: Record<string, unknown> }> };
+};
 const opOf = (route: RouteDef) => (doc.paths[route.path.replace(/:([A-Za-z]+)/g, '{$1}')] as Record<string, Op>)[route.method];
 
 describe('the OpenAPI document describes every route as the server answers it', () => {
@@ -20,7 +24,8 @@ describe('the OpenAPI document describes every route as the server answers it', 
       const op = opOf(route);
       const success = op?.responses[String(route.status ?? 200)];
       const json = success?.content?.['application/json']?.schema;
-      const ok = route.status === 204 ? success && !success.content : (json && Object.keys(json).length > 0) || (route.produces && success?.content?.[route.produces]);
+      const ok =
+        route.status === 204 ? success && !success.content : (json && Object.keys(json).length > 0) || (route.produces && success?.content?.[route.produces]);
       if (!ok) undocumented.push(`${route.method.toUpperCase()} ${route.path}`);
     }
     expect(undocumented).toEqual([]);
@@ -52,7 +57,10 @@ describe('the OpenAPI document describes every route as the server answers it', 
 
   it('gives every path parameter the limits the server checks (the spec and the server agree)', () => {
     for (const route of ROUTES) {
-      const declared = opOf(route).parameters.filter((p) => p.in === 'path').map((p) => p.name).sort();
+      const declared = opOf(route)
+        .parameters.filter((p) => p.in === 'path')
+        .map((p) => p.name)
+        .sort();
       expect(declared, route.path).toEqual(pathParams(route.path).sort());
     }
     const token = opOf(ROUTES.find((r) => r.path === '/actions/:token' && r.method === 'get')!).parameters[0].schema;
@@ -69,7 +77,10 @@ describe('the OpenAPI document describes every route as the server answers it', 
   });
 
   it('documents bodies and query strings as closed: unknown keys are refused, at any depth', () => {
-    const programme = opOf(ROUTES.find((r) => r.path === '/programmes' && r.method === 'post')!).requestBody!.content['application/json'].schema as { additionalProperties: boolean; properties: { footprint: { additionalProperties: boolean } } };
+    const programme = opOf(ROUTES.find((r) => r.path === '/programmes' && r.method === 'post')!).requestBody!.content['application/json'].schema as {
+      additionalProperties: boolean;
+      properties: { footprint: { additionalProperties: boolean } };
+    };
     expect(programme.additionalProperties).toBe(false);
     expect(programme.properties.footprint.additionalProperties).toBe(false);
     const issue = opOf(ROUTES.find((r) => r.path === '/networks/:id/stages/:stage/issue')!).requestBody!.content['application/json'].schema;
@@ -80,7 +91,9 @@ describe('the OpenAPI document describes every route as the server answers it', 
   });
 
   it('describes GET /actions/:token as one shape per kind of link', () => {
-    const schema = opOf(ROUTES.find((r) => r.path === '/actions/:token' && r.method === 'get')!).responses['200'].content!['application/json'].schema as { oneOf: { properties: { kind: { const?: string; enum?: string[] } } }[] };
+    const schema = opOf(ROUTES.find((r) => r.path === '/actions/:token' && r.method === 'get')!).responses['200'].content!['application/json'].schema as {
+      oneOf: { properties: { kind: { const?: string; enum?: string[] } } }[];
+    };
     const kinds = schema.oneOf.flatMap((s) => s.properties.kind.const ?? s.properties.kind.enum ?? []);
     expect(kinds.sort()).toEqual(['ballot', 'dispute-case', 'dispute-external', 'score', 'sign', 'vote']);
   });
@@ -104,7 +117,16 @@ describe('security headers', () => {
   it('runs only our own scripts and styles, is framed by no one, sends no Referer, and no sniffing', async () => {
     const h = await headersOf(false);
     const csp = h.get('content-security-policy')!;
-    for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'", "form-action 'self'"]) expect(csp).toContain(directive);
+    for (const directive of [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "frame-ancestors 'none'",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "form-action 'self'",
+    ])
+      expect(csp).toContain(directive);
     expect(csp).not.toContain('unsafe-inline');
     expect(h.get('referrer-policy')).toBe('no-referrer');
     expect(h.get('x-content-type-options')).toBe('nosniff');

@@ -32,11 +32,19 @@ describe('strictDeep: unknown keys are refused at any depth, not dropped', () =>
 
   it('keeps what the schema allows: defaults, records of any key, and objects that say they take any key', () => {
     expect(schema.parse({ name: 'x', rule: {} })).toEqual({ name: 'x', rule: { partners: 'one' }, rows: [] });
-    expect(schema.parse({ name: 'x', meta: { any: 'y', more: 1 }, counts: { k: { n: 1 } } })).toMatchObject({ meta: { any: 'y', more: 1 }, counts: { k: { n: 1 } } });
+    expect(schema.parse({ name: 'x', meta: { any: 'y', more: 1 }, counts: { k: { n: 1 } } })).toMatchObject({
+      meta: { any: 'y', more: 1 },
+      counts: { k: { n: 1 } },
+    });
   });
 
   it('keeps refinements and descriptions of the schema it rebuilds', () => {
-    const refined = strictDeep(z.object({ lo: z.number(), hi: z.number() }).refine((v) => v.lo <= v.hi, { message: 'lo above hi', path: ['lo'] }).describe('a range'));
+    const refined = strictDeep(
+      z
+        .object({ lo: z.number(), hi: z.number() })
+        .refine((v) => v.lo <= v.hi, { message: 'lo above hi', path: ['lo'] })
+        .describe('a range'),
+    );
     expect(issues(refined, { lo: 2, hi: 1 })).toEqual([{ path: 'lo', message: 'lo above hi' }]);
     expect(z.toJSONSchema(refined, { io: 'input' })).toMatchObject({ description: 'a range', additionalProperties: false });
   });
@@ -45,7 +53,10 @@ describe('strictDeep: unknown keys are refused at any depth, not dropped', () =>
     for (const stage of STAGE_KEYS) {
       const strict = strictDeep(STAGE_TEMPLATES[stage].stageDataSchema);
       expect(strict.safeParse({}).success, stage).toBe(true);
-      expect(issues(strict, { notAField: 1 }).map((d) => d.path), stage).toEqual(['notAField']);
+      expect(
+        issues(strict, { notAField: 1 }).map((d) => d.path),
+        stage,
+      ).toEqual(['notAField']);
     }
   });
 
