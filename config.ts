@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { type CodecKey, parseCodecKeys } from './codec/payload-codec';
@@ -10,10 +11,45 @@ const boolish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/**
+ * Which proxies' X-Forwarded-For to believe, in express's terms: a hop count (`1`: the one proxy in
+ * front), or addresses and subnets (and the names loopback, linklocal, uniquelocal), comma-separated.
+ * `true` (every proxy) is refused: any client could then name its own address.
+ */
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx): number | false | string[] => {
+    if (value === 'false' || value === '0') return false;
+    if (/^\d+$/.test(value)) {
+      const hops = Number(value);
+      if (hops <= 10) return hops;
+    }
+    if (value === 'true') {
+      ctx.addIssue({ code: 'custom', message: 'true would believe any client that names its own address: give a hop count (e.g. 1) or the proxies\' addresses' });
+      return z.NEVER;
+    }
+    const items = value.split(',').map((v) => v.trim()).filter(Boolean);
+    const bad = items.filter((item) => {
+      if (PROXY_NAMES.includes(item)) return false;
+      const [ip, bits, ...rest] = item.split('/');
+      const family = net.isIP(ip);
+      if (!family || rest.length) return true;
+      return bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+    });
+    if (bad.length || !items.length) {
+      ctx.addIssue({ code: 'custom', message: `must be a hop count (0-10), or addresses, subnets or ${PROXY_NAMES.join(', ')}, comma-separated${bad.length ? ` (not: ${bad.join(', ')})` : ''}` });
+      return z.NEVER;
+    }
+    return items;
+  });
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: z.url().optional(),
+  TRUST_PROXY: trustProxy.default(['loopback']),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
     .string()
@@ -35,7 +71,12 @@ const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
   MAIL_FROM: z.string().min(3).default('Formwork <formwork@localhost>'),
   ACTION_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  RATE_LIMIT_SCALE: z.coerce.number().int().min(1).max(10_000).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // worker tuning: how much one worker process takes on at once (README "Worker tuning")
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(10),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(20),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(1000),
   // evidence: the audit chain's key and checkpoints, and the Temporal payload codec
   EVIDENCE_KEY: z.string().trim().min(32, 'must be at least 32 characters').optional(),
   EVIDENCE_CHECKPOINT_DIR: z.string().min(1).optional(),
@@ -71,6 +112,11 @@ export interface Config {
   port: number;
   host: string;
   publicUrl: string;
+  /**
+   * Proxies whose X-Forwarded-For is believed, so the client's address (recorded with each
+   * signature) is the client's and not the proxy's: express's `trust proxy` setting.
+   */
+  trustProxy: number | false | string[];
   dataDir: string;
   database: { client: 'sqlite'; filename: string } | { client: 'pg'; url: string };
   temporal: {
@@ -94,7 +140,25 @@ export interface Config {
   smtpUrl?: string;
   mailFrom: string;
   actionTokenTtlDays: number;
+  /**
+   * Multiplies every per-minute rate limit of the HTTP edge (not the sign-in limits, counted in the
+   * database): 1 in production; raised for a fuzzing or load run against a stack of one's own.
+   */
+  rateLimitScale: number;
   logLevel: Env['LOG_LEVEL'];
+  /**
+   * How much one worker process takes on at once. Workflow tasks of a worker share one thread, so
+   * admitting many at once only makes each one slower (past Temporal's task timeout on a busy
+   * machine); activities render PDFs and write to the database, so a bounded number keeps a worker's
+   * CPU and memory in hand. Tasks beyond these wait in Temporal's task queue for the next free slot,
+   * on this worker or another.
+   */
+  worker: {
+    maxConcurrentWorkflowTaskExecutions: number;
+    maxConcurrentActivityTaskExecutions: number;
+    /** workflows kept in memory between tasks (evicted ones are replayed from history when next needed) */
+    maxCachedWorkflows: number;
+  };
   evidence: {
     /** the audit chain's HMAC key; else kept in DATA_DIR/evidence-key, created on first start */
     key?: string;
@@ -147,6 +211,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    trustProxy: e.TRUST_PROXY,
     dataDir,
     database,
     temporal: {
@@ -167,7 +232,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     actionTokenTtlDays: e.ACTION_TOKEN_TTL_DAYS,
+    rateLimitScale: e.RATE_LIMIT_SCALE,
     logLevel: e.LOG_LEVEL,
+    worker: {
+      // the SDK refuses more concurrent workflow tasks than cached workflows
+      maxConcurrentWorkflowTaskExecutions: Math.min(e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, e.WORKER_MAX_CACHED_WORKFLOWS),
+      maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    },
     evidence: {
       key: e.EVIDENCE_KEY,
       checkpointDir: path.resolve(e.EVIDENCE_CHECKPOINT_DIR ?? path.join(dataDir, 'audit-checkpoints')),

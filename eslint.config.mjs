@@ -16,6 +16,8 @@ export default tseslint.config(
   // tests read loosely-typed JSON answers; production code may not
   { files: ['test/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
   { files: ['**/*.js', '**/*.cjs'], languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  // the pages' scripts run in the browser (formwork.js is a module)
+  { files: ['server/static/**/*.js'], languageOptions: { sourceType: 'module', globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', encodeURIComponent: 'readonly', HTMLScriptElement: 'readonly' } } },
   // which folder may import which (each folder's README says the same in words)
   ...layerRules,
 );

@@ -54,6 +54,10 @@ export const layerRules = [
     { regex: reaching('server', 'bin', 'scripts', 'config'), message: 'activities/ never import server/ or composition roots.' },
     { regex: '^(\\.\\./)+workflows/(?!messages|vote-messages|dispute-messages|panel-messages|failures)', message: 'activities/ import only the shared message definitions of workflows/.' },
   ]),
+  // crypto/: ciphers and keys, on Node's crypto alone
+  forbid(['crypto/**/*.ts'], [{ regex: reaching('domain', 'db', 'server', 'activities', 'workflows', 'documents', 'templates', 'mail', 'codec', 'bin', 'scripts', 'config'), message: 'crypto/ imports node:crypto and libraries only.' }]),
+  // codec/: the Temporal payload codec
+  forbid(['codec/**/*.ts'], [{ regex: reaching('domain', 'db', 'server', 'activities', 'workflows', 'documents', 'templates', 'mail', 'bin', 'scripts', 'config'), message: 'codec/ imports crypto/ and libraries only.' }]),
   // server/: HTTP edge; talks to workflows through clients and message definitions
   forbid(['server/**/*.ts'], [
     { regex: reaching('activities', 'bin', 'scripts', 'config'), message: 'server/ never imports activities/ or composition roots (use mail/ for messages).' },

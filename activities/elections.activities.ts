@@ -7,7 +7,9 @@ import { ballotPaperRefusal, countConstituencies, termOfOffice } from '../domain
 import { representatives } from '../domain/voting/electorate';
 import type { ElectionInput, NominateInput } from '../workflows/vote-messages';
 import { linkExpiry, writeBallotLink } from './ballot-links';
+import { electionCertificateContext } from './election-certificate';
 import type { ActivityDeps } from './formation.activities';
+import { renderForActivity, storeRendered } from './stored-documents';
 
 const SYSTEM = 'system';
 
@@ -195,6 +197,33 @@ export function createElectionsActivities(deps: ActivityDeps) {
       await repos.elections.purgeBallotHistory(db).catch((err: Error) => log.warn({ electionId: election.id, err: err.message }, 'could not vacuum the election ballots table'));
       const after = await repos.elections.getElection(db, election.id);
       return electedOf((after?.result ?? result) as typeof result);
+    },
+
+    /**
+     * The election result certificate (election-result template), rendered once the count is
+     * stored and kept as a document of the network under the key `election:<id>:certificate`.
+     */
+    async issueElectionCertificate(input: { electionId: string }): Promise<string> {
+      const election = await requireElection(input.electionId);
+      if (election.phase !== 'counted' || !election.result) throw fail('NOT_FOUND', `counted election ${input.electionId} not found`);
+      const idempotencyKey = `election:${election.id}:certificate`;
+      const existing = await repos.documents.byIdempotencyKey(db, idempotencyKey);
+      if (existing) return existing.id;
+      const network = await repos.records.getNetwork(db, election.networkId);
+      if (!network) throw fail('NOT_FOUND', `network ${election.networkId} not found`);
+      const [candidates, turnout] = await Promise.all([repos.elections.candidates(db, election.id), repos.elections.turnout(db, election.id)]);
+      const id = crypto.randomUUID();
+      const version = (await repos.documents.latestVersion(db, network.id, 'election-result')) + 1;
+      const countedOn = (election.countedAt ?? new Date().toISOString()).slice(0, 10);
+      const rendered = await renderForActivity('election-result', electionCertificateContext(election, network.name, candidates, turnout.length), { documentId: id, version, networkName: network.name, issuedOn: countedOn });
+      try {
+        await db.transaction((trx) => storeRendered(trx, repos, SYSTEM, { id, networkId: network.id, stageKey: null, type: 'election-result', version, title: rendered.title || `Election result: ${election.title}`, idempotencyKey, rendered }));
+      } catch (err) {
+        const again = isUniqueViolation(err) ? await repos.documents.byIdempotencyKey(db, idempotencyKey) : null;
+        if (!again) throw err;
+        return again.id;
+      }
+      return id;
     },
   };
 }

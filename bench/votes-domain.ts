@@ -3,7 +3,7 @@ import { countStv } from '../domain/voting/stv';
 import { defaultVotingRules } from '../domain/voting/rule';
 import type { Ballot, Voter } from '../domain/voting/ballot';
 import { tallyVotes } from '../domain/voting/tally';
-import { seeded } from './seeded-random';
+import { seededRandom } from './seeded-random';
 
 /**
  * Timings of the pure vote counts at the sizes the seeds describe: Medway's vote of all 61
@@ -11,6 +11,7 @@ import { seeded } from './seeded-random';
  * practices in four localities (2 GP directors per locality, 3 for the large one). Ballots come
  * from a seeded generator, so every run counts the same election. Prints; asserts nothing.
  */
+
 
 function time<T>(label: string, repeats: number, f: () => T): T {
   let out = f();
@@ -22,7 +23,7 @@ function time<T>(label: string, repeats: number, f: () => T): T {
 }
 
 export function benchVotesDomain(): void {
-  const rand = seeded(61);
+  const rand = seededRandom(61);
   const electorate: Voter[] = Array.from({ length: 61 }, (_, i) => ({
     voterId: `rep-${i}`,
     practiceId: `practice-${i}`,

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { findFreePort } from '../scripts/temporal-dev-server';
 import { apiClient, type ApiClient, tokenFromLink } from '../test/support/api';
 import { spawnBin } from '../test/support/processes';
-import { seeded } from './seeded-random';
+import { seededRandom } from './seeded-random';
 
 const MEDWAY_PRACTICES = 61;
 const LOCALITIES = [
@@ -29,6 +29,7 @@ const LOCALITIES = [
   { name: 'East', practices: 17, seats: 2, candidates: 6 },
   { name: 'Town', practices: 25, seats: 3, candidates: 9 },
 ];
+
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return 0;
@@ -101,7 +102,7 @@ async function createNetwork(api: ApiClient, ids: { programmeId: string; waveId:
 
 /** (a) 61 practices, weighted by list size, every ballot at once; closes early when all have voted. */
 async function weightedVote(api: ApiClient, baseUrl: string, ids: { programmeId: string; waveId: string }) {
-  const rand = seeded(61);
+  const rand = seededRandom(61);
   const t0 = performance.now();
   const practices = Array.from({ length: MEDWAY_PRACTICES }, (_, i) => ({
     name: `Medway Practice ${i + 1}`,
@@ -146,7 +147,7 @@ async function weightedVote(api: ApiClient, baseUrl: string, ids: { programmeId:
 
 /** (b) 76 practices in four localities, STV; nominations and the ballot closed over the API. */
 async function stvElection(api: ApiClient, baseUrl: string, ids: { programmeId: string; waveId: string }) {
-  const rand = seeded(76);
+  const rand = seededRandom(76);
   const t0 = performance.now();
   const practices = LOCALITIES.flatMap((loc) =>
     Array.from({ length: loc.practices }, (_, i) => ({

@@ -145,6 +145,7 @@ export async function createWorker(
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities,
+    ...config.worker,
     // a bundle built ahead of time must have been built with the same failure converter (see codec/)
     dataConverter: formworkDataConverter(codec),
     ...(extra.workflowBundle ? {} : workflowCode()),

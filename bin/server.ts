@@ -1,5 +1,6 @@
 /** The HTTP server alone, for scale-out: needs TEMPORAL_ADDRESS and (usually) DATABASE_URL. */
 import { ConfigError, loadConfig } from '../config';
+import { scaledRateLimits } from '../server/route-edge';
 import { closeServer, connectClient, createApp, createLogger, createMailer, ensureAdminToken, formSecret, listen, openDatabase, payloadCodec } from './runtime';
 
 async function main() {
@@ -12,7 +13,8 @@ async function main() {
   const codec = payloadCodec(config);
   const client = await connectClient(config, config.temporal.address, codec);
   const app = createApp({
-    db, repos, temporal: client, taskQueue: config.temporal.taskQueue, log, mailer: createMailer(config), publicUrl: config.publicUrl, formSecret: formSecret(config), secureCookies: config.publicUrl.startsWith('https:'),
+    db, repos, temporal: client, taskQueue: config.temporal.taskQueue, log, mailer: createMailer(config), publicUrl: config.publicUrl, formSecret: formSecret(config), secureCookies: config.publicUrl.startsWith('https:'), trustProxy: config.trustProxy,
+    rateLimit: scaledRateLimits(config.rateLimitScale),
     payloadCodec: codec, codecCorsOrigins: config.codec.corsOrigins,
   });
   const server = await listen(app, config.port, config.host);

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../config';
+import { scaledRateLimits } from '../server/route-edge';
 import { resolveTemporalCli, TemporalToolMissingError } from '../scripts/provision-temporal';
 import { startDevServer, type DevServer } from '../scripts/temporal-dev-server';
 import { stopStaleProcess } from './stale-process';
@@ -135,7 +136,8 @@ async function main() {
     }
   });
   const app = createApp({
-    db, repos, temporal: client, taskQueue: config.temporal.taskQueue, log, mailer, publicUrl: config.publicUrl, formSecret: formSecret(config), secureCookies: config.publicUrl.startsWith('https:'),
+    db, repos, temporal: client, taskQueue: config.temporal.taskQueue, log, mailer, publicUrl: config.publicUrl, formSecret: formSecret(config), secureCookies: config.publicUrl.startsWith('https:'), trustProxy: config.trustProxy,
+    rateLimit: scaledRateLimits(config.rateLimitScale),
     payloadCodec: codec, codecCorsOrigins: config.codec.corsOrigins,
   });
   const server = await listen(app, config.port, config.host);

@@ -2,14 +2,15 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { AEAD_IV_BYTES, AEAD_TAG_BYTES, aeadDecrypt, aeadEncrypt } from '../crypto/aead';
 
 /** Payloads this codec wrote say so in their metadata; anything else passes through decode untouched. */
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
 export const CIPHER_METADATA = 'encryption-cipher';
 const CIPHER = 'AES-256-GCM';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
+const IV_BYTES = AEAD_IV_BYTES;
+const TAG_BYTES = AEAD_TAG_BYTES;
 
 /** One codec key: an id (kept in clear in each payload's metadata) and 32 secret bytes. */
 export interface CodecKey {
@@ -61,13 +62,10 @@ export class AesGcmPayloadCodec implements PayloadCodec {
 
   private encrypt(payload: Payload): Payload {
     const plain = temporal.api.common.v1.Payload.encode(payload).finish();
-    const iv = crypto.randomBytes(IV_BYTES);
-    const cipher = crypto.createCipheriv('aes-256-gcm', this.current.key, iv);
-    cipher.setAAD(Buffer.from(`${CIPHER}\n${this.current.id}`));
-    const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+    const { iv, ciphertext, tag } = aeadEncrypt(this.current.key, Buffer.from(plain), Buffer.from(`${CIPHER}\n${this.current.id}`));
     return {
       metadata: { encoding: utf8(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8(this.current.id), [CIPHER_METADATA]: utf8(CIPHER) },
-      data: Buffer.concat([iv, body, cipher.getAuthTag()]),
+      data: Buffer.concat([iv, ciphertext, tag]),
     };
   }
 
@@ -79,12 +77,10 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     if (!key) throw new CodecKeyError(`A payload is encrypted with codec key "${keyId}", which this process does not hold. Add it to TEMPORAL_CODEC_KEYS (after the current key).`);
     const data = Buffer.from(payload.data ?? new Uint8Array());
     if (data.length < IV_BYTES + TAG_BYTES) throw new CodecKeyError('An encrypted payload is too short to be one.');
-    const decipher = crypto.createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
-    decipher.setAAD(Buffer.from(`${CIPHER}\n${keyId}`));
-    decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
     let plain: Buffer;
     try {
-      plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+      const sealed = { iv: data.subarray(0, IV_BYTES), ciphertext: data.subarray(IV_BYTES, data.length - TAG_BYTES), tag: data.subarray(data.length - TAG_BYTES) };
+      plain = aeadDecrypt(key, sealed, Buffer.from(`${CIPHER}\n${keyId}`));
     } catch {
       throw new CodecKeyError(`An encrypted payload under codec key "${keyId}" does not authenticate: it was altered or the key is wrong.`);
     }

@@ -8,10 +8,13 @@ import { z } from 'zod';
  */
 const base64 = z.string().max(8_000_000).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
 
-export const remotePayloadSchema = z.object({
-  metadata: z.record(z.string().max(200), base64).optional(),
-  data: base64.optional(),
-});
+export const remotePayloadSchema = z
+  .object({
+    metadata: z.record(z.string().max(200), base64).optional(),
+    data: base64.optional(),
+  })
+  // loose: a newer Temporal may send more fields of a payload; they are not read (see above), not refused
+  .loose();
 
 export const remotePayloadsSchema = z.strictObject({ payloads: z.array(remotePayloadSchema).max(10_000) });
 export type RemotePayloads = z.infer<typeof remotePayloadsSchema>;

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { aeadDecrypt, aeadEncrypt } from './aead';
 import type { z } from 'zod';
 
 /**
@@ -15,18 +16,14 @@ export function newBallotKey(): string {
 
 /** AES-256-GCM over a JSON payload; the output is `iv.tag.ciphertext`, base64url. */
 export function sealBallot(key: string, payload: unknown): string {
-  const iv = crypto.randomBytes(12);
-  const cipher = crypto.createCipheriv('aes-256-gcm', Buffer.from(key, 'base64'), iv);
-  const body = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);
-  return [iv, cipher.getAuthTag(), body].map((b) => b.toString('base64url')).join('.');
+  const { iv, tag, ciphertext } = aeadEncrypt(Buffer.from(key, 'base64'), Buffer.from(JSON.stringify(payload), 'utf8'));
+  return [iv, tag, ciphertext].map((b) => b.toString('base64url')).join('.');
 }
 
 /** Opens a sealed ballot; throws if it was not sealed with this key or has been altered. */
 export function openSealedBallot(key: string, sealed: string): unknown {
-  const [iv, tag, body] = sealed.split('.').map((p) => Buffer.from(p, 'base64url'));
-  const decipher = crypto.createDecipheriv('aes-256-gcm', Buffer.from(key, 'base64'), iv);
-  decipher.setAuthTag(tag);
-  return JSON.parse(Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8'));
+  const [iv, tag, ciphertext] = sealed.split('.').map((p) => Buffer.from(p, 'base64url'));
+  return JSON.parse(aeadDecrypt(Buffer.from(key, 'base64'), { iv, tag, ciphertext }).toString('utf8'));
 }
 
 /** Opens a sealed ballot and checks its shape; null if it does not open with this key or is not that shape. */

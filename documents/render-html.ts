@@ -48,7 +48,8 @@ function blocksHtml(blocks: Block[]): string {
         );
         break;
       case 'table': {
-        const align = (i: number) => (b.align[i] ? ` style="text-align:${b.align[i]}"` : '');
+        // a class, not a style attribute: the pages' Content-Security-Policy allows no inline styles
+        const align = (i: number) => (b.align[i] ? ` class="fw-align-${b.align[i]}"` : '');
         const headerless = b.header.every((c) => c.every((r) => r.text.trim() === ''));
         const head = headerless ? '' : `<thead><tr>${b.header.map((c, i) => `<th scope="col"${align(i)}>${runsHtml(c)}</th>`).join('')}</tr></thead>`;
         const body = `<tbody>${b.rows.map((r) => `<tr>${r.map((c, i) => `<td${align(i)}>${runsHtml(c)}</td>`).join('')}</tr>`).join('')}</tbody>`;

@@ -38,6 +38,11 @@ export function describeSigningRule(rule: SigningRule): string {
   return [...parts, ...officers].join(', ') + ' sign';
 }
 
+/** A rule as the answer to "who signs?": "one partner of each practice, then the network's chair". */
+export function whoSigns(rule: SigningRule): string {
+  return describeSigningRule(rule).replace(/ sign; then /, ', then ').replace(/ sign$/, '');
+}
+
 export interface SignerCandidate {
   personId: string;
   name: string;

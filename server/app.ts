@@ -3,11 +3,18 @@ import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import rateLimit from 'express-rate-limit';
+import helmet from 'helmet';
 import { createAccessLayer } from './access';
 import type { ServerDeps } from './deps';
 import { AppError, errorMiddleware } from './errors';
 import { disputesPagesRouter } from './pages/disputes.pages';
+import { electionsPagesRouter } from './pages/elections.pages';
 import { mePagesRouter } from './pages/me.pages';
+import { motionsPagesRouter } from './pages/motions.pages';
+import { networkPagesRouter } from './pages/network.pages';
+import { panelDecisionPagesRouter } from './pages/panel-decision.pages';
+import { stageFormsPagesRouter } from './pages/stage-forms.pages';
+import { stagePagesRouter } from './pages/stage.pages';
 import { networkPeoplePagesRouter } from './pages/network-people.pages';
 import { networkSetupPagesRouter } from './pages/network-setup.pages';
 import { programmesPagesRouter } from './pages/programmes.pages';
@@ -21,7 +28,9 @@ import { readinessPagesRouter } from './pages/readiness.pages';
 import { votesPagesRouter } from './pages/votes.pages';
 import { renderPage } from './pages/views';
 import { requestLogger } from './request-log';
-import { mountRoutes, openApiDocument, type RouteDef } from './route';
+import { openApiDocument } from './openapi';
+import { mountRoutes, type RouteDef } from './route';
+import { DEFAULT_RATE_LIMITS, RATE_LIMIT_WINDOW } from './route-edge';
 import { actionsRoutes } from './routes/actions.routes';
 import { codecRoutes } from './routes/codec.routes';
 import { disputesRoutes } from './routes/disputes.routes';
@@ -65,6 +74,37 @@ function codecCors(origins: string[]) {
   };
 }
 
+/**
+ * Headers on every answer, pages, files and the API alike: a Content-Security-Policy that runs only
+ * our own scripts and styles (no inline ones; the NHS.UK fonts come from assets.nhs.uk) and lets no
+ * page frame ours, no Referer (links carry secrets in their paths), nosniff, and HSTS when the
+ * public URL is https.
+ */
+export function securityHeaders(https: boolean) {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'none'"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'https://assets.nhs.uk'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        imgSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'"],
+        ...(https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    xFrameOptions: { action: 'deny' },
+  });
+}
+
 /** Every route of the JSON API, in one table. */
 export function apiRoutes(s: ReturnType<typeof createServices>): RouteDef[] {
   return [...systemRoutes(s), ...recordsRoutes(s), ...networkPeopleRoutes(s), ...peopleRoutes(s), ...formationRoutes(s), ...evidenceRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s), ...signoffsRoutes(s), ...templatesRoutes(s), ...votesRoutes(s), ...panelRoutes(s), ...readinessRoutes(s), ...disputesRoutes(s), ...risksRoutes(s), ...codecRoutes(s)];
@@ -76,15 +116,14 @@ export function createApp(deps: ServerDeps): Express {
   const access = createAccessLayer(deps);
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.trustProxy ?? 'loopback');
 
   app.use((req, res, next) => {
     res.locals.requestId = req.get('x-request-id')?.slice(0, 100) || crypto.randomUUID();
     res.setHeader('X-Request-Id', res.locals.requestId);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('X-Frame-Options', 'DENY');
     next();
   });
+  app.use(securityHeaders(deps.publicUrl.startsWith('https:')));
   app.use(requestLogger(deps.log));
   app.use(cookieParser());
   app.use('/static', express.static(path.join(__dirname, 'static'), { maxAge: '1h', index: false }));
@@ -97,26 +136,23 @@ export function createApp(deps: ServerDeps): Express {
   // a batch of history payloads can be larger than any request of our own
   api.use('/codec', express.json({ limit: '8mb' }));
   api.use(express.json({ limit: '1mb' }));
-  const limits = deps.rateLimit ?? { actionsPerMinutePerIp: 600, actionsPerMinutePerToken: 60 };
-  const tooMany = () => {
-    throw new AppError('RATE_LIMITED', 'Too many requests; wait a minute and try again.');
-  };
-  api.use('/actions', rateLimit({ windowMs: 60_000, limit: limits.actionsPerMinutePerIp, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany }));
-  // anyone may ask us to verify a PDF, and each request parses up to 25 MB
-  api.use('/documents/verify', rateLimit({ windowMs: 60_000, limit: 60, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany }));
-  api.use(
-    '/actions/:token',
-    rateLimit({ windowMs: 60_000, limit: limits.actionsPerMinutePerToken, keyGenerator: (req: Request) => `t:${req.params.token}`, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany }),
-  );
-  api.get('/openapi.json', (_req, res) => {
-    res.json(openapi);
-  });
-  mountRoutes(api, routes, access, services.resolveLink);
+  api
+    .route('/openapi.json')
+    .get((_req, res) => {
+      res.json(openapi);
+    })
+    .all((req, res) => {
+      res.setHeader('Allow', 'GET, HEAD');
+      throw new AppError('METHOD_NOT_ALLOWED', `${req.method} is not supported here; this path takes GET, HEAD.`);
+    });
+  mountRoutes(api, routes, { access, resolveLink: services.resolveLink, rateLimit: deps.rateLimit, validateResponses: deps.validateResponses });
   api.use(() => {
     throw new AppError('NOT_FOUND', 'No such API route. See /api/v1/openapi.json.');
   });
   app.use('/api/v1', api);
 
+  // links are looked up by their secret: one address may not try them in bulk (each link has its own limit too)
+  app.use('/a', rateLimit({ ...RATE_LIMIT_WINDOW, limit: { ...DEFAULT_RATE_LIMITS, ...deps.rateLimit }.actionsPerMinutePerIp }));
   // in this order: the first router that answers a path wins
   const pageRouters = [
     signinPagesRouter,
@@ -134,6 +170,13 @@ export function createApp(deps: ServerDeps): Express {
     // score links (/a/<token> of kind score) and the programme dashboard
     panelPagesRouter,
     readinessPagesRouter,
+    // a network's formation, stages, panel decisions, motions and elections
+    networkPagesRouter,
+    stagePagesRouter,
+    stageFormsPagesRouter,
+    panelDecisionPagesRouter,
+    motionsPagesRouter,
+    electionsPagesRouter,
     pagesRouter,
   ];
   for (const router of pageRouters) app.use(router(services, access));

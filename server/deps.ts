@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Mailer } from '../mail/mailer';
 import type { Repos } from '../db/repos';
+import type { RateLimits } from './route-edge';
 
 /** What the HTTP layer needs, built by a composition root in bin/. */
 export interface ServerDeps {
@@ -25,5 +26,9 @@ export interface ServerDeps {
   codecCorsOrigins: string[];
 
   /** optional rate limits; tests may raise them (sign-in link requests are per 15 minutes) */
-  rateLimit?: { actionsPerMinutePerIp: number; actionsPerMinutePerToken: number; signinPerEmail?: number; signinPerIp?: number };
+  rateLimit?: RateLimits & { signinPerEmail?: number; signinPerIp?: number };
+  /** express's `trust proxy`: which proxies' X-Forwarded-For names the client (config TRUST_PROXY; default loopback) */
+  trustProxy?: number | false | string[];
+  /** check every JSON answer against its documented schema (tests) */
+  validateResponses?: boolean;
 }

@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   CSRF_INVALID: 403,
   NOT_A_SIGNER: 403,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   CONFLICT: 409,
@@ -29,6 +30,7 @@ export const ERROR_STATUS = {
   ALREADY_DECLINED: 409,
   ROUND_EXPIRED: 409,
   NOT_YET: 409,
+  NOT_OWED: 409,
   CANNOT_DELEGATE: 422,
   INVALID_EXTENSION: 422,
   TOKEN_EXPIRED: 410,
@@ -103,9 +105,13 @@ export function isErrorCode(value: string): value is ErrorCode {
   return Object.prototype.hasOwnProperty.call(ERROR_STATUS, value);
 }
 
-/** zod issues as `{ path, message }`, the details of a 422. */
+/** zod issues as `{ path, message }`, the details of a 422; an unknown key is named with its own path. */
 export function zodDetails(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  return error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => ({ path: [...i.path, key].join('.'), message: `"${key}" is not a field here: check its spelling (unknown fields are refused, not ignored)` }))
+      : [{ path: i.path.join('.'), message: i.message }],
+  );
 }
 
 /**

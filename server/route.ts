@@ -6,6 +6,8 @@ import { type Actor, actorLabel, authorize, authorizeLinkRoute, type PersonActor
 import { type AccessLayer, forbiddenMessage, linkActor, refuse } from './access';
 import type { ActionLink, LinkResolver } from './action-links';
 import { AppError, zodDetails } from './errors';
+import { edgeSchemas, type EdgeSchemas, inMatchOrder, methodGuard, pathParams, rateLimiters, type RateLimits } from './route-edge';
+import { unstorableText } from './strict';
 
 /**
  * How a route is reached without the access policy: `public` for anyone (health, verifying a PDF,
@@ -91,6 +93,13 @@ export interface RouteContext<P, Q, B> {
 
 type AnyObject = z.ZodType<Record<string, unknown>>;
 
+/**
+ * Which per-IP rate limit an unauthenticated route shares (server/route-edge.ts): `public` (the
+ * default for `access: 'public'`), `lookup` (a code or secret looked up, such as a ballot receipt:
+ * tighter, so codes cannot be tried in bulk) or `verify` (a PDF parsed on our time).
+ */
+export type RateClass = 'public' | 'lookup' | 'verify';
+
 /** One API route: its schemas are the validation at the edge and the source of the OpenAPI document. */
 export interface RouteDef<P extends AnyObject = AnyObject, Q extends AnyObject = AnyObject, B extends z.ZodType = z.ZodType> {
   method: 'get' | 'post' | 'put' | 'delete';
@@ -102,17 +111,30 @@ export interface RouteDef<P extends AnyObject = AnyObject, Q extends AnyObject =
   /** the action and scope the access policy decides on */
   policy?: PolicySpec;
   link?: LinkSpec;
+  /** every `:param` of the path, with its schema (the OpenAPI document gives each its limits) */
   params?: P;
+  /** the query string; keys it does not name are refused (400) */
   query?: Q;
+  /** a JSON body; keys its schema does not name are refused (422), at any depth */
   body?: B;
   /** a JSON body that may be left out (validated as {} when absent) */
   optionalBody?: B;
   /** a raw (non-JSON) body, e.g. a PDF upload */
   rawBody?: { contentType: string; limit: string };
   status?: number;
+  /**
+   * What a success answers, documented in the OpenAPI document and checked in tests: a JSON
+   * `response` schema, a file (`produces`), or nothing (`status: 204`). A route declares at least one.
+   */
   response?: z.ZodType;
   /** other content types this route answers with, e.g. application/pdf */
   produces?: string;
+  /** answers other than the success and the documented errors, e.g. health's 503 with its own body */
+  otherResponses?: Record<number, { description: string; schema: z.ZodType }>;
+  /** statuses of the error body this route may answer besides those its shape implies (route-edge.ts `errorStatuses`) */
+  errors?: number[];
+  /** the per-IP rate limit of a public route (default `public`) */
+  rateLimit?: RateClass;
   handler(ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>>): Promise<unknown>;
 }
 
@@ -120,15 +142,25 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
   return def as unknown as RouteDef;
 }
 
-function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, code: 'MALFORMED_REQUEST' | 'VALIDATION_FAILED', what: string): T {
+function parse<T>(schema: z.ZodType<T> | null | undefined, value: unknown, code: 'MALFORMED_REQUEST' | 'VALIDATION_FAILED', what: string): T {
   if (!schema) return value as T;
   const result = schema.safeParse(value);
   if (!result.success) throw new AppError(code, `The ${what} is not valid.`, zodDetails(result.error));
   return result.data;
 }
 
-/** Why a route definition cannot be mounted: every route is public, link-authenticated, or under the policy. */
+/** Refuses a request part holding a character no store can keep, before anything reads it. */
+function storable(value: unknown, code: 'MALFORMED_REQUEST' | 'VALIDATION_FAILED', what: string): void {
+  const problem = unstorableText(value);
+  if (problem) throw new AppError(code, `The ${what} is not valid.`, [problem]);
+}
+
+/** Why a route definition cannot be mounted: every route is public, link-authenticated, or under the policy, and documents its answer. */
 export function routeProblem(route: RouteDef, supports: (spec: ScopeSpec) => boolean): string | null {
+  return accessProblem(route, supports) ?? shapeProblem(route);
+}
+
+function accessProblem(route: RouteDef, supports: (spec: ScopeSpec) => boolean): string | null {
   const name = `${route.method.toUpperCase()} ${route.path}`;
   if (route.access === 'public') return route.policy || route.link ? `${name}: a public route has no policy and takes no link` : null;
   if (route.access === 'token') {
@@ -138,6 +170,19 @@ export function routeProblem(route: RouteDef, supports: (spec: ScopeSpec) => boo
   if (!route.policy) return `${name}: declare a policy ({ action, scope }), or access: 'public' | 'token'`;
   if (route.link && route.link.in !== 'query') return `${name}: a link in the path makes a token route (access: 'token')`;
   if (route.policy.scope && !supports(route.policy.scope)) return `${name}: no scope resolver for ${Object.keys(route.policy.scope)[0]}`;
+  return null;
+}
+
+/** The OpenAPI document must say what the server does: every path parameter has a schema, every success a shape. */
+function shapeProblem(route: RouteDef): string | null {
+  const name = `${route.method.toUpperCase()} ${route.path}`;
+  const declared = route.params && 'shape' in route.params ? Object.keys((route.params as z.ZodObject).shape) : [];
+  const inPath = pathParams(route.path);
+  const undeclared = inPath.filter((p) => !declared.includes(p));
+  if (undeclared.length) return `${name}: declare the path parameter ${undeclared.join(', ')} in params (a z.object with a schema for each)`;
+  const extra = declared.filter((p) => !inPath.includes(p));
+  if (extra.length) return `${name}: params names ${extra.join(', ')}, which is not in the path`;
+  if (!route.response && !route.produces && route.status !== 204) return `${name}: declare its response (a zod schema), produces (a file's content type) or status: 204`;
   return null;
 }
 
@@ -164,17 +209,17 @@ interface Admission {
  * the link a file was sent with), the resource's scope and the policy's decision; a public route
  * by anyone. Refusals are 401, 403 or 404, said before anything about the resource is read.
  */
-async function admit(route: RouteDef, req: Request, res: Response, access: AccessLayer, resolveLink: LinkResolver): Promise<Admission> {
+async function admit(route: RouteDef, schemas: EdgeSchemas, req: Request, res: Response, access: AccessLayer, resolveLink: LinkResolver): Promise<Admission> {
   const auth = await access.authenticate(req, route.policy?.cookie ? { cookie: true } : {});
   if (route.access === 'token') {
-    const params = parse(route.params, req.params, 'MALFORMED_REQUEST', 'path');
+    const params = parse(schemas.params, req.params, 'MALFORMED_REQUEST', 'path');
     const link = await linkOrRefuse(res, resolveLink, req.params.token, route.link!.kinds, 'not-found');
     const actor = linkActor(link);
     const decision = authorizeLinkRoute(actor, route.link!.kinds);
     if (decision !== 'allow') refuse(res, decision, 'This link is not valid here.');
     return { actor, link, scope: null, params };
   }
-  if (!route.policy) return { actor: auth.actor, link: null, scope: null, params: parse(route.params, req.params, 'MALFORMED_REQUEST', 'path') };
+  if (!route.policy) return { actor: auth.actor, link: null, scope: null, params: parse(schemas.params, req.params, 'MALFORMED_REQUEST', 'path') };
 
   let actor = auth.actor;
   let link: ActionLink | null = null;
@@ -190,7 +235,7 @@ async function admit(route: RouteDef, req: Request, res: Response, access: Acces
   }
   // nothing about the resource is said to a caller without a credential, not even a malformed id
   if (actor.kind === 'anonymous') refuse(res, 'unauthenticated', needCredential);
-  const params = parse(route.params, req.params, 'MALFORMED_REQUEST', 'path');
+  const params = parse(schemas.params, req.params, 'MALFORMED_REQUEST', 'path');
   const input = { params, query: req.query as Record<string, unknown>, body: req.body };
   let scope: AccessScope | null = null;
   if (route.policy.scope) {
@@ -209,89 +254,58 @@ async function admit(route: RouteDef, req: Request, res: Response, access: Acces
   return { actor, link, scope, params };
 }
 
+/** What the route layer needs besides the routes. */
+export interface MountOptions {
+  access: AccessLayer;
+  resolveLink: LinkResolver;
+  rateLimit?: RateLimits;
+  /**
+   * Check every JSON success against the route's `response` schema and answer a 500 naming the
+   * difference when it does not match (tests turn this on, so a drifting schema fails a test).
+   */
+  validateResponses?: boolean;
+}
+
 /**
- * Mounts route definitions on a router. Before any handler runs, the caller is admitted (see
- * `admit`); then query and body are validated. Handlers never check roles themselves.
+ * Mounts route definitions on a router. A method the path does not take is a 405; an unauthenticated
+ * route is rate limited; a request holding characters no store can keep is refused; then the caller
+ * is admitted (see `admit`) and query and body are validated with unknown keys refused. Handlers
+ * never check roles themselves.
  */
-export function mountRoutes(router: Router, routes: RouteDef[], access: AccessLayer, resolveLink: LinkResolver): void {
-  for (const route of routes) {
+export function mountRoutes(router: Router, routes: RouteDef[], opts: MountOptions): void {
+  const { access, resolveLink } = opts;
+  const limiters = rateLimiters(opts.rateLimit);
+  router.use(methodGuard(routes));
+  for (const route of inMatchOrder(routes)) {
     const problem = routeProblem(route, (spec) => access.supports(spec));
     if (problem) throw new Error(problem);
-    const middlewares = route.rawBody ? [express.raw({ type: () => true, limit: route.rawBody.limit })] : [];
+    const schemas = edgeSchemas(route);
+    const middlewares = [...limiters.forRoute(route), ...(route.rawBody ? [express.raw({ type: () => true, limit: route.rawBody.limit })] : [])];
     router[route.method](route.path, ...middlewares, async (req: Request, res: Response) => {
-      const { actor, link, scope, params } = await admit(route, req, res, access, resolveLink);
-      const query = parse(route.query, { ...(req.query as object) }, 'MALFORMED_REQUEST', 'query string');
+      storable(req.params, 'MALFORMED_REQUEST', 'path');
+      storable(req.query, 'MALFORMED_REQUEST', 'query string');
+      if (!route.rawBody) storable(req.body, 'VALIDATION_FAILED', 'request body');
+      const { actor, link, scope, params } = await admit(route, schemas, req, res, access, resolveLink);
+      const query = parse(schemas.query, { ...(req.query as object) }, 'MALFORMED_REQUEST', 'query string');
       let body: unknown = undefined;
       if (route.rawBody) body = req.body;
-      else if (route.body) {
+      else if (schemas.body) {
         if (req.body === undefined || req.body === null || typeof req.body !== 'object') {
           throw new AppError('MALFORMED_REQUEST', 'A JSON object body is required (Content-Type: application/json).');
         }
-        body = parse(route.body, req.body, 'VALIDATION_FAILED', 'request body');
-      } else if (route.optionalBody) {
-        body = parse(route.optionalBody, req.body ?? {}, 'VALIDATION_FAILED', 'request body');
+        body = parse(schemas.body, req.body, 'VALIDATION_FAILED', 'request body');
+      } else if (schemas.optionalBody) {
+        body = parse(schemas.optionalBody, req.body ?? {}, 'VALIDATION_FAILED', 'request body');
       }
       const person = actor.kind === 'person' ? actor : null;
       const staff = person ? { personId: person.personId, name: actorLabel(person) } : null;
       const result = await route.handler({ params, query, body, actor, person, staff, link, scope, req, res });
       if (res.headersSent) return;
+      if (opts.validateResponses && route.response) {
+        const checked = route.response.safeParse(result === undefined ? undefined : JSON.parse(JSON.stringify(result)));
+        if (!checked.success) throw new AppError('INTERNAL', `The answer of ${route.method.toUpperCase()} ${route.path} does not match its documented schema.`, zodDetails(checked.error));
+      }
       res.status(route.status ?? 200).json(result);
     });
   }
-}
-
-/** OpenAPI 3.1 for the route table, with JSON Schemas generated from the same zod schemas. */
-export function openApiDocument(routes: RouteDef[], info: { title: string; version: string; serverUrl: string }) {
-  const paths: Record<string, Record<string, unknown>> = {};
-  const jsonSchema = (s: z.ZodType) => z.toJSONSchema(s, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' });
-  const errorSchema = {
-    type: 'object',
-    required: ['error', 'requestId'],
-    properties: {
-      error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} } },
-      requestId: { type: 'string' },
-    },
-  };
-  for (const route of routes) {
-    const openPath = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
-    const parameters: unknown[] = [];
-    for (const name of route.path.match(/:([A-Za-z]+)/g) ?? []) {
-      parameters.push({ name: name.slice(1), in: 'path', required: true, schema: { type: 'string' } });
-    }
-    if (route.link?.in === 'query') {
-      parameters.push({ name: 'token', in: 'query', required: !route.link.optional, description: 'the action link this file was sent with', schema: { type: 'string', minLength: 20, maxLength: 200 } });
-    }
-    if (route.query) {
-      const qs = jsonSchema(route.query) as { properties?: Record<string, unknown>; required?: string[] };
-      for (const [name, schema] of Object.entries(qs.properties ?? {})) {
-        parameters.push({ name, in: 'query', required: qs.required?.includes(name) ?? false, schema });
-      }
-    }
-    const responses: Record<string, unknown> = {
-      [String(route.status ?? 200)]: {
-        description: 'Success',
-        content: route.produces ? { [route.produces]: { schema: { type: 'string', format: 'binary' } } } : { 'application/json': { schema: route.response ? jsonSchema(route.response) : {} } },
-      },
-      '4XX': { description: 'The request was wrong; see error.code', content: { 'application/json': { schema: errorSchema } } },
-    };
-    const op: Record<string, unknown> = {
-      summary: route.summary,
-      tags: [route.tag],
-      parameters,
-      responses,
-      security: route.policy ? [{ bearer: [] }] : [],
-      'x-access': route.policy ? { action: route.policy.action, scope: route.policy.scope ? Object.keys(route.policy.scope)[0] : null } : route.access,
-    };
-    if (route.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } };
-    if (route.optionalBody) op.requestBody = { required: false, content: { 'application/json': { schema: jsonSchema(route.optionalBody) } } };
-    if (route.rawBody) op.requestBody = { required: true, content: { [route.rawBody.contentType]: { schema: { type: 'string', format: 'binary' } } } };
-    paths[openPath] = { ...(paths[openPath] ?? {}), [route.method]: op };
-  }
-  return {
-    openapi: '3.1.0',
-    info: { title: info.title, version: info.version },
-    servers: [{ url: info.serverUrl }],
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-    paths,
-  };
 }

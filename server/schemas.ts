@@ -7,11 +7,23 @@ import { DECLINE_REASON_MAX } from '../domain/signing';
  * Request and response schemas of the API. They validate at the edge and generate the OpenAPI
  * document, so this file is the API's single source of truth.
  */
-export const idParam = z.object({ id: z.string().min(1).max(64) });
-export const stageParams = z.object({ id: z.string().min(1).max(64), stage: z.string().min(1).max(60) });
-export const tokenParam = z.object({ token: z.string().min(20).max(200) });
+/** An id as the API gives them (UUIDs, keys such as `terms-of-reference`): printable ASCII, no spaces. */
+export const idField = z.string().min(1).max(64).regex(/^[\x21-\x7E]+$/, 'must be an id as the API gives it');
+export const idParam = z.object({ id: idField });
+export const stageParams = z.object({ id: idField, stage: z.string().min(1).max(60).regex(/^[\x21-\x7E]+$/, 'must be a stage key such as terms-of-reference') });
+/** An action link's secret, as sent in its URL (base64url). */
+export const linkSecret = z.string().min(20).max(200).regex(/^[A-Za-z0-9_-]+$/, 'must be the secret of a link as sent (letters, digits, - and _)');
+export const tokenParam = z.object({ token: linkSecret });
 
-const isoDate = z.iso.date();
+/**
+ * A calendar date (YYYY-MM-DD) in the years 1900–2199: the dates of a programme (panels, reviews,
+ * offices) and the working-day calendar that counts them. The pattern is in the OpenAPI document too.
+ */
+export const calendarDate = z.iso
+  .date()
+  .refine((v) => /^(19|20|21)\d\d-/.test(v), 'must be a date in the years 1900 to 2199')
+  .meta({ pattern: '^(19|20|21)\\d\\d-\\d\\d-\\d\\d$' });
+const isoDate = calendarDate;
 /**
  * A trimmed, non-empty text field of at most `max` characters, refusing characters no document can
  * hold (lone surrogates, U+FFFE/U+FFFF, control characters): names typed here end up in DOCX and PDF
@@ -19,6 +31,17 @@ const isoDate = z.iso.date();
  */
 export const textField = (max: number) => documentText(max);
 const trimmed = textField;
+
+/**
+ * An email address, stored in lower case. Beyond zod's check, the part before the @ is at most 64
+ * characters and the domain at most 255 (RFC 5321), as the OpenAPI `email` format has it.
+ */
+export const emailAddress = () =>
+  z
+    .email()
+    .max(320)
+    .refine((e) => e.lastIndexOf('@') <= 64 && e.length - e.lastIndexOf('@') - 1 <= 255, 'the part before the @ may be 64 characters at most, the domain 255')
+    .transform((e) => e.toLowerCase());
 
 export const ROLES = ['partner', 'caldicott-guardian', 'practice-manager', 'board-member', 'clinical-director', 'chair', 'patient-representative', 'network-manager', 'dpo'] as const;
 
@@ -57,7 +80,7 @@ export const waveResponse = z.object({ id: z.string(), programmeId: z.string(), 
 
 export const personBody = z.object({
   name: trimmed(300),
-  email: z.email().max(320).transform((e) => e.toLowerCase()),
+  email: emailAddress(),
   roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length),
 });
 
@@ -200,6 +223,6 @@ export const actionResponse = z.object({
   signature: z.object({ signatureId: z.string(), signedAt: z.string() }).nullable(),
 });
 
-export const outboxQuery = z.object({ to: z.string().max(320).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
+export const outboxQuery = z.object({ to: z.string().max(320).optional(), networkId: z.string().min(1).max(64).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
 /** text and links only for the administrator of a system without SMTP (they carry live links and codes) */
 export const outboxResponse = z.array(z.object({ id: z.string(), to: z.string(), subject: z.string(), text: z.string().optional(), links: z.array(z.string()).optional(), sentAt: z.string(), delivery: z.string() }));

@@ -36,6 +36,7 @@ export const DOCUMENT_TYPES = [
   'completion-certificate',
   'settlement-record',
   'panel-outcome-letter',
+  'election-result',
 ] as const;
 
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
@@ -44,6 +45,7 @@ export function isDocumentType(value: string): value is DocumentType {
   return (DOCUMENT_TYPES as readonly string[]).includes(value);
 }
 import * as panelOutcomeLetter from './panel-outcome-letter/schema';
+import * as electionResult from './election-result/schema';
 
 export interface CatalogueEntry {
   /** the document's name when its template gives it no `#` title of its own */
@@ -65,6 +67,7 @@ export const TEMPLATE_CATALOGUE: Record<DocumentType, CatalogueEntry> = {
   'completion-certificate': { title: 'Certificate of completion', version: 1, schema: certificate.contextSchema },
   'settlement-record': { title: 'Settlement record', version: 1, schema: settlement.contextSchema },
   'panel-outcome-letter': { title: 'Panel outcome letter', version: 1, schema: panelOutcomeLetter.contextSchema },
+  'election-result': { title: 'Election result certificate', version: 1, schema: electionResult.contextSchema },
 };
 
 /** A document type's title, from the registry. */

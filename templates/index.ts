@@ -27,6 +27,7 @@ export { parseContext, renderTemplate } from './render';
 export { missingParts, REQUIRED_SECTIONS, type MissingParts, type RequiredSection } from './required-sections';
 export { certificateFromManifest, renderCertificate } from './completion-certificate/certificate';
 export type { VoteResultContext, VoteResultInput } from './vote-result/schema';
+export type { ElectionResultContext, ElectionResultInput } from './election-result/schema';
 export type { CompletionCertificateContext, CompletionSigner } from './completion-certificate/schema';
 export { type SettlementRecordContext, termsFromText } from './settlement-record/schema';
 export type { PanelOutcomeLetterInput } from './panel-outcome-letter/schema';

@@ -1,4 +1,4 @@
-import { type ActivityOptions, allHandlersFinished, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { type ActivityOptions, allHandlersFinished, condition, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ElectionsActivities } from '../activities/elections.activities';
 import { electionBallotRefusal, nominationRefusal } from '../domain/voting/election';
 import { reject } from './failures';
@@ -8,8 +8,18 @@ import { advanceElectionUpdate, awaitElectionOpenUpdate, electionBallotUpdate, t
 const ACKNOWLEDGED_WRITE: ActivityOptions = { startToCloseTimeout: '20 seconds', retry: { initialInterval: '200 milliseconds', maximumInterval: '3 seconds' } };
 const RECORDS: ActivityOptions = { startToCloseTimeout: '2 minutes', retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' } };
 
+/** The result certificate renders a document: retried a few times; a failure leaves the count standing. */
+const RENDERING: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['TEMPLATE_CONTEXT_INVALID'] },
+};
+
 const acknowledged = proxyActivities<ElectionsActivities>(ACKNOWLEDGED_WRITE);
 const records = proxyActivities<ElectionsActivities>(RECORDS);
+const rendering = proxyActivities<ElectionsActivities>(RENDERING);
+
+/** Patch id: elections counted before it have no result certificate. */
+export const ELECTION_CERTIFICATE_PATCH = 'election-certificate';
 
 /**
  * An election of board members by constituency (DOMAIN.md §4, shadow-board procedure):
@@ -138,6 +148,15 @@ export async function electionWorkflow(input: ElectionInput): Promise<{ elected:
   await writesDone();
 
   state.elected = await records.countElection({ electionId: input.electionId });
+  // the certificate is part of the count's answer: "close the ballot" returns once it is stored
+  if (patched(ELECTION_CERTIFICATE_PATCH)) {
+    try {
+      await rendering.issueElectionCertificate({ electionId: input.electionId });
+    } catch (err) {
+      // the count and the appointments stand without it; the certificate can be issued again
+      log.error('the election result certificate could not be issued', { electionId: input.electionId, error: String(err) });
+    }
+  }
   state.phase = 'counted';
   // an "advance" that closed the ballot answers now that the count is done
   if (opensBeforeLinks) await condition(allHandlersFinished);

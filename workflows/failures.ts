@@ -13,6 +13,7 @@ export type RejectionCode =
   | 'ROUND_CLOSED'
   | 'ROUND_EXPIRED'
   | 'NOT_YET'
+  | 'NOT_OWED'
   | 'CANNOT_DELEGATE'
   | 'INVALID_EXTENSION'
   | 'NOT_A_SIGNER'

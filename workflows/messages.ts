@@ -110,8 +110,8 @@ export const declineUpdate = defineUpdate<{ declinedAt: string }, [DeclineInput]
 export const delegateUpdate = defineUpdate<{ delegatedTo: string }, [DelegateInput]>('delegate');
 /** Facilitator: move the round's expiry (and re-open an expired round). */
 export const extendRoundUpdate = defineUpdate<{ expiresAt: string }, [{ days: number; actor: string }]>('extendRound');
-/** Facilitator: send fresh links to everyone still owed a signature. */
-export const resendRoundUpdate = defineUpdate<{ sentTo: number }, [{ actor: string }]>('resendRound');
+/** Facilitator: send fresh links to everyone still owed a signature, or (with `personId`) to one of them. */
+export const resendRoundUpdate = defineUpdate<{ sentTo: number }, [{ actor: string; personId?: string }]>('resendRound');
 /** The formation workflow voids a round when a new version of its document is issued. */
 export const voidRoundSignal = defineSignal<[{ reason: string }]>('voidRound');
 export const signoffStateQuery = defineQuery<SignoffState>('signoffState');

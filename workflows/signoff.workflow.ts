@@ -214,14 +214,19 @@ export async function signoffWorkflow(input: SignoffInput): Promise<SignoffResul
 
   setHandler(
     resendRoundUpdate,
-    async ({ actor }) => {
-      const owed = owedPeople();
+    async ({ actor, personId }) => {
+      // one person chased, or everyone still owed (the validator has checked the one is owed)
+      const owed = personId ? [personId] : owedPeople();
       await records.sendSignatureRequests({ ...requestContext(), personIds: owed, batch: `resend-${uuid4()}`, reminder: false, actor });
       return { sentTo: owed.length };
     },
     {
-      validator: (_input) => {
+      validator: ({ personId }) => {
         if (state.status !== 'open') throw reject('ROUND_CLOSED', state.status === 'expired' ? 'Extend the round before resending its links.' : 'This signing round has ended.');
+        if (personId !== undefined && !owedPeople().includes(personId)) {
+          const known = state.slots.some((s) => s.eligible.some((e) => e.personId === personId));
+          throw reject('NOT_OWED', known ? 'Nothing is waiting for this person’s signature now: they have signed, their practice has, or their turn has not come.' : 'This person does not sign in this round.');
+        }
       },
     },
   );

@@ -99,6 +99,11 @@ export function createElectionsRepo() {
       const r = await db('elections').where({ id }).first();
       return r ? electionFromRow(r) : null;
     },
+    /** A network's elections, newest first. */
+    async listElections(db: Executor, networkId: string): Promise<Election[]> {
+      const rows = await db('elections').where({ network_id: networkId }).orderBy('created_at', 'desc');
+      return rows.map(electionFromRow);
+    },
     async electionBallotKey(db: Executor, id: string): Promise<string | null> {
       const r = await db('elections').where({ id }).first('ballot_key');
       return r?.ballot_key ?? null;

@@ -34,12 +34,13 @@ export function createOutboxRepo() {
       await db('outbox').where({ id }).update({ delivery: 'failed', delivery_error: error.slice(0, 1000) });
     },
     /**
-     * Messages newest first. `within` keeps only messages about networks of these programmes or
+     * Messages newest first, to one address (`to`) or about one network (`networkId`) if asked. `within` keeps only messages about networks of these programmes or
      * these networks (messages about no network — invitations, sign-in links — are then left out).
      */
-    async list(db: Executor, filter: { to?: string; limit?: number; within?: { programmeIds: string[]; networkIds: string[] } } = {}): Promise<OutboxMessage[]> {
+    async list(db: Executor, filter: { to?: string; networkId?: string; limit?: number; within?: { programmeIds: string[]; networkIds: string[] } } = {}): Promise<OutboxMessage[]> {
       let q = db('outbox').orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
       if (filter.to) q = q.where({ to_email: filter.to.toLowerCase() });
+      if (filter.networkId) q = q.where({ network_id: filter.networkId });
       if (filter.within) {
         const { programmeIds, networkIds } = filter.within;
         q = q.where((w) => w.whereIn('network_id', db('networks').whereIn('programme_id', programmeIds).select('id')).orWhereIn('network_id', networkIds));

@@ -141,6 +141,15 @@ export function createSignoffsRepo() {
     async insertDecline(db: Executor, d: { id: string; signoffId: string; personId: string; reason: string }): Promise<void> {
       await db('declines').insert({ id: d.id, signoff_id: d.signoffId, person_id: d.personId, reason: d.reason, declined_at: nowIso() });
     },
+    /** Every decline in the rounds of one stage of a network, oldest first, with the version declined. */
+    async declinesForStage(db: Executor, networkId: string, stageKey: string): Promise<{ personId: string; reason: string; declinedAt: string; documentVersion: number }[]> {
+      const rows = await db('declines as d')
+        .join('signoffs as o', 'o.id', 'd.signoff_id')
+        .where({ 'o.network_id': networkId, 'o.stage_key': stageKey })
+        .orderBy('d.declined_at')
+        .select('d.person_id', 'd.reason', 'd.declined_at', 'o.document_version');
+      return rows.map((r) => ({ personId: String(r.person_id), reason: String(r.reason), declinedAt: String(r.declined_at), documentVersion: Number(r.document_version) }));
+    },
     async declineByPerson(db: Executor, signoffId: string, personId: string): Promise<{ id: string; reason: string; declinedAt: string } | null> {
       const r = await db('declines').where({ signoff_id: signoffId, person_id: personId }).first();
       return r ? { id: r.id, reason: r.reason, declinedAt: r.declined_at } : null;

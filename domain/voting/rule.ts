@@ -133,6 +133,11 @@ const DECISION_LABEL: Record<DecisionType, string> = {
   dissolution: 'Dissolution or merger',
 };
 
+/** A decision type in words: "appointment" → "Appointment or removal of an office holder". */
+export function decisionLabel(decisionType: DecisionType): string {
+  return DECISION_LABEL[decisionType];
+}
+
 const BASIS_TEXT: Record<VotingBasis, string> = {
   'per-practice': 'each practice has one vote',
   'per-partner': 'each practice votes with one vote per partner',

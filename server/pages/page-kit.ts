@@ -8,6 +8,7 @@ import { type AccessLayer, ACCESS_DECISION_HEADER, forbiddenMessage } from '../a
 import type { ActionLink } from '../action-links';
 import { AppError } from '../errors';
 import type { ScopeSpec } from '../route';
+import { RATE_LIMIT_WINDOW } from '../route-edge';
 import type { Services } from '../services';
 import { type Account, renderPage } from './views';
 
@@ -116,12 +117,18 @@ export function createPageKit(s: Services, access: AccessLayer) {
           if (decision === 'not-found') throw new AppError('NOT_FOUND', 'If you typed the web address, check it is correct.');
           if (decision !== 'allow') throw new AppError('FORBIDDEN', forbiddenMessage(action));
           res.locals.person = person;
+          res.locals.scope = scope;
           next();
         } catch (err) {
           if (err instanceof AppError && (err.code === 'NOT_FOUND' || err.code === 'FORBIDDEN')) res.setHeader(ACCESS_DECISION_HEADER, err.code === 'NOT_FOUND' ? 'not-found' : 'forbidden');
           next(err);
         }
       };
+    },
+    /** Whether the person `guard` let through may also do `action` where the page is (to offer its buttons). */
+    can(res: Response, action: AccessAction): boolean {
+      const person = res.locals.person as PersonActor | undefined;
+      return person ? authorize(person, action, (res.locals.scope as AccessScope | null | undefined) ?? null) === 'allow' : false;
     },
     /** The person `guard` let through. */
     personOf(res: Response): PersonActor {
@@ -141,11 +148,9 @@ export function createPageKit(s: Services, access: AccessLayer) {
     /** for forms with a long text (a decline reason, a dispute note): room to say it is too long rather than refuse the form */
     longForm: express.urlencoded({ extended: false, limit: '200kb' }),
     perToken: rateLimit({
-      windowMs: 60_000,
+      ...RATE_LIMIT_WINDOW,
       limit: limits.actionsPerMinutePerToken,
       keyGenerator: (req) => `t:${req.params.token}`,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
       // said as a page, like every other answer under /a/<token>
       handler: (_req, res, next) => {
         linkProblemPage(res, null);

@@ -11,7 +11,8 @@ export { actionHeading } from './sign.pages';
 
 /**
  * The HTML pages: the signing pages at /a/<token> and "my actions" from any link (sign.pages.ts),
- * and the staff pages (home, a wave's readiness, a network), guarded by the same policy as the API.
+ * and the staff pages (home, a wave's readiness), guarded by the same policy as the API. A
+ * network's page is network.pages.ts.
  */
 export function pagesRouter(s: Services, access: AccessLayer): Router {
   const router = Router();
@@ -41,21 +42,6 @@ export function pagesRouter(s: Services, access: AccessLayer): Router {
       panelDate: formatDate(readiness.panelDate),
       networks: readiness.networks.map((n) => ({ ...n, tagClass: tag[n.rag], listSize: n.listSize.toLocaleString('en-GB'), stage: n.currentStage ? stageTitle(n.currentStage) : n.formationStatus === 'completed' ? 'All stages complete' : 'Not started' })),
       breadcrumbs: [{ href: '/', text: 'Home' }, { href: `/programmes/${readiness.programme.id}/setup`, text: readiness.programme.name }],
-    });
-  });
-
-  router.get('/networks/:id', guard('network.read', { network: 'id' }), async (req, res) => {
-    const id = String(req.params.id);
-    const network = await s.networks.getNetwork(id);
-    const programme = await s.networks.getProgramme(network.programmeId);
-    const status = await s.formation.status(id);
-    const tag: Record<string, string> = { completed: 'nhsuk-tag--green', 'awaiting-signatures': 'nhsuk-tag--blue', 'awaiting-outcome': 'nhsuk-tag--orange', voting: 'nhsuk-tag--purple', drafting: 'nhsuk-tag--yellow', pending: 'nhsuk-tag--grey' };
-    await page(req, res, 'network', network.name, {
-      network,
-      listSize: network.listSize.toLocaleString('en-GB'),
-      offices: network.offices.map((o) => ({ office: o.office.replace(/-/g, ' '), name: o.name, until: o.endsOn ? formatDate(o.endsOn) : null })),
-      status: { ...status, stages: status.stages.map((st) => ({ ...st, tagClass: tag[st.status] ?? '' })) },
-      breadcrumbs: [{ href: '/', text: 'Home' }, { href: `/programmes/${programme.id}/setup`, text: programme.name }],
     });
   });
 

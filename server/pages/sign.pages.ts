@@ -94,6 +94,8 @@ export function signPagesRouter(s: Services, access: AccessLayer): Router {
         delegateOpen: Boolean(delegateError),
         delegateTo: view.delegateTo.map((d) => ({ ...d, selected: d.personId === state.toPersonId })),
         codeSent: state.codeSent,
+        // the page records the view itself once a person is on it (server/static/formwork.js)
+        beacon: current,
       }),
     );
   }
@@ -109,10 +111,19 @@ export function signPagesRouter(s: Services, access: AccessLayer): Router {
     return signPage(req, res, { ...state, errors: [{ field, message: err.message }] }, ERROR_STATUS[err.code]);
   }
 
+  /**
+   * The signing page. Opening it records nothing: mail scanners fetch every link in a message (some
+   * render the page too), and "viewed" is evidence that the person saw the document. The page's
+   * script POSTs to /viewed once it is on screen and the person does something on it; a form the
+   * person sends (sign, decline, hand over) records the view as well, for browsers without scripts.
+   */
   router.get('/a/:token', perToken, signLink, async (req, res) => {
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    await s.actions.markViewed(linkOf(res));
     await signPage(req, res);
+  });
+
+  router.post('/a/:token/viewed', perToken, signLink, form, doubleCsrfProtection, async (_req, res) => {
+    await s.actions.markViewed(linkOf(res));
+    res.status(204).end();
   });
 
   for (const kind of ['pdf', 'docx'] as const) {
@@ -124,6 +135,7 @@ export function signPagesRouter(s: Services, access: AccessLayer): Router {
   }
 
   router.post('/a/:token/sign', perToken, signLink, form, doubleCsrfProtection, async (req, res) => {
+    await s.actions.markViewed(linkOf(res));
     const body = req.body as Record<string, string>;
     const typedName = String(body.typedName ?? '').trim().slice(0, 300);
     const consent = body.consent === 'yes';
@@ -154,6 +166,7 @@ export function signPagesRouter(s: Services, access: AccessLayer): Router {
   });
 
   router.post('/a/:token/decline', perToken, signLink, longForm, doubleCsrfProtection, async (req, res) => {
+    await s.actions.markViewed(linkOf(res));
     const body = req.body as Record<string, string>;
     const reason = String(body.reason ?? '').trim();
     const code = String(body.code ?? '').trim() || undefined;
@@ -173,6 +186,7 @@ export function signPagesRouter(s: Services, access: AccessLayer): Router {
   });
 
   router.post('/a/:token/delegate', perToken, signLink, form, doubleCsrfProtection, async (req, res) => {
+    await s.actions.markViewed(linkOf(res));
     const body = req.body as Record<string, string>;
     const toPersonId = String(body.toPersonId ?? '').slice(0, 64);
     const code = String(body.code ?? '').trim() || undefined;

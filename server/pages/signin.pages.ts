@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AccessLayer } from '../access';
 import { SESSION_ABSOLUTE_MS } from '../auth';
 import { requestMeta } from '../request-meta';
+import { RATE_LIMIT_WINDOW } from '../route-edge';
 import type { Services } from '../services';
 import type { SignedIn, SigninFailure } from '../services/signin.service';
 import { createPageKit } from './page-kit';
@@ -27,7 +28,7 @@ export function signinPagesRouter(s: Services, access: AccessLayer): Router {
   const router = Router();
   const { doubleCsrfProtection, generateCsrfToken, form, html } = createPageKit(s, access);
   // a first line against floods from one address; the per-address and per-IP limits that matter are counted in the database
-  const perIp = rateLimit({ windowMs: 60_000, limit: 60, standardHeaders: 'draft-8', legacyHeaders: false });
+  const perIp = rateLimit({ ...RATE_LIMIT_WINDOW, limit: 60 });
   const cookie: CookieOptions = { httpOnly: true, sameSite: 'lax', secure: s.secureCookies, path: '/', maxAge: SESSION_ABSOLUTE_MS };
 
   const currentSession = (req: Request) => (req.cookies as Record<string, string> | undefined)?.[access.cookieName];
@@ -61,7 +62,7 @@ export function signinPagesRouter(s: Services, access: AccessLayer): Router {
     res.type('html').send(renderPage('message', 'Check your email', { heading: 'Check your email', message: `If we know ${email}, we have sent a link to sign in. It works once, for 15 minutes.` }));
   });
 
-  router.get('/signin/:token', async (req, res) => {
+  router.get('/signin/:token', perIp, async (req, res) => {
     html(res);
     res.setHeader('Referrer-Policy', 'no-referrer');
     const token = String(req.params.token).slice(0, 200);

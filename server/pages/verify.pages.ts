@@ -3,6 +3,7 @@ import rateLimit from 'express-rate-limit';
 import { fingerprint, ROLE_WORDS, ukDateTime } from '../../domain/wording';
 import type { AccessLayer } from '../access';
 import { AppError } from '../errors';
+import { DEFAULT_RATE_LIMITS, RATE_LIMIT_WINDOW } from '../route-edge';
 import type { Services } from '../services';
 import { fileForm, uploadedFile, uploadTooLarge } from './forms';
 import { createPageKit } from './page-kit';
@@ -43,7 +44,7 @@ export function verifyPagesRouter(s: Services, access: AccessLayer): Router {
   const router = Router();
   const { generateCsrfToken, doubleCsrfProtection, html } = createPageKit(s, access);
   // each check parses up to 25 MB; the same limit as the API's
-  const perIp = rateLimit({ windowMs: 60_000, limit: 60, standardHeaders: 'draft-8', legacyHeaders: false });
+  const perIp = rateLimit({ ...RATE_LIMIT_WINDOW, limit: DEFAULT_RATE_LIMITS.verifyPerMinutePerIp });
 
   router.get('/verify', (req, res) => {
     html(res);

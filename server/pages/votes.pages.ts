@@ -59,12 +59,12 @@ function countSummary(result: ElectionView['constituencies'][number]['result']) 
 
 /**
  * Ballot pages at /a/<token> for vote and election links (other links fall through to the signing
- * pages), and the staff pages for a motion's results and an election. Phone-first NHS.UK markup;
- * forms carry a CSRF token like the signing forms.
+ * pages); the staff pages of a motion and an election are motions.pages.ts and elections.pages.ts.
+ * Phone-first NHS.UK markup; forms carry a CSRF token like the signing forms.
  */
 export function votesPagesRouter(s: Services, access: AccessLayer): Router {
   const router = Router();
-  const { doubleCsrfProtection, generateCsrfToken, form, perToken, withLink, linkOf, guard } = createPageKit(s, access);
+  const { doubleCsrfProtection, generateCsrfToken, form, perToken, withLink, linkOf } = createPageKit(s, access);
   /** Vote and ballot links only; any other link goes on to the signing pages. */
   const ballotLinksOnly = withLink(['vote', 'ballot']);
 
@@ -220,35 +220,6 @@ export function votesPagesRouter(s: Services, access: AccessLayer): Router {
     }
     res.status(error ? 422 : 200).type('html').send(
       renderPage('receipt-check', 'Check a receipt code', { token: link.secret, title, code: typed, error, errors: error ? [{ field: 'code', message: error }] : [], answer, practiceName: view.practice.name }),
-    );
-  });
-
-  router.get('/motions/:id', guard('motion.read', { motion: 'id' }), async (req, res) => {
-    const motion = await s.motions.getMotion(String(req.params.id).slice(0, 64));
-    const network = await s.networks.getNetwork(motion.networkId);
-    res.type('html').send(
-      renderPage('results', motion.title, {
-        networkName: network.name,
-        decisionLabel: motion.decisionType,
-        motion,
-        open: motion.ballot === 'open',
-        closesAtLocal: ukTime(motion.closesAt),
-        certificatePdf: motion.certificate ? `/api/v1/documents/${motion.certificate.documentId}/pdf` : null,
-        certificateDocx: motion.certificate ? `/api/v1/documents/${motion.certificate.documentId}/docx` : null,
-        shortHash: motion.certificate?.sha256.slice(0, 16),
-      }),
-    );
-  });
-
-  router.get('/elections/:id', guard('election.read', { election: 'id' }), async (req, res) => {
-    const election = await s.elections.getElection(String(req.params.id).slice(0, 64));
-    res.type('html').send(
-      renderPage('election', election.title, {
-        caption: `${election.method.toUpperCase()} election · ${election.phase}`,
-        title: election.title,
-        tieRule: election.tieRule,
-        constituencies: election.constituencies.map((c) => ({ ...c, manySeats: c.seats > 1, ...countSummary(c.result) })),
-      }),
     );
   });
 

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../route';
 import { ACTION_KINDS } from '../../domain/action-kinds';
-import { actionResponse, declineBody, delegateBody, receiptResponse, signBody, tokenParam } from '../schemas';
+import { declineBody, delegateBody, receiptResponse, signBody, tokenParam } from '../schemas';
 import type { Services } from '../services';
 import { requestMeta } from '../request-meta';
-import { ballotBody } from './votes.routes';
+import { actionViewResponse } from './action-views';
+import { ballotBody, ballotReceiptResponse } from './votes.routes';
 
 const SIGN = { kinds: ['sign'] } as const;
 
@@ -38,7 +39,7 @@ export function actionsRoutes(s: Services): RouteDef[] {
     });
   return [
     defineRoute({
-      method: 'get', path: '/actions/:token', tag: 'actions', access: 'token', link: { kinds: ['sign', 'vote', 'ballot', 'dispute-case', 'dispute-external', 'score'] }, summary: 'What this action link allows', params: tokenParam, response: actionResponse,
+      method: 'get', path: '/actions/:token', tag: 'actions', access: 'token', link: { kinds: ['sign', 'vote', 'ballot', 'dispute-case', 'dispute-external', 'score'] }, summary: 'What this action link allows: one shape per kind of link, told apart by `kind`', params: tokenParam, response: actionViewResponse,
       handler: async ({ link }) => {
         if (link!.token.kind === 'dispute-case' || link!.token.kind === 'dispute-external') return s.disputes.describeForLink(link!);
         if (link!.token.kind === 'score') return s.panel.describeScore(link!);
@@ -68,7 +69,7 @@ export function actionsRoutes(s: Services): RouteDef[] {
       handler: ({ link, body }) => s.actions.delegate(link!, body),
     }),
     defineRoute({
-      method: 'post', path: '/actions/:token/ballot', tag: 'actions', access: 'token', link: { kinds: ['vote', 'ballot'] }, summary: 'Cast the ballot of a vote ({ choice }) or election ({ preferences }) link → receipt code', params: tokenParam, body: ballotBody,
+      method: 'post', path: '/actions/:token/ballot', tag: 'actions', access: 'token', link: { kinds: ['vote', 'ballot'] }, summary: 'Cast the ballot of a vote ({ choice }) or election ({ preferences }) link → receipt code', params: tokenParam, body: ballotBody, response: ballotReceiptResponse,
       handler: ({ link, body }) => s.votes.castBallot(link!, body),
     }),
     defineRoute({

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { CASE_EVENT_TYPES, MAX_EXTENSION } from '../../domain/disputes/case';
+import { EXTERNAL_ROLES, STEP_KINDS } from '../../domain/disputes/ladder';
 import { STAGE_KEYS } from '../../domain/stages';
+import { optionsSchema as procedureOptions } from '../../templates/dispute-resolution/schema';
 import { defineRoute, type RouteDef } from '../route';
-import { idParam, tokenParam } from '../schemas';
+import { calendarDate, emailAddress, idField, idParam, tokenParam, textField } from '../schemas';
 import type { Services } from '../services';
 
-const trimmed = (max: number) => z.string().trim().min(1).max(max);
-const id = z.string().min(1).max(64);
+// names and text typed here reach documents and pages: the characters a document cannot hold are refused
+const trimmed = textField;
+const id = idField;
 
 export const openCaseBody = z
   .object({
@@ -30,9 +33,36 @@ export const caseEventBody = z
     if (e.type !== 'extend' && e.days !== undefined) ctx.addIssue({ code: 'custom', path: ['days'], message: 'days go only with an extension' });
   });
 
-export const externalBody = z.object({ name: trimmed(300), email: z.email().max(320).transform((e) => e.toLowerCase()), organisation: trimmed(300) }).strict();
+export const externalBody = z.object({ name: trimmed(300), email: emailAddress(), organisation: trimmed(300) }).strict();
 
-const procedureBody = z.object({ adoptedOn: z.iso.date(), options: z.record(z.string(), z.unknown()).default({}) }).strict();
+const procedureBody = z.object({ adoptedOn: calendarDate, options: procedureOptions.default(procedureOptions.parse({})) }).strict();
+
+const procedureResponse = z.object({
+  networkId: z.string(),
+  adopted: z
+    .object({
+      options: z.object({
+        lmcName: z.string(),
+        timescales: z.object({ informalWorkingDays: z.number(), boardWorkingDays: z.number(), lmcReferralWorkingDays: z.number(), lmcViewDays: z.number(), mediationDays: z.number() }),
+        mediationCosts: z.string(),
+        riskReviewFrequency: z.string(),
+      }),
+      adoptedOn: z.string(),
+      recordedBy: z.string(),
+    })
+    .nullable(),
+  ladder: z.array(
+    z.object({
+      number: z.number(),
+      kind: z.enum(STEP_KINDS),
+      name: z.string(),
+      limit: z.object({ amount: z.number(), unit: z.enum(['working-days', 'days']) }).nullable(),
+      external: z.enum(EXTERNAL_ROLES).nullable(),
+      mayDetermine: z.boolean(),
+      description: z.string(),
+    }),
+  ),
+});
 
 const stepResponse = z.object({ number: z.number(), name: z.string() });
 const registerResponse = z.array(
@@ -105,12 +135,13 @@ export function disputesRoutes(s: Services): RouteDef[] {
     defineRoute({
       method: 'get', path: '/networks/:id/dispute-procedure', tag: 'disputes', policy: { action: 'dispute.read', scope: { network: 'id' } },
       summary: 'The dispute procedure the network adopted (else the programme default) and the ladder new cases climb', params: idParam,
+      response: procedureResponse,
       handler: ({ params }) => s.disputes.procedure(params.id),
     }),
     defineRoute({
       method: 'put', path: '/networks/:id/dispute-procedure', tag: 'disputes', policy: { action: 'network.manage', scope: { network: 'id' } },
       summary: 'Record the dispute procedure the network adopted: the dispute-resolution template’s options (timescales, the LMC’s name)',
-      params: idParam, body: procedureBody,
+      params: idParam, body: procedureBody, response: procedureResponse,
       handler: ({ params, body, staff }) => s.disputes.adoptProcedure(staff!.name, params.id, body),
     }),
     defineRoute({

@@ -41,7 +41,7 @@ export function evidenceRoutes(s: Services): RouteDef[] {
     defineRoute({
       method: 'post', path: '/documents/verify', tag: 'evidence', access: 'public',
       summary: 'Checks a PDF against the sealed store: valid only if it is byte for byte a sealed PDF we issued and its PDF signature verifies',
-      rawBody: { contentType: 'application/pdf', limit: '25mb' }, response: verifyResponse,
+      rawBody: { contentType: 'application/pdf', limit: '25mb' }, response: verifyResponse, rateLimit: 'verify',
       handler: ({ body, req }) => {
         // a browser form or `curl -F` wraps the file in a form; its bytes are not the PDF's
         if (req.is(['multipart/*', 'application/x-www-form-urlencoded'])) {

@@ -1,16 +1,17 @@
 import { z } from 'zod';
 import { PANEL_OUTCOMES, criteriaSchema, outcomeProblems, scoreSheetSchema } from '../../domain/panel';
 import { defineRoute, type RouteDef } from '../route';
-import { idParam, tokenParam } from '../schemas';
+import { calendarDate, emailAddress, idField, idParam, tokenParam, textField } from '../schemas';
 import type { Services } from '../services';
 
-const trimmed = (max: number) => z.string().trim().min(1).max(max);
+// names and text typed here reach documents and pages: the characters a document cannot hold are refused
+const trimmed = textField;
 
 export const panelBody = z
   .object({
-    date: z.iso.date(),
+    date: calendarDate,
     members: z
-      .array(z.object({ name: trimmed(300), email: z.email().max(320).transform((e) => e.toLowerCase()), organisation: trimmed(300), external: z.boolean() }))
+      .array(z.object({ name: trimmed(300), email: emailAddress(), organisation: trimmed(300), external: z.boolean() }))
       .min(1)
       .max(50),
     criteria: criteriaSchema,
@@ -29,7 +30,7 @@ export const outcomeBody = z
     for (const p of outcomeProblems(o)) ctx.addIssue({ code: 'custom', path: [p.path], message: p.message });
   });
 
-export const closeConditionBody = z.object({ note: trimmed(4000), evidenceDocumentId: z.string().min(1).max(64).optional() });
+export const closeConditionBody = z.object({ note: trimmed(4000), evidenceDocumentId: idField.optional() });
 
 const criterion = z.object({ key: z.string(), title: z.string(), weight: z.number() });
 const panelResponse = z.object({ id: z.string(), waveId: z.string(), date: z.string(), criteria: z.array(criterion), members: z.array(z.object({ id: z.string(), name: z.string(), email: z.string(), organisation: z.string(), external: z.boolean() })) });
@@ -93,7 +94,7 @@ export function panelRoutes(s: Services): RouteDef[] {
     defineRoute({
       method: 'post', path: '/networks/:id/panel/conditions/:n/close', tag: 'panel', policy: { action: 'panel.decide', scope: { network: 'id' } },
       summary: 'Close a condition of a conditional pass, with a note of its evidence (and the evidence document, if stored)',
-      params: z.object({ id: z.string().min(1).max(64), n: z.coerce.number().int().min(1).max(100) }), body: closeConditionBody,
+      params: z.object({ id: idField, n: z.coerce.number().int().min(1).max(100) }), body: closeConditionBody,
       response: z.object({ n: z.number(), closedAt: z.string() }),
       handler: ({ params, body, staff }) => s.panel.closeCondition(staff!.name, params.id, params.n, body),
     }),

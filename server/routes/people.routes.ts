@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import { STAFF_ROLES } from '../../domain/access/policy';
 import { defineRoute, type RouteDef } from '../route';
-import { idParam } from '../schemas';
+import { calendarDate, emailAddress, idField, idParam } from '../schemas';
 import type { Services } from '../services';
 import { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS } from '../services/people.service';
 
-const id = z.string().min(1).max(64);
-const isoDate = z.iso.date();
+const id = idField;
+const isoDate = calendarDate;
 
 export const inviteBody = z.object({
   name: z.string().trim().min(1).max(300),
-  email: z.email().max(320).transform((e) => e.toLowerCase()),
+  email: emailAddress(),
   role: z.enum(STAFF_ROLES),
   programmeIds: z.array(id).min(1).max(100),
 });

@@ -44,7 +44,7 @@ export function readinessRoutes(s: Services): RouteDef[] {
     defineRoute({
       method: 'get', path: '/programmes/:id/readiness', tag: 'readiness', policy: { action: 'readiness.read', scope: { programme: 'id' } },
       summary: 'Every wave and network: stage, RAG, blockers, list size vs footprint, panel outcome and open conditions, open disputes, registration checklist with evidence, decision; `?format=csv` for a spreadsheet (text/csv)',
-      params: idParam, query: z.object({ format: z.enum(['json', 'csv']).default('json') }),
+      params: idParam, query: z.object({ format: z.enum(['json', 'csv']).default('json') }), produces: 'text/csv',
       response: z.object({
         programme: z.object({ id: z.string(), name: z.string(), sponsor: z.string(), footprint: z.object({ minListSize: z.number(), maxListSize: z.number() }) }),
         today: z.string(),

@@ -73,7 +73,7 @@ export function recordsRoutes(s: Services): RouteDef[] {
       handler: ({ params }) => s.readiness.wave(params.id),
     }),
     defineRoute({
-      method: 'get', path: '/outbox', tag: 'outbox', policy: { action: 'outbox.read', audit: true }, summary: 'Messages sent, newest first', query: outboxQuery, response: outboxResponse,
+      method: 'get', path: '/outbox', tag: 'outbox', policy: { action: 'outbox.read', audit: true }, summary: 'Messages sent, newest first; ?to= (an address) and ?networkId= narrow them', query: outboxQuery, response: outboxResponse,
       handler: ({ query, person }) => s.networks.outbox(person!, query),
     }),
   ];

@@ -20,12 +20,14 @@ const auditVerifyResponse = z.object({
   checkpoint: z.object({ seq: z.number(), hash: z.string(), at: z.string() }).nullable(),
 });
 
+const healthResponse = z.object({ status: z.enum(['ok', 'degraded']), temporal: z.enum(['ok', 'down']), database: z.enum(['ok', 'down']) });
+
 /** Health and audit-chain verification. (The OpenAPI route is mounted by app.ts, which owns the route table.) */
 export function systemRoutes(s: Services): RouteDef[] {
   return [
     defineRoute({
       method: 'get', path: '/health', tag: 'system', access: 'public', summary: 'Health of the service and its dependencies; 503 when one is down',
-      response: z.object({ status: z.enum(['ok', 'degraded']), temporal: z.enum(['ok', 'down']), database: z.enum(['ok', 'down']) }),
+      response: healthResponse, otherResponses: { 503: { description: 'A dependency is down (named in the body)', schema: healthResponse } },
       handler: async ({ res }) => {
         const health = await s.system.health();
         res.status(health.status === 'ok' ? 200 : 503).json(health);

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../route';
-import { idParam, stageParams } from '../schemas';
+import { idField, idParam, stageParams } from '../schemas';
 import type { Services } from '../services';
 
-const typeParams = z.object({ id: z.string().min(1).max(64), type: z.string().min(1).max(60) });
+const typeParams = z.object({ id: idField, type: z.string().min(1).max(60).regex(/^[\x21-\x7E]+$/, 'must be a document type such as terms-of-reference') });
 const sourceBody = z.object({ source: z.string().min(1).max(500_000) });
 
 /** Template overrides, stage previews and version diffs. */
@@ -43,8 +43,8 @@ export function templatesRoutes(s: Services): RouteDef[] {
     }),
     defineRoute({
       method: 'get', path: '/documents/:id/diff', tag: 'documents', policy: { action: 'document.read', scope: { document: 'id' } }, summary: 'What changed between two versions of a document (default: the previous version)', params: idParam,
-      query: z.object({ against: z.string().min(1).max(64).optional() }),
-      response: z.object({ from: z.object({ id: z.string(), version: z.number() }), to: z.object({ id: z.string(), version: z.number() }), changed: z.boolean(), parts: z.array(z.object({ op: z.enum(['equal', 'insert', 'delete']), text: z.string() })) }),
+      query: z.object({ against: idField.optional() }),
+      response: z.object({ from: z.object({ id: z.string(), version: z.number() }), to: z.object({ id: z.string(), version: z.number() }), changed: z.boolean(), parts: z.array(z.object({ op: z.enum(['equal', 'insert', 'delete']), text: z.string() })), blocks: z.array(z.object({ change: z.enum(['added', 'removed', 'changed']), where: z.string(), label: z.string(), html: z.string() })) }),
       handler: ({ params, query }) => s.templates.diff(params.id, query.against),
     }),
   ];

@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import { choiceSchema } from '../../domain/voting/ballot';
 import { electionMethodSchema } from '../../domain/voting/election';
-import { decisionTypeSchema, votingRulePatchSchema } from '../../domain/voting/rule';
+import { decisionTypeSchema, votingRulePatchSchema, votingRuleSchema } from '../../domain/voting/rule';
 import { defineRoute, type RouteDef } from '../route';
-import { idParam } from '../schemas';
+import { idField, idParam, textField } from '../schemas';
+import { electionResult } from './action-views';
 import type { Services } from '../services';
 
-const trimmed = (max: number) => z.string().trim().min(1).max(max);
-const instant = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO date-time');
-const id = z.string().min(1).max(64);
+// names and text typed here reach documents and pages: the characters a document cannot hold are refused
+const trimmed = textField;
+/** an instant with its offset, as RFC 3339 (the OpenAPI `date-time` format) has it: 2030-03-16T17:00:00Z */
+const instant = z.iso.datetime({ offset: true });
+const id = idField;
 
 /** One decision type's rule change: the domain's rule patch (domain/voting/rule.ts) and its decision type. */
 export const rulePatchSchema = z.object({ decisionType: decisionTypeSchema, ...votingRulePatchSchema.shape }).strict();
@@ -22,6 +25,8 @@ export const createMotionBody = z.object({
   closesAt: instant,
   documentId: id.optional(),
   subjectPracticeId: id.optional(),
+  /** secret or open ballot for this motion; by default, as the rule in force says */
+  ballot: z.enum(['open', 'secret']).optional(),
 });
 
 const closeMotionBody = z.object({ chairCasting: z.enum(['for', 'against']).optional() }).strict();
@@ -53,7 +58,7 @@ export const ballotBody = z.union([
   z.object({ preferences: z.array(id).min(1).max(200) }).strict(),
 ]);
 
-const receiptParams = z.object({ id, code: z.string().trim().min(4).max(40) });
+const receiptParams = z.object({ id, code: z.string().min(4).max(40).regex(/^[A-Za-z0-9-]+$/, 'a receipt code is letters, digits and hyphens') });
 
 const outcome = z.enum(['carried', 'lost', 'inquorate']);
 
@@ -84,19 +89,49 @@ const motionResponse = z.object({
     .nullable(),
 });
 
+const named = z.object({ id: z.string(), name: z.string() });
+
 /** The answer of POST /actions/:token/ballot (for the actions route table's OpenAPI response). */
-export const ballotReceiptResponse = z.object({ kind: z.enum(['vote', 'ballot']), receiptCode: z.string(), checkUrl: z.string() }).passthrough();
+export const ballotReceiptResponse = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('vote'), receiptCode: z.string(), checkUrl: z.string(), choice: choiceSchema.optional(), motionId: z.string(), practice: named, byProxy: z.boolean() }),
+  z.object({ kind: z.literal('ballot'), receiptCode: z.string(), checkUrl: z.string(), electionId: z.string(), practice: named, constituency: z.string() }),
+]);
+
+const rulesResponse = z.object({ networkId: z.string(), rules: z.array(votingRuleSchema.extend({ description: z.string() })) });
+
+const electionResponse = z.object({
+  id: z.string(),
+  networkId: z.string(),
+  title: z.string(),
+  method: electionMethodSchema,
+  phase: z.enum(['nominations', 'ballot', 'counted']),
+  nominationsCloseAt: z.string(),
+  ballotCloseAt: z.string(),
+  termMonths: z.number(),
+  tieRule: z.string(),
+  turnout: z.object({ voted: z.number(), eligible: z.number() }),
+  constituencies: z.array(
+    z.object({
+      name: z.string(),
+      seats: z.number(),
+      practices: z.array(z.object({ id: z.string(), name: z.string(), voted: z.boolean() })),
+      candidates: z.array(z.object({ id: z.string(), personId: z.string(), name: z.string(), practiceId: z.string(), practiceName: z.string(), statement: z.string(), conflictOfInterest: z.string().nullable() })),
+      result: electionResult.nullable(),
+    }),
+  ),
+  appointments: z.array(z.object({ name: z.string(), personId: z.string(), office: z.string(), constituency: z.string().nullable(), startsOn: z.string(), endsOn: z.string() })),
+});
 
 /** Motions, voting rules and elections (API.md "motions and elections" rows). */
 export function votesRoutes(s: Services): RouteDef[] {
   return [
     defineRoute({
-      method: 'get', path: '/networks/:id/voting-rules', tag: 'votes', policy: { action: 'network.read', scope: { network: 'id' } }, summary: 'The voting rule in force for each decision type', params: idParam,
+      method: 'get', path: '/networks/:id/voting-rules', tag: 'votes', policy: { action: 'network.read', scope: { network: 'id' } }, summary: 'The voting rule in force for each decision type', params: idParam, response: rulesResponse,
       handler: ({ params }) => s.votingRules.votingRules(params.id),
     }),
     defineRoute({
       method: 'put', path: '/networks/:id/voting-rules', tag: 'votes', policy: { action: 'network.manage', scope: { network: 'id' } }, summary: "Set the network's own voting rules (as its constitution adopts them); a new rule version",
-      params: idParam, body: votingRulesBody,
+      params: idParam, body: votingRulesBody, response: rulesResponse.extend({ version: z.string() }),
       handler: ({ params, body, staff }) => s.votingRules.setVotingRules(staff!.name, params.id, body.rules),
     }),
     defineRoute({
@@ -106,6 +141,7 @@ export function votesRoutes(s: Services): RouteDef[] {
     }),
     defineRoute({
       method: 'get', path: '/networks/:id/motions', tag: 'votes', policy: { action: 'motion.read', scope: { network: 'id' } }, summary: "A network's motions", params: idParam,
+      response: z.array(z.object({ id: z.string(), title: z.string(), decisionType: decisionTypeSchema, status: z.enum(['open', 'closed']), closesAt: z.string(), result: outcome.nullable() })),
       handler: ({ params }) => s.motions.listMotions(params.id),
     }),
     defineRoute({
@@ -126,36 +162,38 @@ export function votesRoutes(s: Services): RouteDef[] {
     defineRoute({
       method: 'post', path: '/motions/:id/proxies', tag: 'votes', policy: { action: 'motion.manage', scope: { motion: 'id' } }, summary: "Record that a practice appoints another practice's representative as its proxy", status: 201,
       params: idParam, body: proxyBody,
+      response: z.array(z.object({ principalPracticeId: z.string(), principalName: z.string(), proxyPracticeId: z.string(), proxyName: z.string(), appointedBy: z.string(), appointedAt: z.string() })),
       handler: ({ params, body, staff }) => s.motions.appointProxy(staff!.name, params.id, body),
     }),
     defineRoute({
       method: 'get', path: '/motions/:id/receipts/:code', tag: 'votes', access: 'public', summary: 'Whether the ballot with this receipt code was counted',
-      params: receiptParams, response: z.object({ motionId: z.string(), counted: z.boolean(), motionStatus: z.string(), result: z.string().nullable() }),
+      params: receiptParams, rateLimit: 'lookup', response: z.object({ motionId: z.string(), counted: z.boolean(), motionStatus: z.string(), result: z.string().nullable() }),
       handler: ({ params }) => s.motions.motionReceipt(params.id, params.code),
     }),
     defineRoute({
       method: 'post', path: '/networks/:id/elections', tag: 'elections', policy: { action: 'election.open', scope: { network: 'id' } }, summary: 'Open an election by constituency (STV or FPTP): nominations, then ballot, then count', status: 201,
-      params: idParam, body: createElectionBody,
+      params: idParam, body: createElectionBody, response: electionResponse,
       handler: ({ params, body, staff }) => s.elections.createElection(staff!.name, params.id, body),
     }),
     defineRoute({
       method: 'get', path: '/elections/:id', tag: 'elections', policy: { action: 'election.read', scope: { election: 'id' } }, summary: 'Phase, candidates, and after the count the elected per constituency with round-by-round transfers',
-      params: idParam,
+      params: idParam, response: electionResponse,
       handler: ({ params }) => s.elections.getElection(params.id),
     }),
     defineRoute({
       method: 'post', path: '/elections/:id/candidates', tag: 'elections', policy: { action: 'election.manage', scope: { election: 'id' } }, summary: 'Nominate a candidate with a statement and conflict-of-interest declaration', status: 201,
       params: idParam, body: nominateBody,
+      response: z.object({ id: z.string(), personId: z.string(), name: z.string(), constituency: z.string(), statement: z.string(), conflictOfInterest: z.string().nullable() }),
       handler: ({ params, body, staff }) => s.elections.nominate(staff!.name, params.id, body),
     }),
     defineRoute({
       method: 'post', path: '/elections/:id/close', tag: 'elections', policy: { action: 'election.manage', scope: { election: 'id' } }, summary: 'Close the current phase now: nominations (the ballot opens) or the ballot (the count runs)',
-      params: idParam,
+      params: idParam, response: electionResponse,
       handler: ({ params, staff }) => s.elections.advanceElection(staff!.name, params.id),
     }),
     defineRoute({
       method: 'get', path: '/elections/:id/receipts/:code', tag: 'elections', access: 'public', summary: 'Whether the election ballot with this receipt code was counted',
-      params: receiptParams,
+      params: receiptParams, rateLimit: 'lookup', response: z.object({ electionId: z.string(), counted: z.boolean(), phase: z.enum(['nominations', 'ballot', 'counted']) }),
       handler: ({ params }) => s.elections.electionReceipt(params.id, params.code),
     }),
   ];

@@ -1,6 +1,9 @@
 import crypto from 'node:crypto';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import { hashReceipt, newReceiptCode, sealBallot } from '../../crypto/ballot-seal';
+import { describeCount } from '../../domain/voting/count-words';
+import type { FptpResult } from '../../domain/voting/fptp';
+import type { StvResult } from '../../domain/voting/stv';
 import { constituencyProblems, type ElectionMethod, tieRuleText } from '../../domain/voting/election';
 import { advanceElectionUpdate, awaitElectionOpenUpdate, electionBallotUpdate, electionWorkflowId, nominateUpdate } from '../../workflows/vote-messages';
 import type { ServerDeps } from '../deps';
@@ -46,7 +49,12 @@ export function createElectionsService(deps: ServerDeps) {
   async function electionView(electionId: string) {
     const election = await requireElection(electionId);
     const network = await requireNetwork(election.networkId);
-    const [candidates, turnout, appointments] = await Promise.all([repos.elections.candidates(db, election.id), repos.elections.turnout(db, election.id), repos.elections.appointmentsForElection(db, election.id)]);
+    const [candidates, turnout, appointments, certificate] = await Promise.all([
+      repos.elections.candidates(db, election.id),
+      repos.elections.turnout(db, election.id),
+      repos.elections.appointmentsForElection(db, election.id),
+      repos.documents.byIdempotencyKey(db, `election:${election.id}:certificate`),
+    ]);
     const result = election.result as { constituencies: { name: string; elected: string[]; ballots: number; count: unknown }[] } | null;
     const nameOf = (candidateId: string) => candidates.find((c) => c.id === candidateId)?.name ?? candidateId;
     return {
@@ -69,10 +77,20 @@ export function createElectionsService(deps: ServerDeps) {
           candidates: candidates
             .filter((x) => x.constituency === c.name)
             .map((x) => ({ id: x.id, personId: x.personId, name: x.name, practiceId: x.practiceId, practiceName: x.practiceName, statement: x.statement, conflictOfInterest: x.conflictOfInterest })),
-          result: counted ? { ballots: counted.ballots, elected: counted.elected.map((id) => ({ id, name: nameOf(id) })), count: counted.count } : null,
+          result: counted
+            ? {
+                ballots: counted.ballots,
+                elected: counted.elected.map((id) => ({ id, name: nameOf(id) })),
+                count: counted.count,
+                /** the count with candidates by name, round by round, every tie said as one (for pages) */
+                words: describeCount(counted.count as StvResult | FptpResult, nameOf),
+              }
+            : null,
         };
       }),
       appointments: appointments.map((a) => ({ ...a, name: candidates.find((c) => c.personId === a.personId)?.name ?? a.personId })),
+      /** the election result certificate, once the count is done (elections counted before it existed have none) */
+      certificate: certificate ? { documentId: certificate.id, sha256: certificate.sha256Pdf, pdfUrl: `${publicUrl}/api/v1/documents/${certificate.id}/pdf`, docxUrl: `${publicUrl}/api/v1/documents/${certificate.id}/docx` } : null,
     };
   }
 
@@ -120,6 +138,12 @@ export function createElectionsService(deps: ServerDeps) {
     },
 
     getElection: electionView,
+
+    /** A network's elections, newest first, for its staff page. */
+    async listElections(networkId: string) {
+      await requireNetwork(networkId);
+      return (await repos.elections.listElections(db, networkId)).map((e) => ({ id: e.id, title: e.title, method: e.method, phase: e.phase, nominationsCloseAt: e.nominationsCloseAt, ballotCloseAt: e.ballotCloseAt }));
+    },
 
     async nominate(actor: string, electionId: string, body: { personId: string; constituency: string; statement: string; conflictOfInterest?: string }) {
       const election = await requireElection(electionId);

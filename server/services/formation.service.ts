@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import { buildSlots, defaultSigningRule, describeSigningRule, describeSlot, roundProgress, signingRuleSchema, unfillableSlots, type PartyProgress, type SigningRule } from '../../domain/signing';
 import { STAGES, isStageKey, type StageKey } from '../../domain/stages';
@@ -5,7 +6,16 @@ import { STAGE_TEMPLATES } from '../../templates';
 import { formationWorkflowId, issueStageUpdate, submitStageDataUpdate } from '../../workflows/messages';
 import type { ServerDeps } from '../deps';
 import { AppError, zodDetails } from '../errors';
+import { strictDeep } from '../strict';
 import { callWorkflow } from './deadline';
+
+/** Each stage's data schema as the edge enforces it (unknown keys refused); stored data is re-read with the tolerant original. */
+const strictSchemas = new Map<StageKey, z.ZodType>();
+function strictStageData(stage: StageKey): z.ZodType {
+  let schema = strictSchemas.get(stage);
+  if (!schema) strictSchemas.set(stage, (schema = strictDeep(STAGE_TEMPLATES[stage].stageDataSchema)));
+  return schema;
+}
 
 /**
  * Starting a network's formation, submitting stage data, issuing stages, and its status as the
@@ -49,15 +59,18 @@ export function createFormationService(deps: ServerDeps) {
 
     async status(networkId: string) {
       const network = await requireNetwork(networkId);
-      const [stagesRead, documents] = await Promise.all([repos.stages.list(db, network.id), repos.documents.listForNetwork(db, network.id)]);
+      // a fixed handful of queries however many stages and rounds: this is polled while a stage runs
+      const [stagesRead, documents, rounds] = await Promise.all([repos.stages.list(db, network.id), repos.documents.listForNetwork(db, network.id), repos.signoffs.latestForNetworks(db, [network.id])]);
+      const signaturesOf = new Map<string, Awaited<ReturnType<typeof repos.signoffs.signaturesForSignoffs>>>();
+      for (const x of await repos.signoffs.signaturesForSignoffs(db, rounds.map((r) => r.id))) signaturesOf.set(x.signoffId, [...(signaturesOf.get(x.signoffId) ?? []), x]);
+      const people = new Map(network.practices.flatMap((p) => p.people).map((x) => [x.id, x.name]));
       const stages = [];
       for (const def of STAGES) {
         const read = stagesRead.find((s) => s.stageKey === def.key);
-        const latest = await repos.signoffs.latestForStage(db, network.id, def.key);
+        const latest = rounds.find((r) => r.stageKey === def.key);
         let signoff = null;
         if (latest) {
-          const signatures = await repos.signoffs.signatures(db, { signoffId: latest.id });
-          const people = new Map(network.practices.flatMap((p) => p.people).map((x) => [x.id, x.name]));
+          const signatures = signaturesOf.get(latest.id) ?? [];
           const progress = roundProgress(latest.slots, signatures);
           const words = (party: PartyProgress) => ({
             signed: party.signed,
@@ -98,7 +111,8 @@ export function createFormationService(deps: ServerDeps) {
       const network = await requireNetwork(networkId);
       const stage = requireStage(stageParam);
       if (network.formationStatus === 'not-started') throw new AppError('FORMATION_NOT_STARTED', 'Start formation before submitting stage data.');
-      const parsed = STAGE_TEMPLATES[stage].stageDataSchema.safeParse(body);
+      // unknown keys are refused, at any depth: a misspelt field must not be dropped and its default used
+      const parsed = strictStageData(stage).safeParse(body);
       if (!parsed.success) throw new AppError('VALIDATION_FAILED', `The ${stage} data is not valid.`, zodDetails(parsed.error));
       const handle = temporal.workflow.getHandle(formationWorkflowId(network.id));
       const { revision } = await callWorkflow(temporal, () => handle.executeUpdate(submitStageDataUpdate, { args: [{ stage, data: parsed.data, actor }] }));

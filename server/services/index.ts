@@ -16,6 +16,7 @@ import { createReadinessService } from './readiness.service';
 import { createRisksService } from './risks.service';
 import { createSigninService } from './signin.service';
 import { createSignoffsService } from './signoffs.service';
+import { createStageConsoleService } from './stage-console.service';
 import { createSystemService } from './system.service';
 import { createTemplatesService } from './templates.service';
 import { createBallotLinksService } from './ballot-links.service';
@@ -54,6 +55,8 @@ export function createServices(deps: ServerDeps) {
     documents: createDocumentsService(deps),
     evidence: createEvidenceService(deps),
     signoffs: createSignoffsService(deps),
+    /** what a facilitator's stage page reads */
+    stageConsole: createStageConsoleService(deps),
     templates: createTemplatesService(deps),
     motions,
     elections,

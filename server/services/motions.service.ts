@@ -29,6 +29,8 @@ export interface MotionRequest {
   closesAt: string;
   documentId?: string;
   subjectPracticeId?: string;
+  /** secret or open: overrides the ballot of the rule in force for this motion only */
+  ballot?: 'open' | 'secret';
 }
 
 const CLOSED = () => new AppError('VOTING_CLOSED', 'This vote has closed.');
@@ -130,7 +132,9 @@ export function createMotionsService(deps: ServerDeps) {
       if (body.subjectPracticeId && !network.practices.some((p) => p.id === body.subjectPracticeId)) {
         throw new AppError('VALIDATION_FAILED', 'subjectPracticeId is not a practice of this network.', [{ path: 'subjectPracticeId', message: 'unknown practice' }]);
       }
-      const rule = await repos.votingRules.ruleInForce(db, network.id, body.decisionType);
+      const inForce = await repos.votingRules.ruleInForce(db, network.id, body.decisionType);
+      // the person opening the motion may choose a secret or an open ballot; the rest of the rule stands
+      const rule = body.ballot ? { ...inForce, ballot: body.ballot } : inForce;
       if (excludesSubject(rule) && !body.subjectPracticeId) {
         throw new AppError('VALIDATION_FAILED', 'This decision type excludes the practice it concerns: give subjectPracticeId.', [{ path: 'subjectPracticeId', message: 'required' }]);
       }

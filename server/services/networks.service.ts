@@ -120,7 +120,7 @@ export function createNetworksService({ db, repos, mailer }: Pick<ServerDeps, 'd
      * text; without SMTP (the embedded demo, where the outbox is the only way mail is seen) the
      * administrator alone sees text and live links.
      */
-    async outbox(actor: PersonActor, filter: { to?: string; limit?: number }) {
+    async outbox(actor: PersonActor, filter: { to?: string; networkId?: string; limit?: number }) {
       const readable = scopeFilter(actor, 'outbox.read');
       const messages = await repos.outbox.list(db, { ...filter, within: readable.all ? undefined : { programmeIds: readable.programmeIds, networkIds: readable.networkIds } });
       const reveal = actor.isAdmin && !mailer;

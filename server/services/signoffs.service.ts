@@ -3,7 +3,7 @@ import type { ServerDeps } from '../deps';
 import { AppError } from '../errors';
 import { callWorkflow } from './deadline';
 
-/** A facilitator's levers on a signing round: extend its expiry, resend its links. */
+/** A facilitator's levers on a signing round: extend its expiry, resend its links, chase one person. */
 export function createSignoffsService(deps: ServerDeps) {
   const { db, repos, temporal } = deps;
 
@@ -41,6 +41,11 @@ export function createSignoffsService(deps: ServerDeps) {
     async resend(actor: string, id: string) {
       const signoff = await open(id);
       return callWorkflow(temporal, () => temporal.workflow.getHandle(signoff.workflowId).executeUpdate(resendRoundUpdate, { args: [{ actor }] }));
+    },
+    /** A fresh link to one person still owed a signature, or to everyone owed; the round's validator judges who is owed. */
+    async chase(actor: string, id: string, personId?: string) {
+      const signoff = await open(id);
+      return callWorkflow(temporal, () => temporal.workflow.getHandle(signoff.workflowId).executeUpdate(resendRoundUpdate, { args: [{ actor, ...(personId ? { personId } : {}) }] }));
     },
   };
 }

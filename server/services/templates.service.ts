@@ -1,4 +1,4 @@
-import { listAnd, TemplateContextError, textDiff, validateTemplateSource } from '../../documents';
+import { describeChanges, listAnd, TemplateContextError, textDiff, validateTemplateSource } from '../../documents';
 import { STAGES, isStageKey, type StageKey } from '../../domain/stages';
 import { overrideVersionLabel } from '../../db/repos/templates.repo';
 import { actorLabel, type PersonActor } from '../../domain/access/policy';
@@ -217,6 +217,8 @@ export function createTemplatesService(deps: ServerDeps) {
         to: { id: doc.id, version: doc.version },
         changed: parts.some((p) => p.op !== 'equal'),
         parts,
+        /** what changed as a reader sees it, as partners are shown it on their signing page */
+        blocks: describeChanges(from?.markdown ?? '', to?.markdown ?? ''),
       };
     },
   };

@@ -6,15 +6,19 @@ import { z } from 'zod';
 import { NetworkFacts, buildNetworkContext, networkContextShape } from '../network-context';
 import { lineField, nameField } from '../fields';
 
+/** The longest a procedure may give one step, in days or working days. */
+export const MAX_STEP_DAYS = 365;
+
 export const optionsSchema = z.object({
   lmcName: nameField().default('the Local Medical Committee'),
   timescales: z
     .object({
-      informalWorkingDays: z.number().int().positive().default(10),
-      boardWorkingDays: z.number().int().positive().default(20),
-      lmcReferralWorkingDays: z.number().int().positive().default(10),
-      lmcViewDays: z.number().int().positive().default(28),
-      mediationDays: z.number().int().positive().default(30),
+      // a year at most: a step's due date must stay a date
+      informalWorkingDays: z.number().int().positive().max(MAX_STEP_DAYS).default(10),
+      boardWorkingDays: z.number().int().positive().max(MAX_STEP_DAYS).default(20),
+      lmcReferralWorkingDays: z.number().int().positive().max(MAX_STEP_DAYS).default(10),
+      lmcViewDays: z.number().int().positive().max(MAX_STEP_DAYS).default(28),
+      mediationDays: z.number().int().positive().max(MAX_STEP_DAYS).default(30),
     })
     .prefault({}),
   mediationCosts: lineField().default('shared equally between the parties to the dispute'),

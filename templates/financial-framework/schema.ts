@@ -22,6 +22,14 @@ const STREAM_BASES = ['fixed', 'per-patient', 'per-weighted-patient', 'reimburse
 
 const pence = z.number().int().nonnegative();
 
+const STREAM_BASIS_WORDS: Record<(typeof STREAM_BASES)[number], string> = {
+  fixed: 'A fixed sum',
+  'per-patient': 'Per registered patient',
+  'per-weighted-patient': 'Per weighted patient',
+  reimbursement: 'Reimbursement of costs',
+  outcome: 'On outcomes achieved',
+};
+
 export const contextSchema = z.object({
   ...networkContextShape,
   period: z.string().min(1),
@@ -40,32 +48,32 @@ export const contextSchema = z.object({
 export type FinancialFrameworkContext = z.infer<typeof contextSchema>;
 
 export const stageDataSchema = z.object({
-  period: lineField().optional(),
+  period: lineField().optional().meta({ title: 'Period the framework covers', description: 'For example, 1 April 2027 to 31 March 2028. Leave blank for the current financial year.' }),
   streams: z
     .array(
       z.object({
-        name: nameField(),
-        source: lineField().optional(),
-        amountPounds: z.number().nonnegative().optional(),
-        basis: z.enum(STREAM_BASES).default('fixed'),
+        name: nameField().meta({ title: 'Name of the stream' }),
+        source: lineField().optional().meta({ title: 'Who pays it', description: 'Leave blank for the programme’s sponsor.' }),
+        amountPounds: z.number().nonnegative().optional().meta({ title: 'Amount (£)', description: 'Leave blank if not yet known.' }),
+        basis: z.enum(STREAM_BASES).default('fixed').meta({ title: 'How it is paid', options: STREAM_BASIS_WORDS }),
       }),
     )
     .min(1)
     .max(LIST_MAX)
-    .optional(),
+    .optional().meta({ title: 'Funding streams', itemTitle: 'funding stream', description: 'Leave every stream empty for the standard organisational development grant and care-package envelope.' }),
   /** the amount to allocate between practices; defaults to the sum of the streams with an amount */
-  envelopePounds: z.number().nonnegative().optional(),
-  upfrontPercent: z.number().min(0).max(100).default(70),
-  distributionMethod: z.enum(ALLOCATION_METHODS).default('per-patient'),
+  envelopePounds: z.number().nonnegative().optional().meta({ title: 'Amount to share between practices (£)', description: 'Leave blank to share the total of the streams with an amount.' }),
+  upfrontPercent: z.number().min(0).max(100).default(70).meta({ title: 'Share paid upfront (%)', description: 'The rest is paid on outcomes.' }),
+  distributionMethod: z.enum(ALLOCATION_METHODS).default('per-patient').meta({ title: 'How money is shared between practices', options: METHOD_LABELS }),
   /** weighted list size by practice id, for per-weighted-patient */
-  weightedListSizes: z.record(z.string().max(NAME_MAX), z.number().nonnegative()).default({}),
+  weightedListSizes: z.record(z.string().max(NAME_MAX), z.number().nonnegative()).default({}).meta({ title: 'Weighted list size of each practice', description: 'Only when money is shared per weighted patient.', keys: 'practices' }),
   /** share by practice id (any non-negative numbers, e.g. percentages), for custom */
-  customShares: z.record(z.string().max(NAME_MAX), z.number().nonnegative()).default({}),
+  customShares: z.record(z.string().max(NAME_MAX), z.number().nonnegative()).default({}).meta({ title: 'Agreed share of each practice', description: 'Only when money is shared in custom shares: any numbers, for example percentages.', keys: 'practices' }),
   /** practice id, name or ODS code of the nominated payee */
-  payee: nameField().optional(),
-  outcomeMeasures: listOf(lineField()).optional(),
-  approvalLimits: listOf(lineField()).optional(),
-  reporting: paragraphField().default('The network manager presents a finance report to every Board meeting (monthly): budget, actual and forecast outturn per stream and per practice, and a forecast of outcome-pool achievement.'),
+  payee: nameField().optional().meta({ title: 'Nominated payee', description: 'The practice that receives the network’s funding: its name or ODS code. Leave blank if it is not yet agreed.' }),
+  outcomeMeasures: listOf(lineField()).optional().meta({ title: 'Outcome measures', description: 'Leave blank for the standard measures.' }),
+  approvalLimits: listOf(lineField()).optional().meta({ title: 'Approval limits', description: 'Who may approve spending, and up to what amount. Leave blank for standard limits.' }),
+  reporting: paragraphField().default('The network manager presents a finance report to every Board meeting (monthly): budget, actual and forecast outturn per stream and per practice, and a forecast of outcome-pool achievement.').meta({ title: 'Financial reporting' }),
 });
 export type FinancialFrameworkStageData = z.infer<typeof stageDataSchema>;
 

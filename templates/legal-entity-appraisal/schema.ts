@@ -46,20 +46,27 @@ export const contextSchema = z.object({
 });
 export type LegalEntityAppraisalContext = z.infer<typeof contextSchema>;
 
+/** The question each answer replies to, as the form and the document ask it. */
+const asked = (key: keyof LegalFormAnswers, options?: Record<string, string>) => ({
+  title: QUESTION_WORDS.find((q) => q.key === key)!.question,
+  description: 'Leave as not stated to use the usual answer for a new network.',
+  ...(options ? { options } : {}),
+});
+
 export const stageDataSchema = z.object({
-  purpose: paragraphField().optional(),
-  holdsContract: z.enum(['practices', 'network']).optional(),
-  holdsGms: z.boolean().optional(),
-  employsStaff: z.enum(['none', 'lead-practice', 'network']).optional(),
-  limitedLiability: z.enum(['low', 'medium', 'high']).optional(),
-  profit: z.enum(['reinvest', 'distribute']).optional(),
-  weightedVoting: z.boolean().optional(),
-  membershipChanges: z.enum(['rare', 'frequent']).optional(),
-  nhsPension: z.boolean().optional(),
-  taxTransparency: z.boolean().optional(),
-  setUpBudget: z.enum(['minimal', 'moderate']).optional(),
-  socialPurpose: z.boolean().optional(),
-  regulatedActivity: z.boolean().optional(),
+  purpose: paragraphField().optional().meta({ title: 'Purpose of the appraisal', description: 'Leave blank for standard wording.' }),
+  holdsContract: z.enum(['practices', 'network']).optional().meta(asked('holdsContract', { practices: 'The member practices', network: 'The network itself' })),
+  holdsGms: z.boolean().optional().meta(asked('holdsGms')),
+  employsStaff: z.enum(['none', 'lead-practice', 'network']).optional().meta(asked('employsStaff', { none: 'No shared staff are planned', 'lead-practice': 'A lead practice', network: 'The network itself' })),
+  limitedLiability: z.enum(['low', 'medium', 'high']).optional().meta(asked('limitedLiability', { low: 'A little', medium: 'Moderately', high: 'A great deal' })),
+  profit: z.enum(['reinvest', 'distribute']).optional().meta(asked('profit', { reinvest: 'Reinvested', distribute: 'Distributed to members' })),
+  weightedVoting: z.boolean().optional().meta(asked('weightedVoting')),
+  membershipChanges: z.enum(['rare', 'frequent']).optional().meta(asked('membershipChanges', { rare: 'Rarely', frequent: 'Often' })),
+  nhsPension: z.boolean().optional().meta(asked('nhsPension')),
+  taxTransparency: z.boolean().optional().meta(asked('taxTransparency')),
+  setUpBudget: z.enum(['minimal', 'moderate']).optional().meta(asked('setUpBudget', { minimal: 'Minimal', moderate: 'Moderate' })),
+  socialPurpose: z.boolean().optional().meta(asked('socialPurpose')),
+  regulatedActivity: z.boolean().optional().meta(asked('regulatedActivity')),
 });
 export type LegalEntityStageData = z.infer<typeof stageDataSchema>;
 

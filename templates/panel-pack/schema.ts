@@ -28,17 +28,17 @@ export const contextSchema = z.object({
 export type PanelPackContext = z.infer<typeof contextSchema>;
 
 export const stageDataSchema = z.object({
-  vision: paragraphField().optional(),
-  aspirations: listOf(lineField()).optional(),
-  freedoms: listOf(lineField()).optional(),
-  area: lineField().optional(),
-  chair: nameField().optional(),
-  clinicalDirector: nameField().optional(),
-  clinicalDirectorAppointment: lineField().optional(),
-  networkManager: nameField().optional(),
+  vision: paragraphField().optional().meta({ title: 'Vision', description: 'What the network will do for its patients, in a paragraph. Leave blank for standard wording built from the network’s list size and practices.' }),
+  aspirations: listOf(lineField()).optional().meta({ title: 'Aspirations', description: 'What the network aims to achieve. Leave blank for three standard aspirations.' }),
+  freedoms: listOf(lineField()).optional().meta({ title: 'Use of the new freedoms', description: 'How the network will use the freedoms it gains. Leave blank for standard wording.' }),
+  area: lineField().optional().meta({ title: 'Area covered', description: 'Leave blank to describe the area as the member practices’ registered populations.' }),
+  chair: nameField().optional().meta({ title: 'Chair', description: 'Leave blank if the shadow board has not elected one yet.' }),
+  clinicalDirector: nameField().optional().meta({ title: 'Clinical Director' }),
+  clinicalDirectorAppointment: lineField().optional().meta({ title: 'How the Clinical Director is appointed', description: 'Leave blank for “appointed by a majority of member practices, one practice one vote”.' }),
+  networkManager: nameField().optional().meta({ title: 'Network manager', description: 'Leave blank if the post is still to be recruited.' }),
   /** practice id (or name) of the nominated payee */
-  nominatedPayee: nameField().optional(),
-  nominatedPayeeRationale: paragraphField().optional(),
+  nominatedPayee: nameField().optional().meta({ title: 'Nominated payee', description: 'The practice that receives and holds the network’s funding: its name or ODS code.' }),
+  nominatedPayeeRationale: paragraphField().optional().meta({ title: 'Why this payee', description: 'Leave blank for standard wording.' }),
 });
 export type PanelPackStageData = z.infer<typeof stageDataSchema>;
 

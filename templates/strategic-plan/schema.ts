@@ -6,7 +6,12 @@ import { z } from 'zod';
 import { NetworkFacts, buildNetworkContext, networkContextShape } from '../network-context';
 import { LIST_MAX, lineField, listOf, nameField, paragraphField } from '../fields';
 
-const action = z.object({ action: lineField(), owner: nameField().default('Network Board'), due: nameField().optional(), measure: lineField().optional() });
+const action = z.object({
+  action: lineField().meta({ title: 'Action' }),
+  owner: nameField().default('Network Board').meta({ title: 'Who owns it', description: 'Leave blank for the Network Board.' }),
+  due: nameField().optional().meta({ title: 'When it is due', description: 'For example, March 2028.' }),
+  measure: lineField().optional().meta({ title: 'How success is measured' }),
+});
 
 const plannedAction = z.object({ action: z.string().min(1), owner: z.string().min(1), due: z.string().min(1).optional(), measure: z.string().min(1).optional() });
 
@@ -28,18 +33,18 @@ export const contextSchema = z.object({
 export type StrategicPlanContext = z.infer<typeof contextSchema>;
 
 export const stageDataSchema = z.object({
-  vision: paragraphField().optional(),
-  values: listOf(lineField()).optional(),
-  population: paragraphField().optional(),
-  caseForChange: paragraphField().optional(),
-  objectives: listOf(lineField()).optional(),
-  shortTerm: z.array(action).max(LIST_MAX).optional(),
-  mediumTerm: z.array(action).max(LIST_MAX).optional(),
-  longTerm: z.array(action).max(LIST_MAX).optional(),
-  enablers: listOf(z.object({ area: nameField(), plan: paragraphField() })).optional(),
-  kpis: listOf(lineField()).optional(),
-  risks: listOf(z.object({ risk: lineField(), mitigation: lineField() })).optional(),
-  reviewMonths: z.number().int().min(1).max(36).default(12),
+  vision: paragraphField().optional().meta({ title: 'Vision', description: 'Leave blank for standard wording.' }),
+  values: listOf(lineField()).optional().meta({ title: 'Values', description: 'Leave blank for the standard values.' }),
+  population: paragraphField().optional().meta({ title: 'The population served and its needs', description: 'Leave blank for standard wording built from the network’s list size.' }),
+  caseForChange: paragraphField().optional().meta({ title: 'The case for change', description: 'Leave blank for standard wording.' }),
+  objectives: listOf(lineField()).optional().meta({ title: 'Strategic objectives', description: 'Leave blank for the standard objectives.' }),
+  shortTerm: z.array(action).max(LIST_MAX).optional().meta({ title: 'Actions within a year', itemTitle: 'action', description: 'Leave every action empty for the standard actions.' }),
+  mediumTerm: z.array(action).max(LIST_MAX).optional().meta({ title: 'Actions within one to three years', itemTitle: 'action', description: 'Leave every action empty for the standard actions.' }),
+  longTerm: z.array(action).max(LIST_MAX).optional().meta({ title: 'Actions over five years and more', itemTitle: 'action', description: 'Leave every action empty for the standard actions.' }),
+  enablers: listOf(z.object({ area: nameField().meta({ title: 'Area' }), plan: paragraphField().meta({ title: 'Plan' }) })).optional().meta({ title: 'Enablers', itemTitle: 'enabler', description: 'What has to be in place: workforce, estates, digital. Leave every enabler empty for the standard ones.' }),
+  kpis: listOf(lineField()).optional().meta({ title: 'Key performance indicators', description: 'Leave blank for the standard indicators.' }),
+  risks: listOf(z.object({ risk: lineField().meta({ title: 'Risk' }), mitigation: lineField().meta({ title: 'How it is reduced' }) })).optional().meta({ title: 'Risks', itemTitle: 'risk', description: 'Leave every risk empty for the standard risks.' }),
+  reviewMonths: z.number().int().min(1).max(36).default(12).meta({ title: 'Review the plan every (months)' }),
 });
 export type StrategicPlanStageData = z.infer<typeof stageDataSchema>;
 

@@ -60,8 +60,8 @@ const legacyThreshold = z.literal('three-quarters').transform((): Threshold => '
 
 const statedRule = z
   .object({
-    basis: z.union([votingBasisSchema, legacyBasis]).optional(),
-    threshold: z.union([thresholdSchema, legacyThreshold]).optional(),
+    basis: z.union([votingBasisSchema, legacyBasis]).optional().meta({ title: 'Who votes, with what weight', description: 'Leave as not stated for the programme default.', options: BASIS_WORDS }),
+    threshold: z.union([thresholdSchema, legacyThreshold]).optional().meta({ title: 'What carries a motion', description: 'Leave as not stated for the programme default.', options: THRESHOLD_WORDS }),
   })
   .strict();
 
@@ -140,41 +140,51 @@ export type TermsOfReferenceContext = z.infer<typeof contextSchema>;
 
 /** What a facilitator may supply for the terms-of-reference stage; everything has a default. */
 export const stageDataSchema = z.object({
-  purpose: paragraphField().optional(),
-  objectives: listOf(lineField()).optional(),
-  principles: listOf(lineField()).optional(),
-  legalForm: z.enum(LEGAL_FORM_KEYS).default('contractual'),
-  entityName: nameField().optional(),
-  meetingFrequency: nameField().default('monthly'),
-  noticeDays: z.number().int().min(1).max(60).default(7),
-  egmRequestPercent: z.number().positive().max(100).default(25),
-  virtualAttendance: z.boolean().default(true),
-  coOptedMembers: z.boolean().default(true),
-  patientRepresentative: z.object({ included: z.boolean().default(true), name: nameField().optional() }).prefault({}),
-  networkManager: nameField().optional(),
-  chair: nameField().optional(),
-  clinicalDirector: nameField().optional(),
-  viceChair: z.boolean().default(true),
-  chairTermYears: z.number().int().min(1).max(5).default(2),
-  maxConsecutiveTerms: z.number().int().min(1).max(5).default(2),
+  purpose: paragraphField().optional().meta({ title: 'Purpose of the network', description: 'Leave blank for standard wording.' }),
+  objectives: listOf(lineField()).optional().meta({ title: 'Objectives', description: 'Leave blank for the standard objectives.' }),
+  principles: listOf(lineField()).optional().meta({ title: 'Principles', description: 'How the practices agree to work together. Leave blank for the standard principles.' }),
+  legalForm: z.enum(LEGAL_FORM_KEYS).default('contractual').meta({ title: 'Legal form', options: LEGAL_FORM_LABELS }),
+  entityName: nameField().optional().meta({ title: 'Name of the legal entity', description: 'Only for an incorporated form, once the name is registered.' }),
+  meetingFrequency: nameField().default('monthly').meta({ title: 'How often the board meets', description: 'For example, monthly.' }),
+  noticeDays: z.number().int().min(1).max(60).default(7).meta({ title: 'Notice of a board meeting (days)' }),
+  egmRequestPercent: z.number().positive().max(100).default(25).meta({ title: 'Share of members who can call an extraordinary meeting (%)' }),
+  virtualAttendance: z.boolean().default(true).meta({ title: 'May members attend meetings by video or phone?' }),
+  coOptedMembers: z.boolean().default(true).meta({ title: 'May the board co-opt members?' }),
+  patientRepresentative: z
+    .object({
+      included: z.boolean().default(true).meta({ title: 'Does the board include a patient representative?' }),
+      name: nameField().optional().meta({ title: 'Patient representative’s name', description: 'Leave blank if not yet chosen.' }),
+    })
+    .prefault({})
+    .meta({ title: 'Patient representative' }),
+  networkManager: nameField().optional().meta({ title: 'Network manager' }),
+  chair: nameField().optional().meta({ title: 'Chair', description: 'Leave blank if not yet elected.' }),
+  clinicalDirector: nameField().optional().meta({ title: 'Clinical Director', description: 'Leave blank if not yet appointed.' }),
+  viceChair: z.boolean().default(true).meta({ title: 'Is there a vice-chair?' }),
+  chairTermYears: z.number().int().min(1).max(5).default(2).meta({ title: 'Chair’s term of office (years)' }),
+  maxConsecutiveTerms: z.number().int().min(1).max(5).default(2).meta({ title: 'Most terms in a row for an officer' }),
   quorum: z
     .object({
-      description: paragraphField().optional(),
-      requiredOffices: z.array(nameField()).max(LIST_MAX).default(['Chair', 'Clinical Director']),
+      description: paragraphField().optional().meta({ title: 'Quorum in words', description: 'Leave blank for standard wording.' }),
+      requiredOffices: z.array(nameField()).max(LIST_MAX).default(['Chair', 'Clinical Director']).meta({ title: 'Officers who must be present' }),
     })
-    .prefault({}),
-  castingVote: z.boolean().default(true),
-  writtenResolutions: z.boolean().default(true),
-  urgentDecisions: z.boolean().default(true),
-  weightedVoting: z.boolean().default(false),
-  censusDate: isoDate.optional(),
-  votingRules: z.partialRecord(z.enum(DECISION_TYPES), statedRule).default({}),
-  withdrawalNoticeMonths: z.number().int().min(1).max(24).default(6),
-  appealDays: z.number().int().min(1).max(90).default(20),
-  associateMembers: z.boolean().default(false),
-  subGroups: z.array(lineField()).max(LIST_MAX).default(['Finance and performance group', 'Clinical quality group']),
-  reviewMonths: z.number().int().min(1).max(60).default(12),
-  amendmentThresholdPercent: z.number().min(51).max(100).default(75),
+    .prefault({})
+    .meta({ title: 'Quorum of a board meeting' }),
+  castingVote: z.boolean().default(true).meta({ title: 'Does the chair have a casting vote on a tie?', description: 'Only on decisions carried by a simple majority.' }),
+  writtenResolutions: z.boolean().default(true).meta({ title: 'May the board decide by written resolution?' }),
+  urgentDecisions: z.boolean().default(true).meta({ title: 'May the officers take urgent decisions between meetings?' }),
+  weightedVoting: z.boolean().default(false).meta({ title: 'Are votes on allocations weighted by list size?' }),
+  censusDate: isoDate.optional().meta({ title: 'Date of the list-size census used for weighted votes', input: 'date' }),
+  votingRules: z
+    .partialRecord(z.enum(DECISION_TYPES), statedRule)
+    .default({})
+    .meta({ title: 'Voting rules by decision', description: 'Anything left as not stated follows the programme’s default rule for that kind of decision.', options: DECISION_LABELS }),
+  withdrawalNoticeMonths: z.number().int().min(1).max(24).default(6).meta({ title: 'Notice a practice gives to leave (months)' }),
+  appealDays: z.number().int().min(1).max(90).default(20).meta({ title: 'Days to appeal an expulsion' }),
+  associateMembers: z.boolean().default(false).meta({ title: 'May the network have associate members?' }),
+  subGroups: z.array(lineField()).max(LIST_MAX).default(['Finance and performance group', 'Clinical quality group']).meta({ title: 'Sub-groups of the board' }),
+  reviewMonths: z.number().int().min(1).max(60).default(12).meta({ title: 'Review these terms every (months)' }),
+  amendmentThresholdPercent: z.number().min(51).max(100).default(75).meta({ title: 'Vote needed to amend these terms (%)' }),
 });
 export type TermsOfReferenceStageData = z.infer<typeof stageDataSchema>;
 

@@ -73,7 +73,10 @@ describe('HTTP API edge', () => {
   it('answers unknown ids, routes, stages and tokens with 404, and state conflicts with 409', async () => {
     expectError(await api.get('/networks/does-not-exist'), 404, 'NOT_FOUND');
     expectError(await api.get('/no/such/route'), 404, 'NOT_FOUND');
-    expectError(await api.call('DELETE', '/programmes'), 404, 'NOT_FOUND');
+    // a path we have, with a method it does not take: 405 naming the methods it does
+    const wrongMethod = await api.call('DELETE', '/programmes');
+    expectError(wrongMethod, 405, 'METHOD_NOT_ALLOWED');
+    expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD, POST');
     expectError(await api.get('/documents/nope'), 404, 'NOT_FOUND');
     expectError(await anonymous.get('/actions/this-token-does-not-exist-anywhere'), 404, 'NOT_FOUND');
     expectError(await anonymous.get('/actions/short'), 400, 'MALFORMED_REQUEST');

@@ -62,6 +62,7 @@ describe('every route is under the access policy', () => {
       'GET /tokens': 'tokens.manage personInQuery',
       'DELETE /tokens/:id': 'tokens.manage apiToken',
       'POST /networks/:id/appointments': 'network.manage network',
+      'POST /signoffs/:id/chase': 'formation.manage signoff',
     };
     for (const [route, policy] of Object.entries(CONTRACT)) expect(declared.get(route), route).toBe(policy);
   });

@@ -6,6 +6,7 @@ import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
 import { ballotLinks, inSeconds } from '../support/votes-driver';
 import { injectedTemporalAddress } from '../setup/temporal-env';
+import { pdfText } from '../unit/documents/extract';
 
 /** An STV election by constituency through the real election workflow, on real Temporal and SQLite. */
 describe('elections', () => {
@@ -97,6 +98,11 @@ describe('elections', () => {
     expect(northResult.count.tieBreaks.length).toBeGreaterThan(0);
     expect(northResult.count.seed).toBe(election.id);
     expect(northResult.count.rounds.some((r: { action: string }) => r.action === 'exclude')).toBe(true);
+    // and the same count in words for the pages: names, not ids, and the tie said as one
+    expect(northResult.words.elected).toEqual([northResult.elected[0].name]);
+    expect(northResult.words.rounds.some((r: { heading: string }) => r.heading.includes('excluded'))).toBe(true);
+    expect(northResult.words.ties.join(' ')).toContain('settled by lot');
+    for (const id of north) expect(JSON.stringify(northResult.words)).not.toContain(id);
     const southResult = counted.constituencies.find((c: { name: string }) => c.name === 'South').result;
     expect(southResult.elected.map((e: { id: string }) => e.id)).toEqual([south[0]]);
 
@@ -107,6 +113,23 @@ describe('elections', () => {
     expect(appointment.endsOn).toBe(start.toISOString().slice(0, 10));
     const rows = await stack.db('appointments').where({ election_id: election.id });
     expect(rows.every((r) => r.method === 'elected' && r.office === 'Board member')).toBe(true);
+
+    // the result certificate: candidates by name, the count in words, the tie and how the lot broke it
+    const withCertificate = await eventually(async () => {
+      const res = await api.get(`/elections/${election.id}`);
+      return res.body.certificate ? res.body : null;
+    }, 'the election result certificate');
+    const certificate = await api.get(`/documents/${withCertificate.certificate.documentId}/pdf`);
+    const text = pdfText(certificate.body as Buffer).replace(/\s+/g, ' ');
+    expect(text).toContain('Election Result: Shadow board 2027');
+    const nameOf = (id: string) => counted.constituencies.flatMap((c: { candidates: { id: string; name: string }[] }) => c.candidates).find((c: { id: string }) => c.id === id).name;
+    expect(text).toContain(`Elected: ${nameOf(northResult.elected[0].id)}`);
+    expect(text).toContain('settled by lot');
+    expect(text).toContain(`excluded`);
+    expect(text).toContain(election.id);
+    for (const id of [...north, ...south]) expect(text.replace(election.id, '')).not.toContain(id);
+    const meta = await api.get(`/documents/${withCertificate.certificate.documentId}`);
+    expect(meta.body).toMatchObject({ type: 'election-result', networkId: network.id, version: 1 });
 
     const receipt = await anonymous.get(`/elections/${election.id}/receipts/${r0.receiptCode}`);
     expect(receipt.body).toMatchObject({ counted: true, phase: 'counted' });

@@ -1,5 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import type { RateLimits } from '../../server/route-edge';
 import { injectedPostgresUrl, injectedTemporalAddress } from '../setup/temporal-env';
 import { apiClient, type ApiClient } from './api';
 import { launchBrowser } from './browser';
@@ -19,7 +20,7 @@ export interface StackEnv {
  * ready; stops them after the file's tests.
  */
 export function useStack(
-  options: { browser?: boolean; database?: 'sqlite' | 'postgres'; signinLimits?: { perEmail: number; perIp: number } },
+  options: { browser?: boolean; database?: 'sqlite' | 'postgres'; signinLimits?: { perEmail: number; perIp: number }; rateLimit?: Partial<RateLimits>; env?: Record<string, string> },
   assign: (env: StackEnv) => void,
 ): void {
   let env: Partial<StackEnv> = {};
@@ -31,7 +32,7 @@ export function useStack(
       dropDb = fresh.drop;
       database = { postgresUrl: fresh.url };
     }
-    const stack = await startInProcessStack({ temporalAddress: injectedTemporalAddress(), database, signinLimits: options.signinLimits });
+    const stack = await startInProcessStack({ temporalAddress: injectedTemporalAddress(), database, signinLimits: options.signinLimits, rateLimit: options.rateLimit, env: options.env });
     env = { stack, api: apiClient(stack.baseUrl, stack.token), anonymous: apiClient(stack.baseUrl), browser: options.browser ? await launchBrowser() : undefined };
     assign(env as StackEnv);
   });

@@ -11,6 +11,7 @@ import { loadConfig } from '../../config';
 import { closeServer, connectClient, createApp, createWorker, ensureAdminToken, listen, openDatabase, payloadCodec } from '../../bin/runtime';
 import type { Mailer } from '../../mail/mailer';
 import type { Repos } from '../../db/repos';
+import type { RateLimits } from '../../server/route-edge';
 import { testCodecKeys } from './codec';
 
 /** A fresh database on the shared Postgres cluster, so test files never see each other's rows. */
@@ -47,7 +48,7 @@ export interface InProcessStack {
  * Server and worker in this process against a real Temporal server and a real database, on a task
  * queue of its own. The same composition code as bin/start, minus the embedded Temporal.
  */
-export async function startInProcessStack(opts: { temporalAddress: string; database: 'sqlite' | { postgresUrl: string }; mailer?: Mailer; env?: Record<string, string>; signinLimits?: { perEmail: number; perIp: number } }): Promise<InProcessStack> {
+export async function startInProcessStack(opts: { temporalAddress: string; database: 'sqlite' | { postgresUrl: string }; mailer?: Mailer; env?: Record<string, string>; signinLimits?: { perEmail: number; perIp: number }; rateLimit?: Partial<RateLimits> }): Promise<InProcessStack> {
   quietRuntime();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-test-'));
   const taskQueue = `test-${crypto.randomBytes(4).toString('hex')}`;
@@ -73,8 +74,10 @@ export async function startInProcessStack(opts: { temporalAddress: string; datab
   const client = await connectClient(provisional, opts.temporalAddress, codec);
   const appDeps = {
     db, repos, temporal: client, taskQueue, log, formSecret: 'test-form-secret', secureCookies: false,
-    rateLimit: { actionsPerMinutePerIp: 100_000, actionsPerMinutePerToken: 10_000, signinPerEmail: opts.signinLimits?.perEmail, signinPerIp: opts.signinLimits?.perIp },
-    payloadCodec: codec, codecCorsOrigins: provisional.codec.corsOrigins,
+    rateLimit: { actionsPerMinutePerIp: 100_000, actionsPerMinutePerToken: 10_000, publicPerMinutePerIp: 100_000, lookupsPerMinutePerIp: 100_000, verifyPerMinutePerIp: 100_000, signinPerEmail: opts.signinLimits?.perEmail, signinPerIp: opts.signinLimits?.perIp, ...opts.rateLimit },
+    payloadCodec: codec, codecCorsOrigins: provisional.codec.corsOrigins, trustProxy: provisional.trustProxy,
+    // every JSON answer is held against its documented schema: a drifting schema fails the test that hit it
+    validateResponses: true,
   };
   // listen first on a free port, then build the app with the real public URL
   const placeholder = await listen((_req, res) => res.end(), 0, '127.0.0.1');

@@ -27,6 +27,14 @@ describe('config', () => {
       expect(message).toContain('FORMWORK_ADMIN_TOKEN');
     }
   });
+  it('bounds what one worker takes on at once, and never admits more workflow tasks than it caches', () => {
+    expect(loadConfig({}).worker).toEqual({ maxConcurrentWorkflowTaskExecutions: 10, maxConcurrentActivityTaskExecutions: 20, maxCachedWorkflows: 1000 });
+    const tuned = loadConfig({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '40', WORKER_MAX_CONCURRENT_ACTIVITIES: '50', WORKER_MAX_CACHED_WORKFLOWS: '20' });
+    // the SDK would refuse 40 concurrent tasks over a cache of 20: the cache bounds them
+    expect(tuned.worker).toEqual({ maxConcurrentWorkflowTaskExecutions: 20, maxConcurrentActivityTaskExecutions: 50, maxCachedWorkflows: 20 });
+    expect(() => loadConfig({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' })).toThrow(/WORKER_MAX_CONCURRENT_WORKFLOW_TASKS/);
+    expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
+  });
   it('requires the TLS key with the certificate', () => {
     expect(() => loadConfig({ TEMPORAL_TLS_CERT_PATH: '/x.pem' })).toThrow(/TEMPORAL_TLS_KEY_PATH/);
   });
@@ -54,5 +62,19 @@ describe('config', () => {
       expect(message).toContain('TEMPORAL_CODEC_CORS_ORIGINS');
       expect(message).not.toContain('tooshortsecret');
     }
+  });
+  it('believes X-Forwarded-For from loopback only, unless told which proxies to trust', () => {
+    expect(loadConfig({}).trustProxy).toEqual(['loopback']);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, fd00::/8, 192.0.2.7' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.0.2.7']);
+    // every proxy believed would let any client name its own address in the evidence
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: true would believe any client/);
+    expect(() => loadConfig({ TRUST_PROXY: 'nginx, 10.0.0.0/33' })).toThrow(/not: nginx, 10\.0\.0\.0\/33/);
+  });
+  it('scales the rate limits for a fuzzing run, and only upwards', () => {
+    expect(loadConfig({}).rateLimitScale).toBe(1);
+    expect(loadConfig({ RATE_LIMIT_SCALE: '100' }).rateLimitScale).toBe(100);
+    expect(() => loadConfig({ RATE_LIMIT_SCALE: '0' })).toThrow(/RATE_LIMIT_SCALE/);
   });
 });

@@ -3,6 +3,8 @@ import { RenderedDocument, TemplateContextError } from '../../../documents';
 import { DOCUMENT_TYPES, renderTemplate, STAGE_TEMPLATES, SUPPORTING_TEMPLATES, TEMPLATE_CATALOGUE } from '../../../templates';
 import { ISSUE_META, makeNetwork, towerHamletsFacts } from '../../fixtures/network-facts';
 import { docxParagraphs, docxPart, flat, pdfPageCount, pdfPages, pdfText } from '../documents/extract';
+import { describeCount, tieRuleWords } from '../../../domain/voting/count-words';
+import { countStv } from '../../../domain/voting/stv';
 
 const facts = towerHamletsFacts('Highway Network');
 
@@ -67,6 +69,33 @@ const letterContext = {
   scores: { members: 2, criteria: [{ title: 'Vision and aspirations', weight: 2, mean: 4.5 }, { title: 'Leadership and payee', weight: 1, mean: null }], weightedMean: 3.875, recommendations: { pass: 1, conditional: 1, defer: 0 } },
 };
 
+/** A one-seat STV count where two candidates are level at every stage, so a lot decides an exclusion. */
+const electionCandidates = [
+  { id: 'cand-a', name: 'Dr James Evans', practice: 'Jubilee Street Group Practice' },
+  { id: 'cand-b', name: 'Dr Peter Ali', practice: 'Highway Practice' },
+  { id: 'cand-c', name: 'Dr Kamal Ali', practice: 'Bow Road Practice' },
+];
+const electionCount = countStv({ seats: 1, candidates: electionCandidates, seed: 'election-7', ballots: [['cand-a'], ['cand-a'], ['cand-b', 'cand-a'], ['cand-c', 'cand-b']] });
+const electionWords = describeCount(electionCount, (id) => electionCandidates.find((c) => c.id === id)!.name);
+const electionContext = {
+  network: { name: 'Highway Network' },
+  election: { id: 'election-7', title: 'Shadow board 2009', method: 'stv', countedAt: '2009-05-01T16:00:00Z', termOfOffice: { startsOn: '2009-05-01', endsOn: '2011-05-01', months: 24 } },
+  turnout: { voted: 4, eligible: 4 },
+  constituencies: [
+    {
+      name: 'Whole network',
+      seats: 1,
+      ballots: 4,
+      candidates: electionCandidates.map((c) => ({ name: c.name, practice: c.practice, votes: String(electionCount.firstPreferences[c.id]), elected: electionCount.elected.includes(c.id) })),
+      elected: electionWords.elected,
+      summary: electionWords.summary,
+      rounds: electionWords.rounds,
+      ties: electionWords.ties,
+    },
+  ],
+  tieRule: tieRuleWords(),
+};
+
 /** One rendering per document type against the Tower Hamlets Highway Network. */
 const rendered = new Map<string, RenderedDocument>();
 
@@ -77,6 +106,7 @@ beforeAll(async () => {
   rendered.set('completion-certificate', await renderTemplate('completion-certificate', certificateContext, ISSUE_META));
   rendered.set('settlement-record', await renderTemplate('settlement-record', settlementContext, ISSUE_META));
   rendered.set('panel-outcome-letter', await renderTemplate('panel-outcome-letter', letterContext, ISSUE_META));
+  rendered.set('election-result', await renderTemplate('election-result', electionContext, ISSUE_META));
 });
 
 describe('every template renders the Tower Hamlets scenario', () => {
@@ -264,6 +294,18 @@ describe('the other stage documents', () => {
     expect(text).toContain('The motion was carried.');
     expect(text).toContain('Constitutional change (special resolution)');
     expect(text).toContain('15 April 2009, 17:00:00 UTC (15 April 2009, 18:00:00 BST)');
+  });
+
+  it('election result names who was elected, the count round by round, and the tie with how the lot broke it', () => {
+    const text = flat(pdfText(rendered.get('election-result')!.pdf));
+    // Peter Ali and Kamal Ali are level from the start (a lot), then Peter Ali and James Evans (the first stage decides)
+    expect(electionCount.tieBreaks.map((t) => t.method)).toEqual(['lot', 'earlier-stage']);
+    expect(text).toContain('Elected: Dr James Evans');
+    inOrder(text, ['Round 1: Dr Kamal Ali excluded', 'Round 2: Dr Peter Ali excluded', 'Round 3: Dr James Evans elected']);
+    inOrder(text, ['Dr Peter Ali and Dr Kamal Ali were level with the fewest votes', 'with no earlier stage to tell them apart', 'settled by lot', 'Dr Kamal Ali was excluded']);
+    expect(text).toContain('Dr James Evans and Dr Peter Ali were level with the fewest votes, so one of them had to be excluded. It was settled by their votes at an earlier stage (stage 1), where Dr Peter Ali had fewer');
+    expect(text).toContain('Turnout 4 of 4 practices voted');
+    expect(text).not.toMatch(/cand-[abc]/);
   });
 
   it('panel outcome letter states the outcome, numbers its conditions, and shows the weighted scores and who sat', () => {

@@ -21,6 +21,14 @@ import {
 const table = bankHolidaysTable(2026, 2027);
 const at = (iso: string) => Date.parse(iso);
 
+describe('dayNumber', () => {
+  it('reads every four-digit year as written, the years 0-99 included (Date.UTC would read 0097 as 1997)', () => {
+    expect(fromDayNumber(dayNumber('0097-11-29'))).toBe('0097-11-29');
+    expect(dayNumber('0097-11-29')).toBeLessThan(dayNumber('1997-11-29'));
+    expect(() => dayNumber('2027-02-29')).toThrow(RangeError);
+  });
+});
+
 describe('isWorkingDay', () => {
   it('excludes the known bank holidays', () => {
     for (const d of ['2026-12-25', '2026-12-28', '2027-03-26', '2027-03-29', '2026-08-31']) expect(isWorkingDay(d, table)).toBe(false);

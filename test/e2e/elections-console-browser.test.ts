@@ -1,0 +1,131 @@
+import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { apiClient, type ApiClient } from '../support/api';
+import { checkPage, signInWithToken } from '../support/console-pages';
+import { createScenarioNetwork } from '../support/formation-driver';
+import { useStack } from '../support/lifecycle';
+import type { InProcessStack } from '../support/stack';
+import { ballotLinks } from '../support/votes-driver';
+
+type Person = { id: string; name: string; roles: string[] };
+type Practice = { id: string; name: string; people: Person[] };
+
+/**
+ * A facilitator runs a board election in pages alone: opening it (a constituency without seats is
+ * refused, keeping what was typed), nominating three partners (a missing statement refused),
+ * closing nominations, and after the practices vote, closing the ballot: the result names the
+ * elected, goes round by round by name, says the tie in words and links the certificate.
+ * Every page is axe clean at 320 px and 1280 px, in plain words.
+ */
+describe('a facilitator runs an election through the pages', () => {
+  let stack: InProcessStack;
+  let api: ApiClient;
+  let browser: Browser;
+  useStack({ browser: true }, (env) => ({ stack, api, browser } = env));
+
+  it('opens an STV election, takes nominations, closes each phase and shows the count in words', async () => {
+    const { network } = await createScenarioNetwork(api, { practiceCount: 3, networkIndex: 6 });
+    const practices = network.practices as Practice[];
+    const standing = practices.map((p) => p.people.find((x) => x.roles.includes('partner'))!);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signInWithToken(page, stack.baseUrl, stack.token);
+
+    await page.goto(`${stack.baseUrl}/networks/${network.id}`);
+    await page.click('#network-links a:has-text("Elections")');
+    await expect(page.locator('#no-elections').textContent()).resolves.toContain('No election');
+    await checkPage(page, 'the elections page, empty');
+    await page.click('#open-election');
+    await checkPage(page, 'the election form');
+
+    const year = new Date().getUTCFullYear() + 1;
+    await page.fill('#title', 'Shadow board');
+    await page.fill('#c1-seats', 'none');
+    for (const [name, month] of [
+      ['nominationsCloseAt', '5'],
+      ['ballotCloseAt', '6'],
+    ] as const) {
+      await page.fill(`#${name}-day`, '16');
+      await page.fill(`#${name}-month`, month);
+      await page.fill(`#${name}-year`, String(year));
+      await page.fill(`#${name}-time`, '12:00');
+    }
+    await page.click('#open-button');
+    await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain('Enter the seats in Whole network as a whole number from 1 to 50');
+    expect(await page.inputValue('#title')).toBe('Shadow board');
+    expect(await page.inputValue('#ballotCloseAt-month')).toBe('6');
+    await checkPage(page, 'the election form with an error');
+    await page.fill('#c1-seats', '1');
+    await page.click('#open-button');
+    await page.waitForURL('**/elections/*?done=opened');
+    await expect(page.locator('#election-phase').textContent()).resolves.toContain(`Taking nominations. Nominations close 16 May ${year} at 12:00pm`);
+    const electionId = page.url().split('/elections/')[1].split('?')[0];
+    await checkPage(page, 'the election, taking nominations');
+
+    // a nomination without a statement is refused; three partners then stand
+    await page.selectOption('#personId', standing[0].id);
+    await page.click('#nominate-button');
+    await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain('Enter the candidate’s statement');
+    expect(await page.inputValue('#personId')).toBe(standing[0].id);
+    await checkPage(page, 'the nomination with an error');
+    for (const person of standing) {
+      await page.selectOption('#personId', person.id);
+      await page.fill('#statement', `${person.name} will speak for every practice.`);
+      await page.click('#nominate-button');
+      await page.waitForURL('**?done=nominated');
+    }
+    await expect(page.locator('#candidates-1').textContent()).resolves.toContain(standing[2].name);
+
+    await page.click('#advance-button');
+    await page.waitForURL('**?done=advanced');
+    await expect(page.locator('#election-phase').textContent()).resolves.toContain('Voting');
+    await checkPage(page, 'the election, voting');
+
+    // two of the three practices vote, each putting its own partner first: the third candidate has
+    // no votes and goes out, then the other two are level with nothing earlier to part them
+    const candidates = (await api.get(`/elections/${electionId}`)).body.constituencies[0].candidates as { id: string; personId: string }[];
+    const candidateOf = (i: number) => candidates.find((c) => c.personId === standing[i].id)!.id;
+    const links = await ballotLinks(api, stack.baseUrl, 'Election ballot: Shadow board', 3);
+    for (const link of links) {
+      const i = practices.findIndex((p) => p.id === link.practiceId);
+      if (i === 2) continue;
+      const res = await apiClient(stack.baseUrl).post(`/actions/${link.token}/ballot`, { preferences: [candidateOf(i), candidateOf(i + 1)] });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    }
+    await page.reload();
+    await expect(page.locator('#turnout').textContent()).resolves.toBe('Turnout: 2 of 3 practices have voted.');
+
+    await page.click('#advance-button');
+    await page.waitForURL('**?done=advanced');
+    await expect(page.locator('#election-phase').textContent()).resolves.toContain('Counted');
+    const elected = (await page.locator('#elected-1').textContent())!.trim();
+    expect(standing.map((p) => p.name)).toContain(elected);
+    const rounds = (await page.locator('#rounds-1').textContent())!;
+    expect(rounds).toContain('Round 1');
+    expect(rounds).toContain(elected);
+    expect(rounds).toContain(`${standing[2].name} excluded`);
+    const ties = (await page.locator('#ties-1').textContent())!;
+    for (const person of standing.slice(0, 2)) expect(ties).toContain(person.name);
+    expect(ties).toContain('settled by lot');
+    const text = await checkPage(page, 'the counted election');
+    expect(text).not.toMatch(/\bstv\b|\bfptp\b/);
+
+    // the certificate is issued after the count
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.locator('#certificate-pdf').count();
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(1);
+    const certificate = await page.request.get(`${stack.baseUrl}${await page.locator('#certificate-pdf').getAttribute('href')}`);
+    expect((await certificate.body()).subarray(0, 5).toString()).toBe('%PDF-');
+
+    await page.goto(`${stack.baseUrl}/networks/${network.id}/elections`);
+    await expect(page.locator('#elections').textContent()).resolves.toContain('Counted');
+    await checkPage(page, 'the elections page');
+    await context.close();
+  }, 240_000);
+});

@@ -1,0 +1,98 @@
+import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { type ApiClient, eventually } from '../support/api';
+import { checkPage, signInWithToken } from '../support/console-pages';
+import { createScenarioNetwork } from '../support/formation-driver';
+import { useStack } from '../support/lifecycle';
+import type { InProcessStack } from '../support/stack';
+import { ballotLinks, castAll } from '../support/votes-driver';
+
+/**
+ * A facilitator puts a motion to a network in pages alone: the form refuses a missing title and a
+ * date that does not exist, keeping what was typed; a secret ballot opens with its closing time
+ * read as UK summer time; the motion's page shows turnout practice by practice without anyone's
+ * choice; closing it early counts the votes and links the certificate. Every page is axe clean at 320 px and 1280 px, in plain words.
+ */
+describe('a facilitator opens and closes a motion through the pages', () => {
+  let stack: InProcessStack;
+  let api: ApiClient;
+  let browser: Browser;
+  useStack({ browser: true }, (env) => ({ stack, api, browser } = env));
+
+  it('opens a secret ballot closing at a UK time, shows turnout, closes it and shows the result', async () => {
+    const { network } = await createScenarioNetwork(api, { practiceCount: 2, networkIndex: 5 });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signInWithToken(page, stack.baseUrl, stack.token);
+
+    await page.goto(`${stack.baseUrl}/networks/${network.id}`);
+    await page.click('#network-links a:has-text("Votes")');
+    await expect(page.locator('#no-motions').textContent()).resolves.toContain('No motion');
+    await checkPage(page, 'the votes page, empty');
+    await page.click('#open-motion');
+    await checkPage(page, 'the motion form');
+
+    // a month that does not exist and no title: refused, with everything typed kept
+    const year = new Date().getUTCFullYear() + 1;
+    await page.fill('#text', 'That the network meets monthly.');
+    await page.check('#ballot-secret');
+    await page.fill('#closesAt-day', '16');
+    await page.fill('#closesAt-month', '13');
+    await page.fill('#closesAt-year', String(year));
+    await page.fill('#closesAt-time', '17:00');
+    await page.click('#open-button');
+    const summary = (await page.locator('.nhsuk-error-summary').textContent())!;
+    expect(summary).toContain('Enter the motion’s title');
+    expect(summary).toContain('The closing time must be a real date');
+    expect(await page.inputValue('#text')).toBe('That the network meets monthly.');
+    expect(await page.isChecked('#ballot-secret')).toBe(true);
+    expect(await stack.db('motions').where({ network_id: network.id }).count({ n: '*' }).first()).toMatchObject({ n: 0 });
+    await checkPage(page, 'the motion form with errors');
+
+    // 16 June is in British Summer Time: 17:00 in the UK is 16:00 UTC
+    await page.fill('#title', 'Monthly meetings');
+    await page.fill('#closesAt-month', '6');
+    await page.click('#open-button');
+    await page.waitForURL('**/motions/*?done=opened');
+    await expect(page.locator('#done').textContent()).resolves.toContain('Each practice has been sent a link');
+    await expect(page.locator('.nhsuk-caption-l').textContent()).resolves.toContain('Secret ballot');
+    await expect(page.locator('#motion-status').textContent()).resolves.toContain(`voting closes 16 June ${year} at 5:00pm`);
+    const motionId = page.url().split('/motions/')[1].split('?')[0];
+    const stored = await api.get(`/motions/${motionId}`);
+    expect(stored.body.closesAt).toBe(`${year}-06-16T16:00:00.000Z`);
+    expect(stored.body.ballot).toBe('secret');
+    await expect(page.locator('#turnout').textContent()).resolves.toBe('Turnout: 0 of 2 practices have voted');
+    await checkPage(page, 'the open motion');
+
+    // one practice votes; the page shows that it voted, never how
+    const [first] = await ballotLinks(api, stack.baseUrl, 'Vote: Monthly meetings', 2);
+    await castAll(stack.baseUrl, [first], () => 'for');
+    await page.reload();
+    await expect(page.locator('#turnout').textContent()).resolves.toBe('Turnout: 1 of 2 practices have voted');
+    const turnout = (await page.locator('#turnout-practices').textContent())!;
+    expect(turnout).toContain(`${first.practiceName}`);
+    expect(turnout).not.toMatch(/\bFor\b|Against|Abstained/);
+    await checkPage(page, 'the motion with one vote');
+
+    // closing early counts the votes and links the certificate
+    await page.click('#close-button');
+    await page.waitForURL('**?done=closed');
+    await expect(page.locator('#done').textContent()).resolves.toContain('Voting has closed');
+    await expect(page.locator('#result').textContent()).resolves.toMatch(/Result: (Carried|Lost|Not quorate)/);
+    expect((await api.get(`/motions/${motionId}`)).body.status).toBe('closed');
+    expect(await page.locator('#close-button').count()).toBe(0);
+    await eventually(async () => {
+      await page.reload();
+      return (await page.locator('#certificate-pdf').count()) > 0 || null;
+    }, 'the result certificate');
+    const certificate = await page.request.get(`${stack.baseUrl}${await page.locator('#certificate-pdf').getAttribute('href')}`);
+    expect((await certificate.body()).subarray(0, 5).toString()).toBe('%PDF-');
+    await checkPage(page, 'the closed motion');
+
+    // the list says where the motion stands in words
+    await page.goto(`${stack.baseUrl}/networks/${network.id}/motions`);
+    await expect(page.locator('#motions').textContent()).resolves.toContain('Monthly meetings');
+    await checkPage(page, 'the votes page');
+    await context.close();
+  }, 240_000);
+});
