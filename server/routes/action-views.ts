@@ -10,6 +10,17 @@ import { actionResponse } from '../schemas';
  * What `GET /actions/:token` answers, one shape per kind of link, told apart by `kind` (API.md:
  * `{ kind: "sign" | "vote" | "score" | …, … }`).
  */
+/** Where a dispute case stands in time: its due date, clock, days left, breaches, opening and closing. */
+export const caseTiming = {
+  dueOn: z.string().nullable(),
+  clock: z.enum(['running', 'paused', 'none']),
+  daysLeft: z.number().nullable(),
+  timeLeft: z.string(),
+  breaches: z.number(),
+  openedOn: z.string(),
+  closedOn: z.string().nullable(),
+};
+
 const named = z.object({ id: z.string(), name: z.string() });
 const outcome = z.enum(['carried', 'lost', 'inquorate']);
 const phase = z.enum(['nominations', 'ballot', 'counted']);
@@ -123,13 +134,7 @@ const disputeView = z.object({
         step: z.number().nullable(),
       }),
     ),
-    dueOn: z.string().nullable(),
-    clock: z.enum(['running', 'paused', 'none']),
-    daysLeft: z.number().nullable(),
-    timeLeft: z.string(),
-    breaches: z.number(),
-    openedOn: z.string(),
-    closedOn: z.string().nullable(),
+    ...caseTiming,
   }),
 });
 

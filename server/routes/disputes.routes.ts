@@ -3,6 +3,7 @@ import { CASE_EVENT_TYPES, MAX_EXTENSION } from '../../domain/disputes/case';
 import { EXTERNAL_ROLES, STEP_KINDS } from '../../domain/disputes/ladder';
 import { STAGE_KEYS } from '../../domain/stages';
 import { optionsSchema as procedureOptions } from '../../templates/dispute-resolution/schema';
+import { caseTiming } from './action-views';
 import { defineRoute, type RouteDef } from '../route';
 import { calendarDate, emailAddress, idField, idParam, tokenParam, textField } from '../schemas';
 import type { Services } from '../services';
@@ -75,13 +76,7 @@ const registerResponse = z.array(
     parties: z.array(z.object({ practiceId: z.string(), name: z.string() })),
     stage: z.string().nullable(),
     step: stepResponse,
-    dueOn: z.string().nullable(),
-    clock: z.enum(['running', 'paused', 'none']),
-    daysLeft: z.number().nullable(),
-    timeLeft: z.string(),
-    breaches: z.number(),
-    openedOn: z.string(),
-    closedOn: z.string().nullable(),
+    ...caseTiming,
   }),
 );
 const caseResponse = z.object({

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient, eventually } from '../support/api';
-import { createScenarioNetwork, signRequests, waitForStage } from '../support/formation-driver';
+import { createScenarioNetwork, issueFirstPack, signRequests, waitForStage } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
 
@@ -14,15 +14,7 @@ describe('signing page in a browser', () => {
   useStack({ browser: true }, (env) => ({ stack, api, browser } = env));
 
   it('reads, refuses an incomplete form, signs and shows a receipt', async () => {
-    const { network } = await createScenarioNetwork(api, { practiceCount: 2, networkIndex: 2 });
-    expect((await api.post(`/networks/${network.id}/formation`)).status).toBe(202);
-    await waitForStage(api, network.id, 'panel-presentation', 'drafting');
-    const issued = await api.post(`/networks/${network.id}/stages/panel-presentation/issue`);
-    expect(issued.status).toBe(202);
-    const [request] = await eventually(async () => {
-      const found = await signRequests(api, 1, issued.body.document.title);
-      return found.length > 0 ? found : null;
-    }, 'a sign request');
+    const { network, request } = await issueFirstPack(api, { practiceCount: 2, networkIndex: 2 });
     const action = await apiClient(stack.baseUrl).get(`/actions/${request.token}`);
     const signer = action.body.person.name as string;
 

@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { hashToken } from '../../db/repos/tokens.repo';
 import { describe, expect, it } from 'vitest';
 import { type ApiClient, eventually } from '../support/api';
-import { createScenarioNetwork, signRequests, waitForStage } from '../support/formation-driver';
+import { issueFirstPack } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
 
@@ -31,17 +31,9 @@ describe('the signing page records a view only when a person is on it', () => {
 
   /** A new one-practice network's panel pack issued, and its partner's request to sign. */
   async function signRequestOfNewNetwork(networkIndex: number) {
-    const { network } = await createScenarioNetwork(api, { practiceCount: 1, networkIndex });
-    expect((await api.post(`/networks/${network.id}/formation`)).status).toBe(202);
-    await waitForStage(api, network.id, 'panel-presentation', 'drafting');
-    const issued = await api.post(`/networks/${network.id}/stages/panel-presentation/issue`);
-    expect(issued.status).toBe(202);
-    const [request] = await eventually(async () => {
-      const found = await signRequests(api, 1, issued.body.document.title);
-      return found.length > 0 ? found : null;
-    }, 'a sign request');
-    return request;
+    return (await issueFirstPack(api, { practiceCount: 1, networkIndex })).request;
   }
+
 
   it('ignores a prefetch (GET or HEAD, however browser-like), records the first interaction, once', async () => {
     const request = await signRequestOfNewNetwork(4);

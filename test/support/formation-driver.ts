@@ -37,6 +37,20 @@ export async function signRequests(api: ApiClient, documentVersion: number, docu
 }
 
 /** Signs as the person each link was sent to; returns the receipts. Only one partner per practice signs. */
+/** A new scenario network's formation started and its panel pack issued: the network, the issue answer and the first request to sign. */
+export async function issueFirstPack(api: ApiClient, opts: { practiceCount?: number; networkIndex?: number; name?: string }) {
+  const { network } = await createScenarioNetwork(api, opts);
+  expect((await api.post(`/networks/${network.id}/formation`)).status).toBe(202);
+  await waitForStage(api, network.id, 'panel-presentation', 'drafting');
+  const issued = await api.post(`/networks/${network.id}/stages/panel-presentation/issue`);
+  expect(issued.status).toBe(202);
+  const [request] = await eventually(async () => {
+    const found = await signRequests(api, 1, issued.body.document.title);
+    return found.length > 0 ? found : null;
+  }, 'a sign request');
+  return { network, issued, request };
+}
+
 export async function signOnePartnerPerPractice(baseUrl: string, requests: { to: string; token: string }[]) {
   const anonymous = apiClient(baseUrl);
   const donePractices = new Set<string>();
