@@ -7,9 +7,7 @@ import { type CodecKey, parseCodecKeys } from './codec/payload-codec';
  * All configuration, parsed once from the environment. Nothing else in the code base reads
  * process.env: composition roots call loadConfig() and pass the parsed value on.
  */
-const boolish = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const boolish = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /**
  * Which proxies' X-Forwarded-For to believe, in express's terms: a hop count (`1`: the one proxy in
@@ -27,10 +25,16 @@ const trustProxy = z
       if (hops <= 10) return hops;
     }
     if (value === 'true') {
-      ctx.addIssue({ code: 'custom', message: 'true would believe any client that names its own address: give a hop count (e.g. 1) or the proxies\' addresses' });
+      ctx.addIssue({
+        code: 'custom',
+        message: "true would believe any client that names its own address: give a hop count (e.g. 1) or the proxies' addresses",
+      });
       return z.NEVER;
     }
-    const items = value.split(',').map((v) => v.trim()).filter(Boolean);
+    const items = value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
     const bad = items.filter((item) => {
       if (PROXY_NAMES.includes(item)) return false;
       const [ip, bits, ...rest] = item.split('/');
@@ -39,7 +43,10 @@ const trustProxy = z
       return bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
     });
     if (bad.length || !items.length) {
-      ctx.addIssue({ code: 'custom', message: `must be a hop count (0-10), or addresses, subnets or ${PROXY_NAMES.join(', ')}, comma-separated${bad.length ? ` (not: ${bad.join(', ')})` : ''}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a hop count (0-10), or addresses, subnets or ${PROXY_NAMES.join(', ')}, comma-separated${bad.length ? ` (not: ${bad.join(', ')})` : ''}`,
+      });
       return z.NEVER;
     }
     return items;
@@ -55,7 +62,10 @@ const envSchema = z.object({
     .string()
     .regex(/^(postgres(ql)?:\/\/|sqlite:)/, 'must start with postgres://, postgresql:// or sqlite:')
     .optional(),
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port').optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'must be host:port')
+    .optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('formwork'),
   TEMPORAL_TLS: boolish.default(false),
@@ -68,7 +78,10 @@ const envSchema = z.object({
   FORMWORK_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   FORMWORK_ADMIN_EMAIL: z.email().default('facilitator@localhost'),
   FORM_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
   MAIL_FROM: z.string().min(3).default('Formwork <formwork@localhost>'),
   ACTION_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   RATE_LIMIT_SCALE: z.coerce.number().int().min(1).max(10_000).default(1),
@@ -93,7 +106,12 @@ const envSchema = z.object({
     .optional(),
   TEMPORAL_CODEC_CORS_ORIGINS: z
     .string()
-    .transform((value) => value.split(',').map((o) => o.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.url().regex(/^https?:\/\/[^/]+$/, 'must be origins such as http://localhost:8233, without a path')))
     .optional(),
 
@@ -247,10 +265,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     codec: {
       keys: e.TEMPORAL_CODEC_KEYS,
       // the embedded UI is reached on localhost or 127.0.0.1; an external UI must be named
-      corsOrigins: e.TEMPORAL_CODEC_CORS_ORIGINS ?? (e.TEMPORAL_ADDRESS ? [] : [`http://localhost:${e.TEMPORAL_UI_PORT}`, `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`]),
+      corsOrigins:
+        e.TEMPORAL_CODEC_CORS_ORIGINS ?? (e.TEMPORAL_ADDRESS ? [] : [`http://localhost:${e.TEMPORAL_UI_PORT}`, `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`]),
     },
     seal: {
-      ...(e.SEAL_KEY_PATH && e.SEAL_CERT_PATH ? { pem: { keyPath: path.resolve(e.SEAL_KEY_PATH), certPath: path.resolve(e.SEAL_CERT_PATH), passphrase: e.SEAL_KEY_PASSPHRASE } } : {}),
+      ...(e.SEAL_KEY_PATH && e.SEAL_CERT_PATH
+        ? { pem: { keyPath: path.resolve(e.SEAL_KEY_PATH), certPath: path.resolve(e.SEAL_CERT_PATH), passphrase: e.SEAL_KEY_PASSPHRASE } }
+        : {}),
       ...(e.SEAL_P12_PATH ? { pkcs12: { path: path.resolve(e.SEAL_P12_PATH), password: e.SEAL_P12_PASSWORD ?? '' } } : {}),
       tsaUrl: e.SEAL_TSA_URL,
     },

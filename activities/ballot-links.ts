@@ -31,7 +31,11 @@ export interface BallotLink<T extends BallotTemplate> {
 }
 
 /** Writes one ballot link (token and message) in the caller's transaction; false if it was already written. */
-export async function writeBallotLink<T extends BallotTemplate>(trx: Knex.Transaction, deps: Pick<ActivityDeps, 'repos' | 'outbox'>, l: BallotLink<T>): Promise<boolean> {
+export async function writeBallotLink<T extends BallotTemplate>(
+  trx: Knex.Transaction,
+  deps: Pick<ActivityDeps, 'repos' | 'outbox'>,
+  l: BallotLink<T>,
+): Promise<boolean> {
   if (await deps.repos.outbox.byDedupeKey(trx, l.dedupeKey)) return false;
   await deps.outbox.queueWithLink(trx, {
     key: l.dedupeKey,

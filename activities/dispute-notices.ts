@@ -36,7 +36,11 @@ export function concernedPeople(network: Network, parties: readonly string[], st
 export function actorWords(actor: CaseActor | null, network: Network | null, external?: { role: string } | null): { audit: string; display: string } {
   if (!actor) return { audit: 'system', display: 'Formwork' };
   if (actor.kind === 'staff') return { audit: actor.audit ?? actor.name, display: actor.name };
-  if (actor.kind === 'external') return { audit: `external:${actor.externalId}`, display: external ? `${actor.name} (${external.role.replace(/-/g, ' ').replace(/^lmc/, 'LMC')})` : actor.name };
+  if (actor.kind === 'external')
+    return {
+      audit: `external:${actor.externalId}`,
+      display: external ? `${actor.name} (${external.role.replace(/-/g, ' ').replace(/^lmc/, 'LMC')})` : actor.name,
+    };
   const practice = network?.practices.find((p) => p.id === actor.practiceId);
   return { audit: actor.audit ?? `person:${actor.personId}`, display: practice ? `${actor.name} (${practice.name})` : actor.name };
 }
@@ -70,7 +74,16 @@ export async function queueCaseNotices<T extends CaseTemplate>(
   }
   const staffPage = `${publicUrl}/disputes/${caseRow.id}`;
   for (const email of await repos.tokens.facilitatorEmails(trx, network.id)) {
-    keys.push(await outbox.queue(trx, { key: `${caseRow.workflowId}:${seq}:${email}`, to: email, networkId: network.id, template: input.template, data: input.data('facilitator', staffPage), links: [staffPage] }));
+    keys.push(
+      await outbox.queue(trx, {
+        key: `${caseRow.workflowId}:${seq}:${email}`,
+        to: email,
+        networkId: network.id,
+        template: input.template,
+        data: input.data('facilitator', staffPage),
+        links: [staffPage],
+      }),
+    );
   }
   return keys;
 }

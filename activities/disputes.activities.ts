@@ -53,14 +53,35 @@ export function createDisputesActivities(deps: ActivityDeps) {
   const partyNames = (caseRow: DisputeRow, network: Network) => caseRow.parties.map((id) => network.practices.find((p) => p.id === id)?.name ?? id);
 
   /** Writes an event with its snapshot and audit event, in the caller's transaction; false if it was already written. */
-  async function writeEvent(trx: Knex.Transaction, caseRow: DisputeRow, network: Network, e: CaseEventRecord, extra: { display?: string; data?: Record<string, unknown> } = {}): Promise<boolean> {
+  async function writeEvent(
+    trx: Knex.Transaction,
+    caseRow: DisputeRow,
+    network: Network,
+    e: CaseEventRecord,
+    extra: { display?: string; data?: Record<string, unknown> } = {},
+  ): Promise<boolean> {
     if (await repos.disputes.eventBySeq(trx, caseRow.id, e.seq)) return false;
     const external = e.actor?.kind === 'external' ? await repos.disputes.getExternal(trx, e.actor.externalId) : null;
     const who = actorWords(e.actor, network, external);
     const id = crypto.randomUUID();
-    await repos.disputes.insertEvent(trx, { id, disputeId: caseRow.id, seq: e.seq, at: e.at, type: e.type, actor: extra.display ?? who.display, text: e.text, stepNumber: e.step, data: { ...(e.data ?? {}), ...(extra.data ?? {}) } });
+    await repos.disputes.insertEvent(trx, {
+      id,
+      disputeId: caseRow.id,
+      seq: e.seq,
+      at: e.at,
+      type: e.type,
+      actor: extra.display ?? who.display,
+      text: e.text,
+      stepNumber: e.step,
+      data: { ...(e.data ?? {}), ...(extra.data ?? {}) },
+    });
     await repos.disputes.writeSnapshot(trx, caseRow.id, e.seq, e.snapshot);
-    await repos.audit.append(trx, who.audit, { type: 'dispute.event', disputeId: caseRow.id, eventId: id, seq: e.seq, eventType: e.type, step: e.step }, caseRow.networkId);
+    await repos.audit.append(
+      trx,
+      who.audit,
+      { type: 'dispute.event', disputeId: caseRow.id, eventId: id, seq: e.seq, eventType: e.type, step: e.step },
+      caseRow.networkId,
+    );
     return true;
   }
 
@@ -102,10 +123,32 @@ export function createDisputesActivities(deps: ActivityDeps) {
         };
         if (!(await repos.disputes.get(trx, input.caseId))) {
           await repos.disputes.insertCase(trx, row);
-          await repos.audit.append(trx, who.audit, { type: 'dispute.opened', disputeId: input.caseId, networkId: input.networkId, parties: input.parties, stage: input.stage, fromIssueId: input.fromIssueId }, input.networkId);
+          await repos.audit.append(
+            trx,
+            who.audit,
+            {
+              type: 'dispute.opened',
+              disputeId: input.caseId,
+              networkId: input.networkId,
+              parties: input.parties,
+              stage: input.stage,
+              fromIssueId: input.fromIssueId,
+            },
+            input.networkId,
+          );
         }
         const caseRow = (await repos.disputes.get(trx, input.caseId))!;
-        await writeEvent(trx, caseRow, network, { caseId: input.caseId, seq: 1, at: input.at, type: 'opened', text: input.summary, actor: input.openedBy, step: 1, snapshot: input.snapshot, data: { parties: input.parties, stage: input.stage } });
+        await writeEvent(trx, caseRow, network, {
+          caseId: input.caseId,
+          seq: 1,
+          at: input.at,
+          type: 'opened',
+          text: input.summary,
+          actor: input.openedBy,
+          step: 1,
+          snapshot: input.snapshot,
+          data: { parties: input.parties, stage: input.stage },
+        });
         const first = ladderStep(input.ladder, 1);
         return queueCaseNotices(deps, trx, {
           caseRow,
@@ -113,7 +156,17 @@ export function createDisputesActivities(deps: ActivityDeps) {
           seq: 1,
           stepNumber: 1,
           template: 'dispute-opened',
-          data: (name, link) => ({ name, networkName: network.name, title: input.title, summary: input.summary, parties: partyNames(caseRow, network), stepName: first.name, dueOn: input.snapshot.stepDueOn, limit: describeLimit(first.limit), link }),
+          data: (name, link) => ({
+            name,
+            networkName: network.name,
+            title: input.title,
+            summary: input.summary,
+            parties: partyNames(caseRow, network),
+            stepName: first.name,
+            dueOn: input.snapshot.stepDueOn,
+            limit: describeLimit(first.limit),
+            link,
+          }),
         });
       });
       await outbox.deliver(keys);
@@ -137,7 +190,16 @@ export function createDisputesActivities(deps: ActivityDeps) {
             seq: input.seq,
             stepNumber: to.number,
             template: 'dispute-escalated',
-            data: (name, link) => ({ name, networkName: network.name, title: caseRow.title, fromStep: from.name, toStep: to.name, breach: input.type === 'breach', dueOn: input.snapshot.stepDueOn, link }),
+            data: (name, link) => ({
+              name,
+              networkName: network.name,
+              title: caseRow.title,
+              fromStep: from.name,
+              toStep: to.name,
+              breach: input.type === 'breach',
+              dueOn: input.snapshot.stepDueOn,
+              link,
+            }),
           });
         }
         if (input.notice === 'closed' && (status === 'resolved' || status === 'withdrawn' || status === 'determined')) {
@@ -158,13 +220,24 @@ export function createDisputesActivities(deps: ActivityDeps) {
     /** At the board step: board members (and the chair) from the parties' practices stand aside, recorded by name. */
     async recordStandAside(input: { caseId: string; seq: number; at: string; step: number; snapshot: CaseSnapshot }): Promise<void> {
       const { caseRow, network } = await load(input.caseId);
-      const people = network.practices.flatMap((p) => p.people.map((x) => ({ personId: x.id, name: x.name, practiceId: p.id, practiceName: p.name, roles: x.roles })));
-      const aside = standingAside(people, caseRow.parties).map((p) => ({ ...p, practiceName: network.practices.find((x) => x.id === p.practiceId)?.name ?? '' }));
+      const people = network.practices.flatMap((p) =>
+        p.people.map((x) => ({ personId: x.id, name: x.name, practiceId: p.id, practiceName: p.name, roles: x.roles })),
+      );
+      const aside = standingAside(people, caseRow.parties).map((p) => ({
+        ...p,
+        practiceName: network.practices.find((x) => x.id === p.practiceId)?.name ?? '',
+      }));
       const text = aside.length
         ? `${listAnd(aside.map((p) => `${p.name} (${p.practiceName})`))} ${aside.length === 1 ? 'stands' : 'stand'} aside from the board’s hearing: ${aside.length === 1 ? 'their practice is' : 'their practices are'} a party.`
         : 'No board member is from a party’s practice: nobody stands aside.';
       await db.transaction(async (trx) => {
-        await writeEvent(trx, caseRow, network, { ...input, type: 'stood-aside', text, actor: null, data: { people: aside.map((p) => ({ personId: p.personId, name: p.name, practiceId: p.practiceId })) } });
+        await writeEvent(trx, caseRow, network, {
+          ...input,
+          type: 'stood-aside',
+          text,
+          actor: null,
+          data: { people: aside.map((p) => ({ personId: p.personId, name: p.name, practiceId: p.practiceId })) },
+        });
       });
     },
 
@@ -173,7 +246,13 @@ export function createDisputesActivities(deps: ActivityDeps) {
       const { caseRow, network } = await load(input.caseId);
       const step = ladderStep(caseRow.ladder, input.step);
       const keys = await db.transaction(async (trx) => {
-        await writeEvent(trx, caseRow, network, { ...input, type: 'reminder', text: `Everyone concerned was reminded that the ${step.name} step is due on ${formatDate(input.dueOn)}.`, actor: null, data: { dueOn: input.dueOn } });
+        await writeEvent(trx, caseRow, network, {
+          ...input,
+          type: 'reminder',
+          text: `Everyone concerned was reminded that the ${step.name} step is due on ${formatDate(input.dueOn)}.`,
+          actor: null,
+          data: { dueOn: input.dueOn },
+        });
         return queueCaseNotices(deps, trx, {
           caseRow,
           network,
@@ -187,7 +266,19 @@ export function createDisputesActivities(deps: ActivityDeps) {
     },
 
     /** Appoints the outside person of a step and sends them their link to record a view or determination. */
-    async appointExternal(input: { caseId: string; externalId: string; seq: number; at: string; step: number; role: ExternalRole; name: string; email: string; organisation: string; actor: CaseActor; snapshot: CaseSnapshot }): Promise<void> {
+    async appointExternal(input: {
+      caseId: string;
+      externalId: string;
+      seq: number;
+      at: string;
+      step: number;
+      role: ExternalRole;
+      name: string;
+      email: string;
+      organisation: string;
+      actor: CaseActor;
+      snapshot: CaseSnapshot;
+    }): Promise<void> {
       const { caseRow, network } = await load(input.caseId);
       const step = ladderStep(caseRow.ladder, input.step);
       const who = actorWords(input.actor, network);
@@ -196,10 +287,25 @@ export function createDisputesActivities(deps: ActivityDeps) {
       const expiresAt = new Date(Math.max(Date.now() + deps.actionTokenTtlDays * 86_400_000, dueMs + 30 * 86_400_000)).toISOString();
       const keys = await db.transaction(async (trx) => {
         if (!(await repos.disputes.getExternal(trx, input.externalId))) {
-          await repos.disputes.insertExternal(trx, { id: input.externalId, disputeId: caseRow.id, stepNumber: input.step, role: input.role, name: input.name, email: input.email, organisation: input.organisation, appointedBy: who.display, appointedAt: input.at });
+          await repos.disputes.insertExternal(trx, {
+            id: input.externalId,
+            disputeId: caseRow.id,
+            stepNumber: input.step,
+            role: input.role,
+            name: input.name,
+            email: input.email,
+            organisation: input.organisation,
+            appointedBy: who.display,
+            appointedAt: input.at,
+          });
         }
         const role = EXTERNAL_ROLE_WORDS[input.role];
-        await writeEvent(trx, caseRow, network, { ...input, type: 'external-appointed', text: `${input.name} (${input.organisation}) was appointed ${role} for the ${step.name} step.`, data: { externalId: input.externalId, role: input.role } });
+        await writeEvent(trx, caseRow, network, {
+          ...input,
+          type: 'external-appointed',
+          text: `${input.name} (${input.organisation}) was appointed ${role} for the ${step.name} step.`,
+          data: { externalId: input.externalId, role: input.role },
+        });
         return [
           await outbox.queueWithLink(trx, {
             key: `${caseRow.workflowId}:${input.seq}:external`,
@@ -207,7 +313,18 @@ export function createDisputesActivities(deps: ActivityDeps) {
             networkId: network.id,
             template: 'dispute-external',
             link: { kind: 'dispute-external', personId: input.externalId, subjectId: caseRow.id, workflowId: caseRow.workflowId, expiresAt },
-            data: (link) => ({ name: input.name, networkName: network.name, title: caseRow.title, role, stepName: step.name, parties: partyNames(caseRow, network), summary: caseRow.summary, dueOn: input.snapshot.stepDueOn, mayDetermine: step.mayDetermine, link }),
+            data: (link) => ({
+              name: input.name,
+              networkName: network.name,
+              title: caseRow.title,
+              role,
+              stepName: step.name,
+              parties: partyNames(caseRow, network),
+              summary: caseRow.summary,
+              dueOn: input.snapshot.stepDueOn,
+              mayDetermine: step.mayDetermine,
+              link,
+            }),
           }),
         ];
       });
@@ -216,13 +333,25 @@ export function createDisputesActivities(deps: ActivityDeps) {
 
     /** Renders and stores the settlement record of the terms agreed (a new document version). */
     async renderSettlement(input: { caseId: string; terms: string; agreedOn: string; idempotencyKey: string; actor: string }): Promise<DocumentRef> {
-      const toRef = (d: { id: string; type: string; title: string; version: number; sha256Pdf: string }): DocumentRef => ({ id: d.id, type: d.type, title: d.title, version: d.version, sha256: d.sha256Pdf });
+      const toRef = (d: { id: string; type: string; title: string; version: number; sha256Pdf: string }): DocumentRef => ({
+        id: d.id,
+        type: d.type,
+        title: d.title,
+        version: d.version,
+        sha256: d.sha256Pdf,
+      });
       const existing = await repos.documents.byIdempotencyKey(db, input.idempotencyKey);
       if (existing) return toRef(existing);
       const { caseRow, network } = await load(input.caseId);
       const context: SettlementRecordContext = {
         network: { name: network.name },
-        dispute: { reference: caseRow.id.slice(0, 8).toUpperCase(), title: caseRow.title, summary: caseRow.summary, openedOn: caseRow.openedAt.slice(0, 10), step: ladderStep(caseRow.ladder, caseRow.stepNumber).name },
+        dispute: {
+          reference: caseRow.id.slice(0, 8).toUpperCase(),
+          title: caseRow.title,
+          summary: caseRow.summary,
+          openedOn: caseRow.openedAt.slice(0, 10),
+          step: ladderStep(caseRow.ladder, caseRow.stepNumber).name,
+        },
         parties: caseRow.parties.map((id) => {
           const p = network.practices.find((x) => x.id === id);
           return { name: p?.name ?? id, odsCode: p?.odsCode ?? '' };
@@ -235,7 +364,16 @@ export function createDisputesActivities(deps: ActivityDeps) {
       const rendered = await renderForActivity('settlement-record', context, { documentId: id, version, networkName: network.name, issuedOn: input.agreedOn });
       try {
         const doc = await db.transaction(async (trx) => {
-          const stored = await storeRendered(trx, repos, input.actor, { id, networkId: network.id, stageKey: null, type: 'settlement-record', version, title: rendered.title || `Settlement record: ${caseRow.title}`, idempotencyKey: input.idempotencyKey, rendered });
+          const stored = await storeRendered(trx, repos, input.actor, {
+            id,
+            networkId: network.id,
+            stageKey: null,
+            type: 'settlement-record',
+            version,
+            title: rendered.title || `Settlement record: ${caseRow.title}`,
+            idempotencyKey: input.idempotencyKey,
+            rendered,
+          });
           await repos.disputes.setSettlementDocument(trx, caseRow.id, id);
           return stored;
         });

@@ -18,7 +18,8 @@ const fail = (type: string, message: string) => ApplicationFailure.create({ type
 const sealedPreferencesSchema = z.object({ preferences: z.array(z.string().min(1)).min(1), receiptHash: z.string().regex(/^[0-9a-f]{64}$/) });
 
 type ElectedBy = Record<string, string[]>;
-const electedOf = (result: { constituencies: { name: string; elected: string[] }[] }): ElectedBy => Object.fromEntries(result.constituencies.map((c) => [c.name, c.elected]));
+const electedOf = (result: { constituencies: { name: string; elected: string[] }[] }): ElectedBy =>
+  Object.fromEntries(result.constituencies.map((c) => [c.name, c.elected]));
 
 /**
  * Everything the election workflow does to the world. Idempotent: a retried activity finds its
@@ -61,8 +62,29 @@ export function createElectionsActivities(deps: ActivityDeps) {
           for (const person of representatives(practice)) {
             const dedupeKey = `${input.workflowId}:ballot:${person.id}`;
             dedupeKeys.push(dedupeKey);
-            const data = (link: string) => ({ name: person.name, networkName: network.name, title: election.title, constituency: constituency.name, seats: constituency.seats, candidates: candidateNames, practiceName: practice.name, closesAt: election.ballotCloseAt, link });
-            await writeBallotLink(trx, deps, { dedupeKey, kind: 'ballot', person, subjectId: election.id, documentId: null, workflowId: input.workflowId, networkId: network.id, expiresAt, template: 'election-ballot', data });
+            const data = (link: string) => ({
+              name: person.name,
+              networkName: network.name,
+              title: election.title,
+              constituency: constituency.name,
+              seats: constituency.seats,
+              candidates: candidateNames,
+              practiceName: practice.name,
+              closesAt: election.ballotCloseAt,
+              link,
+            });
+            await writeBallotLink(trx, deps, {
+              dedupeKey,
+              kind: 'ballot',
+              person,
+              subjectId: election.id,
+              documentId: null,
+              workflowId: input.workflowId,
+              networkId: network.id,
+              expiresAt,
+              template: 'election-ballot',
+              data,
+            });
           }
         }
       }
@@ -89,7 +111,12 @@ export function createElectionsActivities(deps: ActivityDeps) {
             createdBy: input.actor,
             ballotKey: newBallotKey(),
           });
-          await repos.audit.append(trx, input.actor, { type: 'election.opened', electionId: input.electionId, networkId: input.networkId, method: input.method }, input.networkId);
+          await repos.audit.append(
+            trx,
+            input.actor,
+            { type: 'election.opened', electionId: input.electionId, networkId: input.networkId, method: input.method },
+            input.networkId,
+          );
         });
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
@@ -108,7 +135,18 @@ export function createElectionsActivities(deps: ActivityDeps) {
           conflictOfInterest: input.conflictOfInterest,
         });
         if (!inserted) return;
-        await repos.audit.append(trx, input.actor, { type: 'election.candidate-nominated', electionId: input.electionId, candidateId: input.candidateId, personId: input.personId, constituency: input.constituency }, election.networkId);
+        await repos.audit.append(
+          trx,
+          input.actor,
+          {
+            type: 'election.candidate-nominated',
+            electionId: input.electionId,
+            candidateId: input.candidateId,
+            personId: input.personId,
+            constituency: input.constituency,
+          },
+          election.networkId,
+        );
       });
     },
 
@@ -148,11 +186,23 @@ export function createElectionsActivities(deps: ActivityDeps) {
         .transaction(async (trx) => {
           if (!(await repos.elections.insertTurnout(trx, { electionId: election.id, voterId: input.voterId }))) return;
           await repos.tokens.markActionTokenUsed(trx, election.id, input.castBy);
-          await repos.audit.append(trx, `person:${input.castBy}`, { type: 'election.ballot-cast', electionId: election.id, voterId: input.voterId }, election.networkId);
+          await repos.audit.append(
+            trx,
+            `person:${input.castBy}`,
+            { type: 'election.ballot-cast', electionId: election.id, voterId: input.voterId },
+            election.networkId,
+          );
         })
         .catch(ignoreRepeat);
       await db
-        .transaction((trx) => repos.elections.insertBallot(trx, { electionId: election.id, constituency: constituency.name, preferences: opened.preferences, receiptHash: opened.receiptHash }))
+        .transaction((trx) =>
+          repos.elections.insertBallot(trx, {
+            electionId: election.id,
+            constituency: constituency.name,
+            preferences: opened.preferences,
+            receiptHash: opened.receiptHash,
+          }),
+        )
         .catch(ignoreRepeat);
       return { accepted: true };
     },
@@ -191,10 +241,17 @@ export function createElectionsActivities(deps: ActivityDeps) {
         }
         // the ballot papers are kept for scrutiny, rewritten so their order no longer follows arrival
         await repos.elections.reshuffleBallots(trx, election.id);
-        await repos.audit.append(trx, SYSTEM, { type: 'election.counted', electionId: election.id, elected: constituencies.flatMap((c) => c.elected) }, election.networkId);
+        await repos.audit.append(
+          trx,
+          SYSTEM,
+          { type: 'election.counted', electionId: election.id, elected: constituencies.flatMap((c) => c.elected) },
+          election.networkId,
+        );
       });
       // best effort, like a motion's close: autovacuum removes the old row versions otherwise
-      await repos.elections.purgeBallotHistory(db).catch((err: Error) => log.warn({ electionId: election.id, err: err.message }, 'could not vacuum the election ballots table'));
+      await repos.elections
+        .purgeBallotHistory(db)
+        .catch((err: Error) => log.warn({ electionId: election.id, err: err.message }, 'could not vacuum the election ballots table'));
       const after = await repos.elections.getElection(db, election.id);
       return electedOf((after?.result ?? result) as typeof result);
     },
@@ -215,9 +272,25 @@ export function createElectionsActivities(deps: ActivityDeps) {
       const id = crypto.randomUUID();
       const version = (await repos.documents.latestVersion(db, network.id, 'election-result')) + 1;
       const countedOn = (election.countedAt ?? new Date().toISOString()).slice(0, 10);
-      const rendered = await renderForActivity('election-result', electionCertificateContext(election, network.name, candidates, turnout.length), { documentId: id, version, networkName: network.name, issuedOn: countedOn });
+      const rendered = await renderForActivity('election-result', electionCertificateContext(election, network.name, candidates, turnout.length), {
+        documentId: id,
+        version,
+        networkName: network.name,
+        issuedOn: countedOn,
+      });
       try {
-        await db.transaction((trx) => storeRendered(trx, repos, SYSTEM, { id, networkId: network.id, stageKey: null, type: 'election-result', version, title: rendered.title || `Election result: ${election.title}`, idempotencyKey, rendered }));
+        await db.transaction((trx) =>
+          storeRendered(trx, repos, SYSTEM, {
+            id,
+            networkId: network.id,
+            stageKey: null,
+            type: 'election-result',
+            version,
+            title: rendered.title || `Election result: ${election.title}`,
+            idempotencyKey,
+            rendered,
+          }),
+        );
       } catch (err) {
         const again = isUniqueViolation(err) ? await repos.documents.byIdempotencyKey(db, idempotencyKey) : null;
         if (!again) throw err;

@@ -44,7 +44,11 @@ export function createFormationActivities(deps: ActivityDeps) {
   return {
     async markFormation(input: { networkId: string; status: 'running' | 'completed'; currentStage: StageKey | null }): Promise<void> {
       await db.transaction(async (trx) => {
-        await repos.stages.ensure(trx, input.networkId, STAGES.map((s) => ({ key: s.key, position: s.position })));
+        await repos.stages.ensure(
+          trx,
+          input.networkId,
+          STAGES.map((s) => ({ key: s.key, position: s.position })),
+        );
         await repos.records.setFormation(trx, input.networkId, { formationStatus: input.status, currentStage: input.currentStage });
       });
     },
@@ -53,7 +57,15 @@ export function createFormationActivities(deps: ActivityDeps) {
      * Writes a stage's status to the read model, with how its last round or vote ended and its vote
      * (dashboards read these; they never query the workflow). A move to a new status is audited.
      */
-    async markStage(input: { networkId: string; stage: StageKey; status: string; event?: 'started' | 'completed' | 'returned'; reason?: string; lastOutcome?: StageOutcome | null; vote?: StageVote | null }): Promise<void> {
+    async markStage(input: {
+      networkId: string;
+      stage: StageKey;
+      status: string;
+      event?: 'started' | 'completed' | 'returned';
+      reason?: string;
+      lastOutcome?: StageOutcome | null;
+      vote?: StageVote | null;
+    }): Promise<void> {
       await db.transaction(async (trx) => {
         const before = (await repos.stages.list(trx, input.networkId)).find((s) => s.stageKey === input.stage);
         await repos.stages.setStatus(trx, input.networkId, input.stage, input.status, { lastOutcome: input.lastOutcome, vote: input.vote });
@@ -64,7 +76,12 @@ export function createFormationActivities(deps: ActivityDeps) {
         } else if (input.event === 'completed') {
           await repos.audit.append(trx, SYSTEM, { type: 'stage.completed', networkId: input.networkId, stage: input.stage }, input.networkId);
         } else if (input.event === 'returned') {
-          await repos.audit.append(trx, SYSTEM, { type: 'stage.returned-to-drafting', networkId: input.networkId, stage: input.stage, reason: input.reason ?? '' }, input.networkId);
+          await repos.audit.append(
+            trx,
+            SYSTEM,
+            { type: 'stage.returned-to-drafting', networkId: input.networkId, stage: input.stage, reason: input.reason ?? '' },
+            input.networkId,
+          );
         }
       });
     },
@@ -82,7 +99,12 @@ export function createFormationActivities(deps: ActivityDeps) {
         if (current.length && current.every((r) => r.version === version)) return;
         for (const rule of rules) {
           await repos.votingRules.setRuleOverride(trx, input.networkId, rule, SYSTEM);
-          await repos.audit.append(trx, SYSTEM, { type: 'voting-rule.set', networkId: input.networkId, decisionType: rule.decisionType, version }, input.networkId);
+          await repos.audit.append(
+            trx,
+            SYSTEM,
+            { type: 'voting-rule.set', networkId: input.networkId, decisionType: rule.decisionType, version },
+            input.networkId,
+          );
         }
       });
     },
@@ -99,13 +121,24 @@ export function createFormationActivities(deps: ActivityDeps) {
       await db.transaction(async (trx) => {
         const changed = await repos.stages.setData(trx, input.networkId, input.stage, input.data, input.revision);
         if (changed) {
-          await repos.audit.append(trx, input.actor, { type: 'stage.data-submitted', networkId: input.networkId, stage: input.stage, revision: input.revision }, input.networkId);
+          await repos.audit.append(
+            trx,
+            input.actor,
+            { type: 'stage.data-submitted', networkId: input.networkId, stage: input.stage, revision: input.revision },
+            input.networkId,
+          );
         }
       });
     },
 
     async renderStageDocument(input: { networkId: string; stage: StageKey; data: unknown; idempotencyKey: string; actor: string }): Promise<DocumentRef> {
-      const toRef = (d: { id: string; type: string; title: string; version: number; sha256Pdf: string }): DocumentRef => ({ id: d.id, type: d.type, title: d.title, version: d.version, sha256: d.sha256Pdf });
+      const toRef = (d: { id: string; type: string; title: string; version: number; sha256Pdf: string }): DocumentRef => ({
+        id: d.id,
+        type: d.type,
+        title: d.title,
+        version: d.version,
+        sha256: d.sha256Pdf,
+      });
       const existing = await repos.documents.byIdempotencyKey(db, input.idempotencyKey);
       if (existing) return toRef(existing);
 
@@ -153,7 +186,6 @@ export function createFormationActivities(deps: ActivityDeps) {
         throw err;
       }
     },
-
   };
 }
 

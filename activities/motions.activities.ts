@@ -21,7 +21,6 @@ const fail = (type: string, message: string) => ApplicationFailure.create({ type
 
 const sealedVoteSchema = z.object({ choice: choiceSchema, receiptHash: z.string().regex(/^[0-9a-f]{64}$/) });
 
-
 /**
  * Everything the vote workflow does to the world. Idempotent: a retried activity finds its earlier
  * work (by motion id, dedupe key, receipt or primary key) and does not redo it.
@@ -42,8 +41,14 @@ export function createMotionsActivities(deps: ActivityDeps) {
   }
 
   /** Records the motion with its rule and electorate (and, for a secret ballot, its sealing key). No links yet. */
-  async function recordMotion(input: VoteInput & { rule: VotingRule; workflowId: string }): Promise<{ electorate: Voter[]; openedAt: string; closesAt: string }> {
-    const found = (m: { electorate: Parameters<typeof toVoters>[0]; openedAt: string; closesAt: string }) => ({ electorate: toVoters(m.electorate), openedAt: m.openedAt, closesAt: m.closesAt });
+  async function recordMotion(
+    input: VoteInput & { rule: VotingRule; workflowId: string },
+  ): Promise<{ electorate: Voter[]; openedAt: string; closesAt: string }> {
+    const found = (m: { electorate: Parameters<typeof toVoters>[0]; openedAt: string; closesAt: string }) => ({
+      electorate: toVoters(m.electorate),
+      openedAt: m.openedAt,
+      closesAt: m.closesAt,
+    });
     const existing = await repos.motions.getMotion(db, input.motionId);
     if (existing) return found(existing);
     const network = await requireNetwork(db, input.networkId);
@@ -70,7 +75,15 @@ export function createMotionsActivities(deps: ActivityDeps) {
         await repos.audit.append(
           trx,
           input.actor,
-          { type: 'motion.opened', motionId: input.motionId, networkId: input.networkId, decisionType: input.decisionType, ruleVersion: input.rule.version, closesAt: input.closesAt, electorate: electorate.length },
+          {
+            type: 'motion.opened',
+            motionId: input.motionId,
+            networkId: input.networkId,
+            decisionType: input.decisionType,
+            ruleVersion: input.rule.version,
+            closesAt: input.closesAt,
+            electorate: electorate.length,
+          },
           input.networkId,
         );
       });
@@ -104,9 +117,23 @@ export function createMotionsActivities(deps: ActivityDeps) {
             networkId: motion.networkId,
             expiresAt,
             template: 'motion-ballot',
-            data: (link) => ({ name: person.name, networkName: network.name, title: motion.title, practiceName: practice.name, ruleDescription, closesAt: motion.closesAt, link }),
+            data: (link) => ({
+              name: person.name,
+              networkName: network.name,
+              title: motion.title,
+              practiceName: practice.name,
+              ruleDescription,
+              closesAt: motion.closesAt,
+              link,
+            }),
           });
-          if (written) await repos.audit.append(trx, SYSTEM, { type: 'motion.ballot-requested', motionId: motion.id, personId: person.id, practiceId: practice.id }, motion.networkId);
+          if (written)
+            await repos.audit.append(
+              trx,
+              SYSTEM,
+              { type: 'motion.ballot-requested', motionId: motion.id, personId: person.id, practiceId: practice.id },
+              motion.networkId,
+            );
         }
       }
     });
@@ -171,7 +198,15 @@ export function createMotionsActivities(deps: ActivityDeps) {
         })
         .catch(ignoreRepeat);
       await db
-        .transaction((trx) => repos.motions.insertBallot(trx, { motionId: motion.id, receiptHash: receiptHash!, choice: choice!, ...ballotWeights(motion.rule, principal), voterId: secret ? null : principalId }))
+        .transaction((trx) =>
+          repos.motions.insertBallot(trx, {
+            motionId: motion.id,
+            receiptHash: receiptHash!,
+            choice: choice!,
+            ...ballotWeights(motion.rule, principal),
+            voterId: secret ? null : principalId,
+          }),
+        )
         .catch(ignoreRepeat);
       return { accepted: true };
     },
@@ -179,8 +214,21 @@ export function createMotionsActivities(deps: ActivityDeps) {
     async recordProxy(input: { motionId: string; principalId: string; proxyId: string; actor: string }): Promise<void> {
       const motion = await requireMotion(input.motionId);
       await db.transaction(async (trx) => {
-        if (!(await repos.motions.insertProxy(trx, { motionId: input.motionId, principalId: input.principalId, proxyId: input.proxyId, appointedBy: input.actor }))) return;
-        await repos.audit.append(trx, input.actor, { type: 'motion.proxy-appointed', motionId: input.motionId, principalId: input.principalId, proxyId: input.proxyId }, motion.networkId);
+        if (
+          !(await repos.motions.insertProxy(trx, {
+            motionId: input.motionId,
+            principalId: input.principalId,
+            proxyId: input.proxyId,
+            appointedBy: input.actor,
+          }))
+        )
+          return;
+        await repos.audit.append(
+          trx,
+          input.actor,
+          { type: 'motion.proxy-appointed', motionId: input.motionId, principalId: input.principalId, proxyId: input.proxyId },
+          motion.networkId,
+        );
       });
     },
 
@@ -190,7 +238,12 @@ export function createMotionsActivities(deps: ActivityDeps) {
       await db.transaction(async (trx) => {
         await repos.motions.setClosesAt(trx, motion.id, input.closesAt);
         await repos.motions.extendLinks(trx, motion.id, linkExpiry(deps, input.closesAt));
-        await repos.audit.append(trx, input.actor, { type: 'motion.extended', motionId: motion.id, from: motion.closesAt, to: input.closesAt }, motion.networkId);
+        await repos.audit.append(
+          trx,
+          input.actor,
+          { type: 'motion.extended', motionId: motion.id, from: motion.closesAt, to: input.closesAt },
+          motion.networkId,
+        );
       });
     },
 
@@ -200,7 +253,9 @@ export function createMotionsActivities(deps: ActivityDeps) {
       if (!motion || motion.status !== 'open') return 0;
       const network = await requireNetwork(db, motion.networkId);
       const voted = new Set([...input.voted, ...(await repos.motions.turnout(db, motion.id)).map((t) => t.voterId)]);
-      const waiting = network.practices.filter((p) => !voted.has(p.id) && motion.electorate.some((v) => v.practiceId === p.id) && takesPart(motion.rule, motion.subjectPracticeId, p.id));
+      const waiting = network.practices.filter(
+        (p) => !voted.has(p.id) && motion.electorate.some((v) => v.practiceId === p.id) && takesPart(motion.rule, motion.subjectPracticeId, p.id),
+      );
       const dedupeKeys: string[] = [];
       const expiresAt = linkExpiry(deps, motion.closesAt);
       await db.transaction(async (trx) => {
@@ -210,10 +265,25 @@ export function createMotionsActivities(deps: ActivityDeps) {
             const dedupeKey = `${input.workflowId}:reminder:${person.id}`;
             dedupeKeys.push(dedupeKey);
             const data = (link: string) => ({ name: person.name, practiceName: practice.name, title: motion.title, closesAt: motion.closesAt, link });
-            if (await writeBallotLink(trx, deps, { dedupeKey, kind: 'vote', person, subjectId: motion.id, documentId: motion.documentId, workflowId: motion.workflowId, networkId: motion.networkId, expiresAt, template: 'motion-reminder', data })) written += 1;
+            if (
+              await writeBallotLink(trx, deps, {
+                dedupeKey,
+                kind: 'vote',
+                person,
+                subjectId: motion.id,
+                documentId: motion.documentId,
+                workflowId: motion.workflowId,
+                networkId: motion.networkId,
+                expiresAt,
+                template: 'motion-reminder',
+                data,
+              })
+            )
+              written += 1;
           }
         }
-        if (written > 0) await repos.audit.append(trx, SYSTEM, { type: 'motion.reminded', motionId: motion.id, practiceIds: waiting.map((p) => p.id) }, motion.networkId);
+        if (written > 0)
+          await repos.audit.append(trx, SYSTEM, { type: 'motion.reminded', motionId: motion.id, practiceIds: waiting.map((p) => p.id) }, motion.networkId);
       });
       await deps.outbox.deliver(dedupeKeys);
       return waiting.length;
@@ -251,10 +321,18 @@ export function createMotionsActivities(deps: ActivityDeps) {
         if (again?.status === 'closed') return;
         await repos.motions.closeMotion(trx, motion.id, { result: { ...stored, closedAt }, closedAt });
         if (secret) await repos.motions.reshuffleBallots(trx, motion.id);
-        await repos.audit.append(trx, SYSTEM, { type: 'motion.closed', motionId: motion.id, result: tally.result, ruleVersion: tally.ruleVersion, ballots: rows.length }, motion.networkId);
+        await repos.audit.append(
+          trx,
+          SYSTEM,
+          { type: 'motion.closed', motionId: motion.id, result: tally.result, ruleVersion: tally.ruleVersion, ballots: rows.length },
+          motion.networkId,
+        );
       });
       // best effort, never retried into a stuck close: autovacuum removes the old row versions otherwise
-      if (secret) await repos.motions.purgeBallotHistory(db).catch((err: Error) => log.warn({ motionId: motion.id, err: err.message }, 'could not vacuum the motion ballots table'));
+      if (secret)
+        await repos.motions
+          .purgeBallotHistory(db)
+          .catch((err: Error) => log.warn({ motionId: motion.id, err: err.message }, 'could not vacuum the motion ballots table'));
       log.info({ motionId: motion.id, result: tally.result }, 'motion closed');
       const after = await repos.motions.getMotion(db, motion.id);
       return outcomeOf((after?.result ?? stored) as TallyResult);
@@ -275,10 +353,24 @@ export function createMotionsActivities(deps: ActivityDeps) {
       const tally = motion.result as TallyResult & { closedAt: string };
       const id = crypto.randomUUID();
       const version = (await repos.documents.latestVersion(db, network.id, 'vote-result')) + 1;
-      const rendered = await renderForActivity('vote-result', voteCertificateContext(motion, network.name, tally), { documentId: id, version, networkName: network.name, issuedOn: tally.closedAt.slice(0, 10) });
+      const rendered = await renderForActivity('vote-result', voteCertificateContext(motion, network.name, tally), {
+        documentId: id,
+        version,
+        networkName: network.name,
+        issuedOn: tally.closedAt.slice(0, 10),
+      });
       try {
         await db.transaction(async (trx) => {
-          await storeRendered(trx, repos, SYSTEM, { id, networkId: network.id, stageKey: null, type: 'vote-result', version, title: rendered.title || `Vote result: ${motion.title}`, idempotencyKey, rendered });
+          await storeRendered(trx, repos, SYSTEM, {
+            id,
+            networkId: network.id,
+            stageKey: null,
+            type: 'vote-result',
+            version,
+            title: rendered.title || `Vote result: ${motion.title}`,
+            idempotencyKey,
+            rendered,
+          });
           await repos.motions.setResultDocument(trx, motion.id, id);
         });
       } catch (err) {

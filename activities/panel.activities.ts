@@ -47,15 +47,38 @@ export function createPanelActivities(deps: ActivityDeps) {
       const wave = await repos.records.getWave(db, network.waveId);
       if (!wave) throw ApplicationFailure.nonRetryable(`wave ${network.waveId} not found`, 'NOT_FOUND');
       const panel = await repos.panels.byWave(db, wave.id);
-      const conflicts = panelConflicts(panel?.members ?? [], network.practices.flatMap((p) => p.people.map((x) => ({ email: x.email, roles: x.roles, practiceName: p.name }))));
+      const conflicts = panelConflicts(
+        panel?.members ?? [],
+        network.practices.flatMap((p) => p.people.map((x) => ({ email: x.email, roles: x.roles, practiceName: p.name }))),
+      );
       const presentationId = await db.transaction(async (trx) => {
         let presentation = await repos.panels.presentationFor(trx, network.id, wave.id);
         if (!presentation) {
           const id = crypto.randomUUID();
-          await repos.panels.insertPresentation(trx, { id, networkId: network.id, waveId: wave.id, panelId: panel?.id ?? null, documentId: input.documentId, criteria: panel?.criteria ?? [] });
+          await repos.panels.insertPresentation(trx, {
+            id,
+            networkId: network.id,
+            waveId: wave.id,
+            panelId: panel?.id ?? null,
+            documentId: input.documentId,
+            criteria: panel?.criteria ?? [],
+          });
           presentation = (await repos.panels.presentation(trx, id))!;
           const invited = (panel?.members ?? []).filter((m) => !conflicts.has(m.id)).map((m) => m.id);
-          await repos.audit.append(trx, input.actor, { type: 'panel.presentation-opened', networkId: network.id, presentationId: id, waveId: wave.id, documentId: input.documentId, invited, excluded: [...conflicts.keys()] }, network.id);
+          await repos.audit.append(
+            trx,
+            input.actor,
+            {
+              type: 'panel.presentation-opened',
+              networkId: network.id,
+              presentationId: id,
+              waveId: wave.id,
+              documentId: input.documentId,
+              invited,
+              excluded: [...conflicts.keys()],
+            },
+            network.id,
+          );
         } else {
           await repos.panels.setPresentationDocument(trx, presentation.id, input.documentId);
         }
@@ -63,12 +86,24 @@ export function createPanelActivities(deps: ActivityDeps) {
         if (!panel || presentation.outcome) return presentation.id;
         for (const member of panel.members) {
           const reason = conflicts.get(member.id) ?? null;
-          if (!(await repos.panels.insertInvitation(trx, { presentationId: presentation.id, memberId: member.id, excluded: reason !== null, reason }))) continue;
-          if (reason) await repos.audit.append(trx, input.actor, { type: 'panel.member-excluded', networkId: network.id, presentationId: presentation.id, memberId: member.id, reason }, network.id);
+          if (!(await repos.panels.insertInvitation(trx, { presentationId: presentation.id, memberId: member.id, excluded: reason !== null, reason })))
+            continue;
+          if (reason)
+            await repos.audit.append(
+              trx,
+              input.actor,
+              { type: 'panel.member-excluded', networkId: network.id, presentationId: presentation.id, memberId: member.id, reason },
+              network.id,
+            );
         }
         return presentation.id;
       });
-      const [presentation, invitations, scores, conditions] = await Promise.all([repos.panels.presentation(db, presentationId), repos.panels.invitations(db, presentationId), repos.panels.scores(db, presentationId), repos.panels.conditions(db, presentationId)]);
+      const [presentation, invitations, scores, conditions] = await Promise.all([
+        repos.panels.presentation(db, presentationId),
+        repos.panels.invitations(db, presentationId),
+        repos.panels.scores(db, presentationId),
+        repos.panels.conditions(db, presentationId),
+      ]);
       return {
         presentationId,
         waveNumber: wave.number,
@@ -86,9 +121,20 @@ export function createPanelActivities(deps: ActivityDeps) {
       const presentation = await requirePresentation(input.presentationId);
       if (presentation.outcome || !presentation.documentId) return;
       const network = await requireNetwork(input.networkId);
-      const [wave, panel, invitations] = await Promise.all([repos.records.getWave(db, presentation.waveId), repos.panels.byWave(db, presentation.waveId), repos.panels.invitations(db, presentation.id)]);
+      const [wave, panel, invitations] = await Promise.all([
+        repos.records.getWave(db, presentation.waveId),
+        repos.panels.byWave(db, presentation.waveId),
+        repos.panels.invitations(db, presentation.id),
+      ]);
       if (!wave || !panel) return;
-      const members = new Map((await repos.panels.membersByIds(db, invitations.map((i) => i.memberId))).map((m) => [m.id, m]));
+      const members = new Map(
+        (
+          await repos.panels.membersByIds(
+            db,
+            invitations.map((i) => i.memberId),
+          )
+        ).map((m) => [m.id, m]),
+      );
       const expiresAt = new Date(Date.now() + deps.actionTokenTtlDays * DAY_MS).toISOString();
       const keys: string[] = [];
       await db.transaction(async (trx) => {
@@ -96,7 +142,15 @@ export function createPanelActivities(deps: ActivityDeps) {
           const member = members.get(invitation.memberId);
           if (!member) continue;
           if (invitation.excluded) {
-            keys.push(await outbox.queue(trx, { key: `panel-excluded:${presentation.id}:${member.id}`, to: member.email, networkId: network.id, template: 'panel-member-excluded', data: { name: member.name, networkName: network.name, waveNumber: wave.number, reason: invitation.reason ?? '' } }));
+            keys.push(
+              await outbox.queue(trx, {
+                key: `panel-excluded:${presentation.id}:${member.id}`,
+                to: member.email,
+                networkId: network.id,
+                template: 'panel-member-excluded',
+                data: { name: member.name, networkName: network.name, waveNumber: wave.number, reason: invitation.reason ?? '' },
+              }),
+            );
             continue;
           }
           keys.push(
@@ -105,8 +159,23 @@ export function createPanelActivities(deps: ActivityDeps) {
               to: member.email,
               networkId: network.id,
               template: 'panel-score-request',
-              link: { kind: 'score', personId: member.id, subjectId: presentation.id, documentId: presentation.documentId, workflowId: formationWorkflowId(network.id), expiresAt },
-              data: (link) => ({ name: member.name, networkName: network.name, waveNumber: wave.number, panelDate: panel.date, criteria: presentation.criteria.map((c) => c.title), link, expiresAt }),
+              link: {
+                kind: 'score',
+                personId: member.id,
+                subjectId: presentation.id,
+                documentId: presentation.documentId,
+                workflowId: formationWorkflowId(network.id),
+                expiresAt,
+              },
+              data: (link) => ({
+                name: member.name,
+                networkName: network.name,
+                waveNumber: wave.number,
+                panelDate: panel.date,
+                criteria: presentation.criteria.map((c) => c.title),
+                link,
+                expiresAt,
+              }),
             }),
           );
         }
@@ -116,7 +185,13 @@ export function createPanelActivities(deps: ActivityDeps) {
 
     /** Stores a member's scores with their audit event; a retry finds the sheet it stored. */
     async recordPanelScore(input: { networkId: string; presentationId: string; memberId: string; tokenId: string; sheet: ScoreSheet }): Promise<ScoreReceipt> {
-      const receipt = (s: { id: string; recommendation: PanelOutcome; scoredAt: string }): ScoreReceipt => ({ scoreId: s.id, presentationId: input.presentationId, memberId: input.memberId, recommendation: s.recommendation, scoredAt: s.scoredAt });
+      const receipt = (s: { id: string; recommendation: PanelOutcome; scoredAt: string }): ScoreReceipt => ({
+        scoreId: s.id,
+        presentationId: input.presentationId,
+        memberId: input.memberId,
+        recommendation: s.recommendation,
+        scoredAt: s.scoredAt,
+      });
       const earlier = await repos.panels.scoreOf(db, input.presentationId, input.memberId);
       if (earlier) return receipt(earlier);
       const score = {
@@ -133,7 +208,18 @@ export function createPanelActivities(deps: ActivityDeps) {
         await db.transaction(async (trx) => {
           await repos.panels.insertScore(trx, score);
           await repos.tokens.markActionTokenUsed(trx, input.presentationId, input.memberId);
-          await repos.audit.append(trx, `panel-member:${input.memberId}`, { type: 'panel.scored', networkId: input.networkId, presentationId: input.presentationId, memberId: input.memberId, recommendation: score.recommendation }, input.networkId);
+          await repos.audit.append(
+            trx,
+            `panel-member:${input.memberId}`,
+            {
+              type: 'panel.scored',
+              networkId: input.networkId,
+              presentationId: input.presentationId,
+              memberId: input.memberId,
+              recommendation: score.recommendation,
+            },
+            input.networkId,
+          );
         });
       } catch (err) {
         const again = isUniqueViolation(err) ? await repos.panels.scoreOf(db, input.presentationId, input.memberId) : null;
@@ -147,7 +233,14 @@ export function createPanelActivities(deps: ActivityDeps) {
      * Records the outcome once. A deferral moves the network to the programme's next wave in the same
      * transaction; with no next wave nothing is written and the failure says so (NO_NEXT_WAVE).
      */
-    async recordPanelOutcome(input: { networkId: string; presentationId: string; outcome: PanelOutcome; conditions: string[]; reason: string; actor: string }): Promise<{ outcome: PanelOutcome; conditions: { n: number; text: string }[]; toWave: OutcomeReceipt['toWave'] }> {
+    async recordPanelOutcome(input: {
+      networkId: string;
+      presentationId: string;
+      outcome: PanelOutcome;
+      conditions: string[];
+      reason: string;
+      actor: string;
+    }): Promise<{ outcome: PanelOutcome; conditions: { n: number; text: string }[]; toWave: OutcomeReceipt['toWave'] }> {
       const presentation = await requirePresentation(input.presentationId);
       const network = await requireNetwork(input.networkId);
       const wave = await repos.records.getWave(db, presentation.waveId);
@@ -157,20 +250,45 @@ export function createPanelActivities(deps: ActivityDeps) {
         const stored = (await repos.panels.presentation(db, input.presentationId))!;
         const toWave = stored.toWaveId ? waves.find((w) => w.id === stored.toWaveId) : undefined;
         const conditions = await repos.panels.conditions(db, input.presentationId);
-        return { outcome: stored.outcome!, conditions: conditions.map((c) => ({ n: c.n, text: c.text })), toWave: toWave ? { id: toWave.id, number: toWave.number, panelDate: toWave.panelDate } : null };
+        return {
+          outcome: stored.outcome!,
+          conditions: conditions.map((c) => ({ n: c.n, text: c.text })),
+          toWave: toWave ? { id: toWave.id, number: toWave.number, panelDate: toWave.panelDate } : null,
+        };
       };
       if (presentation.outcome) return done();
       if (input.outcome === 'defer' && !next) {
-        throw ApplicationFailure.create({ type: 'NO_NEXT_WAVE', nonRetryable: true, message: `${network.name} cannot be deferred: wave ${wave?.number ?? '?'} is the programme's last wave. Add a wave to the programme first, or record pass or conditional.` });
+        throw ApplicationFailure.create({
+          type: 'NO_NEXT_WAVE',
+          nonRetryable: true,
+          message: `${network.name} cannot be deferred: wave ${wave?.number ?? '?'} is the programme's last wave. Add a wave to the programme first, or record pass or conditional.`,
+        });
       }
       await db.transaction(async (trx) => {
         const toWaveId = input.outcome === 'defer' ? next!.id : null;
         if (!(await repos.panels.setOutcome(trx, input.presentationId, { outcome: input.outcome, reason: input.reason, by: input.actor, toWaveId }))) return;
         if (input.outcome === 'conditional') await repos.panels.insertConditions(trx, input.presentationId, network.id, input.conditions);
-        await repos.audit.append(trx, input.actor, { type: 'panel.outcome-recorded', networkId: network.id, presentationId: input.presentationId, outcome: input.outcome, conditions: input.outcome === 'conditional' ? input.conditions.length : 0, reason: input.reason }, network.id);
+        await repos.audit.append(
+          trx,
+          input.actor,
+          {
+            type: 'panel.outcome-recorded',
+            networkId: network.id,
+            presentationId: input.presentationId,
+            outcome: input.outcome,
+            conditions: input.outcome === 'conditional' ? input.conditions.length : 0,
+            reason: input.reason,
+          },
+          network.id,
+        );
         if (toWaveId) {
           await repos.records.setNetworkWave(trx, network.id, toWaveId);
-          await repos.audit.append(trx, input.actor, { type: 'network.deferred', networkId: network.id, fromWaveId: presentation.waveId, toWaveId }, network.id);
+          await repos.audit.append(
+            trx,
+            input.actor,
+            { type: 'network.deferred', networkId: network.id, fromWaveId: presentation.waveId, toWaveId },
+            network.id,
+          );
         }
       });
       return done();
@@ -200,19 +318,38 @@ export function createPanelActivities(deps: ActivityDeps) {
         decidedOn: (presentation.outcomeAt ?? new Date().toISOString()).slice(0, 10),
         conditions: conditions.map((c) => c.text),
         toWave: toWave ? { number: toWave.number, panelDate: toWave.panelDate } : null,
-        scores: { members: scores.length, criteria: summary.criteria.map((c) => ({ title: c.title, weight: c.weight, mean: c.mean })), weightedMean: summary.weightedMean, recommendations: summary.recommendations },
+        scores: {
+          members: scores.length,
+          criteria: summary.criteria.map((c) => ({ title: c.title, weight: c.weight, mean: c.mean })),
+          weightedMean: summary.weightedMean,
+          recommendations: summary.recommendations,
+        },
       };
       const idempotencyKey = `panel-letter:${presentation.id}`;
       const existing = await repos.documents.byIdempotencyKey(db, idempotencyKey);
       const id = existing?.id ?? crypto.randomUUID();
       const version = existing?.version ?? (await repos.documents.latestVersion(db, network.id, 'panel-outcome-letter')) + 1;
-      const rendered = existing ? null : await renderForActivity('panel-outcome-letter', context, { documentId: id, version, networkName: network.name, issuedOn: context.decidedOn });
+      const rendered = existing
+        ? null
+        : await renderForActivity('panel-outcome-letter', context, { documentId: id, version, networkName: network.name, issuedOn: context.decidedOn });
       const expiresAt = new Date(Date.now() + deps.actionTokenTtlDays * DAY_MS).toISOString();
-      const recipients = network.practices.flatMap((p) => p.people.filter((x) => x.roles.includes('partner') || x.roles.includes('practice-manager')).map((person) => ({ person, practice: p })));
+      const recipients = network.practices.flatMap((p) =>
+        p.people.filter((x) => x.roles.includes('partner') || x.roles.includes('practice-manager')).map((person) => ({ person, practice: p })),
+      );
       const keys: string[] = [];
       try {
         await db.transaction(async (trx) => {
-          if (rendered) await storeRendered(trx, repos, SYSTEM, { id, networkId: network.id, stageKey: null, type: 'panel-outcome-letter', version, title: rendered.title, idempotencyKey, rendered });
+          if (rendered)
+            await storeRendered(trx, repos, SYSTEM, {
+              id,
+              networkId: network.id,
+              stageKey: null,
+              type: 'panel-outcome-letter',
+              version,
+              title: rendered.title,
+              idempotencyKey,
+              rendered,
+            });
           await repos.panels.setLetter(trx, presentation.id, id);
           for (const { person, practice } of recipients) {
             keys.push(
@@ -221,7 +358,16 @@ export function createPanelActivities(deps: ActivityDeps) {
                 to: person.email,
                 networkId: network.id,
                 template: 'panel-outcome',
-                link: { kind: 'panel-letter', personId: person.id, subjectId: presentation.id, documentId: id, documentVersion: version, workflowId: formationWorkflowId(network.id), expiresAt, url: (secret, base) => `${base}/api/v1/documents/${id}/pdf?token=${secret}` },
+                link: {
+                  kind: 'panel-letter',
+                  personId: person.id,
+                  subjectId: presentation.id,
+                  documentId: id,
+                  documentVersion: version,
+                  workflowId: formationWorkflowId(network.id),
+                  expiresAt,
+                  url: (secret, base) => `${base}/api/v1/documents/${id}/pdf?token=${secret}`,
+                },
                 data: (link) => ({
                   name: person.name,
                   practiceName: practice.name,
@@ -238,7 +384,12 @@ export function createPanelActivities(deps: ActivityDeps) {
               }),
             );
           }
-          await repos.audit.append(trx, SYSTEM, { type: 'panel.letter-sent', networkId: network.id, presentationId: presentation.id, documentId: id, recipients: recipients.length }, network.id);
+          await repos.audit.append(
+            trx,
+            SYSTEM,
+            { type: 'panel.letter-sent', networkId: network.id, presentationId: presentation.id, documentId: id, recipients: recipients.length },
+            network.id,
+          );
         });
       } catch (err) {
         // a retry racing an earlier attempt that did commit
@@ -251,10 +402,35 @@ export function createPanelActivities(deps: ActivityDeps) {
     },
 
     /** Closes a condition with a note of its evidence; a retry finds it closed. */
-    async closePanelCondition(input: { networkId: string; presentationId: string; n: number; note: string; evidenceDocumentId: string | null; actor: string }): Promise<{ n: number; closedAt: string }> {
+    async closePanelCondition(input: {
+      networkId: string;
+      presentationId: string;
+      n: number;
+      note: string;
+      evidenceDocumentId: string | null;
+      actor: string;
+    }): Promise<{ n: number; closedAt: string }> {
       await db.transaction(async (trx) => {
-        if (!(await repos.panels.closeCondition(trx, input.presentationId, input.n, { note: input.note, evidenceDocumentId: input.evidenceDocumentId, by: input.actor }))) return;
-        await repos.audit.append(trx, input.actor, { type: 'panel.condition-closed', networkId: input.networkId, presentationId: input.presentationId, n: input.n, evidenceDocumentId: input.evidenceDocumentId }, input.networkId);
+        if (
+          !(await repos.panels.closeCondition(trx, input.presentationId, input.n, {
+            note: input.note,
+            evidenceDocumentId: input.evidenceDocumentId,
+            by: input.actor,
+          }))
+        )
+          return;
+        await repos.audit.append(
+          trx,
+          input.actor,
+          {
+            type: 'panel.condition-closed',
+            networkId: input.networkId,
+            presentationId: input.presentationId,
+            n: input.n,
+            evidenceDocumentId: input.evidenceDocumentId,
+          },
+          input.networkId,
+        );
       });
       const closed = (await repos.panels.conditions(db, input.presentationId)).find((c) => c.n === input.n);
       return { n: input.n, closedAt: closed?.closedAt ?? new Date().toISOString() };

@@ -21,14 +21,49 @@ export function createRisksActivities(deps: ActivityDeps) {
       const page = `${publicUrl}/networks/${network.id}/disputes`;
       const logId = `${risk.id}:review:${input.reviewOn}:${input.round}`;
       const overdue = input.round > 1;
-      const data = (name: string) => ({ name, networkName: network.name, title: risk.title, score: risk.score, rating: riskRating(risk.score), reviewOn: input.reviewOn, overdue, link: page });
+      const data = (name: string) => ({
+        name,
+        networkName: network.name,
+        title: risk.title,
+        score: risk.score,
+        rating: riskRating(risk.score),
+        reviewOn: input.reviewOn,
+        overdue,
+        link: page,
+      });
       const keys = await db.transaction(async (trx) => {
         const keys: string[] = [];
-        const recipients = [...(owner ? [{ email: owner.email, name: owner.name }] : []), ...(await repos.tokens.facilitatorEmails(trx, network.id)).map((email) => ({ email, name: 'facilitator' }))];
-        for (const r of recipients) keys.push(await outbox.queue(trx, { key: `${logId}:${r.email}`, to: r.email, networkId: network.id, template: 'risk-review', data: data(r.name), links: [page] }));
+        const recipients = [
+          ...(owner ? [{ email: owner.email, name: owner.name }] : []),
+          ...(await repos.tokens.facilitatorEmails(trx, network.id)).map((email) => ({ email, name: 'facilitator' })),
+        ];
+        for (const r of recipients)
+          keys.push(
+            await outbox.queue(trx, {
+              key: `${logId}:${r.email}`,
+              to: r.email,
+              networkId: network.id,
+              template: 'risk-review',
+              data: data(r.name),
+              links: [page],
+            }),
+          );
         if ((await repos.risks.logOf(trx, risk.id)).some((e) => e.id === logId)) return keys;
-        await repos.risks.insertLogEvent(trx, { id: logId, networkId: network.id, subjectKind: 'risk', subjectId: risk.id, actor: 'Formwork', type: 'reminder', text: `${overdue ? 'Review overdue' : 'Review due'}: ${owner?.name ?? 'the owner'} and the facilitators were reminded.` });
-        await repos.audit.append(trx, 'system', { type: 'risk.reminded', riskId: risk.id, reviewOn: input.reviewOn, personIds: owner ? [owner.id] : [] }, network.id);
+        await repos.risks.insertLogEvent(trx, {
+          id: logId,
+          networkId: network.id,
+          subjectKind: 'risk',
+          subjectId: risk.id,
+          actor: 'Formwork',
+          type: 'reminder',
+          text: `${overdue ? 'Review overdue' : 'Review due'}: ${owner?.name ?? 'the owner'} and the facilitators were reminded.`,
+        });
+        await repos.audit.append(
+          trx,
+          'system',
+          { type: 'risk.reminded', riskId: risk.id, reviewOn: input.reviewOn, personIds: owner ? [owner.id] : [] },
+          network.id,
+        );
         return keys;
       });
       await outbox.deliver(keys);

@@ -34,7 +34,13 @@ export function certificateContext(input: {
   const practices = new Map(input.network.practices.map((p) => [p.id, p.name]));
   return {
     network: { name: input.network.name },
-    document: { id: input.document.id, version: input.document.version, title: input.document.title, sha256Pdf: input.document.sha256Pdf, ...(input.document.sha256Docx ? { sha256Docx: input.document.sha256Docx } : {}) },
+    document: {
+      id: input.document.id,
+      version: input.document.version,
+      title: input.document.title,
+      sha256Pdf: input.document.sha256Pdf,
+      ...(input.document.sha256Docx ? { sha256Docx: input.document.sha256Docx } : {}),
+    },
     completedAt: input.completedAt,
     signers: input.signatures.map((s) => {
       const person = people.get(s.personId);
@@ -84,7 +90,8 @@ export function createSealingActivities(deps: SealingDeps) {
       if (existing) return finish(existing, signatures);
 
       const signoff = await repos.signoffs.get(db, input.signoffId);
-      if (!signoff || signoff.networkId !== input.networkId) throw ApplicationFailure.nonRetryable(`sign-off ${input.signoffId} of network ${input.networkId} not found`, 'NOT_FOUND');
+      if (!signoff || signoff.networkId !== input.networkId)
+        throw ApplicationFailure.nonRetryable(`sign-off ${input.signoffId} of network ${input.networkId} not found`, 'NOT_FOUND');
       if (signoff.status !== 'signed' || !signoff.completedAt) {
         throw ApplicationFailure.nonRetryable(`sign-off ${input.signoffId} is ${signoff.status}; only a signed round is sealed`, 'ROUND_NOT_SIGNED');
       }
@@ -92,7 +99,8 @@ export function createSealingActivities(deps: SealingDeps) {
       const document = await repos.documents.get(db, signoff.documentId);
       const agreedPdf = await repos.documents.file(db, signoff.documentId, 'pdf');
       const network = await repos.records.getNetwork(db, input.networkId);
-      if (!document || !agreedPdf || !network) throw ApplicationFailure.nonRetryable(`the document or network of sign-off ${input.signoffId} is missing`, 'NOT_FOUND');
+      if (!document || !agreedPdf || !network)
+        throw ApplicationFailure.nonRetryable(`the document or network of sign-off ${input.signoffId} is missing`, 'NOT_FOUND');
 
       const context = certificateContext({ network, document, completedAt: signoff.completedAt, signatures });
       const sealedAt = new Date();
@@ -115,12 +123,28 @@ export function createSealingActivities(deps: SealingDeps) {
           }
           const seal = readSeal(pdf);
           if (!seal) throw new Error('a freshly sealed PDF could not be read back');
-          const sealed = { id: crypto.randomUUID(), signoffId: signoff.id, documentId: document.id, version: document.version, agreedSha256: document.sha256Pdf, sealedSha256: sealedSha256(pdf), manifest: JSON.stringify(seal.manifest) };
+          const sealed = {
+            id: crypto.randomUUID(),
+            signoffId: signoff.id,
+            documentId: document.id,
+            version: document.version,
+            agreedSha256: document.sha256Pdf,
+            sealedSha256: sealedSha256(pdf),
+            manifest: JSON.stringify(seal.manifest),
+          };
           await repos.sealed.insert(trx, { ...sealed, pdf });
           await repos.audit.append(
             trx,
             SYSTEM,
-            { type: 'signoff.sealed', signoffId: signoff.id, sealedDocumentId: sealed.id, documentId: document.id, version: document.version, agreedSha256: sealed.agreedSha256, sealedSha256: sealed.sealedSha256 },
+            {
+              type: 'signoff.sealed',
+              signoffId: signoff.id,
+              sealedDocumentId: sealed.id,
+              documentId: document.id,
+              version: document.version,
+              agreedSha256: sealed.agreedSha256,
+              sealedSha256: sealed.sealedSha256,
+            },
             input.networkId,
           );
           for (const personId of new Set(signatures.map((s) => s.personId))) {
@@ -141,7 +165,15 @@ export function createSealingActivities(deps: SealingDeps) {
                 expiresAt,
                 url: (secret, base) => `${base}/api/v1/sealed/${sealed.id}/pdf?token=${secret}`,
               },
-              data: (link) => ({ name: person.name, networkName: network.name, documentTitle: document.title, documentVersion: document.version, link, sealedSha256: sealed.sealedSha256, expiresAt }),
+              data: (link) => ({
+                name: person.name,
+                networkName: network.name,
+                documentTitle: document.title,
+                documentVersion: document.version,
+                link,
+                sealedSha256: sealed.sealedSha256,
+                expiresAt,
+              }),
             });
           }
           return sealed;

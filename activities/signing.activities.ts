@@ -27,7 +27,9 @@ export interface RecordSignaturesInput {
 }
 
 /** Each signature's outcome, by signer: its receipt, or why it cannot be recorded. */
-export type RecordedSignature = { personId: string } & ({ receipt: Omit<SignatureReceipt, 'roundComplete'> } | { rejected: { code: 'NOT_A_SIGNER'; message: string } });
+export type RecordedSignature = { personId: string } & (
+  { receipt: Omit<SignatureReceipt, 'roundComplete'> } | { rejected: { code: 'NOT_A_SIGNER'; message: string } }
+);
 
 interface RequestContext {
   signoffId: string;
@@ -52,7 +54,11 @@ export function createSigningActivities(deps: ActivityDeps) {
     if (!network) throw ApplicationFailure.nonRetryable(`network ${networkId} not found`, 'NOT_FOUND');
     return {
       name: network.name,
-      practices: network.practices.map((p) => ({ practiceId: p.id, practiceName: p.name, people: p.people.map((x) => ({ personId: x.id, name: x.name, email: x.email, roles: x.roles })) })),
+      practices: network.practices.map((p) => ({
+        practiceId: p.id,
+        practiceName: p.name,
+        people: p.people.map((x) => ({ personId: x.id, name: x.name, email: x.email, roles: x.roles })),
+      })),
     };
   }
 
@@ -73,7 +79,15 @@ export function createSigningActivities(deps: ActivityDeps) {
           to: person.email,
           networkId: ctx.networkId,
           template,
-          link: { kind: 'sign', personId: person.personId, subjectId: ctx.signoffId, documentId: ctx.documentId, documentVersion: ctx.documentVersion, workflowId: ctx.workflowId, expiresAt: ctx.expiresAt },
+          link: {
+            kind: 'sign',
+            personId: person.personId,
+            subjectId: ctx.signoffId,
+            documentId: ctx.documentId,
+            documentVersion: ctx.documentVersion,
+            workflowId: ctx.workflowId,
+            expiresAt: ctx.expiresAt,
+          },
           data: (link) => data({ name: person.name, practiceName: person.practiceName, link }),
         }),
       );
@@ -81,10 +95,18 @@ export function createSigningActivities(deps: ActivityDeps) {
     return keys;
   }
 
-  async function notifyFacilitators<T extends 'signature-declined' | 'round-expired'>(trx: Knex.Transaction, dedupeKey: string, networkId: string, template: T, data: MailData[T]): Promise<string[]> {
+  async function notifyFacilitators<T extends 'signature-declined' | 'round-expired'>(
+    trx: Knex.Transaction,
+    dedupeKey: string,
+    networkId: string,
+    template: T,
+    data: MailData[T],
+  ): Promise<string[]> {
     const keys: string[] = [];
     for (const email of await repos.tokens.facilitatorEmails(trx, networkId)) {
-      keys.push(await outbox.queue(trx, { key: `${dedupeKey}:${email}`, to: email, networkId, template, data, links: [`${deps.publicUrl}/networks/${networkId}`] }));
+      keys.push(
+        await outbox.queue(trx, { key: `${dedupeKey}:${email}`, to: email, networkId, template, data, links: [`${deps.publicUrl}/networks/${networkId}`] }),
+      );
     }
     return keys;
   }
@@ -153,7 +175,16 @@ export function createSigningActivities(deps: ActivityDeps) {
           trx,
           fresh.map((s) => ({
             actor: `person:${s.personId}`,
-            event: { type: 'signature.signed', signoffId: input.signoffId, signatureId: s.id, personId: s.personId, practiceId: s.practiceId, documentId: input.documentId, documentVersion: input.documentVersion, documentSha256: input.documentSha256 },
+            event: {
+              type: 'signature.signed',
+              signoffId: input.signoffId,
+              signatureId: s.id,
+              personId: s.personId,
+              practiceId: s.practiceId,
+              documentId: input.documentId,
+              documentVersion: input.documentVersion,
+              documentSha256: input.documentSha256,
+            },
             networkId: people.get(s.personId)!.networkId,
           })),
         );
@@ -174,7 +205,18 @@ export function createSigningActivities(deps: ActivityDeps) {
       return bankHolidaysTable(input.fromYear, input.toYear);
     },
 
-    async openSignoff(input: { signoffId: string; workflowId: string; networkId: string; stage: StageKey | null; subject?: string; practiceIds?: string[]; documentId: string; documentVersion: number; rule: SigningRule; expiresAt: string }): Promise<{ signoffId: string; slots: Slot[]; practices: PracticeForSigning[] }> {
+    async openSignoff(input: {
+      signoffId: string;
+      workflowId: string;
+      networkId: string;
+      stage: StageKey | null;
+      subject?: string;
+      practiceIds?: string[];
+      documentId: string;
+      documentVersion: number;
+      rule: SigningRule;
+      expiresAt: string;
+    }): Promise<{ signoffId: string; slots: Slot[]; practices: PracticeForSigning[] }> {
       const all = (await practicesOf(input.networkId)).practices;
       // a round for some practices only (the parties to a dispute) has slots for those alone
       const practices = input.practiceIds ? all.filter((p) => input.practiceIds!.includes(p.practiceId)) : all;
@@ -182,7 +224,18 @@ export function createSigningActivities(deps: ActivityDeps) {
       if (existing) return { signoffId: existing.id, slots: existing.slots, practices };
       const slots = buildSlots(practices, input.rule);
       try {
-        await repos.signoffs.insert(db, { id: input.signoffId, workflowId: input.workflowId, networkId: input.networkId, stageKey: input.stage ?? input.subject ?? 'none', documentId: input.documentId, documentVersion: input.documentVersion, status: 'open', rule: input.rule, slots, expiresAt: input.expiresAt });
+        await repos.signoffs.insert(db, {
+          id: input.signoffId,
+          workflowId: input.workflowId,
+          networkId: input.networkId,
+          stageKey: input.stage ?? input.subject ?? 'none',
+          documentId: input.documentId,
+          documentVersion: input.documentVersion,
+          status: 'open',
+          rule: input.rule,
+          slots,
+          expiresAt: input.expiresAt,
+        });
       } catch (err) {
         const again = isUniqueViolation(err) ? await repos.signoffs.byWorkflowId(db, input.workflowId) : null;
         if (again) return { signoffId: again.id, slots: again.slots, practices };
@@ -196,15 +249,27 @@ export function createSigningActivities(deps: ActivityDeps) {
       const { name: networkName, practices } = await practicesOf(input.networkId);
       const signoff = await repos.signoffs.get(db, input.signoffId);
       if (!signoff) throw ApplicationFailure.nonRetryable('signoff not found', 'NOT_FOUND');
-      const people = practices.flatMap((p) => p.people.map((x) => ({ ...x, practiceId: p.practiceId, practiceName: p.practiceName }))).filter((x) => input.personIds.includes(x.personId));
+      const people = practices
+        .flatMap((p) => p.people.map((x) => ({ ...x, practiceId: p.practiceId, practiceName: p.practiceName })))
+        .filter((x) => input.personIds.includes(x.personId));
       const unique = [...new Map(people.map((p) => [p.personId, p])).values()];
       const rule = describeSigningRule(signoff.rule as SigningRule);
       const keys = await db.transaction(async (trx) => {
         const known = new Set((await repos.signoffs.requests(trx, input.signoffId)).map((r) => r.personId));
         for (const person of unique) {
           if (known.has(person.personId)) continue;
-          await repos.signoffs.insertRequest(trx, { id: crypto.randomUUID(), signoffId: input.signoffId, personId: person.personId, practiceId: person.practiceId });
-          await repos.audit.append(trx, SYSTEM, { type: 'signature.requested', signoffId: input.signoffId, personId: person.personId, practiceId: person.practiceId, documentId: input.documentId }, input.networkId);
+          await repos.signoffs.insertRequest(trx, {
+            id: crypto.randomUUID(),
+            signoffId: input.signoffId,
+            personId: person.personId,
+            practiceId: person.practiceId,
+          });
+          await repos.audit.append(
+            trx,
+            SYSTEM,
+            { type: 'signature.requested', signoffId: input.signoffId, personId: person.personId, practiceId: person.practiceId, documentId: input.documentId },
+            input.networkId,
+          );
         }
         const sent = await queueLinks(trx, input, unique, input.batch, 'signature-request', ({ name, practiceName, link }) => ({
           name,
@@ -218,9 +283,19 @@ export function createSigningActivities(deps: ActivityDeps) {
           reminder: input.reminder,
         }));
         if (input.reminder && unique.length) {
-          await repos.audit.append(trx, SYSTEM, { type: 'signature.reminded', signoffId: input.signoffId, personIds: unique.map((p) => p.personId), batch: input.batch }, input.networkId);
+          await repos.audit.append(
+            trx,
+            SYSTEM,
+            { type: 'signature.reminded', signoffId: input.signoffId, personIds: unique.map((p) => p.personId), batch: input.batch },
+            input.networkId,
+          );
         } else if (input.batch.startsWith('resend') && unique.length) {
-          await repos.audit.append(trx, input.actor, { type: 'signature.resent', signoffId: input.signoffId, personIds: unique.map((p) => p.personId) }, input.networkId);
+          await repos.audit.append(
+            trx,
+            input.actor,
+            { type: 'signature.resent', signoffId: input.signoffId, personIds: unique.map((p) => p.personId) },
+            input.networkId,
+          );
         }
         return sent;
       });
@@ -230,14 +305,24 @@ export function createSigningActivities(deps: ActivityDeps) {
     recordSignatures,
 
     /** One signature on its own: rounds that began before signatures were written in batches still call it. */
-    async recordSignature(input: SignInput & Omit<RecordSignaturesInput, 'signatures'> & { workflowId: string; slotIds: string[]; capacity: string }): Promise<Omit<SignatureReceipt, 'roundComplete'>> {
+    async recordSignature(
+      input: SignInput & Omit<RecordSignaturesInput, 'signatures'> & { workflowId: string; slotIds: string[]; capacity: string },
+    ): Promise<Omit<SignatureReceipt, 'roundComplete'>> {
       const { signoffId, workflowId: _workflowId, documentId, documentVersion, documentSha256, ...signature } = input;
       const [result] = await recordSignatures({ signoffId, documentId, documentVersion, documentSha256, signatures: [signature] });
       if ('rejected' in result) throw ApplicationFailure.nonRetryable(result.rejected.message, result.rejected.code);
       return result.receipt;
     },
 
-    async recordDecline(input: { signoffId: string; networkId: string; personId: string; tokenId: string; reason: string; documentTitle: string; documentVersion: number }): Promise<{ declinedAt: string }> {
+    async recordDecline(input: {
+      signoffId: string;
+      networkId: string;
+      personId: string;
+      tokenId: string;
+      reason: string;
+      documentTitle: string;
+      documentVersion: number;
+    }): Promise<{ declinedAt: string }> {
       const earlier = await repos.signoffs.declineByPerson(db, input.signoffId, input.personId);
       if (earlier) return { declinedAt: earlier.declinedAt };
       const person = await repos.records.getPerson(db, input.personId);
@@ -246,7 +331,12 @@ export function createSigningActivities(deps: ActivityDeps) {
         await repos.signoffs.insertDecline(trx, { id: crypto.randomUUID(), signoffId: input.signoffId, personId: input.personId, reason: input.reason });
         await repos.signoffs.setRequestStatus(trx, input.signoffId, input.personId, 'declined');
         await repos.tokens.markActionTokenUsed(trx, input.signoffId, input.personId);
-        await repos.audit.append(trx, `person:${input.personId}`, { type: 'signature.declined', signoffId: input.signoffId, personId: input.personId, practiceId: person.practiceId, reason: input.reason }, input.networkId);
+        await repos.audit.append(
+          trx,
+          `person:${input.personId}`,
+          { type: 'signature.declined', signoffId: input.signoffId, personId: input.personId, practiceId: person.practiceId, reason: input.reason },
+          input.networkId,
+        );
         return notifyFacilitators(trx, `${input.signoffId}:declined:${input.personId}`, input.networkId, 'signature-declined', {
           signerName: person.name,
           practiceName: person.practiceName,
@@ -271,19 +361,36 @@ export function createSigningActivities(deps: ActivityDeps) {
         await repos.tokens.markActionTokenUsed(trx, input.signoffId, input.fromPersonId);
         await repos.signoffs.setOpenState(trx, input.signoffId, { slots: input.slots });
         if (!requests.some((r) => r.personId === input.toPersonId)) {
-          await repos.signoffs.insertRequest(trx, { id: crypto.randomUUID(), signoffId: input.signoffId, personId: input.toPersonId, practiceId: to.practiceId });
+          await repos.signoffs.insertRequest(trx, {
+            id: crypto.randomUUID(),
+            signoffId: input.signoffId,
+            personId: input.toPersonId,
+            practiceId: to.practiceId,
+          });
         } else {
           await repos.signoffs.setRequestStatus(trx, input.signoffId, input.toPersonId, 'pending');
         }
-        await repos.audit.append(trx, `person:${input.fromPersonId}`, { type: 'signature.delegated', signoffId: input.signoffId, fromPersonId: input.fromPersonId, toPersonId: input.toPersonId }, input.networkId);
-        return queueLinks(trx, input, [{ personId: to.id, name: to.name, email: to.email, practiceName: to.practiceName }], `delegated-from-${input.fromPersonId}`, 'signature-delegated', ({ name, practiceName, link }) => ({
-          name,
-          practiceName,
-          link,
-          fromName: from.name,
-          documentTitle: input.documentTitle,
-          documentVersion: input.documentVersion,
-        }));
+        await repos.audit.append(
+          trx,
+          `person:${input.fromPersonId}`,
+          { type: 'signature.delegated', signoffId: input.signoffId, fromPersonId: input.fromPersonId, toPersonId: input.toPersonId },
+          input.networkId,
+        );
+        return queueLinks(
+          trx,
+          input,
+          [{ personId: to.id, name: to.name, email: to.email, practiceName: to.practiceName }],
+          `delegated-from-${input.fromPersonId}`,
+          'signature-delegated',
+          ({ name, practiceName, link }) => ({
+            name,
+            practiceName,
+            link,
+            fromName: from.name,
+            documentTitle: input.documentTitle,
+            documentVersion: input.documentVersion,
+          }),
+        );
       });
       await outbox.deliver(keys);
     },
@@ -296,11 +403,20 @@ export function createSigningActivities(deps: ActivityDeps) {
       });
     },
 
-    async expireSignoff(input: { signoffId: string; networkId: string; documentTitle: string; documentVersion: number; owedPersonIds: string[] }): Promise<void> {
+    async expireSignoff(input: {
+      signoffId: string;
+      networkId: string;
+      documentTitle: string;
+      documentVersion: number;
+      owedPersonIds: string[];
+    }): Promise<void> {
       const signoff = await repos.signoffs.get(db, input.signoffId);
       if (!signoff || signoff.status === 'expired') return;
       const network = await repos.records.getNetwork(db, input.networkId);
-      const names = (network?.practices ?? []).flatMap((p) => p.people.map((x) => ({ id: x.id, label: `${x.name} (${p.name})` }))).filter((x) => input.owedPersonIds.includes(x.id)).map((x) => x.label);
+      const names = (network?.practices ?? [])
+        .flatMap((p) => p.people.map((x) => ({ id: x.id, label: `${x.name} (${p.name})` })))
+        .filter((x) => input.owedPersonIds.includes(x.id))
+        .map((x) => x.label);
       const keys = await db.transaction(async (trx) => {
         await repos.signoffs.setOpenState(trx, input.signoffId, { status: 'expired' });
         await repos.audit.append(trx, SYSTEM, { type: 'signoff.expired', signoffId: input.signoffId, owedPersonIds: input.owedPersonIds }, input.networkId);
@@ -314,16 +430,32 @@ export function createSigningActivities(deps: ActivityDeps) {
       await outbox.deliver(keys);
     },
 
-    async completeSignoff(input: { signoffId: string; networkId: string; documentId: string; outcome: 'signed' | 'declined' | 'voided'; reason?: string }): Promise<void> {
+    async completeSignoff(input: {
+      signoffId: string;
+      networkId: string;
+      documentId: string;
+      outcome: 'signed' | 'declined' | 'voided';
+      reason?: string;
+    }): Promise<void> {
       await db.transaction(async (trx) => {
         const signoff = await repos.signoffs.get(trx, input.signoffId);
         if (!signoff || signoff.completedAt) return;
         await repos.signoffs.complete(trx, input.signoffId, input.outcome);
-        await repos.documents.setStatus(trx, input.documentId, input.outcome === 'signed' ? 'signed' : input.outcome === 'declined' ? 'declined' : 'superseded');
+        await repos.documents.setStatus(
+          trx,
+          input.documentId,
+          input.outcome === 'signed' ? 'signed' : input.outcome === 'declined' ? 'declined' : 'superseded',
+        );
         for (const request of await repos.signoffs.requests(trx, input.signoffId)) {
-          if (request.status === 'pending') await repos.signoffs.setRequestStatus(trx, input.signoffId, request.personId, input.outcome === 'voided' ? 'voided' : 'closed');
+          if (request.status === 'pending')
+            await repos.signoffs.setRequestStatus(trx, input.signoffId, request.personId, input.outcome === 'voided' ? 'voided' : 'closed');
         }
-        await repos.audit.append(trx, SYSTEM, { type: 'signoff.completed', signoffId: input.signoffId, documentId: input.documentId, outcome: input.outcome }, input.networkId);
+        await repos.audit.append(
+          trx,
+          SYSTEM,
+          { type: 'signoff.completed', signoffId: input.signoffId, documentId: input.documentId, outcome: input.outcome },
+          input.networkId,
+        );
       });
     },
   };

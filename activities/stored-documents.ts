@@ -22,7 +22,16 @@ export async function storeRendered(
   trx: Executor,
   repos: Repos,
   actor: string,
-  doc: { id: string; networkId: string; stageKey: string | null; type: string; version: number; title: string; idempotencyKey: string; rendered: RenderedDocument },
+  doc: {
+    id: string;
+    networkId: string;
+    stageKey: string | null;
+    type: string;
+    version: number;
+    title: string;
+    idempotencyKey: string;
+    rendered: RenderedDocument;
+  },
 ): Promise<DocumentMeta> {
   const { rendered } = doc;
   const stored = await repos.documents.insert(trx, {
@@ -45,7 +54,15 @@ export async function storeRendered(
   await repos.audit.append(
     trx,
     actor,
-    { type: 'document.stored', documentId: doc.id, networkId: doc.networkId, docType: doc.type, version: doc.version, sha256Pdf: rendered.sha256Pdf, sha256Docx: rendered.sha256Docx },
+    {
+      type: 'document.stored',
+      documentId: doc.id,
+      networkId: doc.networkId,
+      docType: doc.type,
+      version: doc.version,
+      sha256Pdf: rendered.sha256Pdf,
+      sha256Docx: rendered.sha256Docx,
+    },
     doc.networkId,
   );
   return stored;

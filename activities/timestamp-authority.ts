@@ -21,7 +21,8 @@ export function createTimestampTransport(url: string): TimestampTransport {
     const length = Number(response.headers.get('content-length') ?? 0);
     if (length > TSA_MAX_RESPONSE_BYTES) throw new Error(`the time-stamp authority at ${url} sent ${length} bytes; a time-stamp response is far smaller`);
     const body = Buffer.from(await response.arrayBuffer());
-    if (body.length > TSA_MAX_RESPONSE_BYTES) throw new Error(`the time-stamp authority at ${url} sent ${body.length} bytes; a time-stamp response is far smaller`);
+    if (body.length > TSA_MAX_RESPONSE_BYTES)
+      throw new Error(`the time-stamp authority at ${url} sent ${body.length} bytes; a time-stamp response is far smaller`);
     return body;
   };
 }

@@ -36,7 +36,13 @@ function ms(event: HistoryEvent): number {
 export function spread(values: number[]): Spread {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : 0);
-  return { count: sorted.length, p50Ms: Math.round(at(50)), p99Ms: Math.round(at(99)), maxMs: Math.round(sorted.at(-1) ?? 0), totalMs: Math.round(sorted.reduce((a, b) => a + b, 0)) };
+  return {
+    count: sorted.length,
+    p50Ms: Math.round(at(50)),
+    p99Ms: Math.round(at(99)),
+    maxMs: Math.round(sorted.at(-1) ?? 0),
+    totalMs: Math.round(sorted.reduce((a, b) => a + b, 0)),
+  };
 }
 
 export function historyBreakdown(events: HistoryEvent[]): HistoryBreakdown {

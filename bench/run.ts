@@ -13,7 +13,10 @@ import { benchVotesDomain } from './votes-domain';
 const BENCHES: Record<string, (options: string[]) => unknown> = {
   render: benchRender,
   signing: benchSigning,
-  votes: async () => { benchVotesDomain(); await benchVotes(); },
+  votes: async () => {
+    benchVotesDomain();
+    await benchVotes();
+  },
   national: (options) => benchNational(options),
 };
 

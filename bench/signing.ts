@@ -25,7 +25,14 @@ export async function benchSigning(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-bench-'));
   const [port, temporalPort, uiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
   const token = crypto.randomBytes(24).toString('base64url');
-  const env = { DATA_DIR: dataDir, PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), FORMWORK_ADMIN_TOKEN: token, LOG_LEVEL: 'warn' };
+  const env = {
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    TEMPORAL_PORT: String(temporalPort),
+    TEMPORAL_UI_PORT: String(uiPort),
+    FORMWORK_ADMIN_TOKEN: token,
+    LOG_LEVEL: 'warn',
+  };
   const stack = spawnBin('start.ts', env);
   try {
     await stack.waitFor(/Formwork is running/);
@@ -42,14 +49,22 @@ export async function benchSigning(): Promise<void> {
     const network = await api.post('/networks', { programmeId: programme.body.id, waveId: wave.body.id, name: 'Bench Network', practices });
     if (network.status !== 201) throw new Error(`could not create the network: ${JSON.stringify(network.body)}`);
     await api.post(`/networks/${network.body.id}/formation`);
-    await eventually(async () => (await api.get(`/networks/${network.body.id}/formation`)).body.stages?.[0]?.status === 'drafting', 'first stage drafting', 60_000);
+    await eventually(
+      async () => (await api.get(`/networks/${network.body.id}/formation`)).body.stages?.[0]?.status === 'drafting',
+      'first stage drafting',
+      60_000,
+    );
     const issued = await api.post(`/networks/${network.body.id}/stages/panel-presentation/issue`);
     if (issued.status !== 202) throw new Error(`could not issue: ${JSON.stringify(issued.body)}`);
-    const requests = await eventually(async () => {
-      const outbox = await api.get('/outbox?limit=1000');
-      const found = (outbox.body as { to: string; links: string[] }[]).filter((m) => m.links[0]);
-      return found.length >= SIGNERS ? found : null;
-    }, 'sign requests', 120_000);
+    const requests = await eventually(
+      async () => {
+        const outbox = await api.get('/outbox?limit=1000');
+        const found = (outbox.body as { to: string; links: string[] }[]).filter((m) => m.links[0]);
+        return found.length >= SIGNERS ? found : null;
+      },
+      'sign requests',
+      120_000,
+    );
 
     const anonymous = apiClient(baseUrl);
     const latencies: number[] = [];
@@ -69,15 +84,30 @@ export async function benchSigning(): Promise<void> {
     const cpuMs = cpuBetween(cpuBefore, treeCpuMs(stack.child.pid!));
     const sorted = [...latencies].sort((a, b) => a - b);
     const history = await roundHistory(`127.0.0.1:${temporalPort}`);
-    const result = { signers: SIGNERS, p50Ms: Math.round(percentile(sorted, 50)), p99Ms: Math.round(percentile(sorted, 99)), maxMs: Math.round(sorted.at(-1) ?? 0), errors, wallMs: Math.round(wallMs), cpuMs, history };
+    const result = {
+      signers: SIGNERS,
+      p50Ms: Math.round(percentile(sorted, 50)),
+      p99Ms: Math.round(percentile(sorted, 99)),
+      maxMs: Math.round(sorted.at(-1) ?? 0),
+      errors,
+      wallMs: Math.round(wallMs),
+      cpuMs,
+      history,
+    };
     fs.mkdirSync(path.join(__dirname, 'out'), { recursive: true });
     fs.writeFileSync(path.join(__dirname, 'out', 'signing.json'), JSON.stringify(result, null, 2));
-    console.log(`sign action, ${SIGNERS} concurrent signers: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms, errors ${errors}, all done in ${result.wallMs} ms`);
+    console.log(
+      `sign action, ${SIGNERS} concurrent signers: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms, errors ${errors}, all done in ${result.wallMs} ms`,
+    );
     const writes = (history.activities.recordSignature?.ran.count ?? 0) + (history.markers.core_local_activity ?? 0);
     console.log(
       `round history: ${history.events} events (${(history.events / SIGNERS).toFixed(1)} per signer), ${history.workflowTasks.count} workflow tasks (held p50 ${history.workflowTasks.p50Ms} ms, max ${history.workflowTasks.maxMs} ms), ${writes} signature writes`,
     );
-    console.log(`CPU during the burst: ${Object.entries(cpuMs).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
+    console.log(
+      `CPU during the burst: ${Object.entries(cpuMs)
+        .map(([k, v]) => `${k} ${v} ms`)
+        .join(', ')}`,
+    );
   } finally {
     await stack.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -12,7 +12,6 @@ import { seededRandom } from './seeded-random';
  * from a seeded generator, so every run counts the same election. Prints; asserts nothing.
  */
 
-
 function time<T>(label: string, repeats: number, f: () => T): T {
   let out = f();
   const start = performance.now();
@@ -38,7 +37,9 @@ export function benchVotesDomain(): void {
   });
   const rule = { ...defaultVotingRules().allocation, quorum: { minShareOfEligibleWeight: 0.5, requiredOffices: ['chair'] } };
   const tally = time('tally: 61 practices, dual majority, quorum + chair', 2000, () => tallyVotes({ electorate, ballots, rule }));
-  console.log(`  result ${tally.result}; practices ${tally.perBasis[0].for}/${tally.perBasis[0].counted}, list ${tally.perBasis[1].for}/${tally.perBasis[1].counted}`);
+  console.log(
+    `  result ${tally.result}; practices ${tally.perBasis[0].for}/${tally.perBasis[0].counted}, list ${tally.perBasis[1].for}/${tally.perBasis[1].counted}`,
+  );
 
   // 76 practices in four localities; each practice's GPs vote in their own locality.
   const localities = [

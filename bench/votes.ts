@@ -30,7 +30,6 @@ const LOCALITIES = [
   { name: 'Town', practices: 25, seats: 3, candidates: 9 },
 ];
 
-
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -53,11 +52,15 @@ async function poll<T>(check: () => Promise<T | null | undefined | false>, what:
 
 /** Action links of the messages whose subject starts with `subject` (one partner per practice here). */
 async function linksBySubject(api: ApiClient, subject: string, expected: number): Promise<{ to: string; token: string }[]> {
-  return poll(async () => {
-    const outbox = await api.get('/outbox?limit=1000');
-    const found = (outbox.body as { to: string; subject: string; links: string[] }[]).filter((m) => m.subject.startsWith(subject) && m.links[0]);
-    return found.length >= expected ? found.map((m) => ({ to: m.to, token: tokenFromLink(m.links[0]) })) : null;
-  }, `${expected} links "${subject}…"`, 60_000);
+  return poll(
+    async () => {
+      const outbox = await api.get('/outbox?limit=1000');
+      const found = (outbox.body as { to: string; subject: string; links: string[] }[]).filter((m) => m.subject.startsWith(subject) && m.links[0]);
+      return found.length >= expected ? found.map((m) => ({ to: m.to, token: tokenFromLink(m.links[0]) })) : null;
+    },
+    `${expected} links "${subject}…"`,
+    60_000,
+  );
 }
 
 interface Cast {
@@ -112,7 +115,12 @@ async function weightedVote(api: ApiClient, baseUrl: string, ids: { programmeId:
   }));
   const network = await createNetwork(api, ids, 'Medway Network', practices);
   const title = 'Share the development fund by list size';
-  const motion = await api.post(`/networks/${network.id}/motions`, { title, text: 'That the fund is shared among member practices.', decisionType: 'allocation', closesAt: inSeconds(3600) });
+  const motion = await api.post(`/networks/${network.id}/motions`, {
+    title,
+    text: 'That the fund is shared among member practices.',
+    decisionType: 'allocation',
+    closesAt: inSeconds(3600),
+  });
   if (motion.status !== 201) throw new Error(`could not open the motion: ${JSON.stringify(motion.body)}`);
   const links = await linksBySubject(api, `Vote: ${title}`, MEDWAY_PRACTICES);
   const setupMs = performance.now() - t0;
@@ -125,13 +133,22 @@ async function weightedVote(api: ApiClient, baseUrl: string, ids: { programmeId:
   const ballots = links.map(({ to, token }) => ({ token, body: { choice: choices[Number(/^medway(\d+)@/.exec(to)?.[1]) - 1] } }));
   const cast = await castConcurrently(baseUrl, ballots);
   const lastAck = performance.now();
-  const closed = await poll(async () => {
-    const res = await api.get(`/motions/${motion.body.id}`);
-    return res.body.status === 'closed' && res.body.certificate ? res.body : null;
-  }, 'the motion to close', 120_000);
+  const closed = await poll(
+    async () => {
+      const res = await api.get(`/motions/${motion.body.id}`);
+      return res.body.status === 'closed' && res.body.certificate ? res.body : null;
+    },
+    'the motion to close',
+    120_000,
+  );
   const closeToResultMs = performance.now() - lastAck;
   if (!closed.result) throw new Error(`the motion closed with no result: ${JSON.stringify(closed)}`);
-  const perBasis = (closed.count.perBasis as { measure: string; for: number; against: number; counted: number }[]).map((m) => ({ measure: m.measure, for: m.for, against: m.against, counted: m.counted }));
+  const perBasis = (closed.count.perBasis as { measure: string; for: number; against: number; counted: number }[]).map((m) => ({
+    measure: m.measure,
+    for: m.for,
+    against: m.against,
+    counted: m.counted,
+  }));
   return {
     practices: MEDWAY_PRACTICES,
     decisionType: 'allocation',
@@ -173,7 +190,11 @@ async function stvElection(api: ApiClient, baseUrl: string, ids: { programmeId: 
   const tNominations = performance.now();
   const nominations = await Promise.all(
     LOCALITIES.flatMap((loc, k) =>
-      byLocality[k].slice(0, loc.candidates).map((p) => api.post(`/elections/${electionId}/candidates`, { personId: p.people[0].id, constituency: loc.name, statement: `I will serve ${loc.name} well.` })),
+      byLocality[k]
+        .slice(0, loc.candidates)
+        .map((p) =>
+          api.post(`/elections/${electionId}/candidates`, { personId: p.people[0].id, constituency: loc.name, statement: `I will serve ${loc.name} well.` }),
+        ),
     ),
   );
   const refused = nominations.filter((n) => n.status !== 201);
@@ -188,7 +209,12 @@ async function stvElection(api: ApiClient, baseUrl: string, ids: { programmeId: 
     links.map(async ({ token }) => {
       const view = await anonymous.get(`/actions/${token}`);
       if (view.status !== 200) throw new Error(`could not read a ballot link: ${JSON.stringify(view.body)}`);
-      return { token, practiceId: view.body.practice.id as string, constituency: view.body.constituency.name as string, candidates: (view.body.candidates as { id: string }[]).map((c) => c.id) };
+      return {
+        token,
+        practiceId: view.body.practice.id as string,
+        constituency: view.body.constituency.name as string,
+        candidates: (view.body.candidates as { id: string }[]).map((c) => c.id),
+      };
     }),
   );
   const setupMs = performance.now() - t0;
@@ -214,15 +240,32 @@ async function stvElection(api: ApiClient, baseUrl: string, ids: { programmeId: 
   const tClose = performance.now();
   const closing = await api.post(`/elections/${electionId}/close`);
   if (closing.status !== 200) throw new Error(`could not close the ballot: ${JSON.stringify(closing.body)}`);
-  const counted = await poll(async () => {
-    const res = await api.get(`/elections/${electionId}`);
-    return res.body.phase === 'counted' ? res.body : null;
-  }, 'the count', 120_000);
+  const counted = await poll(
+    async () => {
+      const res = await api.get(`/elections/${electionId}`);
+      return res.body.phase === 'counted' ? res.body : null;
+    },
+    'the count',
+    120_000,
+  );
   const closeToResultMs = performance.now() - tClose;
 
-  const constituencies = (counted.constituencies as { name: string; seats: number; result: { ballots: number; elected: { name: string }[]; count: { quota: number; rounds: unknown[] } } | null }[]).map((c) => {
+  const constituencies = (
+    counted.constituencies as {
+      name: string;
+      seats: number;
+      result: { ballots: number; elected: { name: string }[]; count: { quota: number; rounds: unknown[] } } | null;
+    }[]
+  ).map((c) => {
     if (!c.result) throw new Error(`no count for ${c.name}`);
-    return { name: c.name, seats: c.seats, ballots: c.result.ballots, quota: c.result.count.quota, steps: c.result.count.rounds.length, elected: c.result.elected.map((e) => e.name) };
+    return {
+      name: c.name,
+      seats: c.seats,
+      ballots: c.result.ballots,
+      quota: c.result.count.quota,
+      steps: c.result.count.rounds.length,
+      elected: c.result.elected.map((e) => e.name),
+    };
   });
   return {
     practices: network.practices.length,
@@ -244,13 +287,24 @@ export async function benchVotes(): Promise<void> {
   const [port, temporalPort, uiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
   const token = crypto.randomBytes(24).toString('base64url');
   const t0 = performance.now();
-  const stack = spawnBin('start.ts', { DATA_DIR: dataDir, PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), FORMWORK_ADMIN_TOKEN: token, LOG_LEVEL: 'warn' });
+  const stack = spawnBin('start.ts', {
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    TEMPORAL_PORT: String(temporalPort),
+    TEMPORAL_UI_PORT: String(uiPort),
+    FORMWORK_ADMIN_TOKEN: token,
+    LOG_LEVEL: 'warn',
+  });
   try {
     await stack.waitFor(/Formwork is running/);
     const stackStartMs = Math.round(performance.now() - t0);
     const baseUrl = `http://localhost:${port}`;
     const api = apiClient(baseUrl, token);
-    const programme = await api.post('/programmes', { name: 'Votes bench programme', sponsor: 'Bench', footprint: { minListSize: 1, maxListSize: 10_000_000 } });
+    const programme = await api.post('/programmes', {
+      name: 'Votes bench programme',
+      sponsor: 'Bench',
+      footprint: { minListSize: 1, maxListSize: 10_000_000 },
+    });
     const wave = await api.post(`/programmes/${programme.body.id}/waves`, { number: 1, panelDate: '2027-01-15' });
     if (programme.status !== 201 || wave.status !== 201) throw new Error(`could not create the programme: ${JSON.stringify([programme.body, wave.body])}`);
     const ids = { programmeId: programme.body.id as string, waveId: wave.body.id as string };
@@ -268,12 +322,19 @@ export async function benchVotes(): Promise<void> {
     console.log(`  setup (network, motion, ballot links out)       ${vote.setupMs} ms`);
     console.log(`  ballot request, ${vote.cast.ballots} at once                      ${line(vote.cast)}`);
     console.log(`  last ballot to result + certificate             ${vote.closeToResultMs} ms`);
-    console.log(`  ${vote.result}; turnout ${vote.turnout}/${vote.practices}; ${vote.perBasis.map((m) => `${m.measure} ${m.for} for / ${m.against} against`).join('; ')}`);
-    console.log(`STV election, ${election.practices} practices in ${election.constituencies.length} localities (${election.seats} seats, ${election.candidates} candidates):`);
-    console.log(`  setup (network, election, nominations, ballot links out)  ${election.setupMs} ms (of which ${election.candidates} nominations ${election.nominationsMs} ms)`);
+    console.log(
+      `  ${vote.result}; turnout ${vote.turnout}/${vote.practices}; ${vote.perBasis.map((m) => `${m.measure} ${m.for} for / ${m.against} against`).join('; ')}`,
+    );
+    console.log(
+      `STV election, ${election.practices} practices in ${election.constituencies.length} localities (${election.seats} seats, ${election.candidates} candidates):`,
+    );
+    console.log(
+      `  setup (network, election, nominations, ballot links out)  ${election.setupMs} ms (of which ${election.candidates} nominations ${election.nominationsMs} ms)`,
+    );
     console.log(`  ballot request, ${election.cast.ballots} at once                                ${line(election.cast)}`);
     console.log(`  close of the ballot to the count                          ${election.closeToResultMs} ms`);
-    for (const c of election.constituencies) console.log(`  ${c.name}: ${c.ballots} ballots, quota ${c.quota}, ${c.steps} steps, elected ${c.elected.join(', ')}`);
+    for (const c of election.constituencies)
+      console.log(`  ${c.name}: ${c.ballots} ballots, quota ${c.quota}, ${c.steps} steps, elected ${c.elected.join(', ')}`);
   } finally {
     await stack.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });

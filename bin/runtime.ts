@@ -64,7 +64,11 @@ function dataDirSecret(dataDir: string, name: string, make: () => string): strin
  */
 export function auditEvidence(config: Pick<Config, 'evidence' | 'dataDir'>, log: Logger): AuditEvidence {
   const key = evidenceKey(config.evidence.key ?? dataDirSecret(config.dataDir, 'evidence-key', () => crypto.randomBytes(32).toString('hex')));
-  const checkpoints = createCheckpointStore({ dir: config.evidence.checkpointDir, key, onError: (err) => log.error({ err }, 'could not write an audit checkpoint') });
+  const checkpoints = createCheckpointStore({
+    dir: config.evidence.checkpointDir,
+    key,
+    onError: (err) => log.error({ err }, 'could not write an audit checkpoint'),
+  });
   return { key, checkpoints };
 }
 
@@ -80,7 +84,8 @@ export async function openDatabase(config: Pick<Config, 'database' | 'evidence' 
   const repos = createRepos(auditEvidence(config, log));
   try {
     const { rekeyedRows } = await repos.audit.ensureKeyed(db);
-    if (rekeyedRows > 0) log.warn({ rows: rekeyedRows, keyId: repos.audit.key.id }, 'audit chain re-keyed under the evidence key (recorded as an audit.rekeyed event)');
+    if (rekeyedRows > 0)
+      log.warn({ rows: rekeyedRows, keyId: repos.audit.key.id }, 'audit chain re-keyed under the evidence key (recorded as an audit.rekeyed event)');
   } catch (err) {
     await db.destroy();
     throw err;
@@ -111,7 +116,14 @@ let runtimeInstalled = false;
 function installRuntime(config: Pick<Config, 'logLevel'>) {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  const level = config.logLevel === 'trace' ? 'TRACE' : config.logLevel === 'debug' ? 'DEBUG' : config.logLevel === 'silent' || config.logLevel === 'fatal' ? 'ERROR' : 'WARN';
+  const level =
+    config.logLevel === 'trace'
+      ? 'TRACE'
+      : config.logLevel === 'debug'
+        ? 'DEBUG'
+        : config.logLevel === 'silent' || config.logLevel === 'fatal'
+          ? 'ERROR'
+          : 'WARN';
   try {
     Runtime.install({ logger: new DefaultLogger(level), shutdownSignals: [] });
   } catch {
@@ -128,7 +140,12 @@ export async function createWorker(
   installRuntime(config);
   const connection = await NativeConnection.connect({ address, tls: tlsOptions(config), apiKey: config.temporal.apiKey });
   const { codec, ...rest } = deps;
-  const activityDeps = { ...rest, publicUrl: config.publicUrl, actionTokenTtlDays: config.actionTokenTtlDays, outbox: createOutbox({ ...rest, publicUrl: config.publicUrl }) };
+  const activityDeps = {
+    ...rest,
+    publicUrl: config.publicUrl,
+    actionTokenTtlDays: config.actionTokenTtlDays,
+    outbox: createOutbox({ ...rest, publicUrl: config.publicUrl }),
+  };
   const sealSigning = await loadSealSigning(config);
   const activities = {
     ...createFormationActivities(activityDeps),
@@ -249,7 +266,12 @@ export function formSecret(config: Config): string {
  * start. Only its hash is in the database; for the embedded default the token is also kept in
  * DATA_DIR (mode 600) so it can be shown again at each start.
  */
-export async function ensureAdminToken(config: Config, db: Knex, repos: Repos, opts: { keepInDataDir: boolean }): Promise<{ token: string | null; created: boolean }> {
+export async function ensureAdminToken(
+  config: Config,
+  db: Knex,
+  repos: Repos,
+  opts: { keepInDataDir: boolean },
+): Promise<{ token: string | null; created: boolean }> {
   const admin = await repos.persons.ensureAdmin(db, { email: config.adminEmail, name: 'Administrator' });
   if (config.adminToken) {
     if (!(await repos.tokens.apiTokenBySecret(db, config.adminToken))) {

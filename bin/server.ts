@@ -5,7 +5,8 @@ import { closeServer, connectClient, createApp, createLogger, createMailer, ensu
 
 async function main() {
   const config = loadConfig();
-  if (!config.temporal.address) throw new ConfigError('Invalid configuration:\n  TEMPORAL_ADDRESS: required for bin/server (npm start embeds Temporal instead)');
+  if (!config.temporal.address)
+    throw new ConfigError('Invalid configuration:\n  TEMPORAL_ADDRESS: required for bin/server (npm start embeds Temporal instead)');
   const log = createLogger(config);
   const { db, repos } = await openDatabase(config, log);
   const admin = await ensureAdminToken(config, db, repos, { keepInDataDir: false });
@@ -13,9 +14,19 @@ async function main() {
   const codec = payloadCodec(config);
   const client = await connectClient(config, config.temporal.address, codec);
   const app = createApp({
-    db, repos, temporal: client, taskQueue: config.temporal.taskQueue, log, mailer: createMailer(config), publicUrl: config.publicUrl, formSecret: formSecret(config), secureCookies: config.publicUrl.startsWith('https:'), trustProxy: config.trustProxy,
+    db,
+    repos,
+    temporal: client,
+    taskQueue: config.temporal.taskQueue,
+    log,
+    mailer: createMailer(config),
+    publicUrl: config.publicUrl,
+    formSecret: formSecret(config),
+    secureCookies: config.publicUrl.startsWith('https:'),
+    trustProxy: config.trustProxy,
     rateLimit: scaledRateLimits(config.rateLimitScale),
-    payloadCodec: codec, codecCorsOrigins: config.codec.corsOrigins,
+    payloadCodec: codec,
+    codecCorsOrigins: config.codec.corsOrigins,
   });
   const server = await listen(app, config.port, config.host);
   log.info({ url: config.publicUrl }, 'Formwork server listening');

@@ -9,7 +9,20 @@ import { scaledRateLimits } from '../server/route-edge';
 import { resolveTemporalCli, TemporalToolMissingError } from '../scripts/provision-temporal';
 import { startDevServer, type DevServer } from '../scripts/temporal-dev-server';
 import { stopStaleProcess } from './stale-process';
-import { closeServer, codecEndpoint, connectClient, createApp, createLogger, createMailer, createWorker, ensureAdminToken, formSecret, listen, openDatabase, payloadCodec } from './runtime';
+import {
+  closeServer,
+  codecEndpoint,
+  connectClient,
+  createApp,
+  createLogger,
+  createMailer,
+  createWorker,
+  ensureAdminToken,
+  formSecret,
+  listen,
+  openDatabase,
+  payloadCodec,
+} from './runtime';
 
 /** Stops whatever has started, once main() has set it up; an error during start-up uses it too. */
 let stopAll: ((code: number) => Promise<never>) | null = null;
@@ -136,9 +149,19 @@ async function main() {
     }
   });
   const app = createApp({
-    db, repos, temporal: client, taskQueue: config.temporal.taskQueue, log, mailer, publicUrl: config.publicUrl, formSecret: formSecret(config), secureCookies: config.publicUrl.startsWith('https:'), trustProxy: config.trustProxy,
+    db,
+    repos,
+    temporal: client,
+    taskQueue: config.temporal.taskQueue,
+    log,
+    mailer,
+    publicUrl: config.publicUrl,
+    formSecret: formSecret(config),
+    secureCookies: config.publicUrl.startsWith('https:'),
+    trustProxy: config.trustProxy,
     rateLimit: scaledRateLimits(config.rateLimitScale),
-    payloadCodec: codec, codecCorsOrigins: config.codec.corsOrigins,
+    payloadCodec: codec,
+    codecCorsOrigins: config.codec.corsOrigins,
   });
   const server = await listen(app, config.port, config.host);
   onStop('the HTTP server', () => closeServer(server));

@@ -33,7 +33,13 @@ async function main(argv: string[]): Promise<number> {
     const mark = { ok: 'ok     ', failed: 'FAILED ', skipped: 'not run' };
     const lines = [`Evidence pack ${pack}${report.network ? `: ${report.network.name}, stage ${report.stage}` : ''}`];
     for (const l of report.lines) lines.push(`  ${mark[l.status]}  ${l.check}: ${l.detail}`);
-    lines.push(report.valid ? (report.lines.some((l) => l.status === 'skipped') ? 'No check failed; some need the evidence key (--key-file).' : 'Every check passed.') : 'The pack does not verify.');
+    lines.push(
+      report.valid
+        ? report.lines.some((l) => l.status === 'skipped')
+          ? 'No check failed; some need the evidence key (--key-file).'
+          : 'Every check passed.'
+        : 'The pack does not verify.',
+    );
     process.stdout.write(`${lines.join('\n')}\n`);
   }
   return report.valid ? 0 : 1;

@@ -4,7 +4,8 @@ import { createLogger, createMailer, createWorker, openDatabase, payloadCodec } 
 
 async function main() {
   const config = loadConfig();
-  if (!config.temporal.address) throw new ConfigError('Invalid configuration:\n  TEMPORAL_ADDRESS: required for bin/worker (npm start embeds Temporal instead)');
+  if (!config.temporal.address)
+    throw new ConfigError('Invalid configuration:\n  TEMPORAL_ADDRESS: required for bin/worker (npm start embeds Temporal instead)');
   const log = createLogger(config);
   const { db, repos } = await openDatabase(config, log);
   const mailer = createMailer(config);

@@ -20,7 +20,10 @@ export const WORKFLOW_BUNDLE_FILE = path.join('workflows', 'workflow-bundle.js')
  * What the build bundles; kept here so a worker started from the sources bundles the same thing.
  * Failure messages go through the payload codec too (codec/failure-converter.js).
  */
-export const WORKFLOW_BUNDLE_OPTIONS: Pick<BundleOptions, 'workflowsPath' | 'failureConverterPath'> = { workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH };
+export const WORKFLOW_BUNDLE_OPTIONS: Pick<BundleOptions, 'workflowsPath' | 'failureConverterPath'> = {
+  workflowsPath: WORKFLOWS_PATH,
+  failureConverterPath: FAILURE_CONVERTER_PATH,
+};
 
 /** The prebuilt bundle when this code runs from a build, else the sources to bundle at start-up. */
 export function workflowCode(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {

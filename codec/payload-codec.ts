@@ -74,12 +74,19 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     const cipherName = text(payload.metadata?.[CIPHER_METADATA]);
     if (cipherName !== CIPHER) throw new CodecKeyError(`A payload is encrypted with ${cipherName ?? 'an unnamed cipher'}, not ${CIPHER}.`);
     const key = this.byId.get(keyId);
-    if (!key) throw new CodecKeyError(`A payload is encrypted with codec key "${keyId}", which this process does not hold. Add it to TEMPORAL_CODEC_KEYS (after the current key).`);
+    if (!key)
+      throw new CodecKeyError(
+        `A payload is encrypted with codec key "${keyId}", which this process does not hold. Add it to TEMPORAL_CODEC_KEYS (after the current key).`,
+      );
     const data = Buffer.from(payload.data ?? new Uint8Array());
     if (data.length < IV_BYTES + TAG_BYTES) throw new CodecKeyError('An encrypted payload is too short to be one.');
     let plain: Buffer;
     try {
-      const sealed = { iv: data.subarray(0, IV_BYTES), ciphertext: data.subarray(IV_BYTES, data.length - TAG_BYTES), tag: data.subarray(data.length - TAG_BYTES) };
+      const sealed = {
+        iv: data.subarray(0, IV_BYTES),
+        ciphertext: data.subarray(IV_BYTES, data.length - TAG_BYTES),
+        tag: data.subarray(data.length - TAG_BYTES),
+      };
       plain = aeadDecrypt(key, sealed, Buffer.from(`${CIPHER}\n${keyId}`));
     } catch {
       throw new CodecKeyError(`An encrypted payload under codec key "${keyId}" does not authenticate: it was altered or the key is wrong.`);
@@ -106,14 +113,21 @@ export function formworkDataConverter(codec: PayloadCodec): DataConverter {
  * as base64. Throws a message that names the bad entry without echoing any key.
  */
 export function parseCodecKeys(value: string): CodecKey[] {
-  const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   if (entries.length === 0) throw new CodecKeyError('give at least one key as id:key');
   const keys = entries.map((entry, i) => {
     const at = entry.indexOf(':');
     const id = at > 0 ? entry.slice(0, at) : '';
     const secret = at > 0 ? entry.slice(at + 1) : '';
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new CodecKeyError(`entry ${i + 1} must be id:key, with an id of letters, digits, '.', '_' or '-'`);
-    const key = /^[0-9a-fA-F]{64}$/.test(secret) ? Buffer.from(secret, 'hex') : /^[A-Za-z0-9+/_-]+={0,2}$/.test(secret) ? Buffer.from(secret, 'base64') : Buffer.alloc(0);
+    const key = /^[0-9a-fA-F]{64}$/.test(secret)
+      ? Buffer.from(secret, 'hex')
+      : /^[A-Za-z0-9+/_-]+={0,2}$/.test(secret)
+        ? Buffer.from(secret, 'base64')
+        : Buffer.alloc(0);
     if (key.length !== 32) throw new CodecKeyError(`key "${id}" must be 32 bytes, as 64 hex characters or base64`);
     return { id, key };
   });

@@ -6,7 +6,10 @@ import { z } from 'zod';
  * /encode and /decode): a Payloads message in protobuf JSON, so metadata values and data are
  * base64. Fields of a payload other than metadata and data are not ours to keep and are dropped.
  */
-const base64 = z.string().max(8_000_000).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
+const base64 = z
+  .string()
+  .max(8_000_000)
+  .regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
 
 export const remotePayloadSchema = z
   .object({

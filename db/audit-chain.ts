@@ -26,7 +26,11 @@ export interface ChainRowContent {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value as object).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value as object)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }
@@ -137,8 +141,7 @@ export interface ChainProblem {
  * network's row reduced to its digest.
  */
 export type VerifiableRow =
-  | (ChainRowContent & { type?: string; prevHash: string; hash: string })
-  | { seq: number; digest: string; prevHash: string; hash: string };
+  (ChainRowContent & { type?: string; prevHash: string; hash: string }) | { seq: number; digest: string; prevHash: string; hash: string };
 
 export interface ChainReport {
   valid: boolean;
@@ -210,7 +213,10 @@ export function compareCheckpoints(
     if (hash !== undefined && !sameHex(hash, c.hash) && (!mismatched || c.seq < mismatched.seq)) mismatched = c;
   }
   if (forged > 0) {
-    problems.push({ code: 'checkpoint-forged', message: `${forged} checkpoint line(s) do not carry a valid MAC under the evidence key: the checkpoint file was edited.` });
+    problems.push({
+      code: 'checkpoint-forged',
+      message: `${forged} checkpoint line(s) do not carry a valid MAC under the evidence key: the checkpoint file was edited.`,
+    });
   }
   if (latest && latest.seq > lastSeq) {
     problems.push({

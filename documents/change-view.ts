@@ -98,7 +98,8 @@ export function describeChanges(before: string, after: string): ChangeBlock[] {
   // a run of changes between two unchanged stretches: rewritten units first, then what is left over
   const flush = () => {
     const pairs = Math.min(removed.length, added.length);
-    for (let k = 0; k < pairs; k++) out.push({ change: 'changed', where: added[k].where, label: added[k].label || removed[k].label, html: wordDiff(removed[k].text, added[k].text) });
+    for (let k = 0; k < pairs; k++)
+      out.push({ change: 'changed', where: added[k].where, label: added[k].label || removed[k].label, html: wordDiff(removed[k].text, added[k].text) });
     for (const was of removed.slice(pairs)) out.push({ change: 'removed', where: was.where, label: was.label, html: marked(was.text, 'del') });
     for (const now of added.slice(pairs)) out.push({ change: 'added', where: now.where, label: now.label, html: marked(now.text, 'ins') });
     removed = [];

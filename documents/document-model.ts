@@ -191,10 +191,28 @@ function alpha(n: number): string {
   return s;
 }
 function roman(n: number): string {
-  const table: [number, string][] = [[1000, 'm'], [900, 'cm'], [500, 'd'], [400, 'cd'], [100, 'c'], [90, 'xc'], [50, 'l'], [40, 'xl'], [10, 'x'], [9, 'ix'], [5, 'v'], [4, 'iv'], [1, 'i']];
+  const table: [number, string][] = [
+    [1000, 'm'],
+    [900, 'cm'],
+    [500, 'd'],
+    [400, 'cd'],
+    [100, 'c'],
+    [90, 'xc'],
+    [50, 'l'],
+    [40, 'xl'],
+    [10, 'x'],
+    [9, 'ix'],
+    [5, 'v'],
+    [4, 'iv'],
+    [1, 'i'],
+  ];
   let s = '';
   let k = n;
-  for (const [v, r] of table) while (k >= v) { s += r; k -= v; }
+  for (const [v, r] of table)
+    while (k >= v) {
+      s += r;
+      k -= v;
+    }
   return s;
 }
 
@@ -217,7 +235,11 @@ export function bulletLabel(depth: number): string {
 }
 
 function slug(text: string, used: Set<string>): string {
-  const base = text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'section';
+  const base =
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'section';
   let s = base;
   let i = 2;
   while (used.has(s)) s = `${base}-${i++}`;
@@ -236,7 +258,15 @@ function parseSignature(text: string): SignatureBlock {
     const value = typographic(unescapeMarkdown(m[2].trim()));
     if (key === 'party') block.party = value;
     else if (key === 'detail') block.detail = value;
-    else if (key === 'fields') fieldOrder.splice(0, fieldOrder.length, ...value.split(',').map((f) => f.trim()).filter(Boolean));
+    else if (key === 'fields')
+      fieldOrder.splice(
+        0,
+        fieldOrder.length,
+        ...value
+          .split(',')
+          .map((f) => f.trim())
+          .filter(Boolean),
+      );
     else values.set(key, value);
   }
   block.fields = fieldOrder.map((label) => ({ label, value: values.get(label.toLowerCase()) || undefined }));

@@ -77,7 +77,10 @@ export async function renderDocument(template: DocumentTemplate, context: Record
   const title = model.title || template.title;
   const contentHash = sha256(markdown).slice(0, 12);
   // DOCX and PDF render at once on threads of their own (or here, where threads cannot start)
-  const [docx, pdf] = await Promise.all([renderOnThread('docx', model, { meta, title, contentHash }), renderOnThread('pdf', model, { meta, title, contentHash })]);
+  const [docx, pdf] = await Promise.all([
+    renderOnThread('docx', model, { meta, title, contentHash }),
+    renderOnThread('pdf', model, { meta, title, contentHash }),
+  ]);
   return {
     title,
     markdown,

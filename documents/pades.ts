@@ -73,10 +73,7 @@ export function subjectName(certificate: pkijs.Certificate): string {
 /** ESS signing-certificate-v2 (RFC 5035): binds the signature to this certificate. */
 function signingCertificateV2(certificate: pkijs.Certificate): asn1js.Sequence {
   const issuerSerial = new asn1js.Sequence({
-    value: [
-      new pkijs.GeneralNames({ names: [new pkijs.GeneralName({ type: 4, value: certificate.issuer })] }).toSchema(),
-      certificate.serialNumber,
-    ],
+    value: [new pkijs.GeneralNames({ names: [new pkijs.GeneralName({ type: 4, value: certificate.issuer })] }).toSchema(), certificate.serialNumber],
   });
   // ESSCertIDv2: hashAlgorithm is left out, as its DEFAULT is SHA-256
   const essCertId = new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: view(sha256(certificateDer(certificate))) }), issuerSerial] });
@@ -137,7 +134,11 @@ function tstInfoOf(token: pkijs.ContentInfo): pkijs.TSTInfo {
  * The CMS SignedData (DER) of a PAdES signature over `signedBytes` (the PDF outside the signature's
  * /Contents). With a time-stamp transport it is baseline B-T, else B-B.
  */
-export async function createPadesSignature(signedBytes: Uint8Array, identity: SigningIdentity, options: { timestamp?: TimestampTransport } = {}): Promise<Buffer> {
+export async function createPadesSignature(
+  signedBytes: Uint8Array,
+  identity: SigningIdentity,
+  options: { timestamp?: TimestampTransport } = {},
+): Promise<Buffer> {
   const certificate = identity.certificates[0];
   const signerInfo = new pkijs.SignerInfo({
     version: 1,
@@ -160,7 +161,10 @@ export async function createPadesSignature(signedBytes: Uint8Array, identity: Si
   await signedData.sign(identity.privateKey, 0, 'SHA-256');
   if (options.timestamp) {
     const token = await timestampToken(signerInfo.signature.valueBlock.valueHexView, options.timestamp);
-    signerInfo.unsignedAttrs = new pkijs.SignedAndUnsignedAttributes({ type: 1, attributes: [new pkijs.Attribute({ type: OID.signatureTimeStamp, values: [token.toSchema()] })] });
+    signerInfo.unsignedAttrs = new pkijs.SignedAndUnsignedAttributes({
+      type: 1,
+      attributes: [new pkijs.Attribute({ type: OID.signatureTimeStamp, values: [token.toSchema()] })],
+    });
   }
   const contentInfo = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) });
   return Buffer.from(contentInfo.toSchema().toBER(false));

@@ -77,7 +77,10 @@ function readXrefSection(bytes: Uint8Array, offset: number, offsets: Map<number,
   const trailerAt = indexOf(bytes, 'trailer', pos);
   if (trailerAt < 0) throw new PdfReadError('the xref table has no trailer');
   const table = latin1(bytes, pos, trailerAt);
-  const lines = table.split(/\r\n|\r|\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = table
+    .split(/\r\n|\r|\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   let i = 0;
   while (i < lines.length) {
     const sub = /^(\d+)\s+(\d+)$/.exec(lines[i]);

@@ -148,7 +148,8 @@ function blocksToDocx(blocks: Block[], state: DocxState): FileChild[] {
   for (const b of blocks) {
     switch (b.kind) {
       case 'heading': {
-        const heading = b.level === 1 ? HeadingLevel.TITLE : b.level === 2 ? HeadingLevel.HEADING_1 : b.level === 3 ? HeadingLevel.HEADING_2 : HeadingLevel.HEADING_3;
+        const heading =
+          b.level === 1 ? HeadingLevel.TITLE : b.level === 2 ? HeadingLevel.HEADING_1 : b.level === 3 ? HeadingLevel.HEADING_2 : HeadingLevel.HEADING_3;
         const numbering = b.label ? { reference: 'clauses', level: b.level === 2 ? 0 : 1 } : undefined;
         out.push(new Paragraph({ heading, numbering, children: textRuns(b.runs), pageBreakBefore: b.level === 1 && out.length > 0 ? true : undefined }));
         break;
@@ -168,7 +169,11 @@ function blocksToDocx(blocks: Block[], state: DocxState): FileChild[] {
             tableHeader: header,
             cantSplit: true,
             children: widths.map(
-              (w, i) => new TableCell({ width: { size: w, type: WidthType.DXA }, children: [new Paragraph({ alignment: align(i), children: textRuns(cells[i] ?? []) })] }),
+              (w, i) =>
+                new TableCell({
+                  width: { size: w, type: WidthType.DXA },
+                  children: [new Paragraph({ alignment: align(i), children: textRuns(cells[i] ?? []) })],
+                }),
             ),
           });
         const headerless = b.header.every((c) => c.every((r) => r.text.trim() === ''));
@@ -211,7 +216,13 @@ function levels(kind: 'clauses' | 'ordered' | 'bullets') {
     return [
       { level: 0, format: LevelFormat.DECIMAL, text: '%1', suffix: LevelSuffix.TAB, style: { paragraph: { indent: { left: INDENT, hanging: INDENT } } } },
       { level: 1, format: LevelFormat.DECIMAL, text: '%1.%2', suffix: LevelSuffix.TAB, style: { paragraph: { indent: { left: INDENT, hanging: INDENT } } } },
-      { level: 2, format: LevelFormat.DECIMAL, text: '%1.%2.%3', suffix: LevelSuffix.TAB, style: { paragraph: { indent: { left: INDENT * 2, hanging: INDENT } } } },
+      {
+        level: 2,
+        format: LevelFormat.DECIMAL,
+        text: '%1.%2.%3',
+        suffix: LevelSuffix.TAB,
+        style: { paragraph: { indent: { left: INDENT * 2, hanging: INDENT } } },
+      },
     ].map((l) => ({ ...l, isLegalNumberingStyle: true, alignment: AlignmentType.LEFT }));
   }
   const formats = [LevelFormat.DECIMAL, LevelFormat.LOWER_LETTER, LevelFormat.LOWER_ROMAN, LevelFormat.UPPER_LETTER];
@@ -241,7 +252,9 @@ export async function renderDocx(model: DocumentModel, options: DocxOptions): Pr
     new Paragraph({
       spacing: { after: 240 },
       border: { bottom: { style: BorderStyle.SINGLE, size: 12, color: NAVY, space: 6 } },
-      children: titleBlockLines(options.title, meta).map((text, i) => new TextRun({ text, color: GREY, font: HEAD_FONT, size: 19, ...(i > 0 ? { break: 1 } : {}) })),
+      children: titleBlockLines(options.title, meta).map(
+        (text, i) => new TextRun({ text, color: GREY, font: HEAD_FONT, size: 19, ...(i > 0 ? { break: 1 } : {}) }),
+      ),
     }),
   );
   const body = model.blocks.filter((_, i) => i !== titleIndex);
@@ -268,14 +281,26 @@ export async function renderDocx(model: DocumentModel, options: DocxOptions): Pr
       default: {
         document: { run: { font: BODY_FONT, size: 20, color: '1A1A1F' }, paragraph: { spacing: { after: 120, line: 288 } } },
         title: { run: { font: HEAD_FONT, size: 36, bold: true, color: NAVY }, paragraph: { spacing: { after: 120 } } },
-        heading1: { run: { font: HEAD_FONT, size: 25, bold: true, color: NAVY }, paragraph: { spacing: { before: 320, after: 120 }, keepNext: true, keepLines: true } },
-        heading2: { run: { font: HEAD_FONT, size: 22, bold: true, color: NAVY }, paragraph: { spacing: { before: 200, after: 80 }, keepNext: true, keepLines: true } },
+        heading1: {
+          run: { font: HEAD_FONT, size: 25, bold: true, color: NAVY },
+          paragraph: { spacing: { before: 320, after: 120 }, keepNext: true, keepLines: true },
+        },
+        heading2: {
+          run: { font: HEAD_FONT, size: 22, bold: true, color: NAVY },
+          paragraph: { spacing: { before: 200, after: 80 }, keepNext: true, keepLines: true },
+        },
         heading3: { run: { font: BODY_FONT, size: 20, bold: true }, paragraph: { spacing: { before: 160, after: 40 }, keepNext: true } },
         listParagraph: { paragraph: { spacing: { after: 60 } } },
       },
       paragraphStyles: [
         { id: 'Quote', name: 'Quote', basedOn: 'Normal', run: { italics: true, color: GREY }, paragraph: { indent: { left: INDENT } } },
-        { id: 'TOCHeading', name: 'TOC Heading', basedOn: 'Normal', run: { font: HEAD_FONT, bold: true, color: NAVY, size: 26 }, paragraph: { spacing: { before: 240, after: 120 } } },
+        {
+          id: 'TOCHeading',
+          name: 'TOC Heading',
+          basedOn: 'Normal',
+          run: { font: HEAD_FONT, bold: true, color: NAVY, size: 26 },
+          paragraph: { spacing: { before: 240, after: 120 } },
+        },
       ],
     },
     numbering: {
@@ -287,7 +312,12 @@ export async function renderDocx(model: DocumentModel, options: DocxOptions): Pr
     },
     sections: [
       {
-        properties: { page: { size: { width: PAGE.width, height: PAGE.height }, margin: { top: 1418, bottom: 1304, left: PAGE.margin, right: PAGE.margin, header: 709, footer: 624 } } },
+        properties: {
+          page: {
+            size: { width: PAGE.width, height: PAGE.height },
+            margin: { top: 1418, bottom: 1304, left: PAGE.margin, right: PAGE.margin, header: 709, footer: 624 },
+          },
+        },
         headers: {
           default: new Header({
             children: [

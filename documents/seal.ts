@@ -213,7 +213,10 @@ export async function readLegacySeal(bytes: Uint8Array): Promise<SealContents | 
       for (let i = 0; pairs && i + 1 < pairs.size(); i += 2) {
         const name = pairs.lookup(i);
         if (!(name instanceof PDFString || name instanceof PDFHexString) || name.decodeText() !== MANIFEST_ATTACHMENT) continue;
-        const stream = pairs.lookupMaybe(i + 1, PDFDict)?.lookupMaybe(PDFName.of('EF'), PDFDict)?.lookup(PDFName.of('F'));
+        const stream = pairs
+          .lookupMaybe(i + 1, PDFDict)
+          ?.lookupMaybe(PDFName.of('EF'), PDFDict)
+          ?.lookup(PDFName.of('F'));
         if (stream instanceof PDFRawStream) raw = decodePDFRawStream(stream).decode();
       }
       const kids = node.lookupMaybe(PDFName.of('Kids'), PDFArray);

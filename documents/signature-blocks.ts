@@ -35,7 +35,10 @@ export function recordSignaturePlacements(doc: PDFDocument, pages: PDFPage[], pl
         ),
       }),
     );
-    page.node.set(PDFName.of('PieceInfo'), ctx.obj({ [PIECE]: ctx.obj({ LastModified: PDFString.fromDate(modified), Private: ctx.obj({ SignatureBlocks: list }) }) }));
+    page.node.set(
+      PDFName.of('PieceInfo'),
+      ctx.obj({ [PIECE]: ctx.obj({ LastModified: PDFString.fromDate(modified), Private: ctx.obj({ SignatureBlocks: list }) }) }),
+    );
   }
 }
 
@@ -131,7 +134,10 @@ export async function fillSignatureBlocks(doc: PDFDocument, signers: BlockSigner
   for (const block of blocks) {
     const who = byPractice.get(block.party);
     if (!who) continue;
-    fonts ??= { regular: await doc.embedFont(loadFont('serif').bytes, { subset: true }), italic: await doc.embedFont(loadFont('serifItalic').bytes, { subset: true }) };
+    fonts ??= {
+      regular: await doc.embedFont(loadFont('serif').bytes, { subset: true }),
+      italic: await doc.embedFont(loadFont('serifItalic').bytes, { subset: true }),
+    };
     const values = fieldValues(who);
     for (const field of block.fields) {
       const value = values[field.label.toLowerCase()];

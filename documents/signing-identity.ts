@@ -47,7 +47,10 @@ async function importSigningKey(key: crypto.KeyObject): Promise<CryptoKey> {
   }
   if (key.asymmetricKeyType === 'ec') {
     const curve = CURVES[key.asymmetricKeyDetails?.namedCurve ?? ''];
-    if (!curve) throw new SigningIdentityError(`the EC signing key's curve ${key.asymmetricKeyDetails?.namedCurve ?? '(unknown)'} is not supported (use P-256, P-384 or P-521)`);
+    if (!curve)
+      throw new SigningIdentityError(
+        `the EC signing key's curve ${key.asymmetricKeyDetails?.namedCurve ?? '(unknown)'} is not supported (use P-256, P-384 or P-521)`,
+      );
     return crypto.webcrypto.subtle.importKey('pkcs8', der, { name: 'ECDSA', namedCurve: curve }, false, ['sign']);
   }
   throw new SigningIdentityError(`a ${key.asymmetricKeyType ?? 'non-RSA, non-EC'} signing key is not supported (use RSA or EC)`);
@@ -119,7 +122,9 @@ export async function identityFromPkcs12(bytes: Uint8Array, password: string): P
           const info = shrouded.parsedValue;
           if (info) keys.push(crypto.createPrivateKey({ key: Buffer.from(info.toSchema().toBER(false)), format: 'der', type: 'pkcs8' }));
         } else if (bag.bagId === KEY_BAG) {
-          keys.push(crypto.createPrivateKey({ key: Buffer.from((bag.bagValue as pkijs.PrivateKeyInfo).toSchema().toBER(false)), format: 'der', type: 'pkcs8' }));
+          keys.push(
+            crypto.createPrivateKey({ key: Buffer.from((bag.bagValue as pkijs.PrivateKeyInfo).toSchema().toBER(false)), format: 'der', type: 'pkcs8' }),
+          );
         } else if (bag.bagId === CERT_BAG) {
           const value = (bag.bagValue as pkijs.CertBag).parsedValue;
           if (value instanceof pkijs.Certificate) certificates.push(value);
@@ -166,12 +171,25 @@ export async function generateSelfSignedIdentity(commonName: string, now = new D
   certificate.extensions = [
     new pkijs.Extension({ extnID: '2.5.29.19', critical: true, extnValue: new pkijs.BasicConstraints({ cA: false }).toSchema().toBER(false) }),
     // digitalSignature and nonRepudiation (contentCommitment)
-    new pkijs.Extension({ extnID: '2.5.29.15', critical: true, extnValue: new asn1js.BitString({ valueHex: new Uint8Array([0xc0]).buffer, unusedBits: 6 }).toBER(false) }),
+    new pkijs.Extension({
+      extnID: '2.5.29.15',
+      critical: true,
+      extnValue: new asn1js.BitString({ valueHex: new Uint8Array([0xc0]).buffer, unusedBits: 6 }).toBER(false),
+    }),
     new pkijs.Extension({ extnID: '2.5.29.14', extnValue: new asn1js.OctetString({ valueHex: view(keyId) }).toBER(false) }),
   ];
-  const signingKey = await crypto.webcrypto.subtle.importKey('pkcs8', privateKey.export({ type: 'pkcs8', format: 'der' }), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+  const signingKey = await crypto.webcrypto.subtle.importKey(
+    'pkcs8',
+    privateKey.export({ type: 'pkcs8', format: 'der' }),
+    { name: 'ECDSA', namedCurve: 'P-256' },
+    false,
+    ['sign'],
+  );
   await certificate.sign(signingKey, 'SHA-256');
   const der = Buffer.from(certificate.toSchema(true).toBER(false));
-  const certificatePem = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd()}\n-----END CERTIFICATE-----\n`;
+  const certificatePem = `-----BEGIN CERTIFICATE-----\n${der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd()}\n-----END CERTIFICATE-----\n`;
   return { keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, certificatePem };
 }

@@ -122,12 +122,26 @@ valueHelper('percent', (v: number, decimals?: number) => formatPercent(Number(v)
 valueHelper('ordinal', (v: number) => ordinal(Number(v)));
 valueHelper('ordinalWord', (v: number) => ordinalWord(Number(v)));
 valueHelper('numberWord', (v: number) => numberWord(Number(v)));
-valueHelper('plural', (n: number, singular: string, pluralForm?: string) => plural(Number(n), singular, typeof pluralForm === 'string' ? pluralForm : undefined), 2);
+valueHelper(
+  'plural',
+  (n: number, singular: string, pluralForm?: string) => plural(Number(n), singular, typeof pluralForm === 'string' ? pluralForm : undefined),
+  2,
+);
 /** {{count 5 "practice"}} → "five practices" */
-valueHelper('count', (n: number, singular: string, pluralForm?: string) => `${numberWord(Number(n))} ${plural(Number(n), singular, typeof pluralForm === 'string' ? pluralForm : undefined)}`, 2);
+valueHelper(
+  'count',
+  (n: number, singular: string, pluralForm?: string) =>
+    `${numberWord(Number(n))} ${plural(Number(n), singular, typeof pluralForm === 'string' ? pluralForm : undefined)}`,
+  2,
+);
 valueHelper('listAnd', (items: unknown[], conjunction?: string) => listAnd((items ?? []).map(String), typeof conjunction === 'string' ? conjunction : 'and'));
 /** {{shareOf part whole 1}} → "23.4%" */
-valueHelper('shareOf', (part: number, whole: number, decimals?: number) => formatPercent(Number(whole) > 0 ? (Number(part) / Number(whole)) * 100 : 0, typeof decimals === 'number' ? decimals : 0), 2);
+valueHelper(
+  'shareOf',
+  (part: number, whole: number, decimals?: number) =>
+    formatPercent(Number(whole) > 0 ? (Number(part) / Number(whole)) * 100 : 0, typeof decimals === 'number' ? decimals : 0),
+  2,
+);
 valueHelper('inc', (n: number) => String(Number(n) + 1));
 valueHelper('upper', (s: string) => String(s).toUpperCase());
 valueHelper('lowerFirst', (s: string) => String(s).charAt(0).toLowerCase() + String(s).slice(1));
@@ -143,7 +157,9 @@ hb.registerHelper('and', (...args: unknown[]) => opts(args).params.every(Boolean
 hb.registerHelper('or', (...args: unknown[]) => opts(args).params.some(Boolean));
 hb.registerHelper('not', (a: unknown) => !a);
 hb.registerHelper('includes', (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item));
-hb.registerHelper('names', (list: unknown) => (Array.isArray(list) ? list.map((x) => (x as { name?: unknown }).name).filter((n) => typeof n === 'string') : []));
+hb.registerHelper('names', (list: unknown) =>
+  Array.isArray(list) ? list.map((x) => (x as { name?: unknown }).name).filter((n) => typeof n === 'string') : [],
+);
 hb.registerHelper('length', (list: unknown) => (Array.isArray(list) ? list.length : 0));
 
 const MD_INLINE = /[\\`*_[\]<>|~]/g;

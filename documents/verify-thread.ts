@@ -23,7 +23,10 @@ export const DEFAULT_VERIFY_LIMITS: VerifyThreadLimits = { timeoutMs: 5_000, max
 
 /** Why a PDF could not be inspected: the thread's limits stopped it, or too many were waiting. */
 export class InspectionRefused extends Error {
-  constructor(readonly why: 'time limit' | 'memory limit' | 'busy' | 'failed', message: string) {
+  constructor(
+    readonly why: 'time limit' | 'memory limit' | 'busy' | 'failed',
+    message: string,
+  ) {
     super(message);
     this.name = 'InspectionRefused';
   }
@@ -86,7 +89,9 @@ export function createVerifyThread(limits: VerifyThreadLimits = DEFAULT_VERIFY_L
       w.on('error', (err: Error & { code?: string }) => {
         stopWorker();
         const memory = err.code === 'ERR_WORKER_OUT_OF_MEMORY';
-        finish({ error: new InspectionRefused(memory ? 'memory limit' : 'failed', memory ? 'inspecting the PDF needed more memory than allowed' : err.message) });
+        finish({
+          error: new InspectionRefused(memory ? 'memory limit' : 'failed', memory ? 'inspecting the PDF needed more memory than allowed' : err.message),
+        });
       });
       w.on('exit', () => {
         if (worker === w) worker = null;

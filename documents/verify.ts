@@ -57,15 +57,25 @@ export async function inspectSignature(input: Uint8Array): Promise<SignatureInsp
   if (start !== 0 || start2 + length2 !== bytes.length || length1 <= 0 || start2 <= length1) {
     return { present: true, valid: false, problem: 'the signature does not cover the whole document' };
   }
-  if (bytes[length1] !== 0x3c /* < */ || bytes[start2 - 1] !== 0x3e /* > */) return { present: true, valid: false, problem: 'the signature byte range does not frame its /Contents' };
+  if (bytes[length1] !== 0x3c /* < */ || bytes[start2 - 1] !== 0x3e /* > */)
+    return { present: true, valid: false, problem: 'the signature byte range does not frame its /Contents' };
   const hex = bytes.toString('latin1', length1 + 1, start2 - 1);
-  if (hex.length > MAX_SIGNATURE_BYTES * 2 || hex.length % 2 !== 0 || !HEX.test(hex)) return { present: true, valid: false, problem: 'the signature /Contents is not a hex string of a sensible size' };
+  if (hex.length > MAX_SIGNATURE_BYTES * 2 || hex.length % 2 !== 0 || !HEX.test(hex))
+    return { present: true, valid: false, problem: 'the signature /Contents is not a hex string of a sensible size' };
   const dict = bytes.toString('latin1', Math.max(0, at[0] - DICT_WINDOW), length1);
-  if (!/\/SubFilter\s*\/ETSI\.CAdES\.detached/.test(dict)) return { present: true, valid: false, problem: 'the signature is not a PAdES signature (SubFilter ETSI.CAdES.detached)' };
+  if (!/\/SubFilter\s*\/ETSI\.CAdES\.detached/.test(dict))
+    return { present: true, valid: false, problem: 'the signature is not a PAdES signature (SubFilter ETSI.CAdES.detached)' };
   const signed = Buffer.concat([bytes.subarray(0, length1), bytes.subarray(start2)]);
   const check = await checkPadesSignature(Buffer.from(hex, 'hex'), signed);
   if (!check.valid) return { present: true, valid: false, problem: check.problem };
-  return { present: true, valid: true, level: check.level, signer: check.signer, certificateSha256: check.certificateSha256, timestampedAt: check.timestampedAt };
+  return {
+    present: true,
+    valid: true,
+    level: check.level,
+    signer: check.signer,
+    certificateSha256: check.certificateSha256,
+    timestampedAt: check.timestampedAt,
+  };
 }
 
 /**
@@ -77,6 +87,10 @@ export async function inspectPdf(input: Uint8Array, options: { legacy?: boolean 
   const hash = sha256(input);
   if (!looksLikePdf(input)) return { sha256: hash, isPdf: false, seal: null, signature: { present: false } };
   const seal = readSeal(input) ?? (options.legacy ? await readLegacySeal(input) : null);
-  const signature = await inspectSignature(input).catch((): SignatureInspection => ({ present: true, valid: false, problem: 'the signature cannot be checked' }));
+  const signature = await inspectSignature(input).catch((): SignatureInspection => ({
+    present: true,
+    valid: false,
+    problem: 'the signature cannot be checked',
+  }));
   return { sha256: hash, isPdf: true, seal: seal ? { manifest: seal.manifest, pageCount: seal.pageCount } : null, signature };
 }

@@ -21,7 +21,21 @@ export const LEGAL_FORM_LABELS: Record<LegalFormKey, string> = {
 };
 
 /** The §2 matrix, one line per attribute, in words fit for the appraisal document. */
-export const LEGAL_FORM_MATRIX: Record<LegalFormKey, { separatePerson: string; liability: string; contracts: string; staff: string; tax: string; governance: string; voting: string; regulators: string; setUp: string; fit: string }> = {
+export const LEGAL_FORM_MATRIX: Record<
+  LegalFormKey,
+  {
+    separatePerson: string;
+    liability: string;
+    contracts: string;
+    staff: string;
+    tax: string;
+    governance: string;
+    voting: string;
+    regulators: string;
+    setUp: string;
+    fit: string;
+  }
+> = {
   contractual: {
     separatePerson: 'No: the practices contract with each other',
     liability: 'Each practice, by contract; the lead practice carries the employment risk',
@@ -152,7 +166,15 @@ export const DEFAULT_LEGAL_FORM_ANSWERS: LegalFormAnswers = {
 };
 
 type Scores = Record<LegalFormKey, number>;
-const s = (contractual: number, unincorporated: number, partnership: number, llp: number, cls: number, clg: number, cic: number): Scores => ({ contractual, unincorporated, partnership, llp, cls, clg, cic });
+const s = (contractual: number, unincorporated: number, partnership: number, llp: number, cls: number, clg: number, cic: number): Scores => ({
+  contractual,
+  unincorporated,
+  partnership,
+  llp,
+  cls,
+  clg,
+  cic,
+});
 
 interface Criterion {
   key: string;
@@ -166,25 +188,79 @@ interface Criterion {
 export function criteriaFor(a: LegalFormAnswers): Criterion[] {
   const all: Criterion[] = [
     a.holdsContract === 'network'
-      ? { key: 'contract', name: 'Holding the network’s contract', weight: 3, why: 'the network itself is to hold the contract', scores: s(1, 0, 4, 5, 5, 4, 4) }
+      ? {
+          key: 'contract',
+          name: 'Holding the network’s contract',
+          weight: 3,
+          why: 'the network itself is to hold the contract',
+          scores: s(1, 0, 4, 5, 5, 4, 4),
+        }
       : { key: 'contract', name: 'Practices keep their contracts', weight: 1, why: 'the practices keep the contracts', scores: s(5, 4, 3, 3, 3, 3, 3) },
     { key: 'gms', name: 'Holding a GMS contract', weight: a.holdsGms ? 3 : 0, why: 'the vehicle must be able to hold GMS', scores: s(2, 0, 5, 3, 5, 0, 3) },
     a.employsStaff === 'network'
       ? { key: 'staff', name: 'Employing shared staff', weight: 3, why: 'the network will employ staff itself', scores: s(2, 1, 4, 5, 5, 5, 5) }
-      : { key: 'staff', name: 'Employing shared staff', weight: a.employsStaff === 'lead-practice' ? 1 : 0, why: 'a lead practice will employ shared staff', scores: s(5, 3, 4, 4, 4, 4, 4) },
-    { key: 'liability', name: 'Limiting members’ liability', weight: { low: 1, medium: 2, high: 3 }[a.limitedLiability], why: `limiting liability matters ${a.limitedLiability === 'high' ? 'a great deal' : a.limitedLiability === 'medium' ? 'to the members' : 'a little'}`, scores: s(3, 1, 0, 5, 5, 5, 5) },
+      : {
+          key: 'staff',
+          name: 'Employing shared staff',
+          weight: a.employsStaff === 'lead-practice' ? 1 : 0,
+          why: 'a lead practice will employ shared staff',
+          scores: s(5, 3, 4, 4, 4, 4, 4),
+        },
+    {
+      key: 'liability',
+      name: 'Limiting members’ liability',
+      weight: { low: 1, medium: 2, high: 3 }[a.limitedLiability],
+      why: `limiting liability matters ${a.limitedLiability === 'high' ? 'a great deal' : a.limitedLiability === 'medium' ? 'to the members' : 'a little'}`,
+      scores: s(3, 1, 0, 5, 5, 5, 5),
+    },
     a.profit === 'distribute'
       ? { key: 'profit', name: 'Distributing surpluses to members', weight: 2, why: 'surpluses are to be distributed', scores: s(4, 3, 5, 5, 5, 0, 2) }
       : { key: 'profit', name: 'Reinvesting surpluses', weight: 1, why: 'surpluses are to be reinvested', scores: s(3, 3, 2, 3, 3, 5, 5) },
     a.weightedVoting
       ? { key: 'voting', name: 'Votes weighted by list size', weight: 2, why: 'votes should be weighted by list size', scores: s(4, 3, 3, 4, 5, 2, 3) }
       : { key: 'voting', name: 'One practice, one vote', weight: 1, why: 'each practice should have an equal vote', scores: s(5, 4, 3, 4, 3, 5, 4) },
-    { key: 'membership', name: 'Ease of admitting and releasing members', weight: a.membershipChanges === 'frequent' ? 2 : 1, why: a.membershipChanges === 'frequent' ? 'members are expected to join and leave' : 'membership should be stable', scores: s(4, 4, 1, 2, 4, 5, 4) },
-    { key: 'pension', name: 'NHS Pension access for staff', weight: a.nhsPension ? 2 : 0, why: 'staff must keep NHS Pension access', scores: s(5, 1, 4, 3, 3, 3, 3) },
-    { key: 'tax', name: 'Tax transparency', weight: a.taxTransparency ? 2 : 1, why: a.taxTransparency ? 'profits should be taxed in the practices' : 'tax efficiency', scores: s(5, 3, 5, 5, 2, 2, 2) },
-    { key: 'setup', name: 'Cost and time to set up', weight: a.setUpBudget === 'minimal' ? 2 : 1, why: a.setUpBudget === 'minimal' ? 'the set-up budget is minimal' : 'a moderate set-up budget is available', scores: s(5, 4, 2, 3, 3, 3, 2) },
-    { key: 'purpose', name: 'Formal social purpose and asset lock', weight: a.socialPurpose ? 2 : 0, why: 'the network wants a formal social purpose', scores: s(2, 2, 1, 1, 2, 4, 5) },
-    { key: 'cqc', name: 'Providing regulated activity itself', weight: a.regulatedActivity ? 2 : 0, why: 'the vehicle will provide CQC-regulated activity itself', scores: s(1, 0, 4, 5, 5, 5, 5) },
+    {
+      key: 'membership',
+      name: 'Ease of admitting and releasing members',
+      weight: a.membershipChanges === 'frequent' ? 2 : 1,
+      why: a.membershipChanges === 'frequent' ? 'members are expected to join and leave' : 'membership should be stable',
+      scores: s(4, 4, 1, 2, 4, 5, 4),
+    },
+    {
+      key: 'pension',
+      name: 'NHS Pension access for staff',
+      weight: a.nhsPension ? 2 : 0,
+      why: 'staff must keep NHS Pension access',
+      scores: s(5, 1, 4, 3, 3, 3, 3),
+    },
+    {
+      key: 'tax',
+      name: 'Tax transparency',
+      weight: a.taxTransparency ? 2 : 1,
+      why: a.taxTransparency ? 'profits should be taxed in the practices' : 'tax efficiency',
+      scores: s(5, 3, 5, 5, 2, 2, 2),
+    },
+    {
+      key: 'setup',
+      name: 'Cost and time to set up',
+      weight: a.setUpBudget === 'minimal' ? 2 : 1,
+      why: a.setUpBudget === 'minimal' ? 'the set-up budget is minimal' : 'a moderate set-up budget is available',
+      scores: s(5, 4, 2, 3, 3, 3, 2),
+    },
+    {
+      key: 'purpose',
+      name: 'Formal social purpose and asset lock',
+      weight: a.socialPurpose ? 2 : 0,
+      why: 'the network wants a formal social purpose',
+      scores: s(2, 2, 1, 1, 2, 4, 5),
+    },
+    {
+      key: 'cqc',
+      name: 'Providing regulated activity itself',
+      weight: a.regulatedActivity ? 2 : 0,
+      why: 'the vehicle will provide CQC-regulated activity itself',
+      scores: s(1, 0, 4, 5, 5, 5, 5),
+    },
   ];
   return all.filter((c) => c.weight > 0);
 }
@@ -233,8 +309,11 @@ export function appraiseLegalForms(answers: LegalFormAnswers): Appraisal {
     .filter((x) => x.gain > 0)
     .sort((a, b) => b.gain - a.gain)
     .slice(0, 3)
-    .map(({ c }) => `${c.name}: it scores ${c.scores[best.form]} out of 5 against ${c.scores[second.form]} for the runner-up, and this matters because ${c.why}.`);
-  if (reasons.length === 0) reasons.push(`It scores at least as well as the runner-up on every criterion and is listed first among equals as the simpler form.`);
+    .map(
+      ({ c }) => `${c.name}: it scores ${c.scores[best.form]} out of 5 against ${c.scores[second.form]} for the runner-up, and this matters because ${c.why}.`,
+    );
+  if (reasons.length === 0)
+    reasons.push(`It scores at least as well as the runner-up on every criterion and is listed first among equals as the simpler form.`);
   const cautions = criteria
     .filter((c) => c.weight >= 2 && c.scores[best.form] <= 2)
     .map((c) => `${c.name}: it scores only ${c.scores[best.form]} out of 5, although ${c.why}.`);

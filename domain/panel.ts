@@ -56,14 +56,17 @@ export function scoreSheetProblems(criteria: readonly string[], sheet: Pick<Scor
   const problems: Problem[] = [];
   const seen = new Set<string>();
   sheet.scores.forEach((s, i) => {
-    if (!criteria.includes(s.criterion)) problems.push({ path: `scores.${i}.criterion`, message: `${s.criterion} is not a criterion of this panel (${criteria.join(', ')})` });
+    if (!criteria.includes(s.criterion))
+      problems.push({ path: `scores.${i}.criterion`, message: `${s.criterion} is not a criterion of this panel (${criteria.join(', ')})` });
     else if (seen.has(s.criterion)) problems.push({ path: `scores.${i}.criterion`, message: `${s.criterion} is scored twice` });
     seen.add(s.criterion);
   });
   for (const key of criteria) if (!seen.has(key)) problems.push({ path: 'scores', message: `${key} has no score` });
   const conditions = sheet.conditions ?? [];
-  if (sheet.recommendation === 'conditional' && conditions.length === 0) problems.push({ path: 'conditions', message: 'a conditional recommendation proposes at least one condition' });
-  if (sheet.recommendation !== 'conditional' && conditions.length > 0) problems.push({ path: 'conditions', message: 'conditions go with a conditional recommendation only' });
+  if (sheet.recommendation === 'conditional' && conditions.length === 0)
+    problems.push({ path: 'conditions', message: 'a conditional recommendation proposes at least one condition' });
+  if (sheet.recommendation !== 'conditional' && conditions.length > 0)
+    problems.push({ path: 'conditions', message: 'conditions go with a conditional recommendation only' });
   return problems;
 }
 
@@ -90,7 +93,10 @@ export interface PanelScoreSummary {
  * criteria; the panel's weighted mean is the mean of those. (Every sheet scores every criterion, so
  * this equals the weighted mean of the per-criterion means.)
  */
-export function summariseScores(criteria: readonly PanelCriterion[], sheets: readonly { memberId: string; scores: readonly { criterion: string; score: number }[]; recommendation: PanelOutcome }[]): PanelScoreSummary {
+export function summariseScores(
+  criteria: readonly PanelCriterion[],
+  sheets: readonly { memberId: string; scores: readonly { criterion: string; score: number }[]; recommendation: PanelOutcome }[],
+): PanelScoreSummary {
   const members = sheets.map((sheet) => {
     let total = 0;
     let weights = 0;
@@ -119,7 +125,10 @@ export function summariseScores(criteria: readonly PanelCriterion[], sheets: rea
  * Panel members who may not score a network: a member who is a partner of one of its practices
  * (matched by email). Returns member id → the reason, in words.
  */
-export function panelConflicts(members: readonly { id: string; email: string }[], people: readonly { email: string; roles: readonly string[]; practiceName: string }[]): Map<string, string> {
+export function panelConflicts(
+  members: readonly { id: string; email: string }[],
+  people: readonly { email: string; roles: readonly string[]; practiceName: string }[],
+): Map<string, string> {
   const partners = new Map<string, string[]>();
   for (const p of people) {
     if (!p.roles.includes('partner')) continue;
@@ -157,10 +166,31 @@ export interface PanelState {
 }
 
 export function emptyPanelState(): PanelState {
-  return { presentationId: null, waveNumber: null, criteria: [], invited: [], excluded: [], scored: [], outcome: null, conditions: [], deciding: false, deferrals: 0 };
+  return {
+    presentationId: null,
+    waveNumber: null,
+    criteria: [],
+    invited: [],
+    excluded: [],
+    scored: [],
+    outcome: null,
+    conditions: [],
+    deciding: false,
+    deferrals: 0,
+  };
 }
 
-export type PanelRefusalCode = 'PANEL_CLOSED' | 'PANEL_NOT_OPEN' | 'NOT_A_PANEL_MEMBER' | 'MEMBER_CONFLICTED' | 'ALREADY_SCORED' | 'INVALID_SCORES' | 'OUTCOME_RECORDED' | 'UNKNOWN_CONDITION' | 'CONDITION_CLOSED' | 'VALIDATION_FAILED';
+export type PanelRefusalCode =
+  | 'PANEL_CLOSED'
+  | 'PANEL_NOT_OPEN'
+  | 'NOT_A_PANEL_MEMBER'
+  | 'MEMBER_CONFLICTED'
+  | 'ALREADY_SCORED'
+  | 'INVALID_SCORES'
+  | 'OUTCOME_RECORDED'
+  | 'UNKNOWN_CONDITION'
+  | 'CONDITION_CLOSED'
+  | 'VALIDATION_FAILED';
 
 export interface PanelRefusal {
   code: PanelRefusalCode;
@@ -169,13 +199,18 @@ export interface PanelRefusal {
 }
 
 /** May this member score this presentation now, with this sheet? */
-export function scoreRefusal(panel: PanelState, attempt: { memberId: string; presentationId: string; sheet: Pick<ScoreSheet, 'scores' | 'recommendation' | 'conditions'> }): PanelRefusal | null {
-  if (panel.presentationId !== attempt.presentationId) return { code: 'PANEL_CLOSED', message: 'This presentation is no longer open for scoring: the network has moved on to another wave.' };
+export function scoreRefusal(
+  panel: PanelState,
+  attempt: { memberId: string; presentationId: string; sheet: Pick<ScoreSheet, 'scores' | 'recommendation' | 'conditions'> },
+): PanelRefusal | null {
+  if (panel.presentationId !== attempt.presentationId)
+    return { code: 'PANEL_CLOSED', message: 'This presentation is no longer open for scoring: the network has moved on to another wave.' };
   if (panel.outcome) return { code: 'PANEL_CLOSED', message: `The panel's outcome has been recorded (${OUTCOME_WORDS[panel.outcome]}); scoring has closed.` };
   const conflict = panel.excluded.find((e) => e.memberId === attempt.memberId);
   if (conflict) return { code: 'MEMBER_CONFLICTED', message: `You cannot score this network: ${conflict.reason}.` };
   if (!panel.invited.includes(attempt.memberId)) return { code: 'NOT_A_PANEL_MEMBER', message: 'You are not a member of the panel for this presentation.' };
-  if (panel.scored.includes(attempt.memberId)) return { code: 'ALREADY_SCORED', message: 'You have already scored this presentation; a panel member scores once.' };
+  if (panel.scored.includes(attempt.memberId))
+    return { code: 'ALREADY_SCORED', message: 'You have already scored this presentation; a panel member scores once.' };
   const problems = scoreSheetProblems(panel.criteria, attempt.sheet);
   if (problems.length) return { code: 'INVALID_SCORES', message: 'The scores are not complete.', details: problems };
   return null;
@@ -194,7 +229,13 @@ export function outcomeRefusal(panel: PanelState, input: { outcome: PanelOutcome
 /** May condition `n` be closed now? */
 export function closeConditionRefusal(panel: PanelState, n: number): PanelRefusal | null {
   const condition = panel.conditions.find((c) => c.n === n);
-  if (!condition) return { code: 'UNKNOWN_CONDITION', message: panel.conditions.length ? `There is no condition ${n}; the conditions are numbered 1 to ${panel.conditions.length}.` : 'The panel set no conditions for this network.' };
+  if (!condition)
+    return {
+      code: 'UNKNOWN_CONDITION',
+      message: panel.conditions.length
+        ? `There is no condition ${n}; the conditions are numbered 1 to ${panel.conditions.length}.`
+        : 'The panel set no conditions for this network.',
+    };
   if (!condition.open) return { code: 'CONDITION_CLOSED', message: `Condition ${n} is already closed.` };
   return null;
 }

@@ -57,7 +57,9 @@ export function assessReadiness(input: NetworkReadinessInput): NetworkReadiness 
     blockers.push(`The signing round expired; still owed by ${input.round.owedBy.join('; ') || 'nobody'}.`);
     worsen('red');
   } else if (input.round?.status === 'open' && input.round.owedBy.length > 0 && input.daysToPanel <= 14) {
-    blockers.push(`Signatures still owed by ${input.round.owedBy.join('; ')} with the panel ${input.daysToPanel < 0 ? 'already past' : `in ${input.daysToPanel} days`}.`);
+    blockers.push(
+      `Signatures still owed by ${input.round.owedBy.join('; ')} with the panel ${input.daysToPanel < 0 ? 'already past' : `in ${input.daysToPanel} days`}.`,
+    );
     worsen('amber');
   }
   if (input.stageStatus === 'drafting' && input.lastOutcome && ['declined', 'lost', 'inquorate'].includes(input.lastOutcome.outcome)) {

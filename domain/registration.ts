@@ -5,7 +5,14 @@
  */
 import type { StageKey } from './stages';
 
-export const REGISTRATION_ITEMS = ['ods-codes', 'list-size', 'clinical-director', 'nominated-payee', 'terms-of-reference-signed', 'data-sharing-signed'] as const;
+export const REGISTRATION_ITEMS = [
+  'ods-codes',
+  'list-size',
+  'clinical-director',
+  'nominated-payee',
+  'terms-of-reference-signed',
+  'data-sharing-signed',
+] as const;
 export type RegistrationItem = (typeof REGISTRATION_ITEMS)[number];
 
 export type Evidence =
@@ -48,7 +55,9 @@ export function registrationChecklist(input: RegistrationInput): ChecklistItem[]
       key: 'ods-codes',
       label: 'ODS codes of every member practice',
       met: input.practices.length > 0 && badCodes.length === 0,
-      detail: badCodes.length ? `Not a practice ODS code: ${badCodes.map((p) => `${p.name} (${p.odsCode || 'none'})`).join(', ')}.` : `${input.practices.length} practices, each with an ODS code.`,
+      detail: badCodes.length
+        ? `Not a practice ODS code: ${badCodes.map((p) => `${p.name} (${p.odsCode || 'none'})`).join(', ')}.`
+        : `${input.practices.length} practices, each with an ODS code.`,
       evidence: { kind: 'record', what: 'the member practices on the network record' },
     },
     {
@@ -93,7 +102,10 @@ export function registrationChecklist(input: RegistrationInput): ChecklistItem[]
  * The first of `fields` that a stage's data names with a non-empty string: where the checklist finds
  * the Clinical Director or the nominated payee.
  */
-export function namedInStageData(stages: readonly { stage: string; data: unknown }[], fields: readonly { stage: StageKey; field: string }[]): { stage: StageKey; field: string; value: string } | null {
+export function namedInStageData(
+  stages: readonly { stage: string; data: unknown }[],
+  fields: readonly { stage: StageKey; field: string }[],
+): { stage: StageKey; field: string; value: string } | null {
   for (const f of fields) {
     const data = stages.find((s) => s.stage === f.stage)?.data;
     const value = data && typeof data === 'object' ? (data as Record<string, unknown>)[f.field] : undefined;

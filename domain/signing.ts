@@ -10,9 +10,15 @@ export const signingRuleSchema = z.object({
   /** per practice: one partner, or every partner */
   partners: z.enum(['any-partner', 'all-partners']).default('any-partner'),
   /** further roles each practice must sign in, e.g. the Caldicott guardian for a data-sharing agreement */
-  practiceRoles: z.array(z.enum(['caldicott-guardian', 'practice-manager', 'dpo'])).max(3).default([]),
+  practiceRoles: z
+    .array(z.enum(['caldicott-guardian', 'practice-manager', 'dpo']))
+    .max(3)
+    .default([]),
   /** network officers who sign too, e.g. the chair */
-  officers: z.array(z.enum(['chair', 'clinical-director', 'network-manager'])).max(3).default([]),
+  officers: z
+    .array(z.enum(['chair', 'clinical-director', 'network-manager']))
+    .max(3)
+    .default([]),
   /** parallel: everyone at once; practices-then-officers: officers are asked once every practice has signed */
   order: z.enum(['parallel', 'practices-then-officers']).default('parallel'),
 });
@@ -40,7 +46,9 @@ export function describeSigningRule(rule: SigningRule): string {
 
 /** A rule as the answer to "who signs?": "one partner of each practice, then the network's chair". */
 export function whoSigns(rule: SigningRule): string {
-  return describeSigningRule(rule).replace(/ sign; then /, ', then ').replace(/ sign$/, '');
+  return describeSigningRule(rule)
+    .replace(/ sign; then /, ', then ')
+    .replace(/ sign$/, '');
 }
 
 export interface SignerCandidate {
@@ -75,22 +83,58 @@ export function buildSlots(practices: readonly PracticeForSigning[], rule: Signi
   for (const practice of practices) {
     const partners = practice.people.filter((p) => p.roles.includes('partner'));
     if (rule.partners === 'any-partner') {
-      slots.push({ id: `${practice.practiceId}:partner`, practiceId: practice.practiceId, practiceName: practice.practiceName, capacity: 'partner', group: 1, eligible: partners.map(pick) });
+      slots.push({
+        id: `${practice.practiceId}:partner`,
+        practiceId: practice.practiceId,
+        practiceName: practice.practiceName,
+        capacity: 'partner',
+        group: 1,
+        eligible: partners.map(pick),
+      });
     } else {
       for (const partner of partners) {
-        slots.push({ id: `${practice.practiceId}:partner:${partner.personId}`, practiceId: practice.practiceId, practiceName: practice.practiceName, capacity: 'partner', group: 1, eligible: [pick(partner)] });
+        slots.push({
+          id: `${practice.practiceId}:partner:${partner.personId}`,
+          practiceId: practice.practiceId,
+          practiceName: practice.practiceName,
+          capacity: 'partner',
+          group: 1,
+          eligible: [pick(partner)],
+        });
       }
-      if (partners.length === 0) slots.push({ id: `${practice.practiceId}:partner`, practiceId: practice.practiceId, practiceName: practice.practiceName, capacity: 'partner', group: 1, eligible: [] });
+      if (partners.length === 0)
+        slots.push({
+          id: `${practice.practiceId}:partner`,
+          practiceId: practice.practiceId,
+          practiceName: practice.practiceName,
+          capacity: 'partner',
+          group: 1,
+          eligible: [],
+        });
     }
     for (const role of rule.practiceRoles) {
-      slots.push({ id: `${practice.practiceId}:${role}`, practiceId: practice.practiceId, practiceName: practice.practiceName, capacity: role, group: 1, eligible: practice.people.filter((p) => p.roles.includes(role)).map(pick) });
+      slots.push({
+        id: `${practice.practiceId}:${role}`,
+        practiceId: practice.practiceId,
+        practiceName: practice.practiceName,
+        capacity: role,
+        group: 1,
+        eligible: practice.people.filter((p) => p.roles.includes(role)).map(pick),
+      });
     }
   }
   const everyone = practices.flatMap((p) => p.people);
   for (const office of rule.officers) {
     const holders = everyone.filter((p) => p.roles.includes(office));
     const unique = [...new Map(holders.map((h) => [h.personId, pick(h)])).values()];
-    slots.push({ id: `network:${office}`, practiceId: null, practiceName: null, capacity: office, group: rule.order === 'practices-then-officers' ? 2 : 1, eligible: unique });
+    slots.push({
+      id: `network:${office}`,
+      practiceId: null,
+      practiceName: null,
+      capacity: office,
+      group: rule.order === 'practices-then-officers' ? 2 : 1,
+      eligible: unique,
+    });
   }
   return slots;
 }
@@ -172,7 +216,10 @@ export function checkSignAttempt(round: RoundState, attempt: SignAttempt): SignR
   const open = mine.filter((s) => !round.filled[s.id]);
   if (open.length === 0) {
     const slot = mine[0];
-    return { code: 'ALREADY_SIGNED', message: slot.practiceName ? `${slot.practiceName} has already signed this document.` : 'This document has already been signed in your capacity.' };
+    return {
+      code: 'ALREADY_SIGNED',
+      message: slot.practiceName ? `${slot.practiceName} has already signed this document.` : 'This document has already been signed in your capacity.',
+    };
   }
   if (slotsFor(round, attempt.personId).length === 0) {
     return { code: 'NOT_YET', message: 'Your signature is asked for once every practice has signed; you will receive an email then.' };
@@ -195,7 +242,11 @@ export function delegationTargets(slots: readonly Slot[], practices: readonly Pr
 }
 
 /** Moves a person's eligibility in the open slots to a delegate. */
-export function delegateSlots(round: Pick<RoundState, 'slots' | 'filled'>, fromPersonId: string, to: { personId: string; name: string; email: string }): Slot[] {
+export function delegateSlots(
+  round: Pick<RoundState, 'slots' | 'filled'>,
+  fromPersonId: string,
+  to: { personId: string; name: string; email: string },
+): Slot[] {
   return round.slots.map((s) => {
     if (round.filled[s.id] || !s.eligible.some((e) => e.personId === fromPersonId)) return s;
     const eligible = s.eligible.filter((e) => e.personId !== fromPersonId);
@@ -239,14 +290,22 @@ function owedWords(open: readonly Slot[]): string {
 }
 
 /** Where every practice and network office stands in a round, from its slots and signatures. */
-export function roundProgress(slots: readonly Slot[], signatures: readonly SlotSignature[]): { practices: Map<string, PartyProgress>; officers: (PartyProgress & { capacity: string })[] } {
+export function roundProgress(
+  slots: readonly Slot[],
+  signatures: readonly SlotSignature[],
+): { practices: Map<string, PartyProgress>; officers: (PartyProgress & { capacity: string })[] } {
   const filledBy = new Map(signatures.flatMap((sig) => sig.slotIds.map((slotId) => [slotId, sig] as const)));
   const party = (own: readonly Slot[]): PartyProgress => {
     const done = own.filter((slot) => filledBy.has(slot.id));
     const open = own.filter((slot) => !filledBy.has(slot.id));
     const signers = [...new Set(done.map((slot) => filledBy.get(slot.id)!))].sort((a, b) => a.signedAt.localeCompare(b.signedAt));
     const owed = [...new Map(open.flatMap((slot) => slot.eligible.map((e) => [e.personId, { personId: e.personId, name: e.name }] as const))).values()];
-    return { signed: own.length > 0 && open.length === 0, signers: signers.map((s) => ({ personId: s.personId, signedAt: s.signedAt })), owed, owedInWords: owedWords(open) };
+    return {
+      signed: own.length > 0 && open.length === 0,
+      signers: signers.map((s) => ({ personId: s.personId, signedAt: s.signedAt })),
+      owed,
+      owedInWords: owedWords(open),
+    };
   };
   const byPractice = new Map<string, Slot[]>();
   for (const slot of slots) if (slot.practiceId) byPractice.set(slot.practiceId, [...(byPractice.get(slot.practiceId) ?? []), slot]);

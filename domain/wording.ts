@@ -20,7 +20,9 @@ export function ukDate(value: string): string {
 /** An instant in UK time: "16 March 2009 at 2:05pm". */
 export function ukDateTime(value: string): string {
   // 24-hour parts, worded here: en-GB's 12-hour clock writes midnight as "0:15 am"
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(value));
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(
+    new Date(value),
+  );
   const hour = Number(parts.find((p) => p.type === 'hour')?.value ?? 0);
   const minute = parts.find((p) => p.type === 'minute')?.value ?? '00';
   return `${ukDate(value)} at ${hour % 12 === 0 ? 12 : hour % 12}:${minute}${hour < 12 ? 'am' : 'pm'}`;
@@ -63,13 +65,46 @@ export function stageTitle(key: string): string {
 
 /** The words for each status a person may see, by what it is the status of. */
 export const STATUS_WORDS = {
-  stage: { pending: 'Not started', drafting: 'Drafting', issuing: 'Being issued', voting: 'Being voted on', 'awaiting-signatures': 'Awaiting signatures', 'awaiting-outcome': "Awaiting the panel's outcome", completed: 'Completed' },
+  stage: {
+    pending: 'Not started',
+    drafting: 'Drafting',
+    issuing: 'Being issued',
+    voting: 'Being voted on',
+    'awaiting-signatures': 'Awaiting signatures',
+    'awaiting-outcome': "Awaiting the panel's outcome",
+    completed: 'Completed',
+  },
   formation: { 'not-started': 'Not started', running: 'In progress', completed: 'Complete' },
-  round: { opening: 'Opening', open: 'Open for signatures', expired: 'Expired', signed: 'Signed by everyone', declined: 'Declined', voided: 'Replaced by a newer version' },
-  signature: { pending: 'Waiting for you', signed: 'Signed', declined: 'Declined', 'signed-by-colleague': 'Signed by a colleague', delegated: 'Handed to a colleague', superseded: 'Replaced by a newer version', closed: 'Closed', expired: 'Expired' },
+  round: {
+    opening: 'Opening',
+    open: 'Open for signatures',
+    expired: 'Expired',
+    signed: 'Signed by everyone',
+    declined: 'Declined',
+    voided: 'Replaced by a newer version',
+  },
+  signature: {
+    pending: 'Waiting for you',
+    signed: 'Signed',
+    declined: 'Declined',
+    'signed-by-colleague': 'Signed by a colleague',
+    delegated: 'Handed to a colleague',
+    superseded: 'Replaced by a newer version',
+    closed: 'Closed',
+    expired: 'Expired',
+  },
   document: { issued: 'Issued', signed: 'Signed', declined: 'Declined', superseded: 'Replaced by a newer version', sealed: 'Sealed' },
   motion: { open: 'Open for votes', closed: 'Closed' },
-  decision: { ordinary: 'Ordinary decision', allocation: 'Allocating funds', constitutional: 'Changing the constitution', admission: 'Admitting a practice', expulsion: 'Expelling a practice', 'legal-form': 'Choosing the legal form', appointment: 'An appointment', dissolution: 'Dissolving the network' },
+  decision: {
+    ordinary: 'Ordinary decision',
+    allocation: 'Allocating funds',
+    constitutional: 'Changing the constitution',
+    admission: 'Admitting a practice',
+    expulsion: 'Expelling a practice',
+    'legal-form': 'Choosing the legal form',
+    appointment: 'An appointment',
+    dissolution: 'Dissolving the network',
+  },
   result: { carried: 'Carried', lost: 'Lost', inquorate: 'Not quorate' },
   election: { opening: 'Opening', nominations: 'Taking nominations', ballot: 'Voting', counting: 'Counting', counted: 'Counted' },
   case: { opening: 'Opening', open: 'Open', resolved: 'Resolved', withdrawn: 'Withdrawn', determined: 'Determined' },
@@ -103,7 +138,10 @@ export const ROLE_WORDS = {
 } as const satisfies Record<string, string>;
 
 /** A staff role over programmes, in words. */
-export const STAFF_ROLE_WORDS = { facilitator: 'Facilitator', commissioner: 'Commissioner', 'panel-member': 'Panel member' } as const satisfies Record<string, string>;
+export const STAFF_ROLE_WORDS = { facilitator: 'Facilitator', commissioner: 'Commissioner', 'panel-member': 'Panel member' } as const satisfies Record<
+  string,
+  string
+>;
 
 /** Roles as a list of words: ["partner", "caldicott-guardian"] → "Partner, Caldicott guardian". */
 export function roleWords(roles: readonly string[]): string {
@@ -119,7 +157,10 @@ export type OutcomeLinkKind = 'sign' | 'vote' | 'ballot' | 'score';
  * `reason` why a panel member stands aside.
  * Null for a link still waiting for its holder.
  */
-export function linkOutcome(kind: OutcomeLinkKind, o: { status: string; at?: string | null; who?: string | null; version?: number | null; reason?: string | null }): { title: string; text: string } | null {
+export function linkOutcome(
+  kind: OutcomeLinkKind,
+  o: { status: string; at?: string | null; who?: string | null; version?: number | null; reason?: string | null },
+): { title: string; text: string } | null {
   const on = o.at ? ` on ${ukDateTime(o.at)} (UK time)` : '';
   const expired = { title: 'This link has expired', text: `It expired${on}. Ask the facilitator to send a new one.` };
   if (kind === 'sign') {
@@ -129,11 +170,17 @@ export function linkOutcome(kind: OutcomeLinkKind, o: { status: string; at?: str
       case 'declined':
         return { title: 'You declined to sign', text: `You declined to sign this version${on}. The facilitator has been told.` };
       case 'delegated':
-        return { title: 'You handed this request over', text: `You asked ${o.who ?? 'a colleague'} to sign in your place${on}. Nothing more is needed from you.` };
+        return {
+          title: 'You handed this request over',
+          text: `You asked ${o.who ?? 'a colleague'} to sign in your place${on}. Nothing more is needed from you.`,
+        };
       case 'signed-by-colleague':
         return { title: 'Your practice has signed', text: `${o.who ?? 'Another partner'} signed for your practice${on}. Nothing more is needed from you.` };
       case 'superseded':
-        return { title: 'A newer version has been issued', text: `This version was replaced${o.version ? ` by version ${o.version}` : ''}${on}. Use the link in the newer email.` };
+        return {
+          title: 'A newer version has been issued',
+          text: `This version was replaced${o.version ? ` by version ${o.version}` : ''}${on}. Use the link in the newer email.`,
+        };
       case 'closed':
         return { title: 'Signing has finished', text: `This signing round finished${on}.` };
       case 'expired':
@@ -149,7 +196,10 @@ export function linkOutcome(kind: OutcomeLinkKind, o: { status: string; at?: str
       case 'closed':
         return { title: 'Scoring has closed', text: `The panel's outcome has been recorded, or the network has moved to another wave${on}.` };
       case 'excluded':
-        return { title: 'You will not score this network', text: o.reason ? `${o.reason.charAt(0).toUpperCase()}${o.reason.slice(1)}.` : 'You stand aside from scoring this network.' };
+        return {
+          title: 'You will not score this network',
+          text: o.reason ? `${o.reason.charAt(0).toUpperCase()}${o.reason.slice(1)}.` : 'You stand aside from scoring this network.',
+        };
       case 'expired':
         return expired;
       default:
@@ -160,12 +210,21 @@ export function linkOutcome(kind: OutcomeLinkKind, o: { status: string; at?: str
   switch (o.status) {
     case 'voted':
       return kind === 'vote'
-        ? { title: 'Your practice has voted', text: 'Its vote will be counted once. Keep the receipt code you were shown: it lets you check your vote was counted.' }
-        : { title: 'Your practice has voted', text: 'Its ballot will be counted once. Keep the receipt code you were shown: it lets you check your ballot was counted.' };
+        ? {
+            title: 'Your practice has voted',
+            text: 'Its vote will be counted once. Keep the receipt code you were shown: it lets you check your vote was counted.',
+          }
+        : {
+            title: 'Your practice has voted',
+            text: 'Its ballot will be counted once. Keep the receipt code you were shown: it lets you check your ballot was counted.',
+          };
     case 'not-open':
       return { title: 'The ballot is not open yet', text: 'Voting opens when nominations close. This link will work then.' };
     case 'closed':
-      return { title: kind === 'vote' ? 'Voting has closed' : 'The ballot has closed', text: kind === 'vote' ? `Voting closed${on}.` : `The ballot closed${on}; the votes are being counted.` };
+      return {
+        title: kind === 'vote' ? 'Voting has closed' : 'The ballot has closed',
+        text: kind === 'vote' ? `Voting closed${on}.` : `The ballot closed${on}; the votes are being counted.`,
+      };
     case 'counted':
       return { title: 'The votes have been counted', text: `The result is below${on ? `; the ballot closed${on}` : ''}.` };
     case 'expired':

@@ -13,7 +13,17 @@ export const MAIL_TEMPLATES_DIR = path.join(__dirname, '..', 'templates', 'mail'
  */
 export interface MailData {
   /** a signing request, a reminder of one, or a resend */
-  'signature-request': { name: string; networkName: string; documentTitle: string; documentVersion: number; practiceName: string; rule: string; link: string; expiresAt: string; reminder: boolean };
+  'signature-request': {
+    name: string;
+    networkName: string;
+    documentTitle: string;
+    documentVersion: number;
+    practiceName: string;
+    rule: string;
+    link: string;
+    expiresAt: string;
+    reminder: boolean;
+  };
   /** a request handed to a colleague */
   'signature-delegated': { name: string; fromName: string; documentTitle: string; documentVersion: number; practiceName: string; link: string };
   /** the one-time code a programme may ask signers for */
@@ -33,17 +43,57 @@ export interface MailData {
   /** a staff grant, with a one-time sign-in link */
   'staff-invitation': { name: string; role: string; programmes: string[]; invitedBy: string; link: string; expiresAt: string; signinUrl: string };
   /** an election's ballot link */
-  'election-ballot': { name: string; networkName: string; practiceName: string; title: string; constituency: string; seats: number; candidates: string[]; closesAt: string; link: string };
+  'election-ballot': {
+    name: string;
+    networkName: string;
+    practiceName: string;
+    title: string;
+    constituency: string;
+    seats: number;
+    candidates: string[];
+    closesAt: string;
+    link: string;
+  };
   /** a dispute case opened, to everyone concerned */
-  'dispute-opened': { name: string; networkName: string; title: string; summary: string; parties: string[]; stepName: string; dueOn: string | null; limit: string; link: string };
+  'dispute-opened': {
+    name: string;
+    networkName: string;
+    title: string;
+    summary: string;
+    parties: string[];
+    stepName: string;
+    dueOn: string | null;
+    limit: string;
+    link: string;
+  };
   /** two working days before a step's due date, to everyone concerned */
   'dispute-reminder': { name: string; networkName: string; title: string; stepName: string; dueOn: string; link: string };
   /** a case moved to its next step: by itself at a due date (a breach), or when asked to */
-  'dispute-escalated': { name: string; networkName: string; title: string; fromStep: string; toStep: string; breach: boolean; dueOn: string | null; link: string };
+  'dispute-escalated': {
+    name: string;
+    networkName: string;
+    title: string;
+    fromStep: string;
+    toStep: string;
+    breach: boolean;
+    dueOn: string | null;
+    link: string;
+  };
   /** a case closed: resolved, withdrawn or determined */
   'dispute-closed': { name: string; networkName: string; title: string; outcome: string; text: string; link: string };
   /** the LMC officer, mediator or arbitrator appointed for a step */
-  'dispute-external': { name: string; networkName: string; title: string; role: string; stepName: string; parties: string[]; summary: string; dueOn: string | null; mayDetermine: boolean; link: string };
+  'dispute-external': {
+    name: string;
+    networkName: string;
+    title: string;
+    role: string;
+    stepName: string;
+    parties: string[];
+    summary: string;
+    dueOn: string | null;
+    mayDetermine: boolean;
+    link: string;
+  };
   /** a risk due (or overdue) for review, to its owner and the facilitators */
   'risk-review': { name: string; networkName: string; title: string; score: number; rating: string; reviewOn: string; overdue: boolean; link: string };
   /** a panel member's link to score a network's presentation */
@@ -51,7 +101,19 @@ export interface MailData {
   /** a panel member told they may not score a network, and why */
   'panel-member-excluded': { name: string; networkName: string; waveNumber: number; reason: string };
   /** the panel's outcome letter, to the people of each member practice */
-  'panel-outcome': { name: string; practiceName: string; networkName: string; outcome: 'pass' | 'conditional' | 'defer'; outcomeWords: string; reason: string; /** numbered: "1. …" */ conditions: string[]; toWaveNumber: number | null; toWavePanelDate: string | null; link: string; expiresAt: string };
+  'panel-outcome': {
+    name: string;
+    practiceName: string;
+    networkName: string;
+    outcome: 'pass' | 'conditional' | 'defer';
+    outcomeWords: string;
+    reason: string;
+    /** numbered: "1. …" */ conditions: string[];
+    toWaveNumber: number | null;
+    toWavePanelDate: string | null;
+    link: string;
+    expiresAt: string;
+  };
 }
 
 export type MailTemplate = keyof MailData;
@@ -66,7 +128,9 @@ hbs.registerHelper('date', (iso: string) => formatDate(iso));
 hbs.registerHelper('ukTime', (iso: string) => formatDateTimeLondon(iso));
 hbs.registerHelper('number', (n: number) => formatNumber(n));
 hbs.registerHelper('list', (items: string[]) => listAnd(items));
-hbs.registerHelper('plural', (n: number, singular: string, pluralForm: unknown) => plural(n, singular, typeof pluralForm === 'string' ? pluralForm : undefined));
+hbs.registerHelper('plural', (n: number, singular: string, pluralForm: unknown) =>
+  plural(n, singular, typeof pluralForm === 'string' ? pluralForm : undefined),
+);
 
 const compiled = new Map<MailTemplate, { subject: Handlebars.TemplateDelegate; body: Handlebars.TemplateDelegate }>();
 
@@ -86,7 +150,13 @@ function load(name: MailTemplate) {
 /** Renders one message from its template. Plain text: nothing is HTML-escaped. */
 export function composeMail<T extends MailTemplate>(name: T, data: MailData[T]): ComposedMail {
   const t = load(name);
-  return { subject: t.subject(data).replace(/\s+/g, ' ').trim(), text: t.body(data).replace(/\n{3,}/g, '\n\n').trimEnd() };
+  return {
+    subject: t.subject(data).replace(/\s+/g, ' ').trim(),
+    text: t
+      .body(data)
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd(),
+  };
 }
 
 /** Every mail template there is (for tests that render each one). */

@@ -46,7 +46,16 @@ export function createOutbox(deps: OutboxDeps) {
   async function queue<T extends MailTemplate>(trx: Executor, mail: QueuedMail<T>): Promise<string> {
     if (await repos.outbox.byDedupeKey(trx, mail.key)) return mail.key;
     const { subject, text } = composeMail(mail.template, mail.data);
-    await repos.outbox.insert(trx, { id: crypto.randomUUID(), dedupeKey: mail.key, to: mail.to, subject, text, links: mail.links ?? [], networkId: mail.networkId, delivery: smtp ? 'pending' : 'outbox' });
+    await repos.outbox.insert(trx, {
+      id: crypto.randomUUID(),
+      dedupeKey: mail.key,
+      to: mail.to,
+      subject,
+      text,
+      links: mail.links ?? [],
+      networkId: mail.networkId,
+      delivery: smtp ? 'pending' : 'outbox',
+    });
     return mail.key;
   }
 
@@ -54,7 +63,10 @@ export function createOutbox(deps: OutboxDeps) {
     queue,
 
     /** Mints an action link and writes the message carrying it, once per key. */
-    async queueWithLink<T extends MailTemplate>(trx: Executor, mail: Omit<QueuedMail<T>, 'data' | 'links'> & { link: LinkSpec; data: (link: string) => MailData[T] }): Promise<string> {
+    async queueWithLink<T extends MailTemplate>(
+      trx: Executor,
+      mail: Omit<QueuedMail<T>, 'data' | 'links'> & { link: LinkSpec; data: (link: string) => MailData[T] },
+    ): Promise<string> {
       if (await repos.outbox.byDedupeKey(trx, mail.key)) return mail.key;
       const secret = newTokenSecret();
       const { url, ...token } = mail.link;

@@ -26,7 +26,16 @@ const ASSET_ROOTS = ['bin', 'codec', 'crypto', 'mail', 'workflows', 'activities'
 const NOT_ASSETS = /(\.ts|\.mts|\.md)$/;
 /** Written last; its presence marks a folder the build may empty and write again. */
 const MARKER = 'build-info.json';
-const ENTRY_POINTS = ['bin/start.js', 'bin/server.js', 'bin/worker.js', 'bin/migrate.js', 'bin/verify-evidence.js', 'documents/render-worker.js', 'documents/verify-worker.js', WORKFLOW_BUNDLE_FILE];
+const ENTRY_POINTS = [
+  'bin/start.js',
+  'bin/server.js',
+  'bin/worker.js',
+  'bin/migrate.js',
+  'bin/verify-evidence.js',
+  'documents/render-worker.js',
+  'documents/verify-worker.js',
+  WORKFLOW_BUNDLE_FILE,
+];
 
 function fail(message: string): never {
   console.error(`build: ${message}`);
@@ -43,7 +52,11 @@ function parseOutDir(argv: string[]): string {
 
 /** Empties the output folder, refusing to touch one that holds anything but an earlier build. */
 function prepareOutDir(outDir: string) {
-  if (outDir === ROOT || ROOT.startsWith(outDir + path.sep) || ASSET_ROOTS.some((r) => outDir === path.join(ROOT, r) || outDir.startsWith(path.join(ROOT, r) + path.sep))) {
+  if (
+    outDir === ROOT ||
+    ROOT.startsWith(outDir + path.sep) ||
+    ASSET_ROOTS.some((r) => outDir === path.join(ROOT, r) || outDir.startsWith(path.join(ROOT, r) + path.sep))
+  ) {
     fail(`refusing to build into ${outDir}: it holds sources`);
   }
   if (fs.existsSync(outDir) && fs.readdirSync(outDir).length > 0 && !fs.existsSync(path.join(outDir, MARKER))) {
@@ -83,7 +96,14 @@ async function bundleWorkflows(outDir: string): Promise<number> {
   const quiet = () => undefined;
   const { code } = await bundleWorkflowCode({
     ...WORKFLOW_BUNDLE_OPTIONS,
-    logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: (m: string) => console.warn(`build: ${m}`), error: (m: string) => console.error(`build: ${m}`) },
+    logger: {
+      log: quiet,
+      trace: quiet,
+      debug: quiet,
+      info: quiet,
+      warn: (m: string) => console.warn(`build: ${m}`),
+      error: (m: string) => console.error(`build: ${m}`),
+    },
   });
   const file = path.join(outDir, WORKFLOW_BUNDLE_FILE);
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -103,7 +123,9 @@ async function main() {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
   fs.writeFileSync(path.join(outDir, MARKER), JSON.stringify({ version: pkg.version, builtAt: new Date().toISOString() }, null, 2) + '\n');
   const where = path.relative(process.cwd(), outDir) || '.';
-  console.log(`build: ${where} (${assets} files copied, workflow bundle ${Math.round(bundleBytes / 1024)} KiB) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `build: ${where} (${assets} files copied, workflow bundle ${Math.round(bundleBytes / 1024)} KiB) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 
 main().catch((err) => fail(err instanceof Error ? (err.stack ?? err.message) : String(err)));

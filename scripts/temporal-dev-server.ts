@@ -190,8 +190,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const deadline = Date.now() + timeoutMs;
   const failure = (why: string) =>
     new Error(
-      `Temporal dev server (${cliPath} ${args.join(' ')}) ${why}.` +
-        (lastLines.length ? `\nLast output:\n${lastLines.join('\n')}` : ' It printed nothing.'),
+      `Temporal dev server (${cliPath} ${args.join(' ')}) ${why}.` + (lastLines.length ? `\nLast output:\n${lastLines.join('\n')}` : ' It printed nothing.'),
     );
 
   const startedAt = Date.now();
@@ -199,9 +198,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     if (exited) {
       const { code, signal } = exited as { code: number | null; signal: NodeJS.Signals | null };
       process.removeListener('exit', killOnExit);
-      const reason = spawnError
-        ? `could not be started: ${(spawnError as Error).message}`
-        : `exited during start-up (code ${code}, signal ${signal})`;
+      const reason = spawnError ? `could not be started: ${(spawnError as Error).message}` : `exited during start-up (code ${code}, signal ${signal})`;
       throw failure(reason);
     }
     if (Date.now() > deadline) {

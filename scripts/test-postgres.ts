@@ -125,12 +125,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   process.once('exit', stopNow);
 
   try {
-    runOrThrow(
-      path.join(bin, 'initdb'),
-      ['-D', dataDir, '-A', 'trust', '-U', SUPERUSER, '-E', 'UTF8', '--locale=C', '--no-sync'],
-      runAs,
-      dir,
-    );
+    runOrThrow(path.join(bin, 'initdb'), ['-D', dataDir, '-A', 'trust', '-U', SUPERUSER, '-E', 'UTF8', '--locale=C', '--no-sync'], runAs, dir);
 
     let port = 0;
     for (let attempt = 1; ; attempt++) {
@@ -150,7 +145,11 @@ export async function startTestPostgres(): Promise<TestPostgres> {
         break;
       } catch (err) {
         // pg_ctl may report failure while a half-started postmaster lingers; make sure it is gone.
-        spawnSync(pgCtl, ['-D', dataDir, 'stop', '-m', 'immediate'], { stdio: 'ignore', timeout: 30_000, ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}) });
+        spawnSync(pgCtl, ['-D', dataDir, 'stop', '-m', 'immediate'], {
+          stdio: 'ignore',
+          timeout: 30_000,
+          ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
+        });
         if (attempt >= START_ATTEMPTS) throw err;
       }
     }

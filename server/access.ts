@@ -121,7 +121,8 @@ export function createAccessLayer(deps: { db: Knex; repos: Repos; secureCookies:
       const noun = NOUNS[kind] ?? kind;
       if (kind === 'programmesInBody') {
         const ids = (input.body as Record<string, unknown> | undefined)?.[field];
-        if (!Array.isArray(ids) || ids.length === 0 || ids.length > 100 || !ids.every((i) => typeof i === 'string' && i.length > 0 && i.length <= 64)) return { scope: null };
+        if (!Array.isArray(ids) || ids.length === 0 || ids.length > 100 || !ids.every((i) => typeof i === 'string' && i.length > 0 && i.length <= 64))
+          return { scope: null };
         const scope = await repos.scopes.programmes(db, ids as string[]);
         return scope ? { scope } : { notFound: `No ${noun} with id ${(ids as string[]).join(', ')}.` };
       }

@@ -46,26 +46,60 @@ export function createLinkResolver(deps: { db: Knex; repos: Repos }): LinkResolv
     const external = await repos.disputes.getExternal(db, externalId);
     const dispute = external?.disputeId === disputeId ? await repos.disputes.get(db, disputeId) : null;
     if (!external || !dispute) return null;
-    return { id: external.id, personId: null, name: external.name, email: external.email, roles: [external.role], practiceId: '', practiceName: external.organisation, networkId: dispute.networkId };
+    return {
+      id: external.id,
+      personId: null,
+      name: external.name,
+      email: external.email,
+      roles: [external.role],
+      practiceId: '',
+      practiceName: external.organisation,
+      networkId: dispute.networkId,
+    };
   }
 
   /** The panel member a score link was sent to, in the shape of a person. */
   async function panelMember(memberId: string) {
     const member = await repos.panels.member(db, memberId);
-    return member ? { id: member.id, personId: null, name: member.name, email: member.email, roles: ['panel-member'], practiceId: '', practiceName: member.organisation, networkId: '' } : null;
+    return member
+      ? {
+          id: member.id,
+          personId: null,
+          name: member.name,
+          email: member.email,
+          roles: ['panel-member'],
+          practiceId: '',
+          practiceName: member.organisation,
+          networkId: '',
+        }
+      : null;
   }
   return async (secret, kinds) => {
     const parsed = tokenParam.shape.token.safeParse(secret);
     if (!parsed.success) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
     const token = await repos.tokens.actionTokenBySecret(db, parsed.data);
     if (!token || !(kinds as readonly string[]).includes(token.kind)) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
-    const person = token.kind === 'dispute-external' ? await externalPerson(token.personId, token.subjectId) : token.kind === 'score' ? await panelMember(token.personId) : await repos.records.getPerson(db, token.personId);
+    const person =
+      token.kind === 'dispute-external'
+        ? await externalPerson(token.personId, token.subjectId)
+        : token.kind === 'score'
+          ? await panelMember(token.personId)
+          : await repos.records.getPerson(db, token.personId);
     if (!person) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
     const signoff = token.kind === 'sign' ? await repos.signoffs.get(db, token.subjectId) : null;
     return {
       secret: parsed.data,
       token: token as ActionLink['token'],
-      person: { id: person.id, personId: person.personId, name: person.name, email: person.email, roles: person.roles, practiceId: person.practiceId, practiceName: person.practiceName, networkId: person.networkId },
+      person: {
+        id: person.id,
+        personId: person.personId,
+        name: person.name,
+        email: person.email,
+        roles: person.roles,
+        practiceId: person.practiceId,
+        practiceName: person.practiceName,
+        networkId: person.networkId,
+      },
       expired: Date.parse(token.expiresAt) <= Date.now(),
       superseded: signoff?.status === 'voided',
     };

@@ -107,7 +107,24 @@ export function securityHeaders(https: boolean) {
 
 /** Every route of the JSON API, in one table. */
 export function apiRoutes(s: ReturnType<typeof createServices>): RouteDef[] {
-  return [...systemRoutes(s), ...recordsRoutes(s), ...networkPeopleRoutes(s), ...peopleRoutes(s), ...formationRoutes(s), ...evidenceRoutes(s), ...documentsRoutes(s), ...actionsRoutes(s), ...signoffsRoutes(s), ...templatesRoutes(s), ...votesRoutes(s), ...panelRoutes(s), ...readinessRoutes(s), ...disputesRoutes(s), ...risksRoutes(s), ...codecRoutes(s)];
+  return [
+    ...systemRoutes(s),
+    ...recordsRoutes(s),
+    ...networkPeopleRoutes(s),
+    ...peopleRoutes(s),
+    ...formationRoutes(s),
+    ...evidenceRoutes(s),
+    ...documentsRoutes(s),
+    ...actionsRoutes(s),
+    ...signoffsRoutes(s),
+    ...templatesRoutes(s),
+    ...votesRoutes(s),
+    ...panelRoutes(s),
+    ...readinessRoutes(s),
+    ...disputesRoutes(s),
+    ...risksRoutes(s),
+    ...codecRoutes(s),
+  ];
 }
 
 /** Builds the express app without listening, so tests can mount it. */
@@ -181,7 +198,10 @@ export function createApp(deps: ServerDeps): Express {
   ];
   for (const router of pageRouters) app.use(router(services, access));
   app.use((_req, res) => {
-    res.status(404).type('html').send(renderPage('message', 'Page not found', { heading: 'Page not found', message: 'If you typed the web address, check it is correct.' }));
+    res
+      .status(404)
+      .type('html')
+      .send(renderPage('message', 'Page not found', { heading: 'Page not found', message: 'If you typed the web address, check it is correct.' }));
   });
   app.use(errorMiddleware(deps.log));
   return app;

@@ -26,11 +26,19 @@ const ANONYMOUS: Actor = { kind: 'anonymous' };
  * the person is unknown or no longer stands anywhere (their last grant was revoked), so their
  * tokens and sessions stop working.
  */
-export async function loadPersonActor(deps: { db: Knex; repos: Repos }, personId: string, credential: PersonActor['credential']): Promise<(PersonActor & { name: string; email: string }) | null> {
+export async function loadPersonActor(
+  deps: { db: Knex; repos: Repos },
+  personId: string,
+  credential: PersonActor['credential'],
+): Promise<(PersonActor & { name: string; email: string }) | null> {
   const { db, repos } = deps;
   const person = await repos.persons.get(db, personId);
   if (!person) return null;
-  const [grants, offices, memberships] = await Promise.all([repos.persons.liveGrants(db, personId), repos.offices.ofPerson(db, personId), repos.persons.memberships(db, personId)]);
+  const [grants, offices, memberships] = await Promise.all([
+    repos.persons.liveGrants(db, personId),
+    repos.offices.ofPerson(db, personId),
+    repos.persons.memberships(db, personId),
+  ]);
   const actor = {
     kind: 'person' as const,
     personId,
@@ -88,7 +96,11 @@ export function createAuthenticator(deps: { db: Knex; repos: Repos; secureCookie
       if (token) return byToken(token);
       const cookie = (req.cookies as Record<string, string> | undefined)?.[cookieName];
       if (!cookie) return { actor: ANONYMOUS, problem: null };
-      if (!opts.cookie) return { actor: ANONYMOUS, problem: 'The sign-in cookie is accepted by the API for reading only; send "Authorization: Bearer <token>" (create one at /me).' };
+      if (!opts.cookie)
+        return {
+          actor: ANONYMOUS,
+          problem: 'The sign-in cookie is accepted by the API for reading only; send "Authorization: Bearer <token>" (create one at /me).',
+        };
       return bySession(cookie);
     },
   };

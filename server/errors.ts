@@ -109,7 +109,10 @@ export function isErrorCode(value: string): value is ErrorCode {
 export function zodDetails(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.flatMap((i) =>
     i.code === 'unrecognized_keys'
-      ? i.keys.map((key) => ({ path: [...i.path, key].join('.'), message: `"${key}" is not a field here: check its spelling (unknown fields are refused, not ignored)` }))
+      ? i.keys.map((key) => ({
+          path: [...i.path, key].join('.'),
+          message: `"${key}" is not a field here: check its spelling (unknown fields are refused, not ignored)`,
+        }))
       : [{ path: i.path.join('.'), message: i.message }],
   );
 }
@@ -121,7 +124,8 @@ export function zodDetails(error: z.ZodError): { path: string; message: string }
 export function fromTemporal(err: unknown): AppError | null {
   if (err instanceof WorkflowExecutionAlreadyStartedError) return new AppError('ALREADY_STARTED', 'This workflow has already been started.');
   if (err instanceof WorkflowNotFoundError) return new AppError('NOT_FOUND', 'No such workflow.');
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return new AppError('UNAVAILABLE', 'The request could not be completed in time; please try again.');
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)
+    return new AppError('UNAVAILABLE', 'The request could not be completed in time; please try again.');
   if (err instanceof WorkflowUpdateFailedError) {
     let cause: unknown = err.cause;
     while (cause && !(cause instanceof ApplicationFailure) && (cause as { cause?: unknown }).cause) cause = (cause as { cause?: unknown }).cause;
@@ -131,7 +135,8 @@ export function fromTemporal(err: unknown): AppError | null {
     return new AppError('CONFLICT', (cause as Error | undefined)?.message ?? err.message);
   }
   const grpc = err as { code?: number; details?: string; message?: string };
-  if (grpc && typeof grpc.code === 'number' && (grpc.code === 14 || grpc.code === 4)) return new AppError('UNAVAILABLE', 'The workflow service is unavailable; please try again.');
+  if (grpc && typeof grpc.code === 'number' && (grpc.code === 14 || grpc.code === 4))
+    return new AppError('UNAVAILABLE', 'The workflow service is unavailable; please try again.');
   if (/workflow execution already completed/i.test(grpc?.message ?? '')) return new AppError('ROUND_CLOSED', 'This process has already finished.');
   return null;
 }
@@ -149,8 +154,10 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
       const e = err as { type?: string; status?: number; code?: string };
       if (e?.type === 'entity.parse.failed') app = new AppError('MALFORMED_JSON', 'The request body is not valid JSON.');
       else if (e?.type === 'entity.too.large') app = new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large.');
-      else if (e?.code === 'EBADCSRFTOKEN' || e?.code === 'CSRF_INVALID') app = new AppError('CSRF_INVALID', 'This form has expired. Go back, reload the page and try again.');
-      else if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') app = new AppError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported request encoding.');
+      else if (e?.code === 'EBADCSRFTOKEN' || e?.code === 'CSRF_INVALID')
+        app = new AppError('CSRF_INVALID', 'This form has expired. Go back, reload the page and try again.');
+      else if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported')
+        app = new AppError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported request encoding.');
       else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) app = new AppError('MALFORMED_REQUEST', (err as Error).message);
     }
     if (!app) {
@@ -159,10 +166,14 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
       app = new AppError('INTERNAL', 'Something went wrong on our side. It has been logged.');
     }
     const status = ERROR_STATUS[app.code];
-    if (status >= 500 && app.code !== 'INTERNAL') log.warn({ code: app.code, requestId, path: redactUrl(req.path) }, redactText(app.message, requestSecrets(req)));
+    if (status >= 500 && app.code !== 'INTERNAL')
+      log.warn({ code: app.code, requestId, path: redactUrl(req.path) }, redactText(app.message, requestSecrets(req)));
     if (res.headersSent) return;
     if (res.locals.html) {
-      res.status(status).type('html').send(res.locals.renderError ? res.locals.renderError(status, app) : `<p>${app.message}</p>`);
+      res
+        .status(status)
+        .type('html')
+        .send(res.locals.renderError ? res.locals.renderError(status, app) : `<p>${app.message}</p>`);
       return;
     }
     res.status(status).json(errorBody(app.code, app.message, app.details, requestId));

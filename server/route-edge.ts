@@ -80,12 +80,10 @@ export function methodGuard(routes: RouteDef[]): RequestHandler {
     if (route.method === 'get') methods.add('HEAD');
     byPath.set(route.path, methods);
   }
-  const patterns = [...byPath.keys()]
-    .sort(compareSpecificity)
-    .map((path) => ({
-      methods: byPath.get(path)!,
-      regex: new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`, 'i'),
-    }));
+  const patterns = [...byPath.keys()].sort(compareSpecificity).map((path) => ({
+    methods: byPath.get(path)!,
+    regex: new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`, 'i'),
+  }));
   return (req: Request, res: Response, next: NextFunction) => {
     const match = patterns.find((p) => p.regex.test(req.path));
     if (!match || (match.methods.has(req.method) && req.method !== 'OPTIONS')) return next();

@@ -182,7 +182,8 @@ function shapeProblem(route: RouteDef): string | null {
   if (undeclared.length) return `${name}: declare the path parameter ${undeclared.join(', ')} in params (a z.object with a schema for each)`;
   const extra = declared.filter((p) => !inPath.includes(p));
   if (extra.length) return `${name}: params names ${extra.join(', ')}, which is not in the path`;
-  if (!route.response && !route.produces && route.status !== 204) return `${name}: declare its response (a zod schema), produces (a file's content type) or status: 204`;
+  if (!route.response && !route.produces && route.status !== 204)
+    return `${name}: declare its response (a zod schema), produces (a file's content type) or status: 204`;
   return null;
 }
 
@@ -190,7 +191,14 @@ const NEED_CREDENTIAL = 'This needs a credential: send "Authorization: Bearer <t
 const NEED_CREDENTIAL_OR_LINK = 'Sign in, send "Authorization: Bearer <token>", or the link this file was sent with (?token=).';
 
 /** Resolves an action link for the route layer: an unknown one is refused as `decision`; any other failure is the server's. */
-async function linkOrRefuse(res: Response, resolveLink: LinkResolver, secret: unknown, kinds: readonly ActionKind[], decision: 'not-found' | 'unauthenticated', message?: string): Promise<ActionLink> {
+async function linkOrRefuse(
+  res: Response,
+  resolveLink: LinkResolver,
+  secret: unknown,
+  kinds: readonly ActionKind[],
+  decision: 'not-found' | 'unauthenticated',
+  message?: string,
+): Promise<ActionLink> {
   return resolveLink(secret, kinds).catch((err: unknown) => {
     if (err instanceof AppError && err.code === 'NOT_FOUND') refuse(res, decision, message ?? err.message);
     throw err;
@@ -249,7 +257,11 @@ async function admit(route: RouteDef, schemas: EdgeSchemas, req: Request, res: R
   if (decision === 'unauthenticated') refuse(res, decision, needCredential);
   if (route.policy.audit) {
     const named = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)]));
-    await access.auditRead(actor, { action: route.policy.action, route: `${route.method.toUpperCase()} ${route.path}`, params: named }, scope?.networkId ?? null);
+    await access.auditRead(
+      actor,
+      { action: route.policy.action, route: `${route.method.toUpperCase()} ${route.path}`, params: named },
+      scope?.networkId ?? null,
+    );
   }
   return { actor, link, scope, params };
 }
@@ -303,7 +315,12 @@ export function mountRoutes(router: Router, routes: RouteDef[], opts: MountOptio
       if (res.headersSent) return;
       if (opts.validateResponses && route.response) {
         const checked = route.response.safeParse(result === undefined ? undefined : JSON.parse(JSON.stringify(result)));
-        if (!checked.success) throw new AppError('INTERNAL', `The answer of ${route.method.toUpperCase()} ${route.path} does not match its documented schema.`, zodDetails(checked.error));
+        if (!checked.success)
+          throw new AppError(
+            'INTERNAL',
+            `The answer of ${route.method.toUpperCase()} ${route.path} does not match its documented schema.`,
+            zodDetails(checked.error),
+          );
       }
       res.status(route.status ?? 200).json(result);
     });

@@ -8,11 +8,26 @@ import { DECLINE_REASON_MAX } from '../domain/signing';
  * document, so this file is the API's single source of truth.
  */
 /** An id as the API gives them (UUIDs, keys such as `terms-of-reference`): printable ASCII, no spaces. */
-export const idField = z.string().min(1).max(64).regex(/^[\x21-\x7E]+$/, 'must be an id as the API gives it');
+export const idField = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\x21-\x7E]+$/, 'must be an id as the API gives it');
 export const idParam = z.object({ id: idField });
-export const stageParams = z.object({ id: idField, stage: z.string().min(1).max(60).regex(/^[\x21-\x7E]+$/, 'must be a stage key such as terms-of-reference') });
+export const stageParams = z.object({
+  id: idField,
+  stage: z
+    .string()
+    .min(1)
+    .max(60)
+    .regex(/^[\x21-\x7E]+$/, 'must be a stage key such as terms-of-reference'),
+});
 /** An action link's secret, as sent in its URL (base64url). */
-export const linkSecret = z.string().min(20).max(200).regex(/^[A-Za-z0-9_-]+$/, 'must be the secret of a link as sent (letters, digits, - and _)');
+export const linkSecret = z
+  .string()
+  .min(20)
+  .max(200)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be the secret of a link as sent (letters, digits, - and _)');
 export const tokenParam = z.object({ token: linkSecret });
 
 /**
@@ -43,7 +58,17 @@ export const emailAddress = () =>
     .refine((e) => e.lastIndexOf('@') <= 64 && e.length - e.lastIndexOf('@') - 1 <= 255, 'the part before the @ may be 64 characters at most, the domain 255')
     .transform((e) => e.toLowerCase());
 
-export const ROLES = ['partner', 'caldicott-guardian', 'practice-manager', 'board-member', 'clinical-director', 'chair', 'patient-representative', 'network-manager', 'dpo'] as const;
+export const ROLES = [
+  'partner',
+  'caldicott-guardian',
+  'practice-manager',
+  'board-member',
+  'clinical-director',
+  'chair',
+  'patient-representative',
+  'network-manager',
+  'dpo',
+] as const;
 
 export const createProgrammeBody = z.object({
   name: trimmed(300),
@@ -86,7 +111,10 @@ export const personBody = z.object({
 
 export const practiceBody = z.object({
   name: trimmed(300),
-  odsCode: z.string().trim().regex(/^[A-Z0-9]{3,10}$/, 'must be an ODS code such as F84001 (capital letters and digits)'),
+  odsCode: z
+    .string()
+    .trim()
+    .regex(/^[A-Z0-9]{3,10}$/, 'must be an ODS code such as F84001 (capital letters and digits)'),
   listSize: z.number().int().min(0).max(1_000_000),
   people: z.array(personBody).min(1).max(200),
 });
@@ -105,7 +133,8 @@ export const createNetworkBody = z
       seen.add(p.odsCode);
       const emails = new Set<string>();
       p.people.forEach((person, j) => {
-        if (emails.has(person.email)) ctx.addIssue({ code: 'custom', path: ['practices', i, 'people', j, 'email'], message: `${person.email} appears twice in this practice` });
+        if (emails.has(person.email))
+          ctx.addIssue({ code: 'custom', path: ['practices', i, 'people', j, 'email'], message: `${person.email} appears twice in this practice` });
         emails.add(person.email);
       });
       if (!p.people.some((person) => person.roles.includes('partner'))) {
@@ -126,11 +155,27 @@ export const networkResponse = z.object({
   listSize: z.number(),
   practices: z.array(practiceResponse),
   /** who holds the network's offices now: appointed, elected, or a practice's `chair` role */
-  offices: z.array(z.object({ office: z.string(), memberId: z.string(), name: z.string(), startsOn: z.string().nullable(), endsOn: z.string().nullable(), source: z.enum(['appointed', 'elected', 'practice-role']) })),
+  offices: z.array(
+    z.object({
+      office: z.string(),
+      memberId: z.string(),
+      name: z.string(),
+      startsOn: z.string().nullable(),
+      endsOn: z.string().nullable(),
+      source: z.enum(['appointed', 'elected', 'practice-role']),
+    }),
+  ),
   createdAt: z.string(),
 });
 
-export const documentRefResponse = z.object({ id: z.string(), type: z.string(), title: z.string(), version: z.number(), sha256: z.string(), status: z.string() });
+export const documentRefResponse = z.object({
+  id: z.string(),
+  type: z.string(),
+  title: z.string(),
+  version: z.number(),
+  sha256: z.string(),
+  status: z.string(),
+});
 
 export const formationResponse = z.object({
   networkId: z.string(),
@@ -153,12 +198,35 @@ export const formationResponse = z.object({
           documentVersion: z.number(),
           rule: z.string(),
           expiresAt: z.string().nullable(),
-          practices: z.array(z.object({ practiceId: z.string(), name: z.string(), signed: z.boolean(), signedBy: z.string().nullable(), signedAt: z.string().nullable(), owed: z.array(z.string()) })),
-          officers: z.array(z.object({ capacity: z.string(), signed: z.boolean(), signedBy: z.string().nullable(), signedAt: z.string().nullable(), owed: z.array(z.string()) })),
+          practices: z.array(
+            z.object({
+              practiceId: z.string(),
+              name: z.string(),
+              signed: z.boolean(),
+              signedBy: z.string().nullable(),
+              signedAt: z.string().nullable(),
+              owed: z.array(z.string()),
+            }),
+          ),
+          officers: z.array(
+            z.object({
+              capacity: z.string(),
+              signed: z.boolean(),
+              signedBy: z.string().nullable(),
+              signedAt: z.string().nullable(),
+              owed: z.array(z.string()),
+            }),
+          ),
         })
         .nullable(),
       vote: z
-        .object({ motionId: z.string(), documentVersion: z.number(), result: z.enum(['carried', 'lost', 'inquorate']).nullable(), ruleVersion: z.string().nullable(), explanation: z.array(z.string()) })
+        .object({
+          motionId: z.string(),
+          documentVersion: z.number(),
+          result: z.enum(['carried', 'lost', 'inquorate']).nullable(),
+          ruleVersion: z.string().nullable(),
+          explanation: z.array(z.string()),
+        })
         .nullable(),
       lastOutcome: z.object({ outcome: z.string(), reason: z.string().optional(), documentVersion: z.number() }).nullable(),
     }),
@@ -184,10 +252,17 @@ export const documentMetaResponse = z.object({
 export const signBody = z.object({
   typedName: trimmed(300),
   /** the one-time code from the email, where the programme asks for one */
-  code: z.string().trim().regex(/^\d{6}$/, 'the code is the 6 digits from the email').optional(),
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, 'the code is the 6 digits from the email')
+    .optional(),
   consent: z.literal(true, { error: 'consent must be true: you must agree to sign electronically' }),
 });
-const emailCode = z.string().trim().regex(/^\d{6}$/, 'the code is the 6 digits from the email');
+const emailCode = z
+  .string()
+  .trim()
+  .regex(/^\d{6}$/, 'the code is the 6 digits from the email');
 export const declineBody = z.object({
   reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(DECLINE_REASON_MAX),
   /** the one-time code from the email, where the programme asks for one */
@@ -223,6 +298,20 @@ export const actionResponse = z.object({
   signature: z.object({ signatureId: z.string(), signedAt: z.string() }).nullable(),
 });
 
-export const outboxQuery = z.object({ to: z.string().max(320).optional(), networkId: z.string().min(1).max(64).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
+export const outboxQuery = z.object({
+  to: z.string().max(320).optional(),
+  networkId: z.string().min(1).max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
 /** text and links only for the administrator of a system without SMTP (they carry live links and codes) */
-export const outboxResponse = z.array(z.object({ id: z.string(), to: z.string(), subject: z.string(), text: z.string().optional(), links: z.array(z.string()).optional(), sentAt: z.string(), delivery: z.string() }));
+export const outboxResponse = z.array(
+  z.object({
+    id: z.string(),
+    to: z.string(),
+    subject: z.string(),
+    text: z.string().optional(),
+    links: z.array(z.string()).optional(),
+    sentAt: z.string(),
+    delivery: z.string(),
+  }),
+);

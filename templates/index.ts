@@ -50,5 +50,9 @@ export const STAGE_TEMPLATES: Record<StageKey, StageTemplate> = {
 /** Context builders of the network documents that are not the output of a single stage. */
 export const SUPPORTING_TEMPLATES = {
   'dispute-resolution': { documentType: 'dispute-resolution' as const, optionsSchema: disputes.optionsSchema, buildContext: disputes.buildContext },
-  'conflict-of-interest-policy': { documentType: 'conflict-of-interest-policy' as const, optionsSchema: conflicts.optionsSchema, buildContext: conflicts.buildContext },
+  'conflict-of-interest-policy': {
+    documentType: 'conflict-of-interest-policy' as const,
+    optionsSchema: conflicts.optionsSchema,
+    buildContext: conflicts.buildContext,
+  },
 };

@@ -25,7 +25,12 @@ export function parseContext(type: DocumentType, context: unknown): Record<strin
  * Validates `context` against the type's zod schema and `meta` (throwing one TemplateContextError
  * listing every invalid or missing field of both), then renders DOCX, PDF and HTML.
  */
-export async function renderTemplate(type: DocumentType, context: unknown, meta: RenderMeta, override?: { source: string; version: string }): Promise<RenderedDocument> {
+export async function renderTemplate(
+  type: DocumentType,
+  context: unknown,
+  meta: RenderMeta,
+  override?: { source: string; version: string },
+): Promise<RenderedDocument> {
   const { data, issues } = contextIssues(type, context);
   const all = [...metaIssues(meta), ...issues];
   if (all.length > 0 || !data) throw new TemplateContextError(all);

@@ -75,7 +75,10 @@ export interface MissingParts {
 }
 
 function plain(text: string): string {
-  return text.toLowerCase().replace(/[-‐–—_]/g, ' ').replace(/\s+/g, ' ');
+  return text
+    .toLowerCase()
+    .replace(/[-‐–—_]/g, ' ')
+    .replace(/\s+/g, ' ');
 }
 
 /** A party's name as compared: entities decoded, quotes straightened, case and spacing ignored. */

@@ -165,7 +165,19 @@ export async function disputeWorkflow(input: DisputeInput): Promise<CaseOutcome>
       const externalId = uuid4();
       state = { ...state, external: { externalId, name, role: step.external!, step: step.number } };
       const seq = nextSeq();
-      await records.appointExternal({ caseId, externalId, seq, at: nowIso(), step: step.number, role: step.external!, name, email, organisation, actor, snapshot: snapshotOf(state, today()) });
+      await records.appointExternal({
+        caseId,
+        externalId,
+        seq,
+        at: nowIso(),
+        step: step.number,
+        role: step.external!,
+        name,
+        email,
+        organisation,
+        actor,
+        snapshot: snapshotOf(state, today()),
+      });
       return { externalId, seq };
     },
     {
@@ -173,7 +185,8 @@ export async function disputeWorkflow(input: DisputeInput): Promise<CaseOutcome>
         if (state.status === 'opening') throw rejectCase('CASE_OPENING', 'The case is being opened; try again in a moment.');
         if (isClosed(state.status)) throw rejectCase('CASE_CLOSED', `This case is closed (${state.status}).`);
         const standing = standingOf(actor, state);
-        if (!standing.includes('facilitator') && !standing.includes('office')) throw rejectCase('FORBIDDEN', 'Only a facilitator or the chair may appoint an outside person.');
+        if (!standing.includes('facilitator') && !standing.includes('office'))
+          throw rejectCase('FORBIDDEN', 'Only a facilitator or the chair may appoint an outside person.');
         if (state.settling) throw rejectCase('SETTLEMENT_PENDING', 'The settlement record is out for signature.');
         const step = ladderStep(state.ladder, state.step);
         if (!step.external) throw rejectCase('NO_EXTERNAL_AT_STEP', `Nobody from outside the network acts at the ${step.name} step.`);
@@ -200,14 +213,30 @@ export async function disputeWorkflow(input: DisputeInput): Promise<CaseOutcome>
   /** Terms were agreed: render the settlement record and have each party's partners sign it. */
   async function settle(terms: { text: string; actor: CaseActor }): Promise<void> {
     settlements += 1;
-    const actor = terms.actor.kind === 'staff' ? terms.actor.name : terms.actor.kind === 'person' ? `person:${terms.actor.personId}` : `external:${terms.actor.externalId}`;
+    const actor =
+      terms.actor.kind === 'staff' ? terms.actor.name : terms.actor.kind === 'person' ? `person:${terms.actor.personId}` : `external:${terms.actor.externalId}`;
     let doc;
     try {
-      doc = await rendering.renderSettlement({ caseId, terms: terms.text, agreedOn: today(), idempotencyKey: `${workflowInfo().workflowId}:settlement-${settlements}`, actor });
+      doc = await rendering.renderSettlement({
+        caseId,
+        terms: terms.text,
+        agreedOn: today(),
+        idempotencyKey: `${workflowInfo().workflowId}:settlement-${settlements}`,
+        actor,
+      });
     } catch (err) {
       state = settlementDeclined(state, today(), table());
       const seq = nextSeq();
-      await records.recordCaseEvent({ caseId, seq, at: nowIso(), type: 'settlement-declined', text: `The settlement record could not be produced: ${String((err as Error).message ?? err)}`, actor: null, step: state.step, snapshot: snapshotOf(state, today()) });
+      await records.recordCaseEvent({
+        caseId,
+        seq,
+        at: nowIso(),
+        type: 'settlement-declined',
+        text: `The settlement record could not be produced: ${String((err as Error).message ?? err)}`,
+        actor: null,
+        step: state.step,
+        snapshot: snapshotOf(state, today()),
+      });
       return;
     }
     let seq = nextSeq();
@@ -224,18 +253,52 @@ export async function disputeWorkflow(input: DisputeInput): Promise<CaseOutcome>
     });
     const result = await executeChild(signoffWorkflow, {
       workflowId: `signoff-dispute-${caseId}-v${doc.version}`,
-      args: [{ networkId, stage: null, subject: `dispute:${caseId}`, practiceIds: state.parties, documentId: doc.id, documentType: doc.type, documentVersion: doc.version, documentSha256: doc.sha256, documentTitle: doc.title, rule: DEFAULT_SIGNING_RULE }],
+      args: [
+        {
+          networkId,
+          stage: null,
+          subject: `dispute:${caseId}`,
+          practiceIds: state.parties,
+          documentId: doc.id,
+          documentType: doc.type,
+          documentVersion: doc.version,
+          documentSha256: doc.sha256,
+          documentTitle: doc.title,
+          rule: DEFAULT_SIGNING_RULE,
+        },
+      ],
     });
     const on = today();
     if (result.outcome === 'signed') {
       state = settlementSigned(state);
       seq = nextSeq();
-      await records.recordCaseEvent({ caseId, seq, at: nowIso(), type: 'settlement-signed', text: `Every party signed ${doc.title} (version ${doc.version}). The case is resolved.`, actor: null, step: state.step, snapshot: snapshotOf(state, on), notice: 'closed', data: { documentId: doc.id } });
+      await records.recordCaseEvent({
+        caseId,
+        seq,
+        at: nowIso(),
+        type: 'settlement-signed',
+        text: `Every party signed ${doc.title} (version ${doc.version}). The case is resolved.`,
+        actor: null,
+        step: state.step,
+        snapshot: snapshotOf(state, on),
+        notice: 'closed',
+        data: { documentId: doc.id },
+      });
       return;
     }
     state = settlementDeclined(state, on, table());
     seq = nextSeq();
-    await records.recordCaseEvent({ caseId, seq, at: nowIso(), type: 'settlement-declined', text: result.reason ? `The settlement record was declined: ${result.reason}` : 'The settlement record was not signed.', actor: null, step: state.step, snapshot: snapshotOf(state, on), data: { documentId: doc.id } });
+    await records.recordCaseEvent({
+      caseId,
+      seq,
+      at: nowIso(),
+      type: 'settlement-declined',
+      text: result.reason ? `The settlement record was declined: ${result.reason}` : 'The settlement record was not signed.',
+      actor: null,
+      step: state.step,
+      snapshot: snapshotOf(state, on),
+      data: { documentId: doc.id },
+    });
   }
 
   if (!input.carried) {
@@ -288,7 +351,17 @@ export async function disputeWorkflow(input: DisputeInput): Promise<CaseOutcome>
       state = breachStep(state, on, table());
       const seq = nextSeq();
       const step = ladderStep(state.ladder, from);
-      await records.recordCaseEvent({ caseId, seq, at: nowIso(), type: 'breach', text: `The ${step.name} step was not resolved by its due date, so the case moved to ${ladderStep(state.ladder, state.step).name}.`, actor: null, step: from, snapshot: snapshotOf(state, on), notice: 'escalated' });
+      await records.recordCaseEvent({
+        caseId,
+        seq,
+        at: nowIso(),
+        type: 'breach',
+        text: `The ${step.name} step was not resolved by its due date, so the case moved to ${ladderStep(state.ladder, state.step).name}.`,
+        actor: null,
+        step: from,
+        snapshot: snapshotOf(state, on),
+        notice: 'escalated',
+      });
       await stepStarted();
       continue;
     }
@@ -299,7 +372,11 @@ export async function disputeWorkflow(input: DisputeInput): Promise<CaseOutcome>
       await records.sendStepReminder({ caseId, seq, at: nowIso(), step: state.step, dueOn: state.clock.dueOn!, snapshot: snapshotOf(state, today()) });
       continue;
     }
-    const wakeAt = Math.min(timers?.escalateAt ?? Infinity, remindAt !== null && !reminded.has(reminderKey) ? remindAt : Infinity, now + WAKE_AT_LEAST_EVERY_MS);
+    const wakeAt = Math.min(
+      timers?.escalateAt ?? Infinity,
+      remindAt !== null && !reminded.has(reminderKey) ? remindAt : Infinity,
+      now + WAKE_AT_LEAST_EVERY_MS,
+    );
     const seen = changes;
     await condition(() => changes !== seen || pendingTerms !== null || workflowInfo().continueAsNewSuggested, Math.max(1, wakeAt - now));
   }

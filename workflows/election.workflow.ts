@@ -2,7 +2,15 @@ import { type ActivityOptions, allHandlersFinished, condition, log, patched, pro
 import type { ElectionsActivities } from '../activities/elections.activities';
 import { electionBallotRefusal, nominationRefusal } from '../domain/voting/election';
 import { reject } from './failures';
-import { advanceElectionUpdate, awaitElectionOpenUpdate, electionBallotUpdate, type ElectionInput, type ElectionState, electionStateQuery, nominateUpdate } from './vote-messages';
+import {
+  advanceElectionUpdate,
+  awaitElectionOpenUpdate,
+  electionBallotUpdate,
+  type ElectionInput,
+  type ElectionState,
+  electionStateQuery,
+  nominateUpdate,
+} from './vote-messages';
 
 /** Writes of acknowledged ballots: retried until they succeed, so an accepted ballot is never lost. */
 const ACKNOWLEDGED_WRITE: ActivityOptions = { startToCloseTimeout: '20 seconds', retry: { initialInterval: '200 milliseconds', maximumInterval: '3 seconds' } };
@@ -74,7 +82,10 @@ export async function electionWorkflow(input: ElectionInput): Promise<{ elected:
     },
     {
       validator: (nomination) => {
-        const refusal = nominationRefusal({ phase: state.phase, constituencies: input.constituencies, eligiblePersonIds, nominated: claimedCandidates }, nomination);
+        const refusal = nominationRefusal(
+          { phase: state.phase, constituencies: input.constituencies, eligiblePersonIds, nominated: claimedCandidates },
+          nomination,
+        );
         if (refusal) throw reject(refusal.reason, refusal.message);
       },
     },
@@ -114,7 +125,8 @@ export async function electionWorkflow(input: ElectionInput): Promise<{ elected:
     },
     {
       validator: (_request) => {
-        if (state.phase !== 'nominations' && state.phase !== 'ballot') throw reject('WRONG_PHASE', `The election is ${state.phase}; there is no phase to close.`);
+        if (state.phase !== 'nominations' && state.phase !== 'ballot')
+          throw reject('WRONG_PHASE', `The election is ${state.phase}; there is no phase to close.`);
         if (advanceFrom === state.phase) throw reject('WRONG_PHASE', 'This phase is already closing.');
       },
     },
@@ -143,7 +155,10 @@ export async function electionWorkflow(input: ElectionInput): Promise<{ elected:
     state.phase = 'ballot';
   }
   const voters = input.constituencies.flatMap((c) => c.practiceIds);
-  await condition(() => advanceFrom === 'ballot' || (state.voted.length >= voters.length && voters.every((v) => claimedVoters.has(v) && state.voted.includes(v))), until(input.ballotCloseAt));
+  await condition(
+    () => advanceFrom === 'ballot' || (state.voted.length >= voters.length && voters.every((v) => claimedVoters.has(v) && state.voted.includes(v))),
+    until(input.ballotCloseAt),
+  );
   state.phase = 'counting';
   await writesDone();
 

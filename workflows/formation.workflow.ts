@@ -1,4 +1,15 @@
-import { type ActivityOptions, allHandlersFinished, condition, executeChild, getExternalWorkflowHandle, patched, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
+import {
+  type ActivityOptions,
+  allHandlersFinished,
+  condition,
+  executeChild,
+  getExternalWorkflowHandle,
+  patched,
+  proxyActivities,
+  setHandler,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { DisputesActivities } from '../activities/disputes.activities';
 import type { FormationActivities } from '../activities/formation.activities';
 import { STAGE_KEYS, type StageKey } from '../domain/stages';
@@ -54,7 +65,15 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
     networkId,
     status: 'running',
     currentStage: null,
-    stages: STAGE_KEYS.map((key): StageState => ({ key, status: 'pending', dataRevision: 0, documents: [], signoffWorkflowId: null, lastOutcome: null, vote: null })),
+    stages: STAGE_KEYS.map((key): StageState => ({
+      key,
+      status: 'pending',
+      dataRevision: 0,
+      documents: [],
+      signoffWorkflowId: null,
+      lastOutcome: null,
+      vote: null,
+    })),
   };
   const stageData = new Map<StageKey, unknown>();
   let pendingIssue: { stage: StageKey; doc: DocumentRef; rule: SigningRule; actor: string } | null = null;
@@ -103,7 +122,11 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
       validator: ({ stage }) => {
         const s = stageOf(stage);
         if (s.status === 'completed') throw reject('STAGE_COMPLETED', `The ${stage} stage is already completed.`);
-        if (s.status === 'issuing' || s.status === 'voting') throw reject('STAGE_LOCKED', `The ${stage} stage is ${s.status === 'voting' ? 'being voted on' : 'being issued'}; its data can change once that ends.`);
+        if (s.status === 'issuing' || s.status === 'voting')
+          throw reject(
+            'STAGE_LOCKED',
+            `The ${stage} stage is ${s.status === 'voting' ? 'being voted on' : 'being issued'}; its data can change once that ends.`,
+          );
       },
     },
   );
@@ -139,13 +162,17 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
       validator: ({ stage }) => {
         const s = stageOf(stage);
         if (s.status === 'completed') throw reject('STAGE_COMPLETED', `The ${stage} stage is already completed.`);
-        if (state.currentStage !== stage) throw reject('STAGE_NOT_CURRENT', `The ${stage} stage is not the current stage (current: ${state.currentStage ?? 'none'}).`);
-        if (waitingOnHold === stage) throw reject('STAGE_LOCKED', `The ${stage} stage is decided and completes once the dispute cases that hold it are closed.`);
+        if (state.currentStage !== stage)
+          throw reject('STAGE_NOT_CURRENT', `The ${stage} stage is not the current stage (current: ${state.currentStage ?? 'none'}).`);
+        if (waitingOnHold === stage)
+          throw reject('STAGE_LOCKED', `The ${stage} stage is decided and completes once the dispute cases that hold it are closed.`);
         if (s.status === 'voting') throw reject('STAGE_LOCKED', `The ${stage} stage is being voted on; a new version can be issued once the vote ends.`);
-        if (s.status === 'awaiting-outcome') throw reject('STAGE_LOCKED', "The panel pack is signed; record the panel's outcome (pass, conditional or defer) before issuing it again.");
+        if (s.status === 'awaiting-outcome')
+          throw reject('STAGE_LOCKED', "The panel pack is signed; record the panel's outcome (pass, conditional or defer) before issuing it again.");
         const conditionsOpen = stage === 'legal-entity' ? panel.legalEntityBlock() : null;
         if (conditionsOpen) throw reject('CONDITIONS_OPEN', conditionsOpen);
-        if (s.status !== 'drafting' && s.status !== 'awaiting-signatures') throw reject('STAGE_LOCKED', `The ${stage} stage is ${s.status}; try again in a moment.`);
+        if (s.status !== 'drafting' && s.status !== 'awaiting-signatures')
+          throw reject('STAGE_LOCKED', `The ${stage} stage is ${s.status}; try again in a moment.`);
       },
     },
   );
@@ -198,7 +225,15 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
         if (outcome.result !== 'carried') {
           s.lastOutcome = { outcome: outcome.result, reason: outcome.explanationLines.at(-1), documentVersion: doc.version };
           s.status = 'drafting';
-          await records.markStage({ networkId, stage: key, status: 'drafting', event: 'returned', reason: `vote ${outcome.result}`, lastOutcome: s.lastOutcome, vote: s.vote });
+          await records.markStage({
+            networkId,
+            stage: key,
+            status: 'drafting',
+            event: 'returned',
+            reason: `vote ${outcome.result}`,
+            lastOutcome: s.lastOutcome,
+            vote: s.vote,
+          });
           continue;
         }
         if (!plan.signatures) {
@@ -217,7 +252,18 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
       await records.markStage({ networkId, stage: key, status: 'awaiting-signatures', lastOutcome: s.lastOutcome, vote: s.vote });
       const result = await executeChild(signoffWorkflow, {
         workflowId: childId,
-        args: [{ networkId, stage: key, documentId: doc.id, documentType: doc.type, documentVersion: doc.version, documentSha256: doc.sha256, documentTitle: doc.title, rule }],
+        args: [
+          {
+            networkId,
+            stage: key,
+            documentId: doc.id,
+            documentType: doc.type,
+            documentVersion: doc.version,
+            documentSha256: doc.sha256,
+            documentTitle: doc.title,
+            rule,
+          },
+        ],
       });
       s.signoffWorkflowId = null;
       s.lastOutcome = { outcome: result.outcome, reason: result.reason, documentVersion: doc.version };
@@ -234,7 +280,15 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
           }
           if (!panel.decided()) {
             s.status = 'drafting';
-            await records.markStage({ networkId, stage: key, status: 'drafting', event: 'returned', reason: 'deferred by the panel to the next wave', lastOutcome: s.lastOutcome, vote: s.vote });
+            await records.markStage({
+              networkId,
+              stage: key,
+              status: 'drafting',
+              event: 'returned',
+              reason: 'deferred by the panel to the next wave',
+              lastOutcome: s.lastOutcome,
+              vote: s.vote,
+            });
             continue;
           }
         }
@@ -246,7 +300,15 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
       }
       if (result.outcome === 'voided' && pendingIssue) continue; // the next version goes straight out
       s.status = 'drafting';
-      await records.markStage({ networkId, stage: key, status: 'drafting', event: 'returned', reason: result.reason ?? result.outcome, lastOutcome: s.lastOutcome, vote: s.vote });
+      await records.markStage({
+        networkId,
+        stage: key,
+        status: 'drafting',
+        event: 'returned',
+        reason: result.reason ?? result.outcome,
+        lastOutcome: s.lastOutcome,
+        vote: s.vote,
+      });
     }
   }
 

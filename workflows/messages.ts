@@ -34,7 +34,13 @@ export interface StageState {
   signoffWorkflowId: string | null;
   lastOutcome: { outcome: 'signed' | 'declined' | 'voided' | 'carried' | 'lost' | 'inquorate'; reason?: string; documentVersion: number } | null;
   /** the stage's vote, when the programme decides it by vote */
-  vote: { motionId: string; documentVersion: number; result: 'carried' | 'lost' | 'inquorate' | null; ruleVersion: string | null; explanation: string[] } | null;
+  vote: {
+    motionId: string;
+    documentVersion: number;
+    result: 'carried' | 'lost' | 'inquorate' | null;
+    ruleVersion: string | null;
+    explanation: string[];
+  } | null;
 }
 
 export interface FormationState {

@@ -16,11 +16,17 @@ import { closePanelConditionUpdate, recordPanelOutcomeUpdate, scorePanelUpdate }
 export const PANEL_OUTCOME_PATCH = 'panel-outcome';
 
 /** Writes of acknowledged actions: retried briefly, so a panel member or facilitator never waits long. */
-const ACKNOWLEDGED_WRITE: ActivityOptions = { startToCloseTimeout: '20 seconds', retry: { initialInterval: '200 milliseconds', maximumInterval: '3 seconds', maximumAttempts: 8, nonRetryableErrorTypes: ['NO_NEXT_WAVE'] } };
+const ACKNOWLEDGED_WRITE: ActivityOptions = {
+  startToCloseTimeout: '20 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '3 seconds', maximumAttempts: 8, nonRetryableErrorTypes: ['NO_NEXT_WAVE'] },
+};
 /** Opening a presentation writes and mails: retried until it succeeds (it is idempotent). */
 const RECORDS: ActivityOptions = { startToCloseTimeout: '60 seconds', retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' } };
 /** The outcome letter renders a document: retried a few times; a failure leaves the outcome standing. */
-const LETTERS: ActivityOptions = { startToCloseTimeout: '2 minutes', retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['TEMPLATE_CONTEXT_INVALID'] } };
+const LETTERS: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['TEMPLATE_CONTEXT_INVALID'] },
+};
 
 const acknowledged = proxyActivities<PanelActivities>(ACKNOWLEDGED_WRITE);
 const records = proxyActivities<PanelActivities>(RECORDS);
@@ -85,7 +91,10 @@ export function installPanelStage(ctx: { networkId: string; stage: () => StageSt
         // the network starts again at the panel of its new wave: the presentation in progress ends
         Object.assign(panel, { ...emptyPanelState(), deferrals: panel.deferrals + 1 });
         const stage = ctx.stage();
-        if (stage.signoffWorkflowId) await getExternalWorkflowHandle(stage.signoffWorkflowId).signal(voidRoundSignal, { reason: `deferred by the panel to wave ${recorded.toWave?.number}` });
+        if (stage.signoffWorkflowId)
+          await getExternalWorkflowHandle(stage.signoffWorkflowId).signal(voidRoundSignal, {
+            reason: `deferred by the panel to wave ${recorded.toWave?.number}`,
+          });
       } else {
         panel.outcome = recorded.outcome;
         panel.conditions = recorded.conditions.map((c) => ({ ...c, open: true }));
@@ -103,7 +112,8 @@ export function installPanelStage(ctx: { networkId: string; stage: () => StageSt
       validator: (input) => {
         const stage = ctx.stage();
         if (stage.status === 'issuing') throw reject('STAGE_LOCKED', 'The panel pack is being issued; record the outcome in a moment.');
-        if (stage.status === 'completed' && input.outcome === 'defer') throw reject('OUTCOME_RECORDED', 'The panel stage is complete; the network can no longer be deferred.');
+        if (stage.status === 'completed' && input.outcome === 'defer')
+          throw reject('OUTCOME_RECORDED', 'The panel stage is complete; the network can no longer be deferred.');
         refuse(outcomeRefusal(panel, input));
       },
     },

@@ -1,15 +1,51 @@
-import { type ActivityOptions, allHandlersFinished, ApplicationFailure, condition, log, patched, proxyActivities, proxyLocalActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
+import {
+  type ActivityOptions,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { SealingActivities } from '../activities/sealing.activities';
 import type { RecordedSignature, SignatureToRecord, SigningActivities } from '../activities/signing.activities';
 import { reminderSchedule, type BankHolidayTable, type ReminderPolicy } from '../domain/calendar/working-days';
-import { activeGroup, checkSignAttempt, delegateSlots, delegationTargets, roundComplete, slotsFor, type PracticeForSigning, type SigningRule, type Slot } from '../domain/signing';
+import {
+  activeGroup,
+  checkSignAttempt,
+  delegateSlots,
+  delegationTargets,
+  roundComplete,
+  slotsFor,
+  type PracticeForSigning,
+  type SigningRule,
+  type Slot,
+} from '../domain/signing';
 import type { StageKey } from '../domain/stages';
 import { createBatchWriter } from './batch-writer';
 import { reject } from './failures';
-import { type SignatureReceipt, type SignInput, type SignoffState, declineUpdate, delegateUpdate, extendRoundUpdate, resendRoundUpdate, signUpdate, signoffStateQuery, voidRoundSignal } from './messages';
+import {
+  type SignatureReceipt,
+  type SignInput,
+  type SignoffState,
+  declineUpdate,
+  delegateUpdate,
+  extendRoundUpdate,
+  resendRoundUpdate,
+  signUpdate,
+  signoffStateQuery,
+  voidRoundSignal,
+} from './messages';
 
 /** Writes of acknowledged actions: retried briefly, so a signer never waits long for an answer. */
-const ACKNOWLEDGED_WRITE: ActivityOptions = { startToCloseTimeout: '20 seconds', retry: { initialInterval: '200 milliseconds', maximumInterval: '3 seconds', maximumAttempts: 8 } };
+const ACKNOWLEDGED_WRITE: ActivityOptions = {
+  startToCloseTimeout: '20 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '3 seconds', maximumAttempts: 8 },
+};
 /** Bookkeeping and mail: retried until it succeeds (every activity here is idempotent). */
 const RECORDS: ActivityOptions = { startToCloseTimeout: '60 seconds', retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' } };
 
@@ -18,7 +54,10 @@ const acknowledged = proxyActivities<SigningActivities>(ACKNOWLEDGED_WRITE);
 const batchWrites = proxyLocalActivities<SigningActivities>(ACKNOWLEDGED_WRITE);
 const records = proxyActivities<SigningActivities>(RECORDS);
 /** Sealing renders and stores the evidence PDF: retried patiently, since a signed round should end sealed. */
-const SEALING: ActivityOptions = { startToCloseTimeout: '2 minutes', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' } };
+const SEALING: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+};
 const sealing = proxyActivities<SealingActivities>(SEALING);
 
 const DAY_MS = 86_400_000;
@@ -94,7 +133,13 @@ export async function signoffWorkflow(input: SignoffInput): Promise<SignoffResul
   // its result is recorded in the same task as their answers.
   const writeSignature = createBatchWriter<SignatureToRecord, RecordedSignature>(
     async (signatures) => {
-      const results = await batchWrites.recordSignatures({ signoffId: state.signoffId, documentId: input.documentId, documentVersion: input.documentVersion, documentSha256: input.documentSha256, signatures });
+      const results = await batchWrites.recordSignatures({
+        signoffId: state.signoffId,
+        documentId: input.documentId,
+        documentVersion: input.documentVersion,
+        documentSha256: input.documentSha256,
+        signatures,
+      });
       const byPerson = new Map(results.map((r) => [r.personId, r]));
       return signatures.map((s) => {
         const result = byPerson.get(s.personId);
@@ -109,7 +154,16 @@ export async function signoffWorkflow(input: SignoffInput): Promise<SignoffResul
     const slotIds = slots.map((s) => s.id);
     const capacity = [...new Set(slots.map((s) => s.capacity))].join(', ');
     if (!batchedWrites) {
-      return acknowledged.recordSignature({ ...attempt, signoffId: state.signoffId, workflowId, documentId: input.documentId, documentVersion: input.documentVersion, documentSha256: input.documentSha256, slotIds, capacity });
+      return acknowledged.recordSignature({
+        ...attempt,
+        signoffId: state.signoffId,
+        workflowId,
+        documentId: input.documentId,
+        documentVersion: input.documentVersion,
+        documentSha256: input.documentSha256,
+        slotIds,
+        capacity,
+      });
     }
     const { documentVersion: _version, ...signature } = attempt;
     const result = await writeSignature({ ...signature, slotIds, capacity });
@@ -150,7 +204,15 @@ export async function signoffWorkflow(input: SignoffInput): Promise<SignoffResul
     async ({ personId, tokenId, reason }) => {
       declining = true;
       try {
-        const receipt = await acknowledged.recordDecline({ signoffId: state.signoffId, networkId: input.networkId, personId, tokenId, reason, documentTitle: input.documentTitle, documentVersion: input.documentVersion });
+        const receipt = await acknowledged.recordDecline({
+          signoffId: state.signoffId,
+          networkId: input.networkId,
+          personId,
+          tokenId,
+          reason,
+          documentTitle: input.documentTitle,
+          documentVersion: input.documentVersion,
+        });
         state.declinedBy = { personId, reason };
         return receipt;
       } finally {
@@ -160,8 +222,10 @@ export async function signoffWorkflow(input: SignoffInput): Promise<SignoffResul
     {
       validator: ({ personId }) => {
         if (!accepting()) throw reject('ROUND_CLOSED', 'This signing round is closed.');
-        if (!state.slots.some((s) => s.eligible.some((e) => e.personId === personId))) throw reject('NOT_A_SIGNER', 'You are not entitled to sign this document.');
-        if (slotsFor({ slots: state.slots, filled: claimed() }, personId).length === 0) throw reject('ALREADY_SIGNED', 'Nothing is waiting for your signature in this round.');
+        if (!state.slots.some((s) => s.eligible.some((e) => e.personId === personId)))
+          throw reject('NOT_A_SIGNER', 'You are not entitled to sign this document.');
+        if (slotsFor({ slots: state.slots, filled: claimed() }, personId).length === 0)
+          throw reject('ALREADY_SIGNED', 'Nothing is waiting for your signature in this round.');
       },
     },
   );
@@ -184,7 +248,8 @@ export async function signoffWorkflow(input: SignoffInput): Promise<SignoffResul
     {
       validator: ({ personId, toPersonId }) => {
         if (!accepting()) throw reject('ROUND_CLOSED', 'This signing round is closed.');
-        if (slotsFor({ slots: state.slots, filled: claimed() }, personId).length === 0) throw reject('ALREADY_SIGNED', 'Nothing is waiting for your signature in this round.');
+        if (slotsFor({ slots: state.slots, filled: claimed() }, personId).length === 0)
+          throw reject('ALREADY_SIGNED', 'Nothing is waiting for your signature in this round.');
         if (!delegationTargets(state.slots, practices, personId).some((p) => p.personId === toPersonId)) {
           throw reject('CANNOT_DELEGATE', 'You can hand this request only to another partner of your practice who holds the same roles.');
         }
@@ -222,10 +287,16 @@ export async function signoffWorkflow(input: SignoffInput): Promise<SignoffResul
     },
     {
       validator: ({ personId }) => {
-        if (state.status !== 'open') throw reject('ROUND_CLOSED', state.status === 'expired' ? 'Extend the round before resending its links.' : 'This signing round has ended.');
+        if (state.status !== 'open')
+          throw reject('ROUND_CLOSED', state.status === 'expired' ? 'Extend the round before resending its links.' : 'This signing round has ended.');
         if (personId !== undefined && !owedPeople().includes(personId)) {
           const known = state.slots.some((s) => s.eligible.some((e) => e.personId === personId));
-          throw reject('NOT_OWED', known ? 'Nothing is waiting for this person’s signature now: they have signed, their practice has, or their turn has not come.' : 'This person does not sign in this round.');
+          throw reject(
+            'NOT_OWED',
+            known
+              ? 'Nothing is waiting for this person’s signature now: they have signed, their practice has, or their turn has not come.'
+              : 'This person does not sign in this round.',
+          );
         }
       },
     },
@@ -251,7 +322,10 @@ export async function signoffWorkflow(input: SignoffInput): Promise<SignoffResul
 
   // open the round: the signoff record, then the holiday table for working-day timers
   const startedAt = Date.now();
-  const holidays: BankHolidayTable = await records.bankHolidayTable({ fromYear: new Date(startedAt).getUTCFullYear(), toYear: new Date(startedAt).getUTCFullYear() + 2 });
+  const holidays: BankHolidayTable = await records.bankHolidayTable({
+    fromYear: new Date(startedAt).getUTCFullYear(),
+    toYear: new Date(startedAt).getUTCFullYear() + 2,
+  });
   const schedule = reminderSchedule({ sentAt: startedAt, ...input.reminders }, holidays);
   state.expiresAt = schedule.expiresAt;
   reminders = schedule.reminders;
@@ -284,21 +358,36 @@ export async function signoffWorkflow(input: SignoffInput): Promise<SignoffResul
     const next = state.status === 'open' ? Math.min(state.expiresAt, ...reminders) : Infinity;
     const wait = next - Date.now();
     if (wait > 0) {
-      const settled = await condition(() => ended() || scheduleChanged || activeGroup({ slots: state.slots, filled: state.filled }) !== group, Number.isFinite(wait) ? wait : undefined);
+      const settled = await condition(
+        () => ended() || scheduleChanged || activeGroup({ slots: state.slots, filled: state.filled }) !== group,
+        Number.isFinite(wait) ? wait : undefined,
+      );
       scheduleChanged = false;
       if (settled !== false) continue;
     }
     if (state.status !== 'open') continue;
     if (Date.now() >= state.expiresAt) {
       state.status = 'expired';
-      await records.expireSignoff({ signoffId: state.signoffId, networkId: input.networkId, documentTitle: input.documentTitle, documentVersion: input.documentVersion, owedPersonIds: owedPeople() });
+      await records.expireSignoff({
+        signoffId: state.signoffId,
+        networkId: input.networkId,
+        documentTitle: input.documentTitle,
+        documentVersion: input.documentVersion,
+        owedPersonIds: owedPeople(),
+      });
       continue;
     }
     const due = reminders.filter((r) => r <= Date.now());
     reminders = reminders.filter((r) => r > Date.now());
     if (due.length) {
       state.remindersSent += 1;
-      await records.sendSignatureRequests({ ...requestContext(), personIds: owedPeople(), batch: `reminder-${state.remindersSent}`, reminder: true, actor: 'system' });
+      await records.sendSignatureRequests({
+        ...requestContext(),
+        personIds: owedPeople(),
+        batch: `reminder-${state.remindersSent}`,
+        reminder: true,
+        actor: 'system',
+      });
     }
   }
 
@@ -306,7 +395,13 @@ export async function signoffWorkflow(input: SignoffInput): Promise<SignoffResul
   await condition(allHandlersFinished);
   const outcome: SignoffResult['outcome'] = roundComplete(state) ? 'signed' : voided !== null ? 'voided' : 'declined';
   state.status = outcome;
-  await records.completeSignoff({ signoffId: state.signoffId, networkId: input.networkId, documentId: input.documentId, outcome, reason: outcome === 'voided' ? voided ?? undefined : state.declinedBy?.reason });
+  await records.completeSignoff({
+    signoffId: state.signoffId,
+    networkId: input.networkId,
+    documentId: input.documentId,
+    outcome,
+    reason: outcome === 'voided' ? (voided ?? undefined) : state.declinedBy?.reason,
+  });
   if (outcome === 'signed') {
     if (patched('seal-signed-rounds')) {
       try {

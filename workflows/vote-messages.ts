@@ -74,7 +74,9 @@ export interface MotionOpened {
 }
 
 export const castVoteUpdate = defineUpdate<{ accepted: true }, [CastVoteInput]>('castVote');
-export const appointProxyUpdate = defineUpdate<{ principalId: string; proxyId: string }, [{ principalId: string; proxyId: string; actor: string }]>('appointProxy');
+export const appointProxyUpdate = defineUpdate<{ principalId: string; proxyId: string }, [{ principalId: string; proxyId: string; actor: string }]>(
+  'appointProxy',
+);
 export const extendMotionUpdate = defineUpdate<{ closesAt: string }, [{ closesAt: string; actor: string }]>('extendMotion');
 export const closeMotionUpdate = defineUpdate<{ closing: true }, [{ actor: string; chairCasting?: 'for' | 'against' }]>('closeMotion');
 export const motionStateQuery = defineQuery<MotionState>('motionState');

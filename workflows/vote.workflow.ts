@@ -95,12 +95,19 @@ export async function voteWorkflow(input: VoteInput): Promise<VoteOutcome> {
     {
       validator: (ballot) => {
         assertOpen();
-        if (ballot.sealed === undefined && (ballot.choice === undefined || ballot.receiptHash === undefined)) throw reject('VALIDATION_FAILED', 'A ballot needs a choice.');
+        if (ballot.sealed === undefined && (ballot.choice === undefined || ballot.receiptHash === undefined))
+          throw reject('VALIDATION_FAILED', 'A ballot needs a choice.');
         if (rule.ballot === 'secret' && ballot.choice !== undefined) throw reject('VALIDATION_FAILED', 'A secret ballot must be sealed.');
-        const check = validateBallot(state.electorate, earlierBallotOf(ballot.proxyFor ?? ballot.voterId), { voterId: ballot.voterId, proxyFor: ballot.proxyFor, choice: 'abstain' }, rule, {
-          subjectPracticeId: subject,
-          appointedProxies: state.proxies,
-        });
+        const check = validateBallot(
+          state.electorate,
+          earlierBallotOf(ballot.proxyFor ?? ballot.voterId),
+          { voterId: ballot.voterId, proxyFor: ballot.proxyFor, choice: 'abstain' },
+          rule,
+          {
+            subjectPracticeId: subject,
+            appointedProxies: state.proxies,
+          },
+        );
         if (!check.ok) throw reject(check.reason, check.message);
       },
     },

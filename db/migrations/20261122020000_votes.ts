@@ -171,7 +171,18 @@ export async function up(db: Knex): Promise<void> {
 }
 
 export async function down(db: Knex): Promise<void> {
-  for (const table of ['election_ballots', 'election_turnout', 'motion_ballots', 'motion_turnout', 'appointments', 'election_candidates', 'elections', 'motion_proxies', 'motions', 'voting_rule_overrides']) {
+  for (const table of [
+    'election_ballots',
+    'election_turnout',
+    'motion_ballots',
+    'motion_turnout',
+    'appointments',
+    'election_candidates',
+    'elections',
+    'motion_proxies',
+    'motions',
+    'voting_rule_overrides',
+  ]) {
     await db.schema.dropTableIfExists(table);
   }
 }

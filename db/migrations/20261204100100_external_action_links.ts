@@ -20,7 +20,9 @@ export async function up(db: Knex): Promise<void> {
 
 export async function down(db: Knex): Promise<void> {
   // links of people outside the practices cannot reference `people`; they go first
-  await db('signing_codes').whereIn('token_id', db('action_tokens').select('id').where({ kind: 'dispute-external' })).del();
+  await db('signing_codes')
+    .whereIn('token_id', db('action_tokens').select('id').where({ kind: 'dispute-external' }))
+    .del();
   await db('action_tokens').where({ kind: 'dispute-external' }).del();
   await db.schema.alterTable('action_tokens', (t) => {
     t.foreign('person_id').references('people.id');

@@ -95,12 +95,16 @@ export async function up(db: Knex): Promise<void> {
       await db('persons').insert({ id, email, name: row.name, is_admin: false, created_at: now });
       byEmail.set(email, id);
     }
-    await db('people').where({ id: row.id }).update({ person_id: byEmail.get(email) });
+    await db('people')
+      .where({ id: row.id })
+      .update({ person_id: byEmail.get(email) });
   }
 
   // tokens: the oldest facilitator token is the administrator's; others keep their role everywhere
   const programmeIds = (await db('programmes').select('id')).map((r) => String(r.id));
-  const tokens = await db('api_tokens').select('id', 'name', 'role', 'email', 'created_at').orderBy([{ column: 'created_at' }, { column: 'id' }]);
+  const tokens = await db('api_tokens')
+    .select('id', 'name', 'role', 'email', 'created_at')
+    .orderBy([{ column: 'created_at' }, { column: 'id' }]);
   const adminToken = tokens.find((t) => t.role === 'facilitator');
   for (const token of tokens) {
     const isAdmin = token === adminToken;

@@ -101,7 +101,16 @@ export async function up(db: Knex): Promise<void> {
 }
 
 export async function down(db: Knex): Promise<void> {
-  for (const table of ['readiness_snapshots', 'readiness_decisions', 'panel_conditions', 'panel_scores', 'panel_invitations', 'panel_presentations', 'panel_members', 'panels']) {
+  for (const table of [
+    'readiness_snapshots',
+    'readiness_decisions',
+    'panel_conditions',
+    'panel_scores',
+    'panel_invitations',
+    'panel_presentations',
+    'panel_members',
+    'panels',
+  ]) {
     await db.schema.dropTableIfExists(table);
   }
 }

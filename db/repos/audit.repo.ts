@@ -53,7 +53,9 @@ export interface AuditSegment {
 /** A process started with another evidence key than the one the chain is written with. */
 export class EvidenceKeyMismatchError extends Error {
   constructor(expected: string, actual: string) {
-    super(`The audit chain is written with evidence key ${expected}, but this process holds key ${actual}. Start it with the original EVIDENCE_KEY (every server and worker needs the same one).`);
+    super(
+      `The audit chain is written with evidence key ${expected}, but this process holds key ${actual}. Start it with the original EVIDENCE_KEY (every server and worker needs the same one).`,
+    );
     this.name = 'EvidenceKeyMismatchError';
   }
 }
@@ -105,7 +107,17 @@ export function createAuditRepo(evidence: { key: EvidenceKey; checkpoints: Check
     }
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       await trx('audit_events').insert(
-        rows.slice(i, i + INSERT_CHUNK).map((r) => ({ seq: r.seq, id: r.id, at: r.at, type: r.type, actor: r.actor, network_id: r.networkId, data: JSON.stringify(r.data), prev_hash: r.prevHash, hash: r.hash })),
+        rows.slice(i, i + INSERT_CHUNK).map((r) => ({
+          seq: r.seq,
+          id: r.id,
+          at: r.at,
+          type: r.type,
+          actor: r.actor,
+          network_id: r.networkId,
+          data: JSON.stringify(r.data),
+          prev_hash: r.prevHash,
+          hash: r.hash,
+        })),
       );
     }
     await trx('audit_head').where({ id: 1 }).update(prev);
@@ -114,7 +126,13 @@ export function createAuditRepo(evidence: { key: EvidenceKey; checkpoints: Check
     return rows;
   }
 
-  async function insertRow(trx: Knex.Transaction, head: { seq: number; hash: string }, actor: string, data: AuditEvent, networkId: string | null): Promise<AuditRow> {
+  async function insertRow(
+    trx: Knex.Transaction,
+    head: { seq: number; hash: string },
+    actor: string,
+    data: AuditEvent,
+    networkId: string | null,
+  ): Promise<AuditRow> {
     return (await insertRows(trx, head, [{ actor, event: data, networkId }]))[0];
   }
 
@@ -132,13 +150,16 @@ export function createAuditRepo(evidence: { key: EvidenceKey; checkpoints: Check
       return { seq: Number(head.seq), hash: head.hash };
     }
     if (checkpoints.readAll().checkpoints.some((c) => checkpointIsAuthentic(key, c))) {
-      throw new Error('The audit head has lost its key id although checkpoints of a keyed chain exist: the database was altered. Refusing to re-key it; run GET /audit/verify.');
+      throw new Error(
+        'The audit head has lost its key id although checkpoints of a keyed chain exist: the database was altered. Refusing to re-key it; run GET /audit/verify.',
+      );
     }
     let prev = GENESIS;
     let legacyFirstBrokenSeq: number | undefined;
     let newPrev = GENESIS;
     for (const [i, row] of rows.entries()) {
-      if (legacyFirstBrokenSeq === undefined && (row.seq !== i + 1 || row.prevHash !== prev || legacyLinkHash(prev, row) !== row.hash)) legacyFirstBrokenSeq = row.seq;
+      if (legacyFirstBrokenSeq === undefined && (row.seq !== i + 1 || row.prevHash !== prev || legacyLinkHash(prev, row) !== row.hash))
+        legacyFirstBrokenSeq = row.seq;
       prev = row.hash;
       const hash = key.link(newPrev, rowDigest(row));
       await trx('audit_events').where({ seq: row.seq }).update({ prev_hash: newPrev, hash });
@@ -166,8 +187,12 @@ export function createAuditRepo(evidence: { key: EvidenceKey; checkpoints: Check
     if (entries.length === 0) return [];
     const parsed = entries.map((e) => ({ actor: e.actor, event: auditEventSchema.parse(e.event), networkId: e.networkId ?? null }));
     const raw = await executor('audit_head').where({ id: 1 }).forUpdate().first();
-    if (!raw) throw new Error('The audit_head row is missing: the audit log was altered. Nothing more is recorded until it is restored; run GET /audit/verify.');
-    const head = raw.key_id === key.id ? { seq: Number(raw.seq), hash: String(raw.hash) } : await keyChain(executor, { seq: Number(raw.seq), hash: String(raw.hash), key_id: raw.key_id ?? null });
+    if (!raw)
+      throw new Error('The audit_head row is missing: the audit log was altered. Nothing more is recorded until it is restored; run GET /audit/verify.');
+    const head =
+      raw.key_id === key.id
+        ? { seq: Number(raw.seq), hash: String(raw.hash) }
+        : await keyChain(executor, { seq: Number(raw.seq), hash: String(raw.hash), key_id: raw.key_id ?? null });
     return insertRows(executor, head, parsed);
   }
 
@@ -246,13 +271,19 @@ export function createAuditRepo(evidence: { key: EvidenceKey; checkpoints: Check
         head: await trx('audit_head').where({ id: 1 }).first(),
         rows: (await trx('audit_events').orderBy('seq', 'asc')).map(fromRow),
       });
-      const { head, rows } = db.client.config.client === 'pg' ? await db.transaction(snapshot, { isolationLevel: 'repeatable read', readOnly: true }) : await db.transaction(snapshot);
+      const { head, rows } =
+        db.client.config.client === 'pg'
+          ? await db.transaction(snapshot, { isolationLevel: 'repeatable read', readOnly: true })
+          : await db.transaction(snapshot);
       const headRow = head ? { seq: Number(head.seq), hash: String(head.hash) } : { seq: -1, hash: '' };
       const problems: ChainProblem[] = [];
       if (!head) {
         problems.push({ code: 'head-mismatch', message: 'The audit_head row is missing: the head of the chain was deleted.' });
       } else if (head.key_id && head.key_id !== key.id) {
-        problems.push({ code: 'wrong-key', message: `The chain is written with evidence key ${head.key_id}; this server holds key ${key.id}, so it cannot check the links.` });
+        problems.push({
+          code: 'wrong-key',
+          message: `The chain is written with evidence key ${head.key_id}; this server holds key ${key.id}, so it cannot check the links.`,
+        });
       } else if (!head.key_id && rows.length > 0) {
         problems.push({ code: 'wrong-key', message: 'The chain has no key id: it was never keyed, or the key id was removed from the database.' });
       }
@@ -261,13 +292,21 @@ export function createAuditRepo(evidence: { key: EvidenceKey; checkpoints: Check
       problems.push(...chain.problems);
       const last = rows[rows.length - 1];
       if (head && ((last?.seq ?? 0) !== headRow.seq || (last?.hash ?? GENESIS) !== headRow.hash)) {
-        problems.push({ code: 'head-mismatch', seq: headRow.seq, message: `The head row says the chain ends at event ${headRow.seq} with another link than the table's last event (${last?.seq ?? 0}): the head or the newest events were altered.` });
+        problems.push({
+          code: 'head-mismatch',
+          seq: headRow.seq,
+          message: `The head row says the chain ends at event ${headRow.seq} with another link than the table's last event (${last?.seq ?? 0}): the head or the newest events were altered.`,
+        });
       }
       const bySeq = new Map(rows.map((r) => [r.seq, r.hash]));
       const anchored = compareCheckpoints(key, read, (seq) => bySeq.get(seq), last?.seq ?? 0);
       problems.push(...anchored.problems);
       if (!anchored.latest && rows.length > 0 && head?.key_id === key.id) {
-        problems.push({ code: 'no-checkpoint', message: 'No checkpoint under this key was found in the checkpoint directory (EVIDENCE_CHECKPOINT_DIR), so deletion of the newest events cannot be ruled out.' });
+        problems.push({
+          code: 'no-checkpoint',
+          message:
+            'No checkpoint under this key was found in the checkpoint directory (EVIDENCE_CHECKPOINT_DIR), so deletion of the newest events cannot be ruled out.',
+        });
       }
       return {
         valid: problems.length === 0,

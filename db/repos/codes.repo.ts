@@ -15,7 +15,13 @@ export function createCodesRepo() {
       const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
       const expiresAt = new Date(Date.now() + ttlMinutes * 60_000).toISOString();
       await db('signing_codes').where({ token_id: tokenId }).whereNull('used_at').update({ used_at: nowIso() });
-      await db('signing_codes').insert({ id: crypto.randomUUID(), token_id: tokenId, code_hash: codeHash(tokenId, code), created_at: nowIso(), expires_at: expiresAt });
+      await db('signing_codes').insert({
+        id: crypto.randomUUID(),
+        token_id: tokenId,
+        code_hash: codeHash(tokenId, code),
+        created_at: nowIso(),
+        expires_at: expiresAt,
+      });
       return { code, expiresAt };
     },
     /**

@@ -169,7 +169,10 @@ export function createDisputesRepo() {
     },
     /** Writes a case's state as of event `seq`; a late write of an earlier event changes nothing. */
     async writeSnapshot(db: Executor, id: string, seq: number, snapshot: CaseSnapshot): Promise<void> {
-      await db('disputes').where({ id }).where('last_seq', '<', seq).update({ ...snapshotColumns(snapshot), last_seq: seq });
+      await db('disputes')
+        .where({ id })
+        .where('last_seq', '<', seq)
+        .update({ ...snapshotColumns(snapshot), last_seq: seq });
     },
     async setSettlementDocument(db: Executor, id: string, documentId: string): Promise<void> {
       await db('disputes').where({ id }).update({ settlement_document_id: documentId });
@@ -185,10 +188,16 @@ export function createDisputesRepo() {
      * of open cases, how many of them breached a step's due date, and the breaches in all. Networks
      * without an open case are absent.
      */
-    async openCasesAndBreaches(db: Executor, networkIds: readonly string[]): Promise<Map<string, { openCases: number; breachedCases: number; breaches: number }>> {
+    async openCasesAndBreaches(
+      db: Executor,
+      networkIds: readonly string[],
+    ): Promise<Map<string, { openCases: number; breachedCases: number; breaches: number }>> {
       const out = new Map<string, { openCases: number; breachedCases: number; breaches: number }>();
       for (let i = 0; i < networkIds.length; i += 500) {
-        const rows = await db('disputes').whereIn('network_id', networkIds.slice(i, i + 500)).whereIn('status', OPEN).select('network_id', 'breaches');
+        const rows = await db('disputes')
+          .whereIn('network_id', networkIds.slice(i, i + 500))
+          .whereIn('status', OPEN)
+          .select('network_id', 'breaches');
         for (const r of rows) {
           const n = out.get(r.network_id) ?? { openCases: 0, breachedCases: 0, breaches: 0 };
           n.openCases += 1;
@@ -200,13 +209,27 @@ export function createDisputesRepo() {
       return out;
     },
     /** The open cases of many networks, as readiness words them: title, step, due date, breaches. */
-    async openCasesOf(db: Executor, networkIds: readonly string[]): Promise<{ networkId: string; title: string; stepName: string; dueOn: string | null; clock: string; breaches: number }[]> {
+    async openCasesOf(
+      db: Executor,
+      networkIds: readonly string[],
+    ): Promise<{ networkId: string; title: string; stepName: string; dueOn: string | null; clock: string; breaches: number }[]> {
       const out = [];
       for (let i = 0; i < networkIds.length; i += 500) {
-        const rows = await db('disputes').whereIn('network_id', networkIds.slice(i, i + 500)).whereIn('status', OPEN).orderBy('opened_at').select('network_id', 'title', 'ladder', 'step_number', 'step_due_on', 'clock', 'breaches');
+        const rows = await db('disputes')
+          .whereIn('network_id', networkIds.slice(i, i + 500))
+          .whereIn('status', OPEN)
+          .orderBy('opened_at')
+          .select('network_id', 'title', 'ladder', 'step_number', 'step_due_on', 'clock', 'breaches');
         for (const r of rows) {
           const ladder = JSON.parse(String(r.ladder)) as { number: number; name: string }[];
-          out.push({ networkId: String(r.network_id), title: String(r.title), stepName: ladder.find((l) => l.number === Number(r.step_number))?.name ?? `step ${r.step_number}`, dueOn: (r.step_due_on as string | null) ?? null, clock: String(r.clock), breaches: Number(r.breaches) });
+          out.push({
+            networkId: String(r.network_id),
+            title: String(r.title),
+            stepName: ladder.find((l) => l.number === Number(r.step_number))?.name ?? `step ${r.step_number}`,
+            dueOn: (r.step_due_on as string | null) ?? null,
+            clock: String(r.clock),
+            breaches: Number(r.breaches),
+          });
         }
       }
       return out;
@@ -223,7 +246,17 @@ export function createDisputesRepo() {
     },
 
     async insertEvent(db: Executor, e: DisputeEvent): Promise<void> {
-      await db('dispute_events').insert({ id: e.id, dispute_id: e.disputeId, seq: e.seq, at: e.at, type: e.type, actor: e.actor, text: e.text, step_number: e.stepNumber, data: JSON.stringify(e.data) });
+      await db('dispute_events').insert({
+        id: e.id,
+        dispute_id: e.disputeId,
+        seq: e.seq,
+        at: e.at,
+        type: e.type,
+        actor: e.actor,
+        text: e.text,
+        step_number: e.stepNumber,
+        data: JSON.stringify(e.data),
+      });
     },
     async eventBySeq(db: Executor, disputeId: string, seq: number): Promise<DisputeEvent | null> {
       const r = await db('dispute_events').where({ dispute_id: disputeId, seq }).first();
@@ -234,7 +267,17 @@ export function createDisputesRepo() {
     },
 
     async insertExternal(db: Executor, x: DisputeExternal): Promise<void> {
-      await db('dispute_externals').insert({ id: x.id, dispute_id: x.disputeId, step_number: x.stepNumber, role: x.role, name: x.name, email: x.email.toLowerCase(), organisation: x.organisation, appointed_by: x.appointedBy, appointed_at: x.appointedAt });
+      await db('dispute_externals').insert({
+        id: x.id,
+        dispute_id: x.disputeId,
+        step_number: x.stepNumber,
+        role: x.role,
+        name: x.name,
+        email: x.email.toLowerCase(),
+        organisation: x.organisation,
+        appointed_by: x.appointedBy,
+        appointed_at: x.appointedAt,
+      });
     },
     async getExternal(db: Executor, id: string): Promise<DisputeExternal | null> {
       const r = await db('dispute_externals').where({ id }).first();

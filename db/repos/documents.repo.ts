@@ -47,7 +47,19 @@ export function createDocumentsRepo() {
         idempotency_key: d.idempotencyKey,
         created_at: createdAt,
       });
-      return { id: d.id, networkId: d.networkId, stageKey: d.stageKey, type: d.type, version: d.version, title: d.title, status: d.status, templateVersion: d.templateVersion, sha256Pdf: d.sha256Pdf, sha256Docx: d.sha256Docx, createdAt };
+      return {
+        id: d.id,
+        networkId: d.networkId,
+        stageKey: d.stageKey,
+        type: d.type,
+        version: d.version,
+        title: d.title,
+        status: d.status,
+        templateVersion: d.templateVersion,
+        sha256Pdf: d.sha256Pdf,
+        sha256Docx: d.sha256Docx,
+        createdAt,
+      };
     },
     async byIdempotencyKey(db: Executor, key: string): Promise<DocumentMeta | null> {
       const r = await db('documents').where({ idempotency_key: key }).first(META_COLUMNS);
@@ -77,7 +89,10 @@ export function createDocumentsRepo() {
       await db('documents').where({ id }).update({ status });
     },
     async listForNetwork(db: Executor, networkId: string): Promise<DocumentMeta[]> {
-      const rows = await db('documents').where({ network_id: networkId }).orderBy([{ column: 'type' }, { column: 'version' }]).select(META_COLUMNS);
+      const rows = await db('documents')
+        .where({ network_id: networkId })
+        .orderBy([{ column: 'type' }, { column: 'version' }])
+        .select(META_COLUMNS);
       return rows.map(fromRow);
     },
   };

@@ -112,7 +112,9 @@ export function createElectionsRepo() {
       await db('elections').where({ id }).update({ phase });
     },
     async setElectionResult(db: Executor, id: string, result: unknown): Promise<void> {
-      await db('elections').where({ id }).update({ phase: 'counted', result: JSON.stringify(result), counted_at: nowIso(), ballot_key: null });
+      await db('elections')
+        .where({ id })
+        .update({ phase: 'counted', result: JSON.stringify(result), counted_at: nowIso(), ballot_key: null });
     },
     async insertCandidate(db: Executor, c: Omit<Candidate, 'nominatedAt'>): Promise<boolean> {
       if (await db('election_candidates').where({ id: c.id }).first()) return false;
@@ -146,7 +148,13 @@ export function createElectionsRepo() {
     /** Stores a ballot paper under its receipt hash; false if that receipt is already stored (a retried write). */
     async insertBallot(db: Executor, b: { electionId: string; constituency: string; preferences: string[]; receiptHash: string }): Promise<boolean> {
       if (await db('election_ballots').where({ receipt_hash: b.receiptHash }).first('id')) return false;
-      await db('election_ballots').insert({ id: crypto.randomUUID(), election_id: b.electionId, constituency: b.constituency, preferences: JSON.stringify(b.preferences), receipt_hash: b.receiptHash });
+      await db('election_ballots').insert({
+        id: crypto.randomUUID(),
+        election_id: b.electionId,
+        constituency: b.constituency,
+        preferences: JSON.stringify(b.preferences),
+        receipt_hash: b.receiptHash,
+      });
       return true;
     },
     async turnout(db: Executor, electionId: string): Promise<string[]> {
@@ -168,7 +176,20 @@ export function createElectionsRepo() {
       await vacuumTable(db, 'election_ballots');
     },
 
-    async insertAppointment(db: Executor, a: { id: string; networkId: string; personId: string; office: string; constituency: string | null; method: 'elected' | 'appointed'; electionId: string | null; startsOn: string; endsOn: string }): Promise<void> {
+    async insertAppointment(
+      db: Executor,
+      a: {
+        id: string;
+        networkId: string;
+        personId: string;
+        office: string;
+        constituency: string | null;
+        method: 'elected' | 'appointed';
+        electionId: string | null;
+        startsOn: string;
+        endsOn: string;
+      },
+    ): Promise<void> {
       await db('appointments').insert({
         id: a.id,
         network_id: a.networkId,
@@ -181,7 +202,10 @@ export function createElectionsRepo() {
         ends_on: a.endsOn,
       });
     },
-    async appointmentsForElection(db: Executor, electionId: string): Promise<{ personId: string; office: string; constituency: string | null; startsOn: string; endsOn: string }[]> {
+    async appointmentsForElection(
+      db: Executor,
+      electionId: string,
+    ): Promise<{ personId: string; office: string; constituency: string | null; startsOn: string; endsOn: string }[]> {
       const rows = await db('appointments').where({ election_id: electionId }).orderBy(['constituency', 'person_id']);
       return rows.map((r) => ({ personId: r.person_id, office: r.office, constituency: r.constituency ?? null, startsOn: r.starts_on, endsOn: r.ends_on }));
     },

@@ -74,7 +74,10 @@ function motionFromRow(r: Row): Motion {
 
 export function createMotionsRepo() {
   return {
-    async insertMotion(db: Executor, m: Omit<Motion, 'status' | 'closedAt' | 'result' | 'resultDocumentId' | 'hasBallotKey'> & { ballotKey: string | null }): Promise<void> {
+    async insertMotion(
+      db: Executor,
+      m: Omit<Motion, 'status' | 'closedAt' | 'result' | 'resultDocumentId' | 'hasBallotKey'> & { ballotKey: string | null },
+    ): Promise<void> {
       await db('motions').insert({
         id: m.id,
         workflow_id: m.workflowId,
@@ -114,7 +117,9 @@ export function createMotionsRepo() {
     },
     async closeMotion(db: Executor, id: string, patch: { result: unknown; closedAt: string }): Promise<void> {
       // the key goes with the close: sealed choices in workflow history can no longer be opened
-      await db('motions').where({ id }).update({ status: 'closed', closed_at: patch.closedAt, result: JSON.stringify(patch.result), ballot_key: null });
+      await db('motions')
+        .where({ id })
+        .update({ status: 'closed', closed_at: patch.closedAt, result: JSON.stringify(patch.result), ballot_key: null });
     },
     async setResultDocument(db: Executor, id: string, documentId: string): Promise<void> {
       await db('motions').where({ id }).update({ result_document_id: documentId });
@@ -123,7 +128,13 @@ export function createMotionsRepo() {
     async insertProxy(db: Executor, p: { motionId: string; principalId: string; proxyId: string; appointedBy: string }): Promise<boolean> {
       const existing = await db('motion_proxies').where({ motion_id: p.motionId, principal_id: p.principalId }).first();
       if (existing) return false;
-      await db('motion_proxies').insert({ motion_id: p.motionId, principal_id: p.principalId, proxy_id: p.proxyId, appointed_by: p.appointedBy, appointed_at: nowIso() });
+      await db('motion_proxies').insert({
+        motion_id: p.motionId,
+        principal_id: p.principalId,
+        proxy_id: p.proxyId,
+        appointed_by: p.appointedBy,
+        appointed_at: nowIso(),
+      });
       return true;
     },
     async proxies(db: Executor, motionId: string): Promise<Proxy[]> {
@@ -160,7 +171,13 @@ export function createMotionsRepo() {
     },
     async ballots(db: Executor, motionId: string): Promise<(BallotRow & { id: string })[]> {
       const rows = await db('motion_ballots').where({ motion_id: motionId }).orderBy('id');
-      return rows.map((r) => ({ id: r.id, choice: r.choice as Choice, weightPartners: Number(r.weight_partners), weightList: Number(r.weight_list), voterId: r.voter_id ?? null }));
+      return rows.map((r) => ({
+        id: r.id,
+        choice: r.choice as Choice,
+        weightPartners: Number(r.weight_partners),
+        weightList: Number(r.weight_list),
+        voterId: r.voter_id ?? null,
+      }));
     },
     async ballotByReceipt(db: Executor, motionId: string, receiptHash: string): Promise<boolean> {
       return Boolean(await db('motion_ballots').where({ motion_id: motionId, receipt_hash: receiptHash }).first('id'));

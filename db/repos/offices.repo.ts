@@ -16,7 +16,10 @@ export interface NetworkOffice extends Office {
 
 /** "Board member" (as elections write it) and "board-member" are the same office. */
 export function officeKey(office: string): string {
-  return office.trim().toLowerCase().replace(/[\s_]+/g, '-');
+  return office
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
 }
 
 const rolesSchema = z.array(z.string());
@@ -47,7 +50,14 @@ export function createOfficesRepo() {
       // roles are stored as a JSON array; the exact quoted value is matched, then parsed below
       .where('people.roles', 'like', '%"chair"%')
       .whereNull('people.removed_at')
-      .select('people.id as member_id', 'people.name as name', 'people.person_id as holder', 'people.roles as roles', 'networks.id as network_id', 'networks.programme_id as programme_id');
+      .select(
+        'people.id as member_id',
+        'people.name as name',
+        'people.person_id as holder',
+        'people.roles as roles',
+        'networks.id as network_id',
+        'networks.programme_id as programme_id',
+      );
     if (where.networkId) {
       appointed = appointed.where('appointments.network_id', where.networkId);
       chairs = chairs.where('networks.id', where.networkId);
@@ -73,7 +83,18 @@ export function createOfficesRepo() {
     }
     for (const r of await chairs.orderBy('people.id')) {
       if (!rolesSchema.parse(JSON.parse(String(r.roles))).includes('chair')) continue;
-      out.push({ networkId: String(r.network_id), programmeId: String(r.programme_id), office: 'chair', memberId: String(r.member_id), personId: (r.holder as string | null) ?? null, name: String(r.name), startsOn: null, endsOn: null, source: 'practice-role', appointmentId: null });
+      out.push({
+        networkId: String(r.network_id),
+        programmeId: String(r.programme_id),
+        office: 'chair',
+        memberId: String(r.member_id),
+        personId: (r.holder as string | null) ?? null,
+        name: String(r.name),
+        startsOn: null,
+        endsOn: null,
+        source: 'practice-role',
+        appointmentId: null,
+      });
     }
     return out;
   }
@@ -103,7 +124,17 @@ export function createOfficesRepo() {
     },
 
     async appoint(db: Executor, a: { id: string; networkId: string; memberId: string; office: string; startsOn: string; endsOn: string }): Promise<void> {
-      await db('appointments').insert({ id: a.id, network_id: a.networkId, person_id: a.memberId, office: officeKey(a.office), constituency: null, method: 'appointed', election_id: null, starts_on: a.startsOn, ends_on: a.endsOn });
+      await db('appointments').insert({
+        id: a.id,
+        network_id: a.networkId,
+        person_id: a.memberId,
+        office: officeKey(a.office),
+        constituency: null,
+        method: 'appointed',
+        election_id: null,
+        starts_on: a.startsOn,
+        ends_on: a.endsOn,
+      });
     },
   };
 }

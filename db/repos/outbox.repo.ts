@@ -21,7 +21,17 @@ const linksSchema = z.array(z.string());
 export function createOutboxRepo() {
   return {
     async insert(db: Executor, m: Omit<OutboxMessage, 'createdAt' | 'deliveredAt'>): Promise<void> {
-      await db('outbox').insert({ id: m.id, dedupe_key: m.dedupeKey, to_email: m.to, subject: m.subject, text: m.text, links: JSON.stringify(m.links), network_id: m.networkId, created_at: nowIso(), delivery: m.delivery });
+      await db('outbox').insert({
+        id: m.id,
+        dedupe_key: m.dedupeKey,
+        to_email: m.to,
+        subject: m.subject,
+        text: m.text,
+        links: JSON.stringify(m.links),
+        network_id: m.networkId,
+        created_at: nowIso(),
+        delivery: m.delivery,
+      });
     },
     async byDedupeKey(db: Executor, key: string): Promise<OutboxMessage | null> {
       const r = await db('outbox').where({ dedupe_key: key }).first();
@@ -31,14 +41,22 @@ export function createOutboxRepo() {
       await db('outbox').where({ id }).update({ delivery: 'sent', delivered_at: nowIso(), delivery_error: null });
     },
     async markFailed(db: Executor, id: string, error: string): Promise<void> {
-      await db('outbox').where({ id }).update({ delivery: 'failed', delivery_error: error.slice(0, 1000) });
+      await db('outbox')
+        .where({ id })
+        .update({ delivery: 'failed', delivery_error: error.slice(0, 1000) });
     },
     /**
      * Messages newest first, to one address (`to`) or about one network (`networkId`) if asked. `within` keeps only messages about networks of these programmes or
      * these networks (messages about no network — invitations, sign-in links — are then left out).
      */
-    async list(db: Executor, filter: { to?: string; networkId?: string; limit?: number; within?: { programmeIds: string[]; networkIds: string[] } } = {}): Promise<OutboxMessage[]> {
-      let q = db('outbox').orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+    async list(
+      db: Executor,
+      filter: { to?: string; networkId?: string; limit?: number; within?: { programmeIds: string[]; networkIds: string[] } } = {},
+    ): Promise<OutboxMessage[]> {
+      let q = db('outbox').orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ]);
       if (filter.to) q = q.where({ to_email: filter.to.toLowerCase() });
       if (filter.networkId) q = q.where({ network_id: filter.networkId });
       if (filter.within) {

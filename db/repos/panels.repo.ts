@@ -148,19 +148,48 @@ export function createPanelsRepo() {
     async byWave(db: Executor, waveId: string): Promise<Panel | null> {
       const r = await db('panels').where({ wave_id: waveId }).first();
       if (!r) return null;
-      return { id: r.id, programmeId: r.programme_id, waveId: r.wave_id, date: r.date, criteria: criteriaSchema.parse(JSON.parse(r.criteria)), members: await membersOf(db, r.id) };
+      return {
+        id: r.id,
+        programmeId: r.programme_id,
+        waveId: r.wave_id,
+        date: r.date,
+        criteria: criteriaSchema.parse(JSON.parse(r.criteria)),
+        members: await membersOf(db, r.id),
+      };
     },
 
     /**
      * Sets a wave's panel. Members are matched by email: one who stays keeps their id (and the links
      * and scores that name it); one left out is marked removed rather than deleted.
      */
-    async upsert(db: Executor, p: { id: string; programmeId: string; waveId: string; date: string; criteria: PanelCriterion[]; members: { id: string; name: string; email: string; organisation: string; external: boolean }[] }): Promise<string> {
+    async upsert(
+      db: Executor,
+      p: {
+        id: string;
+        programmeId: string;
+        waveId: string;
+        date: string;
+        criteria: PanelCriterion[];
+        members: { id: string; name: string; email: string; organisation: string; external: boolean }[];
+      },
+    ): Promise<string> {
       const now = nowIso();
       const existing = await db('panels').where({ wave_id: p.waveId }).first();
       const panelId: string = existing ? existing.id : p.id;
-      if (existing) await db('panels').where({ id: panelId }).update({ date: p.date, criteria: JSON.stringify(p.criteria), updated_at: now });
-      else await db('panels').insert({ id: panelId, programme_id: p.programmeId, wave_id: p.waveId, date: p.date, criteria: JSON.stringify(p.criteria), created_at: now, updated_at: now });
+      if (existing)
+        await db('panels')
+          .where({ id: panelId })
+          .update({ date: p.date, criteria: JSON.stringify(p.criteria), updated_at: now });
+      else
+        await db('panels').insert({
+          id: panelId,
+          programme_id: p.programmeId,
+          wave_id: p.waveId,
+          date: p.date,
+          criteria: JSON.stringify(p.criteria),
+          created_at: now,
+          updated_at: now,
+        });
       const current = (await db('panel_members').where({ panel_id: panelId })).map(memberFromRow);
       const byEmail = new Map(current.map((m) => [m.email, m]));
       for (const [position, m] of p.members.entries()) {
@@ -177,7 +206,11 @@ export function createPanelsRepo() {
     },
 
     async member(db: Executor, id: string): Promise<(PanelMember & { waveId: string; programmeId: string }) | null> {
-      const r = await db('panel_members').join('panels', 'panels.id', 'panel_members.panel_id').where('panel_members.id', id).select('panel_members.*', 'panels.wave_id as wave_id', 'panels.programme_id as programme_id').first();
+      const r = await db('panel_members')
+        .join('panels', 'panels.id', 'panel_members.panel_id')
+        .where('panel_members.id', id)
+        .select('panel_members.*', 'panels.wave_id as wave_id', 'panels.programme_id as programme_id')
+        .first();
       return r ? { ...memberFromRow(r), waveId: r.wave_id, programmeId: r.programme_id } : null;
     },
 
@@ -210,8 +243,19 @@ export function createPanelsRepo() {
       return r ? presentationFromRow(r) : null;
     },
 
-    async insertPresentation(db: Executor, p: { id: string; networkId: string; waveId: string; panelId: string | null; documentId: string; criteria: PanelCriterion[] }): Promise<void> {
-      await db('panel_presentations').insert({ id: p.id, network_id: p.networkId, wave_id: p.waveId, panel_id: p.panelId, document_id: p.documentId, criteria: JSON.stringify(p.criteria), opened_at: nowIso() });
+    async insertPresentation(
+      db: Executor,
+      p: { id: string; networkId: string; waveId: string; panelId: string | null; documentId: string; criteria: PanelCriterion[] },
+    ): Promise<void> {
+      await db('panel_presentations').insert({
+        id: p.id,
+        network_id: p.networkId,
+        wave_id: p.waveId,
+        panel_id: p.panelId,
+        document_id: p.documentId,
+        criteria: JSON.stringify(p.criteria),
+        opened_at: nowIso(),
+      });
     },
 
     /** The latest version of the pack that the panel reads. */
@@ -227,7 +271,10 @@ export function createPanelsRepo() {
 
     /** Records the outcome once; false when one was already recorded. */
     async setOutcome(db: Executor, id: string, o: { outcome: PanelOutcome; reason: string; by: string; toWaveId: string | null }): Promise<boolean> {
-      const n = await db('panel_presentations').where({ id }).whereNull('outcome').update({ outcome: o.outcome, outcome_reason: o.reason, outcome_by: o.by, outcome_at: nowIso(), to_wave_id: o.toWaveId });
+      const n = await db('panel_presentations')
+        .where({ id })
+        .whereNull('outcome')
+        .update({ outcome: o.outcome, outcome_reason: o.reason, outcome_by: o.by, outcome_at: nowIso(), to_wave_id: o.toWaveId });
       return n > 0;
     },
 
@@ -244,7 +291,13 @@ export function createPanelsRepo() {
     async insertInvitation(db: Executor, i: Invitation): Promise<boolean> {
       const existing = await db('panel_invitations').where({ presentation_id: i.presentationId, member_id: i.memberId }).first();
       if (existing) return false;
-      await db('panel_invitations').insert({ presentation_id: i.presentationId, member_id: i.memberId, excluded: i.excluded, reason: i.reason, created_at: nowIso() });
+      await db('panel_invitations').insert({
+        presentation_id: i.presentationId,
+        member_id: i.memberId,
+        excluded: i.excluded,
+        reason: i.reason,
+        created_at: nowIso(),
+      });
       return true;
     },
 
@@ -272,7 +325,8 @@ export function createPanelsRepo() {
     },
 
     async insertConditions(db: Executor, presentationId: string, networkId: string, texts: readonly string[]): Promise<void> {
-      for (const [i, text] of texts.entries()) await db('panel_conditions').insert({ presentation_id: presentationId, n: i + 1, network_id: networkId, text, status: 'open' });
+      for (const [i, text] of texts.entries())
+        await db('panel_conditions').insert({ presentation_id: presentationId, n: i + 1, network_id: networkId, text, status: 'open' });
     },
 
     async conditions(db: Executor, presentationId: string): Promise<Condition[]> {
@@ -286,7 +340,12 @@ export function createPanelsRepo() {
     },
 
     /** Closes a condition once; false when it was already closed. */
-    async closeCondition(db: Executor, presentationId: string, n: number, c: { note: string; evidenceDocumentId: string | null; by: string }): Promise<boolean> {
+    async closeCondition(
+      db: Executor,
+      presentationId: string,
+      n: number,
+      c: { note: string; evidenceDocumentId: string | null; by: string },
+    ): Promise<boolean> {
       const changed = await db('panel_conditions')
         .where({ presentation_id: presentationId, n, status: 'open' })
         .update({ status: 'closed', closed_note: c.note, evidence_document_id: c.evidenceDocumentId, closed_by: c.by, closed_at: nowIso() });

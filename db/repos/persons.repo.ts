@@ -35,14 +35,19 @@ export function createPersonsRepo() {
   async function programmesOfGrants(db: Executor, grantIds: string[]): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
     for (let i = 0; i < grantIds.length; i += 500) {
-      const rows = await db('grant_programmes').whereIn('grant_id', grantIds.slice(i, i + 500)).orderBy(['grant_id', 'programme_id']);
+      const rows = await db('grant_programmes')
+        .whereIn('grant_id', grantIds.slice(i, i + 500))
+        .orderBy(['grant_id', 'programme_id']);
       for (const r of rows) out.set(String(r.grant_id), [...(out.get(String(r.grant_id)) ?? []), String(r.programme_id)]);
     }
     return out;
   }
 
   async function grantsFromRows(db: Executor, rows: Record<string, unknown>[]): Promise<GrantRecord[]> {
-    const programmes = await programmesOfGrants(db, rows.map((r) => String(r.id)));
+    const programmes = await programmesOfGrants(
+      db,
+      rows.map((r) => String(r.id)),
+    );
     return rows.map((r) => ({
       id: String(r.id),
       role: r.role as StaffRole,
@@ -55,7 +60,8 @@ export function createPersonsRepo() {
     }));
   }
 
-  const grantQuery = (db: Executor) => db('grants').join('persons', 'persons.id', 'grants.person_id').select('grants.*', 'persons.name as person_name', 'persons.email as person_email');
+  const grantQuery = (db: Executor) =>
+    db('grants').join('persons', 'persons.id', 'grants.person_id').select('grants.*', 'persons.name as person_name', 'persons.email as person_email');
 
   return {
     async get(db: Executor, id: string): Promise<PersonRecord | null> {
@@ -101,9 +107,21 @@ export function createPersonsRepo() {
         .join('networks', 'networks.id', 'practices.network_id')
         .where('people.person_id', personId)
         .whereNull('people.removed_at')
-        .select('people.id as member_id', 'people.roles as roles', 'practices.id as practice_id', 'networks.id as network_id', 'networks.programme_id as programme_id')
+        .select(
+          'people.id as member_id',
+          'people.roles as roles',
+          'practices.id as practice_id',
+          'networks.id as network_id',
+          'networks.programme_id as programme_id',
+        )
         .orderBy('people.id');
-      return rows.map((r) => ({ memberId: String(r.member_id), practiceId: String(r.practice_id), networkId: String(r.network_id), programmeId: String(r.programme_id), roles: rolesSchema.parse(JSON.parse(String(r.roles))) }));
+      return rows.map((r) => ({
+        memberId: String(r.member_id),
+        practiceId: String(r.practice_id),
+        networkId: String(r.network_id),
+        programmeId: String(r.programme_id),
+        roles: rolesSchema.parse(JSON.parse(String(r.roles))),
+      }));
     },
 
     /** The person a `people` row belongs to. */
@@ -123,7 +141,9 @@ export function createPersonsRepo() {
 
     /** Live grants, optionally only those covering one of these programmes. */
     async listGrants(db: Executor, filter: { programmeIds?: string[] } = {}): Promise<GrantRecord[]> {
-      let q = grantQuery(db).whereNull('grants.revoked_at').orderBy([{ column: 'persons.name' }, { column: 'grants.role' }]);
+      let q = grantQuery(db)
+        .whereNull('grants.revoked_at')
+        .orderBy([{ column: 'persons.name' }, { column: 'grants.role' }]);
       if (filter.programmeIds) q = q.whereIn('grants.id', db('grant_programmes').whereIn('programme_id', filter.programmeIds).select('grant_id'));
       return grantsFromRows(db, await q);
     },
@@ -152,8 +172,13 @@ export function createPersonsRepo() {
      * Takes one programme off a live grant; returns how many programmes the grant still covers
      * (null when the person holds no live grant of that role).
      */
-    async withdrawProgramme(db: Executor, input: { personId: string; role: StaffRole; programmeId: string }): Promise<{ grantId: string; remaining: number } | null> {
-      const grant = await db('grants').where({ live_key: `${input.personId}:${input.role}` }).first('id');
+    async withdrawProgramme(
+      db: Executor,
+      input: { personId: string; role: StaffRole; programmeId: string },
+    ): Promise<{ grantId: string; remaining: number } | null> {
+      const grant = await db('grants')
+        .where({ live_key: `${input.personId}:${input.role}` })
+        .first('id');
       if (!grant) return null;
       await db('grant_programmes').where({ grant_id: grant.id, programme_id: input.programmeId }).delete();
       const left = await db('grant_programmes').where({ grant_id: grant.id }).count({ n: '*' }).first();

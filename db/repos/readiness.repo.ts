@@ -19,7 +19,14 @@ export interface ReadinessSnapshot {
 }
 
 function decisionFromRow(r: Record<string, unknown>): ReadinessDecision {
-  return { id: String(r.id), networkId: String(r.network_id), decision: String(r.decision) as ReadinessDecision['decision'], note: String(r.note), decidedBy: String(r.decided_by), decidedAt: String(r.decided_at) };
+  return {
+    id: String(r.id),
+    networkId: String(r.network_id),
+    decision: String(r.decision) as ReadinessDecision['decision'],
+    note: String(r.note),
+    decidedBy: String(r.decided_by),
+    decidedAt: String(r.decided_at),
+  };
 }
 
 /** Commissioners' readiness decisions (append-only) and the daily readiness snapshots behind the RAG-over-time chart. */
@@ -27,19 +34,35 @@ export function createReadinessRepo() {
   return {
     async insertDecision(db: Executor, d: Omit<ReadinessDecision, 'decidedAt'>): Promise<ReadinessDecision> {
       const decidedAt = nowIso();
-      await db('readiness_decisions').insert({ id: d.id, network_id: d.networkId, decision: d.decision, note: d.note, decided_by: d.decidedBy, decided_at: decidedAt });
+      await db('readiness_decisions').insert({
+        id: d.id,
+        network_id: d.networkId,
+        decision: d.decision,
+        note: d.note,
+        decided_by: d.decidedBy,
+        decided_at: decidedAt,
+      });
       return { ...d, decidedAt };
     },
 
     /** Every decision on the networks, oldest first: the last one per network is the one in force. */
     async decisionsForNetworks(db: Executor, networkIds: readonly string[]): Promise<ReadinessDecision[]> {
       const rows: Record<string, unknown>[] = [];
-      for (let i = 0; i < networkIds.length; i += 500) rows.push(...(await db('readiness_decisions').whereIn('network_id', networkIds.slice(i, i + 500)).orderBy(['network_id', 'decided_at'])));
+      for (let i = 0; i < networkIds.length; i += 500)
+        rows.push(
+          ...(await db('readiness_decisions')
+            .whereIn('network_id', networkIds.slice(i, i + 500))
+            .orderBy(['network_id', 'decided_at'])),
+        );
       return rows.map(decisionFromRow);
     },
 
     /** The sealed PDFs of the networks' signed rounds of the given stages, oldest first (the registration checklist's evidence). */
-    async sealedForNetworks(db: Executor, networkIds: readonly string[], stageKeys: readonly string[]): Promise<{ id: string; networkId: string; stageKey: string; version: number }[]> {
+    async sealedForNetworks(
+      db: Executor,
+      networkIds: readonly string[],
+      stageKeys: readonly string[],
+    ): Promise<{ id: string; networkId: string; stageKey: string; version: number }[]> {
       const rows: Record<string, unknown>[] = [];
       for (let i = 0; i < networkIds.length; i += 500) {
         rows.push(
@@ -56,14 +79,29 @@ export function createReadinessRepo() {
 
     async snapshotsForProgramme(db: Executor, programmeId: string, fromDay: string): Promise<ReadinessSnapshot[]> {
       const rows = await db('readiness_snapshots').where({ programme_id: programmeId }).andWhere('day', '>=', fromDay).orderBy('day');
-      return rows.map((r) => ({ networkId: r.network_id, day: r.day, programmeId: r.programme_id, waveId: r.wave_id, rag: r.rag, stagesCompleted: Number(r.stages_completed) }));
+      return rows.map((r) => ({
+        networkId: r.network_id,
+        day: r.day,
+        programmeId: r.programme_id,
+        waveId: r.wave_id,
+        rag: r.rag,
+        stagesCompleted: Number(r.stages_completed),
+      }));
     },
 
     /** Writes today's snapshot of each network given, replacing an earlier one of the same day. */
     async upsertSnapshots(db: Executor, rows: readonly ReadinessSnapshot[]): Promise<void> {
       const recordedAt = nowIso();
       for (let i = 0; i < rows.length; i += 200) {
-        const chunk = rows.slice(i, i + 200).map((r) => ({ network_id: r.networkId, day: r.day, programme_id: r.programmeId, wave_id: r.waveId, rag: r.rag, stages_completed: r.stagesCompleted, recorded_at: recordedAt }));
+        const chunk = rows.slice(i, i + 200).map((r) => ({
+          network_id: r.networkId,
+          day: r.day,
+          programme_id: r.programmeId,
+          wave_id: r.waveId,
+          rag: r.rag,
+          stages_completed: r.stagesCompleted,
+          recorded_at: recordedAt,
+        }));
         await db('readiness_snapshots').insert(chunk).onConflict(['network_id', 'day']).merge(['wave_id', 'rag', 'stages_completed', 'recorded_at']);
       }
     },

@@ -12,7 +12,14 @@ export interface ProgrammeSettings {
 }
 
 export const DEFAULT_PROGRAMME_SETTINGS: ProgrammeSettings = { signingCodeByEmail: false, decideStagesByVote: false, voteWindowDays: 14 };
-export interface Programme { id: string; name: string; sponsor: string; footprint: { minListSize: number; maxListSize: number }; settings: ProgrammeSettings; createdAt: string }
+export interface Programme {
+  id: string;
+  name: string;
+  sponsor: string;
+  footprint: { minListSize: number; maxListSize: number };
+  settings: ProgrammeSettings;
+  createdAt: string;
+}
 
 function programmeFromRow(r: Record<string, unknown>): Programme {
   return {
@@ -20,13 +27,36 @@ function programmeFromRow(r: Record<string, unknown>): Programme {
     name: String(r.name),
     sponsor: String(r.sponsor),
     footprint: { minListSize: Number(r.min_list_size), maxListSize: Number(r.max_list_size) },
-    settings: { signingCodeByEmail: Boolean(r.signing_code_by_email), decideStagesByVote: Boolean(r.decide_stages_by_vote), voteWindowDays: Number(r.vote_window_days) },
+    settings: {
+      signingCodeByEmail: Boolean(r.signing_code_by_email),
+      decideStagesByVote: Boolean(r.decide_stages_by_vote),
+      voteWindowDays: Number(r.vote_window_days),
+    },
     createdAt: String(r.created_at),
   };
 }
-export interface Wave { id: string; programmeId: string; number: number; panelDate: string; createdAt: string }
-export interface Person { id: string; practiceId: string; name: string; email: string; roles: string[] }
-export interface Practice { id: string; networkId: string; name: string; odsCode: string; listSize: number; people: Person[] }
+export interface Wave {
+  id: string;
+  programmeId: string;
+  number: number;
+  panelDate: string;
+  createdAt: string;
+}
+export interface Person {
+  id: string;
+  practiceId: string;
+  name: string;
+  email: string;
+  roles: string[];
+}
+export interface Practice {
+  id: string;
+  networkId: string;
+  name: string;
+  odsCode: string;
+  listSize: number;
+  people: Person[];
+}
 export interface Network {
   id: string;
   programmeId: string;
@@ -56,15 +86,32 @@ export function createRecordsRepo() {
   async function practicesOfNetworks(db: Executor, networkIds: readonly string[]): Promise<Practice[]> {
     const out: Practice[] = [];
     for (let i = 0; i < networkIds.length; i += 500) {
-      const practices = await db('practices').whereIn('network_id', networkIds.slice(i, i + 500)).orderBy('ods_code');
+      const practices = await db('practices')
+        .whereIn('network_id', networkIds.slice(i, i + 500))
+        .orderBy('ods_code');
       if (practices.length === 0) continue;
       const people: Record<string, unknown>[] = [];
       const ids = practices.map((p) => p.id);
       // a person taken off a practice is no longer one of its people (their row stays for history)
-      for (let j = 0; j < ids.length; j += 500) people.push(...(await db('people').whereIn('practice_id', ids.slice(j, j + 500)).whereNull('removed_at').orderBy('name')));
+      for (let j = 0; j < ids.length; j += 500)
+        people.push(
+          ...(await db('people')
+            .whereIn('practice_id', ids.slice(j, j + 500))
+            .whereNull('removed_at')
+            .orderBy('name')),
+        );
       const byPractice = new Map<string, Person[]>();
       for (const row of people) byPractice.set(String(row.practice_id), [...(byPractice.get(String(row.practice_id)) ?? []), personFromRow(row)]);
-      out.push(...practices.map((p) => ({ id: p.id, networkId: p.network_id, name: p.name, odsCode: p.ods_code, listSize: Number(p.list_size), people: byPractice.get(p.id) ?? [] })));
+      out.push(
+        ...practices.map((p) => ({
+          id: p.id,
+          networkId: p.network_id,
+          name: p.name,
+          odsCode: p.ods_code,
+          listSize: Number(p.list_size),
+          people: byPractice.get(p.id) ?? [],
+        })),
+      );
     }
     return out;
   }
@@ -100,7 +147,11 @@ export function createRecordsRepo() {
       return r ? programmeFromRow(r).settings : null;
     },
     async setProgrammeSettings(db: Executor, id: string, settings: ProgrammeSettings): Promise<void> {
-      await db('programmes').where({ id }).update({ signing_code_by_email: settings.signingCodeByEmail, decide_stages_by_vote: settings.decideStagesByVote, vote_window_days: settings.voteWindowDays });
+      await db('programmes').where({ id }).update({
+        signing_code_by_email: settings.signingCodeByEmail,
+        decide_stages_by_vote: settings.decideStagesByVote,
+        vote_window_days: settings.voteWindowDays,
+      });
     },
     async listProgrammes(db: Executor): Promise<Programme[]> {
       const rows = await db('programmes').orderBy('created_at');
@@ -120,13 +171,27 @@ export function createRecordsRepo() {
       return rows.map((r) => ({ id: r.id, programmeId: r.programme_id, number: Number(r.number), panelDate: r.panel_date, createdAt: r.created_at }));
     },
     async insertNetwork(db: Executor, n: NewNetwork): Promise<void> {
-      await db('networks').insert({ id: n.id, programme_id: n.programmeId, wave_id: n.waveId, name: n.name, formation_status: 'not-started', created_at: nowIso() });
+      await db('networks').insert({
+        id: n.id,
+        programme_id: n.programmeId,
+        wave_id: n.waveId,
+        name: n.name,
+        formation_status: 'not-started',
+        created_at: nowIso(),
+      });
       for (const p of n.practices) {
         await db('practices').insert({ id: p.id, network_id: n.id, name: p.name, ods_code: p.odsCode, list_size: p.listSize });
         for (const person of p.people) {
           // the same email in any practice is the same person
           const { id: personId } = await persons.ensure(db, { email: person.email, name: person.name });
-          await db('people').insert({ id: person.id, practice_id: p.id, name: person.name, email: person.email.toLowerCase(), roles: JSON.stringify(person.roles), person_id: personId });
+          await db('people').insert({
+            id: person.id,
+            practice_id: p.id,
+            name: person.name,
+            email: person.email.toLowerCase(),
+            roles: JSON.stringify(person.roles),
+            person_id: personId,
+          });
         }
       }
     },
@@ -146,12 +211,22 @@ export function createRecordsRepo() {
         createdAt: r.created_at,
       };
     },
-    async listNetworks(db: Executor, filter: { waveId?: string; programmeId?: string } = {}): Promise<{ id: string; name: string; programmeId: string; waveId: string; formationStatus: string; currentStage: string | null }[]> {
+    async listNetworks(
+      db: Executor,
+      filter: { waveId?: string; programmeId?: string } = {},
+    ): Promise<{ id: string; name: string; programmeId: string; waveId: string; formationStatus: string; currentStage: string | null }[]> {
       let q = db('networks').orderBy('name');
       if (filter.waveId) q = q.where({ wave_id: filter.waveId });
       if (filter.programmeId) q = q.where({ programme_id: filter.programmeId });
       const rows = await q;
-      return rows.map((r) => ({ id: r.id, name: r.name, programmeId: r.programme_id, waveId: r.wave_id, formationStatus: r.formation_status, currentStage: r.current_stage ?? null }));
+      return rows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        programmeId: r.programme_id,
+        waveId: r.wave_id,
+        formationStatus: r.formation_status,
+        currentStage: r.current_stage ?? null,
+      }));
     },
     /** Practices and people of many networks at once (dashboards). */
     practicesOfNetworks,
@@ -169,7 +244,10 @@ export function createRecordsRepo() {
     async practiceRowsOfNetworks(db: Executor, networkIds: readonly string[]): Promise<Omit<Practice, 'people'>[]> {
       const out: Omit<Practice, 'people'>[] = [];
       for (let i = 0; i < networkIds.length; i += 500) {
-        const rows = await db('practices').whereIn('network_id', networkIds.slice(i, i + 500)).orderBy('ods_code').select('id', 'network_id', 'name', 'ods_code', 'list_size');
+        const rows = await db('practices')
+          .whereIn('network_id', networkIds.slice(i, i + 500))
+          .orderBy('ods_code')
+          .select('id', 'network_id', 'name', 'ods_code', 'list_size');
         out.push(...rows.map((p) => ({ id: p.id, networkId: p.network_id, name: p.name, odsCode: p.ods_code, listSize: Number(p.list_size) })));
       }
       return out;
@@ -187,7 +265,13 @@ export function createRecordsRepo() {
           programme: { name: programme.name, sponsor: programme.sponsor, footprint: programme.footprint },
           wave: { number: wave.number, panelDate: wave.panelDate },
           network: { id: network.id, name: network.name },
-          practices: network.practices.map((p) => ({ id: p.id, name: p.name, odsCode: p.odsCode, listSize: p.listSize, people: p.people.map((x) => ({ id: x.id, name: x.name, email: x.email, roles: x.roles })) })),
+          practices: network.practices.map((p) => ({
+            id: p.id,
+            name: p.name,
+            odsCode: p.odsCode,
+            listSize: p.listSize,
+            people: p.people.map((x) => ({ id: x.id, name: x.name, email: x.email, roles: x.roles })),
+          })),
         },
       };
     },
@@ -195,15 +279,28 @@ export function createRecordsRepo() {
     async getPeople(db: Executor, ids: readonly string[]): Promise<Map<string, Person & { practiceName: string; networkId: string; personId: string | null }>> {
       const found = new Map<string, Person & { practiceName: string; networkId: string; personId: string | null }>();
       for (let i = 0; i < ids.length; i += 500) {
-        const rows = await db('people').join('practices', 'practices.id', 'people.practice_id').whereIn('people.id', ids.slice(i, i + 500)).select('people.*', 'practices.name as practice_name', 'practices.network_id as network_id');
-        for (const r of rows) found.set(String(r.id), { ...personFromRow(r), practiceName: r.practice_name, networkId: r.network_id, personId: r.person_id ?? null });
+        const rows = await db('people')
+          .join('practices', 'practices.id', 'people.practice_id')
+          .whereIn('people.id', ids.slice(i, i + 500))
+          .select('people.*', 'practices.name as practice_name', 'practices.network_id as network_id');
+        for (const r of rows)
+          found.set(String(r.id), { ...personFromRow(r), practiceName: r.practice_name, networkId: r.network_id, personId: r.person_id ?? null });
       }
       return found;
     },
     /** A person's place in a practice (a `people` row), with the person (`persons.id`) it belongs to; `removedAt` once taken off. */
-    async getPerson(db: Executor, id: string): Promise<(Person & { practiceName: string; networkId: string; personId: string | null; removedAt: string | null }) | null> {
-      const r = await db('people').join('practices', 'practices.id', 'people.practice_id').where('people.id', id).select('people.*', 'practices.name as practice_name', 'practices.network_id as network_id').first();
-      return r ? { ...personFromRow(r), practiceName: r.practice_name, networkId: r.network_id, personId: r.person_id ?? null, removedAt: r.removed_at ?? null } : null;
+    async getPerson(
+      db: Executor,
+      id: string,
+    ): Promise<(Person & { practiceName: string; networkId: string; personId: string | null; removedAt: string | null }) | null> {
+      const r = await db('people')
+        .join('practices', 'practices.id', 'people.practice_id')
+        .where('people.id', id)
+        .select('people.*', 'practices.name as practice_name', 'practices.network_id as network_id')
+        .first();
+      return r
+        ? { ...personFromRow(r), practiceName: r.practice_name, networkId: r.network_id, personId: r.person_id ?? null, removedAt: r.removed_at ?? null }
+        : null;
     },
     /** One practice of a network, with its people. */
     async getPractice(db: Executor, networkId: string, practiceId: string): Promise<Practice | null> {
@@ -219,12 +316,18 @@ export function createRecordsRepo() {
      * Adds a person to a practice. Someone taken off it earlier comes back on their old row (the
      * practice knows an email once), with the name and roles given now.
      */
-    async addPerson(db: Executor, practiceId: string, person: { id: string; name: string; email: string; roles: string[] }): Promise<{ id: string; restored: boolean }> {
+    async addPerson(
+      db: Executor,
+      practiceId: string,
+      person: { id: string; name: string; email: string; roles: string[] },
+    ): Promise<{ id: string; restored: boolean }> {
       const email = person.email.toLowerCase();
       const earlier = await db('people').where({ practice_id: practiceId, email }).first();
       const { id: personId } = await persons.ensure(db, { email, name: person.name });
       if (earlier) {
-        await db('people').where({ id: earlier.id }).update({ name: person.name, roles: JSON.stringify(person.roles), removed_at: null, person_id: personId });
+        await db('people')
+          .where({ id: earlier.id })
+          .update({ name: person.name, roles: JSON.stringify(person.roles), removed_at: null, person_id: personId });
         return { id: String(earlier.id), restored: true };
       }
       await db('people').insert({ id: person.id, practice_id: practiceId, name: person.name, email, roles: JSON.stringify(person.roles), person_id: personId });
@@ -244,7 +347,13 @@ export function createRecordsRepo() {
 }
 
 function personFromRow(r: Record<string, unknown>): Person {
-  return { id: String(r.id), practiceId: String(r.practice_id), name: String(r.name), email: String(r.email), roles: rolesSchema.parse(JSON.parse(String(r.roles))) };
+  return {
+    id: String(r.id),
+    practiceId: String(r.practice_id),
+    name: String(r.name),
+    email: String(r.email),
+    roles: rolesSchema.parse(JSON.parse(String(r.roles))),
+  };
 }
 
 export type RecordsRepo = ReturnType<typeof createRecordsRepo>;

@@ -86,11 +86,35 @@ function issueFromRow(r: Record<string, unknown>): Issue {
   };
 }
 
-const RISK_COLUMNS: Record<string, string> = { title: 'title', cause: 'cause', impact: 'impact', likelihood: 'likelihood', impactScore: 'impact_score', score: 'score', ownerPersonId: 'owner_person_id', mitigation: 'mitigation', status: 'status', reviewOn: 'review_on' };
-const ISSUE_COLUMNS: Record<string, string> = { title: 'title', description: 'description', ownerPersonId: 'owner_person_id', action: 'action', dueOn: 'due_on', riskId: 'risk_id', status: 'status', disputeId: 'dispute_id' };
+const RISK_COLUMNS: Record<string, string> = {
+  title: 'title',
+  cause: 'cause',
+  impact: 'impact',
+  likelihood: 'likelihood',
+  impactScore: 'impact_score',
+  score: 'score',
+  ownerPersonId: 'owner_person_id',
+  mitigation: 'mitigation',
+  status: 'status',
+  reviewOn: 'review_on',
+};
+const ISSUE_COLUMNS: Record<string, string> = {
+  title: 'title',
+  description: 'description',
+  ownerPersonId: 'owner_person_id',
+  action: 'action',
+  dueOn: 'due_on',
+  riskId: 'risk_id',
+  status: 'status',
+  disputeId: 'dispute_id',
+};
 
 function columns(patch: Record<string, unknown>, names: Record<string, string>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(patch).filter(([k, v]) => names[k] && v !== undefined).map(([k, v]) => [names[k], v]));
+  return Object.fromEntries(
+    Object.entries(patch)
+      .filter(([k, v]) => names[k] && v !== undefined)
+      .map(([k, v]) => [names[k], v]),
+  );
 }
 
 /** A network's risk register and issue log, and what happened to each entry. */
@@ -98,42 +122,97 @@ export function createRisksRepo() {
   return {
     async insertRisk(db: Executor, r: Omit<Risk, 'createdAt' | 'updatedAt'>): Promise<Risk> {
       const at = nowIso();
-      await db('risks').insert({ id: r.id, network_id: r.networkId, created_by: r.createdBy, created_at: at, updated_at: at, ...columns(r as unknown as Record<string, unknown>, RISK_COLUMNS) });
+      await db('risks').insert({
+        id: r.id,
+        network_id: r.networkId,
+        created_by: r.createdBy,
+        created_at: at,
+        updated_at: at,
+        ...columns(r as unknown as Record<string, unknown>, RISK_COLUMNS),
+      });
       return { ...r, createdAt: at, updatedAt: at };
     },
-    async updateRisk(db: Executor, id: string, patch: Partial<Pick<Risk, 'title' | 'cause' | 'impact' | 'likelihood' | 'impactScore' | 'score' | 'ownerPersonId' | 'mitigation' | 'status' | 'reviewOn'>>): Promise<void> {
-      await db('risks').where({ id }).update({ ...columns(patch, RISK_COLUMNS), updated_at: nowIso() });
+    async updateRisk(
+      db: Executor,
+      id: string,
+      patch: Partial<
+        Pick<Risk, 'title' | 'cause' | 'impact' | 'likelihood' | 'impactScore' | 'score' | 'ownerPersonId' | 'mitigation' | 'status' | 'reviewOn'>
+      >,
+    ): Promise<void> {
+      await db('risks')
+        .where({ id })
+        .update({ ...columns(patch, RISK_COLUMNS), updated_at: nowIso() });
     },
     async getRisk(db: Executor, id: string): Promise<Risk | null> {
       const r = await db('risks').where({ id }).first();
       return r ? riskFromRow(r) : null;
     },
     async risksOf(db: Executor, networkId: string): Promise<Risk[]> {
-      return (await db('risks').where({ network_id: networkId }).orderBy([{ column: 'score', order: 'desc' }, { column: 'created_at' }])).map(riskFromRow);
+      return (
+        await db('risks')
+          .where({ network_id: networkId })
+          .orderBy([{ column: 'score', order: 'desc' }, { column: 'created_at' }])
+      ).map(riskFromRow);
     },
 
     async insertIssue(db: Executor, i: Omit<Issue, 'createdAt' | 'updatedAt'>): Promise<Issue> {
       const at = nowIso();
-      await db('issues').insert({ id: i.id, network_id: i.networkId, raised_on: i.raisedOn, created_by: i.createdBy, created_at: at, updated_at: at, ...columns(i as unknown as Record<string, unknown>, ISSUE_COLUMNS) });
+      await db('issues').insert({
+        id: i.id,
+        network_id: i.networkId,
+        raised_on: i.raisedOn,
+        created_by: i.createdBy,
+        created_at: at,
+        updated_at: at,
+        ...columns(i as unknown as Record<string, unknown>, ISSUE_COLUMNS),
+      });
       return { ...i, createdAt: at, updatedAt: at };
     },
-    async updateIssue(db: Executor, id: string, patch: Partial<Pick<Issue, 'title' | 'description' | 'ownerPersonId' | 'action' | 'dueOn' | 'riskId' | 'status' | 'disputeId'>>): Promise<void> {
-      await db('issues').where({ id }).update({ ...columns(patch, ISSUE_COLUMNS), updated_at: nowIso() });
+    async updateIssue(
+      db: Executor,
+      id: string,
+      patch: Partial<Pick<Issue, 'title' | 'description' | 'ownerPersonId' | 'action' | 'dueOn' | 'riskId' | 'status' | 'disputeId'>>,
+    ): Promise<void> {
+      await db('issues')
+        .where({ id })
+        .update({ ...columns(patch, ISSUE_COLUMNS), updated_at: nowIso() });
     },
     async getIssue(db: Executor, id: string): Promise<Issue | null> {
       const r = await db('issues').where({ id }).first();
       return r ? issueFromRow(r) : null;
     },
     async issuesOf(db: Executor, networkId: string): Promise<Issue[]> {
-      return (await db('issues').where({ network_id: networkId }).orderBy([{ column: 'due_on' }, { column: 'created_at' }])).map(issueFromRow);
+      return (
+        await db('issues')
+          .where({ network_id: networkId })
+          .orderBy([{ column: 'due_on' }, { column: 'created_at' }])
+      ).map(issueFromRow);
     },
 
     async insertLogEvent(db: Executor, e: Omit<LogEvent, 'at'> & { at?: string }): Promise<void> {
-      await db('risk_log_events').insert({ id: e.id, network_id: e.networkId, subject_kind: e.subjectKind, subject_id: e.subjectId, at: e.at ?? nowIso(), actor: e.actor, type: e.type, text: e.text });
+      await db('risk_log_events').insert({
+        id: e.id,
+        network_id: e.networkId,
+        subject_kind: e.subjectKind,
+        subject_id: e.subjectId,
+        at: e.at ?? nowIso(),
+        actor: e.actor,
+        type: e.type,
+        text: e.text,
+      });
     },
     async logOf(db: Executor, subjectId: string): Promise<LogEvent[]> {
       const rows = await db('risk_log_events').where({ subject_id: subjectId }).orderBy('at');
-      return rows.map((r) => ({ id: r.id, networkId: r.network_id, subjectKind: r.subject_kind, subjectId: r.subject_id, at: r.at, actor: r.actor, type: r.type, text: r.text }));
+      return rows.map((r) => ({
+        id: r.id,
+        networkId: r.network_id,
+        subjectKind: r.subject_kind,
+        subjectId: r.subject_id,
+        at: r.at,
+        actor: r.actor,
+        type: r.type,
+        text: r.text,
+      }));
     },
   };
 }

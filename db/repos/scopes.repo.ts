@@ -23,11 +23,17 @@ export function createScopesRepo() {
     },
     network,
     async document(db: Executor, id: string): Promise<AccessScope | null> {
-      const r = await db('documents').join('networks', 'networks.id', 'documents.network_id').where('documents.id', id).first('documents.id as id', 'networks.id as network_id', 'networks.programme_id as programme_id');
+      const r = await db('documents')
+        .join('networks', 'networks.id', 'documents.network_id')
+        .where('documents.id', id)
+        .first('documents.id as id', 'networks.id as network_id', 'networks.programme_id as programme_id');
       return r ? { programmeId: String(r.programme_id), networkId: String(r.network_id), documentId: String(r.id) } : null;
     },
     async signoff(db: Executor, id: string): Promise<AccessScope | null> {
-      const r = await db('signoffs').join('networks', 'networks.id', 'signoffs.network_id').where('signoffs.id', id).first('signoffs.id as id', 'signoffs.document_id as document_id', 'networks.id as network_id', 'networks.programme_id as programme_id');
+      const r = await db('signoffs')
+        .join('networks', 'networks.id', 'signoffs.network_id')
+        .where('signoffs.id', id)
+        .first('signoffs.id as id', 'signoffs.document_id as document_id', 'networks.id as network_id', 'networks.programme_id as programme_id');
       return r ? { programmeId: String(r.programme_id), networkId: String(r.network_id), signoffId: String(r.id), documentId: String(r.document_id) } : null;
     },
     async sealed(db: Executor, id: string): Promise<AccessScope | null> {
@@ -35,8 +41,15 @@ export function createScopesRepo() {
         .join('signoffs', 'signoffs.id', 'sealed_documents.signoff_id')
         .join('networks', 'networks.id', 'signoffs.network_id')
         .where('sealed_documents.id', id)
-        .first('signoffs.id as signoff_id', 'sealed_documents.document_id as document_id', 'networks.id as network_id', 'networks.programme_id as programme_id');
-      return r ? { programmeId: String(r.programme_id), networkId: String(r.network_id), signoffId: String(r.signoff_id), documentId: String(r.document_id) } : null;
+        .first(
+          'signoffs.id as signoff_id',
+          'sealed_documents.document_id as document_id',
+          'networks.id as network_id',
+          'networks.programme_id as programme_id',
+        );
+      return r
+        ? { programmeId: String(r.programme_id), networkId: String(r.network_id), signoffId: String(r.signoff_id), documentId: String(r.document_id) }
+        : null;
     },
     async motion(db: Executor, id: string): Promise<AccessScope | null> {
       const r = await db('motions').where({ id }).first('network_id');
@@ -50,7 +63,9 @@ export function createScopesRepo() {
     async grant(db: Executor, id: string): Promise<AccessScope | null> {
       const r = await db('grants').where({ id }).first('id');
       if (!r) return null;
-      const programmeIds = (await db('grant_programmes').where({ grant_id: id }).orderBy('programme_id').select('programme_id')).map((x) => String(x.programme_id));
+      const programmeIds = (await db('grant_programmes').where({ grant_id: id }).orderBy('programme_id').select('programme_id')).map((x) =>
+        String(x.programme_id),
+      );
       return { programmeId: null, networkId: null, programmeIds };
     },
     /** Several programmes at once (an invitation): null when any of them is unknown. */

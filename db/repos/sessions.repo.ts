@@ -25,11 +25,25 @@ export interface SigninLink {
 }
 
 function sessionFromRow(r: Record<string, unknown>): Session {
-  return { id: String(r.id), personId: String(r.person_id), createdAt: String(r.created_at), lastSeenAt: String(r.last_seen_at), expiresAt: String(r.expires_at), endedAt: (r.ended_at as string | null) ?? null };
+  return {
+    id: String(r.id),
+    personId: String(r.person_id),
+    createdAt: String(r.created_at),
+    lastSeenAt: String(r.last_seen_at),
+    expiresAt: String(r.expires_at),
+    endedAt: (r.ended_at as string | null) ?? null,
+  };
 }
 
 function linkFromRow(r: Record<string, unknown>): SigninLink {
-  return { id: String(r.id), personId: String(r.person_id), purpose: r.purpose as SigninLinkPurpose, createdAt: String(r.created_at), expiresAt: String(r.expires_at), usedAt: (r.used_at as string | null) ?? null };
+  return {
+    id: String(r.id),
+    personId: String(r.person_id),
+    purpose: r.purpose as SigninLinkPurpose,
+    createdAt: String(r.created_at),
+    expiresAt: String(r.expires_at),
+    usedAt: (r.used_at as string | null) ?? null,
+  };
 }
 
 /** The hash under which a sign-in request is counted: the address itself is not kept. */
@@ -40,20 +54,37 @@ export function emailHash(email: string): string {
 /** Sessions, one-time sign-in links and the log of sign-in requests the rate limits count. */
 export function createSessionsRepo() {
   return {
-    async createSession(db: Executor, s: { id: string; secret: string; personId: string; expiresAt: string; ip: string | null; userAgent: string | null }): Promise<void> {
+    async createSession(
+      db: Executor,
+      s: { id: string; secret: string; personId: string; expiresAt: string; ip: string | null; userAgent: string | null },
+    ): Promise<void> {
       const now = nowIso();
-      await db('sessions').insert({ id: s.id, token_hash: hashToken(s.secret), person_id: s.personId, created_at: now, last_seen_at: now, expires_at: s.expiresAt, ip: s.ip, user_agent: s.userAgent?.slice(0, 500) ?? null });
+      await db('sessions').insert({
+        id: s.id,
+        token_hash: hashToken(s.secret),
+        person_id: s.personId,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: s.expiresAt,
+        ip: s.ip,
+        user_agent: s.userAgent?.slice(0, 500) ?? null,
+      });
     },
 
     async sessionBySecret(db: Executor, secret: string): Promise<Session | null> {
-      const r = await db('sessions').where({ token_hash: hashToken(secret) }).first();
+      const r = await db('sessions')
+        .where({ token_hash: hashToken(secret) })
+        .first();
       return r ? sessionFromRow(r) : null;
     },
 
     /** Records activity, at most once a minute per session (every request would be a write). */
     async touchSession(db: Executor, id: string): Promise<void> {
       const now = new Date();
-      await db('sessions').where({ id }).where('last_seen_at', '<', new Date(now.getTime() - 60_000).toISOString()).update({ last_seen_at: now.toISOString() });
+      await db('sessions')
+        .where({ id })
+        .where('last_seen_at', '<', new Date(now.getTime() - 60_000).toISOString())
+        .update({ last_seen_at: now.toISOString() });
     },
 
     /** Ends a session; true when this call ended it. */
@@ -65,12 +96,24 @@ export function createSessionsRepo() {
       return db('sessions').where({ person_id: personId }).whereNull('ended_at').update({ ended_at: nowIso() });
     },
 
-    async createSigninLink(db: Executor, l: { id: string; secret: string; personId: string; purpose: SigninLinkPurpose; createdAt: string; expiresAt: string }): Promise<void> {
-      await db('signin_links').insert({ id: l.id, token_hash: hashToken(l.secret), person_id: l.personId, purpose: l.purpose, created_at: l.createdAt, expires_at: l.expiresAt });
+    async createSigninLink(
+      db: Executor,
+      l: { id: string; secret: string; personId: string; purpose: SigninLinkPurpose; createdAt: string; expiresAt: string },
+    ): Promise<void> {
+      await db('signin_links').insert({
+        id: l.id,
+        token_hash: hashToken(l.secret),
+        person_id: l.personId,
+        purpose: l.purpose,
+        created_at: l.createdAt,
+        expires_at: l.expiresAt,
+      });
     },
 
     async signinLinkBySecret(db: Executor, secret: string): Promise<SigninLink | null> {
-      const r = await db('signin_links').where({ token_hash: hashToken(secret) }).first();
+      const r = await db('signin_links')
+        .where({ token_hash: hashToken(secret) })
+        .first();
       return r ? linkFromRow(r) : null;
     },
 
@@ -78,9 +121,16 @@ export function createSessionsRepo() {
      * Uses a sign-in link once: a conditional update, so of two clicks at the same moment exactly
      * one succeeds. Otherwise says why not.
      */
-    async consumeSigninLink(db: Executor, secret: string): Promise<{ link: SigninLink } | { failure: 'unknown' | 'expired' | 'used'; link: SigninLink | null }> {
+    async consumeSigninLink(
+      db: Executor,
+      secret: string,
+    ): Promise<{ link: SigninLink } | { failure: 'unknown' | 'expired' | 'used'; link: SigninLink | null }> {
       const now = nowIso();
-      const used = await db('signin_links').where({ token_hash: hashToken(secret) }).whereNull('used_at').where('expires_at', '>', now).update({ used_at: now });
+      const used = await db('signin_links')
+        .where({ token_hash: hashToken(secret) })
+        .whereNull('used_at')
+        .where('expires_at', '>', now)
+        .update({ used_at: now });
       const link = await this.signinLinkBySecret(db, secret);
       if (used > 0 && link) return { link };
       if (!link) return { failure: 'unknown', link: null };
@@ -102,7 +152,9 @@ export function createSessionsRepo() {
 
     /** Forgets sign-in requests older than a day: they only ever feed the rate limits. */
     async pruneSigninRequests(db: Executor): Promise<void> {
-      await db('signin_requests').where('at', '<', new Date(Date.now() - 86_400_000).toISOString()).delete();
+      await db('signin_requests')
+        .where('at', '<', new Date(Date.now() - 86_400_000).toISOString())
+        .delete();
     },
   };
 }

@@ -63,14 +63,25 @@ export function createSignoffsRepo() {
       await db('signoffs').where({ id }).whereNull('completed_at').update(update);
     },
     async latestForStage(db: Executor, networkId: string, stageKey: string): Promise<Signoff | null> {
-      const r = await db('signoffs').where({ network_id: networkId, stage_key: stageKey }).orderBy([{ column: 'document_version', order: 'desc' }, { column: 'created_at', order: 'desc' }]).first();
+      const r = await db('signoffs')
+        .where({ network_id: networkId, stage_key: stageKey })
+        .orderBy([
+          { column: 'document_version', order: 'desc' },
+          { column: 'created_at', order: 'desc' },
+        ])
+        .first();
       return r ? signoffFromRow(r) : null;
     },
     /** The latest round of each stage of many networks, in one query (dashboards). */
     async latestForNetworks(db: Executor, networkIds: readonly string[]): Promise<Signoff[]> {
       const latest = new Map<string, Signoff>();
       for (let i = 0; i < networkIds.length; i += 500) {
-        const rows = await db('signoffs').whereIn('network_id', networkIds.slice(i, i + 500)).orderBy([{ column: 'document_version', order: 'asc' }, { column: 'created_at', order: 'asc' }]);
+        const rows = await db('signoffs')
+          .whereIn('network_id', networkIds.slice(i, i + 500))
+          .orderBy([
+            { column: 'document_version', order: 'asc' },
+            { column: 'created_at', order: 'asc' },
+          ]);
         for (const r of rows) latest.set(`${r.network_id}:${r.stage_key}`, signoffFromRow(r));
       }
       return [...latest.values()];
@@ -88,7 +99,15 @@ export function createSignoffsRepo() {
     },
     async insertRequest(db: Executor, r: { id: string; signoffId: string; personId: string; practiceId: string }): Promise<void> {
       const at = nowIso();
-      await db('signature_requests').insert({ id: r.id, signoff_id: r.signoffId, person_id: r.personId, practice_id: r.practiceId, status: 'pending', created_at: at, updated_at: at });
+      await db('signature_requests').insert({
+        id: r.id,
+        signoff_id: r.signoffId,
+        person_id: r.personId,
+        practice_id: r.practiceId,
+        status: 'pending',
+        created_at: at,
+        updated_at: at,
+      });
     },
     async setRequestStatus(db: Executor, signoffId: string, personId: string, status: string): Promise<void> {
       await db('signature_requests').where({ signoff_id: signoffId, person_id: personId }).update({ status, updated_at: nowIso() });
@@ -96,12 +115,26 @@ export function createSignoffsRepo() {
     /** The requests of a round; `updatedAt` is when the request last changed status (signed, declined, handed over…). */
     async requests(db: Executor, signoffId: string): Promise<{ personId: string; practiceId: string; status: string; createdAt: string; updatedAt: string }[]> {
       const rows = await db('signature_requests').where({ signoff_id: signoffId });
-      return rows.map((r) => ({ personId: r.person_id, practiceId: r.practice_id, status: r.status, createdAt: String(r.created_at), updatedAt: String(r.updated_at) }));
+      return rows.map((r) => ({
+        personId: r.person_id,
+        practiceId: r.practice_id,
+        status: r.status,
+        createdAt: String(r.created_at),
+        updatedAt: String(r.updated_at),
+      }));
     },
     /** Sets the status of several people's requests in one statement; `onlyPending` leaves answered ones alone. */
-    async setRequestsStatus(db: Executor, signoffId: string, personIds: readonly string[], status: string, opts: { onlyPending?: boolean } = {}): Promise<void> {
+    async setRequestsStatus(
+      db: Executor,
+      signoffId: string,
+      personIds: readonly string[],
+      status: string,
+      opts: { onlyPending?: boolean } = {},
+    ): Promise<void> {
       for (let i = 0; i < personIds.length; i += 500) {
-        let q = db('signature_requests').where({ signoff_id: signoffId }).whereIn('person_id', personIds.slice(i, i + 500));
+        let q = db('signature_requests')
+          .where({ signoff_id: signoffId })
+          .whereIn('person_id', personIds.slice(i, i + 500));
         if (opts.onlyPending) q = q.where({ status: 'pending' });
         await q.update({ status, updated_at: nowIso() });
       }
@@ -115,7 +148,14 @@ export function createSignoffsRepo() {
     /** The signatures some people have given in a round, in one query per 500. */
     async signaturesByPeople(db: Executor, signoffId: string, personIds: readonly string[]): Promise<Signature[]> {
       const out: Signature[] = [];
-      for (let i = 0; i < personIds.length; i += 500) out.push(...(await db('signatures').where({ signoff_id: signoffId }).whereIn('person_id', personIds.slice(i, i + 500))).map(signatureFromRow));
+      for (let i = 0; i < personIds.length; i += 500)
+        out.push(
+          ...(
+            await db('signatures')
+              .where({ signoff_id: signoffId })
+              .whereIn('person_id', personIds.slice(i, i + 500))
+          ).map(signatureFromRow),
+        );
       return out;
     },
     async signatureByPerson(db: Executor, signoffId: string, personId: string): Promise<Signature | null> {
@@ -135,20 +175,36 @@ export function createSignoffsRepo() {
     /** The signatures of many rounds, in one query per 500 rounds. */
     async signaturesForSignoffs(db: Executor, signoffIds: readonly string[]): Promise<Signature[]> {
       const out: Signature[] = [];
-      for (let i = 0; i < signoffIds.length; i += 500) out.push(...(await db('signatures').whereIn('signoff_id', signoffIds.slice(i, i + 500)).orderBy('signed_at')).map(signatureFromRow));
+      for (let i = 0; i < signoffIds.length; i += 500)
+        out.push(
+          ...(
+            await db('signatures')
+              .whereIn('signoff_id', signoffIds.slice(i, i + 500))
+              .orderBy('signed_at')
+          ).map(signatureFromRow),
+        );
       return out;
     },
     async insertDecline(db: Executor, d: { id: string; signoffId: string; personId: string; reason: string }): Promise<void> {
       await db('declines').insert({ id: d.id, signoff_id: d.signoffId, person_id: d.personId, reason: d.reason, declined_at: nowIso() });
     },
     /** Every decline in the rounds of one stage of a network, oldest first, with the version declined. */
-    async declinesForStage(db: Executor, networkId: string, stageKey: string): Promise<{ personId: string; reason: string; declinedAt: string; documentVersion: number }[]> {
+    async declinesForStage(
+      db: Executor,
+      networkId: string,
+      stageKey: string,
+    ): Promise<{ personId: string; reason: string; declinedAt: string; documentVersion: number }[]> {
       const rows = await db('declines as d')
         .join('signoffs as o', 'o.id', 'd.signoff_id')
         .where({ 'o.network_id': networkId, 'o.stage_key': stageKey })
         .orderBy('d.declined_at')
         .select('d.person_id', 'd.reason', 'd.declined_at', 'o.document_version');
-      return rows.map((r) => ({ personId: String(r.person_id), reason: String(r.reason), declinedAt: String(r.declined_at), documentVersion: Number(r.document_version) }));
+      return rows.map((r) => ({
+        personId: String(r.person_id),
+        reason: String(r.reason),
+        declinedAt: String(r.declined_at),
+        documentVersion: Number(r.document_version),
+      }));
     },
     async declineByPerson(db: Executor, signoffId: string, personId: string): Promise<{ id: string; reason: string; declinedAt: string } | null> {
       const r = await db('declines').where({ signoff_id: signoffId, person_id: personId }).first();

@@ -14,19 +14,33 @@ export const STAGED_UPLOAD_MINUTES = 30;
  */
 export function createStagedUploadsRepo() {
   return {
-    async insert(db: Executor, input: { kind: StagedKind; programmeId: string; personId: string; payload: unknown }): Promise<{ id: string; expiresAt: string }> {
+    async insert(
+      db: Executor,
+      input: { kind: StagedKind; programmeId: string; personId: string; payload: unknown },
+    ): Promise<{ id: string; expiresAt: string }> {
       const now = Date.now();
       // expired uploads of anyone go as new ones come: nothing else ever reads them
       await db('staged_uploads').where('expires_at', '<=', new Date(now).toISOString()).delete();
       const id = crypto.randomBytes(18).toString('base64url');
       const expiresAt = new Date(now + STAGED_UPLOAD_MINUTES * 60_000).toISOString();
-      await db('staged_uploads').insert({ id, kind: input.kind, programme_id: input.programmeId, person_id: input.personId, payload: JSON.stringify(input.payload), created_at: nowIso(), expires_at: expiresAt });
+      await db('staged_uploads').insert({
+        id,
+        kind: input.kind,
+        programme_id: input.programmeId,
+        person_id: input.personId,
+        payload: JSON.stringify(input.payload),
+        created_at: nowIso(),
+        expires_at: expiresAt,
+      });
       return { id, expiresAt };
     },
 
     /** The payload of a live upload of this kind, programme and person; null for any other. */
     async get(db: Executor, id: string, owner: { kind: StagedKind; programmeId: string; personId: string }): Promise<unknown> {
-      const row = await db('staged_uploads').where({ id, kind: owner.kind, programme_id: owner.programmeId, person_id: owner.personId }).where('expires_at', '>', nowIso()).first();
+      const row = await db('staged_uploads')
+        .where({ id, kind: owner.kind, programme_id: owner.programmeId, person_id: owner.personId })
+        .where('expires_at', '>', nowIso())
+        .first();
       return row ? JSON.parse(String(row.payload)) : null;
     },
 

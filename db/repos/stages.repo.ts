@@ -50,11 +50,26 @@ export function createStagesRepo() {
     async ensure(db: Executor, networkId: string, stages: { key: string; position: number }[]): Promise<void> {
       for (const s of stages) {
         const existing = await db('stages').where({ network_id: networkId, stage_key: s.key }).first();
-        if (!existing) await db('stages').insert({ network_id: networkId, stage_key: s.key, position: s.position, status: 'pending', data: null, data_revision: 0, updated_at: nowIso() });
+        if (!existing)
+          await db('stages').insert({
+            network_id: networkId,
+            stage_key: s.key,
+            position: s.position,
+            status: 'pending',
+            data: null,
+            data_revision: 0,
+            updated_at: nowIso(),
+          });
       }
     },
     /** The stage's status, and (when given) how its last round or vote ended and its vote. */
-    async setStatus(db: Executor, networkId: string, stageKey: string, status: string, detail: { lastOutcome?: StageOutcome | null; vote?: StageVote | null } = {}): Promise<void> {
+    async setStatus(
+      db: Executor,
+      networkId: string,
+      stageKey: string,
+      status: string,
+      detail: { lastOutcome?: StageOutcome | null; vote?: StageVote | null } = {},
+    ): Promise<void> {
       const update: Record<string, unknown> = { status, updated_at: nowIso() };
       if (detail.lastOutcome !== undefined) update.last_outcome = detail.lastOutcome ? JSON.stringify(detail.lastOutcome) : null;
       if (detail.vote !== undefined) update.vote = detail.vote ? JSON.stringify(detail.vote) : null;
@@ -77,7 +92,12 @@ export function createStagesRepo() {
       if (networkIds.length === 0) return [];
       const rows: Record<string, unknown>[] = [];
       // chunked to stay under the bound-parameter limits of both databases
-      for (let i = 0; i < networkIds.length; i += 500) rows.push(...(await db('stages').whereIn('network_id', networkIds.slice(i, i + 500)).orderBy(['network_id', 'position'])));
+      for (let i = 0; i < networkIds.length; i += 500)
+        rows.push(
+          ...(await db('stages')
+            .whereIn('network_id', networkIds.slice(i, i + 500))
+            .orderBy(['network_id', 'position'])),
+        );
       return rows.map(stageFromRow);
     },
   };

@@ -2,7 +2,16 @@ import crypto from 'node:crypto';
 import { type Executor, nowIso } from './executor';
 
 /** A programme's version of a template; `builtin` marks a version that went back to the built-in one (its source is empty). */
-export interface TemplateOverride { id: string; programmeId: string; documentType: string; version: number; source: string; builtin: boolean; createdBy: string; createdAt: string }
+export interface TemplateOverride {
+  id: string;
+  programmeId: string;
+  documentType: string;
+  version: number;
+  source: string;
+  builtin: boolean;
+  createdBy: string;
+  createdAt: string;
+}
 
 /**
  * A programme's own versions of templates; the newest is used (unless it says "back to the built-in
@@ -20,9 +29,21 @@ export function createTemplatesRepo() {
     createdAt: String(r.created_at),
   });
   return {
-    async insert(db: Executor, t: { programmeId: string; documentType: string; source: string; createdBy: string; builtin?: boolean }): Promise<TemplateOverride> {
+    async insert(
+      db: Executor,
+      t: { programmeId: string; documentType: string; source: string; createdBy: string; builtin?: boolean },
+    ): Promise<TemplateOverride> {
       const latest = await db('template_overrides').where({ programme_id: t.programmeId, document_type: t.documentType }).max({ v: 'version' }).first();
-      const row = { id: crypto.randomUUID(), programme_id: t.programmeId, document_type: t.documentType, version: Number(latest?.v ?? 0) + 1, source: t.builtin ? '' : t.source, builtin: t.builtin ?? false, created_by: t.createdBy, created_at: nowIso() };
+      const row = {
+        id: crypto.randomUUID(),
+        programme_id: t.programmeId,
+        document_type: t.documentType,
+        version: Number(latest?.v ?? 0) + 1,
+        source: t.builtin ? '' : t.source,
+        builtin: t.builtin ?? false,
+        created_by: t.createdBy,
+        created_at: nowIso(),
+      };
       await db('template_overrides').insert(row);
       return fromRow(row);
     },
@@ -32,7 +53,11 @@ export function createTemplatesRepo() {
       return r && !r.builtin ? fromRow(r) : null;
     },
     async list(db: Executor, programmeId: string): Promise<TemplateOverride[]> {
-      return (await db('template_overrides').where({ programme_id: programmeId }).orderBy([{ column: 'document_type' }, { column: 'version' }])).map(fromRow);
+      return (
+        await db('template_overrides')
+          .where({ programme_id: programmeId })
+          .orderBy([{ column: 'document_type' }, { column: 'version' }])
+      ).map(fromRow);
     },
   };
 }

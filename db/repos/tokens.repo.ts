@@ -70,7 +70,14 @@ export function createTokensRepo() {
   const persons = createPersonsRepo();
   const repo = {
     async insertApiToken(db: Executor, t: { id: string; secret: string; personId: string; label: string; expiresAt?: string | null }): Promise<void> {
-      await db('api_tokens').insert({ id: t.id, token_hash: hashToken(t.secret), person_id: t.personId, name: t.label, created_at: nowIso(), expires_at: t.expiresAt ?? null });
+      await db('api_tokens').insert({
+        id: t.id,
+        token_hash: hashToken(t.secret),
+        person_id: t.personId,
+        name: t.label,
+        created_at: nowIso(),
+        expires_at: t.expiresAt ?? null,
+      });
     },
     /**
      * Where facilitators are told about a network's declines, expiries and escalations: the
@@ -80,7 +87,9 @@ export function createTokensRepo() {
       return persons.facilitatorEmails(db, networkId);
     },
     async apiTokenBySecret(db: Executor, secret: string): Promise<ApiToken | null> {
-      const r = await db('api_tokens').where({ token_hash: hashToken(secret) }).first();
+      const r = await db('api_tokens')
+        .where({ token_hash: hashToken(secret) })
+        .first();
       return r && r.person_id ? apiTokenFromRow(r) : null;
     },
     async getApiToken(db: Executor, id: string): Promise<ApiToken | null> {
@@ -89,7 +98,11 @@ export function createTokensRepo() {
     },
     /** A person's tokens, newest first (never their secrets: only hashes are stored). */
     async apiTokensOf(db: Executor, personId: string): Promise<ApiToken[]> {
-      return (await db('api_tokens').where({ person_id: personId }).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }])).map(apiTokenFromRow);
+      return (
+        await db('api_tokens')
+          .where({ person_id: personId })
+          .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }])
+      ).map(apiTokenFromRow);
     },
     /** Revokes a token; true when this call revoked it. */
     async revokeApiToken(db: Executor, id: string): Promise<boolean> {
@@ -131,7 +144,9 @@ export function createTokensRepo() {
       return secret;
     },
     async actionTokenBySecret(db: Executor, secret: string): Promise<ActionToken | null> {
-      const r = await db('action_tokens').where({ token_hash: hashToken(secret) }).first();
+      const r = await db('action_tokens')
+        .where({ token_hash: hashToken(secret) })
+        .first();
       return r ? actionTokenFromRow(r) : null;
     },
     /** Records the first time a link was opened; true when this call recorded it. */
@@ -144,7 +159,11 @@ export function createTokensRepo() {
     /** Versions of a document type this person has opened a link for: "what changed since you last looked". */
     async viewedVersions(db: Executor, personId: string, documentIds: string[]): Promise<string[]> {
       if (documentIds.length === 0) return [];
-      const rows = await db('action_tokens').where({ person_id: personId }).whereIn('document_id', documentIds).whereNotNull('viewed_at').distinct('document_id');
+      const rows = await db('action_tokens')
+        .where({ person_id: personId })
+        .whereIn('document_id', documentIds)
+        .whereNotNull('viewed_at')
+        .distinct('document_id');
       return rows.map((r) => String(r.document_id));
     },
     /**
@@ -174,7 +193,11 @@ export function createTokensRepo() {
     /** Marks the links of several people for one subject used, in one statement per 500. */
     async markActionTokensUsed(db: Executor, subjectId: string, personIds: readonly string[]): Promise<void> {
       for (let i = 0; i < personIds.length; i += 500) {
-        await db('action_tokens').where({ subject_id: subjectId }).whereIn('person_id', personIds.slice(i, i + 500)).whereNull('used_at').update({ used_at: nowIso() });
+        await db('action_tokens')
+          .where({ subject_id: subjectId })
+          .whereIn('person_id', personIds.slice(i, i + 500))
+          .whereNull('used_at')
+          .update({ used_at: nowIso() });
       }
     },
   };

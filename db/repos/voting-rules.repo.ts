@@ -14,7 +14,14 @@ export function createVotingRulesRepo() {
       return r ? votingRuleSchema.parse(JSON.parse(r.rule)) : defaultVotingRules()[decisionType];
     },
     async setRuleOverride(db: Executor, networkId: string, rule: VotingRule, setBy: string): Promise<void> {
-      const row = { network_id: networkId, decision_type: rule.decisionType, rule: JSON.stringify(rule), version: rule.version, set_by: setBy, updated_at: nowIso() };
+      const row = {
+        network_id: networkId,
+        decision_type: rule.decisionType,
+        rule: JSON.stringify(rule),
+        version: rule.version,
+        set_by: setBy,
+        updated_at: nowIso(),
+      };
       await db('voting_rule_overrides').insert(row).onConflict(['network_id', 'decision_type']).merge();
     },
   };

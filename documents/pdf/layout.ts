@@ -8,13 +8,31 @@
  */
 import type { Block, DocumentModel, HeadingBlock, ListBlock, Run, SignatureBlock, TableBlock } from '../document-model';
 import { FontKey, fontFor, textWidth } from './fonts';
-import { type Op, BODY_LEADING, BODY_SIZE, CELL_LEADING, CELL_PAD, CELL_SIZE, CONTENT_BOTTOM, CONTENT_TOP, CONTENT_WIDTH, Flow, GREY, INK, ITEM_GAP, MARGIN_X, NAVY, PARA_GAP, QUOTE_BAR, RULE, TABLE_HEAD } from './page';
+import {
+  type Op,
+  BODY_LEADING,
+  BODY_SIZE,
+  CELL_LEADING,
+  CELL_PAD,
+  CELL_SIZE,
+  CONTENT_BOTTOM,
+  CONTENT_TOP,
+  CONTENT_WIDTH,
+  Flow,
+  GREY,
+  INK,
+  ITEM_GAP,
+  MARGIN_X,
+  NAVY,
+  PARA_GAP,
+  QUOTE_BAR,
+  RULE,
+  TABLE_HEAD,
+} from './page';
 import { type Line, type TextStyle, wrapRuns } from './wrap';
 
 export type { Line } from './wrap';
 export { CONTENT_WIDTH, GREY, MARGIN_X, NAVY, type Op, PAGE_HEIGHT, PAGE_WIDTH, type RGB } from './page';
-
-
 
 export interface HeadingPosition {
   heading: HeadingBlock;
@@ -53,7 +71,13 @@ interface Ctx {
   signatures: SignaturePlacement[];
 }
 
-function layoutParagraph(ctx: Ctx, runs: Run[], x: number, width: number, opts: { style?: Partial<TextStyle>; label?: { text: string; x: number; font: FontKey }; bar?: boolean; after?: number } = {}): void {
+function layoutParagraph(
+  ctx: Ctx,
+  runs: Run[],
+  x: number,
+  width: number,
+  opts: { style?: Partial<TextStyle>; label?: { text: string; x: number; font: FontKey }; bar?: boolean; after?: number } = {},
+): void {
   const style: TextStyle = { size: BODY_SIZE, family: 'serif', color: INK, ...opts.style };
   const leading = style.size * 1.45;
   const lines = wrapRuns(runs, width, style);
@@ -63,7 +87,18 @@ function layoutParagraph(ctx: Ctx, runs: Run[], x: number, width: number, opts: 
   lines.forEach((line, i) => {
     if (!flow.fits(leading)) flow.newPage();
     if (i === 0 && opts.label) {
-      const labelLine: Line = { frags: [{ text: opts.label.text, font: opts.label.font, size: style.size, width: textWidth(opts.label.font, opts.label.text, style.size), color: style.color }], width: 0 };
+      const labelLine: Line = {
+        frags: [
+          {
+            text: opts.label.text,
+            font: opts.label.font,
+            size: style.size,
+            width: textWidth(opts.label.font, opts.label.text, style.size),
+            color: style.color,
+          },
+        ],
+        width: 0,
+      };
       flow.drawLine(labelLine, opts.label.x, leading);
     }
     if (opts.bar) flow.page.push({ t: 'line', x1: x - 9, y1: flow.y, x2: x - 9, y2: flow.y + leading, width: 2, color: QUOTE_BAR });
@@ -208,7 +243,10 @@ function layoutTable(ctx: Ctx, table: TableBlock, x: number, width: number): voi
         continueOnNewPage();
         continue;
       }
-      drawRow(rest.map((cell) => cell.slice(0, lines)), false);
+      drawRow(
+        rest.map((cell) => cell.slice(0, lines)),
+        false,
+      );
       rest = rest.map((cell) => cell.slice(lines));
       if (rest.every((cell) => cell.length === 0)) break;
       continueOnNewPage();
@@ -251,7 +289,15 @@ function drawSignature(ctx: Ctx, sig: SignatureBlock, x: number, y: number, widt
       const lines = wrapRuns([{ text: field.value }], width - 16 - labelWidth, { size: 9.5, family: 'serif', color: INK });
       flow.drawLine(lines[0], x + 8 + labelWidth, SIG_FIELD_HEIGHT - 6);
     }
-    page.push({ t: 'line', x1: x + 8 + labelWidth, y1: flow.y + SIG_FIELD_HEIGHT - 6, x2: x + width - 8, y2: flow.y + SIG_FIELD_HEIGHT - 6, width: 0.5, color: GREY });
+    page.push({
+      t: 'line',
+      x1: x + 8 + labelWidth,
+      y1: flow.y + SIG_FIELD_HEIGHT - 6,
+      x2: x + width - 8,
+      y2: flow.y + SIG_FIELD_HEIGHT - 6,
+      width: 0.5,
+      color: GREY,
+    });
     flow.y += SIG_FIELD_HEIGHT;
   }
   flow.y = saved;

@@ -103,7 +103,15 @@ function drawOps(page: ReturnType<PDFDocument['addPage']>, ops: Op[], fonts: Map
   for (const op of ops) {
     switch (op.t) {
       case 'rect':
-        if (op.stroke) page.drawRectangle({ x: op.x, y: PAGE_HEIGHT - op.y - op.h, width: op.w, height: op.h, borderColor: rgb(...op.stroke), borderWidth: op.lineWidth ?? 0.5 });
+        if (op.stroke)
+          page.drawRectangle({
+            x: op.x,
+            y: PAGE_HEIGHT - op.y - op.h,
+            width: op.w,
+            height: op.h,
+            borderColor: rgb(...op.stroke),
+            borderWidth: op.lineWidth ?? 0.5,
+          });
         break;
       case 'line':
         page.drawLine({ start: { x: op.x1, y: PAGE_HEIGHT - op.y1 }, end: { x: op.x2, y: PAGE_HEIGHT - op.y2 }, thickness: op.width, color: rgb(...op.color) });

@@ -79,12 +79,47 @@ const set = (...actions: AccessAction[]): ActionSet => new Set(actions);
 export const GRANT_ACTIONS: Record<StaffRole, ActionSet> = {
   // everything in their programmes, except the commissioner's own judgement of readiness
   facilitator: set(
-    'programme.read', 'programme.manage', 'staff.invite', 'staff.manage', 'network.create', 'network.read', 'network.manage', 'formation.manage',
-    'document.read', 'evidence.read', 'outbox.read', 'motion.open', 'motion.read', 'motion.manage', 'election.open', 'election.read', 'election.manage',
-    'panel.manage', 'panel.read', 'panel.decide', 'dispute.open', 'dispute.read', 'dispute.act', 'risk.read', 'risk.manage', 'readiness.read',
+    'programme.read',
+    'programme.manage',
+    'staff.invite',
+    'staff.manage',
+    'network.create',
+    'network.read',
+    'network.manage',
+    'formation.manage',
+    'document.read',
+    'evidence.read',
+    'outbox.read',
+    'motion.open',
+    'motion.read',
+    'motion.manage',
+    'election.open',
+    'election.read',
+    'election.manage',
+    'panel.manage',
+    'panel.read',
+    'panel.decide',
+    'dispute.open',
+    'dispute.read',
+    'dispute.act',
+    'risk.read',
+    'risk.manage',
+    'readiness.read',
   ),
   // reads everything in their programmes and records the readiness decision; changes nothing else
-  commissioner: set('programme.read', 'network.read', 'document.read', 'evidence.read', 'motion.read', 'election.read', 'panel.read', 'dispute.read', 'risk.read', 'readiness.read', 'readiness.decide'),
+  commissioner: set(
+    'programme.read',
+    'network.read',
+    'document.read',
+    'evidence.read',
+    'motion.read',
+    'election.read',
+    'panel.read',
+    'dispute.read',
+    'risk.read',
+    'readiness.read',
+    'readiness.decide',
+  ),
   // the panel presentations of their programmes' waves (scoring itself is by `score` action link)
   'panel-member': set('programme.read', 'panel.read'),
 };
@@ -92,7 +127,17 @@ export const GRANT_ACTIONS: Record<StaffRole, ActionSet> = {
 /** What a network office lets its holder do for that network. Other offices carry no powers here. */
 export const OFFICE_ACTIONS: Readonly<Record<string, ActionSet>> = {
   chair: set('network.read', 'document.read', 'motion.open', 'motion.read', 'election.open', 'election.read', 'dispute.open', 'dispute.read', 'dispute.act'),
-  secretary: set('network.read', 'document.read', 'motion.open', 'motion.read', 'election.open', 'election.read', 'dispute.open', 'dispute.read', 'dispute.act'),
+  secretary: set(
+    'network.read',
+    'document.read',
+    'motion.open',
+    'motion.read',
+    'election.open',
+    'election.read',
+    'dispute.open',
+    'dispute.read',
+    'dispute.act',
+  ),
 };
 
 /** Actions of a person on their own account, whatever their roles. */
@@ -164,7 +209,13 @@ function mayAnywhere(a: PersonActor, action: AccessAction): boolean {
 
 /** What an action link may do beyond its own routes: read the document it was sent with. */
 function authorizeLink(a: LinkActor, action: AccessAction, scope: AccessScope | null): Decision {
-  if (action === 'document.read' && (a.linkKind === 'sign' || a.linkKind === 'vote' || a.linkKind === 'score' || a.linkKind === 'panel-letter') && a.documentId && scope?.documentId === a.documentId) return 'allow';
+  if (
+    action === 'document.read' &&
+    (a.linkKind === 'sign' || a.linkKind === 'vote' || a.linkKind === 'score' || a.linkKind === 'panel-letter') &&
+    a.documentId &&
+    scope?.documentId === a.documentId
+  )
+    return 'allow';
   if (action === 'evidence.read' && a.linkKind === 'sealed-copy' && scope?.signoffId === a.subjectId) return 'allow';
   // a link is a credential for its own subject only; anything else needs a person's credential
   return 'unauthenticated';
@@ -246,7 +297,8 @@ export function hasStanding(p: Pick<PersonActor, 'isAdmin' | 'grants' | 'offices
  * readiness, a chair on their network, a panel member on what awaits their score, anyone else on
  * the actions waiting for them.
  */
-export type Landing = { page: 'home' } | { page: 'readiness'; programmeIds: string[] } | { page: 'network'; networkId: string } | { page: 'panel' } | { page: 'my-actions' };
+export type Landing =
+  { page: 'home' } | { page: 'readiness'; programmeIds: string[] } | { page: 'network'; networkId: string } | { page: 'panel' } | { page: 'my-actions' };
 
 export function landingFor(p: PersonActor): Landing {
   if (p.isAdmin || p.grants.some((g) => g.role === 'facilitator')) return { page: 'home' };

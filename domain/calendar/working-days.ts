@@ -259,7 +259,11 @@ export interface Timescale {
 
 /** Design-option defaults from DOMAIN.md §3.5; a network's dispute procedure may set its own. */
 export const DEFAULT_DISPUTE_TIMESCALES: Record<DisputeStep, Timescale> = {
-  'informal-discussion': { amount: 10, unit: 'working-days', description: 'Informal discussion between the practice leads, from written notice of the dispute' },
+  'informal-discussion': {
+    amount: 10,
+    unit: 'working-days',
+    description: 'Informal discussion between the practice leads, from written notice of the dispute',
+  },
   'board-hearing': { amount: 20, unit: 'working-days', description: 'Hearing by the network board or chair, from escalation' },
   'lmc-referral': { amount: 10, unit: 'working-days', description: 'Referral to the LMC, from the failure of stage 2' },
   'lmc-view': { amount: 28, unit: 'days', description: 'The LMC’s view, from referral' },

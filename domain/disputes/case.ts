@@ -81,7 +81,8 @@ const NETWORK_OFFICES = ['chair'];
 
 export function standingOf(actor: CaseActor, state: Pick<CaseState, 'networkId' | 'parties' | 'external' | 'step'>): CaseStanding[] {
   if (actor.kind === 'staff') return actor.role === 'facilitator' ? ['facilitator'] : [];
-  if (actor.kind === 'external') return state.external && state.external.externalId === actor.externalId && state.external.step === state.step ? ['external'] : [];
+  if (actor.kind === 'external')
+    return state.external && state.external.externalId === actor.externalId && state.external.step === state.step ? ['external'] : [];
   if (actor.networkId !== state.networkId) return [];
   const out: CaseStanding[] = [];
   if (actor.roles.some((r) => NETWORK_OFFICES.includes(r))) out.push('office');
@@ -120,7 +121,10 @@ export function checkCaseEvent(state: CaseState, request: CaseEventRequest): Cas
   }
   if (!request.text.trim()) return { code: 'VALIDATION_FAILED', message: 'Say what happened: the text may not be empty.' };
   if (state.settling && request.type !== 'note') {
-    return { code: 'SETTLEMENT_PENDING', message: 'The settlement record is out for signature; only notes can be added until the parties have signed or one declines.' };
+    return {
+      code: 'SETTLEMENT_PENDING',
+      message: 'The settlement record is out for signature; only notes can be added until the parties have signed or one declines.',
+    };
   }
   const step = ladderStep(state.ladder, state.step);
   switch (request.type) {
@@ -138,10 +142,15 @@ export function checkCaseEvent(state: CaseState, request: CaseEventRequest): Cas
       }
       return null;
     case 'escalate':
-      if (!stepAfter(state.ladder, state.step)) return { code: 'LAST_STEP', message: `${step.name} is the last step: the case can only be resolved, determined or withdrawn.` };
+      if (!stepAfter(state.ladder, state.step))
+        return { code: 'LAST_STEP', message: `${step.name} is the last step: the case can only be resolved, determined or withdrawn.` };
       return null;
     case 'determine':
-      if (!step.mayDetermine) return { code: 'CANNOT_DETERMINE', message: `A case is not determined at the ${step.name.toLowerCase()} step; it can be determined by the LMC or at arbitration.` };
+      if (!step.mayDetermine)
+        return {
+          code: 'CANNOT_DETERMINE',
+          message: `A case is not determined at the ${step.name.toLowerCase()} step; it can be determined by the LMC or at arbitration.`,
+        };
       return null;
     default:
       return null;
@@ -152,7 +161,12 @@ export function checkCaseEvent(state: CaseState, request: CaseEventRequest): Cas
 export type CaseEffect = 'none' | 'clock' | 'step-changed' | 'settling' | 'closed';
 
 /** Applies an accepted event (see checkCaseEvent) on `today`. */
-export function applyCaseEvent(state: CaseState, request: Omit<CaseEventRequest, 'actor' | 'text'>, today: IsoDate, holidays: Holidays): { state: CaseState; effect: CaseEffect } {
+export function applyCaseEvent(
+  state: CaseState,
+  request: Omit<CaseEventRequest, 'actor' | 'text'>,
+  today: IsoDate,
+  holidays: Holidays,
+): { state: CaseState; effect: CaseEffect } {
   switch (request.type) {
     case 'note':
       return { state, effect: 'none' };
@@ -167,7 +181,10 @@ export function applyCaseEvent(state: CaseState, request: Omit<CaseEventRequest,
     case 'resolve': {
       // the step's clock stops while the parties sign, and runs on if one declines
       const pause = state.clock.dueOn !== null && !state.clock.paused;
-      return { state: { ...state, clock: pause ? pauseClock(state.clock, today, holidays) : state.clock, settling: { pausedClock: pause } }, effect: 'settling' };
+      return {
+        state: { ...state, clock: pause ? pauseClock(state.clock, today, holidays) : state.clock, settling: { pausedClock: pause } },
+        effect: 'settling',
+      };
     }
     case 'withdraw':
       return { state: { ...state, status: 'withdrawn' }, effect: 'closed' };
@@ -218,8 +235,10 @@ export function checkOpening(input: OpeningCheck): CaseRejection | null {
   const strangers = input.parties.filter((p) => !input.networkPracticeIds.includes(p));
   if (strangers.length) return { code: 'VALIDATION_FAILED', message: `Not a practice of this network: ${strangers.join(', ')}.` };
   const opener = input.opener;
-  if (opener.kind === 'staff') return opener.role === 'facilitator' ? null : { code: 'FORBIDDEN', message: 'Only a facilitator, the chair or a partner of a party may open a case.' };
-  if (opener.kind === 'external' || opener.networkId !== input.networkId) return { code: 'FORBIDDEN', message: 'Only people of this network may open a case in it.' };
+  if (opener.kind === 'staff')
+    return opener.role === 'facilitator' ? null : { code: 'FORBIDDEN', message: 'Only a facilitator, the chair or a partner of a party may open a case.' };
+  if (opener.kind === 'external' || opener.networkId !== input.networkId)
+    return { code: 'FORBIDDEN', message: 'Only people of this network may open a case in it.' };
   if (opener.roles.some((r) => NETWORK_OFFICES.includes(r))) return null;
   if (opener.roles.includes('partner') && input.parties.includes(opener.practiceId)) return null;
   return { code: 'FORBIDDEN', message: 'A partner may open a case only for a dispute their practice is party to.' };

@@ -96,7 +96,8 @@ export function validateBallot(
     if (!rule.proxies) return { ok: false, reason: 'PROXY_NOT_ALLOWED', message: 'This motion’s voting rule does not accept proxy votes.' };
     if (ballot.proxyFor === ballot.voterId) return { ok: false, reason: 'PROXY_FOR_SELF', message: 'A voter cannot hold their own proxy.' };
     const appointing = electorate.find((v) => v.voterId === ballot.proxyFor);
-    if (!appointing) return { ok: false, reason: 'PROXY_PRINCIPAL_NOT_IN_ELECTORATE', message: `${ballot.proxyFor} is not in the electorate, so no proxy can vote for them.` };
+    if (!appointing)
+      return { ok: false, reason: 'PROXY_PRINCIPAL_NOT_IN_ELECTORATE', message: `${ballot.proxyFor} is not in the electorate, so no proxy can vote for them.` };
     const appointed = options.appointedProxies;
     if (appointed && appointed[ballot.proxyFor] !== ballot.voterId) {
       return { ok: false, reason: 'PROXY_NOT_APPOINTED', message: `${ballot.voterId} has not been appointed proxy for ${ballot.proxyFor}.` };
@@ -107,14 +108,25 @@ export function validateBallot(
     return { ok: false, reason: 'SUBJECT_EXCLUDED', message: 'The practice this motion concerns does not vote on it.' };
   }
   if (ballotsSoFar.some((b) => principalOf(b) === principal.voterId)) {
-    return { ok: false, reason: 'ALREADY_VOTED', message: `A vote has already been recorded for ${principal.voterId}, in person or by proxy; only the first counts.` };
+    return {
+      ok: false,
+      reason: 'ALREADY_VOTED',
+      message: `A vote has already been recorded for ${principal.voterId}, in person or by proxy; only the first counts.`,
+    };
   }
   return { ok: true };
 }
 
 /** A refusal by one of the motion rules below: its reason is the API error code. */
 export interface MotionRefusal {
-  reason: 'PROXY_NOT_ALLOWED' | 'PROXY_FOR_SELF' | 'PROXY_PRINCIPAL_NOT_IN_ELECTORATE' | 'NOT_IN_ELECTORATE' | 'ALREADY_APPOINTED' | 'ALREADY_VOTED' | 'INVALID_EXTENSION';
+  reason:
+    | 'PROXY_NOT_ALLOWED'
+    | 'PROXY_FOR_SELF'
+    | 'PROXY_PRINCIPAL_NOT_IN_ELECTORATE'
+    | 'NOT_IN_ELECTORATE'
+    | 'ALREADY_APPOINTED'
+    | 'ALREADY_VOTED'
+    | 'INVALID_EXTENSION';
   message: string;
 }
 
@@ -132,7 +144,8 @@ export function proxyAppointmentRefusal(
 ): MotionRefusal | undefined {
   if (!rule.proxies) return { reason: 'PROXY_NOT_ALLOWED', message: 'This motion’s voting rule does not accept proxy votes.' };
   if (principalId === proxyId) return { reason: 'PROXY_FOR_SELF', message: 'A practice cannot be its own proxy.' };
-  if (!electorate.some((v) => v.voterId === principalId)) return { reason: 'PROXY_PRINCIPAL_NOT_IN_ELECTORATE', message: `${principalId} is not in the electorate.` };
+  if (!electorate.some((v) => v.voterId === principalId))
+    return { reason: 'PROXY_PRINCIPAL_NOT_IN_ELECTORATE', message: `${principalId} is not in the electorate.` };
   if (!electorate.some((v) => v.voterId === proxyId)) return { reason: 'NOT_IN_ELECTORATE', message: `${proxyId} is not in the electorate.` };
   if (appointed[principalId]) return { reason: 'ALREADY_APPOINTED', message: `${principalId} has already appointed a proxy.` };
   if (hasVoted(principalId)) return { reason: 'ALREADY_VOTED', message: `${principalId} has already voted.` };
@@ -142,7 +155,8 @@ export function proxyAppointmentRefusal(
 /** Whether a vote closing at `closesAt` may be extended to `requested` at time `now` (ms). */
 export function extensionRefusal(closesAt: string, requested: string, now: number): MotionRefusal | undefined {
   const at = Date.parse(requested);
-  if (Number.isNaN(at) || at <= Date.parse(closesAt)) return { reason: 'INVALID_EXTENSION', message: `The new closing time must be later than the current one (${closesAt}).` };
+  if (Number.isNaN(at) || at <= Date.parse(closesAt))
+    return { reason: 'INVALID_EXTENSION', message: `The new closing time must be later than the current one (${closesAt}).` };
   if (at <= now) return { reason: 'INVALID_EXTENSION', message: 'The new closing time must be in the future.' };
   return undefined;
 }

@@ -28,13 +28,15 @@ export function constituencyProblems(memberPracticeIds: readonly string[], const
       seen.add(id);
     }
   });
-  if (new Set(constituencies.map((c) => c.name)).size !== constituencies.length) problems.push({ path: 'constituencies', message: 'constituency names must be unique' });
+  if (new Set(constituencies.map((c) => c.name)).size !== constituencies.length)
+    problems.push({ path: 'constituencies', message: 'constituency names must be unique' });
   return problems;
 }
 
 /** A refusal by an election rule: its reason is the API error code. */
 export interface ElectionRefusal {
-  reason: 'WRONG_PHASE' | 'UNKNOWN_CONSTITUENCY' | 'NOT_ELIGIBLE' | 'ALREADY_NOMINATED' | 'VOTING_CLOSED' | 'NOT_IN_ELECTORATE' | 'ALREADY_VOTED' | 'INVALID_BALLOT';
+  reason:
+    'WRONG_PHASE' | 'UNKNOWN_CONSTITUENCY' | 'NOT_ELIGIBLE' | 'ALREADY_NOMINATED' | 'VOTING_CLOSED' | 'NOT_IN_ELECTORATE' | 'ALREADY_VOTED' | 'INVALID_BALLOT';
   message: string;
 }
 
@@ -44,18 +46,26 @@ export function nominationRefusal(
   nomination: { personId: string; constituency: string },
 ): ElectionRefusal | undefined {
   if (election.phase !== 'nominations') return { reason: 'WRONG_PHASE', message: 'Nominations are closed.' };
-  if (!election.constituencies.some((c) => c.name === nomination.constituency)) return { reason: 'UNKNOWN_CONSTITUENCY', message: `No constituency called ${nomination.constituency}.` };
+  if (!election.constituencies.some((c) => c.name === nomination.constituency))
+    return { reason: 'UNKNOWN_CONSTITUENCY', message: `No constituency called ${nomination.constituency}.` };
   if (!election.eligiblePersonIds.has(nomination.personId)) return { reason: 'NOT_ELIGIBLE', message: 'A candidate must belong to a practice of the network.' };
   if (election.nominated.has(nomination.personId)) return { reason: 'ALREADY_NOMINATED', message: 'This person is already a candidate in this election.' };
   return undefined;
 }
 
 /** Whether a practice may cast its ballot now: the ballot is open, it has a constituency, and it has not voted. */
-export function electionBallotRefusal(election: { phase: ElectionPhase; constituencies: readonly Constituency[]; voted: ReadonlySet<string> }, voterId: string): ElectionRefusal | undefined {
+export function electionBallotRefusal(
+  election: { phase: ElectionPhase; constituencies: readonly Constituency[]; voted: ReadonlySet<string> },
+  voterId: string,
+): ElectionRefusal | undefined {
   if (election.phase !== 'ballot') {
-    return { reason: 'VOTING_CLOSED', message: election.phase === 'nominations' || election.phase === 'opening' ? 'The ballot has not opened yet.' : 'The ballot has closed.' };
+    return {
+      reason: 'VOTING_CLOSED',
+      message: election.phase === 'nominations' || election.phase === 'opening' ? 'The ballot has not opened yet.' : 'The ballot has closed.',
+    };
   }
-  if (!election.constituencies.some((c) => c.practiceIds.includes(voterId))) return { reason: 'NOT_IN_ELECTORATE', message: 'Your practice does not vote in this election.' };
+  if (!election.constituencies.some((c) => c.practiceIds.includes(voterId)))
+    return { reason: 'NOT_IN_ELECTORATE', message: 'Your practice does not vote in this election.' };
   if (election.voted.has(voterId)) return { reason: 'ALREADY_VOTED', message: 'A ballot has already been recorded for your practice; only the first counts.' };
   return undefined;
 }
@@ -64,7 +74,12 @@ export function electionBallotRefusal(election: { phase: ElectionPhase; constitu
  * Whether a ballot paper would be spoilt: under FPTP at most `seats` distinct marks for standing
  * candidates; under STV a ranking of standing candidates, each once.
  */
-export function ballotPaperRefusal(method: ElectionMethod, seats: number, standing: ReadonlySet<string>, preferences: readonly string[]): ElectionRefusal | undefined {
+export function ballotPaperRefusal(
+  method: ElectionMethod,
+  seats: number,
+  standing: ReadonlySet<string>,
+  preferences: readonly string[],
+): ElectionRefusal | undefined {
   const problem =
     method === 'fptp'
       ? fptpBallotProblem(preferences, seats, standing)
@@ -72,7 +87,10 @@ export function ballotPaperRefusal(method: ElectionMethod, seats: number, standi
         ? 'UNKNOWN_OR_REPEATED_CANDIDATE'
         : undefined;
   if (!problem) return undefined;
-  return { reason: 'INVALID_BALLOT', message: `This ballot would be spoilt (${problem.toLowerCase().replace(/_/g, ' ')}). Use the candidate ids listed for your constituency, each once.` };
+  return {
+    reason: 'INVALID_BALLOT',
+    message: `This ballot would be spoilt (${problem.toLowerCase().replace(/_/g, ' ')}). Use the candidate ids listed for your constituency, each once.`,
+  };
 }
 
 export interface ConstituencyCount {
@@ -95,7 +113,10 @@ export function countConstituencies(input: {
   return input.constituencies.map((c) => {
     const standing = input.candidates.filter((x) => x.constituency === c.name).map((x) => ({ id: x.id, name: x.name }));
     const papers = input.ballots.filter((b) => b.constituency === c.name).map((b) => b.preferences);
-    const count = input.method === 'stv' ? countStv({ seats: c.seats, candidates: standing, ballots: papers, seed: input.seed }) : countFptp({ seats: c.seats, candidates: standing, ballots: papers, seed: input.seed });
+    const count =
+      input.method === 'stv'
+        ? countStv({ seats: c.seats, candidates: standing, ballots: papers, seed: input.seed })
+        : countFptp({ seats: c.seats, candidates: standing, ballots: papers, seed: input.seed });
     return { name: c.name, seats: c.seats, candidates: standing, ballots: papers.length, elected: count.elected, count };
   });
 }

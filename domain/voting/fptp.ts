@@ -60,7 +60,9 @@ export function countFptp(input: FptpInput): FptpResult {
   const lotOrder = drawLots(seed, ids);
   const ranked = [...ids].sort((a, b) => totals.get(b)! - totals.get(a)! || lotOrder.indexOf(a) - lotOrder.indexOf(b));
   const winners = ranked.slice(0, Math.min(seats, ranked.length));
-  const lines: string[] = [`${valid} valid ballot${valid === 1 ? '' : 's'}, ${invalid} spoilt; ${seats} seat${seats === 1 ? '' : 's'}; each voter could mark up to ${seats} candidate${seats === 1 ? '' : 's'}.`];
+  const lines: string[] = [
+    `${valid} valid ballot${valid === 1 ? '' : 's'}, ${invalid} spoilt; ${seats} seat${seats === 1 ? '' : 's'}; each voter could mark up to ${seats} candidate${seats === 1 ? '' : 's'}.`,
+  ];
   for (const id of ranked) lines.push(`${id}: ${totals.get(id)} vote${totals.get(id) === 1 ? '' : 's'}${winners.includes(id) ? ' — elected' : ''}.`);
 
   let tieBreak: FptpResult['tieBreak'];
@@ -75,7 +77,8 @@ export function countFptp(input: FptpInput): FptpResult {
       lines.push(note);
     }
   }
-  if (ids.length < seats) lines.push(`Only ${ids.length} candidate${ids.length === 1 ? '' : 's'} stood for ${seats} seats; ${seats - ids.length} stay unfilled.`);
+  if (ids.length < seats)
+    lines.push(`Only ${ids.length} candidate${ids.length === 1 ? '' : 's'} stood for ${seats} seats; ${seats - ids.length} stay unfilled.`);
 
   return {
     method: 'fptp',

@@ -7,16 +7,7 @@ import { z } from 'zod';
  * an old result.
  */
 
-export const DECISION_TYPES = [
-  'ordinary',
-  'allocation',
-  'constitutional',
-  'admission',
-  'expulsion',
-  'legal-form',
-  'appointment',
-  'dissolution',
-] as const;
+export const DECISION_TYPES = ['ordinary', 'allocation', 'constitutional', 'admission', 'expulsion', 'legal-form', 'appointment', 'dissolution'] as const;
 export const decisionTypeSchema = z.enum(DECISION_TYPES);
 export type DecisionType = z.infer<typeof decisionTypeSchema>;
 
@@ -90,12 +81,54 @@ export function defaultVotingRules(): Record<DecisionType, VotingRule> {
   return {
     ordinary: rule('ordinary', { ...common, basis: 'per-practice', threshold: 'simple', abstentions: 'ignored', quorum: halfPresent(), castingVote: true }),
     allocation: rule('allocation', { ...common, basis: 'dual', threshold: 'simple', abstentions: 'ignored', quorum: halfPresent(), castingVote: false }),
-    constitutional: rule('constitutional', { ...common, basis: 'per-practice', threshold: 'special-75', abstentions: 'ignored', quorum: halfPresent(), castingVote: false }),
-    admission: rule('admission', { ...common, basis: 'per-practice', threshold: 'unanimous', abstentions: 'count-as-against', quorum: everyonePresent(), castingVote: false }),
-    expulsion: rule('expulsion', { ...common, basis: 'per-practice', threshold: 'unanimous-excluding-subject', abstentions: 'count-as-against', quorum: everyonePresent(), castingVote: false }),
-    'legal-form': rule('legal-form', { ...common, basis: 'per-practice', threshold: 'special-75', abstentions: 'ignored', quorum: halfPresent(), castingVote: false }),
-    appointment: rule('appointment', { ...common, basis: 'per-practice', threshold: 'simple', abstentions: 'ignored', quorum: halfPresent(), castingVote: true }),
-    dissolution: rule('dissolution', { ...common, basis: 'per-practice', threshold: 'special-75', abstentions: 'ignored', quorum: halfPresent(), castingVote: false }),
+    constitutional: rule('constitutional', {
+      ...common,
+      basis: 'per-practice',
+      threshold: 'special-75',
+      abstentions: 'ignored',
+      quorum: halfPresent(),
+      castingVote: false,
+    }),
+    admission: rule('admission', {
+      ...common,
+      basis: 'per-practice',
+      threshold: 'unanimous',
+      abstentions: 'count-as-against',
+      quorum: everyonePresent(),
+      castingVote: false,
+    }),
+    expulsion: rule('expulsion', {
+      ...common,
+      basis: 'per-practice',
+      threshold: 'unanimous-excluding-subject',
+      abstentions: 'count-as-against',
+      quorum: everyonePresent(),
+      castingVote: false,
+    }),
+    'legal-form': rule('legal-form', {
+      ...common,
+      basis: 'per-practice',
+      threshold: 'special-75',
+      abstentions: 'ignored',
+      quorum: halfPresent(),
+      castingVote: false,
+    }),
+    appointment: rule('appointment', {
+      ...common,
+      basis: 'per-practice',
+      threshold: 'simple',
+      abstentions: 'ignored',
+      quorum: halfPresent(),
+      castingVote: true,
+    }),
+    dissolution: rule('dissolution', {
+      ...common,
+      basis: 'per-practice',
+      threshold: 'special-75',
+      abstentions: 'ignored',
+      quorum: halfPresent(),
+      castingVote: false,
+    }),
   };
 }
 

@@ -193,11 +193,25 @@ export function countStv(input: StvInput): StvResult {
       }
     }
     if (set.length === 1) {
-      tieBreaks.push({ stage, purpose, tied, chosen: set[0], method: 'earlier-stage', note: `Equal at stage ${stage}; decided by votes at stage ${decidedAt}, where ${set[0]} had the ${prefer} number.` });
+      tieBreaks.push({
+        stage,
+        purpose,
+        tied,
+        chosen: set[0],
+        method: 'earlier-stage',
+        note: `Equal at stage ${stage}; decided by votes at stage ${decidedAt}, where ${set[0]} had the ${prefer} number.`,
+      });
       return set[0];
     }
     const chosen = drawLots(seed, set)[0];
-    tieBreaks.push({ stage, purpose, tied, chosen, method: 'lot', note: `Equal at every stage; ${chosen} drawn by lot (lowest FNV-1a key of seed "${seed}" and candidate id).` });
+    tieBreaks.push({
+      stage,
+      purpose,
+      tied,
+      chosen,
+      method: 'lot',
+      note: `Equal at every stage; ${chosen} drawn by lot (lowest FNV-1a key of seed "${seed}" and candidate id).`,
+    });
     return chosen;
   };
 
@@ -228,7 +242,11 @@ export function countStv(input: StvInput): StvResult {
       if (elected.length >= seats) break;
       const surplus = totals.get(id)! - quotaUnits;
       if (surplus > 0) pendingSurplus.push(id);
-      elect(id, `${id} has ${toVotes(totals.get(id)!)} votes, reaching the quota of ${quota}; deemed elected (r.47)` + (surplus > 0 ? `, with a surplus of ${toVotes(surplus)}.` : ', with no surplus.'));
+      elect(
+        id,
+        `${id} has ${toVotes(totals.get(id)!)} votes, reaching the quota of ${quota}; deemed elected (r.47)` +
+          (surplus > 0 ? `, with a surplus of ${toVotes(surplus)}.` : ', with no surplus.'),
+      );
     }
   };
 

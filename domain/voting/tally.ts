@@ -1,4 +1,14 @@
-import { type Ballot, type BallotOptions, type BallotRejection, type Choice, electorateProblem, excludesSubject, principalOf, validateBallot, type Voter } from './ballot';
+import {
+  type Ballot,
+  type BallotOptions,
+  type BallotRejection,
+  type Choice,
+  electorateProblem,
+  excludesSubject,
+  principalOf,
+  validateBallot,
+  type Voter,
+} from './ballot';
 import { formatShare, type Threshold, type VotingRule } from './rule';
 
 /**
@@ -174,9 +184,7 @@ export function tallyVotes(input: TallyInput): TallyResult {
   }
 
   const quorumNum = quorumMillionths(rule.quorum.minShareOfEligibleWeight);
-  const missingOffices = rule.quorum.requiredOffices.filter(
-    (office) => !electorate.some((v) => v.offices.includes(office) && castInPerson.has(v.voterId)),
-  );
+  const missingOffices = rule.quorum.requiredOffices.filter((office) => !electorate.some((v) => v.offices.includes(office) && castInPerson.has(v.voterId)));
 
   let castingVoteUsed = false;
   let anyTie = false;
@@ -211,7 +219,10 @@ export function tallyVotes(input: TallyInput): TallyResult {
     let need: string;
     if (rule.threshold === 'unanimous' || rule.threshold === 'unanimous-excluding-subject') {
       thresholdMet = counted > 0 && against === 0;
-      need = rule.threshold === 'unanimous' ? 'Unanimity needs every counted vote to be for the motion' : 'Unanimity (excluding the subject practice) needs every counted vote to be for the motion';
+      need =
+        rule.threshold === 'unanimous'
+          ? 'Unanimity needs every counted vote to be for the motion'
+          : 'Unanimity (excluding the subject practice) needs every counted vote to be for the motion';
     } else {
       const t = THRESHOLD_FRACTION[rule.threshold];
       const lhs = BigInt(f) * t.q;
@@ -260,7 +271,9 @@ export function tallyVotes(input: TallyInput): TallyResult {
   }
 
   for (const office of rule.quorum.requiredOffices) {
-    quorumLines.push(`Required office ${office}: ${missingOffices.includes(office) ? 'its holder did not vote in person. Not met.' : 'its holder voted in person. Met.'}`);
+    quorumLines.push(
+      `Required office ${office}: ${missingOffices.includes(office) ? 'its holder did not vote in person. Not met.' : 'its holder voted in person. Met.'}`,
+    );
   }
   const quorumMet = missingOffices.length === 0 && perBasis.every((m) => m.quorum.met);
   lines.push(...quorumLines);
@@ -269,7 +282,8 @@ export function tallyVotes(input: TallyInput): TallyResult {
   const carried = perBasis.every((m) => m.carried);
   const result: TallyResult['result'] = !quorumMet ? 'inquorate' : carried ? 'carried' : 'lost';
   if (result === 'inquorate') lines.push('Result: inquorate. The vote is not quorate, so no decision is made.');
-  else if (rule.basis === 'dual') lines.push(`Result: ${result}. ${carried ? 'Both majorities were reached.' : 'A dual-majority motion needs both majorities.'}`);
+  else if (rule.basis === 'dual')
+    lines.push(`Result: ${result}. ${carried ? 'Both majorities were reached.' : 'A dual-majority motion needs both majorities.'}`);
   else lines.push(`Result: ${result}.`);
 
   const first = perBasis[0];

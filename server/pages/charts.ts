@@ -55,7 +55,12 @@ export function barChart(opts: { id: string; title: string; desc: string; bars: 
  * Each network's list size as a bar against the footprint: the band between the minimum and the
  * maximum is shaded and its edges are labelled, so a bar short of or past the band reads at a glance.
  */
-export function footprintChart(opts: { id: string; title: string; networks: readonly { name: string; listSize: number }[]; footprint: { minListSize: number; maxListSize: number } }): string {
+export function footprintChart(opts: {
+  id: string;
+  title: string;
+  networks: readonly { name: string; listSize: number }[];
+  footprint: { minListSize: number; maxListSize: number };
+}): string {
   const labelWidth = 190;
   const barArea = 300;
   const row = 30;
@@ -87,7 +92,11 @@ export function footprintChart(opts: { id: string; title: string; networks: read
 }
 
 /** Red, amber and green counts per day as stacked columns, each segment labelled with its count. */
-export function ragHistoryChart(opts: { id: string; title: string; days: readonly { day: string; label: string; red: number; amber: number; green: number }[] }): string {
+export function ragHistoryChart(opts: {
+  id: string;
+  title: string;
+  days: readonly { day: string; label: string; red: number; amber: number; green: number }[];
+}): string {
   const column = 56;
   const left = 8;
   const chartHeight = 180;
@@ -107,7 +116,10 @@ export function ragHistoryChart(opts: { id: string; title: string; days: readonl
           const h = Math.round((d[rag] / max) * (chartHeight - 10));
           y -= h;
           if (h === 0) return '';
-          const label = h >= 16 ? `<text x="${x + column / 2 - 4}" y="${y + h / 2 + 5}" text-anchor="middle" font-size="14" fill="${rag === 'amber' ? INK : '#ffffff'}">${d[rag]}</text>` : '';
+          const label =
+            h >= 16
+              ? `<text x="${x + column / 2 - 4}" y="${y + h / 2 + 5}" text-anchor="middle" font-size="14" fill="${rag === 'amber' ? INK : '#ffffff'}">${d[rag]}</text>`
+              : '';
           return `<rect x="${x}" y="${y}" width="${column - 8}" height="${h}" fill="${RAG_COLOURS[rag]}"/>${label}`;
         })
         .join('');

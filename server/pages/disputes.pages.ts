@@ -13,7 +13,14 @@ import { number } from '../../domain/wording';
 /** The longest text a case event may carry (the API's limit). */
 const CASE_TEXT_MAX = 10_000;
 
-const STATUS_TAG: Record<string, string> = { open: 'nhsuk-tag--blue', resolved: 'nhsuk-tag--green', withdrawn: 'nhsuk-tag--grey', determined: 'nhsuk-tag--purple', closed: 'nhsuk-tag--grey', escalated: 'nhsuk-tag--orange' };
+const STATUS_TAG: Record<string, string> = {
+  open: 'nhsuk-tag--blue',
+  resolved: 'nhsuk-tag--green',
+  withdrawn: 'nhsuk-tag--grey',
+  determined: 'nhsuk-tag--purple',
+  closed: 'nhsuk-tag--grey',
+  escalated: 'nhsuk-tag--orange',
+};
 
 const CONFIRMED: Record<CaseEventType, string> = {
   note: 'Your note is recorded',
@@ -37,12 +44,17 @@ function casePage(kase: CaseView, extra: { networkName: string; form?: unknown; 
     networkName: extra.networkName,
     open,
     statusTag: STATUS_TAG[kase.status],
-    statusLine: open ? `At step ${kase.step.number}, ${kase.step.name}: ${kase.timeLeft.charAt(0).toLowerCase()}${kase.timeLeft.slice(1)}.` : `Closed on ${kase.closedOn ? formatDate(kase.closedOn) : 'a date not recorded'}.`,
+    statusLine: open
+      ? `At step ${kase.step.number}, ${kase.step.name}: ${kase.timeLeft.charAt(0).toLowerCase()}${kase.timeLeft.slice(1)}.`
+      : `Closed on ${kase.closedOn ? formatDate(kase.closedOn) : 'a date not recorded'}.`,
     parties: listAnd(kase.parties.map((p) => p.name)),
     openedOn: formatDate(kase.openedOn),
     startedOn: formatDate(kase.step.startedOn),
     dueOn: kase.step.dueOn ? formatDate(kase.step.dueOn) : null,
-    breachWords: kase.breaches === 0 ? 'None: every step so far was dealt with in time' : `${plural(kase.breaches, 'step')} not resolved by ${kase.breaches === 1 ? 'its' : 'their'} due date`,
+    breachWords:
+      kase.breaches === 0
+        ? 'None: every step so far was dealt with in time'
+        : `${plural(kase.breaches, 'step')} not resolved by ${kase.breaches === 1 ? 'its' : 'their'} due date`,
     ladder: kase.ladder.map((s) => ({ ...s, current: open && s.position === 'current', past: s.position === 'past' })),
     settlement: kase.settlement,
     settlementUrl: extra.settlementUrl ?? null,
@@ -62,7 +74,12 @@ export function disputesPagesRouter(s: Services, access: AccessLayer): Router {
   const { doubleCsrfProtection, generateCsrfToken, longForm, perToken, withLink, linkOf, guard, page } = createPageKit(s, access);
   const disputeLink = withLink(['dispute-case', 'dispute-external']);
 
-  async function linkPage(req: Request, res: Response, extra: { errors?: { field: string; message: string }[]; confirmation?: string; text?: string; type?: string } = {}, status = 200) {
+  async function linkPage(
+    req: Request,
+    res: Response,
+    extra: { errors?: { field: string; message: string }[]; confirmation?: string; text?: string; type?: string } = {},
+    status = 200,
+  ) {
     const link = linkOf(res);
     const { case: kase } = await s.disputes.describeForLink(link);
     const network = await s.networks.getNetwork(kase.networkId);
@@ -75,21 +92,28 @@ export function disputesPagesRouter(s: Services, access: AccessLayer): Router {
         ];
     const formData =
       kase.status === 'open' && !link.expired
-        ? { heading: external ? 'Record your view or determination' : 'Add to the case', action: `/a/${link.secret}/case-events`, types: types.map((t, i) => ({ ...t, checked: extra.type ? extra.type === t.value : i === 0 })) }
+        ? {
+            heading: external ? 'Record your view or determination' : 'Add to the case',
+            action: `/a/${link.secret}/case-events`,
+            types: types.map((t, i) => ({ ...t, checked: extra.type ? extra.type === t.value : i === 0 })),
+          }
         : null;
     const textError = extra.errors?.find((e) => e.field === 'text')?.message;
-    res.status(status).type('html').send(
-      renderPage('dispute', kase.title, {
-        ...casePage(kase, { networkName: network.name, form: formData }),
-        csrf: generateCsrfToken(req, res),
-        errors: extra.errors ?? [],
-        confirmation: extra.confirmation,
-        text: extra.text,
-        textError,
-        textMax: CASE_TEXT_MAX,
-        textMaxWords: number(CASE_TEXT_MAX),
-      }),
-    );
+    res
+      .status(status)
+      .type('html')
+      .send(
+        renderPage('dispute', kase.title, {
+          ...casePage(kase, { networkName: network.name, form: formData }),
+          csrf: generateCsrfToken(req, res),
+          errors: extra.errors ?? [],
+          confirmation: extra.confirmation,
+          text: extra.text,
+          textError,
+          textMax: CASE_TEXT_MAX,
+          textMaxWords: number(CASE_TEXT_MAX),
+        }),
+      );
   }
 
   router.get('/a/:token', perToken, disputeLink, async (req, res) => {
@@ -102,14 +126,22 @@ export function disputesPagesRouter(s: Services, access: AccessLayer): Router {
     const parsed = caseEventBody.safeParse({ type: body.type, text: String(body.text ?? '').trim() });
     if (!parsed.success) {
       const textMessage = (code: string) => (code === 'too_big' ? `Keep it to ${number(CASE_TEXT_MAX)} characters or fewer` : 'Write what you want to record');
-      const errors = parsed.error.issues.map((i) => ({ field: i.path[0] === 'text' ? 'text' : 'type', message: i.path[0] === 'text' ? textMessage(i.code) : 'Choose what you are recording' }));
+      const errors = parsed.error.issues.map((i) => ({
+        field: i.path[0] === 'text' ? 'text' : 'type',
+        message: i.path[0] === 'text' ? textMessage(i.code) : 'Choose what you are recording',
+      }));
       return linkPage(req, res, { errors, text: body.text, type: body.type }, 422);
     }
     try {
       await s.disputes.recordEventByLink(linkOf(res), parsed.data);
     } catch (err) {
       if (err instanceof AppError && err.code !== 'INTERNAL' && err.code !== 'UNAVAILABLE') {
-        return linkPage(req, res, { errors: [{ field: 'type', message: err.message }], text: body.text, type: body.type }, err.code === 'FORBIDDEN' ? 403 : err.code === 'TOKEN_EXPIRED' ? 410 : 409);
+        return linkPage(
+          req,
+          res,
+          { errors: [{ field: 'type', message: err.message }], text: body.text, type: body.type },
+          err.code === 'FORBIDDEN' ? 403 : err.code === 'TOKEN_EXPIRED' ? 410 : 409,
+        );
       }
       throw err;
     }
@@ -120,8 +152,16 @@ export function disputesPagesRouter(s: Services, access: AccessLayer): Router {
     const kase = await s.disputes.get(String(req.params.id).slice(0, 64));
     const network = await s.networks.getNetwork(kase.networkId);
     await page(req, res, 'dispute', kase.title, {
-      ...casePage(kase, { networkName: network.name, settlementUrl: kase.settlement ? `/api/v1/documents/${kase.settlement.id}/pdf` : null, registerUrl: `/networks/${network.id}/disputes` }),
-      breadcrumbs: [{ href: '/', text: 'Home' }, { href: `/networks/${network.id}`, text: network.name }, { href: `/networks/${network.id}/disputes`, text: 'Disputes, risks and issues' }],
+      ...casePage(kase, {
+        networkName: network.name,
+        settlementUrl: kase.settlement ? `/api/v1/documents/${kase.settlement.id}/pdf` : null,
+        registerUrl: `/networks/${network.id}/disputes`,
+      }),
+      breadcrumbs: [
+        { href: '/', text: 'Home' },
+        { href: `/networks/${network.id}`, text: network.name },
+        { href: `/networks/${network.id}/disputes`, text: 'Disputes, risks and issues' },
+      ],
     });
   });
 
@@ -132,12 +172,26 @@ export function disputesPagesRouter(s: Services, access: AccessLayer): Router {
     const open = cases.filter((c) => c.status === 'open');
     const breached = open.filter((c) => c.breaches > 0).length;
     await page(req, res, 'disputes', `Disputes, risks and issues of ${network.name}`, {
-        network,
-        summary: `${plural(open.length, 'open case')}${breached ? `, ${breached} of them past a due date at some step` : ''}; ${plural(log.risks.filter((r) => r.status === 'open').length, 'open risk')}; ${plural(log.issues.filter((i) => i.status === 'open').length, 'open issue')}.`,
-        cases: cases.map((c) => ({ ...c, tagClass: STATUS_TAG[c.status], partyNames: listAnd(c.parties.map((p) => p.name)), due: c.dueOn ? formatDate(c.dueOn) : '–' })),
-        risks: log.risks.map((r) => ({ ...r, closed: r.status === 'closed', review: formatDate(r.reviewOn) })),
-        issues: log.issues.map((i) => ({ ...i, tagClass: STATUS_TAG[i.status], statusWords: i.status === 'escalated' ? 'Escalated' : i.status === 'closed' ? 'Closed' : 'Open', raised: formatDate(i.raisedOn), due: formatDate(i.dueOn) })),
-        breadcrumbs: [{ href: '/', text: 'Home' }, { href: `/networks/${network.id}`, text: network.name }],
+      network,
+      summary: `${plural(open.length, 'open case')}${breached ? `, ${breached} of them past a due date at some step` : ''}; ${plural(log.risks.filter((r) => r.status === 'open').length, 'open risk')}; ${plural(log.issues.filter((i) => i.status === 'open').length, 'open issue')}.`,
+      cases: cases.map((c) => ({
+        ...c,
+        tagClass: STATUS_TAG[c.status],
+        partyNames: listAnd(c.parties.map((p) => p.name)),
+        due: c.dueOn ? formatDate(c.dueOn) : '–',
+      })),
+      risks: log.risks.map((r) => ({ ...r, closed: r.status === 'closed', review: formatDate(r.reviewOn) })),
+      issues: log.issues.map((i) => ({
+        ...i,
+        tagClass: STATUS_TAG[i.status],
+        statusWords: i.status === 'escalated' ? 'Escalated' : i.status === 'closed' ? 'Closed' : 'Open',
+        raised: formatDate(i.raisedOn),
+        due: formatDate(i.dueOn),
+      })),
+      breadcrumbs: [
+        { href: '/', text: 'Home' },
+        { href: `/networks/${network.id}`, text: network.name },
+      ],
     });
   });
 

@@ -27,27 +27,40 @@ export function mePagesRouter(s: Services, access: AccessLayer): Router {
       memberships.push({ roles: m.roles.join(', ').replace(/-/g, ' '), practice: network?.practices.find((p) => p.id === m.practiceId)?.name ?? 'a practice' });
     }
     const tokens = (await s.people.listTokens(person)).map((t) => ({ ...t, expires: t.expiresAt ? formatDate(t.expiresAt) : 'never' }));
-    await page(req, res, 'me', 'Your account', {
-      person: me.person,
-      administrator: me.administrator,
-      grants: me.grants.map((g) => ({ role: g.role.replace(/-/g, ' '), programmes: g.programmeIds.map((id) => programmes.get(id) ?? 'a programme').join(', ') })),
-      offices,
-      memberships,
-      tokens,
-      defaultDays: TOKEN_DEFAULT_DAYS,
-      maxDays: TOKEN_MAX_DAYS,
-      ...extra,
-    }, status);
+    await page(
+      req,
+      res,
+      'me',
+      'Your account',
+      {
+        person: me.person,
+        administrator: me.administrator,
+        grants: me.grants.map((g) => ({
+          role: g.role.replace(/-/g, ' '),
+          programmes: g.programmeIds.map((id) => programmes.get(id) ?? 'a programme').join(', '),
+        })),
+        offices,
+        memberships,
+        tokens,
+        defaultDays: TOKEN_DEFAULT_DAYS,
+        maxDays: TOKEN_MAX_DAYS,
+        ...extra,
+      },
+      status,
+    );
   }
 
   router.get('/me', guard('me.read'), (req, res) => accountPage(req, res));
 
   router.post('/me/tokens', guard('tokens.manage'), form, doubleCsrfProtection, async (req, res) => {
     const body = req.body as Record<string, string>;
-    const label = String(body.label ?? '').trim().slice(0, 100);
+    const label = String(body.label ?? '')
+      .trim()
+      .slice(0, 100);
     const days = Number(String(body.expiresInDays ?? '').trim() || TOKEN_DEFAULT_DAYS);
     if (!label) return accountPage(req, res, { labelError: 'Say what the token is for' }, 422);
-    if (!Number.isInteger(days) || days < 1 || days > TOKEN_MAX_DAYS) return accountPage(req, res, { labelError: `Choose between 1 and ${TOKEN_MAX_DAYS} days` }, 422);
+    if (!Number.isInteger(days) || days < 1 || days > TOKEN_MAX_DAYS)
+      return accountPage(req, res, { labelError: `Choose between 1 and ${TOKEN_MAX_DAYS} days` }, 422);
     const created = await s.people.createToken(personOf(res), { label, expiresInDays: days });
     res.setHeader('Cache-Control', 'no-store');
     await accountPage(req, res, { created });
@@ -84,7 +97,12 @@ export function mePagesRouter(s: Services, access: AccessLayer): Router {
           ...w,
           awaiting: w.networks.filter((n) => n.status === 'awaiting'),
           scored: w.networks.filter((n) => n.status === 'scored'),
-          others: w.networks.filter((n) => n.status === 'excluded' || n.status === 'closed').map((n) => ({ ...n, words: n.status === 'excluded' ? `you stand aside${n.exclusionReason ? `: ${n.exclusionReason}` : ''}` : 'scoring has closed' })),
+          others: w.networks
+            .filter((n) => n.status === 'excluded' || n.status === 'closed')
+            .map((n) => ({
+              ...n,
+              words: n.status === 'excluded' ? `you stand aside${n.exclusionReason ? `: ${n.exclusionReason}` : ''}` : 'scoring has closed',
+            })),
         })),
       })),
     });

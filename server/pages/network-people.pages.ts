@@ -21,30 +21,47 @@ export function networkPeoplePagesRouter(s: Services, access: AccessLayer): Rout
   const router = Router();
   const { guard, page, personOf, form, doubleCsrfProtection } = createPageKit(s, access);
 
-  async function peoplePage(req: Request, res: Response, extra: { errors?: FieldError[]; practiceId?: string; typed?: Record<string, unknown>; notice?: string } = {}) {
+  async function peoplePage(
+    req: Request,
+    res: Response,
+    extra: { errors?: FieldError[]; practiceId?: string; typed?: Record<string, unknown>; notice?: string } = {},
+  ) {
     const person = personOf(res);
     const network = await s.networks.getNetwork(String(req.params.id));
     const programme = await s.networks.getProgramme(network.programmeId);
     const errors = extra.errors ?? [];
-    const notices: Record<string, string> = { network: 'Network created.', added: 'Person added.', changed: 'Changes saved.', removed: 'Person taken off the practice.', list: 'List size saved.' };
-    await page(req, res, 'network-people', `${errors.length ? 'Error: ' : ''}${network.name}: practices and people`, {
-      network,
-      canManage: mayIn(person, 'network.manage', network.programmeId, network.id),
-      note: OPEN_ROUNDS_NOTE,
-      notice: extra.notice ?? notices[String(req.query.created ?? req.query.done ?? '')],
-      practices: network.practices.map((p, i) => {
-        const mine = extra.practiceId === p.id;
-        return {
-          ...p,
-          i,
-          typed: mine ? extra.typed : { listSize: String(p.listSize), roleChoices: choices([]) },
-          fieldErrors: mine ? byField(errors) : {},
-          open: mine && errors.length > 0,
-        };
-      }),
-      errors,
-      breadcrumbs: [HOME, programmeCrumb(programme), { href: `/networks/${network.id}`, text: network.name }],
-    }, errors.length ? 422 : 200);
+    const notices: Record<string, string> = {
+      network: 'Network created.',
+      added: 'Person added.',
+      changed: 'Changes saved.',
+      removed: 'Person taken off the practice.',
+      list: 'List size saved.',
+    };
+    await page(
+      req,
+      res,
+      'network-people',
+      `${errors.length ? 'Error: ' : ''}${network.name}: practices and people`,
+      {
+        network,
+        canManage: mayIn(person, 'network.manage', network.programmeId, network.id),
+        note: OPEN_ROUNDS_NOTE,
+        notice: extra.notice ?? notices[String(req.query.created ?? req.query.done ?? '')],
+        practices: network.practices.map((p, i) => {
+          const mine = extra.practiceId === p.id;
+          return {
+            ...p,
+            i,
+            typed: mine ? extra.typed : { listSize: String(p.listSize), roleChoices: choices([]) },
+            fieldErrors: mine ? byField(errors) : {},
+            open: mine && errors.length > 0,
+          };
+        }),
+        errors,
+        breadcrumbs: [HOME, programmeCrumb(programme), { href: `/networks/${network.id}`, text: network.name }],
+      },
+      errors.length ? 422 : 200,
+    );
   }
 
   router.get('/networks/:id/people', guard('network.read', { network: 'id' }), async (req, res) => {
@@ -58,7 +75,11 @@ export function networkPeoplePagesRouter(s: Services, access: AccessLayer): Rout
     const typed = text(req.body, 'listSize');
     const listSize = wholeNumber(typed);
     if (listSize === null || listSize > 1_000_000) {
-      return peoplePage(req, res, { practiceId, typed: { listSize: typed, roleChoices: choices([]) }, errors: [{ field: `list-${i}`, message: 'Enter the list size as a whole number of patients, up to 1,000,000' }] });
+      return peoplePage(req, res, {
+        practiceId,
+        typed: { listSize: typed, roleChoices: choices([]) },
+        errors: [{ field: `list-${i}`, message: 'Enter the list size as a whole number of patients, up to 1,000,000' }],
+      });
     }
     await s.networkMembers.changePractice(personOf(res), network.id, practiceId, { listSize });
     res.redirect(303, `/networks/${network.id}/people?done=list`);
@@ -70,7 +91,11 @@ export function networkPeoplePagesRouter(s: Services, access: AccessLayer): Rout
     const i = network.practices.findIndex((p) => p.id === practiceId);
     const practice = network.practices[i];
     if (!practice) throw new AppError('NOT_FOUND', 'This practice is not one of the network’s practices.');
-    const input = { name: text(req.body, 'name'), email: text(req.body, 'email').toLowerCase(), roles: values(req.body, 'roles').filter((r): r is (typeof ROLES)[number] => (ROLES as readonly string[]).includes(r)) };
+    const input = {
+      name: text(req.body, 'name'),
+      email: text(req.body, 'email').toLowerCase(),
+      roles: values(req.body, 'roles').filter((r): r is (typeof ROLES)[number] => (ROLES as readonly string[]).includes(r)),
+    };
     const errors: FieldError[] = [];
     if (!input.name) errors.push({ field: `add-${i}-name`, message: `Enter the full name of the person to add to ${practice.name}` });
     if (!EMAIL.test(input.email)) errors.push({ field: `add-${i}-email`, message: 'Enter their email address, like name@nhs.net' });
@@ -80,7 +105,8 @@ export function networkPeoplePagesRouter(s: Services, access: AccessLayer): Rout
     try {
       await s.networkMembers.addPerson(personOf(res), network.id, practiceId, input);
     } catch (err) {
-      if (err instanceof AppError && err.code === 'ALREADY_EXISTS') return peoplePage(req, res, { practiceId, typed, errors: [{ field: `add-${i}-email`, message: err.message }] });
+      if (err instanceof AppError && err.code === 'ALREADY_EXISTS')
+        return peoplePage(req, res, { practiceId, typed, errors: [{ field: `add-${i}-email`, message: err.message }] });
       throw err;
     }
     res.redirect(303, `/networks/${network.id}/people?done=added`);
@@ -93,16 +119,28 @@ export function networkPeoplePagesRouter(s: Services, access: AccessLayer): Rout
     const member = practice?.people.find((x) => x.id === String(req.params.personId));
     if (!practice || !member) throw new AppError('NOT_FOUND', 'This person is not one of the network’s people.');
     const shown = typed ?? { name: member.name, roles: member.roles };
-    await page(req, res, 'network-person', `${errors.length ? 'Error: ' : ''}Change ${member.name}`, {
-      network,
-      practice,
-      member,
-      typed: { name: shown.name, roleChoices: choices(shown.roles) },
-      note: OPEN_ROUNDS_NOTE,
-      errors,
-      fieldErrors: byField(errors),
-      breadcrumbs: [HOME, programmeCrumb(programme), { href: `/networks/${network.id}`, text: network.name }, { href: `/networks/${network.id}/people`, text: 'Practices and people' }],
-    }, errors.length ? 422 : 200);
+    await page(
+      req,
+      res,
+      'network-person',
+      `${errors.length ? 'Error: ' : ''}Change ${member.name}`,
+      {
+        network,
+        practice,
+        member,
+        typed: { name: shown.name, roleChoices: choices(shown.roles) },
+        note: OPEN_ROUNDS_NOTE,
+        errors,
+        fieldErrors: byField(errors),
+        breadcrumbs: [
+          HOME,
+          programmeCrumb(programme),
+          { href: `/networks/${network.id}`, text: network.name },
+          { href: `/networks/${network.id}/people`, text: 'Practices and people' },
+        ],
+      },
+      errors.length ? 422 : 200,
+    );
   }
 
   router.get('/networks/:id/people/:personId', guard('network.manage', { network: 'id' }), async (req, res) => {
@@ -110,7 +148,10 @@ export function networkPeoplePagesRouter(s: Services, access: AccessLayer): Rout
   });
 
   router.post('/networks/:id/people/:personId', guard('network.manage', { network: 'id' }), form, doubleCsrfProtection, async (req, res) => {
-    const typed = { name: text(req.body, 'name'), roles: values(req.body, 'roles').filter((r): r is (typeof ROLES)[number] => (ROLES as readonly string[]).includes(r)) };
+    const typed = {
+      name: text(req.body, 'name'),
+      roles: values(req.body, 'roles').filter((r): r is (typeof ROLES)[number] => (ROLES as readonly string[]).includes(r)),
+    };
     const errors: FieldError[] = [];
     if (!typed.name) errors.push({ field: 'name', message: 'Enter their full name' });
     if (typed.roles.length === 0) errors.push({ field: `roles-${ROLES[0]}`, message: 'Choose at least one role' });

@@ -39,7 +39,10 @@ export function createPageKit(s: Services, access: AccessLayer) {
   function html(res: Response) {
     res.locals.html = true;
     res.locals.renderError = (status: number, err: AppError) =>
-      renderPage('message', 'There is a problem', { heading: status === 404 ? 'Page not found' : status === 403 ? 'You do not have access to this page' : 'There is a problem', message: err.message });
+      renderPage('message', 'There is a problem', {
+        heading: status === 404 ? 'Page not found' : status === 403 ? 'You do not have access to this page' : 'There is a problem',
+        message: err.message,
+      });
   }
 
   /**
@@ -120,7 +123,8 @@ export function createPageKit(s: Services, access: AccessLayer) {
           res.locals.scope = scope;
           next();
         } catch (err) {
-          if (err instanceof AppError && (err.code === 'NOT_FOUND' || err.code === 'FORBIDDEN')) res.setHeader(ACCESS_DECISION_HEADER, err.code === 'NOT_FOUND' ? 'not-found' : 'forbidden');
+          if (err instanceof AppError && (err.code === 'NOT_FOUND' || err.code === 'FORBIDDEN'))
+            res.setHeader(ACCESS_DECISION_HEADER, err.code === 'NOT_FOUND' ? 'not-found' : 'forbidden');
           next(err);
         }
       };
@@ -140,7 +144,10 @@ export function createPageKit(s: Services, access: AccessLayer) {
     /** Renders a page for the signed-in person `guard` let through, with their header. */
     async page(req: Request, res: Response, view: string, title: string, data: Record<string, unknown>, status = 200) {
       const header = await account(req, res, res.locals.person as PersonActor);
-      res.status(status).type('html').send(renderPage(view, title, { ...data, csrf: header.csrf }, header));
+      res
+        .status(status)
+        .type('html')
+        .send(renderPage(view, title, { ...data, csrf: header.csrf }, header));
     },
     doubleCsrfProtection,
     generateCsrfToken,

@@ -40,8 +40,16 @@ export function pagesRouter(s: Services, access: AccessLayer): Router {
     await page(req, res, 'wave', `Wave ${readiness.number} readiness`, {
       ...readiness,
       panelDate: formatDate(readiness.panelDate),
-      networks: readiness.networks.map((n) => ({ ...n, tagClass: tag[n.rag], listSize: n.listSize.toLocaleString('en-GB'), stage: n.currentStage ? stageTitle(n.currentStage) : n.formationStatus === 'completed' ? 'All stages complete' : 'Not started' })),
-      breadcrumbs: [{ href: '/', text: 'Home' }, { href: `/programmes/${readiness.programme.id}/setup`, text: readiness.programme.name }],
+      networks: readiness.networks.map((n) => ({
+        ...n,
+        tagClass: tag[n.rag],
+        listSize: n.listSize.toLocaleString('en-GB'),
+        stage: n.currentStage ? stageTitle(n.currentStage) : n.formationStatus === 'completed' ? 'All stages complete' : 'Not started',
+      })),
+      breadcrumbs: [
+        { href: '/', text: 'Home' },
+        { href: `/programmes/${readiness.programme.id}/setup`, text: readiness.programme.name },
+      ],
     });
   });
 

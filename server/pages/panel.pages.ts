@@ -33,32 +33,39 @@ export function panelPagesRouter(s: Services, access: AccessLayer): Router {
     const errors = extra.errors ?? [];
     const errorFor = (field: string) => errors.find((e) => e.field === field)?.message;
     const titles = new Map(view.criteria.map((c) => [c.key, c.title]));
-    res.status(status).type('html').send(
-      renderPage('score', `Score ${view.network.name}`, {
-        view,
-        token: link.secret,
-        csrf: generateCsrfToken(req, res),
-        pending: view.status === 'pending',
-        panelDate: view.wave.panelDate ? formatDate(view.wave.panelDate) : '',
-        banner: linkOutcome('score', { status: view.status, at: view.status === 'scored' ? view.score?.scoredAt : view.status === 'expired' ? view.expiresAt : null, reason: view.exclusionReason }),
-        bannerSuccess: view.status === 'scored',
-        criteria: view.criteria.map((c) => ({
-          ...c,
-          lowerTitle: c.title.charAt(0).toLowerCase() + c.title.slice(1),
-          error: errorFor(`score-${c.key}`),
-          comment: extra.form?.comments[c.key] ?? '',
-          options: [1, 2, 3, 4, 5].map((value) => ({ value, checked: extra.form?.scores[c.key] === String(value) })),
-        })),
-        recommendations: PANEL_OUTCOMES.map((value) => ({ value, label: RECOMMENDATION_LABELS[value], checked: extra.form?.recommendation === value })),
-        recommendationError: errorFor('recommendation'),
-        conditionsError: errorFor('conditions'),
-        conditionsText: extra.form?.conditions ?? '',
-        errors,
-        myScores: view.score?.scores.map((x) => ({ ...x, title: titles.get(x.criterion) ?? x.criterion })) ?? [],
-        scoredAt: view.score ? ukTime(view.score.scoredAt) : '',
-        recommendationWords: view.score ? RECOMMENDATION_LABELS[view.score.recommendation].toLowerCase() : '',
-      }),
-    );
+    res
+      .status(status)
+      .type('html')
+      .send(
+        renderPage('score', `Score ${view.network.name}`, {
+          view,
+          token: link.secret,
+          csrf: generateCsrfToken(req, res),
+          pending: view.status === 'pending',
+          panelDate: view.wave.panelDate ? formatDate(view.wave.panelDate) : '',
+          banner: linkOutcome('score', {
+            status: view.status,
+            at: view.status === 'scored' ? view.score?.scoredAt : view.status === 'expired' ? view.expiresAt : null,
+            reason: view.exclusionReason,
+          }),
+          bannerSuccess: view.status === 'scored',
+          criteria: view.criteria.map((c) => ({
+            ...c,
+            lowerTitle: c.title.charAt(0).toLowerCase() + c.title.slice(1),
+            error: errorFor(`score-${c.key}`),
+            comment: extra.form?.comments[c.key] ?? '',
+            options: [1, 2, 3, 4, 5].map((value) => ({ value, checked: extra.form?.scores[c.key] === String(value) })),
+          })),
+          recommendations: PANEL_OUTCOMES.map((value) => ({ value, label: RECOMMENDATION_LABELS[value], checked: extra.form?.recommendation === value })),
+          recommendationError: errorFor('recommendation'),
+          conditionsError: errorFor('conditions'),
+          conditionsText: extra.form?.conditions ?? '',
+          errors,
+          myScores: view.score?.scores.map((x) => ({ ...x, title: titles.get(x.criterion) ?? x.criterion })) ?? [],
+          scoredAt: view.score ? ukTime(view.score.scoredAt) : '',
+          recommendationWords: view.score ? RECOMMENDATION_LABELS[view.score.recommendation].toLowerCase() : '',
+        }),
+      );
   }
 
   router.get('/a/:token', perToken, scoreLink, async (req, res) => {
@@ -83,10 +90,16 @@ export function panelPagesRouter(s: Services, access: AccessLayer): Router {
     };
     const errors: { field: string; message: string }[] = [];
     for (const c of criteria) if (!/^[1-5]$/.test(submitted.scores[c.key])) errors.push({ field: `score-${c.key}`, message: `Score ${c.title} from 1 to 5` });
-    if (!(PANEL_OUTCOMES as readonly string[]).includes(submitted.recommendation)) errors.push({ field: 'recommendation', message: 'Choose your recommendation' });
-    const conditions = submitted.conditions.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-    if (submitted.recommendation === 'conditional' && conditions.length === 0) errors.push({ field: 'conditions', message: 'Propose at least one condition for a pass with conditions' });
-    if (submitted.recommendation && submitted.recommendation !== 'conditional' && conditions.length > 0) errors.push({ field: 'conditions', message: 'Conditions go with a pass with conditions only: choose that, or clear the conditions' });
+    if (!(PANEL_OUTCOMES as readonly string[]).includes(submitted.recommendation))
+      errors.push({ field: 'recommendation', message: 'Choose your recommendation' });
+    const conditions = submitted.conditions
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean);
+    if (submitted.recommendation === 'conditional' && conditions.length === 0)
+      errors.push({ field: 'conditions', message: 'Propose at least one condition for a pass with conditions' });
+    if (submitted.recommendation && submitted.recommendation !== 'conditional' && conditions.length > 0)
+      errors.push({ field: 'conditions', message: 'Conditions go with a pass with conditions only: choose that, or clear the conditions' });
     if (errors.length) return scorePage(req, res, { form: submitted, errors }, 422);
     const sheet = scoreSheetSchema.parse({
       scores: criteria.map((c) => ({ criterion: c.key, score: Number(submitted.scores[c.key]), comment: submitted.comments[c.key].slice(0, 2000) })),
@@ -97,10 +110,16 @@ export function panelPagesRouter(s: Services, access: AccessLayer): Router {
       await s.panel.score(linkOf(res), sheet);
     } catch (err) {
       // already scored or closed: the page says where things stand
-      if (err instanceof AppError && ['ALREADY_SCORED', 'PANEL_CLOSED', 'MEMBER_CONFLICTED'].includes(err.code)) return scorePage(req, res, { errors: [{ field: '', message: err.message }] }, err.code === 'MEMBER_CONFLICTED' ? 403 : 409);
+      if (err instanceof AppError && ['ALREADY_SCORED', 'PANEL_CLOSED', 'MEMBER_CONFLICTED'].includes(err.code))
+        return scorePage(req, res, { errors: [{ field: '', message: err.message }] }, err.code === 'MEMBER_CONFLICTED' ? 403 : 409);
       throw err;
     }
-    res.type('html').send(renderPage('receipt', 'Scores sent', { heading: 'Your scores are recorded', message: `Thank you. Your scores for ${(await s.panel.describeScore(linkOf(res))).network.name} are with the panel's facilitator.` }));
+    res.type('html').send(
+      renderPage('receipt', 'Scores sent', {
+        heading: 'Your scores are recorded',
+        message: `Thank you. Your scores for ${(await s.panel.describeScore(linkOf(res))).network.name} are with the panel's facilitator.`,
+      }),
+    );
   });
 
   return router;

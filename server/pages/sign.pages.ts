@@ -60,44 +60,47 @@ export function signPagesRouter(s: Services, access: AccessLayer): Router {
     const reasonError = errorFor('reason');
     const declineCodeError = errorFor('decline-code');
     const delegateError = errorFor('toPersonId') ?? errorFor('delegate-code');
-    res.status(status).type('html').send(
-      renderPage('sign', `Sign ${view.document.title}`, {
-        view,
-        token: link.secret,
-        csrf: generateCsrfToken(req, res),
-        pending,
-        current,
-        documentHtml: preview.html,
-        changes: pending && preview.changes ? { fromVersion: preview.changes.fromVersion, blocks: preview.changes.blocks } : null,
-        capacities: view.capacities.map((c) => c.replace(/-/g, ' ')).join(' and '),
-        outcome,
-        banner: outcome ? linkOutcome('sign', outcome) : null,
-        bannerSuccess: outcome?.status === 'signed' || outcome?.status === 'signed-by-colleague',
-        referenceLabel: outcome?.status === 'declined' ? 'Decline reference' : 'Signature reference',
-        deadline,
-        parties,
-        sealedReady,
-        reasonMax: DECLINE_REASON_MAX,
-        reasonMaxWords: number(DECLINE_REASON_MAX),
-        errors,
-        typedName: state.typedName ?? '',
-        consentChecked: state.consent === true,
-        nameError: errorFor('typedName'),
-        consentError: errorFor('consent'),
-        codeError: errorFor('code'),
-        reason: state.reason ?? '',
-        reasonError,
-        declineCodeError,
-        declineOpen: Boolean(reasonError || declineCodeError),
-        delegateError,
-        delegateCodeError: errorFor('delegate-code'),
-        delegateOpen: Boolean(delegateError),
-        delegateTo: view.delegateTo.map((d) => ({ ...d, selected: d.personId === state.toPersonId })),
-        codeSent: state.codeSent,
-        // the page records the view itself once a person is on it (server/static/formwork.js)
-        beacon: current,
-      }),
-    );
+    res
+      .status(status)
+      .type('html')
+      .send(
+        renderPage('sign', `Sign ${view.document.title}`, {
+          view,
+          token: link.secret,
+          csrf: generateCsrfToken(req, res),
+          pending,
+          current,
+          documentHtml: preview.html,
+          changes: pending && preview.changes ? { fromVersion: preview.changes.fromVersion, blocks: preview.changes.blocks } : null,
+          capacities: view.capacities.map((c) => c.replace(/-/g, ' ')).join(' and '),
+          outcome,
+          banner: outcome ? linkOutcome('sign', outcome) : null,
+          bannerSuccess: outcome?.status === 'signed' || outcome?.status === 'signed-by-colleague',
+          referenceLabel: outcome?.status === 'declined' ? 'Decline reference' : 'Signature reference',
+          deadline,
+          parties,
+          sealedReady,
+          reasonMax: DECLINE_REASON_MAX,
+          reasonMaxWords: number(DECLINE_REASON_MAX),
+          errors,
+          typedName: state.typedName ?? '',
+          consentChecked: state.consent === true,
+          nameError: errorFor('typedName'),
+          consentError: errorFor('consent'),
+          codeError: errorFor('code'),
+          reason: state.reason ?? '',
+          reasonError,
+          declineCodeError,
+          declineOpen: Boolean(reasonError || declineCodeError),
+          delegateError,
+          delegateCodeError: errorFor('delegate-code'),
+          delegateOpen: Boolean(delegateError),
+          delegateTo: view.delegateTo.map((d) => ({ ...d, selected: d.personId === state.toPersonId })),
+          codeSent: state.codeSent,
+          // the page records the view itself once a person is on it (server/static/formwork.js)
+          beacon: current,
+        }),
+      );
   }
 
   /**
@@ -137,7 +140,9 @@ export function signPagesRouter(s: Services, access: AccessLayer): Router {
   router.post('/a/:token/sign', perToken, signLink, form, doubleCsrfProtection, async (req, res) => {
     await s.actions.markViewed(linkOf(res));
     const body = req.body as Record<string, string>;
-    const typedName = String(body.typedName ?? '').trim().slice(0, 300);
+    const typedName = String(body.typedName ?? '')
+      .trim()
+      .slice(0, 300);
     const consent = body.consent === 'yes';
     const code = String(body.code ?? '').trim() || undefined;
     const state: FormState = { typedName, consent };
@@ -172,9 +177,18 @@ export function signPagesRouter(s: Services, access: AccessLayer): Router {
     const code = String(body.code ?? '').trim() || undefined;
     // the text comes back as typed (up to well past the limit) so it can be shortened, not retyped
     const state: FormState = { reason: reason.slice(0, DECLINE_REASON_MAX * 2) };
-    if (reason.length < 3) return signPage(req, res, { ...state, errors: [{ field: 'reason', message: 'Tell the facilitator why you cannot sign (at least 3 characters)' }] }, 422);
+    if (reason.length < 3)
+      return signPage(req, res, { ...state, errors: [{ field: 'reason', message: 'Tell the facilitator why you cannot sign (at least 3 characters)' }] }, 422);
     if (reason.length > DECLINE_REASON_MAX) {
-      return signPage(req, res, { ...state, errors: [{ field: 'reason', message: `Your reason must be ${number(DECLINE_REASON_MAX)} characters or fewer: it is ${number(reason.length)}` }] }, 422);
+      return signPage(
+        req,
+        res,
+        {
+          ...state,
+          errors: [{ field: 'reason', message: `Your reason must be ${number(DECLINE_REASON_MAX)} characters or fewer: it is ${number(reason.length)}` }],
+        },
+        422,
+      );
     }
     try {
       await s.actions.decline(linkOf(res), { reason, code });
@@ -182,7 +196,14 @@ export function signPagesRouter(s: Services, access: AccessLayer): Router {
       return refused(req, res, err, state, 'decline');
     }
     const { view } = await s.actions.describe(linkOf(res));
-    res.type('html').send(renderPage('receipt', 'Declined', { heading: 'You declined to sign', message: 'The facilitator has been told and will be in touch.', document: { title: view.document.title, version: view.document.version }, token: linkOf(res).secret }));
+    res.type('html').send(
+      renderPage('receipt', 'Declined', {
+        heading: 'You declined to sign',
+        message: 'The facilitator has been told and will be in touch.',
+        document: { title: view.document.title, version: view.document.version },
+        token: linkOf(res).secret,
+      }),
+    );
   });
 
   router.post('/a/:token/delegate', perToken, signLink, form, doubleCsrfProtection, async (req, res) => {
@@ -199,13 +220,25 @@ export function signPagesRouter(s: Services, access: AccessLayer): Router {
       return refused(req, res, err, state, 'delegate');
     }
     const { view } = await s.actions.describe(linkOf(res));
-    res.type('html').send(renderPage('receipt', 'Handed over', { heading: 'Request handed over', message: `${delegatedTo} has been asked to sign in your place.`, document: { title: view.document.title, version: view.document.version }, token: linkOf(res).secret }));
+    res.type('html').send(
+      renderPage('receipt', 'Handed over', {
+        heading: 'Request handed over',
+        message: `${delegatedTo} has been asked to sign in your place.`,
+        document: { title: view.document.title, version: view.document.version },
+        token: linkOf(res).secret,
+      }),
+    );
   });
 
   // "Email me a code" is a second button of the signing form: the name and consent come with it and stay
   router.post('/a/:token/code', perToken, signLink, form, doubleCsrfProtection, async (req, res) => {
     const body = req.body as Record<string, string>;
-    const state: FormState = { typedName: String(body.typedName ?? '').trim().slice(0, 300), consent: body.consent === 'yes' };
+    const state: FormState = {
+      typedName: String(body.typedName ?? '')
+        .trim()
+        .slice(0, 300),
+      consent: body.consent === 'yes',
+    };
     let sentTo: string;
     try {
       ({ sentTo } = await s.actions.sendCode(linkOf(res)));

@@ -40,7 +40,10 @@ export function signinPagesRouter(s: Services, access: AccessLayer): Router {
 
   function failure(res: Response, reason: SigninFailure) {
     const f = FAILURES[reason];
-    res.status(f.status).type('html').send(renderPage('message', f.heading, { heading: f.heading, message: f.message, back: '/signin' }));
+    res
+      .status(f.status)
+      .type('html')
+      .send(renderPage('message', f.heading, { heading: f.heading, message: f.message, back: '/signin' }));
   }
 
   router.get('/signin', (req, res) => {
@@ -52,14 +55,33 @@ export function signinPagesRouter(s: Services, access: AccessLayer): Router {
     html(res);
     const email = String((req.body as Record<string, string>).email ?? '').trim();
     if (!emailSchema.safeParse(email).success) {
-      return res.status(422).type('html').send(renderPage('signin', 'Sign in', { csrf: generateCsrfToken(req, res), email, error: 'Enter an email address in the correct format, like name@example.org' }));
+      return res
+        .status(422)
+        .type('html')
+        .send(
+          renderPage('signin', 'Sign in', {
+            csrf: generateCsrfToken(req, res),
+            email,
+            error: 'Enter an email address in the correct format, like name@example.org',
+          }),
+        );
     }
     const outcome = await s.signin.requestLink(email, requestMeta(req));
     if (outcome === 'rate-limited') {
-      return res.status(429).type('html').send(renderPage('signin', 'Sign in', { csrf: generateCsrfToken(req, res), email, error: 'Too many sign-in requests. Wait 15 minutes, then try again.' }));
+      return res
+        .status(429)
+        .type('html')
+        .send(
+          renderPage('signin', 'Sign in', { csrf: generateCsrfToken(req, res), email, error: 'Too many sign-in requests. Wait 15 minutes, then try again.' }),
+        );
     }
     // the same answer whether or not we know the address
-    res.type('html').send(renderPage('message', 'Check your email', { heading: 'Check your email', message: `If we know ${email}, we have sent a link to sign in. It works once, for 15 minutes.` }));
+    res.type('html').send(
+      renderPage('message', 'Check your email', {
+        heading: 'Check your email',
+        message: `If we know ${email}, we have sent a link to sign in. It works once, for 15 minutes.`,
+      }),
+    );
   });
 
   router.get('/signin/:token', perIp, async (req, res) => {
@@ -86,10 +108,15 @@ export function signinPagesRouter(s: Services, access: AccessLayer): Router {
 
   router.post('/login', perIp, form, doubleCsrfProtection, async (req, res) => {
     html(res);
-    const token = String((req.body as Record<string, string>).token ?? '').trim().slice(0, 200);
+    const token = String((req.body as Record<string, string>).token ?? '')
+      .trim()
+      .slice(0, 200);
     const result = await s.signin.signInWithToken(token, requestMeta(req), currentSession(req));
     if ('failure' in result) {
-      return res.status(401).type('html').send(renderPage('login', 'Sign in with an API token', { csrf: generateCsrfToken(req, res), error: 'That token is not recognised' }));
+      return res
+        .status(401)
+        .type('html')
+        .send(renderPage('login', 'Sign in with an API token', { csrf: generateCsrfToken(req, res), error: 'That token is not recognised' }));
     }
     signedIn(res, result);
   });
@@ -98,7 +125,11 @@ export function signinPagesRouter(s: Services, access: AccessLayer): Router {
     html(res);
     await s.signin.signOut(currentSession(req));
     res.clearCookie(access.cookieName, { ...cookie, maxAge: undefined });
-    res.type('html').send(renderPage('message', 'Signed out', { heading: 'You have signed out', message: 'Close the browser if others use this computer.', back: '/signin' }));
+    res
+      .type('html')
+      .send(
+        renderPage('message', 'Signed out', { heading: 'You have signed out', message: 'Close the browser if others use this computer.', back: '/signin' }),
+      );
   });
 
   return router;

@@ -28,16 +28,28 @@ export function staffPagesRouter(s: Services, access: AccessLayer): Router {
     const grants = (await s.people.listStaff(me)).filter((g) => g.programmeIds.includes(id));
     const done = String(req.query.done ?? '');
     const invited = grants.find((g) => g.id === String(req.query.grant ?? ''));
-    await page(req, res, 'staff', `${errors.length ? 'Error: ' : ''}${programme.name}: staff`, {
-      programme,
-      grants: grants.map((g) => ({ ...g, roleWords: STAFF_ROLE_WORDS[g.role], alsoElsewhere: g.programmeIds.length > 1, mine: g.person.id === me.personId })),
-      notice: done === 'invited' && invited ? `${invited.person.name} is now a ${STAFF_ROLE_WORDS[invited.role].toLowerCase()} of this programme. We have emailed them a link to sign in.` : done === 'revoked' ? 'Access revoked.' : null,
-      roles: STAFF_ROLES.map((value) => ({ value, label: STAFF_ROLE_WORDS[value], hint: ROLE_HINTS[value], checked: typed.role === value })),
-      typed,
-      errors,
-      fieldErrors: byField(errors),
-      breadcrumbs: [HOME, programmeCrumb(programme)],
-    }, errors.length ? 422 : 200);
+    await page(
+      req,
+      res,
+      'staff',
+      `${errors.length ? 'Error: ' : ''}${programme.name}: staff`,
+      {
+        programme,
+        grants: grants.map((g) => ({ ...g, roleWords: STAFF_ROLE_WORDS[g.role], alsoElsewhere: g.programmeIds.length > 1, mine: g.person.id === me.personId })),
+        notice:
+          done === 'invited' && invited
+            ? `${invited.person.name} is now a ${STAFF_ROLE_WORDS[invited.role].toLowerCase()} of this programme. We have emailed them a link to sign in.`
+            : done === 'revoked'
+              ? 'Access revoked.'
+              : null,
+        roles: STAFF_ROLES.map((value) => ({ value, label: STAFF_ROLE_WORDS[value], hint: ROLE_HINTS[value], checked: typed.role === value })),
+        typed,
+        errors,
+        fieldErrors: byField(errors),
+        breadcrumbs: [HOME, programmeCrumb(programme)],
+      },
+      errors.length ? 422 : 200,
+    );
   }
 
   router.get('/programmes/:id/staff', guard('staff.manage', { programme: 'id' }), async (req, res) => {
@@ -48,7 +60,8 @@ export function staffPagesRouter(s: Services, access: AccessLayer): Router {
     const typed = { name: text(req.body, 'name'), email: text(req.body, 'email').toLowerCase(), role: text(req.body, 'role') };
     const errors: FieldError[] = [];
     if (!typed.name) errors.push({ field: 'name', message: 'Enter the full name of the person to invite' });
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(typed.email) || typed.email.length > 320) errors.push({ field: 'email', message: 'Enter their email address, like name@nhs.net' });
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(typed.email) || typed.email.length > 320)
+      errors.push({ field: 'email', message: 'Enter their email address, like name@nhs.net' });
     const role = STAFF_ROLES.find((r) => r === typed.role);
     if (!role) errors.push({ field: `role-${STAFF_ROLES[0]}`, message: 'Choose what they will do in the programme' });
     if (errors.length || !role) return staffPage(req, res, typed, errors);

@@ -14,7 +14,10 @@ function refusal(err: AppError): FieldError[] {
   const details = Array.isArray(err.details) ? (err.details as { path?: string; message?: string }[]) : [];
   if (err.code === 'TEMPLATE_INCOMPLETE') return details.map((d) => ({ field: 'file', message: `Refused: ${d.message}` }));
   if (err.code === 'TEMPLATE_CONTEXT_INVALID') {
-    return [{ field: 'file', message: `Refused: ${err.message}` }, ...details.slice(0, 8).map((d) => ({ field: 'file', message: `${d.path ? `${d.path}: ` : ''}${d.message ?? ''}` }))];
+    return [
+      { field: 'file', message: `Refused: ${err.message}` },
+      ...details.slice(0, 8).map((d) => ({ field: 'file', message: `${d.path ? `${d.path}: ` : ''}${d.message ?? ''}` })),
+    ];
   }
   return [{ field: 'file', message: err.message }];
 }
@@ -44,15 +47,27 @@ export function templatesPagesRouter(s: Services, access: AccessLayer): Router {
     const template = (await s.templates.overview(programme.id)).find((t) => t.documentType === String(req.params.type));
     if (!template) throw new AppError('NOT_FOUND', 'There is no stage template of that name.');
     const done = String(req.query.done ?? '');
-    await page(req, res, 'template', `${errors.length ? 'Error: ' : ''}${template.title}: ${programme.name}`, {
-      programme,
-      template,
-      versions: [...template.versions].reverse(),
-      canManage: mayIn(personOf(res), 'programme.manage', programme.id),
-      notice: done === 'used' ? `Version ${template.inUse.version ?? ''} is now in use. Documents issued from now on use it.` : done === 'reverted' ? 'The built-in template is in use again. Documents issued from now on use it.' : null,
-      errors,
-      breadcrumbs: [HOME, programmeCrumb(programme), { href: `/programmes/${programme.id}/templates`, text: 'Templates' }],
-    }, errors.length ? 422 : 200);
+    await page(
+      req,
+      res,
+      'template',
+      `${errors.length ? 'Error: ' : ''}${template.title}: ${programme.name}`,
+      {
+        programme,
+        template,
+        versions: [...template.versions].reverse(),
+        canManage: mayIn(personOf(res), 'programme.manage', programme.id),
+        notice:
+          done === 'used'
+            ? `Version ${template.inUse.version ?? ''} is now in use. Documents issued from now on use it.`
+            : done === 'reverted'
+              ? 'The built-in template is in use again. Documents issued from now on use it.'
+              : null,
+        errors,
+        breadcrumbs: [HOME, programmeCrumb(programme), { href: `/programmes/${programme.id}/templates`, text: 'Templates' }],
+      },
+      errors.length ? 422 : 200,
+    );
   }
 
   router.get('/programmes/:id/templates/:type', guard('programme.read', { programme: 'id' }), async (req, res) => {
@@ -68,26 +83,38 @@ export function templatesPagesRouter(s: Services, access: AccessLayer): Router {
     res.type('text/plain; charset=utf-8').send(source);
   });
 
-  router.post('/programmes/:id/templates/:type/preview', guard('programme.manage', { programme: 'id' }), fileForm('file', MAX_TEMPLATE_BYTES), doubleCsrfProtection, async (req, res) => {
-    const file = uploadedFile(req);
-    if (uploadTooLarge(res)) return templatePage(req, res, [{ field: 'file', message: 'The template must be smaller than 500 KB' }]);
-    if (!file) return templatePage(req, res, [{ field: 'file', message: 'Choose the template file to upload' }]);
-    let preview;
-    try {
-      preview = await s.templates.stageCandidate(personOf(res), String(req.params.id), String(req.params.type), file.toString('utf8'));
-    } catch (err) {
-      if (err instanceof AppError && ['TEMPLATE_INCOMPLETE', 'TEMPLATE_CONTEXT_INVALID', 'VALIDATION_FAILED'].includes(err.code)) return templatePage(req, res, refusal(err));
-      throw err;
-    }
-    const programme = await s.networks.getProgramme(String(req.params.id));
-    const template = (await s.templates.overview(programme.id)).find((t) => t.documentType === String(req.params.type))!;
-    await page(req, res, 'template-preview', `Preview: ${template.title}`, {
-      programme,
-      template,
-      preview,
-      breadcrumbs: [HOME, programmeCrumb(programme), { href: `/programmes/${programme.id}/templates`, text: 'Templates' }, { href: `/programmes/${programme.id}/templates/${template.documentType}`, text: template.title }],
-    });
-  });
+  router.post(
+    '/programmes/:id/templates/:type/preview',
+    guard('programme.manage', { programme: 'id' }),
+    fileForm('file', MAX_TEMPLATE_BYTES),
+    doubleCsrfProtection,
+    async (req, res) => {
+      const file = uploadedFile(req);
+      if (uploadTooLarge(res)) return templatePage(req, res, [{ field: 'file', message: 'The template must be smaller than 500 KB' }]);
+      if (!file) return templatePage(req, res, [{ field: 'file', message: 'Choose the template file to upload' }]);
+      let preview;
+      try {
+        preview = await s.templates.stageCandidate(personOf(res), String(req.params.id), String(req.params.type), file.toString('utf8'));
+      } catch (err) {
+        if (err instanceof AppError && ['TEMPLATE_INCOMPLETE', 'TEMPLATE_CONTEXT_INVALID', 'VALIDATION_FAILED'].includes(err.code))
+          return templatePage(req, res, refusal(err));
+        throw err;
+      }
+      const programme = await s.networks.getProgramme(String(req.params.id));
+      const template = (await s.templates.overview(programme.id)).find((t) => t.documentType === String(req.params.type))!;
+      await page(req, res, 'template-preview', `Preview: ${template.title}`, {
+        programme,
+        template,
+        preview,
+        breadcrumbs: [
+          HOME,
+          programmeCrumb(programme),
+          { href: `/programmes/${programme.id}/templates`, text: 'Templates' },
+          { href: `/programmes/${programme.id}/templates/${template.documentType}`, text: template.title },
+        ],
+      });
+    },
+  );
 
   router.post('/programmes/:id/templates/:type/use', guard('programme.manage', { programme: 'id' }), smallForm, doubleCsrfProtection, async (req, res) => {
     try {

@@ -17,12 +17,25 @@ const REASONS: Record<string, { heading: string; detail: string }> = {
   'not a PDF': { heading: 'This file is not a PDF', detail: 'Choose the PDF file you were sent, not a Word document or an image of it.' },
   'not sealed by Formwork': {
     heading: 'This PDF was not sealed by Formwork',
-    detail: 'It is not a sealed copy we issued, or it has been saved again since (printing to PDF or “save as” makes a new file). Ask the sender for the sealed copy itself.',
+    detail:
+      'It is not a sealed copy we issued, or it has been saved again since (printing to PDF or “save as” makes a new file). Ask the sender for the sealed copy itself.',
   },
-  'altered after sealing': { heading: 'This PDF has been changed since it was sealed', detail: 'It says it is a copy we sealed, but its contents are not the ones we sealed. Do not rely on it: ask for the sealed copy again.' },
-  'unknown document': { heading: 'We have no record of this document', detail: 'The PDF says it was sealed by Formwork, but no document of ours matches it. Do not rely on it.' },
-  'does not match the sealing record': { heading: 'This PDF does not match our record of its signatures', detail: 'The file is one we sealed, but the list of who signed inside it differs from our record. Do not rely on it and tell the facilitator.' },
-  'signature not valid': { heading: 'The PDF’s digital signature does not check out', detail: 'The seal’s signature does not verify against the file, so it may have been tampered with. Do not rely on it.' },
+  'altered after sealing': {
+    heading: 'This PDF has been changed since it was sealed',
+    detail: 'It says it is a copy we sealed, but its contents are not the ones we sealed. Do not rely on it: ask for the sealed copy again.',
+  },
+  'unknown document': {
+    heading: 'We have no record of this document',
+    detail: 'The PDF says it was sealed by Formwork, but no document of ours matches it. Do not rely on it.',
+  },
+  'does not match the sealing record': {
+    heading: 'This PDF does not match our record of its signatures',
+    detail: 'The file is one we sealed, but the list of who signed inside it differs from our record. Do not rely on it and tell the facilitator.',
+  },
+  'signature not valid': {
+    heading: 'The PDF’s digital signature does not check out',
+    detail: 'The seal’s signature does not verify against the file, so it may have been tampered with. Do not rely on it.',
+  },
 };
 
 const LEVELS: Record<string, string> = {
@@ -56,14 +69,32 @@ export function verifyPagesRouter(s: Services, access: AccessLayer): Router {
     const file = uploadedFile(req);
     const problem = uploadTooLarge(res) ? 'The file must be smaller than 25 MB' : !file ? 'Choose the PDF to check' : null;
     if (problem || !file) {
-      return res.status(422).type('html').send(renderPage('verify', 'Error: Check a sealed PDF', { csrf: generateCsrfToken(req, res), errors: [{ field: 'pdf', message: problem }], pdfError: problem }));
+      return res
+        .status(422)
+        .type('html')
+        .send(
+          renderPage('verify', 'Error: Check a sealed PDF', {
+            csrf: generateCsrfToken(req, res),
+            errors: [{ field: 'pdf', message: problem }],
+            pdfError: problem,
+          }),
+        );
     }
     let result;
     try {
       result = await s.evidence.verify(file);
     } catch (err) {
       if (err instanceof AppError && err.code === 'RATE_LIMITED') {
-        return res.status(429).type('html').send(renderPage('verify', 'Error: Check a sealed PDF', { csrf: generateCsrfToken(req, res), errors: [{ field: 'pdf', message: err.message }], pdfError: err.message }));
+        return res
+          .status(429)
+          .type('html')
+          .send(
+            renderPage('verify', 'Error: Check a sealed PDF', {
+              csrf: generateCsrfToken(req, res),
+              errors: [{ field: 'pdf', message: err.message }],
+              pdfError: err.message,
+            }),
+          );
       }
       throw err;
     }
@@ -75,13 +106,24 @@ export function verifyPagesRouter(s: Services, access: AccessLayer): Router {
           sealedAt: ukDateTime(result.sealedAt),
           signers: result.signedBy.map((x) => ({ name: x.name, practice: x.practice, capacity: capacityWords(x.capacity), signedAt: ukDateTime(x.signedAt) })),
           signature: result.signature
-            ? { level: LEVELS[result.signature.level] ?? result.signature.level, signer: result.signature.signer, timestampedAt: result.signature.timestampedAt ? ukDateTime(result.signature.timestampedAt) : null, certificate: fingerprint(result.signature.certificateSha256) }
+            ? {
+                level: LEVELS[result.signature.level] ?? result.signature.level,
+                signer: result.signature.signer,
+                timestampedAt: result.signature.timestampedAt ? ukDateTime(result.signature.timestampedAt) : null,
+                certificate: fingerprint(result.signature.certificateSha256),
+              }
             : null,
           agreed: fingerprint(result.agreedSha256),
           sealed: fingerprint(result.sealedSha256),
         }
-      : { valid: false, reason: REASONS[result.reason] ?? { heading: 'This PDF could not be confirmed', detail: result.reason }, version: result.version ?? null };
-    res.type('html').send(renderPage('verify', result.valid ? 'Valid sealed copy' : 'Not a valid sealed copy', { csrf: generateCsrfToken(req, res), result: view }));
+      : {
+          valid: false,
+          reason: REASONS[result.reason] ?? { heading: 'This PDF could not be confirmed', detail: result.reason },
+          version: result.version ?? null,
+        };
+    res
+      .type('html')
+      .send(renderPage('verify', result.valid ? 'Valid sealed copy' : 'Not a valid sealed copy', { csrf: generateCsrfToken(req, res), result: view }));
   });
 
   return router;

@@ -12,15 +12,23 @@ export function codecRoutes(s: Services): RouteDef[] {
   const codec = s.codec;
   return [
     defineRoute({
-      method: 'post', path: '/codec/decode', tag: 'codec', policy: { action: 'codec.decode', cookie: true },
+      method: 'post',
+      path: '/codec/decode',
+      tag: 'codec',
+      policy: { action: 'codec.decode', cookie: true },
       summary: "Temporal remote codec: decrypts payloads of Formwork's workflow histories for display",
-      body: remotePayloadsSchema, response: remotePayloadsSchema,
+      body: remotePayloadsSchema,
+      response: remotePayloadsSchema,
       handler: ({ body }) => codec.decode(body),
     }),
     defineRoute({
-      method: 'post', path: '/codec/encode', tag: 'codec', policy: { action: 'codec.encode', cookie: true },
+      method: 'post',
+      path: '/codec/encode',
+      tag: 'codec',
+      policy: { action: 'codec.encode', cookie: true },
       summary: 'Temporal remote codec: encrypts payloads (for signals or updates sent from the Temporal UI or CLI)',
-      body: remotePayloadsSchema, response: remotePayloadsSchema,
+      body: remotePayloadsSchema,
+      response: remotePayloadsSchema,
       handler: ({ body }) => codec.encode(body),
     }),
   ];

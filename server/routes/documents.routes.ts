@@ -9,7 +9,13 @@ const DOCUMENT_LINK = { kinds: ['sign', 'vote', 'score', 'panel-letter'], in: 'q
 export function documentsRoutes(s: Services): RouteDef[] {
   const file = (kind: 'pdf' | 'docx') =>
     defineRoute({
-      method: 'get', path: `/documents/:id/${kind}`, tag: 'documents', policy: { action: 'document.read', scope: { document: 'id' } }, link: DOCUMENT_LINK, summary: `The document as ${kind.toUpperCase()}`, params: idParam,
+      method: 'get',
+      path: `/documents/:id/${kind}`,
+      tag: 'documents',
+      policy: { action: 'document.read', scope: { document: 'id' } },
+      link: DOCUMENT_LINK,
+      summary: `The document as ${kind.toUpperCase()}`,
+      params: idParam,
       produces: kind === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
       handler: async ({ params, link, res }) => {
         const { bytes, fileName, sha256 } = await s.documents.file(params.id, kind, link);
@@ -21,7 +27,14 @@ export function documentsRoutes(s: Services): RouteDef[] {
 
   return [
     defineRoute({
-      method: 'get', path: '/documents/:id', tag: 'documents', policy: { action: 'document.read', scope: { document: 'id' } }, link: DOCUMENT_LINK, summary: 'Document metadata incl. version and SHA-256', params: idParam, response: documentMetaResponse,
+      method: 'get',
+      path: '/documents/:id',
+      tag: 'documents',
+      policy: { action: 'document.read', scope: { document: 'id' } },
+      link: DOCUMENT_LINK,
+      summary: 'Document metadata incl. version and SHA-256',
+      params: idParam,
+      response: documentMetaResponse,
       handler: ({ params, link }) => s.documents.meta(params.id, link),
     }),
     file('pdf'),

@@ -28,7 +28,14 @@ const verifyResponse = z.union([
   }),
   z.object({
     valid: z.literal(false),
-    reason: z.enum(['not a PDF', 'not sealed by Formwork', 'altered after sealing', 'unknown document', 'does not match the sealing record', 'signature not valid']),
+    reason: z.enum([
+      'not a PDF',
+      'not sealed by Formwork',
+      'altered after sealing',
+      'unknown document',
+      'does not match the sealing record',
+      'signature not valid',
+    ]),
     documentId: z.string().optional(),
     version: z.number().optional(),
   }),
@@ -39,20 +46,35 @@ export function evidenceRoutes(s: Services): RouteDef[] {
   const evidence = s.evidence;
   return [
     defineRoute({
-      method: 'post', path: '/documents/verify', tag: 'evidence', access: 'public',
+      method: 'post',
+      path: '/documents/verify',
+      tag: 'evidence',
+      access: 'public',
       summary: 'Checks a PDF against the sealed store: valid only if it is byte for byte a sealed PDF we issued and its PDF signature verifies',
-      rawBody: { contentType: 'application/pdf', limit: '25mb' }, response: verifyResponse, rateLimit: 'verify',
+      rawBody: { contentType: 'application/pdf', limit: '25mb' },
+      response: verifyResponse,
+      rateLimit: 'verify',
       handler: ({ body, req }) => {
         // a browser form or `curl -F` wraps the file in a form; its bytes are not the PDF's
         if (req.is(['multipart/*', 'application/x-www-form-urlencoded'])) {
-          throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the PDF itself as the request body with Content-Type: application/pdf (e.g. curl --data-binary @sealed.pdf); form uploads are not accepted.');
+          throw new AppError(
+            'UNSUPPORTED_MEDIA_TYPE',
+            'Send the PDF itself as the request body with Content-Type: application/pdf (e.g. curl --data-binary @sealed.pdf); form uploads are not accepted.',
+          );
         }
         return evidence.verify(body);
       },
     }),
     defineRoute({
-      method: 'get', path: '/sealed/:id/pdf', tag: 'evidence', policy: { action: 'evidence.read', scope: { sealed: 'id' }, audit: true }, link: { kinds: ['sealed-copy'], in: 'query', optional: true }, summary: 'A sealed PDF: the agreed document with its certificate of completion',
-      params: idParam, query: sealedQuery, produces: 'application/pdf',
+      method: 'get',
+      path: '/sealed/:id/pdf',
+      tag: 'evidence',
+      policy: { action: 'evidence.read', scope: { sealed: 'id' }, audit: true },
+      link: { kinds: ['sealed-copy'], in: 'query', optional: true },
+      summary: 'A sealed PDF: the agreed document with its certificate of completion',
+      params: idParam,
+      query: sealedQuery,
+      produces: 'application/pdf',
       handler: async ({ params, query, staff, res }) => {
         const { sealed, pdf, fileName } = await evidence.sealedPdf(params.id, { staff: staff !== null, token: query.token });
         res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
@@ -61,9 +83,13 @@ export function evidenceRoutes(s: Services): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/networks/:id/stages/:stage/evidence', tag: 'evidence', policy: { action: 'evidence.read', scope: { network: 'id' }, audit: true },
+      method: 'get',
+      path: '/networks/:id/stages/:stage/evidence',
+      tag: 'evidence',
+      policy: { action: 'evidence.read', scope: { network: 'id' }, audit: true },
       summary: "A stage's evidence pack (ZIP): agreed, sealed and certificate PDFs, seal manifests, audit events, manifest.json of SHA-256 hashes",
-      params: stageParams, produces: 'application/zip',
+      params: stageParams,
+      produces: 'application/zip',
       handler: async ({ params, staff, res }) => {
         const pack = await evidence.evidencePack(params.id, params.stage, staff!.name);
         res.setHeader('Content-Disposition', `attachment; filename="${pack.fileName}"`);

@@ -33,9 +33,31 @@ export const outcomeBody = z
 export const closeConditionBody = z.object({ note: trimmed(4000), evidenceDocumentId: idField.optional() });
 
 const criterion = z.object({ key: z.string(), title: z.string(), weight: z.number() });
-const panelResponse = z.object({ id: z.string(), waveId: z.string(), date: z.string(), criteria: z.array(criterion), members: z.array(z.object({ id: z.string(), name: z.string(), email: z.string(), organisation: z.string(), external: z.boolean() })) });
-const outcomeView = z.object({ outcome: z.enum(PANEL_OUTCOMES), words: z.string(), reason: z.string(), decidedBy: z.string(), decidedAt: z.string(), toWave: z.object({ id: z.string(), number: z.number(), panelDate: z.string() }).nullable(), letterDocumentId: z.string().nullable() });
-const conditionView = z.object({ n: z.number(), text: z.string(), status: z.enum(['open', 'closed']), note: z.string().nullable(), evidenceDocumentId: z.string().nullable(), closedBy: z.string().nullable(), closedAt: z.string().nullable() });
+const panelResponse = z.object({
+  id: z.string(),
+  waveId: z.string(),
+  date: z.string(),
+  criteria: z.array(criterion),
+  members: z.array(z.object({ id: z.string(), name: z.string(), email: z.string(), organisation: z.string(), external: z.boolean() })),
+});
+const outcomeView = z.object({
+  outcome: z.enum(PANEL_OUTCOMES),
+  words: z.string(),
+  reason: z.string(),
+  decidedBy: z.string(),
+  decidedAt: z.string(),
+  toWave: z.object({ id: z.string(), number: z.number(), panelDate: z.string() }).nullable(),
+  letterDocumentId: z.string().nullable(),
+});
+const conditionView = z.object({
+  n: z.number(),
+  text: z.string(),
+  status: z.enum(['open', 'closed']),
+  note: z.string().nullable(),
+  evidenceDocumentId: z.string().nullable(),
+  closedBy: z.string().nullable(),
+  closedAt: z.string().nullable(),
+});
 const presentationView = z.object({
   id: z.string(),
   wave: z.object({ id: z.string(), number: z.number(), panelDate: z.string() }),
@@ -67,46 +89,101 @@ const presentationView = z.object({
 export function panelRoutes(s: Services): RouteDef[] {
   return [
     defineRoute({
-      method: 'put', path: '/waves/:id/panel', tag: 'panel', policy: { action: 'panel.manage', scope: { wave: 'id' } },
+      method: 'put',
+      path: '/waves/:id/panel',
+      tag: 'panel',
+      policy: { action: 'panel.manage', scope: { wave: 'id' } },
       summary: "Set a wave's panel: date, members (external ones marked) and weighted criteria; members are matched by email",
-      params: idParam, body: panelBody, response: panelResponse,
+      params: idParam,
+      body: panelBody,
+      response: panelResponse,
       handler: ({ params, body, staff }) => s.panel.setPanel(staff!.name, params.id, body),
     }),
     defineRoute({
-      method: 'get', path: '/waves/:id/panel', tag: 'panel', policy: { action: 'panel.read', scope: { wave: 'id' } }, summary: "A wave's panel",
-      params: idParam, response: panelResponse,
+      method: 'get',
+      path: '/waves/:id/panel',
+      tag: 'panel',
+      policy: { action: 'panel.read', scope: { wave: 'id' } },
+      summary: "A wave's panel",
+      params: idParam,
+      response: panelResponse,
       handler: ({ params }) => s.panel.wavePanel(params.id),
     }),
     defineRoute({
-      method: 'get', path: '/networks/:id/panel', tag: 'panel', policy: { action: 'panel.read', scope: { network: 'id' } },
-      summary: "A network's presentation to its wave's panel: scores by member and criterion, weighted mean, recommendations, outcome and conditions (and earlier presentations, before a deferral)",
+      method: 'get',
+      path: '/networks/:id/panel',
+      tag: 'panel',
+      policy: { action: 'panel.read', scope: { network: 'id' } },
+      summary:
+        "A network's presentation to its wave's panel: scores by member and criterion, weighted mean, recommendations, outcome and conditions (and earlier presentations, before a deferral)",
       params: idParam,
-      response: z.object({ networkId: z.string(), name: z.string(), waveId: z.string(), current: presentationView.nullable(), outcome: outcomeView.nullable(), conditions: z.array(conditionView), earlier: z.array(presentationView) }),
+      response: z.object({
+        networkId: z.string(),
+        name: z.string(),
+        waveId: z.string(),
+        current: presentationView.nullable(),
+        outcome: outcomeView.nullable(),
+        conditions: z.array(conditionView),
+        earlier: z.array(presentationView),
+      }),
       handler: ({ params }) => s.panel.networkPanel(params.id),
     }),
     defineRoute({
-      method: 'post', path: '/networks/:id/panel/outcome', tag: 'panel', policy: { action: 'panel.decide', scope: { network: 'id' } },
-      summary: "Record the panel's outcome: pass; conditional (with conditions, closed before the legal-entity stage); defer (to the programme's next wave; 409 NO_NEXT_WAVE without one)",
-      params: idParam, body: outcomeBody,
-      response: z.object({ presentationId: z.string(), outcome: z.enum(PANEL_OUTCOMES), conditions: z.array(z.object({ n: z.number(), text: z.string() })), toWave: z.object({ id: z.string(), number: z.number(), panelDate: z.string() }).nullable(), letterDocumentId: z.string().nullable() }),
+      method: 'post',
+      path: '/networks/:id/panel/outcome',
+      tag: 'panel',
+      policy: { action: 'panel.decide', scope: { network: 'id' } },
+      summary:
+        "Record the panel's outcome: pass; conditional (with conditions, closed before the legal-entity stage); defer (to the programme's next wave; 409 NO_NEXT_WAVE without one)",
+      params: idParam,
+      body: outcomeBody,
+      response: z.object({
+        presentationId: z.string(),
+        outcome: z.enum(PANEL_OUTCOMES),
+        conditions: z.array(z.object({ n: z.number(), text: z.string() })),
+        toWave: z.object({ id: z.string(), number: z.number(), panelDate: z.string() }).nullable(),
+        letterDocumentId: z.string().nullable(),
+      }),
       handler: ({ params, body, staff }) => s.panel.recordOutcome(staff!.name, params.id, body),
     }),
     defineRoute({
-      method: 'post', path: '/networks/:id/panel/conditions/:n/close', tag: 'panel', policy: { action: 'panel.decide', scope: { network: 'id' } },
+      method: 'post',
+      path: '/networks/:id/panel/conditions/:n/close',
+      tag: 'panel',
+      policy: { action: 'panel.decide', scope: { network: 'id' } },
       summary: 'Close a condition of a conditional pass, with a note of its evidence (and the evidence document, if stored)',
-      params: z.object({ id: idField, n: z.coerce.number().int().min(1).max(100) }), body: closeConditionBody,
+      params: z.object({ id: idField, n: z.coerce.number().int().min(1).max(100) }),
+      body: closeConditionBody,
       response: z.object({ n: z.number(), closedAt: z.string() }),
       handler: ({ params, body, staff }) => s.panel.closeCondition(staff!.name, params.id, params.n, body),
     }),
     defineRoute({
-      method: 'post', path: '/actions/:token/score', tag: 'actions', access: 'token', link: { kinds: ['score'] },
-      summary: "A panel member's scores (1–5 per criterion, with comments), recommendation and proposed conditions; once per member and network (409 ALREADY_SCORED)",
-      params: tokenParam, body: scoreSheetSchema,
-      response: z.object({ scoreId: z.string(), presentationId: z.string(), memberId: z.string(), recommendation: z.enum(PANEL_OUTCOMES), scoredAt: z.string() }),
+      method: 'post',
+      path: '/actions/:token/score',
+      tag: 'actions',
+      access: 'token',
+      link: { kinds: ['score'] },
+      summary:
+        "A panel member's scores (1–5 per criterion, with comments), recommendation and proposed conditions; once per member and network (409 ALREADY_SCORED)",
+      params: tokenParam,
+      body: scoreSheetSchema,
+      response: z.object({
+        scoreId: z.string(),
+        presentationId: z.string(),
+        memberId: z.string(),
+        recommendation: z.enum(PANEL_OUTCOMES),
+        scoredAt: z.string(),
+      }),
       handler: ({ link, body }) => s.panel.score(link!, body),
     }),
     defineRoute({
-      method: 'get', path: '/actions/:token/pack', tag: 'actions', access: 'token', link: { kinds: ['score'] }, summary: 'The panel pack this score link is for, as PDF', params: tokenParam,
+      method: 'get',
+      path: '/actions/:token/pack',
+      tag: 'actions',
+      access: 'token',
+      link: { kinds: ['score'] },
+      summary: 'The panel pack this score link is for, as PDF',
+      params: tokenParam,
       produces: 'application/pdf',
       handler: async ({ link, res }) => {
         const { bytes, fileName } = await s.panel.packFile(link!);

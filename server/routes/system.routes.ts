@@ -26,16 +26,25 @@ const healthResponse = z.object({ status: z.enum(['ok', 'degraded']), temporal: 
 export function systemRoutes(s: Services): RouteDef[] {
   return [
     defineRoute({
-      method: 'get', path: '/health', tag: 'system', access: 'public', summary: 'Health of the service and its dependencies; 503 when one is down',
-      response: healthResponse, otherResponses: { 503: { description: 'A dependency is down (named in the body)', schema: healthResponse } },
+      method: 'get',
+      path: '/health',
+      tag: 'system',
+      access: 'public',
+      summary: 'Health of the service and its dependencies; 503 when one is down',
+      response: healthResponse,
+      otherResponses: { 503: { description: 'A dependency is down (named in the body)', schema: healthResponse } },
       handler: async ({ res }) => {
         const health = await s.system.health();
         res.status(health.status === 'ok' ? 200 : 503).json(health);
       },
     }),
     defineRoute({
-      method: 'get', path: '/audit/verify', tag: 'audit', policy: { action: 'audit.verify' },
-      summary: 'Re-compute the audit chain with the evidence key and hold it against the head row and the latest checkpoint kept outside the database; every problem is named with a reason',
+      method: 'get',
+      path: '/audit/verify',
+      tag: 'audit',
+      policy: { action: 'audit.verify' },
+      summary:
+        'Re-compute the audit chain with the evidence key and hold it against the head row and the latest checkpoint kept outside the database; every problem is named with a reason',
       response: auditVerifyResponse,
       handler: () => s.system.verifyAudit(),
     }),

@@ -54,7 +54,13 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
     const programme = network ? await repos.records.getProgramme(db, network.programmeId) : null;
     const signature = await repos.signoffs.signatureByPerson(db, signoff.id, person.id);
     const request = (await repos.signoffs.requests(db, signoff.id)).find((r) => r.personId === person.id);
-    const requestStatus: Record<string, ActionStatus> = { declined: 'declined', 'signed-by-colleague': 'signed-by-colleague', delegated: 'delegated', voided: 'superseded', closed: 'closed' };
+    const requestStatus: Record<string, ActionStatus> = {
+      declined: 'declined',
+      'signed-by-colleague': 'signed-by-colleague',
+      delegated: 'delegated',
+      voided: 'superseded',
+      closed: 'closed',
+    };
     let status: ActionStatus;
     if (signature) status = 'signed';
     else if (request && requestStatus[request.status]) status = requestStatus[request.status];
@@ -62,7 +68,11 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
     else if (signoff.completedAt) status = 'closed';
     else if (link.expired || signoff.status === 'expired') status = 'expired';
     else status = 'pending';
-    const practices = (network?.practices ?? []).map((p) => ({ practiceId: p.id, practiceName: p.name, people: p.people.map((x) => ({ personId: x.id, name: x.name, email: x.email, roles: x.roles })) }));
+    const practices = (network?.practices ?? []).map((p) => ({
+      practiceId: p.id,
+      practiceName: p.name,
+      people: p.people.map((x) => ({ personId: x.id, name: x.name, email: x.email, roles: x.roles })),
+    }));
     const mySlots = signoff.slots.filter((s: Slot) => s.eligible.some((e) => e.personId === person.id));
     return {
       signoff,
@@ -106,7 +116,11 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
       const { view } = await describe(link);
       if (view.status === 'pending') throw err;
       const [code, message] = ENDED[view.status];
-      throw new AppError(code, message, view.status === 'signed' ? { signatureId: view.signature?.signatureId, signedAt: view.signature?.signedAt } : undefined);
+      throw new AppError(
+        code,
+        message,
+        view.status === 'signed' ? { signatureId: view.signature?.signatureId, signedAt: view.signature?.signedAt } : undefined,
+      );
     }
   }
 
@@ -139,7 +153,17 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
     ]);
     const invitation = invitations.find((i) => i.memberId === member.id);
     if (!network || network.waveId !== presentation.waveId || !invitation || invitation.excluded || score) return null;
-    return { actionId: t.id, kind: t.kind, subjectId: t.subjectId, title: network.name, documentTitle: network.name, documentVersion: null, network: network.name, practice: wave ? `Wave ${wave.number} panel` : 'Panel', expiresAt: t.expiresAt };
+    return {
+      actionId: t.id,
+      kind: t.kind,
+      subjectId: t.subjectId,
+      title: network.name,
+      documentTitle: network.name,
+      documentVersion: null,
+      network: network.name,
+      practice: wave ? `Wave ${wave.number} panel` : 'Panel',
+      expiresAt: t.expiresAt,
+    };
   }
 
   /**
@@ -180,7 +204,18 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
         if (!election || election.phase !== 'ballot' || (await repos.elections.turnout(db, election.id)).includes(who.practiceId)) continue;
         title = election.title;
       } else continue;
-      items.push({ actionId: t.id, kind: t.kind, subjectId: t.subjectId, title, documentTitle: title, documentVersion, network: await networkName(who.networkId), practice: who.practiceName, expiresAt: t.expiresAt, memberId: t.personId });
+      items.push({
+        actionId: t.id,
+        kind: t.kind,
+        subjectId: t.subjectId,
+        title,
+        documentTitle: title,
+        documentVersion,
+        network: await networkName(who.networkId),
+        practice: who.practiceName,
+        expiresAt: t.expiresAt,
+        memberId: t.personId,
+      });
     }
     // one line per thing and membership, however many links were sent for it
     return [...new Map(items.map((i) => [`${i.kind}:${i.subjectId}:${i.memberId}`, i])).values()].map(({ memberId: _m, ...i }) => i);
@@ -216,7 +251,12 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
       const { signoff, document } = await describe(link);
       await db.transaction(async (trx) => {
         if (await repos.tokens.markViewed(trx, link.token.id)) {
-          await repos.audit.append(trx, actorLabel(linkActor(link)), { type: 'signature.viewed', signoffId: signoff.id, personId: link.person.id, documentId: document.id, documentVersion: document.version }, signoff.networkId);
+          await repos.audit.append(
+            trx,
+            actorLabel(linkActor(link)),
+            { type: 'signature.viewed', signoffId: signoff.id, personId: link.person.id, documentId: document.id, documentVersion: document.version },
+            signoff.networkId,
+          );
         }
       });
     },
@@ -229,7 +269,13 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
       const versions = (await repos.documents.versions(db, document.networkId, document.type)).filter((v) => v.version < document.version);
       let compareWith = null;
       if (versions.length) {
-        const seen = new Set(await repos.tokens.viewedVersions(db, link.person.id, versions.map((v) => v.id)));
+        const seen = new Set(
+          await repos.tokens.viewedVersions(
+            db,
+            link.person.id,
+            versions.map((v) => v.id),
+          ),
+        );
         compareWith = [...versions].reverse().find((v) => seen.has(v.id)) ?? versions.at(-1)!;
       }
       let changes = null;
@@ -274,7 +320,12 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
             data: { code, documentTitle: view.document.title, documentVersion: view.document.version, practiceName: person.practiceName },
           }),
         );
-        await repos.audit.append(trx, actorLabel(linkActor(link)), { type: 'signature.code-sent', signoffId: signoff.id, personId: person.id }, signoff.networkId);
+        await repos.audit.append(
+          trx,
+          actorLabel(linkActor(link)),
+          { type: 'signature.code-sent', signoffId: signoff.id, personId: person.id },
+          signoff.networkId,
+        );
         return { expiresAt };
       });
       await outbox.deliver(keys).catch((err) => deps.log.warn({ err: (err as Error).message }, 'signing code not delivered yet'));
@@ -288,7 +339,19 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
       const { token, person } = link;
       return update(link, (workflowId) =>
         temporal.workflow.getHandle(workflowId).executeUpdate(signUpdate, {
-          args: [{ personId: person.id, tokenId: token.id, documentVersion: token.documentVersion ?? 0, typedName: input.typedName, consent: input.consent, consentVersion: CONSENT.version, method, ip: meta.ip, userAgent: meta.userAgent }],
+          args: [
+            {
+              personId: person.id,
+              tokenId: token.id,
+              documentVersion: token.documentVersion ?? 0,
+              typedName: input.typedName,
+              consent: input.consent,
+              consentVersion: CONSENT.version,
+              method,
+              ip: meta.ip,
+              userAgent: meta.userAgent,
+            },
+          ],
         }),
       );
     },
@@ -313,7 +376,8 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
      */
     async openMine(personId: string | null, actionId: string): Promise<string> {
       const target = personId ? (await repos.tokens.pendingForPerson(db, personId)).find((t) => t.id === actionId) : undefined;
-      if (!target || !(await pendingFor(personId!)).some((i) => i.actionId === actionId)) throw new AppError('NOT_FOUND', 'That action is no longer waiting for you.');
+      if (!target || !(await pendingFor(personId!)).some((i) => i.actionId === actionId))
+        throw new AppError('NOT_FOUND', 'That action is no longer waiting for you.');
       const fresh = newTokenSecret();
       await repos.tokens.insertActionToken(db, { ...target, id: crypto.randomUUID(), secret: fresh });
       return fresh;
@@ -323,13 +387,21 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
       requireLive(link);
       // like signing, declining acts for the practice: the code is part of the credential
       await checkCode(link, input.code);
-      return update(link, (workflowId) => temporal.workflow.getHandle(workflowId).executeUpdate(declineUpdate, { args: [{ personId: link.person.id, tokenId: link.token.id, reason: input.reason }] }));
+      return update(link, (workflowId) =>
+        temporal.workflow
+          .getHandle(workflowId)
+          .executeUpdate(declineUpdate, { args: [{ personId: link.person.id, tokenId: link.token.id, reason: input.reason }] }),
+      );
     },
 
     async delegate(link: ActionLink, input: { toPersonId: string; code?: string }) {
       requireLive(link);
       await checkCode(link, input.code);
-      return update(link, (workflowId) => temporal.workflow.getHandle(workflowId).executeUpdate(delegateUpdate, { args: [{ personId: link.person.id, tokenId: link.token.id, toPersonId: input.toPersonId }] }));
+      return update(link, (workflowId) =>
+        temporal.workflow
+          .getHandle(workflowId)
+          .executeUpdate(delegateUpdate, { args: [{ personId: link.person.id, tokenId: link.token.id, toPersonId: input.toPersonId }] }),
+      );
     },
   };
 }

@@ -18,7 +18,13 @@ export function calendarNow(): { today: string; holidays: BankHolidayTable } {
   return { today, holidays: cached.table };
 }
 
-export const STATUS_WORDS: Record<string, string> = { opening: 'Opening', open: 'Open', resolved: 'Resolved', withdrawn: 'Withdrawn', determined: 'Determined' };
+export const STATUS_WORDS: Record<string, string> = {
+  opening: 'Opening',
+  open: 'Open',
+  resolved: 'Resolved',
+  withdrawn: 'Withdrawn',
+  determined: 'Determined',
+};
 
 function unitWords(n: number, unit: 'working-days' | 'days'): string {
   return describeLimit({ amount: n, unit });
@@ -30,9 +36,17 @@ export function timeLeft(row: DisputeRow, cal = calendarNow()): { daysLeft: numb
   if (row.clock === 'none' || !row.limitUnit) return { daysLeft: null, words: 'No time limit' };
   if (row.clock === 'paused') {
     const n = row.pausedDaysLeft ?? 0;
-    return { daysLeft: n, words: row.settling ? `Clock stopped while the parties sign: ${unitWords(n, row.limitUnit)} left` : `Clock paused: ${unitWords(n, row.limitUnit)} left` };
+    return {
+      daysLeft: n,
+      words: row.settling ? `Clock stopped while the parties sign: ${unitWords(n, row.limitUnit)} left` : `Clock paused: ${unitWords(n, row.limitUnit)} left`,
+    };
   }
-  const n = daysLeft({ startedOn: row.stepStartedOn, countingFrom: row.stepStartedOn, unit: row.limitUnit, dueOn: row.stepDueOn, paused: null }, cal.today, cal.holidays) ?? 0;
+  const n =
+    daysLeft(
+      { startedOn: row.stepStartedOn, countingFrom: row.stepStartedOn, unit: row.limitUnit, dueOn: row.stepDueOn, paused: null },
+      cal.today,
+      cal.holidays,
+    ) ?? 0;
   if (n > 0) return { daysLeft: n, words: `${unitWords(n, row.limitUnit)} left` };
   if (n === 0) return { daysLeft: 0, words: 'Due today' };
   return { daysLeft: n, words: `Overdue by ${unitWords(-n, row.limitUnit)}` };
@@ -67,12 +81,28 @@ export function registerRow(row: DisputeRow, network: Pick<Network, 'id' | 'name
 }
 
 /** The whole case: header, ladder, parties, outside people and history (the issue's log first, if escalated from one). */
-export function caseView(input: { row: DisputeRow; network: Network; events: DisputeEvent[]; externals: DisputeExternal[]; issueLog: LogEvent[]; issueTitle: string | null; settlement: { id: string; title: string; version: number; status: string } | null }) {
+export function caseView(input: {
+  row: DisputeRow;
+  network: Network;
+  events: DisputeEvent[];
+  externals: DisputeExternal[];
+  issueLog: LogEvent[];
+  issueTitle: string | null;
+  settlement: { id: string; title: string; version: number; status: string } | null;
+}) {
   const { row, network } = input;
   const cal = calendarNow();
   const base = registerRow(row, network, cal);
   const step = row.ladder.find((s) => s.number === row.stepNumber)!;
-  const fromIssue = input.issueLog.map((e) => ({ seq: null, at: e.at, type: 'issue-history', what: `${HISTORY_WORDS['issue-history']}: ${e.type}`, by: e.actor, text: e.text, step: null as number | null }));
+  const fromIssue = input.issueLog.map((e) => ({
+    seq: null,
+    at: e.at,
+    type: 'issue-history',
+    what: `${HISTORY_WORDS['issue-history']}: ${e.type}`,
+    by: e.actor,
+    text: e.text,
+    step: null as number | null,
+  }));
   const current = input.externals.filter((x) => x.stepNumber === row.stepNumber).at(-1) ?? null;
   return {
     ...base,
@@ -91,14 +121,29 @@ export function caseView(input: { row: DisputeRow; network: Network; events: Dis
       mayDetermine: step.mayDetermine,
       external: step.external ? EXTERNAL_ROLE_WORDS[step.external as ExternalRole] : null,
     },
-    ladder: row.ladder.map((s) => ({ number: s.number, name: s.name, limit: describeLimit(s.limit), position: s.number < row.stepNumber ? 'past' : s.number === row.stepNumber ? 'current' : 'ahead' })),
-    externalPerson: current ? { name: current.name, organisation: current.organisation, role: EXTERNAL_ROLE_WORDS[current.role as ExternalRole] ?? current.role } : null,
+    ladder: row.ladder.map((s) => ({
+      number: s.number,
+      name: s.name,
+      limit: describeLimit(s.limit),
+      position: s.number < row.stepNumber ? 'past' : s.number === row.stepNumber ? 'current' : 'ahead',
+    })),
+    externalPerson: current
+      ? { name: current.name, organisation: current.organisation, role: EXTERNAL_ROLE_WORDS[current.role as ExternalRole] ?? current.role }
+      : null,
     openedBy: row.openedBy,
     fromIssue: row.fromIssueId ? { id: row.fromIssueId, title: input.issueTitle } : null,
     settlement: input.settlement,
     history: [
       ...fromIssue,
-      ...input.events.map((e) => ({ seq: e.seq as number | null, at: e.at, type: e.type, what: HISTORY_WORDS[e.type] ?? e.type, by: e.actor, text: e.text, step: e.stepNumber as number | null })),
+      ...input.events.map((e) => ({
+        seq: e.seq as number | null,
+        at: e.at,
+        type: e.type,
+        what: HISTORY_WORDS[e.type] ?? e.type,
+        by: e.actor,
+        text: e.text,
+        step: e.stepNumber as number | null,
+      })),
     ],
   };
 }

@@ -42,14 +42,30 @@ export function caseActorFor(person: PersonActor, scope: AccessScope | null, nam
   const offices = person.offices.filter((o) => o.networkId === networkId).map((o) => o.office);
   const memberships = person.memberships.filter((m) => m.networkId === networkId);
   const place = memberships.find((m) => parties.includes(m.practiceId)) ?? memberships[0];
-  if (networkId && (place || offices.length)) return { kind: 'person', personId: place?.memberId ?? person.personId, name, networkId, practiceId: place?.practiceId ?? '', roles: [...(place?.roles ?? []), ...offices], audit };
+  if (networkId && (place || offices.length))
+    return {
+      kind: 'person',
+      personId: place?.memberId ?? person.personId,
+      name,
+      networkId,
+      practiceId: place?.practiceId ?? '',
+      roles: [...(place?.roles ?? []), ...offices],
+      audit,
+    };
   return { kind: 'staff', name, role: 'commissioner', audit };
 }
 
 /** Who a dispute link's holder is to the case: a person of the network, or the outside person of a step. */
 export function linkActor(link: ActionLink): CaseActor {
   if (link.token.kind === 'dispute-external') return { kind: 'external', externalId: link.person.id, name: link.person.name };
-  return { kind: 'person', personId: link.person.id, name: link.person.name, networkId: link.person.networkId, practiceId: link.person.practiceId, roles: link.person.roles };
+  return {
+    kind: 'person',
+    personId: link.person.id,
+    name: link.person.name,
+    networkId: link.person.networkId,
+    practiceId: link.person.practiceId,
+    roles: link.person.roles,
+  };
 }
 
 /**
@@ -96,7 +112,15 @@ export function createDisputesService(deps: ServerDeps) {
     const issue = row.fromIssueId ? await repos.risks.getIssue(db, row.fromIssueId) : null;
     const issueLog = issue ? await repos.risks.logOf(db, issue.id) : [];
     const doc = row.settlementDocumentId ? await repos.documents.get(db, row.settlementDocumentId) : null;
-    return caseView({ row, network, events, externals, issueLog, issueTitle: issue?.title ?? null, settlement: doc ? { id: doc.id, title: doc.title, version: doc.version, status: doc.status } : null });
+    return caseView({
+      row,
+      network,
+      events,
+      externals,
+      issueLog,
+      issueTitle: issue?.title ?? null,
+      settlement: doc ? { id: doc.id, title: doc.title, version: doc.version, status: doc.status } : null,
+    });
   }
 
   /** A signed-in person as a case knows them: by name, with their standing from the access policy. */
@@ -124,14 +148,23 @@ export function createDisputesService(deps: ServerDeps) {
     async procedure(networkId: string) {
       await requireNetwork(networkId);
       const { adopted, ladder } = await ladderOf(networkId);
-      return { networkId, adopted: adopted ? { options: procedureSchema.parse(adopted.options), adoptedOn: adopted.adoptedOn, recordedBy: adopted.recordedBy } : null, ladder };
+      return {
+        networkId,
+        adopted: adopted ? { options: procedureSchema.parse(adopted.options), adoptedOn: adopted.adoptedOn, recordedBy: adopted.recordedBy } : null,
+        ladder,
+      };
     },
 
     /** Records the procedure the network adopted (the template's options): later cases climb its ladder. */
     async adoptProcedure(actor: string, networkId: string, body: { adoptedOn: string; options: unknown }) {
       await requireNetwork(networkId);
       const parsed = procedureSchema.safeParse(body.options ?? {});
-      if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'The procedure is not valid.', zodDetails(parsed.error).map((d) => ({ ...d, path: `options.${d.path}` })));
+      if (!parsed.success)
+        throw new AppError(
+          'VALIDATION_FAILED',
+          'The procedure is not valid.',
+          zodDetails(parsed.error).map((d) => ({ ...d, path: `options.${d.path}` })),
+        );
       await db.transaction(async (trx) => {
         await repos.disputes.setProcedure(trx, { networkId, options: parsed.data, adoptedOn: body.adoptedOn, recordedBy: actor });
         await repos.audit.append(trx, actor, { type: 'dispute.procedure-adopted', networkId, adoptedOn: body.adoptedOn }, networkId);
@@ -146,10 +179,16 @@ export function createDisputesService(deps: ServerDeps) {
     async open(opener: CaseActor, networkId: string, body: OpenCaseRequest, fromIssueId: string | null = null) {
       const network = await requireNetwork(networkId);
       const refused = checkOpening({ opener, networkId, networkPracticeIds: network.practices.map((p) => p.id), parties: body.parties });
-      if (refused) throw new AppError(refused.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'VALIDATION_FAILED', refused.message, refused.code === 'FORBIDDEN' ? undefined : [{ path: 'parties', message: refused.message }]);
+      if (refused)
+        throw new AppError(
+          refused.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'VALIDATION_FAILED',
+          refused.message,
+          refused.code === 'FORBIDDEN' ? undefined : [{ path: 'parties', message: refused.message }],
+        );
       if (body.stage) {
         const stage = (await repos.stages.list(db, networkId)).find((s) => s.stageKey === body.stage);
-        if (stage?.status === 'completed') throw new AppError('STAGE_COMPLETED', `The ${body.stage} stage is already completed, so a case cannot hold it; open the case without a stage.`);
+        if (stage?.status === 'completed')
+          throw new AppError('STAGE_COMPLETED', `The ${body.stage} stage is already completed, so a case cannot hold it; open the case without a stage.`);
       }
       const { ladder } = await ladderOf(networkId);
       const caseId = crypto.randomUUID();
@@ -159,7 +198,20 @@ export function createDisputesService(deps: ServerDeps) {
           taskQueue,
           workflowId,
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          args: [{ caseId, networkId, programmeId: network.programmeId, title: body.title, summary: body.summary, parties: body.parties, stage: body.stage ?? null, ladder, openedBy: opener, fromIssueId }],
+          args: [
+            {
+              caseId,
+              networkId,
+              programmeId: network.programmeId,
+              title: body.title,
+              summary: body.summary,
+              parties: body.parties,
+              stage: body.stage ?? null,
+              ladder,
+              openedBy: opener,
+              fromIssueId,
+            },
+          ],
         }),
       );
       // answer once the case is recorded and its clock running
@@ -173,7 +225,8 @@ export function createDisputesService(deps: ServerDeps) {
           const step = ladder.find((s) => s.number === state.step)!;
           return { id: caseId, step: { number: step.number, name: step.name }, dueOn: state.clock.dueOn };
         }
-        if (Date.now() > deadline) throw new AppError('UNAVAILABLE', 'The case was started but is not open yet; check GET /disputes/:id shortly.', { id: caseId });
+        if (Date.now() > deadline)
+          throw new AppError('UNAVAILABLE', 'The case was started but is not open yet; check GET /disputes/:id shortly.', { id: caseId });
         await new Promise((r) => setTimeout(r, 150));
       }
     },
@@ -195,13 +248,17 @@ export function createDisputesService(deps: ServerDeps) {
       const names = new Map((await repos.records.listNetworks(db, { programmeId })).map((n) => [n.id, n.name]));
       const practices = await repos.records.practicesOfNetworks(db, networkIds);
       const cal = calendarNow();
-      return rows.map((row) => registerRow(row, { id: row.networkId, name: names.get(row.networkId) ?? '', practices: practices.filter((p) => p.networkId === row.networkId) }, cal));
+      return rows.map((row) =>
+        registerRow(row, { id: row.networkId, name: names.get(row.networkId) ?? '', practices: practices.filter((p) => p.networkId === row.networkId) }, cal),
+      );
     },
 
     /** Records an event on a case; the case's validator alone judges whether it is allowed now. */
     async recordEvent(actor: CaseActor, caseId: string, body: CaseEventBody) {
       const row = await requireCase(caseId);
-      return update(row, () => temporal.workflow.getHandle(row.workflowId).executeUpdate(caseEventUpdate, { args: [{ type: body.type, text: body.text, days: body.days, actor }] }));
+      return update(row, () =>
+        temporal.workflow.getHandle(row.workflowId).executeUpdate(caseEventUpdate, { args: [{ type: body.type, text: body.text, days: body.days, actor }] }),
+      );
     },
 
     /** Appoints the LMC officer, mediator or arbitrator of the current step; they are emailed a link. */
@@ -214,7 +271,13 @@ export function createDisputesService(deps: ServerDeps) {
     async describeForLink(link: ActionLink) {
       const row = await requireCase(link.token.subjectId);
       const kase = await view(row);
-      return { kind: link.token.kind, expiresAt: link.token.expiresAt, expired: link.expired, person: { id: link.person.id, name: link.person.name, organisation: link.person.practiceName }, case: kase };
+      return {
+        kind: link.token.kind,
+        expiresAt: link.token.expiresAt,
+        expired: link.expired,
+        person: { id: link.person.id, name: link.person.name, organisation: link.person.practiceName },
+        case: kase,
+      };
     },
 
     /** An event recorded by the holder of a live dispute link, as the person (or outside person) it was sent to. */

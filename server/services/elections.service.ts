@@ -32,7 +32,8 @@ export interface ElectionRequest {
  */
 export function createElectionsService(deps: ServerDeps) {
   const { db, repos, temporal, taskQueue, publicUrl } = deps;
-  const call = <T>(fn: () => Promise<T>, finished = () => new AppError('WRONG_PHASE', 'This election has been counted.')) => callWorkflow(temporal, fn, finished);
+  const call = <T>(fn: () => Promise<T>, finished = () => new AppError('WRONG_PHASE', 'This election has been counted.')) =>
+    callWorkflow(temporal, fn, finished);
 
   async function requireNetwork(id: string) {
     const network = await repos.records.getNetwork(db, id);
@@ -76,7 +77,15 @@ export function createElectionsService(deps: ServerDeps) {
           practices: c.practiceIds.map((id) => ({ id, name: network.practices.find((p) => p.id === id)?.name ?? id, voted: turnout.includes(id) })),
           candidates: candidates
             .filter((x) => x.constituency === c.name)
-            .map((x) => ({ id: x.id, personId: x.personId, name: x.name, practiceId: x.practiceId, practiceName: x.practiceName, statement: x.statement, conflictOfInterest: x.conflictOfInterest })),
+            .map((x) => ({
+              id: x.id,
+              personId: x.personId,
+              name: x.name,
+              practiceId: x.practiceId,
+              practiceName: x.practiceName,
+              statement: x.statement,
+              conflictOfInterest: x.conflictOfInterest,
+            })),
           result: counted
             ? {
                 ballots: counted.ballots,
@@ -90,7 +99,14 @@ export function createElectionsService(deps: ServerDeps) {
       }),
       appointments: appointments.map((a) => ({ ...a, name: candidates.find((c) => c.personId === a.personId)?.name ?? a.personId })),
       /** the election result certificate, once the count is done (elections counted before it existed have none) */
-      certificate: certificate ? { documentId: certificate.id, sha256: certificate.sha256Pdf, pdfUrl: `${publicUrl}/api/v1/documents/${certificate.id}/pdf`, docxUrl: `${publicUrl}/api/v1/documents/${certificate.id}/docx` } : null,
+      certificate: certificate
+        ? {
+            documentId: certificate.id,
+            sha256: certificate.sha256Pdf,
+            pdfUrl: `${publicUrl}/api/v1/documents/${certificate.id}/pdf`,
+            docxUrl: `${publicUrl}/api/v1/documents/${certificate.id}/docx`,
+          }
+        : null,
     };
   }
 
@@ -99,7 +115,10 @@ export function createElectionsService(deps: ServerDeps) {
       const network = await requireNetwork(networkId);
       const nominationsCloseAt = futureInstant(body.nominationsCloseAt, 'nominationsCloseAt');
       const ballotCloseAt = futureInstant(body.ballotCloseAt, 'ballotCloseAt');
-      if (Date.parse(ballotCloseAt) <= Date.parse(nominationsCloseAt)) throw new AppError('VALIDATION_FAILED', 'ballotCloseAt must be after nominationsCloseAt.', [{ path: 'ballotCloseAt', message: 'must be after nominationsCloseAt' }]);
+      if (Date.parse(ballotCloseAt) <= Date.parse(nominationsCloseAt))
+        throw new AppError('VALIDATION_FAILED', 'ballotCloseAt must be after nominationsCloseAt.', [
+          { path: 'ballotCloseAt', message: 'must be after nominationsCloseAt' },
+        ]);
       const problems = constituencyProblems(
         network.practices.map((p) => p.id),
         body.constituencies,
@@ -131,7 +150,8 @@ export function createElectionsService(deps: ServerDeps) {
       try {
         await call(() => temporal.workflow.getHandle(electionWorkflowId(electionId)).executeUpdate(awaitElectionOpenUpdate));
       } catch (err) {
-        if (err instanceof AppError && err.code === 'UNAVAILABLE') throw new AppError('UNAVAILABLE', 'The election was started but has not opened yet; check GET /elections/:id shortly.', { id: electionId });
+        if (err instanceof AppError && err.code === 'UNAVAILABLE')
+          throw new AppError('UNAVAILABLE', 'The election was started but has not opened yet; check GET /elections/:id shortly.', { id: electionId });
         throw err;
       }
       return electionView(electionId);
@@ -142,7 +162,14 @@ export function createElectionsService(deps: ServerDeps) {
     /** A network's elections, newest first, for its staff page. */
     async listElections(networkId: string) {
       await requireNetwork(networkId);
-      return (await repos.elections.listElections(db, networkId)).map((e) => ({ id: e.id, title: e.title, method: e.method, phase: e.phase, nominationsCloseAt: e.nominationsCloseAt, ballotCloseAt: e.ballotCloseAt }));
+      return (await repos.elections.listElections(db, networkId)).map((e) => ({
+        id: e.id,
+        title: e.title,
+        method: e.method,
+        phase: e.phase,
+        nominationsCloseAt: e.nominationsCloseAt,
+        ballotCloseAt: e.ballotCloseAt,
+      }));
     },
 
     async nominate(actor: string, electionId: string, body: { personId: string; constituency: string; statement: string; conflictOfInterest?: string }) {
@@ -150,11 +177,27 @@ export function createElectionsService(deps: ServerDeps) {
       const candidateId = crypto.randomUUID();
       await call(() =>
         temporal.workflow.getHandle(election.workflowId).executeUpdate(nominateUpdate, {
-          args: [{ candidateId, personId: body.personId, constituency: body.constituency, statement: body.statement, conflictOfInterest: body.conflictOfInterest ?? null, actor }],
+          args: [
+            {
+              candidateId,
+              personId: body.personId,
+              constituency: body.constituency,
+              statement: body.statement,
+              conflictOfInterest: body.conflictOfInterest ?? null,
+              actor,
+            },
+          ],
         }),
       );
       const person = await repos.records.getPerson(db, body.personId);
-      return { id: candidateId, personId: body.personId, name: person?.name ?? body.personId, constituency: body.constituency, statement: body.statement, conflictOfInterest: body.conflictOfInterest ?? null };
+      return {
+        id: candidateId,
+        personId: body.personId,
+        name: person?.name ?? body.personId,
+        constituency: body.constituency,
+        statement: body.statement,
+        conflictOfInterest: body.conflictOfInterest ?? null,
+      };
     },
 
     /**
@@ -187,7 +230,13 @@ export function createElectionsService(deps: ServerDeps) {
         ...linkHolder(link),
         election: { id: view.id, title: view.title, method: view.method, phase: view.phase, ballotCloseAt: view.ballotCloseAt, tieRule: view.tieRule },
         constituency: { name: constituency.name, seats: constituency.seats },
-        candidates: constituency.candidates.map((c) => ({ id: c.id, name: c.name, practiceName: c.practiceName, statement: c.statement, conflictOfInterest: c.conflictOfInterest })),
+        candidates: constituency.candidates.map((c) => ({
+          id: c.id,
+          name: c.name,
+          practiceName: c.practiceName,
+          statement: c.statement,
+          conflictOfInterest: c.conflictOfInterest,
+        })),
         instructions:
           view.method === 'stv'
             ? 'Rank the candidates in order of preference: 1 for your first choice, 2 for your second, and so on. Rank as many or as few as you like.'
@@ -207,7 +256,13 @@ export function createElectionsService(deps: ServerDeps) {
       if (!key) throw closed();
       const receiptCode = newReceiptCode();
       const sealed = sealBallot(key, { preferences: body.preferences, receiptHash: hashReceipt(receiptCode) });
-      await call(() => temporal.workflow.getHandle(election.workflowId).executeUpdate(electionBallotUpdate, { args: [{ voterId: person.practiceId, castBy: person.id, sealed }] }), closed);
+      await call(
+        () =>
+          temporal.workflow
+            .getHandle(election.workflowId)
+            .executeUpdate(electionBallotUpdate, { args: [{ voterId: person.practiceId, castBy: person.id, sealed }] }),
+        closed,
+      );
       return {
         kind: 'ballot' as const,
         electionId: election.id,

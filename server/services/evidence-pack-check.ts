@@ -78,7 +78,8 @@ export async function checkEvidencePack(bytes: Buffer, opts: { key?: EvidenceKey
     if (!file) bad.push(`${f.path} is missing`);
     else if (file.length !== f.bytes || sha256(file) !== f.sha256) bad.push(`${f.path} does not match its SHA-256`);
   }
-  for (const name of Object.keys(zip.files)) if (!zip.files[name].dir && name !== 'manifest.json' && !listed.has(name)) bad.push(`${name} is not listed in the manifest`);
+  for (const name of Object.keys(zip.files))
+    if (!zip.files[name].dir && name !== 'manifest.json' && !listed.has(name)) bad.push(`${name} is not listed in the manifest`);
   if (bad.length) failed('files', bad.join('; '));
   else ok('files', `${manifest.files.length} files match the SHA-256 in manifest.json`);
 
@@ -88,7 +89,8 @@ export async function checkEvidencePack(bytes: Buffer, opts: { key?: EvidenceKey
   else {
     const { mac, ...unsealed } = manifest;
     if (mac.keyId !== key.id) failed('manifest MAC', `made with evidence key ${mac.keyId}; the key given is ${key.id}`);
-    else if (!sameHex(key.packMac(canonicalJson(unsealed)), mac.value)) failed('manifest MAC', 'does not match: manifest.json was changed after the pack was made');
+    else if (!sameHex(key.packMac(canonicalJson(unsealed)), mac.value))
+      failed('manifest MAC', 'does not match: manifest.json was changed after the pack was made');
     else ok('manifest MAC', `HMAC-SHA-256 under evidence key ${key.id}`);
   }
 
@@ -149,7 +151,8 @@ export async function checkEvidencePack(bytes: Buffer, opts: { key?: EvidenceKey
     prev = row.hash;
   });
   if (segment.networkId !== manifest.network.id) structural.push('the segment is of another network');
-  if (segment.start.seq !== manifest.audit.fromSeq || (segment.rows.at(-1)?.seq ?? segment.start.seq - 1) !== manifest.audit.toSeq) structural.push('the segment is not the stretch the manifest names');
+  if (segment.start.seq !== manifest.audit.fromSeq || (segment.rows.at(-1)?.seq ?? segment.start.seq - 1) !== manifest.audit.toSeq)
+    structural.push('the segment is not the stretch the manifest names');
   // every round's audit-events.json must be in the chain, word for word
   const bySeq = new Map(segment.rows.map((r) => [r.seq, r]));
   for (const round of manifest.rounds) {
@@ -157,18 +160,27 @@ export async function checkEvidencePack(bytes: Buffer, opts: { key?: EvidenceKey
     const events = file ? (JSON.parse(file.toString('utf8')) as ({ seq: number } & Record<string, unknown>)[]) : [];
     for (const e of events) {
       const inChain = bySeq.get(e.seq);
-      if (!inChain || !('data' in inChain) || canonicalJson(inChain) !== canonicalJson(e)) structural.push(`event ${e.seq} of ${round.type}-v${round.version}/audit-events.json is not in the chain as packed`);
+      if (!inChain || !('data' in inChain) || canonicalJson(inChain) !== canonicalJson(e))
+        structural.push(`event ${e.seq} of ${round.type}-v${round.version}/audit-events.json is not in the chain as packed`);
     }
   }
   const ownRows = segment.rows.filter((r) => 'data' in r);
   if (ownRows.some((r) => r.networkId !== segment.networkId)) structural.push('a row shown in full belongs to another network');
   if (structural.length) failed('audit chain', structural.join('; '));
-  else if (!key) skipped('audit chain', `events ${manifest.audit.fromSeq}–${manifest.audit.toSeq} follow one another (${ownRows.length} of this network in full); HMAC links not checked: give --key-file`);
+  else if (!key)
+    skipped(
+      'audit chain',
+      `events ${manifest.audit.fromSeq}–${manifest.audit.toSeq} follow one another (${ownRows.length} of this network in full); HMAC links not checked: give --key-file`,
+    );
   else if (segment.keyId !== key.id) failed('audit chain', `written with evidence key ${segment.keyId}; the key given is ${key.id}`);
   else {
     const links = verifyLinks(key, segment.rows, segment.start);
     if (!links.valid) failed('audit chain', links.problems.map((p) => p.message).join('; '));
-    else ok('audit chain', `events ${manifest.audit.fromSeq}–${manifest.audit.toSeq}: every link is a valid HMAC under evidence key ${key.id}; the ${ownRows.length} events of this network are shown in full and rehashed`);
+    else
+      ok(
+        'audit chain',
+        `events ${manifest.audit.fromSeq}–${manifest.audit.toSeq}: every link is a valid HMAC under evidence key ${key.id}; the ${ownRows.length} events of this network are shown in full and rehashed`,
+      );
   }
 
   // 5. the checkpoint kept outside the database at packing time: the chain must reach it
@@ -178,7 +190,8 @@ export async function checkEvidencePack(bytes: Buffer, opts: { key?: EvidenceKey
   else if (!checkpointIsAuthentic(key, c)) failed('checkpoint', 'its MAC is not valid under the evidence key given');
   else {
     const row = bySeq.get(c.seq);
-    if (c.seq > manifest.audit.toSeq) failed('checkpoint', `records event ${c.seq}, but the chain in the pack ends at ${manifest.audit.toSeq}: events were removed`);
+    if (c.seq > manifest.audit.toSeq)
+      failed('checkpoint', `records event ${c.seq}, but the chain in the pack ends at ${manifest.audit.toSeq}: events were removed`);
     else if (!row) failed('checkpoint', `records event ${c.seq}, before this network's first event: the chain in the pack is not anchored`);
     else if (!sameHex(row.hash, c.hash)) failed('checkpoint', `event ${c.seq} does not have the link the checkpoint recorded`);
     else ok('checkpoint', `the chain reaches the checkpoint of ${c.at} (event ${c.seq})`);

@@ -16,7 +16,8 @@ import { disputeEvidence } from './dispute-evidence';
 export const AUDIT_SEGMENT_PATH = 'audit/network-chain.json';
 
 /** Why a PDF did not verify. A closed set, so scripts can branch on it. */
-export type VerifyFailure = 'not a PDF' | 'not sealed by Formwork' | 'altered after sealing' | 'unknown document' | 'does not match the sealing record' | 'signature not valid';
+export type VerifyFailure =
+  'not a PDF' | 'not sealed by Formwork' | 'altered after sealing' | 'unknown document' | 'does not match the sealing record' | 'signature not valid';
 
 /** The PDF signature of a valid sealed PDF; null for seals made before sealed PDFs were signed. */
 export type VerifiedSignature = {
@@ -44,7 +45,12 @@ export type VerifyResult =
 function canonicalJson(value: unknown): string {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+      );
     return v;
   };
   return JSON.stringify(sort(value));
@@ -55,7 +61,13 @@ function storedManifest(row: SealedDocument): SealManifest {
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'network';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'network'
+  );
 }
 
 /**
@@ -84,7 +96,8 @@ export function createEvidenceService(deps: { db: Knex; repos: Repos }) {
         try {
           return await inspector.inspect(bytes, { legacy });
         } catch (err) {
-          if (err instanceof InspectionRefused && err.why === 'busy') throw new AppError('RATE_LIMITED', 'Too many PDFs are being verified at once; try again in a moment.');
+          if (err instanceof InspectionRefused && err.why === 'busy')
+            throw new AppError('RATE_LIMITED', 'Too many PDFs are being verified at once; try again in a moment.');
           // over the time or memory limit: nothing we sealed takes that
           return null;
         }
@@ -105,7 +118,12 @@ export function createEvidenceService(deps: { db: Knex; repos: Repos }) {
           if (!signature.present || !signature.valid || signature.certificateSha256 !== manifest.signature.certificateSha256) {
             return { valid: false, reason: 'signature not valid', documentId: stored.documentId, version: stored.version };
           }
-          verified = { level: signature.level, signer: signature.signer, certificateSha256: signature.certificateSha256, timestampedAt: signature.timestampedAt };
+          verified = {
+            level: signature.level,
+            signer: signature.signer,
+            certificateSha256: signature.certificateSha256,
+            timestampedAt: signature.timestampedAt,
+          };
         }
         return {
           valid: true,
@@ -127,7 +145,8 @@ export function createEvidenceService(deps: { db: Knex; repos: Repos }) {
 
     /** The sealed PDF, for staff or for the holder of a live sealed-copy link of that round. */
     async sealedPdf(id: string, access: { staff: boolean; token?: string }): Promise<{ sealed: SealedDocument; pdf: Buffer; fileName: string }> {
-      if (!access.staff && !access.token) throw new AppError('UNAUTHENTICATED', 'Send a staff bearer token, or the token from your sealed-copy link (?token=).');
+      if (!access.staff && !access.token)
+        throw new AppError('UNAUTHENTICATED', 'Send a staff bearer token, or the token from your sealed-copy link (?token=).');
       const sealed = await repos.sealed.get(db, id);
       if (!access.staff) {
         const action = await repos.tokens.actionTokenBySecret(db, access.token!);
@@ -155,7 +174,11 @@ export function createEvidenceService(deps: { db: Knex; repos: Repos }) {
       const network = await repos.records.getNetwork(db, networkId);
       if (!network) throw new AppError('NOT_FOUND', `No network with id ${networkId}.`);
       const sealedDocs = await repos.sealed.listForStage(db, networkId, stage);
-      if (sealedDocs.length === 0) throw new AppError('NOT_FOUND', `Stage ${stage} of ${network.name} has no sealed documents yet: its document is sealed when every practice has signed.`);
+      if (sealedDocs.length === 0)
+        throw new AppError(
+          'NOT_FOUND',
+          `Stage ${stage} of ${network.name} has no sealed documents yet: its document is sealed when every practice has signed.`,
+        );
 
       const files: { path: string; bytes: Buffer }[] = [];
       const add = (path: string, bytes: Buffer | string) => files.push({ path, bytes: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes, 'utf8') });

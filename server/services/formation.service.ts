@@ -1,6 +1,16 @@
 import type { z } from 'zod';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
-import { buildSlots, defaultSigningRule, describeSigningRule, describeSlot, roundProgress, signingRuleSchema, unfillableSlots, type PartyProgress, type SigningRule } from '../../domain/signing';
+import {
+  buildSlots,
+  defaultSigningRule,
+  describeSigningRule,
+  describeSlot,
+  roundProgress,
+  signingRuleSchema,
+  unfillableSlots,
+  type PartyProgress,
+  type SigningRule,
+} from '../../domain/signing';
 import { STAGES, isStageKey, type StageKey } from '../../domain/stages';
 import { STAGE_TEMPLATES } from '../../templates';
 import { formationWorkflowId, issueStageUpdate, submitStageDataUpdate } from '../../workflows/messages';
@@ -47,7 +57,8 @@ export function createFormationService(deps: ServerDeps) {
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         }),
       ).catch((err) => {
-        if (err instanceof AppError && err.code === 'ALREADY_STARTED') throw new AppError('ALREADY_STARTED', `Formation of ${network.name} has already been started.`);
+        if (err instanceof AppError && err.code === 'ALREADY_STARTED')
+          throw new AppError('ALREADY_STARTED', `Formation of ${network.name} has already been started.`);
         throw err;
       });
       await db.transaction(async (trx) => {
@@ -60,9 +71,17 @@ export function createFormationService(deps: ServerDeps) {
     async status(networkId: string) {
       const network = await requireNetwork(networkId);
       // a fixed handful of queries however many stages and rounds: this is polled while a stage runs
-      const [stagesRead, documents, rounds] = await Promise.all([repos.stages.list(db, network.id), repos.documents.listForNetwork(db, network.id), repos.signoffs.latestForNetworks(db, [network.id])]);
+      const [stagesRead, documents, rounds] = await Promise.all([
+        repos.stages.list(db, network.id),
+        repos.documents.listForNetwork(db, network.id),
+        repos.signoffs.latestForNetworks(db, [network.id]),
+      ]);
       const signaturesOf = new Map<string, Awaited<ReturnType<typeof repos.signoffs.signaturesForSignoffs>>>();
-      for (const x of await repos.signoffs.signaturesForSignoffs(db, rounds.map((r) => r.id))) signaturesOf.set(x.signoffId, [...(signaturesOf.get(x.signoffId) ?? []), x]);
+      for (const x of await repos.signoffs.signaturesForSignoffs(
+        db,
+        rounds.map((r) => r.id),
+      ))
+        signaturesOf.set(x.signoffId, [...(signaturesOf.get(x.signoffId) ?? []), x]);
       const people = new Map(network.practices.flatMap((p) => p.people).map((x) => [x.id, x.name]));
       const stages = [];
       for (const def of STAGES) {
@@ -96,7 +115,9 @@ export function createFormationService(deps: ServerDeps) {
           position: def.position,
           status: read?.status ?? 'pending',
           dataRevision: read?.dataRevision ?? 0,
-          documents: documents.filter((d) => d.stageKey === def.key).map((d) => ({ id: d.id, type: d.type, title: d.title, version: d.version, sha256: d.sha256Pdf, status: d.status })),
+          documents: documents
+            .filter((d) => d.stageKey === def.key)
+            .map((d) => ({ id: d.id, type: d.type, title: d.title, version: d.version, sha256: d.sha256Pdf, status: d.status })),
           signoff,
           vote: read?.vote ?? null,
           lastOutcome: read?.lastOutcome ?? null,
@@ -128,14 +149,27 @@ export function createFormationService(deps: ServerDeps) {
       const stage = requireStage(stageParam);
       if (network.formationStatus === 'not-started') throw new AppError('FORMATION_NOT_STARTED', 'Start formation before issuing a stage.');
       const parsedRule = signingRuleSchema.safeParse(body.signingRule ?? defaultSigningRule(STAGE_TEMPLATES[stage].documentType));
-      if (!parsedRule.success) throw new AppError('VALIDATION_FAILED', 'The signing rule is not valid.', zodDetails(parsedRule.error).map((d) => ({ ...d, path: `signingRule.${d.path}` })));
+      if (!parsedRule.success)
+        throw new AppError(
+          'VALIDATION_FAILED',
+          'The signing rule is not valid.',
+          zodDetails(parsedRule.error).map((d) => ({ ...d, path: `signingRule.${d.path}` })),
+        );
       const slots = buildSlots(
-        network.practices.map((p) => ({ practiceId: p.id, practiceName: p.name, people: p.people.map((x) => ({ personId: x.id, name: x.name, email: x.email, roles: x.roles })) })),
+        network.practices.map((p) => ({
+          practiceId: p.id,
+          practiceName: p.name,
+          people: p.people.map((x) => ({ personId: x.id, name: x.name, email: x.email, roles: x.roles })),
+        })),
         parsedRule.data,
       );
       const impossible = unfillableSlots(slots);
       if (impossible.length) {
-        throw new AppError('VALIDATION_FAILED', 'Nobody can sign for some parties under this signing rule.', impossible.map((s) => ({ path: 'signingRule', message: `no one may sign for ${describeSlot(s)}` })));
+        throw new AppError(
+          'VALIDATION_FAILED',
+          'Nobody can sign for some parties under this signing rule.',
+          impossible.map((s) => ({ path: 'signingRule', message: `no one may sign for ${describeSlot(s)}` })),
+        );
       }
       const handle = temporal.workflow.getHandle(formationWorkflowId(network.id));
       const document = await callWorkflow(temporal, () => handle.executeUpdate(issueStageUpdate, { args: [{ stage, actor, signingRule: parsedRule.data }] }));

@@ -64,7 +64,11 @@ export function createMotionsService(deps: ServerDeps) {
    * each practice's choice, and while voting is open a provisional count.
    */
   async function motionView(motion: Motion) {
-    const [turnout, proxies, rows] = await Promise.all([repos.motions.turnout(db, motion.id), repos.motions.proxies(db, motion.id), repos.motions.ballots(db, motion.id)]);
+    const [turnout, proxies, rows] = await Promise.all([
+      repos.motions.turnout(db, motion.id),
+      repos.motions.proxies(db, motion.id),
+      repos.motions.ballots(db, motion.id),
+    ]);
     const nameOf = (practiceId: string) => motion.electorate.find((v) => v.practiceId === practiceId)?.practiceName ?? practiceId;
     const open = motion.rule.ballot === 'open';
     const votedBy = new Map(turnout.map((t) => [t.voterId, t]));
@@ -72,7 +76,12 @@ export function createMotionsService(deps: ServerDeps) {
     const document = motion.resultDocumentId ? await repos.documents.get(db, motion.resultDocumentId) : null;
     let live = null;
     if (open && motion.status === 'open') {
-      const tally = tallyVotes({ electorate: toVoters(motion.electorate), ballots: ballotsForTally(motion.rule, motion.electorate, turnout, rows), rule: motion.rule, subjectPracticeId: motion.subjectPracticeId ?? undefined });
+      const tally = tallyVotes({
+        electorate: toVoters(motion.electorate),
+        ballots: ballotsForTally(motion.rule, motion.electorate, turnout, rows),
+        rule: motion.rule,
+        subjectPracticeId: motion.subjectPracticeId ?? undefined,
+      });
       live = { provisional: true, result: tally.result, tallies: tally.tallies, perBasis: tally.perBasis, explanationLines: tally.explanationLines };
     }
     const counted = motion.result as TallyResult | null;
@@ -92,16 +101,35 @@ export function createMotionsService(deps: ServerDeps) {
       openedAt: motion.openedAt,
       closesAt: motion.closesAt,
       closedAt: motion.closedAt,
-      electorate: motion.electorate.map((v) => ({ practiceId: v.practiceId, practiceName: v.practiceName, listSize: v.listSize, partnerCount: v.partnerCount })),
+      electorate: motion.electorate.map((v) => ({
+        practiceId: v.practiceId,
+        practiceName: v.practiceName,
+        listSize: v.listSize,
+        partnerCount: v.partnerCount,
+      })),
       turnout: {
         voted: turnout.length,
         eligible: motion.electorate.length,
         practices: motion.electorate.map((v) => {
           const t = votedBy.get(v.practiceId);
-          return { practiceId: v.practiceId, practiceName: v.practiceName, voted: Boolean(t), byProxy: t?.byProxy ?? false, castByPracticeId: t?.castBy ?? null, ...(open ? { choice: choiceOf.get(v.practiceId) ?? null } : {}) };
+          return {
+            practiceId: v.practiceId,
+            practiceName: v.practiceName,
+            voted: Boolean(t),
+            byProxy: t?.byProxy ?? false,
+            castByPracticeId: t?.castBy ?? null,
+            ...(open ? { choice: choiceOf.get(v.practiceId) ?? null } : {}),
+          };
         }),
       },
-      proxies: proxies.map((p) => ({ principalPracticeId: p.principalId, principalName: nameOf(p.principalId), proxyPracticeId: p.proxyId, proxyName: nameOf(p.proxyId), appointedBy: p.appointedBy, appointedAt: p.appointedAt })),
+      proxies: proxies.map((p) => ({
+        principalPracticeId: p.principalId,
+        principalName: nameOf(p.principalId),
+        proxyPracticeId: p.proxyId,
+        proxyName: nameOf(p.proxyId),
+        appointedBy: p.appointedBy,
+        appointedAt: p.appointedAt,
+      })),
       live,
       result: counted ? counted.result : null,
       count: counted
@@ -117,7 +145,14 @@ export function createMotionsService(deps: ServerDeps) {
             ...(open ? { accepted: counted.accepted } : {}),
           }
         : null,
-      certificate: document ? { documentId: document.id, sha256: document.sha256Pdf, pdfUrl: `${publicUrl}/api/v1/documents/${document.id}/pdf`, docxUrl: `${publicUrl}/api/v1/documents/${document.id}/docx` } : null,
+      certificate: document
+        ? {
+            documentId: document.id,
+            sha256: document.sha256Pdf,
+            pdfUrl: `${publicUrl}/api/v1/documents/${document.id}/pdf`,
+            docxUrl: `${publicUrl}/api/v1/documents/${document.id}/docx`,
+          }
+        : null,
     };
   }
 
@@ -127,16 +162,21 @@ export function createMotionsService(deps: ServerDeps) {
       const closesAt = futureInstant(body.closesAt, 'closesAt');
       if (body.documentId) {
         const doc = await repos.documents.get(db, body.documentId);
-        if (!doc || doc.networkId !== network.id) throw new AppError('VALIDATION_FAILED', 'documentId is not a document of this network.', [{ path: 'documentId', message: 'unknown document' }]);
+        if (!doc || doc.networkId !== network.id)
+          throw new AppError('VALIDATION_FAILED', 'documentId is not a document of this network.', [{ path: 'documentId', message: 'unknown document' }]);
       }
       if (body.subjectPracticeId && !network.practices.some((p) => p.id === body.subjectPracticeId)) {
-        throw new AppError('VALIDATION_FAILED', 'subjectPracticeId is not a practice of this network.', [{ path: 'subjectPracticeId', message: 'unknown practice' }]);
+        throw new AppError('VALIDATION_FAILED', 'subjectPracticeId is not a practice of this network.', [
+          { path: 'subjectPracticeId', message: 'unknown practice' },
+        ]);
       }
       const inForce = await repos.votingRules.ruleInForce(db, network.id, body.decisionType);
       // the person opening the motion may choose a secret or an open ballot; the rest of the rule stands
       const rule = body.ballot ? { ...inForce, ballot: body.ballot } : inForce;
       if (excludesSubject(rule) && !body.subjectPracticeId) {
-        throw new AppError('VALIDATION_FAILED', 'This decision type excludes the practice it concerns: give subjectPracticeId.', [{ path: 'subjectPracticeId', message: 'required' }]);
+        throw new AppError('VALIDATION_FAILED', 'This decision type excludes the practice it concerns: give subjectPracticeId.', [
+          { path: 'subjectPracticeId', message: 'required' },
+        ]);
       }
       const motionId = crypto.randomUUID();
       const workflowId = voteWorkflowId(motionId);
@@ -145,14 +185,28 @@ export function createMotionsService(deps: ServerDeps) {
           taskQueue,
           workflowId,
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          args: [{ motionId, networkId: network.id, title: body.title, text: body.text, decisionType: body.decisionType, closesAt, documentId: body.documentId ?? null, subjectPracticeId: body.subjectPracticeId ?? null, actor, rule }],
+          args: [
+            {
+              motionId,
+              networkId: network.id,
+              title: body.title,
+              text: body.text,
+              decisionType: body.decisionType,
+              closesAt,
+              documentId: body.documentId ?? null,
+              subjectPracticeId: body.subjectPracticeId ?? null,
+              actor,
+              rule,
+            },
+          ],
         }),
       );
       // answer once the motion is recorded, accepts ballots and its links are out
       try {
         await call(() => temporal.workflow.getHandle(workflowId).executeUpdate(awaitMotionOpenUpdate));
       } catch (err) {
-        if (err instanceof AppError && err.code === 'UNAVAILABLE') throw new AppError('UNAVAILABLE', 'The vote was started but has not opened yet; check GET /motions/:id shortly.', { id: motionId });
+        if (err instanceof AppError && err.code === 'UNAVAILABLE')
+          throw new AppError('UNAVAILABLE', 'The vote was started but has not opened yet; check GET /motions/:id shortly.', { id: motionId });
         throw err;
       }
       return { id: motionId, workflowId, closesAt, rule, ruleDescription: describeRule(rule) };
@@ -160,7 +214,14 @@ export function createMotionsService(deps: ServerDeps) {
 
     async listMotions(networkId: string) {
       await requireNetwork(networkId);
-      return (await repos.motions.listMotions(db, networkId)).map((m) => ({ id: m.id, title: m.title, decisionType: m.decisionType, status: m.status, closesAt: m.closesAt, result: (m.result as TallyResult | null)?.result ?? null }));
+      return (await repos.motions.listMotions(db, networkId)).map((m) => ({
+        id: m.id,
+        title: m.title,
+        decisionType: m.decisionType,
+        status: m.status,
+        closesAt: m.closesAt,
+        result: (m.result as TallyResult | null)?.result ?? null,
+      }));
     },
 
     async getMotion(id: string) {
@@ -185,7 +246,11 @@ export function createMotionsService(deps: ServerDeps) {
 
     async appointProxy(actor: string, id: string, body: { principalPracticeId: string; proxyPracticeId: string }) {
       const motion = await requireMotion(id);
-      await call(() => temporal.workflow.getHandle(motion.workflowId).executeUpdate(appointProxyUpdate, { args: [{ principalId: body.principalPracticeId, proxyId: body.proxyPracticeId, actor }] }));
+      await call(() =>
+        temporal.workflow
+          .getHandle(motion.workflowId)
+          .executeUpdate(appointProxyUpdate, { args: [{ principalId: body.principalPracticeId, proxyId: body.proxyPracticeId, actor }] }),
+      );
       return (await motionView(await requireMotion(id))).proxies;
     },
 
@@ -199,7 +264,12 @@ export function createMotionsService(deps: ServerDeps) {
     async describeVoteLink(link: ActionLink) {
       const { token, person } = link;
       const motion = await requireMotion(token.subjectId);
-      const [turnout, proxies, network, view] = await Promise.all([repos.motions.turnout(db, motion.id), repos.motions.proxies(db, motion.id), repos.records.getNetwork(db, motion.networkId), motionView(motion)]);
+      const [turnout, proxies, network, view] = await Promise.all([
+        repos.motions.turnout(db, motion.id),
+        repos.motions.proxies(db, motion.id),
+        repos.records.getNetwork(db, motion.networkId),
+        motionView(motion),
+      ]);
       const mine = turnout.find((t) => t.voterId === person.practiceId);
       const status = motion.status === 'closed' ? 'closed' : mine ? 'voted' : link.expired ? 'expired' : 'pending';
       return {
@@ -208,13 +278,27 @@ export function createMotionsService(deps: ServerDeps) {
         expiresAt: token.expiresAt,
         ...linkHolder(link),
         network: { id: motion.networkId, name: network?.name ?? '' },
-        motion: { id: motion.id, title: motion.title, text: motion.text, decisionType: motion.decisionType, closesAt: motion.closesAt, closedAt: motion.closedAt, ballot: motion.rule.ballot, ruleDescription: view.ruleDescription, documentId: motion.documentId },
+        motion: {
+          id: motion.id,
+          title: motion.title,
+          text: motion.text,
+          decisionType: motion.decisionType,
+          closesAt: motion.closesAt,
+          closedAt: motion.closedAt,
+          ballot: motion.rule.ballot,
+          ruleDescription: view.ruleDescription,
+          documentId: motion.documentId,
+        },
         choices: ['for', 'against', 'abstain'] as Choice[],
         votedByProxy: mine?.byProxy ?? false,
         /** practices that appointed this practice as their proxy, and whether their vote is still to cast */
         proxyFor: proxies
           .filter((p) => p.proxyId === person.practiceId)
-          .map((p) => ({ practiceId: p.principalId, practiceName: view.electorate.find((v) => v.practiceId === p.principalId)?.practiceName ?? p.principalId, voted: turnout.some((t) => t.voterId === p.principalId) })),
+          .map((p) => ({
+            practiceId: p.principalId,
+            practiceName: view.electorate.find((v) => v.practiceId === p.principalId)?.practiceName ?? p.principalId,
+            voted: turnout.some((t) => t.voterId === p.principalId),
+          })),
         turnout: { voted: view.turnout.voted, eligible: view.turnout.eligible },
         result: view.result,
         count: view.count ? { explanationLines: view.count.explanationLines, ruleVersion: view.count.ruleVersion } : null,

@@ -55,19 +55,34 @@ export interface ParsedNetwork extends NetworkInput {
 }
 
 const ALIASES: Record<string, CsvColumn> = {
-  network: 'network', network_name: 'network',
-  practice: 'practice', practice_name: 'practice',
-  ods_code: 'ods_code', ods: 'ods_code', practice_code: 'ods_code',
-  list_size: 'list_size', registered_patients: 'list_size', patients: 'list_size',
-  name: 'name', person: 'name', person_name: 'name', full_name: 'name',
-  email: 'email', email_address: 'email',
-  roles: 'roles', role: 'roles',
+  network: 'network',
+  network_name: 'network',
+  practice: 'practice',
+  practice_name: 'practice',
+  ods_code: 'ods_code',
+  ods: 'ods_code',
+  practice_code: 'ods_code',
+  list_size: 'list_size',
+  registered_patients: 'list_size',
+  patients: 'list_size',
+  name: 'name',
+  person: 'name',
+  person_name: 'name',
+  full_name: 'name',
+  email: 'email',
+  email_address: 'email',
+  roles: 'roles',
+  role: 'roles',
 };
 
 const headingOf = (key: CsvColumn) => CSV_COLUMNS.find((c) => c.key === key)!.heading;
 
 function columnKey(header: string): string {
-  return header.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  return header
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
 }
 
 const ROLE_BY_WORD = new Map<string, (typeof ROLES)[number]>([
@@ -78,7 +93,10 @@ const ROLE_BY_WORD = new Map<string, (typeof ROLES)[number]>([
 ]);
 
 function parseRoles(text: string): { roles: (typeof ROLES)[number][]; unknown: string[] } {
-  const words = text.split(/[;|]/).map((w) => w.trim().toLowerCase().replace(/\s+/g, ' ')).filter(Boolean);
+  const words = text
+    .split(/[;|]/)
+    .map((w) => w.trim().toLowerCase().replace(/\s+/g, ' '))
+    .filter(Boolean);
   const roles: (typeof ROLES)[number][] = [];
   const unknown: string[] = [];
   for (const w of words) {
@@ -99,22 +117,65 @@ const ODS = /^[A-Z0-9]{3,10}$/;
 export function parseNetworkCsv(text: string): { networks: ParsedNetwork[]; problems: CsvProblem[]; rows: number } {
   let records: { record: Record<string, string>; info: { lines: number; error?: unknown } }[];
   try {
-    records = parse(text, { columns: (header: string[]) => header.map((h) => ALIASES[columnKey(h)] ?? columnKey(h)), info: true, relax_column_count: true, skip_empty_lines: true, bom: true, trim: true, record_delimiter: ['\r\n', '\n', '\r'] }) as never;
+    records = parse(text, {
+      columns: (header: string[]) => header.map((h) => ALIASES[columnKey(h)] ?? columnKey(h)),
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      bom: true,
+      trim: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+    }) as never;
   } catch (err) {
     const e = err as { code?: string; lines?: number };
     const why = e.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quotation mark is opened and never closed' : 'it is not a comma-separated (CSV) file';
-    return { networks: [], problems: [{ row: e.lines ?? null, column: null, message: `The file could not be read: ${why}. Save the spreadsheet as “CSV (comma delimited)” and upload that.` }], rows: 0 };
+    return {
+      networks: [],
+      problems: [
+        { row: e.lines ?? null, column: null, message: `The file could not be read: ${why}. Save the spreadsheet as “CSV (comma delimited)” and upload that.` },
+      ],
+      rows: 0,
+    };
   }
   const problems: CsvProblem[] = [];
-  if (records.length === 0) return { networks: [], problems: [{ row: null, column: null, message: 'The file has no rows of people under its header row.' }], rows: 0 };
-  if (records.length > MAX_ROWS) return { networks: [], problems: [{ row: null, column: null, message: `The file has ${records.length.toLocaleString('en-GB')} rows; upload at most ${MAX_ROWS.toLocaleString('en-GB')} at a time.` }], rows: records.length };
+  if (records.length === 0)
+    return { networks: [], problems: [{ row: null, column: null, message: 'The file has no rows of people under its header row.' }], rows: 0 };
+  if (records.length > MAX_ROWS)
+    return {
+      networks: [],
+      problems: [
+        {
+          row: null,
+          column: null,
+          message: `The file has ${records.length.toLocaleString('en-GB')} rows; upload at most ${MAX_ROWS.toLocaleString('en-GB')} at a time.`,
+        },
+      ],
+      rows: records.length,
+    };
   const present = new Set(Object.keys(records[0].record));
   const missing = CSV_COLUMNS.filter((c) => !present.has(c.key));
   if (missing.length) {
-    return { networks: [], problems: [{ row: 1, column: null, message: `The header row has no ${missing.map((c) => `“${c.heading}”`).join(', ')} column${missing.length > 1 ? 's' : ''}. The columns are: ${CSV_COLUMNS.map((c) => c.heading).join(', ')}.` }], rows: records.length };
+    return {
+      networks: [],
+      problems: [
+        {
+          row: 1,
+          column: null,
+          message: `The header row has no ${missing.map((c) => `“${c.heading}”`).join(', ')} column${missing.length > 1 ? 's' : ''}. The columns are: ${CSV_COLUMNS.map((c) => c.heading).join(', ')}.`,
+        },
+      ],
+      rows: records.length,
+    };
   }
 
-  type Practice = { name: string; odsCode: string; listSize: number; network: string; firstRow: number; people: { name: string; email: string; roles: (typeof ROLES)[number][]; row: number }[] };
+  type Practice = {
+    name: string;
+    odsCode: string;
+    listSize: number;
+    network: string;
+    firstRow: number;
+    people: { name: string; email: string; roles: (typeof ROLES)[number][]; row: number }[];
+  };
   const networks = new Map<string, { name: string; practices: Map<string, Practice> }>();
   const practiceByOds = new Map<string, Practice>();
   const emailRow = new Map<string, number>();
@@ -144,11 +205,16 @@ export function parseNetworkCsv(text: string): { networks: ParsedNetwork[]; prob
     else if (!ODS.test(odsCode)) fail('ods_code', `“${cell('ods_code')}” is not an ODS code: use capital letters and digits, such as F84001.`);
     const listSize = Number(listSizeText);
     if (!listSizeText) fail('list_size', 'Enter the practice’s list size.');
-    else if (!/^\d+$/.test(listSizeText) || listSize > 1_000_000) fail('list_size', `“${cell('list_size')}” is not a list size: enter a whole number of patients up to 1,000,000.`);
+    else if (!/^\d+$/.test(listSizeText) || listSize > 1_000_000)
+      fail('list_size', `“${cell('list_size')}” is not a list size: enter a whole number of patients up to 1,000,000.`);
     if (!name) fail('name', 'Enter the person’s full name.');
     if (!email) fail('email', 'Enter the person’s email address.');
     else if (!EMAIL.test(email) || email.length > 320) fail('email', `“${cell('email')}” is not an email address.`);
-    if (unknown.length) fail('roles', `${unknown.map((u) => `“${u}”`).join(', ')} ${unknown.length > 1 ? 'are not roles' : 'is not a role'}: use ${Object.values(ROLE_WORDS).join(', ')}.`);
+    if (unknown.length)
+      fail(
+        'roles',
+        `${unknown.map((u) => `“${u}”`).join(', ')} ${unknown.length > 1 ? 'are not roles' : 'is not a role'}: use ${Object.values(ROLE_WORDS).join(', ')}.`,
+      );
     else if (roles.length === 0) fail('roles', 'Enter at least one role, such as Partner.');
     if (email && emailRow.has(email)) fail('email', `${email} is already in row ${emailRow.get(email)}: each person appears once in the file.`);
     else if (email) emailRow.set(email, row);
@@ -163,8 +229,13 @@ export function parseNetworkCsv(text: string): { networks: ParsedNetwork[]; prob
         problem('ods_code', `ODS code ${odsCode} is already a practice of ${practice.network} in row ${practice.firstRow}: a practice belongs to one network.`);
         continue;
       }
-      if (practice.name !== practiceName) problem('practice', `ODS code ${odsCode} is “${practice.name}” in row ${practice.firstRow}: give the practice the same name on every row.`);
-      if (practice.listSize !== listSize) problem('list_size', `${practice.name} has a list size of ${practice.listSize.toLocaleString('en-GB')} in row ${practice.firstRow}: give the same list size on every row.`);
+      if (practice.name !== practiceName)
+        problem('practice', `ODS code ${odsCode} is “${practice.name}” in row ${practice.firstRow}: give the practice the same name on every row.`);
+      if (practice.listSize !== listSize)
+        problem(
+          'list_size',
+          `${practice.name} has a list size of ${practice.listSize.toLocaleString('en-GB')} in row ${practice.firstRow}: give the same list size on every row.`,
+        );
     } else {
       let group = networks.get(network.toLowerCase());
       if (!group) networks.set(network.toLowerCase(), (group = { name: network, practices: new Map() }));
@@ -182,7 +253,11 @@ export function parseNetworkCsv(text: string): { networks: ParsedNetwork[]; prob
 
   for (const practice of practiceByOds.values()) {
     if (!failedOds.has(practice.odsCode) && !practice.people.some((p) => p.roles.includes('partner'))) {
-      problems.push({ row: practice.firstRow, column: headingOf('roles'), message: `${practice.name} has no partner: give at least one of its people the role Partner, so someone can sign for it.` });
+      problems.push({
+        row: practice.firstRow,
+        column: headingOf('roles'),
+        message: `${practice.name} has no partner: give at least one of its people the role Partner, so someone can sign for it.`,
+      });
     }
   }
 
@@ -190,7 +265,12 @@ export function parseNetworkCsv(text: string): { networks: ParsedNetwork[]; prob
     const practices = [...n.practices.values()];
     return {
       name: n.name,
-      practices: practices.map((p) => ({ name: p.name, odsCode: p.odsCode, listSize: p.listSize, people: p.people.map(({ name, email, roles }) => ({ name, email, roles })) })),
+      practices: practices.map((p) => ({
+        name: p.name,
+        odsCode: p.odsCode,
+        listSize: p.listSize,
+        people: p.people.map(({ name, email, roles }) => ({ name, email, roles })),
+      })),
       rows: { practices: practices.map((p) => p.firstRow), people: practices.map((p) => p.people.map((x) => x.row)) },
     };
   });
@@ -201,8 +281,25 @@ export function parseNetworkCsv(text: string): { networks: ParsedNetwork[]; prob
     for (const issue of checked.error.issues) {
       const [, i, , j, field] = issue.path as (string | number)[];
       const row = typeof j === 'number' ? network.rows.people[Number(i)]?.[j] : typeof i === 'number' ? network.rows.practices[i] : network.rows.practices[0];
-      const column = issue.path[0] === 'name' ? 'network' : typeof j === 'number' ? (String(field) as CsvColumn) : typeof issue.path[2] === 'string' ? (issue.path[2] === 'odsCode' ? 'ods_code' : issue.path[2] === 'listSize' ? 'list_size' : issue.path[2] === 'name' ? 'practice' : null) : null;
-      problems.push({ row: row ?? null, column: column && CSV_COLUMNS.some((c) => c.key === column) ? headingOf(column as CsvColumn) : null, message: issue.message });
+      const column =
+        issue.path[0] === 'name'
+          ? 'network'
+          : typeof j === 'number'
+            ? (String(field) as CsvColumn)
+            : typeof issue.path[2] === 'string'
+              ? issue.path[2] === 'odsCode'
+                ? 'ods_code'
+                : issue.path[2] === 'listSize'
+                  ? 'list_size'
+                  : issue.path[2] === 'name'
+                    ? 'practice'
+                    : null
+              : null;
+      problems.push({
+        row: row ?? null,
+        column: column && CSV_COLUMNS.some((c) => c.key === column) ? headingOf(column as CsvColumn) : null,
+        message: issue.message,
+      });
     }
   }
   problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));

@@ -24,27 +24,44 @@ export function createNetworkImportService({ db, repos }: Pick<ServerDeps, 'db' 
   async function requireWave(programmeId: string, waveId: string) {
     if (!(await repos.records.getProgramme(db, programmeId))) throw new AppError('NOT_FOUND', `No programme with id ${programmeId}.`);
     const wave = await repos.records.getWave(db, waveId);
-    if (!wave || wave.programmeId !== programmeId) throw new AppError('VALIDATION_FAILED', 'Choose a wave of this programme.', [{ path: 'waveId', message: 'not a wave of this programme' }]);
+    if (!wave || wave.programmeId !== programmeId)
+      throw new AppError('VALIDATION_FAILED', 'Choose a wave of this programme.', [{ path: 'waveId', message: 'not a wave of this programme' }]);
     return wave;
   }
 
   /** Rows that clash with what the programme already has. */
   async function clashes(programmeId: string, networks: ParsedNetwork[]): Promise<CsvProblem[]> {
     const existing = await repos.records.listNetworks(db, { programmeId });
-    const practices = await repos.records.practicesOfNetworks(db, existing.map((n) => n.id));
+    const practices = await repos.records.practicesOfNetworks(
+      db,
+      existing.map((n) => n.id),
+    );
     const networkName = new Map(existing.map((n) => [n.id, n.name]));
     const names = new Set(existing.map((n) => n.name.toLowerCase()));
     const ods = new Map(practices.map((p) => [p.odsCode, networkName.get(p.networkId) ?? 'another network']));
-    const emails = new Map(practices.flatMap((p) => p.people.map((x) => [x.email.toLowerCase(), `${p.name}, ${networkName.get(p.networkId) ?? 'another network'}`] as const)));
+    const emails = new Map(
+      practices.flatMap((p) => p.people.map((x) => [x.email.toLowerCase(), `${p.name}, ${networkName.get(p.networkId) ?? 'another network'}`] as const)),
+    );
     const problems: CsvProblem[] = [];
     for (const network of networks) {
-      if (names.has(network.name.toLowerCase())) problems.push({ row: network.rows.practices[0], column: 'Network', message: `The programme already has a network called ${network.name}.` });
+      if (names.has(network.name.toLowerCase()))
+        problems.push({ row: network.rows.practices[0], column: 'Network', message: `The programme already has a network called ${network.name}.` });
       network.practices.forEach((practice, i) => {
         const where = ods.get(practice.odsCode);
-        if (where) problems.push({ row: network.rows.practices[i], column: 'ODS code', message: `ODS code ${practice.odsCode} is already a practice of ${where} in this programme.` });
+        if (where)
+          problems.push({
+            row: network.rows.practices[i],
+            column: 'ODS code',
+            message: `ODS code ${practice.odsCode} is already a practice of ${where} in this programme.`,
+          });
         practice.people.forEach((person, j) => {
           const at = emails.get(person.email);
-          if (at) problems.push({ row: network.rows.people[i][j], column: 'Email', message: `${person.email} is already one of the people of ${at} in this programme.` });
+          if (at)
+            problems.push({
+              row: network.rows.people[i][j],
+              column: 'Email',
+              message: `${person.email} is already one of the people of ${at} in this programme.`,
+            });
         });
       });
     }
@@ -62,7 +79,11 @@ export function createNetworkImportService({ db, repos }: Pick<ServerDeps, 'db' 
       if (problems.length) return { problems, rows: parsed.rows, upload: null };
       const payload: StagedNetworks = { waveId, networks: parsed.networks };
       const upload = await repos.stagedUploads.insert(db, { kind: 'network-csv', programmeId, personId: actor.personId, payload });
-      return { problems: [], rows: parsed.rows, upload: { id: upload.id, expiresAt: upload.expiresAt, wave: { id: wave.id, number: wave.number }, networks: parsed.networks } };
+      return {
+        problems: [],
+        rows: parsed.rows,
+        upload: { id: upload.id, expiresAt: upload.expiresAt, wave: { id: wave.id, number: wave.number }, networks: parsed.networks },
+      };
     },
 
     /** Creates the networks of a checked upload, all or none; the upload is used up. */
@@ -71,7 +92,12 @@ export function createNetworkImportService({ db, repos }: Pick<ServerDeps, 'db' 
       if (!staged) throw new AppError('NOT_FOUND', `This upload has been used or is more than ${STAGED_UPLOAD_MINUTES} minutes old. Upload the file again.`);
       await requireWave(programmeId, staged.waveId);
       const problems = await clashes(programmeId, staged.networks);
-      if (problems.length) throw new AppError('VALIDATION_FAILED', 'The programme changed since the file was checked. Upload it again to see what clashes.', problems.map((p) => ({ path: `row ${p.row}`, message: p.message })));
+      if (problems.length)
+        throw new AppError(
+          'VALIDATION_FAILED',
+          'The programme changed since the file was checked. Upload it again to see what clashes.',
+          problems.map((p) => ({ path: `row ${p.row}`, message: p.message })),
+        );
       try {
         return await db.transaction(async (trx) => {
           if (!(await repos.stagedUploads.take(trx, uploadId))) throw new AppError('CONFLICT', 'This upload has just been used.');

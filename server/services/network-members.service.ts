@@ -51,12 +51,19 @@ export function createNetworkMembersService({ db, repos }: Pick<ServerDeps, 'db'
     async addPerson(actor: PersonActor, networkId: string, practiceId: string, input: { name: string; email: string; roles: string[] }) {
       const practice = await practiceOf(networkId, practiceId);
       if (practice.people.some((p) => p.email === input.email)) {
-        throw new AppError('ALREADY_EXISTS', `${input.email} is already one of the people of ${practice.name}.`, [{ path: 'email', message: 'already in this practice' }]);
+        throw new AppError('ALREADY_EXISTS', `${input.email} is already one of the people of ${practice.name}.`, [
+          { path: 'email', message: 'already in this practice' },
+        ]);
       }
       try {
         const added = await db.transaction(async (trx) => {
           const row = await repos.records.addPerson(trx, practiceId, { id: crypto.randomUUID(), ...input });
-          await repos.audit.append(trx, actorLabel(actor), { type: 'member.added', networkId, practiceId, memberId: row.id, roles: input.roles, restored: row.restored }, networkId);
+          await repos.audit.append(
+            trx,
+            actorLabel(actor),
+            { type: 'member.added', networkId, practiceId, memberId: row.id, roles: input.roles, restored: row.restored },
+            networkId,
+          );
           return row;
         });
         return view({ id: added.id, ...input });
@@ -70,8 +77,15 @@ export function createNetworkMembersService({ db, repos }: Pick<ServerDeps, 'db'
     async changePerson(actor: PersonActor, networkId: string, memberId: string, patch: { name?: string; roles?: string[] }) {
       const member = await memberOf(networkId, memberId);
       const practice = await practiceOf(networkId, member.practiceId);
-      if (patch.roles && !patch.roles.includes('partner') && member.roles.includes('partner') && partnersOf(practice, { id: memberId, roles: patch.roles }) === 0) {
-        throw new AppError('LAST_PARTNER', `${member.name} is the only partner of ${practice.name}: add another partner before changing their roles.`, [{ path: 'roles', message: 'the practice needs a partner to sign for it' }]);
+      if (
+        patch.roles &&
+        !patch.roles.includes('partner') &&
+        member.roles.includes('partner') &&
+        partnersOf(practice, { id: memberId, roles: patch.roles }) === 0
+      ) {
+        throw new AppError('LAST_PARTNER', `${member.name} is the only partner of ${practice.name}: add another partner before changing their roles.`, [
+          { path: 'roles', message: 'the practice needs a partner to sign for it' },
+        ]);
       }
       await db.transaction(async (trx) => {
         await repos.records.updatePerson(trx, memberId, patch);
@@ -85,7 +99,9 @@ export function createNetworkMembersService({ db, repos }: Pick<ServerDeps, 'db'
       const member = await memberOf(networkId, memberId);
       const practice = await practiceOf(networkId, member.practiceId);
       if (member.roles.includes('partner') && partnersOf(practice, { id: memberId, roles: [] }) === 0) {
-        throw new AppError('LAST_PARTNER', `${member.name} is the only partner of ${practice.name}: add another partner before taking them off.`, [{ path: 'personId', message: 'the practice needs a partner to sign for it' }]);
+        throw new AppError('LAST_PARTNER', `${member.name} is the only partner of ${practice.name}: add another partner before taking them off.`, [
+          { path: 'personId', message: 'the practice needs a partner to sign for it' },
+        ]);
       }
       await db.transaction(async (trx) => {
         if (await repos.records.removePerson(trx, memberId)) {

@@ -9,7 +9,12 @@ import { AppError } from '../errors';
 import type { createNetworkBody, createProgrammeBody, createWaveBody } from '../schemas';
 
 /** Writes a new network with its practices and people, and its audit event, in the caller's transaction. */
-export async function writeNetwork(repos: ServerDeps['repos'], trx: Knex.Transaction, actor: PersonActor, input: z.infer<typeof createNetworkBody>): Promise<string> {
+export async function writeNetwork(
+  repos: ServerDeps['repos'],
+  trx: Knex.Transaction,
+  actor: PersonActor,
+  input: z.infer<typeof createNetworkBody>,
+): Promise<string> {
   const id = crypto.randomUUID();
   const practices = input.practices.map((p) => ({ ...p, id: crypto.randomUUID(), people: p.people.map((person) => ({ ...person, id: crypto.randomUUID() })) }));
   await repos.records.insertNetwork(trx, { id, programmeId: input.programmeId, waveId: input.waveId, name: input.name, practices });
@@ -26,10 +31,20 @@ export function createNetworksService({ db, repos, mailer }: Pick<ServerDeps, 'd
     /** A new programme; its creator is granted facilitator of it. */
     async createProgramme(actor: PersonActor, input: z.infer<typeof createProgrammeBody>) {
       return db.transaction(async (trx) => {
-        const programme = await repos.records.insertProgramme(trx, { id: crypto.randomUUID(), ...input, settings: { ...DEFAULT_PROGRAMME_SETTINGS, ...input.settings } });
+        const programme = await repos.records.insertProgramme(trx, {
+          id: crypto.randomUUID(),
+          ...input,
+          settings: { ...DEFAULT_PROGRAMME_SETTINGS, ...input.settings },
+        });
         await repos.audit.append(trx, actorLabel(actor), { type: 'programme.created', programmeId: programme.id, name: programme.name });
         const { grantId } = await repos.persons.grant(trx, { personId: actor.personId, role: 'facilitator', programmeIds: [programme.id] });
-        await repos.audit.append(trx, actorLabel(actor), { type: 'staff.invited', grantId, personId: actor.personId, role: 'facilitator', programmeIds: [programme.id] });
+        await repos.audit.append(trx, actorLabel(actor), {
+          type: 'staff.invited',
+          grantId,
+          personId: actor.personId,
+          role: 'facilitator',
+          programmeIds: [programme.id],
+        });
         return programme;
       });
     },
@@ -69,7 +84,8 @@ export function createNetworksService({ db, repos, mailer }: Pick<ServerDeps, 'd
       const wave = await repos.records.getWave(db, input.waveId);
       if (!(await repos.records.getProgramme(db, input.programmeId))) throw new AppError('NOT_FOUND', `No programme with id ${input.programmeId}.`);
       if (!wave) throw new AppError('NOT_FOUND', `No wave with id ${input.waveId}.`);
-      if (wave.programmeId !== input.programmeId) throw new AppError('VALIDATION_FAILED', 'The wave belongs to another programme.', [{ path: 'waveId', message: 'not a wave of this programme' }]);
+      if (wave.programmeId !== input.programmeId)
+        throw new AppError('VALIDATION_FAILED', 'The wave belongs to another programme.', [{ path: 'waveId', message: 'not a wave of this programme' }]);
       let id: string;
       try {
         id = await db.transaction((trx) => writeNetwork(repos, trx, actor, input));
@@ -87,7 +103,13 @@ export function createNetworksService({ db, repos, mailer }: Pick<ServerDeps, 'd
       const offices = await repos.offices.ofNetwork(db, id);
       return {
         ...network,
-        practices: network.practices.map((p) => ({ id: p.id, name: p.name, odsCode: p.odsCode, listSize: p.listSize, people: p.people.map(({ id: pid, name, email, roles }) => ({ id: pid, name, email, roles })) })),
+        practices: network.practices.map((p) => ({
+          id: p.id,
+          name: p.name,
+          odsCode: p.odsCode,
+          listSize: p.listSize,
+          people: p.people.map(({ id: pid, name, email, roles }) => ({ id: pid, name, email, roles })),
+        })),
         offices: offices.map((o) => ({ office: o.office, memberId: o.memberId, name: o.name, startsOn: o.startsOn, endsOn: o.endsOn, source: o.source })),
       };
     },
@@ -122,7 +144,10 @@ export function createNetworksService({ db, repos, mailer }: Pick<ServerDeps, 'd
      */
     async outbox(actor: PersonActor, filter: { to?: string; networkId?: string; limit?: number }) {
       const readable = scopeFilter(actor, 'outbox.read');
-      const messages = await repos.outbox.list(db, { ...filter, within: readable.all ? undefined : { programmeIds: readable.programmeIds, networkIds: readable.networkIds } });
+      const messages = await repos.outbox.list(db, {
+        ...filter,
+        within: readable.all ? undefined : { programmeIds: readable.programmeIds, networkIds: readable.networkIds },
+      });
       const reveal = actor.isAdmin && !mailer;
       return messages.map((m) => ({
         id: m.id,

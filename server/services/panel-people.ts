@@ -28,13 +28,22 @@ export function createPanelPeople(deps: ServerDeps) {
    * Brings grants in line with a wave's panel, in the transaction that set it: `before` is the
    * panel's member emails before the change (the panel as it now stands is read back).
    */
-  async function syncGrants(trx: Knex.Transaction, input: { actor: string; programmeId: string; waveId: string; before: readonly string[]; members: readonly { name: string; email: string }[] }) {
+  async function syncGrants(
+    trx: Knex.Transaction,
+    input: { actor: string; programmeId: string; waveId: string; before: readonly string[]; members: readonly { name: string; email: string }[] },
+  ) {
     for (const m of input.members) {
       const person = await repos.persons.ensure(trx, { email: m.email, name: m.name });
       const held = (await repos.persons.liveGrants(trx, person.id)).find((g) => g.role === 'panel-member');
       if (held?.programmeIds.includes(input.programmeId)) continue;
       const { grantId } = await repos.persons.grant(trx, { personId: person.id, role: 'panel-member', programmeIds: [input.programmeId] });
-      await repos.audit.append(trx, input.actor, { type: 'panel.member-granted', programmeId: input.programmeId, waveId: input.waveId, personId: person.id, grantId });
+      await repos.audit.append(trx, input.actor, {
+        type: 'panel.member-granted',
+        programmeId: input.programmeId,
+        waveId: input.waveId,
+        personId: person.id,
+        grantId,
+      });
     }
     const kept = new Set(input.members.map((m) => m.email.toLowerCase()));
     for (const email of input.before.filter((e) => !kept.has(e.toLowerCase()))) {
@@ -51,7 +60,15 @@ export function createPanelPeople(deps: ServerDeps) {
         await repos.sessions.endSessionsOf(trx, person.id);
         credentialsEnded = true;
       }
-      await repos.audit.append(trx, input.actor, { type: 'panel.member-withdrawn', programmeId: input.programmeId, waveId: input.waveId, personId: person.id, grantId: withdrawn.grantId, grantRevoked, credentialsEnded });
+      await repos.audit.append(trx, input.actor, {
+        type: 'panel.member-withdrawn',
+        programmeId: input.programmeId,
+        waveId: input.waveId,
+        personId: person.id,
+        grantId: withdrawn.grantId,
+        grantRevoked,
+        credentialsEnded,
+      });
     }
   }
 
@@ -70,7 +87,11 @@ export function createPanelPeople(deps: ServerDeps) {
     for (const p of presentations) {
       const seat = seats.find((s) => s.waveId === p.waveId);
       if (!seat) continue;
-      const [network, invitations, score] = await Promise.all([repos.records.getNetwork(db, p.networkId), repos.panels.invitations(db, p.id), repos.panels.scoreOf(db, p.id, seat.id)]);
+      const [network, invitations, score] = await Promise.all([
+        repos.records.getNetwork(db, p.networkId),
+        repos.panels.invitations(db, p.id),
+        repos.panels.scoreOf(db, p.id, seat.id),
+      ]);
       const invitation = invitations.find((i) => i.memberId === seat.id);
       // a presentation whose invitations went out before this member joined is not theirs to score
       if (!invitation || !network) continue;
@@ -79,7 +100,14 @@ export function createPanelPeople(deps: ServerDeps) {
       else if (invitation.excluded) status = 'excluded';
       else if (p.outcome || network.waveId !== p.waveId) status = 'closed';
       else status = 'awaiting';
-      out.push({ presentation: p, seat, network: { id: network.id, name: network.name }, status, scoredAt: score?.scoredAt ?? null, exclusionReason: invitation.reason });
+      out.push({
+        presentation: p,
+        seat,
+        network: { id: network.id, name: network.name },
+        status,
+        scoredAt: score?.scoredAt ?? null,
+        exclusionReason: invitation.reason,
+      });
     }
     return out;
   }
@@ -91,17 +119,36 @@ export function createPanelPeople(deps: ServerDeps) {
     async queueFor(person: PersonActor) {
       const seats = await seatsOf(person);
       const items = await presentationsOf(seats);
-      const programmes = new Map<string, { id: string; name: string; waves: { waveId: string; number: number; panelDate: string; networks: { presentationId: string; name: string; status: SeatStatus; scoredAt: string | null; exclusionReason: string | null }[] }[] }>();
+      const programmes = new Map<
+        string,
+        {
+          id: string;
+          name: string;
+          waves: {
+            waveId: string;
+            number: number;
+            panelDate: string;
+            networks: { presentationId: string; name: string; status: SeatStatus; scoredAt: string | null; exclusionReason: string | null }[];
+          }[];
+        }
+      >();
       for (const seat of seats) {
         const wave = await repos.records.getWave(db, seat.waveId);
-        if (!programmes.has(seat.programmeId)) programmes.set(seat.programmeId, { id: seat.programmeId, name: (await repos.records.getProgramme(db, seat.programmeId))?.name ?? '', waves: [] });
+        if (!programmes.has(seat.programmeId))
+          programmes.set(seat.programmeId, { id: seat.programmeId, name: (await repos.records.getProgramme(db, seat.programmeId))?.name ?? '', waves: [] });
         programmes.get(seat.programmeId)!.waves.push({
           waveId: seat.waveId,
           number: wave?.number ?? 0,
           panelDate: seat.panelDate,
           networks: items
             .filter((i) => i.seat.id === seat.id)
-            .map((i) => ({ presentationId: i.presentation.id, name: i.network.name, status: i.status, scoredAt: i.scoredAt, exclusionReason: i.exclusionReason }))
+            .map((i) => ({
+              presentationId: i.presentation.id,
+              name: i.network.name,
+              status: i.status,
+              scoredAt: i.scoredAt,
+              exclusionReason: i.exclusionReason,
+            }))
             .sort((a, b) => a.name.localeCompare(b.name)),
         });
       }

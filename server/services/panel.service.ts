@@ -35,7 +35,13 @@ export function createPanelService(deps: ServerDeps) {
   }
 
   function panelView(panel: NonNullable<Awaited<ReturnType<typeof repos.panels.byWave>>>) {
-    return { id: panel.id, waveId: panel.waveId, date: panel.date, criteria: panel.criteria, members: panel.members.map((m) => ({ id: m.id, name: m.name, email: m.email, organisation: m.organisation, external: m.external })) };
+    return {
+      id: panel.id,
+      waveId: panel.waveId,
+      date: panel.date,
+      criteria: panel.criteria,
+      members: panel.members.map((m) => ({ id: m.id, name: m.name, email: m.email, organisation: m.organisation, external: m.external })),
+    };
   }
 
   /** One presentation as the panel view shows it. */
@@ -48,7 +54,14 @@ export function createPanelService(deps: ServerDeps) {
       p.toWaveId ? repos.records.getWave(db, p.toWaveId) : null,
       p.documentId ? repos.documents.get(db, p.documentId) : null,
     ]);
-    const members = new Map((await repos.panels.membersByIds(db, invitations.map((i) => i.memberId))).map((m) => [m.id, m]));
+    const members = new Map(
+      (
+        await repos.panels.membersByIds(
+          db,
+          invitations.map((i) => i.memberId),
+        )
+      ).map((m) => [m.id, m]),
+    );
     const summary = summariseScores(p.criteria, scores);
     return {
       id: p.id,
@@ -76,9 +89,25 @@ export function createPanelService(deps: ServerDeps) {
       weightedMean: summary.weightedMean,
       recommendations: summary.recommendations,
       outcome: p.outcome
-        ? { outcome: p.outcome, words: OUTCOME_WORDS[p.outcome], reason: p.outcomeReason ?? '', decidedBy: p.outcomeBy ?? '', decidedAt: p.outcomeAt ?? '', toWave: toWave ? { id: toWave.id, number: toWave.number, panelDate: toWave.panelDate } : null, letterDocumentId: p.letterDocumentId }
+        ? {
+            outcome: p.outcome,
+            words: OUTCOME_WORDS[p.outcome],
+            reason: p.outcomeReason ?? '',
+            decidedBy: p.outcomeBy ?? '',
+            decidedAt: p.outcomeAt ?? '',
+            toWave: toWave ? { id: toWave.id, number: toWave.number, panelDate: toWave.panelDate } : null,
+            letterDocumentId: p.letterDocumentId,
+          }
         : null,
-      conditions: conditions.map((c) => ({ n: c.n, text: c.text, status: c.status, note: c.closedNote, evidenceDocumentId: c.evidenceDocumentId, closedBy: c.closedBy, closedAt: c.closedAt })),
+      conditions: conditions.map((c) => ({
+        n: c.n,
+        text: c.text,
+        status: c.status,
+        note: c.closedNote,
+        evidenceDocumentId: c.evidenceDocumentId,
+        closedBy: c.closedBy,
+        closedAt: c.closedAt,
+      })),
     };
   }
 
@@ -122,8 +151,22 @@ export function createPanelService(deps: ServerDeps) {
       if (!wave) throw new AppError('NOT_FOUND', `No wave with id ${waveId}.`);
       await db.transaction(async (trx) => {
         const before = (await repos.panels.byWave(trx, waveId))?.members.map((m) => m.email) ?? [];
-        const panelId = await repos.panels.upsert(trx, { id: crypto.randomUUID(), programmeId: wave.programmeId, waveId, date: body.date, criteria: body.criteria, members: body.members.map((m) => ({ ...m, id: crypto.randomUUID() })) });
-        await repos.audit.append(trx, actor, { type: 'panel.set', programmeId: wave.programmeId, waveId, panelId, members: body.members.length, criteria: body.criteria.map((c) => c.key) });
+        const panelId = await repos.panels.upsert(trx, {
+          id: crypto.randomUUID(),
+          programmeId: wave.programmeId,
+          waveId,
+          date: body.date,
+          criteria: body.criteria,
+          members: body.members.map((m) => ({ ...m, id: crypto.randomUUID() })),
+        });
+        await repos.audit.append(trx, actor, {
+          type: 'panel.set',
+          programmeId: wave.programmeId,
+          waveId,
+          panelId,
+          members: body.members.length,
+          criteria: body.criteria.map((c) => c.key),
+        });
         // each member is a person with a panel-member grant on the programme, so they can sign in
         await people.syncGrants(trx, { actor, programmeId: wave.programmeId, waveId, before, members: body.members });
       });
@@ -157,17 +200,24 @@ export function createPanelService(deps: ServerDeps) {
     async recordOutcome(actor: string, networkId: string, body: z.infer<typeof outcomeBody>) {
       const network = await requireStarted(networkId);
       const handle = temporal.workflow.getHandle(formationWorkflowId(network.id));
-      return callWorkflow(temporal, () => handle.executeUpdate(recordPanelOutcomeUpdate, { args: [{ outcome: body.outcome, conditions: body.conditions ?? [], reason: body.reason, actor }] }));
+      return callWorkflow(temporal, () =>
+        handle.executeUpdate(recordPanelOutcomeUpdate, { args: [{ outcome: body.outcome, conditions: body.conditions ?? [], reason: body.reason, actor }] }),
+      );
     },
 
     async closeCondition(actor: string, networkId: string, n: number, body: z.infer<typeof closeConditionBody>) {
       const network = await requireStarted(networkId);
       if (body.evidenceDocumentId) {
         const doc = await repos.documents.get(db, body.evidenceDocumentId);
-        if (!doc || doc.networkId !== network.id) throw new AppError('VALIDATION_FAILED', 'The evidence document is not a document of this network.', [{ path: 'evidenceDocumentId', message: 'no such document of this network' }]);
+        if (!doc || doc.networkId !== network.id)
+          throw new AppError('VALIDATION_FAILED', 'The evidence document is not a document of this network.', [
+            { path: 'evidenceDocumentId', message: 'no such document of this network' },
+          ]);
       }
       const handle = temporal.workflow.getHandle(formationWorkflowId(network.id));
-      return callWorkflow(temporal, () => handle.executeUpdate(closePanelConditionUpdate, { args: [{ n, note: body.note, evidenceDocumentId: body.evidenceDocumentId ?? null, actor }] }));
+      return callWorkflow(temporal, () =>
+        handle.executeUpdate(closePanelConditionUpdate, { args: [{ n, note: body.note, evidenceDocumentId: body.evidenceDocumentId ?? null, actor }] }),
+      );
     },
 
     describeScore,
@@ -185,7 +235,9 @@ export function createPanelService(deps: ServerDeps) {
       if (!presentation) throw new AppError('NOT_FOUND', 'This link no longer points to a presentation.');
       const handle = temporal.workflow.getHandle(formationWorkflowId(presentation.networkId));
       try {
-        return await callWorkflow(temporal, () => handle.executeUpdate(scorePanelUpdate, { args: [{ memberId: link.person.id, tokenId: link.token.id, presentationId: presentation.id, sheet }] }));
+        return await callWorkflow(temporal, () =>
+          handle.executeUpdate(scorePanelUpdate, { args: [{ memberId: link.person.id, tokenId: link.token.id, presentationId: presentation.id, sheet }] }),
+        );
       } catch (err) {
         // a finished formation cannot answer: say why from the record
         if (!(err instanceof AppError) || err.code !== 'ROUND_CLOSED') throw err;

@@ -91,14 +91,28 @@ export function createPeopleService(deps: ServerDeps & { outbox: Outbox; signin:
         result = await db.transaction(async (trx) => {
           const person = await repos.persons.ensure(trx, { email: input.email, name: input.name });
           const { grantId, created } = await repos.persons.grant(trx, { personId: person.id, role: input.role, programmeIds: input.programmeIds });
-          await repos.audit.append(trx, actorLabel(actor), { type: 'staff.invited', grantId, personId: person.id, role: input.role, programmeIds: [...input.programmeIds].sort() });
+          await repos.audit.append(trx, actorLabel(actor), {
+            type: 'staff.invited',
+            grantId,
+            personId: person.id,
+            role: input.role,
+            programmeIds: [...input.programmeIds].sort(),
+          });
           const link = await signin.mintLink(trx, person.id, 'invitation');
           const key = await outbox.queue(trx, {
             key: `invitation:${link.id}`,
             to: person.email,
             networkId: null,
             template: 'staff-invitation',
-            data: { name: person.name, role: ROLE_WORDS[input.role], programmes, invitedBy: inviter, link: link.url, expiresAt: link.expiresAt, signinUrl: `${publicUrl}/signin` },
+            data: {
+              name: person.name,
+              role: ROLE_WORDS[input.role],
+              programmes,
+              invitedBy: inviter,
+              link: link.url,
+              expiresAt: link.expiresAt,
+              signinUrl: `${publicUrl}/signin`,
+            },
             links: [link.url],
           });
           return { grantId, created, personId: person.id, key };
@@ -109,7 +123,13 @@ export function createPeopleService(deps: ServerDeps & { outbox: Outbox; signin:
       }
       await outbox.deliver([result.key]).catch((err: Error) => log.warn({ err: err.message }, 'invitation not delivered yet'));
       const grant = await repos.persons.getGrant(db, result.grantId);
-      return { id: result.grantId, personId: result.personId, role: input.role, programmeIds: grant?.programmeIds ?? input.programmeIds, created: result.created };
+      return {
+        id: result.grantId,
+        personId: result.personId,
+        role: input.role,
+        programmeIds: grant?.programmeIds ?? input.programmeIds,
+        created: result.created,
+      };
     },
 
     /** Live staff grants: all for the administrator, those touching their programmes for a facilitator. */
@@ -163,7 +183,8 @@ export function createPeopleService(deps: ServerDeps & { outbox: Outbox; signin:
       const token = await repos.tokens.getApiToken(db, tokenId);
       if (!token) throw new AppError('NOT_FOUND', `No API token with id ${tokenId}.`);
       await db.transaction(async (trx) => {
-        if (await repos.tokens.revokeApiToken(trx, tokenId)) await repos.audit.append(trx, actorLabel(actor), { type: 'token.revoked', tokenId, personId: token.personId });
+        if (await repos.tokens.revokeApiToken(trx, tokenId))
+          await repos.audit.append(trx, actorLabel(actor), { type: 'token.revoked', tokenId, personId: token.personId });
       });
     },
 
@@ -173,7 +194,10 @@ export function createPeopleService(deps: ServerDeps & { outbox: Outbox; signin:
      */
     async appoint(actor: PersonActor, networkId: string, input: { personId: string; office: string; startsOn?: string; endsOn?: string }) {
       const member = await repos.records.getPerson(db, input.personId);
-      if (!member || member.networkId !== networkId) throw new AppError('VALIDATION_FAILED', 'Appoint a person of one of the network’s practices.', [{ path: 'personId', message: 'not a person of this network' }]);
+      if (!member || member.networkId !== networkId)
+        throw new AppError('VALIDATION_FAILED', 'Appoint a person of one of the network’s practices.', [
+          { path: 'personId', message: 'not a person of this network' },
+        ]);
       const office = officeKey(input.office);
       const startsOn = input.startsOn ?? new Date().toISOString().slice(0, 10);
       const endsOn = input.endsOn ?? addMonths(startsOn, 24);
@@ -188,11 +212,15 @@ export function createPeopleService(deps: ServerDeps & { outbox: Outbox; signin:
           for (const o of current) if (o.appointmentId) await repos.offices.endAppointment(trx, o.appointmentId, dayBefore(startsOn));
         }
         await repos.offices.appoint(trx, { id, networkId, memberId: member.id, office, startsOn, endsOn });
-        await repos.audit.append(trx, actorLabel(actor), { type: 'appointment.made', appointmentId: id, networkId, personId: member.id, office, startsOn, endsOn }, networkId);
+        await repos.audit.append(
+          trx,
+          actorLabel(actor),
+          { type: 'appointment.made', appointmentId: id, networkId, personId: member.id, office, startsOn, endsOn },
+          networkId,
+        );
       });
       return { id, networkId, office, memberId: member.id, personId: member.personId, name: member.name, startsOn, endsOn };
     },
-
   };
 }
 

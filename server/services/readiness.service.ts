@@ -53,7 +53,12 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
   }
 
   /** Every row of the given networks, from set queries over all of them at once. */
-  async function assemble(programme: Programme, waves: readonly Wave[], summaries: Awaited<ReturnType<typeof repos.records.listNetworks>>, today: number): Promise<NetworkReadinessRow[]> {
+  async function assemble(
+    programme: Programme,
+    waves: readonly Wave[],
+    summaries: Awaited<ReturnType<typeof repos.records.listNetworks>>,
+    today: number,
+  ): Promise<NetworkReadinessRow[]> {
     const ids = summaries.map((n) => n.id);
     const [practices, stages, rounds, sealed, presentations, conditions, decisions] = await Promise.all([
       repos.records.practiceRowsOfNetworks(db, ids),
@@ -66,7 +71,10 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
     ]);
     const stageOfNetwork = new Map(summaries.map((n) => [n.id, n.currentStage]));
     const current = rounds.filter((r) => stageOfNetwork.get(r.networkId) === r.stageKey && !['signed', 'declined', 'voided'].includes(r.status));
-    const signatures = await repos.signoffs.signaturesForSignoffs(db, current.map((r) => r.id));
+    const signatures = await repos.signoffs.signaturesForSignoffs(
+      db,
+      current.map((r) => r.id),
+    );
     const group = <T extends { networkId: string }>(rows: readonly T[]) => {
       const map = new Map<string, T[]>();
       for (const r of rows) map.set(r.networkId, [...(map.get(r.networkId) ?? []), r]);
@@ -84,7 +92,10 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
     const waveById = new Map(waves.map((w) => [w.id, w]));
     // open dispute cases, in words: "title" at its step, when it is due, and any due dates missed
     const openDisputesBy = new Map<string, { text: string; breached: boolean }[]>();
-    for (const c of await repos.disputes.openCasesOf(db, summaries.map((n) => n.id))) {
+    for (const c of await repos.disputes.openCasesOf(
+      db,
+      summaries.map((n) => n.id),
+    )) {
       const due = c.clock === 'paused' ? 'its clock paused' : c.dueOn ? `due ${formatDate(c.dueOn)}` : 'no time limit';
       const missed = c.breaches > 0 ? `; ${c.breaches} due ${c.breaches === 1 ? 'date' : 'dates'} missed` : '';
       const text = `"${c.title}" at the ${c.stepName.toLowerCase()} step (${due}${missed})`;
@@ -112,7 +123,9 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
       const ownPresentations = presentationsBy.get(summary.id) ?? [];
       const presentation = ownPresentations.find((p) => p.waveId === summary.waveId);
       const deferral = ownPresentations.filter((p) => p.outcome === 'defer').at(-1);
-      const openConditions = (conditionsBy.get(summary.id) ?? []).filter((c) => c.presentationId === presentation?.id && c.status === 'open').map((c) => ({ n: c.n, text: c.text }));
+      const openConditions = (conditionsBy.get(summary.id) ?? [])
+        .filter((c) => c.presentationId === presentation?.id && c.status === 'open')
+        .map((c) => ({ n: c.n, text: c.text }));
       const outcome = presentation?.outcome ?? null;
       const openDisputes = openDisputesBy.get(summary.id) ?? [];
       const daysToPanel = wave ? Math.round((Date.parse(wave.panelDate) - today) / DAY_MS) : 0;
@@ -125,11 +138,19 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
         round: round ? { status: round.status, owedBy } : null,
         lastOutcome: stage?.lastOutcome ?? null,
         daysToPanel,
-        panel: { outcome, openConditions: openConditions.map((c) => `${c.n}. ${c.text}`), awaitingOutcome: stage?.status === 'awaiting-outcome', deferredFromWave: deferral ? (waveById.get(deferral.waveId)?.number ?? null) : null },
+        panel: {
+          outcome,
+          openConditions: openConditions.map((c) => `${c.n}. ${c.text}`),
+          awaitingOutcome: stage?.status === 'awaiting-outcome',
+          deferredFromWave: deferral ? (waveById.get(deferral.waveId)?.number ?? null) : null,
+        },
         openDisputes,
       });
       const stageData = ownStages.map((s) => ({ stage: s.stageKey, data: s.data }));
-      const payee = namedInStageData(stageData, [{ stage: 'panel-presentation', field: 'nominatedPayee' }, { stage: 'financial-framework', field: 'payee' }]);
+      const payee = namedInStageData(stageData, [
+        { stage: 'panel-presentation', field: 'nominatedPayee' },
+        { stage: 'financial-framework', field: 'payee' },
+      ]);
       const payeePractice = payee ? own.find((p) => p.id === payee.value || p.odsCode === payee.value) : undefined;
       const lastSealed = (stageKey: string) => {
         const s = (sealedBy.get(summary.id) ?? []).filter((x) => x.stageKey === stageKey).at(-1);
@@ -139,7 +160,10 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
         practices: own,
         listSize,
         footprint: programme.footprint,
-        clinicalDirector: namedInStageData(stageData, [{ stage: 'panel-presentation', field: 'clinicalDirector' }, { stage: 'terms-of-reference', field: 'clinicalDirector' }]),
+        clinicalDirector: namedInStageData(stageData, [
+          { stage: 'panel-presentation', field: 'clinicalDirector' },
+          { stage: 'terms-of-reference', field: 'clinicalDirector' },
+        ]),
         nominatedPayee: payee && payeePractice ? { ...payee, value: `${payeePractice.name} (${payeePractice.odsCode})` } : payee,
         termsOfReference: lastSealed('terms-of-reference'),
         dataSharing: lastSealed('data-sharing-agreement'),
@@ -159,7 +183,12 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
         listSize,
         footprint: { ...programme.footprint, status: assessed.footprint },
         practices: own.length,
-        panel: { outcome, outcomeWords: outcome ? OUTCOME_WORDS[outcome] : null, openConditions, deferredFromWave: deferral ? (waveById.get(deferral.waveId)?.number ?? null) : null },
+        panel: {
+          outcome,
+          outcomeWords: outcome ? OUTCOME_WORDS[outcome] : null,
+          openConditions,
+          deferredFromWave: deferral ? (waveById.get(deferral.waveId)?.number ?? null) : null,
+        },
         openDisputes: openDisputes.map((d) => d.text),
         checklist,
         decision: decision ? { decision: decision.decision, note: decision.note, decidedBy: decision.decidedBy, decidedAt: decision.decidedAt } : null,
@@ -167,7 +196,11 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
     });
   }
 
-  const ragCount = (rows: readonly { rag: Rag }[]) => ({ red: rows.filter((n) => n.rag === 'red').length, amber: rows.filter((n) => n.rag === 'amber').length, green: rows.filter((n) => n.rag === 'green').length });
+  const ragCount = (rows: readonly { rag: Rag }[]) => ({
+    red: rows.filter((n) => n.rag === 'red').length,
+    amber: rows.filter((n) => n.rag === 'amber').length,
+    green: rows.filter((n) => n.rag === 'green').length,
+  });
 
   /** How many networks of a wave have started formation, and have completed each stage. */
   function funnel(rows: readonly NetworkReadinessRow[]) {
@@ -211,15 +244,30 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
     for (const s of [...snapshots.filter((x) => x.day !== day), ...rows.map((r) => ({ day, networkId: r.networkId, rag: r.rag }))]) {
       byDay.set(s.day, (byDay.get(s.day) ?? new Map()).set(s.networkId, s.rag));
     }
-    const history = [...byDay.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([d, rags]) => ({ day: d, ...ragCount([...rags.values()].map((rag) => ({ rag }))) }));
+    const history = [...byDay.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([d, rags]) => ({ day: d, ...ragCount([...rags.values()].map((rag) => ({ rag }))) }));
 
     return {
       programme: { id: found.id, name: found.name, sponsor: found.sponsor, footprint: found.footprint },
       today: day,
-      summary: { networks: rows.length, ...ragCount(rows), decidedReady: rows.filter((r) => r.decision?.decision === 'ready').length, openConditions: rows.reduce((n, r) => n + r.panel.openConditions.length, 0) },
+      summary: {
+        networks: rows.length,
+        ...ragCount(rows),
+        decidedReady: rows.filter((r) => r.decision?.decision === 'ready').length,
+        openConditions: rows.reduce((n, r) => n + r.panel.openConditions.length, 0),
+      },
       waves: waves.map((w) => {
         const own = rows.filter((r) => r.waveId === w.id);
-        return { id: w.id, number: w.number, panelDate: w.panelDate, daysToPanel: Math.round((Date.parse(w.panelDate) - today) / DAY_MS), summary: ragCount(own), funnel: funnel(own), networks: own };
+        return {
+          id: w.id,
+          number: w.number,
+          panelDate: w.panelDate,
+          daysToPanel: Math.round((Date.parse(w.panelDate) - today) / DAY_MS),
+          summary: ragCount(own),
+          funnel: funnel(own),
+          networks: own,
+        };
       }),
       history,
     };
@@ -235,7 +283,15 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
       const waves = await repos.records.listWaves(db, wave.programmeId);
       const networks = await assemble(found, waves, await repos.records.listNetworks(db, { waveId }), today);
       const daysToPanel = Math.round((Date.parse(wave.panelDate) - today) / DAY_MS);
-      return { waveId: wave.id, number: wave.number, panelDate: wave.panelDate, daysToPanel, programme: { id: found.id, name: found.name }, summary: ragCount(networks), networks };
+      return {
+        waveId: wave.id,
+        number: wave.number,
+        panelDate: wave.panelDate,
+        daysToPanel,
+        programme: { id: found.id, name: found.name },
+        summary: ragCount(networks),
+        networks,
+      };
     },
 
     programme,
@@ -268,8 +324,34 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
           decidedAt: n.decision?.decidedAt ?? '',
         })),
       );
-      const checklistKeys = view.waves.flatMap((w) => w.networks).at(0)?.checklist.map((c) => c.key) ?? [];
-      const columns = ['wave', 'panelDate', 'network', 'rag', 'stage', 'stageStatus', 'stagesCompleted', 'practices', 'listSize', 'footprint', 'footprintStatus', 'panelOutcome', 'deferredFromWave', 'openConditions', 'openDisputes', 'blockers', ...checklistKeys, 'decision', 'decisionNote', 'decidedBy', 'decidedAt'];
+      const checklistKeys =
+        view.waves
+          .flatMap((w) => w.networks)
+          .at(0)
+          ?.checklist.map((c) => c.key) ?? [];
+      const columns = [
+        'wave',
+        'panelDate',
+        'network',
+        'rag',
+        'stage',
+        'stageStatus',
+        'stagesCompleted',
+        'practices',
+        'listSize',
+        'footprint',
+        'footprintStatus',
+        'panelOutcome',
+        'deferredFromWave',
+        'openConditions',
+        'openDisputes',
+        'blockers',
+        ...checklistKeys,
+        'decision',
+        'decisionNote',
+        'decidedBy',
+        'decidedAt',
+      ];
       return stringify(records, { header: true, columns, bom: true });
     },
 
@@ -292,8 +374,19 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
       if (!network) throw new AppError('NOT_FOUND', `No network with id ${networkId}.`);
       const name = (await repos.persons.get(db, person.personId))?.name ?? 'A commissioner';
       return db.transaction(async (trx) => {
-        const decision = await repos.readiness.insertDecision(trx, { id: crypto.randomUUID(), networkId: network.id, decision: body.decision, note: body.note, decidedBy: name });
-        await repos.audit.append(trx, actorLabel(person), { type: 'readiness.decided', networkId: network.id, decisionId: decision.id, decision: body.decision, note: body.note }, network.id);
+        const decision = await repos.readiness.insertDecision(trx, {
+          id: crypto.randomUUID(),
+          networkId: network.id,
+          decision: body.decision,
+          note: body.note,
+          decidedBy: name,
+        });
+        await repos.audit.append(
+          trx,
+          actorLabel(person),
+          { type: 'readiness.decided', networkId: network.id, decisionId: decision.id, decision: body.decision, note: body.note },
+          network.id,
+        );
         return decision;
       });
     },

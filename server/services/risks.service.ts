@@ -49,7 +49,10 @@ export function createRisksService(deps: ServerDeps & { disputes: DisputesServic
 
   function requireOwner(network: Awaited<ReturnType<typeof requireNetwork>>, personId: string) {
     const person = network.practices.flatMap((p) => p.people).find((p) => p.id === personId);
-    if (!person) throw new AppError('VALIDATION_FAILED', 'The owner must be a person of this network.', [{ path: 'ownerPersonId', message: 'not a person of this network' }]);
+    if (!person)
+      throw new AppError('VALIDATION_FAILED', 'The owner must be a person of this network.', [
+        { path: 'ownerPersonId', message: 'not a person of this network' },
+      ]);
     return person;
   }
 
@@ -68,11 +71,20 @@ export function createRisksService(deps: ServerDeps & { disputes: DisputesServic
   /** Tells (or starts) the risk's review timer. */
   function reviewTimer(risk: Pick<Risk, 'id' | 'networkId' | 'reviewOn'>, change: { reviewOn: string | null; closed: boolean }) {
     return callWorkflow(temporal, () =>
-      temporal.workflow.signalWithStart('riskReviewWorkflow', { taskQueue, workflowId: riskReviewWorkflowId(risk.id), args: [{ riskId: risk.id, networkId: risk.networkId, reviewOn: risk.reviewOn }], signal: riskReviewSignal, signalArgs: [change] }),
+      temporal.workflow.signalWithStart('riskReviewWorkflow', {
+        taskQueue,
+        workflowId: riskReviewWorkflowId(risk.id),
+        args: [{ riskId: risk.id, networkId: risk.networkId, reviewOn: risk.reviewOn }],
+        signal: riskReviewSignal,
+        signalArgs: [change],
+      }),
     );
   }
 
-  const changed = (before: object, patch: object) => Object.entries(patch).filter(([k, v]) => v !== undefined && (before as Record<string, unknown>)[k] !== v).map(([k]) => k);
+  const changed = (before: object, patch: object) =>
+    Object.entries(patch)
+      .filter(([k, v]) => v !== undefined && (before as Record<string, unknown>)[k] !== v)
+      .map(([k]) => k);
 
   return {
     /** The register and the log, with owners' names, ratings and what is due. */
@@ -83,8 +95,23 @@ export function createRisksService(deps: ServerDeps & { disputes: DisputesServic
       const [risks, issues] = await Promise.all([repos.risks.risksOf(db, networkId), repos.risks.issuesOf(db, networkId)]);
       return {
         networkId,
-        risks: await Promise.all(risks.map(async (r) => ({ ...r, owner: people.get(r.ownerPersonId) ?? r.ownerPersonId, rating: riskRating(r.score), reviewOverdue: r.status === 'open' && r.reviewOn < today, log: await repos.risks.logOf(db, r.id) }))),
-        issues: await Promise.all(issues.map(async (i) => ({ ...i, owner: people.get(i.ownerPersonId) ?? i.ownerPersonId, overdue: i.status === 'open' && i.dueOn < today, log: await repos.risks.logOf(db, i.id) }))),
+        risks: await Promise.all(
+          risks.map(async (r) => ({
+            ...r,
+            owner: people.get(r.ownerPersonId) ?? r.ownerPersonId,
+            rating: riskRating(r.score),
+            reviewOverdue: r.status === 'open' && r.reviewOn < today,
+            log: await repos.risks.logOf(db, r.id),
+          })),
+        ),
+        issues: await Promise.all(
+          issues.map(async (i) => ({
+            ...i,
+            owner: people.get(i.ownerPersonId) ?? i.ownerPersonId,
+            overdue: i.status === 'open' && i.dueOn < today,
+            log: await repos.risks.logOf(db, i.id),
+          })),
+        ),
       };
     },
 
@@ -97,7 +124,15 @@ export function createRisksService(deps: ServerDeps & { disputes: DisputesServic
       await reviewTimer({ id, networkId, reviewOn: body.reviewOn }, { reviewOn: body.reviewOn, closed: false });
       const risk = await db.transaction(async (trx) => {
         const risk = await repos.risks.insertRisk(trx, { id, networkId, ...body, score, status: 'open', createdBy: actor });
-        await repos.risks.insertLogEvent(trx, { id: crypto.randomUUID(), networkId, subjectKind: 'risk', subjectId: id, actor, type: 'recorded', text: `Recorded with score ${score} (likelihood ${body.likelihood} × impact ${body.impactScore}); review on ${formatDate(body.reviewOn)}.` });
+        await repos.risks.insertLogEvent(trx, {
+          id: crypto.randomUUID(),
+          networkId,
+          subjectKind: 'risk',
+          subjectId: id,
+          actor,
+          type: 'recorded',
+          text: `Recorded with score ${score} (likelihood ${body.likelihood} × impact ${body.impactScore}); review on ${formatDate(body.reviewOn)}.`,
+        });
         await repos.audit.append(trx, actor, { type: 'risk.recorded', riskId: id, networkId, score }, networkId);
         return risk;
       });
@@ -117,7 +152,15 @@ export function createRisksService(deps: ServerDeps & { disputes: DisputesServic
       if (names.length === 0 && !note) throw new AppError('VALIDATION_FAILED', 'Nothing to change: give new values or a note.');
       await db.transaction(async (trx) => {
         await repos.risks.updateRisk(trx, riskId, { ...fields, score: next.score });
-        await repos.risks.insertLogEvent(trx, { id: crypto.randomUUID(), networkId, subjectKind: 'risk', subjectId: riskId, actor, type: next.status === 'closed' ? 'closed' : names.includes('reviewOn') ? 'reviewed' : 'updated', text: note ?? `Changed: ${names.join(', ')}.` });
+        await repos.risks.insertLogEvent(trx, {
+          id: crypto.randomUUID(),
+          networkId,
+          subjectKind: 'risk',
+          subjectId: riskId,
+          actor,
+          type: next.status === 'closed' ? 'closed' : names.includes('reviewOn') ? 'reviewed' : 'updated',
+          text: note ?? `Changed: ${names.join(', ')}.`,
+        });
         await repos.audit.append(trx, actor, { type: 'risk.updated', riskId, fields: names }, networkId);
       });
       if (next.status === 'closed' || names.includes('reviewOn')) await reviewTimer(next, { reviewOn: next.reviewOn, closed: next.status === 'closed' });
@@ -130,14 +173,40 @@ export function createRisksService(deps: ServerDeps & { disputes: DisputesServic
       if (body.riskId) await requireRisk(networkId, body.riskId);
       const id = crypto.randomUUID();
       return db.transaction(async (trx) => {
-        const issue = await repos.risks.insertIssue(trx, { id, networkId, title: body.title, description: body.description, raisedOn: body.raisedOn ?? calendarNow().today, ownerPersonId: body.ownerPersonId, action: body.action, dueOn: body.dueOn, riskId: body.riskId ?? null, status: 'open', disputeId: null, createdBy: actor });
-        await repos.risks.insertLogEvent(trx, { id: crypto.randomUUID(), networkId, subjectKind: 'issue', subjectId: id, actor, type: 'raised', text: `${body.description} Action: ${body.action}` });
+        const issue = await repos.risks.insertIssue(trx, {
+          id,
+          networkId,
+          title: body.title,
+          description: body.description,
+          raisedOn: body.raisedOn ?? calendarNow().today,
+          ownerPersonId: body.ownerPersonId,
+          action: body.action,
+          dueOn: body.dueOn,
+          riskId: body.riskId ?? null,
+          status: 'open',
+          disputeId: null,
+          createdBy: actor,
+        });
+        await repos.risks.insertLogEvent(trx, {
+          id: crypto.randomUUID(),
+          networkId,
+          subjectKind: 'issue',
+          subjectId: id,
+          actor,
+          type: 'raised',
+          text: `${body.description} Action: ${body.action}`,
+        });
         await repos.audit.append(trx, actor, { type: 'issue.recorded', issueId: id, networkId, riskId: body.riskId ?? null }, networkId);
         return issue;
       });
     },
 
-    async updateIssue(actor: string, networkId: string, issueId: string, patch: Partial<Omit<IssueBody, 'raisedOn'>> & { status?: 'open' | 'closed'; note?: string }) {
+    async updateIssue(
+      actor: string,
+      networkId: string,
+      issueId: string,
+      patch: Partial<Omit<IssueBody, 'raisedOn'>> & { status?: 'open' | 'closed'; note?: string },
+    ) {
       const network = await requireNetwork(networkId);
       const issue = await requireIssue(networkId, issueId);
       if (issue.status !== 'open') throw new AppError('CONFLICT', `This issue is ${issue.status}.`);
@@ -148,21 +217,50 @@ export function createRisksService(deps: ServerDeps & { disputes: DisputesServic
       if (names.length === 0 && !note) throw new AppError('VALIDATION_FAILED', 'Nothing to change: give new values or a note.');
       await db.transaction(async (trx) => {
         await repos.risks.updateIssue(trx, issueId, fields);
-        await repos.risks.insertLogEvent(trx, { id: crypto.randomUUID(), networkId, subjectKind: 'issue', subjectId: issueId, actor, type: fields.status === 'closed' ? 'closed' : 'updated', text: note ?? `Changed: ${names.join(', ')}.` });
+        await repos.risks.insertLogEvent(trx, {
+          id: crypto.randomUUID(),
+          networkId,
+          subjectKind: 'issue',
+          subjectId: issueId,
+          actor,
+          type: fields.status === 'closed' ? 'closed' : 'updated',
+          text: note ?? `Changed: ${names.join(', ')}.`,
+        });
         await repos.audit.append(trx, actor, { type: 'issue.updated', issueId, fields: names }, networkId);
       });
       return { ...(await repos.risks.getIssue(db, issueId))! };
     },
 
     /** An issue the members cannot resolve becomes a dispute case; the case shows the issue's log as its first history. */
-    async escalateIssue(person: PersonActor, scope: AccessScope | null, actorName: string, networkId: string, issueId: string, body: { parties: string[]; stage?: StageKey; summary?: string }) {
+    async escalateIssue(
+      person: PersonActor,
+      scope: AccessScope | null,
+      actorName: string,
+      networkId: string,
+      issueId: string,
+      body: { parties: string[]; stage?: StageKey; summary?: string },
+    ) {
       const issue = await requireIssue(networkId, issueId);
       const opener = await disputes.actorOf(person, scope, body.parties);
-      if (issue.status !== 'open') throw new AppError('CONFLICT', issue.disputeId ? 'This issue has already been escalated into a dispute case.' : `This issue is ${issue.status}.`);
-      const opened = await disputes.open(opener, networkId, { title: issue.title, summary: body.summary ?? issue.description, parties: body.parties, stage: body.stage }, issue.id);
+      if (issue.status !== 'open')
+        throw new AppError('CONFLICT', issue.disputeId ? 'This issue has already been escalated into a dispute case.' : `This issue is ${issue.status}.`);
+      const opened = await disputes.open(
+        opener,
+        networkId,
+        { title: issue.title, summary: body.summary ?? issue.description, parties: body.parties, stage: body.stage },
+        issue.id,
+      );
       await db.transaction(async (trx) => {
         await repos.risks.updateIssue(trx, issueId, { status: 'escalated', disputeId: opened.id });
-        await repos.risks.insertLogEvent(trx, { id: crypto.randomUUID(), networkId, subjectKind: 'issue', subjectId: issueId, actor: actorName, type: 'escalated', text: 'Escalated into a dispute case.' });
+        await repos.risks.insertLogEvent(trx, {
+          id: crypto.randomUUID(),
+          networkId,
+          subjectKind: 'issue',
+          subjectId: issueId,
+          actor: actorName,
+          type: 'escalated',
+          text: 'Escalated into a dispute case.',
+        });
         await repos.audit.append(trx, actorName, { type: 'issue.escalated', issueId, disputeId: opened.id }, networkId);
       });
       return { ...opened, issueId };

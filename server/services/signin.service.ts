@@ -62,12 +62,19 @@ export function createSigninService(deps: ServerDeps & { outbox: Outbox }) {
   }
 
   async function failed(method: 'email-link' | 'api-token', reason: SigninFailure, meta: RequestMeta, personId?: string): Promise<{ failure: SigninFailure }> {
-    await db.transaction((trx) => repos.audit.append(trx, 'anonymous', { type: 'person.sign-in-failed', method, reason, ...(personId ? { personId } : {}), ip: meta.ip }));
+    await db.transaction((trx) =>
+      repos.audit.append(trx, 'anonymous', { type: 'person.sign-in-failed', method, reason, ...(personId ? { personId } : {}), ip: meta.ip }),
+    );
     return { failure: reason };
   }
 
   /** Starts a session for a person who has just proved who they are, ending the browser's previous one. */
-  async function startSession(personId: string, method: 'email-link' | 'api-token', meta: RequestMeta, previousSession: string | undefined): Promise<SignedIn | { failure: SigninFailure }> {
+  async function startSession(
+    personId: string,
+    method: 'email-link' | 'api-token',
+    meta: RequestMeta,
+    previousSession: string | undefined,
+  ): Promise<SignedIn | { failure: SigninFailure }> {
     const sessionId = crypto.randomUUID();
     const person = await loadPersonActor(deps, personId, { kind: 'session', id: sessionId });
     if (!person) return failed(method, 'no-standing', meta, personId);
@@ -75,7 +82,14 @@ export function createSigninService(deps: ServerDeps & { outbox: Outbox }) {
     const previous = previousSession ? await repos.sessions.sessionBySecret(db, previousSession) : null;
     await db.transaction(async (trx) => {
       if (previous) await repos.sessions.endSession(trx, previous.id);
-      await repos.sessions.createSession(trx, { id: sessionId, secret: sessionSecret, personId, expiresAt: new Date(Date.now() + SESSION_ABSOLUTE_MS).toISOString(), ip: meta.ip, userAgent: meta.userAgent });
+      await repos.sessions.createSession(trx, {
+        id: sessionId,
+        secret: sessionSecret,
+        personId,
+        expiresAt: new Date(Date.now() + SESSION_ABSOLUTE_MS).toISOString(),
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+      });
       await repos.audit.append(trx, actorLabel(person), { type: 'person.signed-in', personId, method, sessionId });
     });
     return { sessionSecret, sessionId, person, landing: await landingPath(person) };
@@ -112,7 +126,14 @@ export function createSigninService(deps: ServerDeps & { outbox: Outbox }) {
       const key = await db.transaction(async (trx) => {
         const link = await this.mintLink(trx, found.id, 'signin');
         await repos.audit.append(trx, 'anonymous', { type: 'person.sign-in-link-sent', personId: found.id, linkId: link.id });
-        return outbox.queue(trx, { key: `signin:${link.id}`, to: found.email, networkId: null, template: 'signin-link', data: { name: found.name, link: link.url, expiresAt: link.expiresAt }, links: [link.url] });
+        return outbox.queue(trx, {
+          key: `signin:${link.id}`,
+          to: found.email,
+          networkId: null,
+          template: 'signin-link',
+          data: { name: found.name, link: link.url, expiresAt: link.expiresAt },
+          links: [link.url],
+        });
       });
       void outbox.deliver([key]).catch((err: Error) => log.warn({ err: err.message }, 'sign-in link not delivered yet'));
       void repos.sessions.pruneSigninRequests(db).catch(() => undefined);
@@ -148,7 +169,11 @@ export function createSigninService(deps: ServerDeps & { outbox: Outbox }) {
       if (!session) return;
       await db.transaction(async (trx) => {
         if (await repos.sessions.endSession(trx, session.id)) {
-          await repos.audit.append(trx, `person:${session.personId} session:${session.id}`, { type: 'person.signed-out', personId: session.personId, sessionId: session.id });
+          await repos.audit.append(trx, `person:${session.personId} session:${session.id}`, {
+            type: 'person.signed-out',
+            personId: session.personId,
+            sessionId: session.id,
+          });
         }
       });
     },

@@ -51,16 +51,30 @@ export function createSigningStanding(deps: ServerDeps) {
       }
       case 'declined': {
         const decline = await repos.signoffs.declineByPerson(db, signoff.id, link.person.id);
-        return { ...base, at: decline?.declinedAt ?? request?.updatedAt ?? null, reference: decline ? reference(decline.id) : null, reason: decline?.reason ?? null };
+        return {
+          ...base,
+          at: decline?.declinedAt ?? request?.updatedAt ?? null,
+          reference: decline ? reference(decline.id) : null,
+          reason: decline?.reason ?? null,
+        };
       }
       case 'signed-by-colleague': {
         const signature = await repos.signoffs.signatureByPractice(db, signoff.id, link.person.practiceId);
         const people = new Map((network?.practices ?? []).flatMap((p) => p.people).map((p) => [p.id, p.name]));
-        return { ...base, at: signature?.signedAt ?? null, who: signature ? (people.get(signature.personId) ?? null) : null, reference: signature ? reference(signature.id) : null };
+        return {
+          ...base,
+          at: signature?.signedAt ?? null,
+          who: signature ? (people.get(signature.personId) ?? null) : null,
+          reference: signature ? reference(signature.id) : null,
+        };
       }
       case 'superseded': {
         const latest = await repos.signoffs.latestForStage(db, signoff.networkId, signoff.stageKey);
-        return { ...base, at: signoff.completedAt ?? request?.updatedAt ?? null, version: latest && latest.documentVersion > signoff.documentVersion ? latest.documentVersion : null };
+        return {
+          ...base,
+          at: signoff.completedAt ?? request?.updatedAt ?? null,
+          version: latest && latest.documentVersion > signoff.documentVersion ? latest.documentVersion : null,
+        };
       }
       case 'delegated':
         return { ...base, at: request?.updatedAt ?? null };
@@ -68,7 +82,9 @@ export function createSigningStanding(deps: ServerDeps) {
         return { ...base, at: signoff.completedAt };
       case 'expired': {
         // the link's own expiry, or the round's deadline, whichever came first
-        const times = [link.expired ? link.token.expiresAt : null, signoff.status === 'expired' ? signoff.expiresAt : null].filter((t): t is string => !!t).sort();
+        const times = [link.expired ? link.token.expiresAt : null, signoff.status === 'expired' ? signoff.expiresAt : null]
+          .filter((t): t is string => !!t)
+          .sort();
         return { ...base, at: times[0] ?? null };
       }
     }
@@ -82,7 +98,12 @@ export function createSigningStanding(deps: ServerDeps) {
     for (const practice of network?.practices ?? []) {
       const party = progress.practices.get(practice.id);
       if (!party) continue;
-      lines.push({ name: practice.name, mine: practice.id === link.person.practiceId, signed: party.signed, words: party.signed ? 'Signed' : `Waiting for ${party.owedInWords}` });
+      lines.push({
+        name: practice.name,
+        mine: practice.id === link.person.practiceId,
+        signed: party.signed,
+        words: party.signed ? 'Signed' : `Waiting for ${party.owedInWords}`,
+      });
     }
     for (const office of progress.officers) {
       const role = office.capacity.replace(/-/g, ' ');

@@ -29,7 +29,14 @@ export function createSignoffsService(deps: ServerDeps) {
         status: signoff.status,
         rule: signoff.rule,
         expiresAt: signoff.expiresAt,
-        slots: signoff.slots.map((s) => ({ id: s.id, practiceId: s.practiceId, capacity: s.capacity, group: s.group, eligible: s.eligible.map((e) => e.name), filledBy: signatures.find((x) => x.slotIds.includes(s.id))?.personId ?? null })),
+        slots: signoff.slots.map((s) => ({
+          id: s.id,
+          practiceId: s.practiceId,
+          capacity: s.capacity,
+          group: s.group,
+          eligible: s.eligible.map((e) => e.name),
+          filledBy: signatures.find((x) => x.slotIds.includes(s.id))?.personId ?? null,
+        })),
         requests,
         signatures: signatures.map((x) => ({ id: x.id, personId: x.personId, practiceId: x.practiceId, capacity: x.capacity, signedAt: x.signedAt })),
       };
@@ -45,7 +52,9 @@ export function createSignoffsService(deps: ServerDeps) {
     /** A fresh link to one person still owed a signature, or to everyone owed; the round's validator judges who is owed. */
     async chase(actor: string, id: string, personId?: string) {
       const signoff = await open(id);
-      return callWorkflow(temporal, () => temporal.workflow.getHandle(signoff.workflowId).executeUpdate(resendRoundUpdate, { args: [{ actor, ...(personId ? { personId } : {}) }] }));
+      return callWorkflow(temporal, () =>
+        temporal.workflow.getHandle(signoff.workflowId).executeUpdate(resendRoundUpdate, { args: [{ actor, ...(personId ? { personId } : {}) }] }),
+      );
     },
   };
 }

@@ -6,8 +6,16 @@ export function createSystemService(deps: Pick<ServerDeps, 'db' | 'repos' | 'tem
   return {
     async health() {
       const [database, workflows] = await Promise.all([
-        db.raw('select 1').then(() => 'ok' as const, () => 'down' as const),
-        temporal.connection.withDeadline(Date.now() + 3_000, () => temporal.workflowService.getSystemInfo({})).then(() => 'ok' as const, () => 'down' as const),
+        db.raw('select 1').then(
+          () => 'ok' as const,
+          () => 'down' as const,
+        ),
+        temporal.connection
+          .withDeadline(Date.now() + 3_000, () => temporal.workflowService.getSystemInfo({}))
+          .then(
+            () => 'ok' as const,
+            () => 'down' as const,
+          ),
       ]);
       return { status: database === 'ok' && workflows === 'ok' ? ('ok' as const) : ('degraded' as const), temporal: workflows, database };
     },

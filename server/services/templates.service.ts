@@ -2,7 +2,17 @@ import { describeChanges, listAnd, TemplateContextError, textDiff, validateTempl
 import { STAGES, isStageKey, type StageKey } from '../../domain/stages';
 import { overrideVersionLabel } from '../../db/repos/templates.repo';
 import { actorLabel, type PersonActor } from '../../domain/access/policy';
-import { builtinTemplateVersion, documentTitle, isDocumentType, loadBuiltinSource, missingParts, renderTemplate, REQUIRED_SECTIONS, STAGE_TEMPLATES, type NetworkFacts } from '../../templates';
+import {
+  builtinTemplateVersion,
+  documentTitle,
+  isDocumentType,
+  loadBuiltinSource,
+  missingParts,
+  renderTemplate,
+  REQUIRED_SECTIONS,
+  STAGE_TEMPLATES,
+  type NetworkFacts,
+} from '../../templates';
 import type { ServerDeps } from '../deps';
 import { AppError } from '../errors';
 
@@ -35,17 +45,32 @@ export function createTemplatesService(deps: ServerDeps) {
   function stageFor(documentType: string): StageKey {
     const stage = STAGES.find((s) => STAGE_TEMPLATES[s.key].documentType === documentType);
     if (!stage) {
-      throw new AppError('NOT_FOUND', `Templates of type ${documentType} cannot be overridden. Types: ${STAGES.map((s) => STAGE_TEMPLATES[s.key].documentType).join(', ')}.`);
+      throw new AppError(
+        'NOT_FOUND',
+        `Templates of type ${documentType} cannot be overridden. Types: ${STAGES.map((s) => STAGE_TEMPLATES[s.key].documentType).join(', ')}.`,
+      );
     }
     return stage.key;
   }
 
-  async function render(stage: StageKey, facts: NetworkFacts, data: unknown, override: { source: string; version: string } | undefined, meta: { documentId: string; version: number }) {
+  async function render(
+    stage: StageKey,
+    facts: NetworkFacts,
+    data: unknown,
+    override: { source: string; version: string } | undefined,
+    meta: { documentId: string; version: number },
+  ) {
     const template = STAGE_TEMPLATES[stage];
     try {
-      return await renderTemplate(template.documentType, template.buildContext(facts, data ?? {}), { ...meta, networkName: facts.network.name, issuedOn: new Date().toISOString().slice(0, 10) }, override);
+      return await renderTemplate(
+        template.documentType,
+        template.buildContext(facts, data ?? {}),
+        { ...meta, networkName: facts.network.name, issuedOn: new Date().toISOString().slice(0, 10) },
+        override,
+      );
     } catch (err) {
-      if (err instanceof TemplateContextError) throw new AppError('TEMPLATE_CONTEXT_INVALID', 'The document cannot be rendered: some fields are missing or invalid.', err.issues);
+      if (err instanceof TemplateContextError)
+        throw new AppError('TEMPLATE_CONTEXT_INVALID', 'The document cannot be rendered: some fields are missing or invalid.', err.issues);
       throw err;
     }
   }
@@ -74,19 +99,39 @@ export function createTemplatesService(deps: ServerDeps) {
     const found = first ? await repos.records.networkFacts(db, first.id) : null;
     const facts = found?.facts ?? SAMPLE_FACTS;
     const rendered = await render(stage, facts, {}, { source, version: 'candidate' }, { documentId: 'template-check', version: 1 });
-    const missing = missingParts(STAGE_TEMPLATES[stage].documentType, rendered.markdown, facts.practices.map((p) => p.name));
+    const missing = missingParts(
+      STAGE_TEMPLATES[stage].documentType,
+      rendered.markdown,
+      facts.practices.map((p) => p.name),
+    );
     const issues = [
       ...missing.sections.map((title) => ({ path: 'section', message: `the section “${title}” is missing` })),
       ...(missing.signaturesFor.length ? [{ path: 'signatures', message: `the signature block is missing for ${listAnd(missing.signaturesFor)}` }] : []),
     ];
     if (issues.length) {
-      throw new AppError('TEMPLATE_INCOMPLETE', `The template leaves out what a ${documentTitle(STAGE_TEMPLATES[stage].documentType).toLowerCase()} must have: ${issues.map((i) => i.message).join('; ')}.`, issues);
+      throw new AppError(
+        'TEMPLATE_INCOMPLETE',
+        `The template leaves out what a ${documentTitle(STAGE_TEMPLATES[stage].documentType).toLowerCase()} must have: ${issues.map((i) => i.message).join('; ')}.`,
+        issues,
+      );
     }
-    return { title: rendered.title, html: rendered.html, markdown: rendered.markdown, renderedWith: found ? { kind: 'network' as const, name: facts.network.name } : { kind: 'sample' as const, name: facts.network.name } };
+    return {
+      title: rendered.title,
+      html: rendered.html,
+      markdown: rendered.markdown,
+      renderedWith: found ? { kind: 'network' as const, name: facts.network.name } : { kind: 'sample' as const, name: facts.network.name },
+    };
   }
 
   function versionView(t: { documentType: string; version: number; builtin: boolean; programmeId: string; createdBy: string; createdAt: string }) {
-    return { documentType: t.documentType, version: t.version, builtin: t.builtin, templateVersion: t.builtin && isDocumentType(t.documentType) ? builtinTemplateVersion(t.documentType) : overrideVersionLabel(t), createdBy: t.createdBy, createdAt: t.createdAt };
+    return {
+      documentType: t.documentType,
+      version: t.version,
+      builtin: t.builtin,
+      templateVersion: t.builtin && isDocumentType(t.documentType) ? builtinTemplateVersion(t.documentType) : overrideVersionLabel(t),
+      createdBy: t.createdBy,
+      createdAt: t.createdAt,
+    };
   }
 
   return {
@@ -118,8 +163,12 @@ export function createTemplatesService(deps: ServerDeps) {
 
     /** Uses a candidate the person previewed: checked again, stored, and the staged copy used up. */
     async useStaged(actor: PersonActor, programmeId: string, documentType: string, uploadId: string) {
-      const staged = (await repos.stagedUploads.get(db, uploadId, { kind: 'template', programmeId, personId: actor.personId })) as { documentType: string; source: string } | null;
-      if (!staged || staged.documentType !== documentType) throw new AppError('NOT_FOUND', 'This preview has been used or is more than 30 minutes old. Upload the template again.');
+      const staged = (await repos.stagedUploads.get(db, uploadId, { kind: 'template', programmeId, personId: actor.personId })) as {
+        documentType: string;
+        source: string;
+      } | null;
+      if (!staged || staged.documentType !== documentType)
+        throw new AppError('NOT_FOUND', 'This preview has been used or is more than 30 minutes old. Upload the template again.');
       // used up first, so two presses of "use this version" store it once
       if (!(await repos.stagedUploads.take(db, uploadId))) throw new AppError('CONFLICT', 'This version has just been used.');
       return this.upload(actor, programmeId, documentType, staged.source);
@@ -139,7 +188,13 @@ export function createTemplatesService(deps: ServerDeps) {
         await repos.audit.append(trx, actorLabel(actor), { type: 'template.reverted', programmeId, documentType, version: row.version });
         return row;
       });
-      return { documentType, usesBuiltin: true, templateVersion: builtinTemplateVersion(type), reverted: reverted !== null, version: reverted?.version ?? null };
+      return {
+        documentType,
+        usesBuiltin: true,
+        templateVersion: builtinTemplateVersion(type),
+        reverted: reverted !== null,
+        version: reverted?.version ?? null,
+      };
     },
 
     async list(programmeId: string) {
@@ -197,7 +252,13 @@ export function createTemplatesService(deps: ServerDeps) {
       const template = STAGE_TEMPLATES[stageParam];
       const override = await repos.templates.latest(db, found.programmeId, template.documentType);
       const next = (await repos.documents.latestVersion(db, networkId, template.documentType)) + 1;
-      const rendered = await render(stageParam, found.facts, stageRow?.data ?? {}, override ? { source: override.source, version: overrideVersionLabel(override) } : undefined, { documentId: 'preview', version: next });
+      const rendered = await render(
+        stageParam,
+        found.facts,
+        stageRow?.data ?? {},
+        override ? { source: override.source, version: overrideVersionLabel(override) } : undefined,
+        { documentId: 'preview', version: next },
+      );
       return { title: rendered.title, version: next, templateVersion: rendered.templateVersion, html: rendered.html, markdown: rendered.markdown };
     },
 
@@ -209,7 +270,10 @@ export function createTemplatesService(deps: ServerDeps) {
       if (againstId && !against) throw new AppError('NOT_FOUND', `No document with id ${againstId}.`);
       if (!against) against = (await repos.documents.versions(db, doc.networkId, doc.type)).filter((v) => v.version < doc.version).at(-1) ?? null;
       if (!against) throw new AppError('NOT_FOUND', 'This is the first version; there is nothing to compare it with.');
-      if (against.networkId !== doc.networkId || against.type !== doc.type) throw new AppError('VALIDATION_FAILED', 'Compare versions of the same document of the same network.', [{ path: 'against', message: 'another document' }]);
+      if (against.networkId !== doc.networkId || against.type !== doc.type)
+        throw new AppError('VALIDATION_FAILED', 'Compare versions of the same document of the same network.', [
+          { path: 'against', message: 'another document' },
+        ]);
       const [from, to] = [await repos.documents.text(db, against.id), await repos.documents.text(db, doc.id)];
       const parts = textDiff(from?.markdown ?? '', to?.markdown ?? '');
       return {

@@ -10,9 +10,25 @@ import type { CompletionCertificateContext } from './schema';
 export function certificateFromManifest(manifest: SealManifest): CompletionCertificateContext {
   return {
     network: { name: manifest.networkName },
-    document: { id: manifest.documentId, version: manifest.version, title: manifest.title, sha256Pdf: manifest.agreedSha256, ...(manifest.agreedSha256Docx ? { sha256Docx: manifest.agreedSha256Docx } : {}) },
+    document: {
+      id: manifest.documentId,
+      version: manifest.version,
+      title: manifest.title,
+      sha256Pdf: manifest.agreedSha256,
+      ...(manifest.agreedSha256Docx ? { sha256Docx: manifest.agreedSha256Docx } : {}),
+    },
     completedAt: manifest.completedAt,
-    signers: manifest.signers.map((s) => ({ name: s.name, email: s.email, practice: s.practice, capacity: s.capacity, consentVersion: s.consentVersion, signedAt: s.signedAtUtc, ip: s.ip, userAgent: s.userAgent, method: s.method })),
+    signers: manifest.signers.map((s) => ({
+      name: s.name,
+      email: s.email,
+      practice: s.practice,
+      capacity: s.capacity,
+      consentVersion: s.consentVersion,
+      signedAt: s.signedAtUtc,
+      ip: s.ip,
+      userAgent: s.userAgent,
+      method: s.method,
+    })),
   };
 }
 

@@ -7,7 +7,11 @@
 import { z } from 'zod';
 import { isoDate } from '../network-context';
 
-const OUTCOME_SENTENCES = { pass: 'the network passed', conditional: 'the network passed, with conditions', defer: 'the network was deferred to the next wave' } as const;
+const OUTCOME_SENTENCES = {
+  pass: 'the network passed',
+  conditional: 'the network passed, with conditions',
+  defer: 'the network was deferred to the next wave',
+} as const;
 
 const inputSchema = z.object({
   programme: z.object({ name: z.string().min(1), sponsor: z.string().min(1) }),
@@ -32,7 +36,8 @@ const inputSchema = z.object({
 
 export const contextSchema = inputSchema
   .superRefine((v, ctx) => {
-    if (v.outcome === 'conditional' && v.conditions.length === 0) ctx.addIssue({ code: 'custom', path: ['conditions'], message: 'a conditional outcome lists its conditions' });
+    if (v.outcome === 'conditional' && v.conditions.length === 0)
+      ctx.addIssue({ code: 'custom', path: ['conditions'], message: 'a conditional outcome lists its conditions' });
     if (v.outcome === 'defer' && !v.toWave) ctx.addIssue({ code: 'custom', path: ['toWave'], message: 'a deferral names the wave the network moves to' });
   })
   .transform((v) => ({
@@ -40,6 +45,10 @@ export const contextSchema = inputSchema
     outcomeSentence: OUTCOME_SENTENCES[v.outcome],
     externalMembers: v.panel.members.filter((m) => m.external).length,
     // one decimal place, as the panel reads it
-    scores: { ...v.scores, criteria: v.scores.criteria.map((c) => ({ ...c, meanText: c.mean === null ? 'not scored' : c.mean.toFixed(1) })), weightedMeanText: v.scores.weightedMean === null ? 'not scored' : v.scores.weightedMean.toFixed(2) },
+    scores: {
+      ...v.scores,
+      criteria: v.scores.criteria.map((c) => ({ ...c, meanText: c.mean === null ? 'not scored' : c.mean.toFixed(1) })),
+      weightedMeanText: v.scores.weightedMean === null ? 'not scored' : v.scores.weightedMean.toFixed(2),
+    },
   }));
 export type PanelOutcomeLetterInput = z.input<typeof contextSchema>;

@@ -55,13 +55,25 @@ const THRESHOLD_WORDS: Record<Threshold, string> = {
  * data and existing scripts keep working, and mapped here, once, to the domain's terms.
  * Deprecated: send `list-size` and `special-75`.
  */
-const legacyBasis = z.literal('per-list').transform((): VotingBasis => 'list-size').meta({ deprecated: true, description: 'deprecated spelling of list-size' });
-const legacyThreshold = z.literal('three-quarters').transform((): Threshold => 'special-75').meta({ deprecated: true, description: 'deprecated spelling of special-75' });
+const legacyBasis = z
+  .literal('per-list')
+  .transform((): VotingBasis => 'list-size')
+  .meta({ deprecated: true, description: 'deprecated spelling of list-size' });
+const legacyThreshold = z
+  .literal('three-quarters')
+  .transform((): Threshold => 'special-75')
+  .meta({ deprecated: true, description: 'deprecated spelling of special-75' });
 
 const statedRule = z
   .object({
-    basis: z.union([votingBasisSchema, legacyBasis]).optional().meta({ title: 'Who votes, with what weight', description: 'Leave as not stated for the programme default.', options: BASIS_WORDS }),
-    threshold: z.union([thresholdSchema, legacyThreshold]).optional().meta({ title: 'What carries a motion', description: 'Leave as not stated for the programme default.', options: THRESHOLD_WORDS }),
+    basis: z
+      .union([votingBasisSchema, legacyBasis])
+      .optional()
+      .meta({ title: 'Who votes, with what weight', description: 'Leave as not stated for the programme default.', options: BASIS_WORDS }),
+    threshold: z
+      .union([thresholdSchema, legacyThreshold])
+      .optional()
+      .meta({ title: 'What carries a motion', description: 'Leave as not stated for the programme default.', options: THRESHOLD_WORDS }),
   })
   .strict();
 
@@ -142,7 +154,9 @@ export type TermsOfReferenceContext = z.infer<typeof contextSchema>;
 export const stageDataSchema = z.object({
   purpose: paragraphField().optional().meta({ title: 'Purpose of the network', description: 'Leave blank for standard wording.' }),
   objectives: listOf(lineField()).optional().meta({ title: 'Objectives', description: 'Leave blank for the standard objectives.' }),
-  principles: listOf(lineField()).optional().meta({ title: 'Principles', description: 'How the practices agree to work together. Leave blank for the standard principles.' }),
+  principles: listOf(lineField())
+    .optional()
+    .meta({ title: 'Principles', description: 'How the practices agree to work together. Leave blank for the standard principles.' }),
   legalForm: z.enum(LEGAL_FORM_KEYS).default('contractual').meta({ title: 'Legal form', options: LEGAL_FORM_LABELS }),
   entityName: nameField().optional().meta({ title: 'Name of the legal entity', description: 'Only for an incorporated form, once the name is registered.' }),
   meetingFrequency: nameField().default('monthly').meta({ title: 'How often the board meets', description: 'For example, monthly.' }),
@@ -170,15 +184,19 @@ export const stageDataSchema = z.object({
     })
     .prefault({})
     .meta({ title: 'Quorum of a board meeting' }),
-  castingVote: z.boolean().default(true).meta({ title: 'Does the chair have a casting vote on a tie?', description: 'Only on decisions carried by a simple majority.' }),
+  castingVote: z
+    .boolean()
+    .default(true)
+    .meta({ title: 'Does the chair have a casting vote on a tie?', description: 'Only on decisions carried by a simple majority.' }),
   writtenResolutions: z.boolean().default(true).meta({ title: 'May the board decide by written resolution?' }),
   urgentDecisions: z.boolean().default(true).meta({ title: 'May the officers take urgent decisions between meetings?' }),
   weightedVoting: z.boolean().default(false).meta({ title: 'Are votes on allocations weighted by list size?' }),
   censusDate: isoDate.optional().meta({ title: 'Date of the list-size census used for weighted votes', input: 'date' }),
-  votingRules: z
-    .partialRecord(z.enum(DECISION_TYPES), statedRule)
-    .default({})
-    .meta({ title: 'Voting rules by decision', description: 'Anything left as not stated follows the programme’s default rule for that kind of decision.', options: DECISION_LABELS }),
+  votingRules: z.partialRecord(z.enum(DECISION_TYPES), statedRule).default({}).meta({
+    title: 'Voting rules by decision',
+    description: 'Anything left as not stated follows the programme’s default rule for that kind of decision.',
+    options: DECISION_LABELS,
+  }),
   withdrawalNoticeMonths: z.number().int().min(1).max(24).default(6).meta({ title: 'Notice a practice gives to leave (months)' }),
   appealDays: z.number().int().min(1).max(90).default(20).meta({ title: 'Days to appeal an expulsion' }),
   associateMembers: z.boolean().default(false).meta({ title: 'May the network have associate members?' }),

@@ -29,12 +29,18 @@ const inputSchema = z.object({
     abstain: z.number().nonnegative(),
     notVoted: z.number().nonnegative().default(0),
     /** set when votes are weighted, e.g. by list size */
-    weighted: z.object({ for: z.number().nonnegative(), against: z.number().nonnegative(), abstain: z.number().nonnegative(), unit: z.string().min(1) }).optional(),
+    weighted: z
+      .object({ for: z.number().nonnegative(), against: z.number().nonnegative(), abstain: z.number().nonnegative(), unit: z.string().min(1) })
+      .optional(),
   }),
   quorum: z.object({ met: z.boolean(), arithmetic: z.string().min(1) }),
   threshold: z.object({ met: z.boolean(), arithmetic: z.string().min(1) }),
   result: z.enum(['carried', 'lost', 'inquorate']),
-  ballots: z.array(z.object({ practice: z.string().min(1), choice: z.enum(['for', 'against', 'abstain', 'did not vote']), weight: z.number().nonnegative().optional() })).default([]),
+  ballots: z
+    .array(
+      z.object({ practice: z.string().min(1), choice: z.enum(['for', 'against', 'abstain', 'did not vote']), weight: z.number().nonnegative().optional() }),
+    )
+    .default([]),
 });
 
 export const DECISION_TYPE_LABELS: Record<(typeof DECISION_TYPES)[number], string> = {

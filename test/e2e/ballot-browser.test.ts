@@ -16,7 +16,12 @@ describe('ballot page in a browser', () => {
 
   it('refuses an empty ballot, casts a vote, shows a receipt code, then the result', async () => {
     const { network } = await createScenarioNetwork(api, { practiceCount: 2, networkIndex: 7 });
-    const motion = await api.post(`/networks/${network.id}/motions`, { title: 'Browser motion', text: 'That we meet monthly.', decisionType: 'ordinary', closesAt: inSeconds(3600) });
+    const motion = await api.post(`/networks/${network.id}/motions`, {
+      title: 'Browser motion',
+      text: 'That we meet monthly.',
+      decisionType: 'ordinary',
+      closesAt: inSeconds(3600),
+    });
     expect(motion.status, JSON.stringify(motion.body)).toBe(201);
     const [first, second] = await ballotLinks(api, stack.baseUrl, 'Vote: Browser motion', 2);
 
@@ -43,10 +48,13 @@ describe('ballot page in a browser', () => {
     // the second practice votes by API; everyone has voted, so the page shows the result
     await apiClient(stack.baseUrl).post(`/actions/${second.token}/ballot`, { choice: 'for' });
     await expect
-      .poll(async () => {
-        await page.goto(`${stack.baseUrl}/a/${first.token}`);
-        return page.locator('body').textContent();
-      }, { timeout: 20_000 })
+      .poll(
+        async () => {
+          await page.goto(`${stack.baseUrl}/a/${first.token}`);
+          return page.locator('body').textContent();
+        },
+        { timeout: 20_000 },
+      )
       .toContain('Result: carried');
     await expect(page.locator('#arithmetic').textContent()).resolves.toContain('Votes for: 2 of 2 practices');
     // the certificate is rendered just after the result is recorded
@@ -60,7 +68,11 @@ describe('ballot page in a browser', () => {
     const { network } = await createScenarioNetwork(api, { practiceCount: 1, networkIndex: 6 });
     await api.post(`/networks/${network.id}/motions`, { title: 'CSRF motion', decisionType: 'ordinary', closesAt: inSeconds(3600) });
     const [link] = await ballotLinks(api, stack.baseUrl, 'Vote: CSRF motion', 1);
-    const res = await fetch(`${stack.baseUrl}/a/${link.token}/ballot`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'choice=for' });
+    const res = await fetch(`${stack.baseUrl}/a/${link.token}/ballot`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'choice=for',
+    });
     expect(res.status).toBe(403);
   });
 });

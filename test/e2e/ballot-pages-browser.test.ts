@@ -33,7 +33,11 @@ describe('ballot pages on a phone', () => {
     const created = await openStvElection(api, network.id, { title: 'Shadow board', constituency: 'Whole network', seats: 2, practiceIds: p.map((x) => x.id) });
     const candidates: { id: string; name: string }[] = [];
     for (const i of [0, 1, 2]) {
-      const res = await api.post(`/elections/${created.body.id}/candidates`, { personId: p[i].people[0].id, constituency: 'Whole network', statement: 'I will serve the network well.' });
+      const res = await api.post(`/elections/${created.body.id}/candidates`, {
+        personId: p[i].people[0].id,
+        constituency: 'Whole network',
+        statement: 'I will serve the network well.',
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       candidates.push({ id: res.body.id, name: p[i].people[0].name });
     }
@@ -93,7 +97,12 @@ describe('ballot pages on a phone', () => {
 
   it('gives a motion vote a receipt code that fits 320 px, and a reopened link says it is done', async () => {
     const { network } = await createScenarioNetwork(api, { networkIndex: 4, practiceCount: 2 });
-    const motion = await api.post(`/networks/${network.id}/motions`, { title: 'Meet monthly', text: 'That the board meets monthly.', decisionType: 'ordinary', closesAt: inSeconds(3600) });
+    const motion = await api.post(`/networks/${network.id}/motions`, {
+      title: 'Meet monthly',
+      text: 'That the board meets monthly.',
+      decisionType: 'ordinary',
+      closesAt: inSeconds(3600),
+    });
     expect(motion.status, JSON.stringify(motion.body)).toBe(201);
     const [link] = await ballotLinks(api, stack.baseUrl, 'Vote: Meet monthly', 2);
     const page = await browser.newPage({ viewport: { width: 320, height: 800 } });

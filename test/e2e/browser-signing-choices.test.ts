@@ -22,7 +22,10 @@ describe('signing choices in a browser', () => {
     if (opts.signingCode) expect((await api.put(`/programmes/${created.programme.id}/settings`, { signingCodeByEmail: true })).status).toBe(200);
     expect((await api.post(`/networks/${created.network.id}/formation`)).status).toBe(202);
     await waitForStage(api, created.network.id, 'panel-presentation', 'drafting');
-    const issued = await api.post(`/networks/${created.network.id}/stages/panel-presentation/issue`, opts.signingRule ? { signingRule: opts.signingRule } : undefined);
+    const issued = await api.post(
+      `/networks/${created.network.id}/stages/panel-presentation/issue`,
+      opts.signingRule ? { signingRule: opts.signingRule } : undefined,
+    );
     expect(issued.status, JSON.stringify(issued.body)).toBe(202);
     const requests = await eventually(async () => {
       const found = await signRequests(api, 1, issued.body.document.title);
@@ -50,7 +53,13 @@ describe('signing choices in a browser', () => {
 
     await page.click('#code-button');
     await expect(page.locator('#code-sent').textContent()).resolves.toContain('6-digit code');
-    const mail = await eventually(async () => ((await api.get(`/outbox?to=${encodeURIComponent(me.to)}`)).body as { subject: string; text: string }[]).find((m) => m.subject.startsWith('Your signing code')), 'the code email');
+    const mail = await eventually(
+      async () =>
+        ((await api.get(`/outbox?to=${encodeURIComponent(me.to)}`)).body as { subject: string; text: string }[]).find((m) =>
+          m.subject.startsWith('Your signing code'),
+        ),
+      'the code email',
+    );
     // the code is in the body only: subjects are shown to people who may not see codes
     expect(mail.subject).not.toMatch(/\d{6}/);
     const code = /(\d{6})/.exec(mail.text)![1];
@@ -114,7 +123,10 @@ describe('signing choices in a browser', () => {
     await page.click('#decline-button');
     await expect(page.locator('#confirmation').textContent()).resolves.toContain('declined');
     await waitForStage(api, network.id, 'panel-presentation', 'drafting');
-    const told = await eventually(async () => ((await api.get('/outbox?to=facilitator@localhost')).body as { subject: string; text: string }[]).find((m) => m.text.includes('Thursday')), 'the facilitator to hear of the decline');
+    const told = await eventually(
+      async () => ((await api.get('/outbox?to=facilitator@localhost')).body as { subject: string; text: string }[]).find((m) => m.text.includes('Thursday')),
+      'the facilitator to hear of the decline',
+    );
     expect(told.subject).toContain('Declined');
     await page.close();
   });

@@ -61,7 +61,11 @@ describe('signing page in a browser', () => {
       const found = await signRequests(api, 1, issued.body.document.title);
       return found.length > 0 ? found : null;
     }, 'a sign request');
-    const res = await fetch(`${stack.baseUrl}/a/${request.token}/sign`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'typedName=x&consent=yes' });
+    const res = await fetch(`${stack.baseUrl}/a/${request.token}/sign`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'typedName=x&consent=yes',
+    });
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('form has expired');
   });

@@ -56,7 +56,11 @@ describe('the production build', () => {
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-build-'));
     dist = path.join(dir, 'dist');
-    const built = spawnSync('npm', ['run', 'build', '--', '--out-dir', dist], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' } });
+    const built = spawnSync('npm', ['run', 'build', '--', '--out-dir', dist], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, npm_config_update_notifier: 'false' },
+    });
     expect(built.status, `${built.stdout}\n${built.stderr}`).toBe(0);
     fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'));
     const modules = productionNodeModules(path.join(dir, 'node_modules'));
@@ -67,17 +71,35 @@ describe('the production build', () => {
   it('holds plain JavaScript and what it reads at run time, and no TypeScript', () => {
     const files = fs.readdirSync(dist, { recursive: true, encoding: 'utf8' });
     expect(files.filter((f) => f.endsWith('.ts'))).toEqual([]);
-    for (const f of ['bin/server.js', 'bin/worker.js', 'bin/start.js', 'bin/migrate.js', 'documents/render-worker.cjs', 'documents/render-worker.js', 'workflows/workflow-bundle.js', 'server/static/formwork.css', 'server/views/layout.hbs', 'templates/terms-of-reference/template.md.hbs', 'scripts/provision-temporal.js']) {
+    for (const f of [
+      'bin/server.js',
+      'bin/worker.js',
+      'bin/start.js',
+      'bin/migrate.js',
+      'documents/render-worker.cjs',
+      'documents/render-worker.js',
+      'workflows/workflow-bundle.js',
+      'server/static/formwork.css',
+      'server/views/layout.hbs',
+      'templates/terms-of-reference/template.md.hbs',
+      'scripts/provision-temporal.js',
+    ]) {
       expect(fs.existsSync(path.join(dist, f)), f).toBe(true);
     }
     const templates = fs.readdirSync(path.join(ROOT, 'templates'), { withFileTypes: true }).filter((d) => d.isDirectory());
-    for (const t of templates) expect(fs.readdirSync(path.join(dist, 'templates', t.name)).filter((f) => f.endsWith('.hbs'))).toEqual(fs.readdirSync(path.join(ROOT, 'templates', t.name)).filter((f) => f.endsWith('.hbs')));
+    for (const t of templates)
+      expect(fs.readdirSync(path.join(dist, 'templates', t.name)).filter((f) => f.endsWith('.hbs'))).toEqual(
+        fs.readdirSync(path.join(ROOT, 'templates', t.name)).filter((f) => f.endsWith('.hbs')),
+      );
   });
 
   it('migrates a database up and down with dist/bin/migrate.js', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: `sqlite:${path.join(dir, 'migrate.db')}`, DATA_DIR: path.join(dir, 'migrate') };
     delete env.NODE_OPTIONS;
-    for (const [args, said] of [[[], 'migrations applied'], [['down'], 'migrations rolled back']] as const) {
+    for (const [args, said] of [
+      [[], 'migrations applied'],
+      [['down'], 'migrations rolled back'],
+    ] as const) {
       const res = spawnSync(process.execPath, [path.join(dist, 'bin', 'migrate.js'), ...args], { cwd: dir, encoding: 'utf8', env, timeout: 60_000 });
       expect(res.status, res.stderr).toBe(0);
       expect(res.stdout).toContain(said);
@@ -125,7 +147,9 @@ describe('the production build', () => {
     try {
       await exerciseAndStop(port, token, server, worker);
     } catch (err) {
-      throw new Error(`${(err as Error).message}\nserver output:\n${server.output().slice(-3000)}\nworker output:\n${worker.output().slice(-3000)}`, { cause: err });
+      throw new Error(`${(err as Error).message}\nserver output:\n${server.output().slice(-3000)}\nworker output:\n${worker.output().slice(-3000)}`, {
+        cause: err,
+      });
     }
   });
 

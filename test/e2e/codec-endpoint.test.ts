@@ -29,7 +29,8 @@ describe('codec endpoint for the Temporal UI', () => {
 
   beforeAll(async () => {
     // stand-ins for the Temporal UI's origin and some other site: each serves an empty page
-    const page = (_req: http.IncomingMessage, res: http.ServerResponse) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>ui</title>');
+    const page = (_req: http.IncomingMessage, res: http.ServerResponse) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>ui</title>');
     ui = await listen(page, 0, '127.0.0.1');
     elsewhere = await listen(page, 0, '127.0.0.1');
     uiOrigin = `http://127.0.0.1:${(ui.address() as { port: number }).port}`;
@@ -57,7 +58,12 @@ describe('codec endpoint for the Temporal UI', () => {
     expect(defaultPayloadConverter.fromPayload(payloadsFromJson(decoded.body)[0])).toEqual(partner);
 
     const programme = (await staff.post('/programmes', { name: 'Codec programme', sponsor: 'S', footprint: { minListSize: 1, maxListSize: 2 } })).body;
-    const { api: commissioner } = await inviteStaff(staff, stack.baseUrl, { name: 'Cora Commissioner', email: 'cora@commissioner.test', role: 'commissioner', programmeIds: [programme.id] });
+    const { api: commissioner } = await inviteStaff(staff, stack.baseUrl, {
+      name: 'Cora Commissioner',
+      email: 'cora@commissioner.test',
+      role: 'commissioner',
+      programmeIds: [programme.id],
+    });
     expect((await commissioner.post('/codec/decode', body)).status).toBe(200);
     const plain = payloadsToJson([defaultPayloadConverter.toPayload('a signal from the UI')]);
     expect((await commissioner.post('/codec/encode', plain)).body.error.code).toBe('FORBIDDEN');

@@ -67,7 +67,11 @@ describe('setting up a programme in the console', () => {
     await expect(page.locator('#notice').textContent()).resolves.toContain('Programme set up');
     const programmeId = new URL(page.url()).pathname.split('/')[2];
     const programme = (await api.get(`/programmes/${programmeId}`)).body;
-    expect(programme).toMatchObject({ name: 'Console Programme', footprint: { minListSize: 30000, maxListSize: 50000 }, settings: { signingCodeByEmail: true, decideStagesByVote: false, voteWindowDays: 10 } });
+    expect(programme).toMatchObject({
+      name: 'Console Programme',
+      footprint: { minListSize: 30000, maxListSize: 50000 },
+      settings: { signingCodeByEmail: true, decideStagesByVote: false, voteWindowDays: 10 },
+    });
     await expect(page.locator('#programme-summary').textContent()).resolves.toContain('30,000 to 50,000 patients');
     await check(page, 'the programme set-up page');
 
@@ -96,7 +100,10 @@ describe('setting up a programme in the console', () => {
       'Console Network,Stepney Green Practice,Y10001,"11,200",Sam Price,sam.price@console.example.org,Practice manager',
       'Console Network,Limehouse Surgery,Y10002,9800,Dr Omar Haddad,omar.haddad@console.example.org,Partner',
     ];
-    await page.setInputFiles('#file', csvFile('duplicate.csv', [...good, 'Console Network,Limehouse Surgery,Y10002,9800,Dr Omar Again,Omar.Haddad@console.example.org,Partner']));
+    await page.setInputFiles(
+      '#file',
+      csvFile('duplicate.csv', [...good, 'Console Network,Limehouse Surgery,Y10002,9800,Dr Omar Again,Omar.Haddad@console.example.org,Partner']),
+    );
     await page.click('#check-file');
     expect(await errorSummary(page)).toContain('Row 5, Email: omar.haddad@console.example.org is already in row 4');
     await expect(page.locator('#problems-table').textContent()).resolves.toContain('Email');
@@ -118,7 +125,10 @@ describe('setting up a programme in the console', () => {
     await expect(page.locator('#notice').textContent()).resolves.toContain('One network created from your file.');
     const [network] = (await api.get(`/networks?programmeId=${programmeId}`)).body;
     const created = (await api.get(`/networks/${network.id}`)).body;
-    expect(created.practices.map((p: { odsCode: string; listSize: number; people: unknown[] }) => [p.odsCode, p.listSize, p.people.length])).toEqual([['Y10001', 11200, 2], ['Y10002', 9800, 1]]);
+    expect(created.practices.map((p: { odsCode: string; listSize: number; people: unknown[] }) => [p.odsCode, p.listSize, p.people.length])).toEqual([
+      ['Y10001', 11200, 2],
+      ['Y10002', 9800, 1],
+    ]);
     expect(await stack.db('staged_uploads').where({ programme_id: programmeId })).toHaveLength(0);
     await check(page, 'the set-up page after the import');
 
@@ -174,7 +184,10 @@ describe('setting up a programme in the console', () => {
     await page.click('#revert-template');
     await expect(page.locator('#notice').textContent()).resolves.toContain('The built-in template is in use again');
     await expect(page.locator('#versions').textContent()).resolves.toContain('Back to the built-in template');
-    expect((await stack.db('template_overrides').where({ programme_id: programmeId }).orderBy('version')).map((t) => Boolean(t.builtin))).toEqual([false, true]);
+    expect((await stack.db('template_overrides').where({ programme_id: programmeId }).orderBy('version')).map((t) => Boolean(t.builtin))).toEqual([
+      false,
+      true,
+    ]);
     await check(page, 'a template page after going back to the built-in one');
 
     // the wave and programme readiness pages, reached from the set-up page
@@ -198,7 +211,10 @@ describe('setting up a programme in the console', () => {
       return found.length ? found : null;
     }, 'signing requests');
     await signOnePartnerPerPractice(stack.baseUrl, requests);
-    const sealed = await eventually(async () => (await stack.db('sealed_documents').where({ document_id: issued.body.document.id }).first()) ?? null, 'the sealed copy');
+    const sealed = await eventually(
+      async () => (await stack.db('sealed_documents').where({ document_id: issued.body.document.id }).first()) ?? null,
+      'the sealed copy',
+    );
     const pdf = await api.get(`/sealed/${sealed.id}/pdf`);
     expect(pdf.status).toBe(200);
     // the API's verdict on the same bytes, which the page must put in words
@@ -218,7 +234,9 @@ describe('setting up a programme in the console', () => {
     await expect(page.locator('#verify-result').textContent()).resolves.toContain('This is a valid sealed copy');
     const facts = await page.locator('#verify-facts').textContent();
     expect(facts).toContain(issued.body.document.title);
-    expect(facts).toMatch(/Sealed\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4} at \d{1,2}:\d{2}(am|pm) \(UK time\)/);
+    expect(facts).toMatch(
+      /Sealed\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4} at \d{1,2}:\d{2}(am|pm) \(UK time\)/,
+    );
     await expect(page.locator('#verify-signature').textContent()).resolves.toContain('Signed by Formwork');
     await expect(page.locator('#verify-signers').textContent()).resolves.toContain('Partner');
     await check(page, 'a valid verify result');

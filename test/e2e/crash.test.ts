@@ -99,10 +99,14 @@ describe('crash in the middle of a sign-off', () => {
     await temporal!.stop();
     await startTemporal();
     step('temporal restarted');
-    const third = await eventually(async () => {
-      const res = await sign(signers[2]);
-      return res.status === 200 || res.status === 409 ? res : null;
-    }, 'a signature after the Temporal restart', 90_000);
+    const third = await eventually(
+      async () => {
+        const res = await sign(signers[2]);
+        return res.status === 200 || res.status === 409 ? res : null;
+      },
+      'a signature after the Temporal restart',
+      90_000,
+    );
     expect([200, 409]).toContain(third.status);
     expect((await sign(signers[3])).status).toBe(200);
 

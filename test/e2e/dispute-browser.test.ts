@@ -35,7 +35,10 @@ describe('dispute case page in a browser', () => {
   it('shows staff the step, its due date and days left in words, and lets the people of a case record what they may', async () => {
     const { network } = await createScenarioNetwork(api, { networkIndex: 2, practiceCount: 3 });
     const parties = network.practices.slice(0, 2).map((p: { id: string }) => p.id);
-    const opened = await openCase(api, network.id, parties, { title: 'Share of the outcome pool', summary: 'Mile End says its share was worked out on the wrong list size.' });
+    const opened = await openCase(api, network.id, parties, {
+      title: 'Share of the outcome pool',
+      summary: 'Mile End says its share was worked out on the wrong list size.',
+    });
     await caseEvent(api, opened.id, { type: 'note', text: 'Both practices have sent their list sizes.' });
 
     // staff sign in and read the case
@@ -47,7 +50,9 @@ describe('dispute case page in a browser', () => {
     await page.goto(`${stack.baseUrl}/disputes/${opened.id}`);
     await expect(page.locator('h1').textContent()).resolves.toBe('Share of the outcome pool');
     await expect(page.locator('#case-step').textContent()).resolves.toBe('Step 1 of 5: Informal discussion');
-    await expect(page.locator('#case-due').textContent()).resolves.toMatch(/^\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}$/);
+    await expect(page.locator('#case-due').textContent()).resolves.toMatch(
+      /^\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}$/,
+    );
     await expect(page.locator('#case-time-left').textContent()).resolves.toBe('10 working days left');
     await expect(page.locator('#case-history').textContent()).resolves.toContain('Both practices have sent their list sizes.');
     const text = await expectPlainWords(page);
@@ -78,7 +83,9 @@ describe('dispute case page in a browser', () => {
     // at the LMC step the officer records a determination on their page: the case closes
     await caseEvent(api, opened.id, { type: 'escalate', text: 'Not settled.' });
     await caseEvent(api, opened.id, { type: 'escalate', text: 'The board could not settle it.' });
-    expect((await api.post(`/disputes/${opened.id}/external-person`, { name: 'Ms Jo Lee', email: 'jo.lee@lmc.test', organisation: 'Tower Hamlets LMC' })).status).toBe(201);
+    expect(
+      (await api.post(`/disputes/${opened.id}/external-person`, { name: 'Ms Jo Lee', email: 'jo.lee@lmc.test', organisation: 'Tower Hamlets LMC' })).status,
+    ).toBe(201);
     const officer = await linkFor(api, 'You are asked to act as LMC officer', 'jo.lee@lmc.test');
     await phone.goto(`${stack.baseUrl}/a/${officer}`);
     await expect(phone.locator('#record').textContent()).resolves.toBe('Record your view or determination');
@@ -95,10 +102,19 @@ describe('dispute case page in a browser', () => {
 
   it('refuses a case form without its CSRF token', async () => {
     const { network } = await createScenarioNetwork(api, { networkIndex: 3, practiceCount: 2 });
-    await openCase(api, network.id, network.practices.map((p: { id: string }) => p.id), { title: 'CSRF case' });
+    await openCase(
+      api,
+      network.id,
+      network.practices.map((p: { id: string }) => p.id),
+      { title: 'CSRF case' },
+    );
     const partner = network.practices[0].people.find((p: { roles: string[] }) => p.roles.includes('partner')).email;
     const token = await linkFor(api, 'Dispute case opened: CSRF case', partner);
-    const res = await fetch(`${stack.baseUrl}/a/${token}/case-events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'type=note&text=hello' });
+    const res = await fetch(`${stack.baseUrl}/a/${token}/case-events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'type=note&text=hello',
+    });
     expect(res.status).toBe(403);
   });
 });

@@ -21,7 +21,11 @@ describe('npm start survives SIGKILL mid-case', () => {
 
     const { network } = await createScenarioNetwork(api, { networkIndex: 1, practiceCount: 3 });
     const parties = network.practices.slice(0, 2).map((p: { id: string }) => p.id);
-    const opened = await api.post(`/networks/${network.id}/disputes`, { title: 'Shared nurse hours', summary: 'The nurse hours were not shared as agreed.', parties });
+    const opened = await api.post(`/networks/${network.id}/disputes`, {
+      title: 'Shared nurse hours',
+      summary: 'The nurse hours were not shared as agreed.',
+      parties,
+    });
     expect(opened.status, JSON.stringify(opened.body)).toBe(201);
     const caseId: string = opened.body.id;
     const partner = network.practices[1].people.find((p: { roles: string[] }) => p.roles.includes('partner')).email;
@@ -47,7 +51,10 @@ describe('npm start survives SIGKILL mid-case', () => {
     expect(resumed).toMatchObject({ clock: 'running', dueOn: before.step.dueOn });
     const board = await caseEvent(api, caseId, { type: 'escalate', text: 'Not settled between the practices.' });
     expect(board.stepName).toBe('Network board');
-    await eventually(async () => (await api.get(`/disputes/${caseId}`)).body.history.some((h: { type: string }) => h.type === 'stood-aside'), 'the stand-aside record');
+    await eventually(
+      async () => (await api.get(`/disputes/${caseId}`)).body.history.some((h: { type: string }) => h.type === 'stood-aside'),
+      'the stand-aside record',
+    );
     await caseEvent(api, caseId, { type: 'withdraw', text: 'Agreed at the board.' });
     const closed = await eventually(async () => {
       const res = (await api.get(`/disputes/${caseId}`)).body;

@@ -3,7 +3,13 @@ import type { ApiClient } from '../support/api';
 import { createScenarioNetwork, waitForStage } from '../support/formation-driver';
 import { makeNetworkBody } from '../support/fixtures';
 import { useStack } from '../support/lifecycle';
-import { junkStartingWithPdfHeader, manifestCompressionBomb, mutuallyReferencingNameTree, objectStreamBomb, selfReferencingNameTree } from '../fixtures/hostile-pdfs';
+import {
+  junkStartingWithPdfHeader,
+  manifestCompressionBomb,
+  mutuallyReferencingNameTree,
+  objectStreamBomb,
+  selfReferencingNameTree,
+} from '../fixtures/hostile-pdfs';
 
 /**
  * What strangers can send Formwork's documents: hostile PDFs to POST /documents/verify (answered,

@@ -30,7 +30,23 @@ describe('HTTP API edge', () => {
     const res = await anonymous.get('/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toMatch(/^3\./);
-    for (const p of ['/programmes', '/programmes/{id}/waves', '/networks', '/networks/{id}', '/networks/{id}/formation', '/networks/{id}/stages/{stage}', '/networks/{id}/stages/{stage}/issue', '/documents/{id}', '/documents/{id}/pdf', '/documents/{id}/docx', '/actions/{token}', '/actions/{token}/sign', '/actions/{token}/decline', '/outbox', '/health']) {
+    for (const p of [
+      '/programmes',
+      '/programmes/{id}/waves',
+      '/networks',
+      '/networks/{id}',
+      '/networks/{id}/formation',
+      '/networks/{id}/stages/{stage}',
+      '/networks/{id}/stages/{stage}/issue',
+      '/documents/{id}',
+      '/documents/{id}/pdf',
+      '/documents/{id}/docx',
+      '/actions/{token}',
+      '/actions/{token}/sign',
+      '/actions/{token}/decline',
+      '/outbox',
+      '/health',
+    ]) {
       expect(res.body.paths[p], p).toBeDefined();
     }
     expect(res.body.paths['/programmes'].post.requestBody.content['application/json'].schema.properties.footprint).toBeDefined();
@@ -40,7 +56,12 @@ describe('HTTP API edge', () => {
     expectError(await anonymous.post('/programmes', { name: 'x', sponsor: 'y', footprint: { minListSize: 1, maxListSize: 2 } }), 401, 'UNAUTHENTICATED');
     expectError(await apiClient(stack.baseUrl, 'not-a-real-token-at-all-xxxxxxxx').get('/networks'), 401, 'UNAUTHENTICATED');
     const { programme } = await createScenarioNetwork(api, { practiceCount: 1, name: 'Privilege Network' });
-    const { api: commissioner } = await inviteStaff(api, stack.baseUrl, { name: 'Cleo Commissioner', email: 'cleo@commissioner.test', role: 'commissioner', programmeIds: [programme.id] });
+    const { api: commissioner } = await inviteStaff(api, stack.baseUrl, {
+      name: 'Cleo Commissioner',
+      email: 'cleo@commissioner.test',
+      role: 'commissioner',
+      programmeIds: [programme.id],
+    });
     expect((await commissioner.get('/networks')).status).toBe(200);
     expectError(await commissioner.post('/programmes', { name: 'x', sponsor: 'y', footprint: { minListSize: 1, maxListSize: 2 } }), 403, 'FORBIDDEN');
     expectError(await commissioner.get('/outbox'), 403, 'FORBIDDEN');
@@ -61,11 +82,20 @@ describe('HTTP API edge', () => {
     const dup = await api.post('/networks', { programmeId: programme.id, waveId: waves[0].id, name: 'Dup', practices: [practice, practice] });
     expectError(dup, 422, 'VALIDATION_FAILED');
     expect(JSON.stringify(dup.body.error.details)).toContain('appears twice');
-    const noPartner = await api.post('/networks', { programmeId: programme.id, waveId: waves[0].id, name: 'NP', practices: [{ ...practice, people: [{ name: 'M', email: 'm@example.org', roles: ['practice-manager'] }] }] });
+    const noPartner = await api.post('/networks', {
+      programmeId: programme.id,
+      waveId: waves[0].id,
+      name: 'NP',
+      practices: [{ ...practice, people: [{ name: 'M', email: 'm@example.org', roles: ['practice-manager'] }] }],
+    });
     expectError(noPartner, 422, 'VALIDATION_FAILED');
     expect(JSON.stringify(noPartner.body.error.details)).toContain('needs at least one partner');
     expectError(await api.post('/networks', { programmeId: programme.id, waveId: 'nope', name: 'X', practices: [practice] }), 404, 'NOT_FOUND');
-    expectError(await api.post('/networks', { programmeId: programme.id, waveId: waves[0].id, name: 'Validation Network', practices: [practice] }), 409, 'ALREADY_EXISTS');
+    expectError(
+      await api.post('/networks', { programmeId: programme.id, waveId: waves[0].id, name: 'Validation Network', practices: [practice] }),
+      409,
+      'ALREADY_EXISTS',
+    );
     expectError(await api.post(`/programmes/${programme.id}/waves`, { number: 1, panelDate: '2009-03-16' }), 409, 'ALREADY_EXISTS');
     expectError(await api.post(`/programmes/${programme.id}/waves`, { number: 9, panelDate: '16/03/2009' }), 422, 'VALIDATION_FAILED');
   });

@@ -160,7 +160,8 @@ describe('npm start stops when npm alone is signalled', () => {
       const npmExited = new Promise<void>((resolve) => npm.child.once('exit', () => resolve()));
       try {
         await npm.waitFor(waitFor);
-        if (when === 'running') expect((await apiClient(`http://localhost:${port}`).get('/health')).body).toEqual({ status: 'ok', temporal: 'ok', database: 'ok' });
+        if (when === 'running')
+          expect((await apiClient(`http://localhost:${port}`).get('/health')).body).toEqual({ status: 'ok', temporal: 'ok', database: 'ok' });
         sample();
         process.kill(npmPid, signal);
         const exited = await Promise.race([npmExited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 30_000))]);
@@ -169,8 +170,15 @@ describe('npm start stops when npm alone is signalled', () => {
         clearInterval(sampler);
       }
       const cmdlines = [...seen.values()];
-      expect(cmdlines.some((c) => c.includes('bin/start')), JSON.stringify(cmdlines)).toBe(true);
-      if (when === 'running') expect(cmdlines.some((c) => c.includes('start-dev')), JSON.stringify(cmdlines)).toBe(true);
+      expect(
+        cmdlines.some((c) => c.includes('bin/start')),
+        JSON.stringify(cmdlines),
+      ).toBe(true);
+      if (when === 'running')
+        expect(
+          cmdlines.some((c) => c.includes('start-dev')),
+          JSON.stringify(cmdlines),
+        ).toBe(true);
       // npm waits for the app, and the app for the dev server: once npm has gone, so has everything
       const alive = [...seen].filter(([pid]) => processAlive(pid));
       expect(alive, 'still running after npm exited').toEqual([]);

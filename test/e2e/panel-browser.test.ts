@@ -73,7 +73,12 @@ describe('panel and programme pages in a browser', () => {
     // the commissioner's dashboard, on a phone and on a desk
     await api.post(`/networks/${network.id}/readiness/decision`, { decision: 'not-ready', note: 'Awaiting the panel.' });
     const programmeId = (await api.get(`/networks/${network.id}`)).body.programmeId as string;
-    const { token: secret } = await inviteStaff(api, stack.baseUrl, { name: 'Commissioner', email: 'commissioner@dashboard.test', role: 'commissioner', programmeIds: [programmeId] });
+    const { token: secret } = await inviteStaff(api, stack.baseUrl, {
+      name: 'Commissioner',
+      email: 'commissioner@dashboard.test',
+      role: 'commissioner',
+      programmeIds: [programmeId],
+    });
     const context = await browser.newContext();
     const desk = await context.newPage();
     await desk.goto(`${stack.baseUrl}/login`);
@@ -114,7 +119,10 @@ describe('panel and programme pages in a browser', () => {
     await desk.click('#decide-button');
     await expect(desk.locator('#decisions').textContent()).resolves.toContain('Ready: Conditions agreed with the panel; ready for registration. (Commissioner');
     const decisions = await stack.db('readiness_decisions').where({ network_id: network.id }).orderBy('decided_at');
-    expect(decisions.map((d) => [d.decision, d.decided_by])).toEqual([['not-ready', 'Administrator'], ['ready', 'Commissioner']]);
+    expect(decisions.map((d) => [d.decision, d.decided_by])).toEqual([
+      ['not-ready', 'Administrator'],
+      ['ready', 'Commissioner'],
+    ]);
     expect(await stack.db('audit_events').where({ type: 'readiness.decided', network_id: network.id })).toHaveLength(2);
     expect(await axeViolations(desk)).toEqual([]);
     await context.close();

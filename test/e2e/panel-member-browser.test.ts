@@ -24,7 +24,10 @@ describe('a panel member in a browser', () => {
   let browser: Browser;
   useStack({ browser: true }, (env) => ({ stack, api: admin, browser } = env));
 
-  const grantOf = async (email: string) => ((await admin.get('/staff')).body as { person: { email: string }; role: string; programmeIds: string[] }[]).find((g) => g.person.email === email && g.role === 'panel-member') ?? null;
+  const grantOf = async (email: string) =>
+    ((await admin.get('/staff')).body as { person: { email: string }; role: string; programmeIds: string[] }[]).find(
+      (g) => g.person.email === email && g.role === 'panel-member',
+    ) ?? null;
 
   it('signs in by emailed link, lands on the panel page, opens a network and scores it; leaving every panel ends the grant', async () => {
     const { programme, waves, network } = await createScenarioNetwork(admin, { practiceCount: 2, networkIndex: 5 });
@@ -98,8 +101,22 @@ describe('a panel member in a browser', () => {
     expect(await again.text()).toContain('not waiting for your score');
 
     // Sam also sits on wave 2's panel; leaving wave 1's keeps the grant, and Jo, on no other panel, loses hers
-    expect((await admin.put(`/waves/${waves[1].id}/panel`, { ...panelBody('2009-06-15'), members: [panelBody().members[1], { name: 'Kim Lee', email: KIM, organisation: 'Tower Hamlets PCT', external: false }] })).status).toBe(200);
-    expect((await admin.put(`/waves/${waves[0].id}/panel`, { ...panelBody(), members: [{ name: 'Kim Lee', email: KIM, organisation: 'Tower Hamlets PCT', external: false }] })).status).toBe(200);
+    expect(
+      (
+        await admin.put(`/waves/${waves[1].id}/panel`, {
+          ...panelBody('2009-06-15'),
+          members: [panelBody().members[1], { name: 'Kim Lee', email: KIM, organisation: 'Tower Hamlets PCT', external: false }],
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await admin.put(`/waves/${waves[0].id}/panel`, {
+          ...panelBody(),
+          members: [{ name: 'Kim Lee', email: KIM, organisation: 'Tower Hamlets PCT', external: false }],
+        })
+      ).status,
+    ).toBe(200);
     expect((await grantOf(SAM))?.programmeIds).toEqual([programme.id]);
     expect(await grantOf(JO)).toBeNull();
     const withdrawn = (await stack.db('audit_events').where({ type: 'panel.member-withdrawn' })).map((e) => JSON.parse(e.data));
@@ -108,7 +125,14 @@ describe('a panel member in a browser', () => {
     expect(new URL(page.url()).pathname).toBe('/panel');
 
     // off wave 2's panel too: the grant ends, and so does Sam's session
-    expect((await admin.put(`/waves/${waves[1].id}/panel`, { ...panelBody('2009-06-15'), members: [{ name: 'Kim Lee', email: KIM, organisation: 'Tower Hamlets PCT', external: false }] })).status).toBe(200);
+    expect(
+      (
+        await admin.put(`/waves/${waves[1].id}/panel`, {
+          ...panelBody('2009-06-15'),
+          members: [{ name: 'Kim Lee', email: KIM, organisation: 'Tower Hamlets PCT', external: false }],
+        })
+      ).status,
+    ).toBe(200);
     expect(await grantOf(SAM)).toBeNull();
     await page.goto(`${stack.baseUrl}/panel`);
     expect(new URL(page.url()).pathname).toBe('/signin');

@@ -42,7 +42,12 @@ describe('wave readiness', () => {
     expect((await api.get('/waves/unknown/readiness')).status).toBe(404);
 
     // a commissioner of the programme (invited by the administrator) may read it, on the page too
-    const { token: secret, api: commissioner } = await inviteStaff(api, stack.baseUrl, { name: 'Cleo Commissioner', email: 'cleo@icb.example.org', role: 'commissioner', programmeIds: [programme.id] });
+    const { token: secret, api: commissioner } = await inviteStaff(api, stack.baseUrl, {
+      name: 'Cleo Commissioner',
+      email: 'cleo@icb.example.org',
+      role: 'commissioner',
+      programmeIds: [programme.id],
+    });
     expect((await commissioner.get(`/waves/${waves[0].id}/readiness`)).status).toBe(200);
     // …and change nothing
     expect((await commissioner.post(`/networks/${firstWave[1].id}/formation`)).status).toBe(403);

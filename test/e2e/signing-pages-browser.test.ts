@@ -40,7 +40,13 @@ describe('signing pages on a phone', () => {
 
   /** The newest signing code sent to this address since `after` (the outbox lists newest first). */
   async function codeFor(email: string, after: number) {
-    const mail = await eventually(async () => ((await api.get(`/outbox?to=${encodeURIComponent(email)}`)).body as { subject: string; text: string; sentAt: string }[]).find((m) => m.subject.startsWith('Your signing code') && Date.parse(m.sentAt) >= after - 2000), 'the code email');
+    const mail = await eventually(
+      async () =>
+        ((await api.get(`/outbox?to=${encodeURIComponent(email)}`)).body as { subject: string; text: string; sentAt: string }[]).find(
+          (m) => m.subject.startsWith('Your signing code') && Date.parse(m.sentAt) >= after - 2000,
+        ),
+      'the code email',
+    );
     return /(\d{6})/.exec(mail.text)![1];
   }
 
@@ -124,13 +130,20 @@ describe('signing pages on a phone', () => {
     const anonymous = apiClient(stack.baseUrl);
     const since2 = Date.now();
     expect((await anonymous.post(`/actions/${other.token}/code`)).status).toBe(200);
-    const signed = await anonymous.post(`/actions/${other.token}/sign`, { typedName: other.action.person.name, consent: true, code: await codeFor(other.to, since2) });
+    const signed = await anonymous.post(`/actions/${other.token}/sign`, {
+      typedName: other.action.person.name,
+      consent: true,
+      code: await codeFor(other.to, since2),
+    });
     expect(signed.status, JSON.stringify(signed.body)).toBe(200);
     await expect
-      .poll(async () => {
-        await page.goto(`${stack.baseUrl}/a/${me.token}`);
-        return page.locator('#sealed-copy-button').count();
-      }, { timeout: 30_000 })
+      .poll(
+        async () => {
+          await page.goto(`${stack.baseUrl}/a/${me.token}`);
+          return page.locator('#sealed-copy-button').count();
+        },
+        { timeout: 30_000 },
+      )
       .toBe(1);
     await expectGoodPage(page, 'the reopened link with the completed copy');
     const download = page.waitForEvent('download');
@@ -171,7 +184,9 @@ describe('signing pages on a phone', () => {
     await expect(page.locator('#sign-heading').textContent()).resolves.toContain('Sign');
 
     // the facilitator revises the vision and issues version 2: version 1's link says so, and when
-    expect((await api.put(`/networks/${network.id}/stages/panel-presentation`, { vision: 'One front door for urgent care, open every evening.' })).status).toBe(200);
+    expect((await api.put(`/networks/${network.id}/stages/panel-presentation`, { vision: 'One front door for urgent care, open every evening.' })).status).toBe(
+      200,
+    );
     const v2 = await api.post(`/networks/${network.id}/stages/panel-presentation/issue`);
     expect(v2.status, JSON.stringify(v2.body)).toBe(202);
     const [next] = await eventually(async () => {
@@ -213,7 +228,9 @@ describe('signing pages on a phone', () => {
 
   it('has a plain-English check that catches what a page must not show', async () => {
     const page = await browser.newPage();
-    await page.setContent('<body><p>Round 3f2a91c0-7be4-4d5e-a6f7-08192a3b4c5d is awaiting-signatures since 2026-03-16T14:05:00Z (VALIDATION_FAILED)</p><details><summary>Reference</summary>hidden 2026-01-01</details></body>');
+    await page.setContent(
+      '<body><p>Round 3f2a91c0-7be4-4d5e-a6f7-08192a3b4c5d is awaiting-signatures since 2026-03-16T14:05:00Z (VALIDATION_FAILED)</p><details><summary>Reference</summary>hidden 2026-01-01</details></body>',
+    );
     const problems = await plainEnglishProblems(page);
     expect(problems).toEqual([
       'raw status code: awaiting-signatures',

@@ -34,7 +34,6 @@ describe('the signing page records a view only when a person is on it', () => {
     return (await issueFirstPack(api, { practiceCount: 1, networkIndex })).request;
   }
 
-
   it('ignores a prefetch (GET or HEAD, however browser-like), records the first interaction, once', async () => {
     const request = await signRequestOfNewNetwork(4);
     const url = `${stack.baseUrl}/a/${request.token}`;

@@ -26,23 +26,32 @@ describe('npm start survives SIGKILL mid-ballot', () => {
     expect(practiceIds).toHaveLength(5);
 
     const title = 'Adopt the winter access plan';
-    const opened = await api.post(`/networks/${network.id}/motions`, { title, text: 'That the network adopts the plan.', decisionType: 'ordinary', closesAt: inSeconds(3600) });
+    const opened = await api.post(`/networks/${network.id}/motions`, {
+      title,
+      text: 'That the network adopts the plan.',
+      decisionType: 'ordinary',
+      closesAt: inSeconds(3600),
+    });
     expect(opened.status, JSON.stringify(opened.body)).toBe(201);
     const motionId: string = opened.body.id;
 
     // every partner's link, grouped by practice
-    const links = await eventually(async () => {
-      const outbox = await api.get('/outbox?limit=1000');
-      const found = (outbox.body as { subject: string; links: string[] }[]).filter((m) => m.subject === `Vote: ${title}`);
-      const byPractice = new Map<string, string[]>();
-      for (const m of found) {
-        const linkToken = tokenFromLink(m.links[0]);
-        const action = await anonymous.get(`/actions/${linkToken}`);
-        expect(action.status, JSON.stringify(action.body)).toBe(200);
-        byPractice.set(action.body.practice.id, [...(byPractice.get(action.body.practice.id) ?? []), linkToken]);
-      }
-      return byPractice.size === practiceIds.length ? byPractice : null;
-    }, 'a ballot link for every practice', 60_000);
+    const links = await eventually(
+      async () => {
+        const outbox = await api.get('/outbox?limit=1000');
+        const found = (outbox.body as { subject: string; links: string[] }[]).filter((m) => m.subject === `Vote: ${title}`);
+        const byPractice = new Map<string, string[]>();
+        for (const m of found) {
+          const linkToken = tokenFromLink(m.links[0]);
+          const action = await anonymous.get(`/actions/${linkToken}`);
+          expect(action.status, JSON.stringify(action.body)).toBe(200);
+          byPractice.set(action.body.practice.id, [...(byPractice.get(action.body.practice.id) ?? []), linkToken]);
+        }
+        return byPractice.size === practiceIds.length ? byPractice : null;
+      },
+      'a ballot link for every practice',
+      60_000,
+    );
 
     const choices: Choice[] = ['for', 'against', 'for', 'abstain', 'for'];
     const choiceOf = new Map(practiceIds.map((id, i) => [id, choices[i]]));

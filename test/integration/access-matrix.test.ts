@@ -13,7 +13,23 @@ import type { InProcessStack } from '../support/stack';
 /** The route table the app mounts (handlers are not called here, so no services are needed to list it). */
 const ROUTES: RouteDef[] = apiRoutes(new Proxy({}, { get: () => ({}) }) as Services);
 
-const SCOPE_KINDS = new Set(['programme', 'wave', 'network', 'document', 'signoff', 'motion', 'election', 'dispute', 'sealed', 'grant', 'apiToken', 'personInQuery', 'programmeInBody', 'programmesInBody', 'networkInBody']);
+const SCOPE_KINDS = new Set([
+  'programme',
+  'wave',
+  'network',
+  'document',
+  'signoff',
+  'motion',
+  'election',
+  'dispute',
+  'sealed',
+  'grant',
+  'apiToken',
+  'personInQuery',
+  'programmeInBody',
+  'programmesInBody',
+  'networkInBody',
+]);
 
 describe('every route is under the access policy', () => {
   it('declares a policy, or is explicitly public, or is authenticated by an action link alone', () => {
@@ -22,7 +38,12 @@ describe('every route is under the access policy', () => {
   });
 
   it('declares for each route of the contract the action API.md gives it (its "who" column)', () => {
-    const declared = new Map(ROUTES.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r.access ?? `${r.policy!.action}${r.policy!.scope ? ` ${Object.keys(r.policy!.scope)[0]}` : ''}`]));
+    const declared = new Map(
+      ROUTES.map((r) => [
+        `${r.method.toUpperCase()} ${r.path}`,
+        r.access ?? `${r.policy!.action}${r.policy!.scope ? ` ${Object.keys(r.policy!.scope)[0]}` : ''}`,
+      ]),
+    );
     const CONTRACT: Record<string, string> = {
       'GET /health': 'public',
       'POST /programmes': 'programme.create',
@@ -99,13 +120,27 @@ describe('route × role matrix', () => {
         isAdmin: me.administrator,
         grants: me.grants,
         offices: me.offices.map((o: { networkId: string; office: string }) => ({ ...o, programmeId: programmeOf(o.networkId) })),
-        memberships: me.practiceRoles.map((m: { practiceId: string; networkId: string; roles: string[] }) => ({ ...m, memberId: 'x', programmeId: programmeOf(m.networkId) })),
+        memberships: me.practiceRoles.map((m: { practiceId: string; networkId: string; roles: string[] }) => ({
+          ...m,
+          memberId: 'x',
+          programmeId: programmeOf(m.networkId),
+        })),
         credential: { kind: 'token', id: 'x' },
       };
     };
     const chairActor = await actorOf(world.chair.api);
     expect(chairActor.offices).toEqual([{ networkId: NA.id, office: 'chair', programmeId: A.id }]);
-    const link: LinkActor = { kind: 'link', linkKind: 'sign', tokenId: 'x', memberId: 'x', personId: 'x', networkId: NA.id, practiceId: NA.practices[0].id, subjectId: world.signoffId, documentId: world.documentId };
+    const link: LinkActor = {
+      kind: 'link',
+      linkKind: 'sign',
+      tokenId: 'x',
+      memberId: 'x',
+      personId: 'x',
+      networkId: NA.id,
+      practiceId: NA.practices[0].id,
+      subjectId: world.signoffId,
+      documentId: world.documentId,
+    };
 
     // things destructive routes may act on without disturbing the callers
     const victim = await admin.post('/staff', { name: 'Vic Victim', email: world.email('vic'), role: 'panel-member', programmeIds: [A.id] });
@@ -194,7 +229,10 @@ describe('route × role matrix', () => {
           want === 'public' || want === 'allow'
             ? !marked && res.status !== 401 && res.status !== 403
             : marked === want && res.status === { unauthenticated: 401, forbidden: 403, 'not-found': 404 }[want];
-        if (!ok) mismatches.push(`${role.name}: ${route.method.toUpperCase()} ${route.path} → ${res.status} ${marked ?? ''} (policy: ${want}) ${(await res.text()).slice(0, 160)}`);
+        if (!ok)
+          mismatches.push(
+            `${role.name}: ${route.method.toUpperCase()} ${route.path} → ${res.status} ${marked ?? ''} (policy: ${want}) ${(await res.text()).slice(0, 160)}`,
+          );
       }
     }
     expect(calls).toBe(ROUTES.length * ROLES.length);

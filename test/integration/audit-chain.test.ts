@@ -99,7 +99,9 @@ describe.each(['sqlite', 'postgres'] as const)('keyed, anchored audit chain on %
   it('reports a chain recomputed without the key', async () => {
     const { db, audit } = await chainOf(6);
     // rewrite event 3 and re-link everything after it as the old, keyless chain did
-    await db('audit_events').where({ seq: 3 }).update({ data: JSON.stringify({ type: 'programme.created', programmeId: 'p3', name: 'Rewritten' }) });
+    await db('audit_events')
+      .where({ seq: 3 })
+      .update({ data: JSON.stringify({ type: 'programme.created', programmeId: 'p3', name: 'Rewritten' }) });
     const rows = await db('audit_events').orderBy('seq');
     let prev = GENESIS;
     for (const r of rows) {
@@ -169,7 +171,17 @@ describe.each(['sqlite', 'postgres'] as const)('keyed, anchored audit chain on %
     for (let seq = 1; seq <= 3; seq++) {
       const row = { seq, id: `old-${seq}`, at: new Date().toISOString(), actor: 'tester', networkId: null, data: event(seq) };
       const hash = legacyLinkHash(prev, row);
-      await old('audit_events').insert({ seq, id: row.id, at: row.at, type: 'programme.created', actor: 'tester', network_id: null, data: JSON.stringify(row.data), prev_hash: prev, hash });
+      await old('audit_events').insert({
+        seq,
+        id: row.id,
+        at: row.at,
+        type: 'programme.created',
+        actor: 'tester',
+        network_id: null,
+        data: JSON.stringify(row.data),
+        prev_hash: prev,
+        hash,
+      });
       prev = hash;
     }
     await old('audit_head').where({ id: 1 }).update({ seq: 3, hash: prev });
@@ -196,7 +208,8 @@ describe.each(['sqlite', 'postgres'] as const)('keyed, anchored audit chain on %
     const stack = await startInProcessStack({ temporalAddress: injectedTemporalAddress(), database });
     cleanups.push(() => stack.stop());
     const api = apiClient(stack.baseUrl, stack.token);
-    for (let i = 0; i < 3; i++) expect((await api.post('/programmes', { name: `Chain ${i}`, sponsor: 'S', footprint: { minListSize: 1, maxListSize: 2 } })).status).toBe(201);
+    for (let i = 0; i < 3; i++)
+      expect((await api.post('/programmes', { name: `Chain ${i}`, sponsor: 'S', footprint: { minListSize: 1, maxListSize: 2 } })).status).toBe(201);
     const before = await api.get('/audit/verify');
     expect(before.status).toBe(200);
     expect(before.body).toMatchObject({ valid: true, problems: [], checkpoint: { seq: before.body.head.seq } });
@@ -204,8 +217,14 @@ describe.each(['sqlite', 'postgres'] as const)('keyed, anchored audit chain on %
 
     const head = before.body.head.seq as number;
     await stack.db('audit_events').where({ seq: head }).delete();
-    const previous = await stack.db('audit_events').where({ seq: head - 1 }).first();
-    await stack.db('audit_head').where({ id: 1 }).update({ seq: head - 1, hash: previous.hash });
+    const previous = await stack
+      .db('audit_events')
+      .where({ seq: head - 1 })
+      .first();
+    await stack
+      .db('audit_head')
+      .where({ id: 1 })
+      .update({ seq: head - 1, hash: previous.hash });
     const after = await api.get('/audit/verify');
     expect(after.status).toBe(200);
     expect(after.body.valid).toBe(false);

@@ -16,7 +16,8 @@ describe('network people and template routes', () => {
   let api: ApiClient;
   useStack({}, (env) => ({ stack, api } = env));
 
-  const auditOf = async (type: string) => (await stack.db('audit_events').where({ type }).orderBy('seq')).map((r) => ({ actor: String(r.actor), data: JSON.parse(String(r.data)) }));
+  const auditOf = async (type: string) =>
+    (await stack.db('audit_events').where({ type }).orderBy('seq')).map((r) => ({ actor: String(r.actor), data: JSON.parse(String(r.data)) }));
 
   it('changes list sizes, adds, changes and takes off people under network.manage, audited, keeping every practice a partner', async () => {
     const { programme, network } = await createScenarioNetwork(api, { practiceCount: 2, networkIndex: 3 });
@@ -26,10 +27,17 @@ describe('network people and template routes', () => {
     // validation: a bad list size, an empty change, a role that does not exist, a bad email
     expect((await api.put(`/networks/${network.id}/practices/${first.id}`, { listSize: -4 })).status).toBe(422);
     expect((await api.put(`/networks/${network.id}/practices/${first.id}`, {})).status).toBe(422);
-    expect((await api.post(`/networks/${network.id}/practices/${first.id}/people`, { name: 'Dr New', email: 'not-an-email', roles: ['partner'] })).status).toBe(422);
+    expect((await api.post(`/networks/${network.id}/practices/${first.id}/people`, { name: 'Dr New', email: 'not-an-email', roles: ['partner'] })).status).toBe(
+      422,
+    );
     expect((await api.put(`/networks/${network.id}/people/${partner.id}`, { roles: ['boss'] })).status).toBe(422);
     // a practice of another network is not found here
-    const other = await api.post('/networks', { programmeId: programme.id, waveId: network.waveId, name: 'Other network', practices: [{ name: 'Elsewhere', odsCode: 'Z99001', listSize: 4000, people: [{ name: 'Dr Else', email: 'else@example.org', roles: ['partner'] }] }] });
+    const other = await api.post('/networks', {
+      programmeId: programme.id,
+      waveId: network.waveId,
+      name: 'Other network',
+      practices: [{ name: 'Elsewhere', odsCode: 'Z99001', listSize: 4000, people: [{ name: 'Dr Else', email: 'else@example.org', roles: ['partner'] }] }],
+    });
     expect(other.status).toBe(201);
     expect((await api.put(`/networks/${network.id}/practices/${other.body.practices[0].id}`, { listSize: 5 })).status).toBe(404);
 
@@ -38,10 +46,18 @@ describe('network people and template routes', () => {
     expect(changed.body.listSize).toBe(15_001);
     expect((await api.get(`/networks/${network.id}`)).body.listSize).toBe(15_001 + second.listSize);
 
-    const added = await api.post(`/networks/${network.id}/practices/${first.id}/people`, { name: 'Dr Nia Quinn', email: 'NIA.QUINN@example.org', roles: ['partner'] });
+    const added = await api.post(`/networks/${network.id}/practices/${first.id}/people`, {
+      name: 'Dr Nia Quinn',
+      email: 'NIA.QUINN@example.org',
+      roles: ['partner'],
+    });
     expect(added.status, JSON.stringify(added.body)).toBe(201);
     expect(added.body).toMatchObject({ name: 'Dr Nia Quinn', email: 'nia.quinn@example.org', roles: ['partner'] });
-    const again = await api.post(`/networks/${network.id}/practices/${first.id}/people`, { name: 'Dr Nia Quinn', email: 'nia.quinn@example.org', roles: ['partner'] });
+    const again = await api.post(`/networks/${network.id}/practices/${first.id}/people`, {
+      name: 'Dr Nia Quinn',
+      email: 'nia.quinn@example.org',
+      roles: ['partner'],
+    });
     expect(again.status).toBe(409);
 
     // the only partner of a practice cannot lose the role or be taken off
@@ -63,7 +79,11 @@ describe('network people and template routes', () => {
     expect(after.practices[0].people.map((p: { id: string }) => p.id)).not.toContain(added.body.id);
     expect((await api.delete(`/networks/${network.id}/people/${added.body.id}`)).status).toBe(404);
     // and added again, on their old row
-    const back = await api.post(`/networks/${network.id}/practices/${first.id}/people`, { name: 'Dr Nia Quinn', email: 'nia.quinn@example.org', roles: ['practice-manager'] });
+    const back = await api.post(`/networks/${network.id}/practices/${first.id}/people`, {
+      name: 'Dr Nia Quinn',
+      email: 'nia.quinn@example.org',
+      roles: ['practice-manager'],
+    });
     expect(back.status).toBe(201);
     expect(back.body.id).toBe(added.body.id);
 
@@ -75,11 +95,25 @@ describe('network people and template routes', () => {
     expect((await auditOf('member.removed')).at(-1)!.actor).toMatch(/^person:/);
 
     // a commissioner reads the network but may not change its people; a facilitator elsewhere does not see it
-    const commissioner = await inviteStaff(api, stack.baseUrl, { name: 'Cora Commissioner', email: 'cora.people@icb.example.org', role: 'commissioner', programmeIds: [programme.id] });
+    const commissioner = await inviteStaff(api, stack.baseUrl, {
+      name: 'Cora Commissioner',
+      email: 'cora.people@icb.example.org',
+      role: 'commissioner',
+      programmeIds: [programme.id],
+    });
     expect((await commissioner.api.get(`/networks/${network.id}`)).status).toBe(200);
     expect((await commissioner.api.put(`/networks/${network.id}/practices/${first.id}`, { listSize: 1 })).status).toBe(403);
-    const elsewhere = await api.post('/programmes', { name: 'Elsewhere programme', sponsor: 'Another ICB', footprint: { minListSize: 1, maxListSize: 100_000 } });
-    const outsider = await inviteStaff(api, stack.baseUrl, { name: 'Otto Outsider', email: 'otto.people@icb.example.org', role: 'facilitator', programmeIds: [elsewhere.body.id] });
+    const elsewhere = await api.post('/programmes', {
+      name: 'Elsewhere programme',
+      sponsor: 'Another ICB',
+      footprint: { minListSize: 1, maxListSize: 100_000 },
+    });
+    const outsider = await inviteStaff(api, stack.baseUrl, {
+      name: 'Otto Outsider',
+      email: 'otto.people@icb.example.org',
+      role: 'facilitator',
+      programmeIds: [elsewhere.body.id],
+    });
     expect((await outsider.api.delete(`/networks/${network.id}/people/${back.body.id}`)).status).toBe(404);
     expect((await api.get(`/networks/${network.id}`)).body.practices[0].people.map((p: { id: string }) => p.id)).toContain(back.body.id);
   });
@@ -100,7 +134,11 @@ describe('network people and template routes', () => {
       throw new Error('no requests for version 1');
     })();
     const practice = network.practices[0];
-    const added = await api.post(`/networks/${network.id}/practices/${practice.id}/people`, { name: 'Dr Late Joiner', email: 'late.joiner@example.org', roles: ['partner'] });
+    const added = await api.post(`/networks/${network.id}/practices/${practice.id}/people`, {
+      name: 'Dr Late Joiner',
+      email: 'late.joiner@example.org',
+      roles: ['partner'],
+    });
     expect(added.status).toBe(201);
     // the round already out is unchanged: no request to the new partner for version 1
     expect(before.map((r) => r.to)).not.toContain('late.joiner@example.org');
@@ -151,7 +189,10 @@ describe('network people and template routes', () => {
     // going back again changes nothing and records nothing
     expect((await api.delete(`/programmes/${programme.id}/templates/panel-pack`)).body.reverted).toBe(false);
     const versions = (await api.get(`/programmes/${programme.id}/templates`)).body;
-    expect(versions.map((v: { version: number; builtin: boolean }) => [v.version, v.builtin])).toEqual([[1, false], [2, true]]);
+    expect(versions.map((v: { version: number; builtin: boolean }) => [v.version, v.builtin])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
     expect((await auditOf('template.reverted')).filter((e) => e.data.programmeId === programme.id)).toHaveLength(1);
     expect((await api.delete(`/programmes/${programme.id}/templates/vote-result`)).status).toBe(404);
   });

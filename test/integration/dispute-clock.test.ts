@@ -68,14 +68,32 @@ describe('dispute case clock', () => {
 
   it('dates steps across Christmas and New Year, reminds two working days before, and escalates a breach with the board’s conflicts standing aside', async () => {
     const deps = testActivityDeps(db, repos);
-    const worker = await timeSkippingWorker(env, 'dispute-clock', { ...createFormationActivities(deps), ...createSigningActivities(deps), ...createDisputesActivities(deps) });
+    const worker = await timeSkippingWorker(env, 'dispute-clock', {
+      ...createFormationActivities(deps),
+      ...createSigningActivities(deps),
+      ...createDisputesActivities(deps),
+    });
     await worker.runUntil(async () => {
       const open = async (title: string, eventsPerRun?: number) => {
         const caseId = crypto.randomUUID();
         const handle = await env.client.workflow.start(disputeWorkflow, {
           taskQueue: 'dispute-clock',
           workflowId: disputeWorkflowId(caseId),
-          args: [{ caseId, networkId: seeded.networkId, programmeId: seeded.programmeId, title, summary: 'Hours of the shared pharmacist were not shared as agreed.', parties: seeded.parties, stage: null, ladder: buildLadder(), openedBy: facilitator, fromIssueId: null, eventsPerRun }],
+          args: [
+            {
+              caseId,
+              networkId: seeded.networkId,
+              programmeId: seeded.programmeId,
+              title,
+              summary: 'Hours of the shared pharmacist were not shared as agreed.',
+              parties: seeded.parties,
+              stage: null,
+              ladder: buildLadder(),
+              openedBy: facilitator,
+              fromIssueId: null,
+              eventsPerRun,
+            },
+          ],
         });
         await waitFor('the case to open', async () => (await handle.query(caseStateQuery)).status === 'open');
         return { caseId, handle };
@@ -88,7 +106,14 @@ describe('dispute case clock', () => {
       expect(opened).toMatchObject({ status: 'open', stepNumber: 1, stepStartedOn: '2026-12-18', stepDueOn: '2027-01-06', clock: 'running' });
       const notices = (await repos.outbox.list(db, { limit: 1000 })).filter((m) => m.subject.startsWith('Dispute case opened'));
       // the parties' people, the chair, and the facilitator; not the third practice's partner as such
-      expect(notices.map((m) => m.to).sort()).toEqual(['amir@net.test', 'ann@net.test', 'bo@net.test', 'cy@net.test', 'facilitator@example.org', 'rahim@net.test']);
+      expect(notices.map((m) => m.to).sort()).toEqual([
+        'amir@net.test',
+        'ann@net.test',
+        'bo@net.test',
+        'cy@net.test',
+        'facilitator@example.org',
+        'rahim@net.test',
+      ]);
       expect(notices[0].text).toContain('it is due by 6 January 2027');
 
       // no reminder before Monday 4 January (Friday 1 January is a bank holiday); one at 08:00 that day
@@ -112,14 +137,18 @@ describe('dispute case clock', () => {
       const events = await history(christmas.caseId);
       expect(events.map((e) => e.type)).toEqual(['opened', 'reminder', 'breach', 'stood-aside']);
       expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
-      expect(events[3].text).toBe('Dr Ann Ali (Jubilee Street) and Dr Bo Bell (Highway Practice) stand aside from the board’s hearing: their practices are a party.');
+      expect(events[3].text).toBe(
+        'Dr Ann Ali (Jubilee Street) and Dr Bo Bell (Highway Practice) stand aside from the board’s hearing: their practices are a party.',
+      );
       const moved = (await repos.outbox.list(db, { limit: 1000 })).filter((m) => m.subject === 'Dispute case moved to Network board: Pharmacist hours');
       expect(moved.length).toBeGreaterThan(0);
       expect(moved[0].text).toContain('was not resolved by its due date, so the case has moved to the next step of the procedure by itself');
       expect((await db('audit_events').where({ type: 'dispute.event' })).length).toBe(4);
 
       // withdrawn by the facilitator: closed, and a closed case refuses anything more
-      const withdrawn = await christmas.handle.executeUpdate(caseEventUpdate, { args: [{ type: 'withdraw', text: 'Settled between the practices.', actor: facilitator }] });
+      const withdrawn = await christmas.handle.executeUpdate(caseEventUpdate, {
+        args: [{ type: 'withdraw', text: 'Settled between the practices.', actor: facilitator }],
+      });
       expect(withdrawn.status).toBe('withdrawn');
       // (polled rather than awaited: awaiting a result lets the test server skip time)
       await waitFor('the case workflow to complete', async () => (await christmas.handle.describe()).status.name === 'COMPLETED');
@@ -134,10 +163,14 @@ describe('dispute case clock', () => {
       // paused on Wednesday 24 March with 8 working days left, resumed on Thursday 1 April: the pause
       // spans Good Friday and Easter Monday, and the 8 days count again from 1 April
       await advanceTo(londonInstant('2027-03-24', 11 * HOUR));
-      const paused = await easter.handle.executeUpdate(caseEventUpdate, { args: [{ type: 'pause', text: 'Awaiting the rota from the practice manager.', actor: facilitator }] });
+      const paused = await easter.handle.executeUpdate(caseEventUpdate, {
+        args: [{ type: 'pause', text: 'Awaiting the rota from the practice manager.', actor: facilitator }],
+      });
       expect(paused).toMatchObject({ clock: 'paused', dueOn: '2027-04-07' });
       expect((await easter.handle.query(caseStateQuery)).clock.paused).toEqual({ on: '2027-03-24', daysLeft: 8 });
-      const refused = await easter.handle.executeUpdate(caseEventUpdate, { args: [{ type: 'pause', text: 'again', actor: facilitator }] }).catch((err: { cause?: { type?: string } }) => err.cause);
+      const refused = await easter.handle
+        .executeUpdate(caseEventUpdate, { args: [{ type: 'pause', text: 'again', actor: facilitator }] })
+        .catch((err: { cause?: { type?: string } }) => err.cause);
       expect(refused).toMatchObject({ type: 'ALREADY_PAUSED' });
       // no escalation while paused, however long
       await advanceTo(londonInstant('2027-04-01', 9 * HOUR));

@@ -66,7 +66,12 @@ describe('dispute cases around formation, and the risk and issue log', () => {
     const during = await createScenarioNetwork(api, { practiceCount: 2, name: 'Held during' });
     expect((await api.post(`/networks/${during.network.id}/formation`)).status).toBe(202);
     await waitForStage(api, during.network.id, 'panel-presentation', 'drafting');
-    const held = await openCase(api, during.network.id, during.network.practices.map((p: { id: string }) => p.id), { title: 'Leadership', stage: 'panel-presentation' });
+    const held = await openCase(
+      api,
+      during.network.id,
+      during.network.practices.map((p: { id: string }) => p.id),
+      { title: 'Leadership', stage: 'panel-presentation' },
+    );
     await caseEvent(api, held.id, { type: 'note', text: 'Meeting arranged.' });
     await signPanelPack(during.network.id);
     await expectHeld(during.network.id);
@@ -89,8 +94,13 @@ describe('dispute cases around formation, and the risk and issue log', () => {
 
   it('climbs the ladder of the procedure the network adopted', async () => {
     const { network } = await createScenarioNetwork(api, { practiceCount: 3, name: 'Own procedure' });
-    expect((await api.put(`/networks/${network.id}/dispute-procedure`, { adoptedOn: '2026-11-30', options: { timescales: { informalWorkingDays: 0 } } })).status).toBe(422);
-    const adopted = await api.put(`/networks/${network.id}/dispute-procedure`, { adoptedOn: '2026-11-30', options: { lmcName: 'Tower Hamlets LMC', timescales: { informalWorkingDays: 5, mediationDays: 21 } } });
+    expect(
+      (await api.put(`/networks/${network.id}/dispute-procedure`, { adoptedOn: '2026-11-30', options: { timescales: { informalWorkingDays: 0 } } })).status,
+    ).toBe(422);
+    const adopted = await api.put(`/networks/${network.id}/dispute-procedure`, {
+      adoptedOn: '2026-11-30',
+      options: { lmcName: 'Tower Hamlets LMC', timescales: { informalWorkingDays: 5, mediationDays: 21 } },
+    });
     expect(adopted.status, JSON.stringify(adopted.body)).toBe(200);
     expect(adopted.body.ladder.map((s: { name: string; limit: { amount: number } | null }) => [s.name, s.limit?.amount ?? null])).toEqual([
       ['Informal discussion', 5],
@@ -99,7 +109,11 @@ describe('dispute cases around formation, and the risk and issue log', () => {
       ['Mediation', 21],
       ['Arbitration', null],
     ]);
-    const opened = await openCase(api, network.id, network.practices.slice(0, 2).map((p: { id: string }) => p.id));
+    const opened = await openCase(
+      api,
+      network.id,
+      network.practices.slice(0, 2).map((p: { id: string }) => p.id),
+    );
     const kase = (await api.get(`/disputes/${opened.id}`)).body;
     expect(kase.step.limit).toBe('5 working days');
     expect(kase.ladder.map((s: { name: string }) => s.name)).toContain('Tower Hamlets LMC');
@@ -110,7 +124,16 @@ describe('dispute cases around formation, and the risk and issue log', () => {
     const { network } = await createScenarioNetwork(api, { practiceCount: 3, name: 'Risk log' });
     const manager = network.practices[0].people.find((p: { roles: string[] }) => p.roles.includes('practice-manager'));
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-    const risk = { title: 'Pharmacist leaves', cause: 'One pharmacist shared by three practices', impact: 'Medication reviews stop', likelihood: 3, impactScore: 4, ownerPersonId: manager.id, mitigation: 'Train a second pharmacist', reviewOn: yesterday };
+    const risk = {
+      title: 'Pharmacist leaves',
+      cause: 'One pharmacist shared by three practices',
+      impact: 'Medication reviews stop',
+      likelihood: 3,
+      impactScore: 4,
+      ownerPersonId: manager.id,
+      mitigation: 'Train a second pharmacist',
+      reviewOn: yesterday,
+    };
     expect((await api.post(`/networks/${network.id}/risks`, { ...risk, likelihood: 6 })).status).toBe(422);
     expect((await api.post(`/networks/${network.id}/risks`, { ...risk, ownerPersonId: 'someone-else' })).status).toBe(422);
     const created = await api.post(`/networks/${network.id}/risks`, risk);
@@ -118,13 +141,27 @@ describe('dispute cases around formation, and the risk and issue log', () => {
     expect(created.body).toMatchObject({ score: 12, rating: 'medium', status: 'open' });
 
     // its review date has passed: the owner (and the facilitator) are reminded by its timer
-    const reminder = await eventually(async () => (await mails(api, 'Risk review due: Pharmacist leaves')).find((m) => m.to === manager.email), 'the review reminder');
+    const reminder = await eventually(
+      async () => (await mails(api, 'Risk review due: Pharmacist leaves')).find((m) => m.to === manager.email),
+      'the review reminder',
+    );
     expect(reminder.text).toContain('It scores 12 (likelihood × impact): a medium risk.');
-    const reviewed = await api.put(`/networks/${network.id}/risks/${created.body.id}`, { reviewOn: '2027-06-30', likelihood: 4, note: 'Second pharmacist in training.' });
+    const reviewed = await api.put(`/networks/${network.id}/risks/${created.body.id}`, {
+      reviewOn: '2027-06-30',
+      likelihood: 4,
+      note: 'Second pharmacist in training.',
+    });
     expect(reviewed.status, JSON.stringify(reviewed.body)).toBe(200);
     expect(reviewed.body).toMatchObject({ score: 16, rating: 'high', reviewOn: '2027-06-30' });
 
-    const issue = await api.post(`/networks/${network.id}/issues`, { title: 'Pharmacist sessions not shared', description: 'Highway Practice has had no sessions since October.', ownerPersonId: manager.id, action: 'Agree a rota', dueOn: '2026-12-18', riskId: created.body.id });
+    const issue = await api.post(`/networks/${network.id}/issues`, {
+      title: 'Pharmacist sessions not shared',
+      description: 'Highway Practice has had no sessions since October.',
+      ownerPersonId: manager.id,
+      action: 'Agree a rota',
+      dueOn: '2026-12-18',
+      riskId: created.body.id,
+    });
     expect(issue.status, JSON.stringify(issue.body)).toBe(201);
     expect((await api.put(`/networks/${network.id}/issues/${issue.body.id}`, { note: 'Rota not agreed at the board.' })).status).toBe(200);
     const parties = network.practices.slice(0, 2).map((p: { id: string }) => p.id);
@@ -149,6 +186,10 @@ describe('dispute cases around formation, and the risk and issue log', () => {
     const counts = await stack.repos.disputes.openCasesAndBreaches(stack.db, [network.id, 'no-such-network']);
     expect(counts.get(network.id)).toEqual({ openCases: 1, breachedCases: 0, breaches: 0 });
     expect(counts.has('no-such-network')).toBe(false);
-    expect(await stack.repos.disputes.scopeOf(stack.db, escalated.body.id)).toEqual({ programmeId: network.programmeId, networkId: network.id, practiceIds: parties });
+    expect(await stack.repos.disputes.scopeOf(stack.db, escalated.body.id)).toEqual({
+      programmeId: network.programmeId,
+      networkId: network.id,
+      practiceIds: parties,
+    });
   });
 });

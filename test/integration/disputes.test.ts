@@ -52,7 +52,9 @@ describe('dispute cases', () => {
     expect((await api.post(`/disputes/${opened.id}/events`, { type: 'extend', text: 'Agreed.' })).status).toBe(422);
     expect((await api.post(`/disputes/${opened.id}/events`, { type: 'note', text: 'x', days: 3 })).status).toBe(422);
     expect((await api.post(`/disputes/${opened.id}/events`, { type: 'determine', text: 'Decided.' })).body.error.code).toBe('CANNOT_DETERMINE');
-    expect((await api.post(`/disputes/${opened.id}/external-person`, { name: 'Ms Lee', email: 'lee@lmc.test', organisation: 'LMC' })).body.error.code).toBe('NO_EXTERNAL_AT_STEP');
+    expect((await api.post(`/disputes/${opened.id}/external-person`, { name: 'Ms Lee', email: 'lee@lmc.test', organisation: 'LMC' })).body.error.code).toBe(
+      'NO_EXTERNAL_AT_STEP',
+    );
     expect(await count('dispute_events')).toBe(events);
     expect((await api.get(`/disputes/${opened.id}`)).body.history.map((h: { type: string }) => h.type)).toEqual(['opened']);
     expect((await api.get('/disputes/nope')).status).toBe(404);
@@ -83,7 +85,10 @@ describe('dispute cases', () => {
     const practicesAsked = new Set<string>();
     for (const m of requests) practicesAsked.add((await apiClient(stack.baseUrl).get(`/actions/${m.links[0].split('/a/')[1]}`)).body.practice.id);
     expect([...practicesAsked].sort()).toEqual([ids[1], ids[2]].sort());
-    await signOnePartnerPerPractice(stack.baseUrl, requests.map((m) => ({ to: m.to, token: m.links[0].split('/a/')[1] })));
+    await signOnePartnerPerPractice(
+      stack.baseUrl,
+      requests.map((m) => ({ to: m.to, token: m.links[0].split('/a/')[1] })),
+    );
 
     const done = await caseWhen(api, opened.id, (c) => c.status === 'resolved', 'the case to be resolved');
     expect(done.history.map((h: { type: string }) => h.type)).toEqual(['opened', 'resolve', 'settlement-issued', 'settlement-signed']);
@@ -122,7 +127,10 @@ describe('dispute cases', () => {
       ['note', expect.stringContaining('(Whitechapel Practice)')],
       ['withdraw', expect.stringContaining('(Jubilee Street Group Practice)')],
     ]);
-    await eventually(async () => (await api.post(`/disputes/${opened.id}/events`, { type: 'note', text: 'x' })).body.error?.code === 'CASE_CLOSED', 'a 409 once closed');
+    await eventually(
+      async () => (await api.post(`/disputes/${opened.id}/events`, { type: 'note', text: 'x' })).body.error?.code === 'CASE_CLOSED',
+      'a 409 once closed',
+    );
     expect((await anonymous.post(`/actions/${respondent}/case-events`, { type: 'note', text: 'x' })).status).toBe(409);
   });
 
@@ -140,15 +148,28 @@ describe('dispute cases', () => {
 
     const lmc = await caseEvent(api, opened.id, { type: 'escalate', text: 'The board could not settle it.' });
     expect(lmc).toMatchObject({ step: 3, stepName: 'Local Medical Committee' });
-    const appointed = await api.post(`/disputes/${opened.id}/external-person`, { name: 'Ms Jo Lee', email: 'Jo.Lee@lmc.test', organisation: 'Tower Hamlets LMC' });
+    const appointed = await api.post(`/disputes/${opened.id}/external-person`, {
+      name: 'Ms Jo Lee',
+      email: 'Jo.Lee@lmc.test',
+      organisation: 'Tower Hamlets LMC',
+    });
     expect(appointed.status, JSON.stringify(appointed.body)).toBe(201);
     const officer = await linkFor(api, 'You are asked to act as LMC officer: Locum costs', 'jo.lee@lmc.test');
     const anonymous = apiClient(stack.baseUrl);
     const seen = await anonymous.get(`/actions/${officer}`);
-    expect(seen.body).toMatchObject({ kind: 'dispute-external', person: { name: 'Ms Jo Lee', organisation: 'Tower Hamlets LMC' }, case: { step: { number: 3 } } });
-    expect((await anonymous.post(`/actions/${officer}/case-events`, { type: 'note', text: 'The LMC’s view: costs are shared by list size.' })).status).toBe(200);
+    expect(seen.body).toMatchObject({
+      kind: 'dispute-external',
+      person: { name: 'Ms Jo Lee', organisation: 'Tower Hamlets LMC' },
+      case: { step: { number: 3 } },
+    });
+    expect((await anonymous.post(`/actions/${officer}/case-events`, { type: 'note', text: 'The LMC’s view: costs are shared by list size.' })).status).toBe(
+      200,
+    );
     expect((await anonymous.post(`/actions/${officer}/case-events`, { type: 'escalate', text: 'x' })).status).toBe(403);
-    const determined = await anonymous.post(`/actions/${officer}/case-events`, { type: 'determine', text: 'Determined: costs are shared by list size from April.' });
+    const determined = await anonymous.post(`/actions/${officer}/case-events`, {
+      type: 'determine',
+      text: 'Determined: costs are shared by list size from April.',
+    });
     expect(determined.status, JSON.stringify(determined.body)).toBe(200);
     const done = await caseWhen(api, opened.id, (c) => c.status === 'determined', 'determined');
     const last = done.history.at(-1);

@@ -37,7 +37,11 @@ async function repack(pack: Buffer, changes: Record<string, Buffer | string | nu
 }
 
 const status = (report: PackCheckReport) => Object.fromEntries(report.lines.map((l) => [l.check.replace(/^sealed .*/, 'sealed'), l.status]));
-const detail = (report: PackCheckReport, check: string) => report.lines.filter((l) => l.check.startsWith(check)).map((l) => l.detail).join(' | ');
+const detail = (report: PackCheckReport, check: string) =>
+  report.lines
+    .filter((l) => l.check.startsWith(check))
+    .map((l) => l.detail)
+    .join(' | ');
 
 /**
  * An evidence pack checked offline, as `npm run verify-evidence` does: the pack of a sealed round
@@ -101,7 +105,14 @@ describe('evidence pack verified offline', () => {
     // the newest events cut from the chain, even with the manifest re-MACed by a key holder
     const cut = { ...segment, rows: segment.rows.filter((r: { seq: number }) => r.seq < segment.checkpoint.seq) };
     const truncated = await checkEvidencePack(
-      await repack(pack, { 'audit/network-chain.json': JSON.stringify(cut), 'manifest.json': JSON.stringify({ ...manifest, audit: { ...manifest.audit, toSeq: segment.checkpoint.seq - 1 } }) }, { rehash: true, key }),
+      await repack(
+        pack,
+        {
+          'audit/network-chain.json': JSON.stringify(cut),
+          'manifest.json': JSON.stringify({ ...manifest, audit: { ...manifest.audit, toSeq: segment.checkpoint.seq - 1 } }),
+        },
+        { rehash: true, key },
+      ),
       { key },
     );
     expect(status(truncated)).toMatchObject({ 'manifest MAC': 'ok', checkpoint: 'failed' });
@@ -111,8 +122,17 @@ describe('evidence pack verified offline', () => {
     const own = segment.rows.findIndex((r: { data?: { type: string } }) => r.data?.type === 'signature.signed');
     const rewrittenRow = { ...segment.rows[own], actor: 'someone else' };
     const rewritten = { ...segment, rows: segment.rows.map((r: unknown, i: number) => (i === own ? rewrittenRow : r)) };
-    const roundEvents = JSON.parse(await zip.file(`${dir}/audit-events.json`)!.async('string')).map((e: { seq: number }) => (e.seq === rewrittenRow.seq ? rewrittenRow : e));
-    const relinked = await checkEvidencePack(await repack(pack, { 'audit/network-chain.json': JSON.stringify(rewritten), [`${dir}/audit-events.json`]: JSON.stringify(roundEvents) }, { rehash: true, key }), { key });
+    const roundEvents = JSON.parse(await zip.file(`${dir}/audit-events.json`)!.async('string')).map((e: { seq: number }) =>
+      e.seq === rewrittenRow.seq ? rewrittenRow : e,
+    );
+    const relinked = await checkEvidencePack(
+      await repack(
+        pack,
+        { 'audit/network-chain.json': JSON.stringify(rewritten), [`${dir}/audit-events.json`]: JSON.stringify(roundEvents) },
+        { rehash: true, key },
+      ),
+      { key },
+    );
     expect(status(relinked)).toMatchObject({ files: 'ok', 'audit chain': 'failed' });
     expect(detail(relinked, 'audit chain')).toMatch(new RegExp(`Audit event ${rewrittenRow.seq} does not carry a valid link`));
 
@@ -126,7 +146,11 @@ describe('evidence pack verified offline', () => {
       fs.writeFileSync(path.join(tmp, 'pack.zip'), pack);
       fs.writeFileSync(path.join(tmp, 'bad.zip'), await repack(pack, { [`${dir}/sealed.pdf`]: flipped }, { rehash: true }));
       const run = (file: string) =>
-        spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'bin', 'verify-evidence.ts'), path.join(tmp, file), '--key-file', path.join(stack.dataDir, 'evidence-key')], { cwd: ROOT, encoding: 'utf8' });
+        spawnSync(
+          path.join(ROOT, 'node_modules', '.bin', 'tsx'),
+          [path.join(ROOT, 'bin', 'verify-evidence.ts'), path.join(tmp, file), '--key-file', path.join(stack.dataDir, 'evidence-key')],
+          { cwd: ROOT, encoding: 'utf8' },
+        );
       const ok = run('pack.zip');
       expect(ok.status, ok.stdout + ok.stderr).toBe(0);
       expect(ok.stdout).toContain('Every check passed.');

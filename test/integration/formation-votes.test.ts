@@ -36,7 +36,9 @@ describe('formation with votes', () => {
 
     // stage 2: the ToR states its own voting matrix; a constitutional vote comes first and no sign
     // requests go out until it carries
-    expect((await api.put(`/networks/${network.id}/stages/terms-of-reference`, { votingRules: { 'legal-form': { threshold: 'two-thirds' } } })).status).toBe(200);
+    expect((await api.put(`/networks/${network.id}/stages/terms-of-reference`, { votingRules: { 'legal-form': { threshold: 'two-thirds' } } })).status).toBe(
+      200,
+    );
     const tor = await api.post(`/networks/${network.id}/stages/terms-of-reference/issue`);
     expect(tor.status).toBe(202);
     const voting = await waitForStage(api, network.id, 'terms-of-reference', 'voting');

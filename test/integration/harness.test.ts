@@ -4,11 +4,7 @@
  */
 import knex from 'knex';
 import { describe, expect, it } from 'vitest';
-import {
-  createTimeSkippingEnv,
-  injectedPostgresUrl,
-  testTemporalConnection,
-} from '../setup/temporal-env';
+import { createTimeSkippingEnv, injectedPostgresUrl, testTemporalConnection } from '../setup/temporal-env';
 
 const ONE_DAY_MS = 24 * 60 * 60 * 1000;
 

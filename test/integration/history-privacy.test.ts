@@ -67,7 +67,12 @@ describe('Temporal histories', () => {
 
     // a secret vote
     await api.put(`/networks/${network.id}/voting-rules`, { rules: [{ decisionType: 'appointment', ballot: 'secret' }] });
-    const motion = await api.post(`/networks/${network.id}/motions`, { title: 'Appoint the privacy lead', text: 'That the network appoints its privacy lead.', decisionType: 'appointment', closesAt: inSeconds(3600) });
+    const motion = await api.post(`/networks/${network.id}/motions`, {
+      title: 'Appoint the privacy lead',
+      text: 'That the network appoints its privacy lead.',
+      decisionType: 'appointment',
+      closesAt: inSeconds(3600),
+    });
     expect(motion.status, JSON.stringify(motion.body)).toBe(201);
     const links = await ballotLinks(api, stack.baseUrl, 'Vote: Appoint the privacy lead', 3);
     const ballots = await castAll(stack.baseUrl, links, (_l, i) => (['for', 'against', 'abstain'] as const)[i]);
@@ -103,7 +108,10 @@ describe('Temporal histories', () => {
       }
 
       // the check looks where the data would be: with the codec's key, the same histories show it
-      const signoff = histories.filter((h) => h.type === 'signoffWorkflow').map((h) => h.decoded).join('\n');
+      const signoff = histories
+        .filter((h) => h.type === 'signoffWorkflow')
+        .map((h) => h.decoded)
+        .join('\n');
       expect(signoff).toContain(receipts[0].signedBy);
       const everything = histories.map((h) => h.decoded).join('\n');
       expect(people.some((p) => everything.includes(p.email) || everything.includes(p.name))).toBe(true);

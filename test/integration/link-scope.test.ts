@@ -22,14 +22,29 @@ describe('the reach of an action link', () => {
   useStack({}, (env) => ({ stack, api: admin } = env));
 
   async function issuedNetwork(tag: string, opts: { signingCode?: boolean } = {}) {
-    const p = (await admin.post('/programmes', { name: `Links ${tag}`, sponsor: 'ICB', footprint: { minListSize: 1, maxListSize: 100000 }, settings: { signingCodeByEmail: opts.signingCode ?? false } })).body;
+    const p = (
+      await admin.post('/programmes', {
+        name: `Links ${tag}`,
+        sponsor: 'ICB',
+        footprint: { minListSize: 1, maxListSize: 100000 },
+        settings: { signingCodeByEmail: opts.signingCode ?? false },
+      })
+    ).body;
     const w = (await admin.post(`/programmes/${p.id}/waves`, { number: 1, panelDate: '2027-01-01' })).body;
     const net = await admin.post('/networks', {
       programmeId: p.id,
       waveId: w.id,
       name: `Links network ${tag}`,
       practices: [
-        { name: 'North Surgery', odsCode: 'F40001', listSize: 6000, people: [{ name: 'Dr Ana North', email: `ana.${tag}@example.org`, roles: ['partner'] }, { name: 'Dr Ned North', email: `ned.${tag}@example.org`, roles: ['partner'] }] },
+        {
+          name: 'North Surgery',
+          odsCode: 'F40001',
+          listSize: 6000,
+          people: [
+            { name: 'Dr Ana North', email: `ana.${tag}@example.org`, roles: ['partner'] },
+            { name: 'Dr Ned North', email: `ned.${tag}@example.org`, roles: ['partner'] },
+          ],
+        },
         { name: 'South Surgery', odsCode: 'F40002', listSize: 7000, people: [{ name: 'Dr Sue South', email: `sue.${tag}@example.org`, roles: ['partner'] }] },
       ],
     });
@@ -40,14 +55,26 @@ describe('the reach of an action link', () => {
     expect(issued.status).toBe(202);
     const linkFor = async (who: string, subject: RegExp) =>
       tokenFromLink(
-        (await eventually(async () => ((await admin.get(`/outbox?to=${encodeURIComponent(`${who}.${tag}@example.org`)}`)).body as { subject: string; links: string[] }[]).find((m) => subject.test(m.subject)), `${who}'s link`)).links[0],
+        (
+          await eventually(
+            async () =>
+              ((await admin.get(`/outbox?to=${encodeURIComponent(`${who}.${tag}@example.org`)}`)).body as { subject: string; links: string[] }[]).find((m) =>
+                subject.test(m.subject),
+              ),
+            `${who}'s link`,
+          )
+        ).links[0],
       );
     return { network: net.body, programme: p, issued: issued.body, linkFor };
   }
 
   it('lists only that person’s actions, open ballots included, from a link of any kind', async () => {
     const { network, issued, linkFor } = await issuedNetwork('mine');
-    const motion = await admin.post(`/networks/${network.id}/motions`, { title: 'Adopt the plan', decisionType: 'ordinary', closesAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const motion = await admin.post(`/networks/${network.id}/motions`, {
+      title: 'Adopt the plan',
+      decisionType: 'ordinary',
+      closesAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
     expect(motion.status).toBe(201);
     const anaSign = await linkFor('ana', /Please sign/);
     const anaVote = await linkFor('ana', /Adopt the plan/);
@@ -55,7 +82,12 @@ describe('the reach of an action link', () => {
     for (const token of [anaSign, anaVote]) {
       const mine = await anonymous().get(`/actions/${token}/mine`);
       expect(mine.status, JSON.stringify(mine.body)).toBe(200);
-      expect(mine.body.map((i: { kind: string; title: string }) => [i.kind, i.title]).sort()).toEqual([['sign', issued.document.title], ['vote', 'Adopt the plan']].sort());
+      expect(mine.body.map((i: { kind: string; title: string }) => [i.kind, i.title]).sort()).toEqual(
+        [
+          ['sign', issued.document.title],
+          ['vote', 'Adopt the plan'],
+        ].sort(),
+      );
       expect(mine.body.every((i: { practice: string }) => i.practice === 'North Surgery')).toBe(true);
     }
     // Sue's list is Sue's: her own links, not Ana's
@@ -89,7 +121,13 @@ describe('the reach of an action link', () => {
     expect((await anonymous().get(`/actions/${ana}`)).body.status).toBe('pending');
 
     expect((await anonymous().post(`/actions/${ana}/code`)).status).toBe(200);
-    const mail = await eventually(async () => ((await admin.get(`/outbox?to=${encodeURIComponent('ana.code@example.org')}`)).body as { subject: string; text: string }[]).find((m) => m.subject.startsWith('Your signing code')), 'the code');
+    const mail = await eventually(
+      async () =>
+        ((await admin.get(`/outbox?to=${encodeURIComponent('ana.code@example.org')}`)).body as { subject: string; text: string }[]).find((m) =>
+          m.subject.startsWith('Your signing code'),
+        ),
+      'the code',
+    );
     const code = /(\d{6})/.exec(mail.text)![1];
     const declined = await anonymous().post(`/actions/${ana}/decline`, { reason: 'Not this version', code });
     expect(declined.status, JSON.stringify(declined.body)).toBe(200);
@@ -103,9 +141,17 @@ describe('the reach of an action link', () => {
     expect((await anonymous().get(`/actions/${ana}/pdf`)).status).toBe(200);
 
     // past its expiry: the round may still be open, the link is not
-    const [row] = await stack.db('action_tokens').where({ document_id: documentId, kind: 'sign' }).join('people', 'people.id', 'action_tokens.person_id').where('people.email', 'sue.docs@example.org').select('action_tokens.id');
+    const [row] = await stack
+      .db('action_tokens')
+      .where({ document_id: documentId, kind: 'sign' })
+      .join('people', 'people.id', 'action_tokens.person_id')
+      .where('people.email', 'sue.docs@example.org')
+      .select('action_tokens.id');
     const sue = await linkFor('sue', /Please sign/);
-    await stack.db('action_tokens').where({ id: row.id }).update({ expires_at: new Date(Date.now() - 1000).toISOString() });
+    await stack
+      .db('action_tokens')
+      .where({ id: row.id })
+      .update({ expires_at: new Date(Date.now() - 1000).toISOString() });
     for (const path of [`/documents/${documentId}/pdf?token=${sue}`, `/actions/${sue}/pdf`, `/actions/${sue}/preview`]) {
       const res = await anonymous().get(path);
       expect(res.status, path).toBe(410);
@@ -133,10 +179,18 @@ describe('the reach of an action link', () => {
     const { linkFor } = await issuedNetwork('burst', { signingCode: true });
     const ana = await linkFor('ana', /Please sign/);
     expect((await anonymous().post(`/actions/${ana}/code`)).status).toBe(200);
-    const mail = await eventually(async () => ((await admin.get(`/outbox?to=${encodeURIComponent('ana.burst@example.org')}`)).body as { subject: string; text: string }[]).find((m) => m.subject.startsWith('Your signing code')), 'the code');
+    const mail = await eventually(
+      async () =>
+        ((await admin.get(`/outbox?to=${encodeURIComponent('ana.burst@example.org')}`)).body as { subject: string; text: string }[]).find((m) =>
+          m.subject.startsWith('Your signing code'),
+        ),
+      'the code',
+    );
     const code = /(\d{6})/.exec(mail.text)![1];
     const wrong = (i: number) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0');
-    const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => anonymous().post(`/actions/${ana}/sign`, { typedName: 'Dr Ana North', consent: true, code: wrong(i) })));
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => anonymous().post(`/actions/${ana}/sign`, { typedName: 'Dr Ana North', consent: true, code: wrong(i) })),
+    );
     expect(burst.every((r) => r.status === 422 && r.body.error.code === 'CODE_INVALID')).toBe(true);
     const right = await anonymous().post(`/actions/${ana}/sign`, { typedName: 'Dr Ana North', consent: true, code });
     expect(right.status).toBe(422);
@@ -163,8 +217,24 @@ describe('the code attempt limit on Postgres', () => {
     const repos = createRepos(testAuditEvidence());
     await repos.records.insertProgramme(db, { id: 'p', name: 'P', sponsor: 'S', footprint: { minListSize: 1, maxListSize: 2 } });
     await repos.records.insertWave(db, { id: 'w', programmeId: 'p', number: 1, panelDate: '2027-01-01' });
-    await repos.records.insertNetwork(db, { id: 'n', programmeId: 'p', waveId: 'w', name: 'N', practices: [{ id: 'pr', name: 'P', odsCode: 'A1', listSize: 1, people: [{ id: 'a', name: 'A', email: 'a@example.org', roles: ['partner'] }] }] });
-    await repos.tokens.insertActionToken(db, { id: 't', secret: crypto.randomBytes(32).toString('base64url'), kind: 'sign', personId: 'a', subjectId: 's', documentId: null, documentVersion: null, workflowId: 'wf', expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+    await repos.records.insertNetwork(db, {
+      id: 'n',
+      programmeId: 'p',
+      waveId: 'w',
+      name: 'N',
+      practices: [{ id: 'pr', name: 'P', odsCode: 'A1', listSize: 1, people: [{ id: 'a', name: 'A', email: 'a@example.org', roles: ['partner'] }] }],
+    });
+    await repos.tokens.insertActionToken(db, {
+      id: 't',
+      secret: crypto.randomBytes(32).toString('base64url'),
+      kind: 'sign',
+      personId: 'a',
+      subjectId: 's',
+      documentId: null,
+      documentVersion: null,
+      workflowId: 'wf',
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
     const { code } = await repos.codes.issue(db, 't');
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
     const outcomes = await Promise.all(Array.from({ length: 30 }, () => repos.codes.consume(db, 't', wrong)));

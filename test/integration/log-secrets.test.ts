@@ -32,15 +32,44 @@ describe('secrets stay out of the logs', () => {
   let temporal: Client;
   let server: http.Server;
   let baseUrl: string;
-  const secrets = { apiToken: newTokenSecret(), session: newTokenSecret(), link: newTokenSecret(), signin: newTokenSecret(), code: '493817', stranger: newTokenSecret() };
+  const secrets = {
+    apiToken: newTokenSecret(),
+    session: newTokenSecret(),
+    link: newTokenSecret(),
+    signin: newTokenSecret(),
+    code: '493817',
+    stranger: newTokenSecret(),
+  };
 
   beforeAll(async () => {
     await migrateLatest(db);
     temporal = new Client({ connection: await Connection.connect({ address: injectedTemporalAddress() }), dataConverter: testDataConverter });
     const admin = await repos.persons.ensureAdmin(db, { email: 'admin@example.org', name: 'Ada Admin' });
     await repos.tokens.insertApiToken(db, { id: crypto.randomUUID(), secret: secrets.apiToken, personId: admin.id, label: 'test' });
-    await repos.sessions.createSession(db, { id: crypto.randomUUID(), secret: secrets.session, personId: admin.id, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), ip: null, userAgent: null });
-    server = await listen(createApp({ db, repos, temporal, taskQueue: 'logs', log, publicUrl: 'http://formwork.test', formSecret: 'form-secret', secureCookies: false, payloadCodec: testCodec, codecCorsOrigins: [] }), 0, '127.0.0.1');
+    await repos.sessions.createSession(db, {
+      id: crypto.randomUUID(),
+      secret: secrets.session,
+      personId: admin.id,
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      ip: null,
+      userAgent: null,
+    });
+    server = await listen(
+      createApp({
+        db,
+        repos,
+        temporal,
+        taskQueue: 'logs',
+        log,
+        publicUrl: 'http://formwork.test',
+        formSecret: 'form-secret',
+        secureCookies: false,
+        payloadCodec: testCodec,
+        codecCorsOrigins: [],
+      }),
+      0,
+      '127.0.0.1',
+    );
     baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
   afterAll(async () => {
@@ -77,7 +106,11 @@ describe('secrets stay out of the logs', () => {
     const failures = [
       await fetch(`${baseUrl}/api/v1/networks`, { headers: { authorization: `Bearer ${secrets.apiToken}` } }),
       await fetch(`${baseUrl}/api/v1/networks`, { headers: { cookie: `fw_session=${secrets.session}` } }),
-      await fetch(`${baseUrl}/api/v1/actions/${secrets.link}/sign`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ typedName: 'A', consent: true, code: secrets.code }) }),
+      await fetch(`${baseUrl}/api/v1/actions/${secrets.link}/sign`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ typedName: 'A', consent: true, code: secrets.code }),
+      }),
       await fetch(`${baseUrl}/signin/${secrets.signin}`),
     ];
     expect(failures.map((r) => r.status)).toEqual([500, 500, 500, 500]);

@@ -9,7 +9,56 @@ import { testAuditEvidence } from '../support/codec';
 import { freshPostgresDatabase } from '../support/stack';
 import { injectedPostgresUrl } from '../setup/temporal-env';
 
-const TABLES = ['programmes', 'waves', 'networks', 'practices', 'people', 'stages', 'documents', 'signoffs', 'signature_requests', 'signatures', 'declines', 'outbox', 'api_tokens', 'action_tokens', 'audit_events', 'audit_head', 'sealed_documents', 'voting_rule_overrides', 'motions', 'motion_proxies', 'motion_turnout', 'motion_ballots', 'elections', 'election_candidates', 'election_turnout', 'election_ballots', 'appointments', 'dispute_procedures', 'disputes', 'dispute_events', 'dispute_externals', 'risks', 'issues', 'risk_log_events', 'persons', 'grants', 'grant_programmes', 'sessions', 'signin_links', 'signin_requests', 'panels', 'panel_members', 'panel_presentations', 'panel_invitations', 'panel_scores', 'panel_conditions', 'readiness_decisions', 'readiness_snapshots'];
+const TABLES = [
+  'programmes',
+  'waves',
+  'networks',
+  'practices',
+  'people',
+  'stages',
+  'documents',
+  'signoffs',
+  'signature_requests',
+  'signatures',
+  'declines',
+  'outbox',
+  'api_tokens',
+  'action_tokens',
+  'audit_events',
+  'audit_head',
+  'sealed_documents',
+  'voting_rule_overrides',
+  'motions',
+  'motion_proxies',
+  'motion_turnout',
+  'motion_ballots',
+  'elections',
+  'election_candidates',
+  'election_turnout',
+  'election_ballots',
+  'appointments',
+  'dispute_procedures',
+  'disputes',
+  'dispute_events',
+  'dispute_externals',
+  'risks',
+  'issues',
+  'risk_log_events',
+  'persons',
+  'grants',
+  'grant_programmes',
+  'sessions',
+  'signin_links',
+  'signin_requests',
+  'panels',
+  'panel_members',
+  'panel_presentations',
+  'panel_invitations',
+  'panel_scores',
+  'panel_conditions',
+  'readiness_decisions',
+  'readiness_snapshots',
+];
 
 describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -46,7 +95,15 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
     const db = await open();
     try {
       await migrateLatest(db);
-      const token = { token_hash: 'h1', kind: 'dispute-external', person_id: 'external-1', subject_id: 'case-1', workflow_id: 'w', created_at: 'x', expires_at: 'y' };
+      const token = {
+        token_hash: 'h1',
+        kind: 'dispute-external',
+        person_id: 'external-1',
+        subject_id: 'case-1',
+        workflow_id: 'w',
+        created_at: 'x',
+        expires_at: 'y',
+      };
       await db('action_tokens').insert({ id: 't1', ...token });
       await db('signing_codes').insert({ id: 'c1', token_id: 't1', code_hash: 'x', created_at: 'x', expires_at: 'y' });
       // the rebuilt table keeps its unique token hash
@@ -70,14 +127,24 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
       ]);
       await db('waves').insert({ id: 'w', programme_id: 'p1', number: 1, panel_date: '2026-06-01', created_at: 'x' });
       await db('networks').insert({ id: 'n', programme_id: 'p1', wave_id: 'w', name: 'N', created_at: 'x' });
-      await db('practices').insert([{ id: 'pa', network_id: 'n', name: 'A', ods_code: 'A1', list_size: 1 }, { id: 'pb', network_id: 'n', name: 'B', ods_code: 'B1', list_size: 1 }]);
+      await db('practices').insert([
+        { id: 'pa', network_id: 'n', name: 'A', ods_code: 'A1', list_size: 1 },
+        { id: 'pb', network_id: 'n', name: 'B', ods_code: 'B1', list_size: 1 },
+      ]);
       await db('people').insert([
         { id: 'x1', practice_id: 'pa', name: 'Dr Xi', email: 'xi@example.org', roles: '["partner"]' },
         { id: 'x2', practice_id: 'pb', name: 'Dr Xi', email: 'xi@example.org', roles: '["partner"]' },
         { id: 'y1', practice_id: 'pb', name: 'Dr Yu', email: 'yu@example.org', roles: '["partner"]' },
       ]);
       await db('api_tokens').insert([
-        { id: 't-admin', token_hash: 'a'.repeat(64), name: 'Facilitator', role: 'facilitator', email: 'boss@example.org', created_at: '2026-01-01T00:00:00.000Z' },
+        {
+          id: 't-admin',
+          token_hash: 'a'.repeat(64),
+          name: 'Facilitator',
+          role: 'facilitator',
+          email: 'boss@example.org',
+          created_at: '2026-01-01T00:00:00.000Z',
+        },
         { id: 't-comm', token_hash: 'b'.repeat(64), name: 'Commissioner', role: 'commissioner', email: null, created_at: '2026-02-01T00:00:00.000Z' },
       ]);
       await migrateLatest(db);
@@ -112,7 +179,9 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
         await db.transaction((trx) => audit.append(trx, 'tester', { type: 'programme.created', programmeId: `p${i}`, name: `Programme ${i}` }));
       }
       expect(await audit.verify(db)).toMatchObject({ valid: true, checked: 5, problems: [] });
-      await db('audit_events').where({ seq: 3 }).update({ data: JSON.stringify({ type: 'programme.created', programmeId: 'p2', name: 'Tampered' }) });
+      await db('audit_events')
+        .where({ seq: 3 })
+        .update({ data: JSON.stringify({ type: 'programme.created', programmeId: 'p2', name: 'Tampered' }) });
       expect(await audit.verify(db)).toMatchObject({ valid: false, firstBrokenSeq: 3 });
     } finally {
       await db.destroy();
@@ -127,14 +196,71 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
       await repos.records.insertProgramme(db, { id: 'p', name: 'P', sponsor: 'S', footprint: { minListSize: 1, maxListSize: 2 } });
       await repos.records.insertWave(db, { id: 'w', programmeId: 'p', number: 1, panelDate: '2026-01-01' });
       await repos.records.insertNetwork(db, {
-        id: 'n', programmeId: 'p', waveId: 'w', name: 'N',
-        practices: [{ id: 'pr', name: 'Practice', odsCode: 'A1', listSize: 10, people: [{ id: 'a', name: 'A', email: 'a@x.org', roles: ['partner'] }, { id: 'b', name: 'B', email: 'b@x.org', roles: ['partner'] }] }],
+        id: 'n',
+        programmeId: 'p',
+        waveId: 'w',
+        name: 'N',
+        practices: [
+          {
+            id: 'pr',
+            name: 'Practice',
+            odsCode: 'A1',
+            listSize: 10,
+            people: [
+              { id: 'a', name: 'A', email: 'a@x.org', roles: ['partner'] },
+              { id: 'b', name: 'B', email: 'b@x.org', roles: ['partner'] },
+            ],
+          },
+        ],
       });
       const pdf = Buffer.from('%PDF-1.7 test');
-      await repos.documents.insert(db, { id: 'd', networkId: 'n', stageKey: 'terms-of-reference', type: 'terms-of-reference', version: 1, title: 'ToR', status: 'issued', templateVersion: 't', sha256Pdf: 'x'.repeat(64), sha256Docx: 'y'.repeat(64), pdf, docx: pdf, markdown: '# ToR', html: '<h1>ToR</h1>', idempotencyKey: 'k' });
+      await repos.documents.insert(db, {
+        id: 'd',
+        networkId: 'n',
+        stageKey: 'terms-of-reference',
+        type: 'terms-of-reference',
+        version: 1,
+        title: 'ToR',
+        status: 'issued',
+        templateVersion: 't',
+        sha256Pdf: 'x'.repeat(64),
+        sha256Docx: 'y'.repeat(64),
+        pdf,
+        docx: pdf,
+        markdown: '# ToR',
+        html: '<h1>ToR</h1>',
+        idempotencyKey: 'k',
+      });
       expect((await repos.documents.file(db, 'd', 'pdf'))?.equals(pdf)).toBe(true);
-      await repos.signoffs.insert(db, { id: 's', workflowId: 'wf', networkId: 'n', stageKey: 'terms-of-reference', documentId: 'd', documentVersion: 1, status: 'open', rule: {}, slots: [], expiresAt: null });
-      const sig = (id: string, personId: string) => ({ id, signoffId: 's', documentId: 'd', documentVersion: 1, documentSha256: 'x'.repeat(64), personId, practiceId: 'pr', typedName: personId, capacity: 'partner', slotIds: ['pr:partner'], consentVersion: 'v', method: 'm', ip: null, userAgent: null, signedAt: new Date().toISOString() });
+      await repos.signoffs.insert(db, {
+        id: 's',
+        workflowId: 'wf',
+        networkId: 'n',
+        stageKey: 'terms-of-reference',
+        documentId: 'd',
+        documentVersion: 1,
+        status: 'open',
+        rule: {},
+        slots: [],
+        expiresAt: null,
+      });
+      const sig = (id: string, personId: string) => ({
+        id,
+        signoffId: 's',
+        documentId: 'd',
+        documentVersion: 1,
+        documentSha256: 'x'.repeat(64),
+        personId,
+        practiceId: 'pr',
+        typedName: personId,
+        capacity: 'partner',
+        slotIds: ['pr:partner'],
+        consentVersion: 'v',
+        method: 'm',
+        ip: null,
+        userAgent: null,
+        signedAt: new Date().toISOString(),
+      });
       await repos.signoffs.insertSignature(db, sig('s1', 'a'));
       await expect(repos.signoffs.insertSignature(db, sig('s2', 'a'))).rejects.toThrow();
       expect((await repos.signoffs.signatures(db, { signoffId: 's' })).map((s) => s.personId)).toEqual(['a']);

@@ -44,14 +44,42 @@ describe('a deferred network finishes in the next wave', () => {
     env = await createTimeSkippingEnv({ dataConverter: testDataConverter });
     await migrateLatest(db);
     await seedFacilitator(db, repos);
-    await repos.records.insertProgramme(db, { id: 'prog', name: 'Tower Hamlets', sponsor: 'Tower Hamlets PCT', footprint: { minListSize: 1, maxListSize: 100000 } });
+    await repos.records.insertProgramme(db, {
+      id: 'prog',
+      name: 'Tower Hamlets',
+      sponsor: 'Tower Hamlets PCT',
+      footprint: { minListSize: 1, maxListSize: 100000 },
+    });
     await repos.records.insertWave(db, { id: 'w1', programmeId: 'prog', number: 1, panelDate: '2027-01-15' });
     await repos.records.insertWave(db, { id: 'w2', programmeId: 'prog', number: 2, panelDate: '2027-04-15' });
-    await repos.panels.upsert(db, { id: 'panel1', programmeId: 'prog', waveId: 'w1', date: '2027-01-15', criteria: CRITERIA, members: [{ id: 'm1', name: 'Ms Jo Reed', email: 'jo@panel.org', organisation: 'PCT', external: false }] });
-    await repos.panels.upsert(db, { id: 'panel2', programmeId: 'prog', waveId: 'w2', date: '2027-04-15', criteria: CRITERIA, members: [{ id: 'm2', name: 'Prof Sam Okafor', email: 'sam@panel.org', organisation: 'University', external: true }] });
+    await repos.panels.upsert(db, {
+      id: 'panel1',
+      programmeId: 'prog',
+      waveId: 'w1',
+      date: '2027-01-15',
+      criteria: CRITERIA,
+      members: [{ id: 'm1', name: 'Ms Jo Reed', email: 'jo@panel.org', organisation: 'PCT', external: false }],
+    });
+    await repos.panels.upsert(db, {
+      id: 'panel2',
+      programmeId: 'prog',
+      waveId: 'w2',
+      date: '2027-04-15',
+      criteria: CRITERIA,
+      members: [{ id: 'm2', name: 'Prof Sam Okafor', email: 'sam@panel.org', organisation: 'University', external: true }],
+    });
     await repos.records.insertNetwork(db, {
-      id: 'net', programmeId: 'prog', waveId: 'w1', name: 'Bow Network',
-      practices: people.map((p, i) => ({ id: p.practiceId, name: `Practice ${i + 1}`, odsCode: `F8400${i + 1}`, listSize: 12000, people: [{ id: p.id, name: p.name, email: p.email, roles: ['partner'] }] })),
+      id: 'net',
+      programmeId: 'prog',
+      waveId: 'w1',
+      name: 'Bow Network',
+      practices: people.map((p, i) => ({
+        id: p.practiceId,
+        name: `Practice ${i + 1}`,
+        odsCode: `F8400${i + 1}`,
+        listSize: 12000,
+        people: [{ id: p.id, name: p.name, email: p.email, roles: ['partner'] }],
+      })),
     });
   });
   afterAll(async () => {
@@ -62,7 +90,13 @@ describe('a deferred network finishes in the next wave', () => {
 
   it('is deferred in wave 1, waits three months, passes in wave 2 and completes every stage', async () => {
     const deps = testActivityDeps(db, repos);
-    const worker = await timeSkippingWorker(env, 'deferral', { ...createFormationActivities(deps), ...createSigningActivities(deps), ...createSealingActivities({ ...deps, sealSigning: await testSealSigning() }), ...createPanelActivities(deps), ...createDisputesActivities(deps) });
+    const worker = await timeSkippingWorker(env, 'deferral', {
+      ...createFormationActivities(deps),
+      ...createSigningActivities(deps),
+      ...createSealingActivities({ ...deps, sealSigning: await testSealSigning() }),
+      ...createPanelActivities(deps),
+      ...createDisputesActivities(deps),
+    });
     await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(formationWorkflow, { taskQueue: 'deferral', workflowId: 'formation-net', args: [{ networkId: 'net' }] });
       const waitFor = async (what: string, check: (s: FormationState) => boolean) => {
@@ -74,24 +108,47 @@ describe('a deferred network finishes in the next wave', () => {
         throw new Error(`timed out waiting for ${what}`);
       };
       const stage = (s: FormationState, key: string) => s.stages.find((x) => x.key === key)!;
-      const issue = (key: (typeof STAGE_KEYS)[number]) => handle.executeUpdate(issueStageUpdate, { args: [{ stage: key, actor: 'Facilitator', signingRule: DEFAULT_SIGNING_RULE }] });
+      const issue = (key: (typeof STAGE_KEYS)[number]) =>
+        handle.executeUpdate(issueStageUpdate, { args: [{ stage: key, actor: 'Facilitator', signingRule: DEFAULT_SIGNING_RULE }] });
       const signRound = async (key: string) => {
-        const state = await waitFor(`${key} to await signatures`, (s) => stage(s, key).status === 'awaiting-signatures' && stage(s, key).signoffWorkflowId !== null);
+        const state = await waitFor(
+          `${key} to await signatures`,
+          (s) => stage(s, key).status === 'awaiting-signatures' && stage(s, key).signoffWorkflowId !== null,
+        );
         const round = env.client.workflow.getHandle(stage(state, key).signoffWorkflowId!);
         // the child may be a moment from answering queries
         const opened = async () => (await round.query(signoffStateQuery).catch(() => null))?.status === 'open';
         for (let i = 0; i < 200 && !(await opened()); i++) await new Promise((r) => setTimeout(r, 50));
         const { documentVersion } = await round.query(signoffStateQuery);
         for (const p of people) {
-          await round.executeUpdate(signUpdate, { args: [{ personId: p.id, tokenId: `t-${p.id}`, documentVersion, typedName: p.name, consent: true, consentVersion: CONSENT.version, method: 'action-link', ip: null, userAgent: null }] });
+          await round.executeUpdate(signUpdate, {
+            args: [
+              {
+                personId: p.id,
+                tokenId: `t-${p.id}`,
+                documentVersion,
+                typedName: p.name,
+                consent: true,
+                consentVersion: CONSENT.version,
+                method: 'action-link',
+                ip: null,
+                userAgent: null,
+              },
+            ],
+          });
         }
       };
 
       // wave 1: the pack goes to the wave 1 panel, which defers the network
       await waitFor('the panel stage', (s) => stage(s, 'panel-presentation').status === 'drafting');
       await issue('panel-presentation');
-      const opened = await waitFor('the wave 1 presentation', (s) => s.panel?.invited.includes('m1') === true && stage(s, 'panel-presentation').status === 'awaiting-signatures');
-      const deferred = await handle.executeUpdate(recordPanelOutcomeUpdate, { args: [{ outcome: 'defer', conditions: [], reason: 'Not ready for wave 1', actor: 'Facilitator' }] });
+      const opened = await waitFor(
+        'the wave 1 presentation',
+        (s) => s.panel?.invited.includes('m1') === true && stage(s, 'panel-presentation').status === 'awaiting-signatures',
+      );
+      const deferred = await handle.executeUpdate(recordPanelOutcomeUpdate, {
+        args: [{ outcome: 'defer', conditions: [], reason: 'Not ready for wave 1', actor: 'Facilitator' }],
+      });
       expect(deferred.toWave).toMatchObject({ id: 'w2', number: 2 });
       await waitFor('the stage to start again', (s) => stage(s, 'panel-presentation').status === 'drafting' && s.panel?.presentationId === null);
       expect((await repos.records.getNetwork(db, 'net'))?.waveId).toBe('w2');
@@ -107,8 +164,28 @@ describe('a deferred network finishes in the next wave', () => {
       const wave2 = await waitFor('the wave 2 presentation', (s) => s.panel?.invited.includes('m2') === true);
       expect(wave2.panel!.presentationId).not.toBe(opened.panel!.presentationId);
       expect(wave2.panel!.waveNumber).toBe(2);
-      await handle.executeUpdate(scorePanelUpdate, { args: [{ memberId: 'm2', tokenId: 't-m2', presentationId: wave2.panel!.presentationId!, sheet: { scores: [{ criterion: 'vision', score: 5, comment: '' }], recommendation: 'pass' } }] });
-      const refused = await handle.executeUpdate(scorePanelUpdate, { args: [{ memberId: 'm1', tokenId: 't-m1', presentationId: opened.panel!.presentationId!, sheet: { scores: [{ criterion: 'vision', score: 1, comment: '' }], recommendation: 'defer' } }] }).catch((err: { cause?: { type?: string } }) => err.cause);
+      await handle.executeUpdate(scorePanelUpdate, {
+        args: [
+          {
+            memberId: 'm2',
+            tokenId: 't-m2',
+            presentationId: wave2.panel!.presentationId!,
+            sheet: { scores: [{ criterion: 'vision', score: 5, comment: '' }], recommendation: 'pass' },
+          },
+        ],
+      });
+      const refused = await handle
+        .executeUpdate(scorePanelUpdate, {
+          args: [
+            {
+              memberId: 'm1',
+              tokenId: 't-m1',
+              presentationId: opened.panel!.presentationId!,
+              sheet: { scores: [{ criterion: 'vision', score: 1, comment: '' }], recommendation: 'defer' },
+            },
+          ],
+        })
+        .catch((err: { cause?: { type?: string } }) => err.cause);
       expect(refused).toMatchObject({ type: 'PANEL_CLOSED' });
       await handle.executeUpdate(recordPanelOutcomeUpdate, { args: [{ outcome: 'pass', conditions: [], reason: 'Ready', actor: 'Facilitator' }] });
       await signRound('panel-presentation');

@@ -40,10 +40,23 @@ describe('the wave panel', () => {
     const { waves, network } = await createScenarioNetwork(api, { practiceCount: 2 });
     // the third member is a partner of the network's first practice: a conflict
     const partner = network.practices[0].people.find((p: { roles: string[] }) => p.roles.includes('partner'));
-    const set = await api.put(`/waves/${waves[0].id}/panel`, panelBody('2009-03-16', [{ name: partner.name, email: partner.email.toUpperCase(), organisation: 'Local GP', external: false }]));
+    const set = await api.put(
+      `/waves/${waves[0].id}/panel`,
+      panelBody('2009-03-16', [{ name: partner.name, email: partner.email.toUpperCase(), organisation: 'Local GP', external: false }]),
+    );
     expect(set.status, JSON.stringify(set.body)).toBe(200);
     expect(set.body.members).toHaveLength(3);
-    expect((await api.put(`/waves/${waves[0].id}/panel`, { ...panelBody(), criteria: [{ key: 'a', title: 'A', weight: 1 }, { key: 'a', title: 'B', weight: 1 }] })).body.error.code).toBe('VALIDATION_FAILED');
+    expect(
+      (
+        await api.put(`/waves/${waves[0].id}/panel`, {
+          ...panelBody(),
+          criteria: [
+            { key: 'a', title: 'A', weight: 1 },
+            { key: 'a', title: 'B', weight: 1 },
+          ],
+        })
+      ).body.error.code,
+    ).toBe('VALIDATION_FAILED');
     expect((await api.put(`/waves/unknown/panel`, panelBody())).status).toBe(404);
 
     // before the pack is issued there is nothing to decide
@@ -60,10 +73,15 @@ describe('the wave panel', () => {
     }, 'two score links');
     expect(links.map((l) => l.to).sort()).toEqual(['jo.reed@panel.example.org', 'sam.okafor@panel.example.org']);
     // the partner is told why, and the exclusion is recorded and shown
-    const told = (await api.get(`/outbox?to=${encodeURIComponent(partner.email)}`)).body.find((m: { subject: string }) => m.subject.startsWith('You will not score'));
+    const told = (await api.get(`/outbox?to=${encodeURIComponent(partner.email)}`)).body.find((m: { subject: string }) =>
+      m.subject.startsWith('You will not score'),
+    );
     expect(told.text).toContain(`a partner of ${network.practices[0].name}, a member practice of the network, may not score it`);
     const shown = await api.get(`/networks/${network.id}/panel`);
-    expect(shown.body.current.members.find((m: { name: string }) => m.name === partner.name)).toMatchObject({ status: 'excluded', exclusionReason: expect.stringContaining(network.practices[0].name) });
+    expect(shown.body.current.members.find((m: { name: string }) => m.name === partner.name)).toMatchObject({
+      status: 'excluded',
+      exclusionReason: expect.stringContaining(network.practices[0].name),
+    });
 
     // a member reads what the link allows, and the pack
     const anonymous = apiClient(stack.baseUrl);
@@ -78,7 +96,9 @@ describe('the wave panel', () => {
     const incomplete = await anonymous.post(`/actions/${jo.token}/score`, { ...SHEET, scores: SHEET.scores.slice(0, 2) });
     expect(incomplete.status).toBe(422);
     expect(incomplete.body.error).toMatchObject({ code: 'INVALID_SCORES', details: [{ path: 'scores', message: 'leadership has no score' }] });
-    expect((await anonymous.post(`/actions/${jo.token}/score`, { ...SHEET, scores: [{ criterion: 'vision', score: 6, comment: '' }] })).body.error.code).toBe('VALIDATION_FAILED');
+    expect((await anonymous.post(`/actions/${jo.token}/score`, { ...SHEET, scores: [{ criterion: 'vision', score: 6, comment: '' }] })).body.error.code).toBe(
+      'VALIDATION_FAILED',
+    );
 
     // once per member: a repeat is a 409, and of concurrent repeats exactly one is recorded
     const scored = await anonymous.post(`/actions/${jo.token}/score`, SHEET);
@@ -86,7 +106,14 @@ describe('the wave panel', () => {
     const repeat = await anonymous.post(`/actions/${jo.token}/score`, SHEET);
     expect(repeat.status).toBe(409);
     expect(repeat.body.error.code).toBe('ALREADY_SCORED');
-    const samSheet = { scores: [{ criterion: 'vision', score: 5, comment: '' }, { criterion: 'freedoms', score: 4, comment: '' }, { criterion: 'leadership', score: 4, comment: '' }], recommendation: 'pass' };
+    const samSheet = {
+      scores: [
+        { criterion: 'vision', score: 5, comment: '' },
+        { criterion: 'freedoms', score: 4, comment: '' },
+        { criterion: 'leadership', score: 4, comment: '' },
+      ],
+      recommendation: 'pass',
+    };
     const racing = await Promise.all([1, 2, 3].map(() => anonymous.post(`/actions/${sam.token}/score`, samSheet)));
     expect(racing.map((r) => r.status).sort()).toEqual([200, 409, 409]);
     expect(racing.filter((r) => r.status === 409).every((r) => r.body.error.code === 'ALREADY_SCORED')).toBe(true);
@@ -102,7 +129,11 @@ describe('the wave panel', () => {
 
     // the outcome: conditional, with two conditions; a second outcome is refused
     expect((await api.post(`/networks/${network.id}/panel/outcome`, { outcome: 'conditional', reason: 'No payee' })).body.error.code).toBe('VALIDATION_FAILED');
-    const outcome = await api.post(`/networks/${network.id}/panel/outcome`, { outcome: 'conditional', conditions: ['Name the nominated payee', 'Appoint the Clinical Director'], reason: 'A strong vision; the leadership is not yet in place.' });
+    const outcome = await api.post(`/networks/${network.id}/panel/outcome`, {
+      outcome: 'conditional',
+      conditions: ['Name the nominated payee', 'Appoint the Clinical Director'],
+      reason: 'A strong vision; the leadership is not yet in place.',
+    });
     expect(outcome.status, JSON.stringify(outcome.body)).toBe(200);
     expect(outcome.body).toMatchObject({ outcome: 'conditional', conditions: [{ n: 1 }, { n: 2 }], toWave: null, letterDocumentId: expect.any(String) });
     expect((await api.post(`/networks/${network.id}/panel/outcome`, { outcome: 'pass', reason: 'Again' })).body.error.code).toBe('OUTCOME_RECORDED');
@@ -110,7 +141,9 @@ describe('the wave panel', () => {
     expect((await anonymous.get(`/actions/${jo.token}`)).body.status).toBe('scored');
 
     // the letter is stored and mailed to the practices, with a link to its PDF
-    const letters = (await api.get('/outbox?limit=1000')).body.filter((m: { subject: string }) => m.subject === `Panel outcome for ${network.name}: passed with conditions`);
+    const letters = (await api.get('/outbox?limit=1000')).body.filter(
+      (m: { subject: string }) => m.subject === `Panel outcome for ${network.name}: passed with conditions`,
+    );
     expect(letters.length).toBeGreaterThanOrEqual(2);
     expect(letters[0].text).toContain('1. Name the nominated payee\n2. Appoint the Clinical Director');
     expect(letters[0].links[0]).toContain(`/api/v1/documents/${outcome.body.letterDocumentId}/pdf?token=`);
@@ -130,23 +163,37 @@ describe('the wave panel', () => {
     expect(blocked.status).toBe(409);
     expect(blocked.body.error.code).toBe('CONDITIONS_OPEN');
     expect(blocked.body.error.message).toContain('1 ("Name the nominated payee"), 2 ("Appoint the Clinical Director")');
-    expect((await api.post(`/networks/${network.id}/panel/conditions/1/close`, { note: 'Payee named in the ToR', evidenceDocumentId: tor.body.document.id })).status).toBe(200);
+    expect(
+      (await api.post(`/networks/${network.id}/panel/conditions/1/close`, { note: 'Payee named in the ToR', evidenceDocumentId: tor.body.document.id })).status,
+    ).toBe(200);
     expect((await api.post(`/networks/${network.id}/panel/conditions/1/close`, { note: 'Again' })).body.error.code).toBe('CONDITION_CLOSED');
     expect((await api.post(`/networks/${network.id}/panel/conditions/9/close`, { note: 'No such' })).status).toBe(404);
-    expect((await api.post(`/networks/${network.id}/panel/conditions/2/close`, { note: 'x', evidenceDocumentId: 'not-a-document' })).body.error.code).toBe('VALIDATION_FAILED');
+    expect((await api.post(`/networks/${network.id}/panel/conditions/2/close`, { note: 'x', evidenceDocumentId: 'not-a-document' })).body.error.code).toBe(
+      'VALIDATION_FAILED',
+    );
     const stillBlocked = await api.post(`/networks/${network.id}/stages/legal-entity/issue`);
     expect(stillBlocked.body.error.message).toContain('2 ("Appoint the Clinical Director")');
     expect(stillBlocked.body.error.message).not.toContain('nominated payee');
     expect((await api.post(`/networks/${network.id}/panel/conditions/2/close`, { note: 'Dr Evans appointed at the board of 2 April' })).status).toBe(200);
     expect((await api.post(`/networks/${network.id}/stages/legal-entity/issue`)).status).toBe(202);
     const closed = (await api.get(`/networks/${network.id}/panel`)).body.conditions;
-    expect(closed).toMatchObject([{ n: 1, status: 'closed', evidenceDocumentId: tor.body.document.id }, { n: 2, status: 'closed', note: 'Dr Evans appointed at the board of 2 April' }]);
+    expect(closed).toMatchObject([
+      { n: 1, status: 'closed', evidenceDocumentId: tor.body.document.id },
+      { n: 2, status: 'closed', note: 'Dr Evans appointed at the board of 2 April' },
+    ]);
   });
 
   it('defers a network into the next wave, where it starts again at the panel; with no next wave it is a clear 409', async () => {
     const { programme, waves, network } = await createScenarioNetwork(api, { practiceCount: 2, name: 'Deferred network' });
     expect((await api.put(`/waves/${waves[0].id}/panel`, panelBody('2009-03-16'))).status).toBe(200);
-    expect((await api.put(`/waves/${waves[1].id}/panel`, panelBody('2009-06-15', [{ name: 'Mr Lee Wong', email: 'lee.wong@panel.example.org', organisation: 'Local Medical Committee', external: true }]))).status).toBe(200);
+    expect(
+      (
+        await api.put(
+          `/waves/${waves[1].id}/panel`,
+          panelBody('2009-06-15', [{ name: 'Mr Lee Wong', email: 'lee.wong@panel.example.org', organisation: 'Local Medical Committee', external: true }]),
+        )
+      ).status,
+    ).toBe(200);
     await api.post(`/networks/${network.id}/formation`);
     const pack = await issuePack(network.id);
     const requests = await eventually(async () => {
@@ -181,7 +228,9 @@ describe('the wave panel', () => {
     expect(view.current.wave.number).toBe(2);
     expect(view.earlier).toHaveLength(1);
     expect(view.earlier[0]).toMatchObject({ wave: { number: 1 }, outcome: { outcome: 'defer', toWave: { number: 2 } } });
-    expect((await apiClient(stack.baseUrl).post(`/actions/${links[0].token}/score`, { ...SHEET, recommendation: 'pass', conditions: undefined })).status).toBe(200);
+    expect((await apiClient(stack.baseUrl).post(`/actions/${links[0].token}/score`, { ...SHEET, recommendation: 'pass', conditions: undefined })).status).toBe(
+      200,
+    );
     await passPanel(api, network.id);
     await signPack(again, 2);
     await waitForStage(api, network.id, 'terms-of-reference', 'drafting');

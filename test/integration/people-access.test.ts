@@ -16,7 +16,8 @@ describe('people and access', () => {
   let world: AccessWorld;
   useStack({}, (env) => ({ stack, api: admin } = env));
 
-  const auditOf = async (type: string) => (await stack.db('audit_events').where({ type }).orderBy('seq')).map((r) => ({ actor: r.actor as string, data: JSON.parse(r.data) }));
+  const auditOf = async (type: string) =>
+    (await stack.db('audit_events').where({ type }).orderBy('seq')).map((r) => ({ actor: r.actor as string, data: JSON.parse(r.data) }));
 
   it('knows a person once by email, across practices, and the first facilitator as the administrator', async () => {
     world = await buildAccessWorld(admin, stack.baseUrl, 'people');
@@ -25,10 +26,18 @@ describe('people and access', () => {
     expect(me.credential).toEqual({ kind: 'token' });
     const p = (await admin.post('/programmes', { name: 'Two practices', sponsor: 'ICB', footprint: { minListSize: 1, maxListSize: 100000 } })).body;
     const w = (await admin.post(`/programmes/${p.id}/waves`, { number: 1, panelDate: '2027-01-01' })).body;
-    const both = (ods: string) => ({ name: `Surgery ${ods}`, odsCode: ods, listSize: 5000, people: [{ name: 'Dr Dual Role', email: 'Dual@Example.org', roles: ['partner'] }] });
+    const both = (ods: string) => ({
+      name: `Surgery ${ods}`,
+      odsCode: ods,
+      listSize: 5000,
+      people: [{ name: 'Dr Dual Role', email: 'Dual@Example.org', roles: ['partner'] }],
+    });
     const net = await admin.post('/networks', { programmeId: p.id, waveId: w.id, name: 'Dual network', practices: [both('F10001'), both('F10002')] });
     expect(net.status).toBe(201);
-    const rows = await stack.db('people').whereIn('practice_id', net.body.practices.map((x: { id: string }) => x.id));
+    const rows = await stack.db('people').whereIn(
+      'practice_id',
+      net.body.practices.map((x: { id: string }) => x.id),
+    );
     expect(rows).toHaveLength(2);
     expect(rows[0].person_id).toBeTruthy();
     expect(rows[0].person_id).toBe(rows[1].person_id);
@@ -65,7 +74,9 @@ describe('people and access', () => {
     expect((await commA.api.get('/staff')).status).toBe(403);
 
     const invited = await auditOf('staff.invited');
-    expect(invited.find((e) => e.data.grantId === first.body.id)!.actor).toMatch(new RegExp(`^person:${(await admin.get('/me')).body.person.id} token:[\\w-]+$`));
+    expect(invited.find((e) => e.data.grantId === first.body.id)!.actor).toMatch(
+      new RegExp(`^person:${(await admin.get('/me')).body.person.id} token:[\\w-]+$`),
+    );
   });
 
   it('gives a facilitator who creates a programme a grant over it', async () => {
@@ -99,7 +110,12 @@ describe('people and access', () => {
     expect((await double.api.get(`/waves/${A.waveId}/readiness`)).status).toBe(403);
 
     const revoked = await auditOf('staff.revoked');
-    expect(revoked.map((e) => [e.data.grantId, e.data.credentialsEnded])).toEqual(expect.arrayContaining([[lone.grantId, true], [double.grantId, false]]));
+    expect(revoked.map((e) => [e.data.grantId, e.data.credentialsEnded])).toEqual(
+      expect.arrayContaining([
+        [lone.grantId, true],
+        [double.grantId, false],
+      ]),
+    );
     // a facilitator may revoke a grant over their programmes; of another programme it is not found
     const victim = await admin.post('/staff', { name: 'Vi', email: 'vi@example.org', role: 'panel-member', programmeIds: [A.id] });
     expect((await world.facB.api.call('DELETE', `/staff/${victim.body.id}`)).status).toBe(404);
@@ -144,12 +160,19 @@ describe('people and access', () => {
     expect(network.offices).toEqual([expect.objectContaining({ office: 'chair', memberId: mo.id, name: 'Mo Manager', source: 'appointed' })]);
     expect((await chair.api.get(`/networks/${NA.id}`)).status).toBe(200);
     expect((await chair.api.get(`/networks/${NB.id}`)).status).toBe(404);
-    const motion = await chair.api.post(`/networks/${NA.id}/motions`, { title: 'Chair’s motion', decisionType: 'ordinary', closesAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const motion = await chair.api.post(`/networks/${NA.id}/motions`, {
+      title: 'Chair’s motion',
+      decisionType: 'ordinary',
+      closesAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
     expect(motion.status, JSON.stringify(motion.body)).toBe(201);
     expect((await chair.api.get(`/motions/${motion.body.id}`)).status).toBe(200);
     // closing is the facilitator's
     expect((await chair.api.post(`/motions/${motion.body.id}/close`)).status).toBe(403);
-    expect((await chair.api.post(`/networks/${NB.id}/motions`, { title: 'x', decisionType: 'ordinary', closesAt: new Date(Date.now() + 3_600_000).toISOString() })).status).toBe(404);
+    expect(
+      (await chair.api.post(`/networks/${NB.id}/motions`, { title: 'x', decisionType: 'ordinary', closesAt: new Date(Date.now() + 3_600_000).toISOString() }))
+        .status,
+    ).toBe(404);
     const opened = (await auditOf('motion.opened')).find((e) => e.data.motionId === motion.body.id);
     expect(opened?.actor ?? '').toMatch(/^person:[\w-]+ token:[\w-]+$/);
     expect((await chair.api.get('/me')).body.offices).toEqual([{ networkId: NA.id, office: 'chair' }]);
@@ -164,7 +187,14 @@ describe('people and access', () => {
     // the practice role `chair` is an office too
     const p = (await admin.post('/programmes', { name: 'Role chair', sponsor: 'ICB', footprint: { minListSize: 1, maxListSize: 100000 } })).body;
     const w = (await admin.post(`/programmes/${p.id}/waves`, { number: 1, panelDate: '2027-01-01' })).body;
-    const n = await admin.post('/networks', { programmeId: p.id, waveId: w.id, name: 'Role-chair network', practices: [{ name: 'S', odsCode: 'F20001', listSize: 5000, people: [{ name: 'Dr Cass Chair', email: 'cass@example.org', roles: ['partner', 'chair'] }] }] });
+    const n = await admin.post('/networks', {
+      programmeId: p.id,
+      waveId: w.id,
+      name: 'Role-chair network',
+      practices: [
+        { name: 'S', odsCode: 'F20001', listSize: 5000, people: [{ name: 'Dr Cass Chair', email: 'cass@example.org', roles: ['partner', 'chair'] }] },
+      ],
+    });
     expect((await admin.get(`/networks/${n.body.id}`)).body.offices).toEqual([expect.objectContaining({ office: 'chair', source: 'practice-role' })]);
     const cass = await signInByEmail(stack.baseUrl, admin, 'cass@example.org');
     expect(cass.landing).toBe(`/networks/${n.body.id}`);
@@ -175,20 +205,34 @@ describe('people and access', () => {
     const { facA, A, NA, commA } = world;
     await facA.api.get('/outbox');
     const reads = await auditOf('access.read');
-    expect(reads.at(-1)).toMatchObject({ actor: expect.stringMatching(new RegExp(`^person:${facA.personId} token:`)), data: { action: 'outbox.read', route: 'GET /outbox' } });
+    expect(reads.at(-1)).toMatchObject({
+      actor: expect.stringMatching(new RegExp(`^person:${facA.personId} token:`)),
+      data: { action: 'outbox.read', route: 'GET /outbox' },
+    });
     const pack = await commA.api.get(`/networks/${NA.id}/stages/panel-presentation/evidence`);
     expect(pack.status).toBe(200);
-    expect((await auditOf('access.read')).at(-1)).toMatchObject({ actor: expect.stringMatching(new RegExp(`^person:${commA.personId} `)), data: { action: 'evidence.read', params: { id: NA.id, stage: 'panel-presentation' } } });
+    expect((await auditOf('access.read')).at(-1)).toMatchObject({
+      actor: expect.stringMatching(new RegExp(`^person:${commA.personId} `)),
+      data: { action: 'evidence.read', params: { id: NA.id, stage: 'panel-presentation' } },
+    });
     expect((await facA.api.put(`/programmes/${A.id}/settings`, { voteWindowDays: 10 })).status).toBe(200);
     expect((await auditOf('programme.settings-changed')).at(-1)!.data).toMatchObject({ programmeId: A.id, settings: { voteWindowDays: 10 } });
     const template = await facA.api.put(`/programmes/${A.id}/templates/panel-pack`, { source: panelPackTemplate() });
     expect(template.status, JSON.stringify(template.body)).toBe(201);
-    expect((await auditOf('template.uploaded')).at(-1)).toMatchObject({ actor: expect.stringMatching(new RegExp(`^person:${facA.personId} token:`)), data: { programmeId: A.id, documentType: 'panel-pack', version: 1 } });
+    expect((await auditOf('template.uploaded')).at(-1)).toMatchObject({
+      actor: expect.stringMatching(new RegExp(`^person:${facA.personId} token:`)),
+      data: { programmeId: A.id, documentType: 'panel-pack', version: 1 },
+    });
   });
 
   it('tells a decline to the facilitators of that network’s programme and the administrator, not to others', async () => {
     const { A, facA } = world;
-    const n = await facA.api.post('/networks', { programmeId: A.id, waveId: A.waveId, name: 'Decline network', practices: [{ name: 'D', odsCode: 'F30001', listSize: 5000, people: [{ name: 'Dr Dee Cline', email: 'decline@example.org', roles: ['partner'] }] }] });
+    const n = await facA.api.post('/networks', {
+      programmeId: A.id,
+      waveId: A.waveId,
+      name: 'Decline network',
+      practices: [{ name: 'D', odsCode: 'F30001', listSize: 5000, people: [{ name: 'Dr Dee Cline', email: 'decline@example.org', roles: ['partner'] }] }],
+    });
     expect(n.status).toBe(201);
     await facA.api.post(`/networks/${n.body.id}/formation`);
     await waitForStage(admin, n.body.id, 'panel-presentation', 'drafting');

@@ -51,7 +51,10 @@ describe('programmes are walled off from each other', () => {
     expect((await admin.get(`/programmes/${A.id}/templates`)).body).toEqual([]);
 
     // motions
-    await notFound(b.post(`/networks/${NA.id}/motions`, { title: 'x', decisionType: 'ordinary', closesAt: new Date(Date.now() + 3_600_000).toISOString() }), 'open a motion');
+    await notFound(
+      b.post(`/networks/${NA.id}/motions`, { title: 'x', decisionType: 'ordinary', closesAt: new Date(Date.now() + 3_600_000).toISOString() }),
+      'open a motion',
+    );
     await notFound(b.get(`/motions/${world.motionId}`), 'read a motion');
     await notFound(b.post(`/motions/${world.motionId}/close`), 'close a motion');
     expect((await admin.get(`/motions/${world.motionId}`)).body.status).toBe('open');

@@ -17,9 +17,11 @@ describe('programme readiness', () => {
 
   async function createProgramme(networks: ReturnType<typeof towerHamlets>['networks']) {
     const scenario = towerHamlets();
-    const programme = (await api.post('/programmes', { ...scenario.programme, name: `${scenario.programme.name} ${Math.random().toString(36).slice(2, 8)}` })).body;
+    const programme = (await api.post('/programmes', { ...scenario.programme, name: `${scenario.programme.name} ${Math.random().toString(36).slice(2, 8)}` }))
+      .body;
     const waves = [];
-    for (const [i, w] of scenario.waves.entries()) waves.push((await api.post(`/programmes/${programme.id}/waves`, { ...w, panelDate: inDays(7 + i * 60) })).body);
+    for (const [i, w] of scenario.waves.entries())
+      waves.push((await api.post(`/programmes/${programme.id}/waves`, { ...w, panelDate: inDays(7 + i * 60) })).body);
     const created = [];
     for (const n of networks) {
       const res = await api.post('/networks', { programmeId: programme.id, waveId: waves[n.wave - 1].id, name: n.name, practices: n.practices });
@@ -69,10 +71,18 @@ describe('programme readiness', () => {
     await outcome(bow.id, { outcome: 'defer', reason: 'Not ready.' });
 
     // a commissioner decides on Highway, and it is audited
-    const { api: commissioner, token: secret } = await inviteStaff(api, stack.baseUrl, { name: 'Commissioner Khan', email: 'khan@commissioner.test', role: 'commissioner', programmeIds: [programme.id] });
+    const { api: commissioner, token: secret } = await inviteStaff(api, stack.baseUrl, {
+      name: 'Commissioner Khan',
+      email: 'khan@commissioner.test',
+      role: 'commissioner',
+      programmeIds: [programme.id],
+    });
     expect((await commissioner.post(`/networks/${highway.id}/readiness/decision`, { decision: 'maybe', note: 'x' })).status).toBe(422);
     expect((await commissioner.post(`/networks/unknown/readiness/decision`, { decision: 'ready', note: 'x' })).status).toBe(404);
-    const decided = await commissioner.post(`/networks/${highway.id}/readiness/decision`, { decision: 'not-ready', note: 'Waiting for every practice to sign the pack.' });
+    const decided = await commissioner.post(`/networks/${highway.id}/readiness/decision`, {
+      decision: 'not-ready',
+      note: 'Waiting for every practice to sign the pack.',
+    });
     expect(decided.status, JSON.stringify(decided.body)).toBe(201);
     expect(await stack.db('audit_events').where({ type: 'readiness.decided', network_id: highway.id })).toHaveLength(1);
 
@@ -91,7 +101,16 @@ describe('programme readiness', () => {
     expect(h.blockers.join('\n')).toContain(`${unsigned.name}: any one of its ${partners} partners`);
     expect(h.decision).toMatchObject({ decision: 'not-ready', decidedBy: 'Commissioner Khan' });
     const checklist = Object.fromEntries(h.checklist.map((c: { key: string }) => [c.key, c]));
-    expect(checklist['clinical-director']).toMatchObject({ met: true, detail: 'Dr James Evans', evidence: { kind: 'stage-data', stage: 'panel-presentation', field: 'clinicalDirector', href: expect.stringContaining(`/networks/${highway.id}/stages/panel-presentation/preview`) } });
+    expect(checklist['clinical-director']).toMatchObject({
+      met: true,
+      detail: 'Dr James Evans',
+      evidence: {
+        kind: 'stage-data',
+        stage: 'panel-presentation',
+        field: 'clinicalDirector',
+        href: expect.stringContaining(`/networks/${highway.id}/stages/panel-presentation/preview`),
+      },
+    });
     expect(checklist['nominated-payee']).toMatchObject({ met: true, detail: `${payee.name} (${payee.odsCode})` });
     expect(checklist['terms-of-reference-signed']).toMatchObject({ met: false, evidence: null });
     expect(checklist['ods-codes'].met).toBe(true);
@@ -113,7 +132,15 @@ describe('programme readiness', () => {
     expect(await stack.db('readiness_snapshots').where({ programme_id: programme.id })).toHaveLength(scenario.networks.length);
     expect(view.history).toEqual([{ day: view.today, red: view.summary.red, amber: view.summary.amber, green: view.summary.green }]);
     const yesterday = new Date(Date.parse(view.today) - 86_400_000).toISOString().slice(0, 10);
-    await stack.db('readiness_snapshots').insert({ network_id: highway.id, day: yesterday, programme_id: programme.id, wave_id: waves[0].id, rag: 'green', stages_completed: 0, recorded_at: new Date().toISOString() });
+    await stack.db('readiness_snapshots').insert({
+      network_id: highway.id,
+      day: yesterday,
+      programme_id: programme.id,
+      wave_id: waves[0].id,
+      rag: 'green',
+      stages_completed: 0,
+      recorded_at: new Date().toISOString(),
+    });
     const again = (await commissioner.get(`/programmes/${programme.id}/readiness`)).body;
     expect(again.history[0]).toEqual({ day: yesterday, red: 0, amber: 0, green: 1 });
     expect(again.history).toHaveLength(2);
@@ -124,7 +151,15 @@ describe('programme readiness', () => {
     const records = parse(await csv.text(), { columns: true, bom: true }) as Record<string, string>[];
     expect(records).toHaveLength(scenario.networks.length);
     const hc = records.find((r) => r.network === highway.name)!;
-    expect(hc).toMatchObject({ wave: '1', rag: h.rag, listSize: String(h.listSize), 'clinical-director': 'yes', 'terms-of-reference-signed': 'no', decision: 'not-ready', decisionNote: 'Waiting for every practice to sign the pack.' });
+    expect(hc).toMatchObject({
+      wave: '1',
+      rag: h.rag,
+      listSize: String(h.listSize),
+      'clinical-director': 'yes',
+      'terms-of-reference-signed': 'no',
+      decision: 'not-ready',
+      decisionNote: 'Waiting for every practice to sign the pack.',
+    });
     expect(hc.blockers.split('\n')).toEqual(h.blockers);
     expect(records.find((r) => r.network === network2.name)!.openConditions).toBe('1. Agree the data-sharing agreement');
     expect(records.find((r) => r.network === bow.name)).toMatchObject({ wave: '2', deferredFromWave: '1' });

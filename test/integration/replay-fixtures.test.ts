@@ -34,7 +34,9 @@ const fixtures = fs
  */
 describe('replay of recorded workflow histories', () => {
   it('has histories of every long-running workflow', () => {
-    expect(new Set(fixtures.map((f) => f.recorded.type))).toEqual(new Set(['formationWorkflow', 'signoffWorkflow', 'voteWorkflow', 'electionWorkflow', 'disputeWorkflow', 'riskReviewWorkflow']));
+    expect(new Set(fixtures.map((f) => f.recorded.type))).toEqual(
+      new Set(['formationWorkflow', 'signoffWorkflow', 'voteWorkflow', 'electionWorkflow', 'disputeWorkflow', 'riskReviewWorkflow']),
+    );
   });
 
   it.each(fixtures.map((f) => [f.file, f.recorded] as const))('replays %s', async (_file, recorded) => {

@@ -112,7 +112,10 @@ describe.each(['sqlite', 'postgres'] as const)('sealing on %s', (database) => {
     // sealing again (as a retry would) finds the stored seal and mails nobody twice
     const base = { db: stack.db, repos: stack.repos, log: pino({ level: 'silent' }), publicUrl: stack.baseUrl };
     const sealing = createSealingActivities({ ...base, actionTokenTtlDays: 30, outbox: createOutbox(base), sealSigning: await testSealSigning() });
-    expect(await sealing.sealSignoff({ signoffId: rows[0].signoff_id, networkId: network.id })).toEqual({ sealedDocumentId: sealedId, sealedSha256: sha256(sealed) });
+    expect(await sealing.sealSignoff({ signoffId: rows[0].signoff_id, networkId: network.id })).toEqual({
+      sealedDocumentId: sealedId,
+      sealedSha256: sha256(sealed),
+    });
     expect(await stack.db('sealed_documents').where({ document_id: document.id })).toHaveLength(1);
     expect(await stack.db('outbox').where('subject', 'like', 'Sealed:%').whereIn('to_email', signerEmails)).toHaveLength(signerEmails.length);
 
@@ -149,7 +152,12 @@ describe.each(['sqlite', 'postgres'] as const)('sealing on %s', (database) => {
     const valid = await verify(sealed);
     expect(valid.status).toBe(200);
     expect(valid.body).toMatchObject({ valid: true, documentId: document.id, version: 1, agreedSha256: document.sha256, sealedSha256: sha256(sealed) });
-    expect(valid.body.signature).toEqual({ level: 'PAdES-B-B', signer: 'Formwork document sealing (self-signed)', certificateSha256: seal.manifest.signature!.certificateSha256, timestampedAt: null });
+    expect(valid.body.signature).toEqual({
+      level: 'PAdES-B-B',
+      signer: 'Formwork document sealing (self-signed)',
+      certificateSha256: seal.manifest.signature!.certificateSha256,
+      timestampedAt: null,
+    });
     expect(valid.body.signedBy.map((s: { name: string }) => s.name).sort()).toEqual(receipts.map((r) => r.signedBy).sort());
     expect(valid.body.signedBy.map((s: { practice: string }) => s.practice).sort()).toEqual(receipts.map((r) => r.practiceName).sort());
 
@@ -177,7 +185,19 @@ describe.each(['sqlite', 'postgres'] as const)('sealing on %s', (database) => {
       network: { name: network.name },
       document: { id: 'not-one-of-ours', version: 1, title: document.title, sha256Pdf: document.sha256 },
       completedAt: new Date().toISOString(),
-      signers: [{ name: 'A Forger', email: 'forger@example.org', practice: 'Nowhere', capacity: 'Partner', consentVersion: '1', signedAt: new Date().toISOString(), ip: '192.0.2.1', userAgent: 'curl', method: 'none' }],
+      signers: [
+        {
+          name: 'A Forger',
+          email: 'forger@example.org',
+          practice: 'Nowhere',
+          capacity: 'Partner',
+          consentVersion: '1',
+          signedAt: new Date().toISOString(),
+          ip: '192.0.2.1',
+          userAgent: 'curl',
+          method: 'none',
+        },
+      ],
     };
     const forgerKey = await generateSelfSignedIdentity('A forger');
     const forged = await sealPdf({
@@ -211,7 +231,10 @@ describe.each(['sqlite', 'postgres'] as const)('sealing on %s', (database) => {
     const manifest = JSON.parse(await zip.file('manifest.json')!.async('string'));
     expect(manifest).toMatchObject({ network: { id: network.id, name: network.name }, stage: 'panel-presentation' });
     const listed = (manifest.files as { path: string; sha256: string; bytes: number }[]).map((f) => f.path).sort();
-    const inZip = Object.values(zip.files).filter((f) => !f.dir && f.name !== 'manifest.json').map((f) => f.name).sort();
+    const inZip = Object.values(zip.files)
+      .filter((f) => !f.dir && f.name !== 'manifest.json')
+      .map((f) => f.name)
+      .sort();
     expect(inZip).toEqual(listed);
     for (const f of manifest.files as { path: string; sha256: string; bytes: number }[]) {
       const bytes = await zip.file(f.path)!.async('nodebuffer');
@@ -219,12 +242,16 @@ describe.each(['sqlite', 'postgres'] as const)('sealing on %s', (database) => {
       expect(bytes.length, f.path).toBe(f.bytes);
     }
     const dir = `panel-pack-v1`;
-    expect(listed).toEqual(expect.arrayContaining([`${dir}/agreed.pdf`, `${dir}/sealed.pdf`, `${dir}/certificate.pdf`, `${dir}/seal-manifest.json`, `${dir}/audit-events.json`]));
+    expect(listed).toEqual(
+      expect.arrayContaining([`${dir}/agreed.pdf`, `${dir}/sealed.pdf`, `${dir}/certificate.pdf`, `${dir}/seal-manifest.json`, `${dir}/audit-events.json`]),
+    );
     expect((await zip.file(`${dir}/sealed.pdf`)!.async('nodebuffer')).equals(sealed)).toBe(true);
     expect(sha256(await zip.file(`${dir}/agreed.pdf`)!.async('nodebuffer'))).toBe(document.sha256);
     const certificateText = flat(pdfText(await zip.file(`${dir}/certificate.pdf`)!.async('nodebuffer')));
     for (const r of receipts) expect(certificateText).toContain(r.signedBy);
-    expect(manifest.rounds).toEqual([expect.objectContaining({ documentId: document.id, version: 1, agreedSha256: document.sha256, sealedSha256: sha256(sealed) })]);
+    expect(manifest.rounds).toEqual([
+      expect.objectContaining({ documentId: document.id, version: 1, agreedSha256: document.sha256, sealedSha256: sha256(sealed) }),
+    ]);
     const packedEvents = JSON.parse(await zip.file(`${dir}/audit-events.json`)!.async('string')) as { type: string }[];
     expect(packedEvents.map((e) => e.type)).toEqual(expect.arrayContaining(['document.stored', 'signature.signed', 'signoff.completed', 'signoff.sealed']));
 

@@ -15,12 +15,14 @@ describe('sign-in by emailed link', () => {
   /** A person we know (a commissioner), fresh for each test so the per-address limit is not shared. */
   let programmeId: string | undefined;
   const known = async (name: string) => {
-    programmeId ??= (await admin.post('/programmes', { name: 'Sign-in programme', sponsor: 'ICB', footprint: { minListSize: 1, maxListSize: 100000 } })).body.id;
+    programmeId ??= (await admin.post('/programmes', { name: 'Sign-in programme', sponsor: 'ICB', footprint: { minListSize: 1, maxListSize: 100000 } })).body
+      .id;
     const email = `${name}@example.org`;
     expect((await admin.post('/staff', { name, email, role: 'commissioner', programmeIds: [programmeId] })).status).toBe(201);
     return email;
   };
-  const audit = async (type: string) => (await stack.db('audit_events').where({ type }).orderBy('seq')).map((r) => ({ actor: r.actor as string, data: JSON.parse(r.data) }));
+  const audit = async (type: string) =>
+    (await stack.db('audit_events').where({ type }).orderBy('seq')).map((r) => ({ actor: r.actor as string, data: JSON.parse(r.data) }));
 
   it('answers a known and an unknown address the same way, and mails a link only to the known one', async () => {
     await known('kit');
@@ -38,7 +40,10 @@ describe('sign-in by emailed link', () => {
     expect(mail.text).toContain('It works once');
     // only the hash of the link is stored
     const secret = signinPath(mail.links[0]).split('/').pop()!;
-    const stored = await stack.db('signin_links').where({ token_hash: hashToken(secret) }).first();
+    const stored = await stack
+      .db('signin_links')
+      .where({ token_hash: hashToken(secret) })
+      .first();
     expect(stored.purpose).toBe('signin');
     expect(JSON.stringify(await stack.db('signin_links'))).not.toContain(secret);
     expect(Date.parse(stored.expires_at) - Date.parse(stored.created_at)).toBe(15 * 60_000);
@@ -56,7 +61,13 @@ describe('sign-in by emailed link', () => {
       expect(await opened.text()).toContain('id="sign-in"');
     }
     const csrf = await loadForm(`${stack.baseUrl}${path}`, cookies);
-    const press = () => fetch(`${stack.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeaderOf(cookies) }, body: `_csrf=${encodeURIComponent(csrf)}`, redirect: 'manual' });
+    const press = () =>
+      fetch(`${stack.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeaderOf(cookies) },
+        body: `_csrf=${encodeURIComponent(csrf)}`,
+        redirect: 'manual',
+      });
     const done = await press();
     for (const c of done.headers.getSetCookie()) cookies.set(c.split('=')[0], c.split(';')[0].split('=').slice(1).join('='));
     expect(done.status).toBe(303);
@@ -66,7 +77,12 @@ describe('sign-in by emailed link', () => {
     const session = sessionClient(stack.baseUrl, cookies);
     expect((await session.get('/me')).body.person.email).toBe(email);
     // the session is stored by hash only
-    expect(await stack.db('sessions').where({ token_hash: hashToken(cookies.get('fw_session')!) }).first()).toBeTruthy();
+    expect(
+      await stack
+        .db('sessions')
+        .where({ token_hash: hashToken(cookies.get('fw_session')!) })
+        .first(),
+    ).toBeTruthy();
 
     const again = await press();
     expect(again.status).toBe(410);
@@ -84,8 +100,16 @@ describe('sign-in by emailed link', () => {
     const path = signinPath((await latestMail(admin, email, /sign in to Formwork/)).links[0]);
     const cookies = new Map<string, string>();
     const csrf = await loadForm(`${stack.baseUrl}${path}`, cookies);
-    await stack.db('signin_links').where({ token_hash: hashToken(path.split('/').pop()!) }).update({ expires_at: new Date(Date.now() - 1000).toISOString() });
-    const late = await fetch(`${stack.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeaderOf(cookies) }, body: `_csrf=${encodeURIComponent(csrf)}`, redirect: 'manual' });
+    await stack
+      .db('signin_links')
+      .where({ token_hash: hashToken(path.split('/').pop()!) })
+      .update({ expires_at: new Date(Date.now() - 1000).toISOString() });
+    const late = await fetch(`${stack.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeaderOf(cookies) },
+      body: `_csrf=${encodeURIComponent(csrf)}`,
+      redirect: 'manual',
+    });
     expect(late.status).toBe(410);
     expect(late.headers.getSetCookie().some((c) => c.startsWith('fw_session='))).toBe(false);
     expect((await fetch(`${stack.baseUrl}${path}`)).status).toBe(410);
@@ -107,12 +131,24 @@ describe('sign-in by emailed link', () => {
     const current = sessionClient(stack.baseUrl, first.cookies);
     expect((await current.get('/me')).status).toBe(200);
 
-    const row = await stack.db('sessions').where({ token_hash: hashToken(first.cookies.get('fw_session')!) }).first();
-    await stack.db('sessions').where({ id: row.id }).update({ last_seen_at: new Date(Date.now() - 13 * 3600_000).toISOString() });
+    const row = await stack
+      .db('sessions')
+      .where({ token_hash: hashToken(first.cookies.get('fw_session')!) })
+      .first();
+    await stack
+      .db('sessions')
+      .where({ id: row.id })
+      .update({ last_seen_at: new Date(Date.now() - 13 * 3600_000).toISOString() });
     expect((await current.get('/me')).status).toBe(401);
-    await stack.db('sessions').where({ id: row.id }).update({ last_seen_at: new Date().toISOString(), expires_at: new Date(Date.now() - 1000).toISOString() });
+    await stack
+      .db('sessions')
+      .where({ id: row.id })
+      .update({ last_seen_at: new Date().toISOString(), expires_at: new Date(Date.now() - 1000).toISOString() });
     expect((await current.get('/me')).status).toBe(401);
-    await stack.db('sessions').where({ id: row.id }).update({ expires_at: new Date(Date.now() + 3600_000).toISOString() });
+    await stack
+      .db('sessions')
+      .where({ id: row.id })
+      .update({ expires_at: new Date(Date.now() + 3600_000).toISOString() });
     expect((await current.get('/me')).status).toBe(200);
 
     const out = await postForm(stack.baseUrl, '/me', '/signout', {}, first.cookies);

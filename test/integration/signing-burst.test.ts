@@ -22,7 +22,11 @@ describe('a burst of signers', () => {
   useStack({}, (env) => ({ stack, api } = env));
 
   it(`gives each of ${PRACTICES} practices exactly one signature when all their partners sign at once, and completes the round once`, async () => {
-    const programme = await api.post('/programmes', { name: `Burst programme ${Date.now()}`, sponsor: 'Burst', footprint: { minListSize: 1, maxListSize: 10_000_000 } });
+    const programme = await api.post('/programmes', {
+      name: `Burst programme ${Date.now()}`,
+      sponsor: 'Burst',
+      footprint: { minListSize: 1, maxListSize: 10_000_000 },
+    });
     const wave = await api.post(`/programmes/${programme.body.id}/waves`, { number: 1, panelDate: '2027-01-15' });
     const practices = Array.from({ length: PRACTICES }, (_, i) => ({
       name: `Burst Practice ${i + 1}`,
@@ -48,7 +52,9 @@ describe('a burst of signers', () => {
     expect(requests).toHaveLength(signers);
 
     const anonymous = apiClient(stack.baseUrl);
-    const people = network.body.practices.flatMap((p: { id: string; people: { id: string; name: string; email: string }[] }) => p.people.map((x) => ({ ...x, practiceId: p.id })));
+    const people = network.body.practices.flatMap((p: { id: string; people: { id: string; name: string; email: string }[] }) =>
+      p.people.map((x) => ({ ...x, practiceId: p.id })),
+    );
     const byEmail = new Map(people.map((p: { email: string }) => [p.email, p]));
     const answers = await Promise.all(
       requests.map(async (m) => {
@@ -76,8 +82,15 @@ describe('a burst of signers', () => {
     expect(accepted.map((a) => rowById.get(a.res.body.signatureId)?.person_id)).toEqual(accepted.map((a) => a.person.id));
     expect(accepted.every((a) => a.res.body.signedBy === a.person.name)).toBe(true);
     const signoffId = rows[0].signoff_id;
-    const audit = (await stack.db('audit_events').whereIn('type', ['signature.signed', 'signoff.completed'])).map((e) => ({ type: e.type, data: JSON.parse(e.data) })).filter((e) => e.data.signoffId === signoffId);
-    expect(audit.filter((e) => e.type === 'signature.signed').map((e) => e.data.signatureId).sort()).toEqual(rows.map((r) => r.id).sort());
+    const audit = (await stack.db('audit_events').whereIn('type', ['signature.signed', 'signoff.completed']))
+      .map((e) => ({ type: e.type, data: JSON.parse(e.data) }))
+      .filter((e) => e.data.signoffId === signoffId);
+    expect(
+      audit
+        .filter((e) => e.type === 'signature.signed')
+        .map((e) => e.data.signatureId)
+        .sort(),
+    ).toEqual(rows.map((r) => r.id).sort());
     const statuses = await stack.db('signature_requests').where({ signoff_id: signoffId });
     expect(statuses.filter((r) => r.status === 'signed')).toHaveLength(PRACTICES);
     expect(statuses.filter((r) => r.status === 'signed-by-colleague')).toHaveLength(WITH_TWO_PARTNERS);

@@ -27,7 +27,9 @@ describe('concurrent signing', () => {
     expect(jubilee.length).toBeGreaterThan(1);
 
     const one = jubilee[0];
-    const results = await Promise.all(Array.from({ length: 50 }, () => anonymous.post(`/actions/${one.token}/sign`, { typedName: one.action.person.name, consent: true })));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => anonymous.post(`/actions/${one.token}/sign`, { typedName: one.action.person.name, consent: true })),
+    );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);

@@ -46,7 +46,9 @@ describe('indexes on the signing path (Postgres)', () => {
     };
     stack.db.on('query', capture);
     try {
-      const answers = await Promise.all(onePerPractice.map((d) => anonymous.post(`/actions/${d.token}/sign`, { typedName: d.action.person.name, consent: true })));
+      const answers = await Promise.all(
+        onePerPractice.map((d) => anonymous.post(`/actions/${d.token}/sign`, { typedName: d.action.person.name, consent: true })),
+      );
       expect(answers.map((a) => a.status)).toEqual(onePerPractice.map(() => 200));
       await passPanel(api, network.id);
       await waitForStage(api, network.id, 'terms-of-reference', 'drafting');

@@ -36,14 +36,45 @@ describe('sign-off reminders and expiry', () => {
     await repos.persons.grant(db, { personId: facilitator.id, role: 'facilitator', programmeIds: ['prog'] });
     await repos.records.insertWave(db, { id: 'wave', programmeId: 'prog', number: 1, panelDate: '2027-01-15' });
     await repos.records.insertNetwork(db, {
-      id: 'net', programmeId: 'prog', waveId: 'wave', name: 'Timer Network',
+      id: 'net',
+      programmeId: 'prog',
+      waveId: 'wave',
+      name: 'Timer Network',
       practices: [
-        { id: 'p1', name: 'First Practice', odsCode: 'T00001', listSize: 5000, people: [{ id: 'a', name: 'Dr Ada One', email: 'ada@example.org', roles: ['partner'] }] },
-        { id: 'p2', name: 'Second Practice', odsCode: 'T00002', listSize: 6000, people: [{ id: 'b', name: 'Dr Bo Two', email: 'bo@example.org', roles: ['partner'] }] },
+        {
+          id: 'p1',
+          name: 'First Practice',
+          odsCode: 'T00001',
+          listSize: 5000,
+          people: [{ id: 'a', name: 'Dr Ada One', email: 'ada@example.org', roles: ['partner'] }],
+        },
+        {
+          id: 'p2',
+          name: 'Second Practice',
+          odsCode: 'T00002',
+          listSize: 6000,
+          people: [{ id: 'b', name: 'Dr Bo Two', email: 'bo@example.org', roles: ['partner'] }],
+        },
       ],
     });
     const pdf = Buffer.from('%PDF-1.7');
-    await repos.documents.insert(db, { id: 'doc', networkId: 'net', stageKey: 'terms-of-reference', type: 'terms-of-reference', version: 1, title: 'Terms of reference', status: 'issued', templateVersion: 't', sha256Pdf: 'a'.repeat(64), sha256Docx: 'b'.repeat(64), pdf, docx: pdf, markdown: '# ToR', html: '<h1>ToR</h1>', idempotencyKey: 'doc' });
+    await repos.documents.insert(db, {
+      id: 'doc',
+      networkId: 'net',
+      stageKey: 'terms-of-reference',
+      type: 'terms-of-reference',
+      version: 1,
+      title: 'Terms of reference',
+      status: 'issued',
+      templateVersion: 't',
+      sha256Pdf: 'a'.repeat(64),
+      sha256Docx: 'b'.repeat(64),
+      pdf,
+      docx: pdf,
+      markdown: '# ToR',
+      html: '<h1>ToR</h1>',
+      idempotencyKey: 'doc',
+    });
   });
   afterAll(async () => {
     await env?.teardown();
@@ -58,7 +89,18 @@ describe('sign-off reminders and expiry', () => {
       const handle = await env.client.workflow.start(signoffWorkflow, {
         taskQueue: 'timers',
         workflowId: `signoff-timers-${crypto.randomUUID()}`,
-        args: [{ networkId: 'net', stage: 'terms-of-reference', documentId: 'doc', documentType: 'terms-of-reference', documentVersion: 1, documentSha256: 'a'.repeat(64), documentTitle: 'Terms of reference', rule: DEFAULT_SIGNING_RULE }],
+        args: [
+          {
+            networkId: 'net',
+            stage: 'terms-of-reference',
+            documentId: 'doc',
+            documentType: 'terms-of-reference',
+            documentVersion: 1,
+            documentSha256: 'a'.repeat(64),
+            documentTitle: 'Terms of reference',
+            rule: DEFAULT_SIGNING_RULE,
+          },
+        ],
       });
       const outbox = async () => repos.outbox.list(db, {});
       const waitFor = async (what: string, check: () => Promise<boolean>) => {
@@ -97,7 +139,9 @@ describe('sign-off reminders and expiry', () => {
       const tokens = await db('action_tokens').whereNull('used_at');
       expect(tokens.every((t) => t.expires_at === expiresAt)).toBe(true);
       expect(await db('audit_events').where({ type: 'signoff.extended' })).toHaveLength(1);
-      const refused = await handle.executeUpdate(extendRoundUpdate, { args: [{ days: 0, actor: 'Facilitator' }] }).catch((err: { cause?: { message?: string; type?: string } }) => err.cause);
+      const refused = await handle
+        .executeUpdate(extendRoundUpdate, { args: [{ days: 0, actor: 'Facilitator' }] })
+        .catch((err: { cause?: { message?: string; type?: string } }) => err.cause);
       expect(refused).toMatchObject({ type: 'INVALID_EXTENSION', message: 'Extend by 1 to 90 days.' });
     });
   });

@@ -42,7 +42,9 @@ describe('mail delivery over SMTP', () => {
     await api.post(`/networks/${network.id}/formation`);
     await waitForStage(api, network.id, 'panel-presentation', 'drafting');
     expect((await api.post(`/networks/${network.id}/stages/panel-presentation/issue`)).status).toBe(202);
-    const partners: string[] = network.practices.flatMap((p: { people: { email: string; roles: string[] }[] }) => p.people.filter((x) => x.roles.includes('partner')).map((x) => x.email));
+    const partners: string[] = network.practices.flatMap((p: { people: { email: string; roles: string[] }[] }) =>
+      p.people.filter((x) => x.roles.includes('partner')).map((x) => x.email),
+    );
     await eventually(async () => (received.length >= partners.length ? true : null), 'mail to every partner');
     expect(received.flatMap((m) => m.to).sort()).toEqual([...partners].sort());
     expect(received[0].data).toContain('Please sign');

@@ -58,8 +58,14 @@ describe('templates, previews and diffs', () => {
     expect(diff.status).toBe(200);
     expect(diff.body.from.version).toBe(1);
     expect(diff.body.changed).toBe(true);
-    const inserted = diff.body.parts.filter((p: { op: string }) => p.op === 'insert').map((p: { text: string }) => p.text).join('');
-    const deleted = diff.body.parts.filter((p: { op: string }) => p.op === 'delete').map((p: { text: string }) => p.text).join('');
+    const inserted = diff.body.parts
+      .filter((p: { op: string }) => p.op === 'insert')
+      .map((p: { text: string }) => p.text)
+      .join('');
+    const deleted = diff.body.parts
+      .filter((p: { op: string }) => p.op === 'delete')
+      .map((p: { text: string }) => p.text)
+      .join('');
     expect(inserted).toContain('One front door');
     expect(deleted).toContain('Care closer to home');
 

@@ -41,11 +41,15 @@ describe('500 concurrent ballots', () => {
     });
     const motion = await api.post(`/networks/${networkId}/motions`, { title: 'Mass motion', decisionType: 'ordinary', closesAt: inSeconds(3600) });
     expect(motion.status, JSON.stringify(motion.body)).toBe(201);
-    const links = await eventually(async () => {
-      const outbox = await api.get('/outbox?limit=1000');
-      const found = (outbox.body as { subject: string; links: string[] }[]).filter((m) => m.subject === 'Vote: Mass motion');
-      return found.length === ELECTORATE ? found.map((m) => tokenFromLink(m.links[0])) : null;
-    }, '500 ballot links', 60_000);
+    const links = await eventually(
+      async () => {
+        const outbox = await api.get('/outbox?limit=1000');
+        const found = (outbox.body as { subject: string; links: string[] }[]).filter((m) => m.subject === 'Vote: Mass motion');
+        return found.length === ELECTORATE ? found.map((m) => tokenFromLink(m.links[0])) : null;
+      },
+      '500 ballot links',
+      60_000,
+    );
 
     const anonymous = apiClient(stack.baseUrl);
     const choices = ['for', 'against', 'abstain'] as const;

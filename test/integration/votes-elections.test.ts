@@ -122,7 +122,8 @@ describe('elections', () => {
     const certificate = await api.get(`/documents/${withCertificate.certificate.documentId}/pdf`);
     const text = pdfText(certificate.body as Buffer).replace(/\s+/g, ' ');
     expect(text).toContain('Election Result: Shadow board 2027');
-    const nameOf = (id: string) => counted.constituencies.flatMap((c: { candidates: { id: string; name: string }[] }) => c.candidates).find((c: { id: string }) => c.id === id).name;
+    const nameOf = (id: string) =>
+      counted.constituencies.flatMap((c: { candidates: { id: string; name: string }[] }) => c.candidates).find((c: { id: string }) => c.id === id).name;
     expect(text).toContain(`Elected: ${nameOf(northResult.elected[0].id)}`);
     expect(text).toContain('settled by lot');
     expect(text).toContain(`excluded`);

@@ -50,7 +50,9 @@ describe('opening a vote or a ballot', () => {
     const opening = api.post(`/networks/${network.id}/motions`, { title, text: 'x', decisionType: 'ordinary', closesAt: inSeconds(3600) });
     const link = await firstLink(`Vote: ${title}`);
     const accepted = await withClient((client) =>
-      client.workflow.getHandle(voteWorkflowId(link.subjectId)).executeUpdate(castVoteUpdate, { args: [{ voterId: link.practiceId, castBy: link.personId, choice: 'for', receiptHash: hashReceipt(newReceiptCode()) }] }),
+      client.workflow.getHandle(voteWorkflowId(link.subjectId)).executeUpdate(castVoteUpdate, {
+        args: [{ voterId: link.practiceId, castBy: link.personId, choice: 'for', receiptHash: hashReceipt(newReceiptCode()) }],
+      }),
     );
     expect(accepted).toEqual({ accepted: true });
     expect((await opening).status).toBe(201);
@@ -60,13 +62,26 @@ describe('opening a vote or a ballot', () => {
     const { network } = await createScenarioNetwork(api, { practiceCount: 4, networkIndex: 4 });
     const p = network.practices as { id: string; people: { id: string }[] }[];
     const title = `Ballot race ${crypto.randomUUID().slice(0, 8)}`;
-    const election = (await api.post(`/networks/${network.id}/elections`, { title, method: 'fptp', constituencies: [{ name: 'All', seats: 1, practiceIds: p.map((x) => x.id) }], nominationsCloseAt: inSeconds(3600), ballotCloseAt: inSeconds(7200) })).body;
-    const candidate = (await api.post(`/elections/${election.id}/candidates`, { personId: p[0].people[0].id, constituency: 'All', statement: 'I will serve.' })).body.id;
+    const election = (
+      await api.post(`/networks/${network.id}/elections`, {
+        title,
+        method: 'fptp',
+        constituencies: [{ name: 'All', seats: 1, practiceIds: p.map((x) => x.id) }],
+        nominationsCloseAt: inSeconds(3600),
+        ballotCloseAt: inSeconds(7200),
+      })
+    ).body;
+    const candidate = (await api.post(`/elections/${election.id}/candidates`, { personId: p[0].people[0].id, constituency: 'All', statement: 'I will serve.' }))
+      .body.id;
     const advancing = api.post(`/elections/${election.id}/close`);
     const link = await firstLink(`Election ballot: ${title} (All)`);
     const key = (await stack.db('elections').where({ id: election.id }).first()).ballot_key as string;
     const sealed = sealBallot(key, { preferences: [candidate], receiptHash: hashReceipt(newReceiptCode()) });
-    const accepted = await withClient((client) => client.workflow.getHandle(electionWorkflowId(link.subjectId)).executeUpdate(electionBallotUpdate, { args: [{ voterId: link.practiceId, castBy: link.personId, sealed }] }));
+    const accepted = await withClient((client) =>
+      client.workflow
+        .getHandle(electionWorkflowId(link.subjectId))
+        .executeUpdate(electionBallotUpdate, { args: [{ voterId: link.practiceId, castBy: link.personId, sealed }] }),
+    );
     expect(accepted).toEqual({ accepted: true });
     // "close the phase" answers once the ballot is open and its links are out
     const advanced = await advancing;

@@ -12,7 +12,9 @@ import { injectedPostgresUrl, injectedTemporalAddress } from '../setup/temporal-
 
 /** Transaction ids (xmin) of a table's rows for one motion or election, as text. */
 async function xmins(db: Knex, table: string, column: string, id: string): Promise<string[]> {
-  const rows = await db(table).where({ [column]: id }).select(db.raw('xmin::text as xmin'));
+  const rows = await db(table)
+    .where({ [column]: id })
+    .select(db.raw('xmin::text as xmin'));
   return rows.map((r: { xmin: string }) => r.xmin);
 }
 
@@ -43,7 +45,9 @@ describe('secret ballots on Postgres', () => {
   it('writes a motion’s turnout and ballot rows in different transactions', async () => {
     const { network } = await createScenarioNetwork(api, { practiceCount: 4, networkIndex: 0 });
     await api.put(`/networks/${network.id}/voting-rules`, { rules: [{ decisionType: 'appointment', ballot: 'secret' }] });
-    const motion = (await api.post(`/networks/${network.id}/motions`, { title: 'Secret on Postgres', text: 'x', decisionType: 'appointment', closesAt: inSeconds(3600) })).body;
+    const motion = (
+      await api.post(`/networks/${network.id}/motions`, { title: 'Secret on Postgres', text: 'x', decisionType: 'appointment', closesAt: inSeconds(3600) })
+    ).body;
     const links = await ballotLinks(api, stack.baseUrl, 'Vote: Secret on Postgres', 4);
     await castAll(stack.baseUrl, links.slice(0, 3), (_l, i) => (['for', 'against', 'for'] as const)[i]);
 
@@ -75,7 +79,8 @@ describe('secret ballots on Postgres', () => {
         ballotCloseAt: inSeconds(7200),
       })
     ).body;
-    const candidate = (await api.post(`/elections/${election.id}/candidates`, { personId: p[0].people[0].id, constituency: 'All', statement: 'I will serve.' })).body.id;
+    const candidate = (await api.post(`/elections/${election.id}/candidates`, { personId: p[0].people[0].id, constituency: 'All', statement: 'I will serve.' }))
+      .body.id;
     expect((await api.post(`/elections/${election.id}/close`)).body.phase).toBe('ballot');
     const links = await ballotLinks(api, stack.baseUrl, 'Election ballot: Board on Postgres', 3);
     for (const link of links.slice(0, 2)) expect((await anonymous.post(`/actions/${link.token}/ballot`, { preferences: [candidate] })).status).toBe(200);
@@ -97,7 +102,9 @@ describe('secret ballots on Postgres', () => {
   it('keeps the turnout and writes the ballot once when the write is retried after a crash between the two', async () => {
     const { network } = await createScenarioNetwork(api, { practiceCount: 2, networkIndex: 2 });
     await api.put(`/networks/${network.id}/voting-rules`, { rules: [{ decisionType: 'appointment', ballot: 'secret' }] });
-    const motion = (await api.post(`/networks/${network.id}/motions`, { title: 'Crash between writes', text: 'x', decisionType: 'appointment', closesAt: inSeconds(3600) })).body;
+    const motion = (
+      await api.post(`/networks/${network.id}/motions`, { title: 'Crash between writes', text: 'x', decisionType: 'appointment', closesAt: inSeconds(3600) })
+    ).body;
     await eventually(async () => ((await stack.db('motions').where({ id: motion.id }).first())?.ballot_key ? true : null), 'the motion to be recorded');
     const key = (await stack.db('motions').where({ id: motion.id }).first()).ballot_key as string;
     const practice = network.practices[0] as { id: string; people: { id: string }[] };

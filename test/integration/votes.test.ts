@@ -224,11 +224,15 @@ describe('votes on motions', () => {
     const motion = await openMotion(net.id, { title: 'Short window motion', decisionType: 'ordinary', closesAt: inSeconds(8) });
     const links = await ballotLinks(api, stack.baseUrl, 'Vote: Short window motion', 3);
     await castAll(stack.baseUrl, links.slice(0, 2), () => 'for');
-    const reminders = await eventually(async () => {
-      const outbox = await api.get('/outbox?limit=1000');
-      const found = (outbox.body as { subject: string; to: string }[]).filter((m) => m.subject === 'Reminder – vote: Short window motion');
-      return found.length > 0 ? found : null;
-    }, 'a reminder', 15_000);
+    const reminders = await eventually(
+      async () => {
+        const outbox = await api.get('/outbox?limit=1000');
+        const found = (outbox.body as { subject: string; to: string }[]).filter((m) => m.subject === 'Reminder – vote: Short window motion');
+        return found.length > 0 ? found : null;
+      },
+      'a reminder',
+      15_000,
+    );
     const remindedPractice = links[2];
     expect(reminders.map((r) => r.to)).toContain(remindedPractice.to);
     expect(reminders.some((r) => r.to === links[0].to)).toBe(false);

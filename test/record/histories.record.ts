@@ -53,7 +53,10 @@ describe('record workflow histories', () => {
     }, 'score links');
     const sheet = { scores: ['vision', 'freedoms', 'leadership'].map((criterion) => ({ criterion, score: 4, comment: '' })), recommendation: 'pass' };
     expect((await anonymous.post(`/actions/${scoreLink.token}/score`, sheet)).status).toBe(200);
-    expect((await api.post(`/networks/${network.id}/panel/outcome`, { outcome: 'conditional', conditions: ['Name the nominated payee'], reason: 'Recorded' })).status).toBe(200);
+    expect(
+      (await api.post(`/networks/${network.id}/panel/outcome`, { outcome: 'conditional', conditions: ['Name the nominated payee'], reason: 'Recorded' }))
+        .status,
+    ).toBe(200);
     await signOnePartnerPerPractice(stack.baseUrl, requests);
     await waitForStage(api, network.id, 'terms-of-reference', 'drafting');
     expect((await api.post(`/networks/${network.id}/panel/conditions/1/close`, { note: 'Named in the terms of reference' })).status).toBe(200);
@@ -88,7 +91,9 @@ describe('record workflow histories', () => {
       // every partner of the five practices is asked
       return found.length >= 12 ? found : null;
     }, 'burst requests');
-    const burstSigners = await Promise.all(burstRequests.map(async (r) => ({ token: r.token, name: (await anonymous.get(`/actions/${r.token}`)).body.person.name as string })));
+    const burstSigners = await Promise.all(
+      burstRequests.map(async (r) => ({ token: r.token, name: (await anonymous.get(`/actions/${r.token}`)).body.person.name as string })),
+    );
     const burstAnswers = await Promise.all(burstSigners.map((x) => anonymous.post(`/actions/${x.token}/sign`, { typedName: x.name, consent: true })));
     expect(burstAnswers.filter((a) => a.status === 200)).toHaveLength(burst.network.practices.length);
     await passPanel(api, burst.network.id);
@@ -115,12 +120,22 @@ describe('record workflow histories', () => {
 
     // motions: an open ballot everyone votes in, and a secret one closed early
     const motions = await createScenarioNetwork(api, { networkIndex: 1, practiceCount: 3, name: 'Recorded motions' });
-    const open = await api.post(`/networks/${motions.network.id}/motions`, { title: 'Recorded open motion', text: 'That the network adopts the work plan.', decisionType: 'ordinary', closesAt: inSeconds(3600) });
+    const open = await api.post(`/networks/${motions.network.id}/motions`, {
+      title: 'Recorded open motion',
+      text: 'That the network adopts the work plan.',
+      decisionType: 'ordinary',
+      closesAt: inSeconds(3600),
+    });
     expect(open.status, JSON.stringify(open.body)).toBe(201);
     await castAll(stack.baseUrl, await ballotLinks(api, stack.baseUrl, 'Vote: Recorded open motion', 3), (_l, i) => (i === 2 ? 'against' : 'for'));
     await waitForMotionClosed(api, open.body.id);
     expect((await api.put(`/networks/${motions.network.id}/voting-rules`, { rules: [{ decisionType: 'allocation', ballot: 'secret' }] })).status).toBe(200);
-    const secret = await api.post(`/networks/${motions.network.id}/motions`, { title: 'Recorded secret motion', text: 'That the budget is shared by list size.', decisionType: 'allocation', closesAt: inSeconds(3600) });
+    const secret = await api.post(`/networks/${motions.network.id}/motions`, {
+      title: 'Recorded secret motion',
+      text: 'That the budget is shared by list size.',
+      decisionType: 'allocation',
+      closesAt: inSeconds(3600),
+    });
     expect(secret.status, JSON.stringify(secret.body)).toBe(201);
     const secretLinks = await ballotLinks(api, stack.baseUrl, 'Vote: Recorded secret motion', 3);
     await castAll(stack.baseUrl, secretLinks.slice(0, 2), () => 'for');
@@ -129,9 +144,17 @@ describe('record workflow histories', () => {
 
     // an election: nominations, ballot, count
     const p = motions.network.practices as { id: string; people: { id: string }[] }[];
-    const election = await openStvElection(api, motions.network.id, { title: 'Recorded election', constituency: 'All', seats: 1, practiceIds: p.map((x) => x.id) });
+    const election = await openStvElection(api, motions.network.id, {
+      title: 'Recorded election',
+      constituency: 'All',
+      seats: 1,
+      practiceIds: p.map((x) => x.id),
+    });
     const candidates = [];
-    for (const x of p.slice(0, 2)) candidates.push((await api.post(`/elections/${election.body.id}/candidates`, { personId: x.people[0].id, constituency: 'All', statement: 'I will serve.' })).body.id);
+    for (const x of p.slice(0, 2))
+      candidates.push(
+        (await api.post(`/elections/${election.body.id}/candidates`, { personId: x.people[0].id, constituency: 'All', statement: 'I will serve.' })).body.id,
+      );
     expect((await api.post(`/elections/${election.body.id}/close`)).status).toBe(200);
     for (const link of await ballotLinks(api, stack.baseUrl, 'Election ballot: Recorded election', 3)) {
       expect((await anonymous.post(`/actions/${link.token}/ballot`, { preferences: candidates })).status).toBe(200);
@@ -152,18 +175,32 @@ describe('record workflow histories', () => {
       const found = (await mails(api, 'Please sign')).filter((m) => m.subject.includes('Settlement Record: Recorded dispute'));
       return found.length >= 2 ? found : null;
     }, 'settlement requests');
-    await signOnePartnerPerPractice(stack.baseUrl, settlement.map((m) => ({ to: m.to, token: m.links[0].split('/a/')[1] })));
+    await signOnePartnerPerPractice(
+      stack.baseUrl,
+      settlement.map((m) => ({ to: m.to, token: m.links[0].split('/a/')[1] })),
+    );
     await caseWhen(api, held.id, (c) => c.status === 'resolved', 'the recorded dispute to be resolved');
     const lmcCase = await openCase(api, network.id, parties, { title: 'Recorded LMC case' });
     await caseEvent(api, lmcCase.id, { type: 'escalate', text: 'Not settled.' });
     await caseEvent(api, lmcCase.id, { type: 'escalate', text: 'The board could not settle it.' });
-    expect((await api.post(`/disputes/${lmcCase.id}/external-person`, { name: 'Ms Jo Lee', email: 'jo.lee@lmc.test', organisation: 'Tower Hamlets LMC' })).status).toBe(201);
+    expect(
+      (await api.post(`/disputes/${lmcCase.id}/external-person`, { name: 'Ms Jo Lee', email: 'jo.lee@lmc.test', organisation: 'Tower Hamlets LMC' })).status,
+    ).toBe(201);
     const officer = await linkFor(api, 'You are asked to act as LMC officer: Recorded LMC case', 'jo.lee@lmc.test');
     expect((await anonymous.post(`/actions/${officer}/case-events`, { type: 'determine', text: 'Determined.' })).status).toBe(200);
     await caseWhen(api, lmcCase.id, (c) => c.status === 'determined', 'the LMC case to be determined');
     // a risk whose review is due at once, then reviewed
     const owner = network.practices[0].people[0];
-    const risk = await api.post(`/networks/${network.id}/risks`, { title: 'Recorded risk', cause: 'c', impact: 'i', likelihood: 2, impactScore: 3, ownerPersonId: owner.id, mitigation: 'm', reviewOn: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10) });
+    const risk = await api.post(`/networks/${network.id}/risks`, {
+      title: 'Recorded risk',
+      cause: 'c',
+      impact: 'i',
+      likelihood: 2,
+      impactScore: 3,
+      ownerPersonId: owner.id,
+      mitigation: 'm',
+      reviewOn: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
+    });
     expect(risk.status, JSON.stringify(risk.body)).toBe(201);
     await eventually(async () => ((await mails(api, 'Risk review due: Recorded risk')).length > 0 ? true : null), 'the risk reminder');
     expect((await api.put(`/networks/${network.id}/risks/${risk.body.id}`, { reviewOn: '2030-01-31', note: 'Reviewed.' })).status).toBe(200);
@@ -183,10 +220,15 @@ describe('record workflow histories', () => {
         // stored decoded, so the replay needs no key (a payload written in clear replays through the codec unchanged)
         const history = await decodeHistoryInPlace(await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory(), testCodec);
         const file = `${wf.type}-${String(n).padStart(2, '0')}.json`;
-        fs.writeFileSync(path.join(OUT, file), `${JSON.stringify({ workflowId: wf.workflowId, type: wf.type, status: wf.status.name, history: temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String }) }, null, 1)}\n`);
+        fs.writeFileSync(
+          path.join(OUT, file),
+          `${JSON.stringify({ workflowId: wf.workflowId, type: wf.type, status: wf.status.name, history: temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String }) }, null, 1)}\n`,
+        );
         written.push(file);
       }
-      expect(new Set([...counts.keys()])).toEqual(new Set(['formationWorkflow', 'signoffWorkflow', 'voteWorkflow', 'electionWorkflow', 'disputeWorkflow', 'riskReviewWorkflow']));
+      expect(new Set([...counts.keys()])).toEqual(
+        new Set(['formationWorkflow', 'signoffWorkflow', 'voteWorkflow', 'electionWorkflow', 'disputeWorkflow', 'riskReviewWorkflow']),
+      );
       console.log(`recorded ${written.length} histories into test/fixtures/histories`);
     } finally {
       await connection.close();

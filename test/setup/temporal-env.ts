@@ -12,7 +12,7 @@ function provided(key: 'temporalAddress' | 'postgresUrl'): string {
     throw new Error(
       `inject('${key}') is empty: test/setup/global.ts did not start the shared services. ` +
         'It starts them only for runs that include test/integration or test/e2e files, and only when ' +
-        "vitest.config.ts lists it under globalSetup.",
+        'vitest.config.ts lists it under globalSetup.',
     );
   }
   return value;

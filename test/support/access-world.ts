@@ -21,7 +21,12 @@ export async function buildAccessWorld(admin: ApiClient, baseUrl: string, tag: s
   const B = await programme('Programme B');
   const email = (who: string) => `${who}.${tag}@example.org`;
   const network = async (p: { id: string; waveId: string }, name: string, people: { name: string; email: string; roles: string[] }[]) => {
-    const n = await admin.post('/networks', { programmeId: p.id, waveId: p.waveId, name: `${name} ${tag}`, practices: [{ name: `${name} Surgery`, odsCode: 'F84001', listSize: 12000, people }] });
+    const n = await admin.post('/networks', {
+      programmeId: p.id,
+      waveId: p.waveId,
+      name: `${name} ${tag}`,
+      practices: [{ name: `${name} Surgery`, odsCode: 'F84001', listSize: 12000, people }],
+    });
     expect(n.status, JSON.stringify(n.body)).toBe(201);
     return n.body as { id: string; practices: { id: string; people: { id: string; email: string }[] }[] };
   };
@@ -44,7 +49,13 @@ export async function buildAccessWorld(admin: ApiClient, baseUrl: string, tag: s
   const made = await postForm(baseUrl, '/me', '/me/tokens', { label: 'chair script', expiresInDays: '30' }, chairSession.cookies);
   const secret = /id="new-token-secret">([^<]+)</.exec(await made.text())?.[1];
   expect(secret, 'a token shown once on the account page').toBeTruthy();
-  const chair = { api: apiClient(baseUrl, secret), token: secret!, cookies: chairSession.cookies, landing: chairSession.landing, cookie: cookieHeaderOf(chairSession.cookies) };
+  const chair = {
+    api: apiClient(baseUrl, secret),
+    token: secret!,
+    cookies: chairSession.cookies,
+    landing: chairSession.landing,
+    cookie: cookieHeaderOf(chairSession.cookies),
+  };
 
   // a document, its round (signed by the only partner, so sealed) and the partner's link
   expect((await admin.post(`/networks/${NA.id}/formation`)).status).toBe(202);
@@ -64,7 +75,11 @@ export async function buildAccessWorld(admin: ApiClient, baseUrl: string, tag: s
   await passPanel(admin, NA.id);
   await waitForStage(admin, NA.id, 'terms-of-reference', 'drafting');
 
-  const motion = await admin.post(`/networks/${NA.id}/motions`, { title: `Adopt the budget ${tag}`, decisionType: 'ordinary', closesAt: new Date(Date.now() + 3_600_000).toISOString() });
+  const motion = await admin.post(`/networks/${NA.id}/motions`, {
+    title: `Adopt the budget ${tag}`,
+    decisionType: 'ordinary',
+    closesAt: new Date(Date.now() + 3_600_000).toISOString(),
+  });
   expect(motion.status, JSON.stringify(motion.body)).toBe(201);
   const election = await admin.post(`/networks/${NA.id}/elections`, {
     title: `Shadow board ${tag}`,
@@ -87,11 +102,30 @@ export async function buildAccessWorld(admin: ApiClient, baseUrl: string, tag: s
   });
   expect(disputing.status, JSON.stringify(disputing.body)).toBe(201);
   const disputeParties = (disputing.body.practices as { id: string }[]).map((p) => p.id);
-  const dispute = await admin.post(`/networks/${disputing.body.id}/disputes`, { title: `Sharing the pharmacist ${tag}`, summary: 'Sessions are not shared as agreed.', parties: disputeParties });
+  const dispute = await admin.post(`/networks/${disputing.body.id}/disputes`, {
+    title: `Sharing the pharmacist ${tag}`,
+    summary: 'Sessions are not shared as agreed.',
+    parties: disputeParties,
+  });
   expect(dispute.status, JSON.stringify(dispute.body)).toBe(201);
 
   return {
-    A, B, NA, NB, mo, facA, facB, commA, panelA, chair, partnerLink, documentId, signoffId, motionId: motion.body.id as string, electionId: election.body.id as string, email,
+    A,
+    B,
+    NA,
+    NB,
+    mo,
+    facA,
+    facB,
+    commA,
+    panelA,
+    chair,
+    partnerLink,
+    documentId,
+    signoffId,
+    motionId: motion.body.id as string,
+    electionId: election.body.id as string,
+    email,
     dispute: { id: dispute.body.id as string, networkId: disputing.body.id as string, practiceIds: disputeParties },
   };
 }

@@ -17,13 +17,21 @@ export async function mails(api: ApiClient, prefix: string): Promise<Mail[]> {
 
 /** The action link token mailed to `to` in a message whose subject starts with `prefix`. */
 export async function linkFor(api: ApiClient, prefix: string, to: string): Promise<string> {
-  const found = await eventually(async () => (await mails(api, prefix)).find((m) => m.to === to && m.links.some((l) => l.includes('/a/'))), `a "${prefix}" message to ${to}`);
+  const found = await eventually(
+    async () => (await mails(api, prefix)).find((m) => m.to === to && m.links.some((l) => l.includes('/a/'))),
+    `a "${prefix}" message to ${to}`,
+  );
   return tokenFromLink(found.links[0]);
 }
 
 /** Opens a case between practices of a network, expecting 201. */
 export async function openCase(api: ApiClient, networkId: string, parties: string[], extra: { title?: string; summary?: string; stage?: string } = {}) {
-  const res = await api.post(`/networks/${networkId}/disputes`, { title: extra.title ?? 'Sharing of the pharmacist', summary: extra.summary ?? 'The hours of the shared pharmacist were not shared as agreed.', parties, ...(extra.stage ? { stage: extra.stage } : {}) });
+  const res = await api.post(`/networks/${networkId}/disputes`, {
+    title: extra.title ?? 'Sharing of the pharmacist',
+    summary: extra.summary ?? 'The hours of the shared pharmacist were not shared as agreed.',
+    parties,
+    ...(extra.stage ? { stage: extra.stage } : {}),
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body as { id: string; step: { number: number; name: string }; dueOn: string | null };
 }

@@ -37,7 +37,14 @@ export function useEmbeddedStart(prefix: string): { open(): Promise<EmbeddedStar
     async open() {
       const [port, temporalPort, uiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
       const token = crypto.randomBytes(24).toString('base64url');
-      const env = { DATA_DIR: dataDir, PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), FORMWORK_ADMIN_TOKEN: token, LOG_LEVEL: 'warn' };
+      const env = {
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        TEMPORAL_PORT: String(temporalPort),
+        TEMPORAL_UI_PORT: String(uiPort),
+        FORMWORK_ADMIN_TOKEN: token,
+        LOG_LEVEL: 'warn',
+      };
       return {
         port,
         uiPort,

@@ -5,7 +5,11 @@ import path from 'node:path';
 export interface Scenario {
   programme: { name: string; sponsor: string; footprint: { minListSize: number; maxListSize: number } };
   waves: { number: number; panelDate: string }[];
-  networks: { name: string; wave: number; practices: { name: string; odsCode: string; listSize: number; people: { name: string; email: string; roles: string[] }[] }[] }[];
+  networks: {
+    name: string;
+    wave: number;
+    practices: { name: string; odsCode: string; listSize: number; people: { name: string; email: string; roles: string[] }[] }[];
+  }[];
 }
 
 export function towerHamlets(): Scenario {
@@ -13,7 +17,10 @@ export function towerHamlets(): Scenario {
 }
 
 /** A POST /networks body for the first `practiceCount` practices of a scenario network. */
-export function makeNetworkBody(ids: { programmeId: string; waveId: string }, overrides: { networkIndex?: number; practiceCount?: number; name?: string } = {}) {
+export function makeNetworkBody(
+  ids: { programmeId: string; waveId: string },
+  overrides: { networkIndex?: number; practiceCount?: number; name?: string } = {},
+) {
   const scenario = towerHamlets();
   const network = scenario.networks[overrides.networkIndex ?? 0];
   return {
@@ -58,6 +65,17 @@ export function panelPackTemplate(wording = 'Our own wording.', opts: { signatur
     '',
     ...(opts.signatures === false
       ? []
-      : ['## Endorsement {-}', '', '{{#each practices}}', '```signature', 'party: {{name}}', 'detail: ODS code {{odsCode}}', 'capacity: Partner', '```', '', '{{/each}}']),
+      : [
+          '## Endorsement {-}',
+          '',
+          '{{#each practices}}',
+          '```signature',
+          'party: {{name}}',
+          'detail: ODS code {{odsCode}}',
+          'capacity: Partner',
+          '```',
+          '',
+          '{{/each}}',
+        ]),
   ].join('\n');
 }

@@ -20,7 +20,13 @@ export interface StackEnv {
  * ready; stops them after the file's tests.
  */
 export function useStack(
-  options: { browser?: boolean; database?: 'sqlite' | 'postgres'; signinLimits?: { perEmail: number; perIp: number }; rateLimit?: Partial<RateLimits>; env?: Record<string, string> },
+  options: {
+    browser?: boolean;
+    database?: 'sqlite' | 'postgres';
+    signinLimits?: { perEmail: number; perIp: number };
+    rateLimit?: Partial<RateLimits>;
+    env?: Record<string, string>;
+  },
   assign: (env: StackEnv) => void,
 ): void {
   let env: Partial<StackEnv> = {};
@@ -32,8 +38,19 @@ export function useStack(
       dropDb = fresh.drop;
       database = { postgresUrl: fresh.url };
     }
-    const stack = await startInProcessStack({ temporalAddress: injectedTemporalAddress(), database, signinLimits: options.signinLimits, rateLimit: options.rateLimit, env: options.env });
-    env = { stack, api: apiClient(stack.baseUrl, stack.token), anonymous: apiClient(stack.baseUrl), browser: options.browser ? await launchBrowser() : undefined };
+    const stack = await startInProcessStack({
+      temporalAddress: injectedTemporalAddress(),
+      database,
+      signinLimits: options.signinLimits,
+      rateLimit: options.rateLimit,
+      env: options.env,
+    });
+    env = {
+      stack,
+      api: apiClient(stack.baseUrl, stack.token),
+      anonymous: apiClient(stack.baseUrl),
+      browser: options.browser ? await launchBrowser() : undefined,
+    };
     assign(env as StackEnv);
   });
   afterAll(async () => {

@@ -12,7 +12,8 @@ export async function expectGoodPage(page: Page, what: string, options: { fits?:
   for (const width of [1280, 320]) {
     await page.setViewportSize({ width, height: 800 });
     expect(await axeViolations(page), `${what} at ${width}px`).toEqual([]);
-    if (options.fits !== false) expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${what} fits ${width}px`).toBe(true);
+    if (options.fits !== false)
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${what} fits ${width}px`).toBe(true);
   }
   expect(await plainEnglishProblems(page), what).toEqual([]);
 }

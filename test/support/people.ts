@@ -30,7 +30,13 @@ function cookieHeader(cookies: Map<string, string>): string {
 }
 
 /** Posts a form as a browser would, after loading the page that holds it. */
-export async function postForm(baseUrl: string, formPage: string, action: string, fields: Record<string, string>, cookies: Map<string, string>): Promise<Response> {
+export async function postForm(
+  baseUrl: string,
+  formPage: string,
+  action: string,
+  fields: Record<string, string>,
+  cookies: Map<string, string>,
+): Promise<Response> {
   const csrf = await loadForm(`${baseUrl}${formPage}`, cookies);
   const res = await fetch(`${baseUrl}${action}`, {
     method: 'POST',
@@ -79,7 +85,11 @@ export function sessionClient(baseUrl: string, cookies: Map<string, string>) {
       return { status: res.status, body: (res.headers.get('content-type') ?? '').includes('json') ? await res.json() : await res.text() };
     },
     post: async (path: string, body: unknown) => {
-      const res = await fetch(`${baseUrl}/api/v1${path}`, { method: 'POST', headers: { cookie: cookieHeader(cookies), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${baseUrl}/api/v1${path}`, {
+        method: 'POST',
+        headers: { cookie: cookieHeader(cookies), 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       return { status: res.status, body: await res.json() };
     },
     page: async (path: string) => {
@@ -90,10 +100,19 @@ export function sessionClient(baseUrl: string, cookies: Map<string, string>) {
 }
 
 /** Invites a staff member as the administrator and mints them an API token: their client, person and grant. */
-export async function inviteStaff(admin: ApiClient, baseUrl: string, input: { name: string; email: string; role: 'facilitator' | 'commissioner' | 'panel-member'; programmeIds: string[] }) {
+export async function inviteStaff(
+  admin: ApiClient,
+  baseUrl: string,
+  input: { name: string; email: string; role: 'facilitator' | 'commissioner' | 'panel-member'; programmeIds: string[] },
+) {
   const invited = await admin.post('/staff', input);
   expect(invited.status, JSON.stringify(invited.body)).toBe(201);
   const minted = await admin.post(`/staff/${invited.body.id}/tokens`, { label: `${input.role} for tests` });
   expect(minted.status, JSON.stringify(minted.body)).toBe(201);
-  return { grantId: invited.body.id as string, personId: invited.body.personId as string, token: minted.body.token as string, api: apiClient(baseUrl, minted.body.token) };
+  return {
+    grantId: invited.body.id as string,
+    personId: invited.body.personId as string,
+    token: minted.body.token as string,
+    api: apiClient(baseUrl, minted.body.token),
+  };
 }

@@ -10,7 +10,19 @@ import { ROLE_WORDS, STAFF_ROLE_WORDS, STATUS_WORDS } from '../../domain/wording
  * `caldicott-guardian`, `terms-of-reference`…): every multi-word status, role and stage key, plus
  * `EXTRA_CODES`. One-word codes (`drafting`) are also English words and cannot be told apart.
  */
-const EXTRA_CODES = ['not-ready', 'practice-role', 'sealed-copy', 'panel-letter', 'vote-result', 'panel-pack', 'legal-entity-appraisal', 'completion-certificate', 'settlement-record', 'panel-outcome-letter', 'signed-by-colleague'];
+const EXTRA_CODES = [
+  'not-ready',
+  'practice-role',
+  'sealed-copy',
+  'panel-letter',
+  'vote-result',
+  'panel-pack',
+  'legal-entity-appraisal',
+  'completion-certificate',
+  'settlement-record',
+  'panel-outcome-letter',
+  'signed-by-colleague',
+];
 
 export const STATUS_CODES: readonly string[] = [
   ...new Set([
@@ -33,7 +45,14 @@ const ERROR_CODE = /\b[A-Z]{2,}(?:_[A-Z]+)+\b/g;
 /** Each thing in `text` that is not plain English, said as "raw status code: awaiting-signatures". */
 export function plainEnglishProblemsIn(text: string): string[] {
   const found = (what: string, re: RegExp) => [...text.matchAll(re)].map((m) => `${what}: ${m[0]}`);
-  return [...found('raw status code', CODE), ...found('ISO date', ISO_DATE), ...found('ISO time', ISO_TIME), ...found('UUID', UUID), ...found('long hash', HASH), ...found('error code', ERROR_CODE)];
+  return [
+    ...found('raw status code', CODE),
+    ...found('ISO date', ISO_DATE),
+    ...found('ISO time', ISO_TIME),
+    ...found('UUID', UUID),
+    ...found('long hash', HASH),
+    ...found('error code', ERROR_CODE),
+  ];
 }
 
 /** The page's visible text (what a reader sees: closed `<details>` and hidden elements are left out). */

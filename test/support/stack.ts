@@ -48,7 +48,14 @@ export interface InProcessStack {
  * Server and worker in this process against a real Temporal server and a real database, on a task
  * queue of its own. The same composition code as bin/start, minus the embedded Temporal.
  */
-export async function startInProcessStack(opts: { temporalAddress: string; database: 'sqlite' | { postgresUrl: string }; mailer?: Mailer; env?: Record<string, string>; signinLimits?: { perEmail: number; perIp: number }; rateLimit?: Partial<RateLimits> }): Promise<InProcessStack> {
+export async function startInProcessStack(opts: {
+  temporalAddress: string;
+  database: 'sqlite' | { postgresUrl: string };
+  mailer?: Mailer;
+  env?: Record<string, string>;
+  signinLimits?: { perEmail: number; perIp: number };
+  rateLimit?: Partial<RateLimits>;
+}): Promise<InProcessStack> {
   quietRuntime();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-test-'));
   const taskQueue = `test-${crypto.randomBytes(4).toString('hex')}`;
@@ -73,9 +80,26 @@ export async function startInProcessStack(opts: { temporalAddress: string; datab
   const codec = payloadCodec(provisional);
   const client = await connectClient(provisional, opts.temporalAddress, codec);
   const appDeps = {
-    db, repos, temporal: client, taskQueue, log, formSecret: 'test-form-secret', secureCookies: false,
-    rateLimit: { actionsPerMinutePerIp: 100_000, actionsPerMinutePerToken: 10_000, publicPerMinutePerIp: 100_000, lookupsPerMinutePerIp: 100_000, verifyPerMinutePerIp: 100_000, signinPerEmail: opts.signinLimits?.perEmail, signinPerIp: opts.signinLimits?.perIp, ...opts.rateLimit },
-    payloadCodec: codec, codecCorsOrigins: provisional.codec.corsOrigins, trustProxy: provisional.trustProxy,
+    db,
+    repos,
+    temporal: client,
+    taskQueue,
+    log,
+    formSecret: 'test-form-secret',
+    secureCookies: false,
+    rateLimit: {
+      actionsPerMinutePerIp: 100_000,
+      actionsPerMinutePerToken: 10_000,
+      publicPerMinutePerIp: 100_000,
+      lookupsPerMinutePerIp: 100_000,
+      verifyPerMinutePerIp: 100_000,
+      signinPerEmail: opts.signinLimits?.perEmail,
+      signinPerIp: opts.signinLimits?.perIp,
+      ...opts.rateLimit,
+    },
+    payloadCodec: codec,
+    codecCorsOrigins: provisional.codec.corsOrigins,
+    trustProxy: provisional.trustProxy,
     // every JSON answer is held against its documented schema: a drifting schema fails the test that hit it
     validateResponses: true,
   };
@@ -86,7 +110,12 @@ export async function startInProcessStack(opts: { temporalAddress: string; datab
   const baseUrl = `http://127.0.0.1:${port}`;
   const config = loadConfig({ ...env, PORT: String(port), PUBLIC_URL: baseUrl });
   const server: http.Server = await listen(createApp({ ...appDeps, mailer: opts.mailer, publicUrl: baseUrl }), port, '127.0.0.1');
-  const { worker, connection } = await createWorker(config, opts.temporalAddress, { db, repos, log, mailer: opts.mailer, codec }, { workflowBundle: await workflowBundle() });
+  const { worker, connection } = await createWorker(
+    config,
+    opts.temporalAddress,
+    { db, repos, log, mailer: opts.mailer, codec },
+    { workflowBundle: await workflowBundle() },
+  );
   const running = worker.run();
   return {
     baseUrl,

@@ -34,7 +34,13 @@ export async function startTestTsa(): Promise<TestTsa> {
   async function answer(body: Buffer): Promise<Buffer> {
     const request = pkijs.TimeStampReq.fromBER(view(body));
     if (state.refuse) {
-      return Buffer.from(new pkijs.TimeStampResp({ status: new pkijs.PKIStatusInfo({ status: pkijs.PKIStatus.rejection, statusStrings: [new asn1js.Utf8String({ value: 'refused by the test' })] }) }).toSchema().toBER(false));
+      return Buffer.from(
+        new pkijs.TimeStampResp({
+          status: new pkijs.PKIStatusInfo({ status: pkijs.PKIStatus.rejection, statusStrings: [new asn1js.Utf8String({ value: 'refused by the test' })] }),
+        })
+          .toSchema()
+          .toBER(false),
+      );
     }
     const serial = crypto.randomBytes(8);
     serial[0] &= 0x7f;
@@ -63,7 +69,9 @@ export async function startTestTsa(): Promise<TestTsa> {
     });
     await signed.sign(identity.privateKey, 0, 'SHA-256');
     const token = new pkijs.ContentInfo({ contentType: SIGNED_DATA, content: signed.toSchema(true) });
-    return Buffer.from(new pkijs.TimeStampResp({ status: new pkijs.PKIStatusInfo({ status: pkijs.PKIStatus.granted }), timeStampToken: token }).toSchema().toBER(false));
+    return Buffer.from(
+      new pkijs.TimeStampResp({ status: new pkijs.PKIStatusInfo({ status: pkijs.PKIStatus.granted }), timeStampToken: token }).toSchema().toBER(false),
+    );
   }
 
   const server = http.createServer((req, res) => {

@@ -14,7 +14,9 @@ export async function ballotLinks(api: ApiClient, baseUrl: string, subjectInclud
   const anonymous = apiClient(baseUrl);
   const messages = await eventually(async () => {
     const outbox = await api.get(`/outbox?limit=1000`);
-    const found = (outbox.body as { to: string; subject: string; links: string[] }[]).filter((m) => m.subject.includes(subjectIncludes) && !m.subject.startsWith('Reminder'));
+    const found = (outbox.body as { to: string; subject: string; links: string[] }[]).filter(
+      (m) => m.subject.includes(subjectIncludes) && !m.subject.startsWith('Reminder'),
+    );
     return found.length >= expectedPractices ? found : null;
   }, `ballot links for "${subjectIncludes}"`);
   const byPractice = new Map<string, BallotLink>();
@@ -23,7 +25,13 @@ export async function ballotLinks(api: ApiClient, baseUrl: string, subjectInclud
     const action = await anonymous.get(`/actions/${token}`);
     expect(action.status, JSON.stringify(action.body)).toBe(200);
     if (!byPractice.has(action.body.practice.id)) {
-      byPractice.set(action.body.practice.id, { to: m.to, token, practiceId: action.body.practice.id, practiceName: action.body.practice.name, personName: action.body.person.name });
+      byPractice.set(action.body.practice.id, {
+        to: m.to,
+        token,
+        practiceId: action.body.practice.id,
+        practiceName: action.body.practice.name,
+        personName: action.body.person.name,
+      });
     }
   }
   return [...byPractice.values()];
@@ -42,10 +50,14 @@ export async function castAll(baseUrl: string, links: BallotLink[], choice: (lin
 }
 
 export async function waitForMotionClosed(api: ApiClient, motionId: string, timeoutMs = 30_000) {
-  return eventually(async () => {
-    const res = await api.get(`/motions/${motionId}`);
-    return res.body.status === 'closed' && res.body.certificate ? res.body : null;
-  }, `motion ${motionId} to close`, timeoutMs);
+  return eventually(
+    async () => {
+      const res = await api.get(`/motions/${motionId}`);
+      return res.body.status === 'closed' && res.body.certificate ? res.body : null;
+    },
+    `motion ${motionId} to close`,
+    timeoutMs,
+  );
 }
 
 export function inSeconds(seconds: number): string {

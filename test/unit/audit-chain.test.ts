@@ -9,7 +9,14 @@ function chain(n: number) {
   const rows = [];
   let prev = GENESIS;
   for (let seq = 1; seq <= n; seq++) {
-    const content = { seq, id: `e${seq}`, at: '2026-12-01T10:00:00.000Z', actor: 'tester', networkId: seq % 2 ? 'n1' : 'n2', data: { type: 'programme.created', programmeId: `p${seq}`, name: `P${seq}` } };
+    const content = {
+      seq,
+      id: `e${seq}`,
+      at: '2026-12-01T10:00:00.000Z',
+      actor: 'tester',
+      networkId: seq % 2 ? 'n1' : 'n2',
+      data: { type: 'programme.created', programmeId: `p${seq}`, name: `P${seq}` },
+    };
     const hash = key.link(prev, rowDigest(content));
     rows.push({ ...content, type: 'programme.created', prevHash: prev, hash });
     prev = hash;

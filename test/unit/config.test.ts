@@ -44,7 +44,13 @@ describe('config', () => {
     expect(c.codec.keys).toBeUndefined();
     expect(c.codec.corsOrigins).toEqual(['http://localhost:8233', 'http://127.0.0.1:8233']);
     const key = 'ab'.repeat(32);
-    const d = loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233', EVIDENCE_KEY: 'e'.repeat(40), EVIDENCE_CHECKPOINT_DIR: '/anchor', TEMPORAL_CODEC_KEYS: `new:${key},old:${key}`, TEMPORAL_CODEC_CORS_ORIGINS: 'https://temporal.example.org' });
+    const d = loadConfig({
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      EVIDENCE_KEY: 'e'.repeat(40),
+      EVIDENCE_CHECKPOINT_DIR: '/anchor',
+      TEMPORAL_CODEC_KEYS: `new:${key},old:${key}`,
+      TEMPORAL_CODEC_CORS_ORIGINS: 'https://temporal.example.org',
+    });
     expect(d.evidence).toEqual({ key: 'e'.repeat(40), checkpointDir: '/anchor' });
     expect(d.codec.keys?.map((k) => k.id)).toEqual(['new', 'old']);
     expect(d.codec.corsOrigins).toEqual(['https://temporal.example.org']);

@@ -64,7 +64,15 @@ describe('docker-compose.yml', () => {
         if (inUrl) secrets.push({ where: `${name}.${key} (URL password)`, value: inUrl[1] });
       }
     }
-    expect(secrets.map((s) => s.where)).toEqual(expect.arrayContaining(['postgres.POSTGRES_PASSWORD', 'temporal.POSTGRES_PWD', 'server.FORMWORK_ADMIN_TOKEN', 'server.FORM_SECRET', 'worker.DATABASE_URL (URL password)']));
+    expect(secrets.map((s) => s.where)).toEqual(
+      expect.arrayContaining([
+        'postgres.POSTGRES_PASSWORD',
+        'temporal.POSTGRES_PWD',
+        'server.FORMWORK_ADMIN_TOKEN',
+        'server.FORM_SECRET',
+        'worker.DATABASE_URL (URL password)',
+      ]),
+    );
     for (const { where, value } of secrets) {
       const refs = references(value);
       expect(refs, `${where} must be a single required variable, not ${JSON.stringify(value)}`).toHaveLength(1);

@@ -6,7 +6,11 @@ import { payloadsFromJson, payloadsToJson, remotePayloadsSchema } from '../../co
 
 const key = (id: string) => ({ id, key: crypto.randomBytes(32) });
 const payload = (value: unknown): Payload => defaultPayloadConverter.toPayload(value);
-const text = (p: Payload) => Buffer.from(p.data ?? []).toString('utf8') + Object.values(p.metadata ?? {}).map((v) => Buffer.from(v ?? []).toString('utf8')).join('');
+const text = (p: Payload) =>
+  Buffer.from(p.data ?? []).toString('utf8') +
+  Object.values(p.metadata ?? {})
+    .map((v) => Buffer.from(v ?? []).toString('utf8'))
+    .join('');
 
 describe('AES-GCM payload codec', () => {
   const signer = { name: 'Dr Ada Lovelace', email: 'ada@example.org', typedName: 'Ada Lovelace' };

@@ -45,18 +45,35 @@ describe('assessReadiness', () => {
   });
   it('is red after the panel date without a panel presentation', () => {
     expect(assessReadiness({ ...base, currentStage: 'panel-presentation', daysToPanel: -1 }).rag).toBe('red');
-    expect(assessReadiness({ ...base, formationStatus: 'completed', currentStage: null, daysToPanel: -100 })).toMatchObject({ rag: 'green', stagesCompleted: 6 });
+    expect(assessReadiness({ ...base, formationStatus: 'completed', currentStage: null, daysToPanel: -100 })).toMatchObject({
+      rag: 'green',
+      stagesCompleted: 6,
+    });
   });
   it('adds the panel: a signed pack waiting for its outcome, open conditions, a deferral, and open disputes are amber', () => {
     const panel = { outcome: null, openConditions: [], awaitingOutcome: false, deferredFromWave: null };
     expect(assessReadiness({ ...base, panel }).rag).toBe('green');
-    expect(assessReadiness({ ...base, panel: { ...panel, awaitingOutcome: true } })).toMatchObject({ rag: 'amber', blockers: ["The panel pack is signed; the panel's outcome is still to be recorded."] });
-    expect(assessReadiness({ ...base, panel: { ...panel, outcome: 'conditional', openConditions: ['1. Name the payee'] } })).toMatchObject({ rag: 'amber', blockers: ['Panel condition open: 1. Name the payee'] });
-    expect(assessReadiness({ ...base, currentStage: 'panel-presentation', panel: { ...panel, deferredFromWave: 1 } }).blockers).toEqual(["Deferred by the wave 1 panel: presents again to this wave's panel."]);
-    expect(assessReadiness({ ...base, openDisputes: [{ text: 'Payee dispute, step 2', breached: false }] })).toMatchObject({ rag: 'amber', blockers: ['Open dispute: Payee dispute, step 2'] });
+    expect(assessReadiness({ ...base, panel: { ...panel, awaitingOutcome: true } })).toMatchObject({
+      rag: 'amber',
+      blockers: ["The panel pack is signed; the panel's outcome is still to be recorded."],
+    });
+    expect(assessReadiness({ ...base, panel: { ...panel, outcome: 'conditional', openConditions: ['1. Name the payee'] } })).toMatchObject({
+      rag: 'amber',
+      blockers: ['Panel condition open: 1. Name the payee'],
+    });
+    expect(assessReadiness({ ...base, currentStage: 'panel-presentation', panel: { ...panel, deferredFromWave: 1 } }).blockers).toEqual([
+      "Deferred by the wave 1 panel: presents again to this wave's panel.",
+    ]);
+    expect(assessReadiness({ ...base, openDisputes: [{ text: 'Payee dispute, step 2', breached: false }] })).toMatchObject({
+      rag: 'amber',
+      blockers: ['Open dispute: Payee dispute, step 2'],
+    });
   });
 
   it('makes a dispute that has missed a due date red', () => {
-    expect(assessReadiness({ ...base, openDisputes: [{ text: 'Payee dispute (1 due date missed)', breached: true }] })).toMatchObject({ rag: 'red', blockers: ['Open dispute: Payee dispute (1 due date missed)'] });
+    expect(assessReadiness({ ...base, openDisputes: [{ text: 'Payee dispute (1 due date missed)', breached: true }] })).toMatchObject({
+      rag: 'red',
+      blockers: ['Open dispute: Payee dispute (1 due date missed)'],
+    });
   });
 });

@@ -20,8 +20,23 @@ import {
 import { STAGE_KEYS, STAGES, isStageKey, nextStage, stageDefinition } from '../../domain/stages';
 
 const practices = [
-  { practiceId: 'p1', practiceName: 'Jubilee Street', people: [{ personId: 'a', name: 'Dr Ann Ali', email: 'a@x', roles: ['partner', 'chair'] }, { personId: 'm', name: 'Mo Manager', email: 'm@x', roles: ['practice-manager'] }, { personId: 'g', name: 'Dr Gia Guard', email: 'g@x', roles: ['caldicott-guardian'] }] },
-  { practiceId: 'p2', practiceName: 'Bow Road', people: [{ personId: 'b', name: 'Dr Björn Ålund', email: 'b@x', roles: ['partner', 'caldicott-guardian'] }, { personId: 'c', name: 'Dr Cy Chen', email: 'c@x', roles: ['partner'] }] },
+  {
+    practiceId: 'p1',
+    practiceName: 'Jubilee Street',
+    people: [
+      { personId: 'a', name: 'Dr Ann Ali', email: 'a@x', roles: ['partner', 'chair'] },
+      { personId: 'm', name: 'Mo Manager', email: 'm@x', roles: ['practice-manager'] },
+      { personId: 'g', name: 'Dr Gia Guard', email: 'g@x', roles: ['caldicott-guardian'] },
+    ],
+  },
+  {
+    practiceId: 'p2',
+    practiceName: 'Bow Road',
+    people: [
+      { personId: 'b', name: 'Dr Björn Ålund', email: 'b@x', roles: ['partner', 'caldicott-guardian'] },
+      { personId: 'c', name: 'Dr Cy Chen', email: 'c@x', roles: ['partner'] },
+    ],
+  },
 ];
 
 const rule = (r: Partial<SigningRule> = {}): SigningRule => signingRuleSchema.parse(r);
@@ -81,8 +96,12 @@ describe('checkSignAttempt', () => {
     expect(r?.message).toContain('current version is 2');
   });
   it('rejects a second signature, saying who signed', () => {
-    expect(checkSignAttempt(round({}, { filled: { 'p2:partner': 'b' } }), { personId: 'b', documentVersion: 2, typedName: 'Björn Ålund' })?.message).toBe('You have already signed this document.');
-    expect(checkSignAttempt(round({}, { filled: { 'p2:partner': 'b' } }), { personId: 'c', documentVersion: 2, typedName: 'Cy Chen' })?.message).toContain('Bow Road has already signed');
+    expect(checkSignAttempt(round({}, { filled: { 'p2:partner': 'b' } }), { personId: 'b', documentVersion: 2, typedName: 'Björn Ålund' })?.message).toBe(
+      'You have already signed this document.',
+    );
+    expect(checkSignAttempt(round({}, { filled: { 'p2:partner': 'b' } }), { personId: 'c', documentVersion: 2, typedName: 'Cy Chen' })?.message).toContain(
+      'Bow Road has already signed',
+    );
   });
   it('lets a colleague sign when only the partner slot is filled but the guardian slot is open', () => {
     const r = round({ practiceRoles: ['caldicott-guardian'] }, { filled: { 'p2:partner': 'c' } });
@@ -103,7 +122,10 @@ describe('checkSignAttempt', () => {
     expect(activeGroup(chairOnly)).toBe(2);
   });
   it('tells an officer to wait for the practices', () => {
-    const slots = buildSlots([...practices, { practiceId: 'p3', practiceName: 'Chairs', people: [{ personId: 'z', name: 'Zed Chair', email: 'z@x', roles: ['chair'] }] }], rule({ officers: ['chair'], order: 'practices-then-officers' }));
+    const slots = buildSlots(
+      [...practices, { practiceId: 'p3', practiceName: 'Chairs', people: [{ personId: 'z', name: 'Zed Chair', email: 'z@x', roles: ['chair'] }] }],
+      rule({ officers: ['chair'], order: 'practices-then-officers' }),
+    );
     const r: RoundState = { open: true, documentVersion: 1, slots: slots.filter((s) => s.practiceId !== 'p3'), filled: {} };
     expect(checkSignAttempt(r, { personId: 'z', documentVersion: 1, typedName: 'Zed Chair' })?.code).toBe('NOT_YET');
   });
@@ -169,7 +191,10 @@ describe('roundProgress', () => {
   });
 
   it('counts a practice signed only when every one of its slots is filled, one signature filling several', () => {
-    const progress = roundProgress(slots, [{ personId: 'b', slotIds: ['p2:partner', 'p2:caldicott-guardian'], signedAt: '2026-01-02T10:00:00Z' }, { personId: 'a', slotIds: ['p1:partner'], signedAt: '2026-01-01T10:00:00Z' }]);
+    const progress = roundProgress(slots, [
+      { personId: 'b', slotIds: ['p2:partner', 'p2:caldicott-guardian'], signedAt: '2026-01-02T10:00:00Z' },
+      { personId: 'a', slotIds: ['p1:partner'], signedAt: '2026-01-01T10:00:00Z' },
+    ]);
     expect(progress.practices.get('p2')).toEqual({ signed: true, signers: [{ personId: 'b', signedAt: '2026-01-02T10:00:00Z' }], owed: [], owedInWords: '' });
     expect(progress.practices.get('p1')).toMatchObject({ signed: false, signers: [{ personId: 'a' }], owedInWords: 'Dr Gia Guard (caldicott guardian)' });
   });

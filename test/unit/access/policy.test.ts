@@ -64,7 +64,17 @@ const partner = person({ memberships: [{ memberId: 'm1', practiceId: 'p1', netwo
 const manager = person({ memberships: [{ memberId: 'm2', practiceId: 'p1', networkId: 'n1', programmeId: A, roles: ['practice-manager'] }] });
 const admin = person({ isAdmin: true });
 const anonymous: Actor = { kind: 'anonymous' };
-const signLink: LinkActor = { kind: 'link', linkKind: 'sign', tokenId: 'l1', memberId: 'm1', personId: 'me', networkId: 'n1', practiceId: 'p1', subjectId: 's1', documentId: 'd1' };
+const signLink: LinkActor = {
+  kind: 'link',
+  linkKind: 'sign',
+  tokenId: 'l1',
+  memberId: 'm1',
+  personId: 'me',
+  networkId: 'n1',
+  practiceId: 'p1',
+  subjectId: 's1',
+  documentId: 'd1',
+};
 
 const ROLES = [
   { name: 'facilitator of A', actor: staff('facilitator'), column: 'F' },
@@ -149,7 +159,8 @@ describe('access policy: partners act for their practice', () => {
 describe('access policy: administrator, anonymous and links', () => {
   it('allows the administrator everything, everywhere', () => {
     for (const action of ACCESS_ACTIONS) {
-      for (const scope of [null, inA(null), inB('n3'), { programmeId: null, networkId: null, ownerPersonId: 'someone-else' }]) expect(authorize(admin, action, scope), action).toBe('allow');
+      for (const scope of [null, inA(null), inB('n3'), { programmeId: null, networkId: null, ownerPersonId: 'someone-else' }])
+        expect(authorize(admin, action, scope), action).toBe('allow');
     }
   });
 
@@ -160,7 +171,8 @@ describe('access policy: administrator, anonymous and links', () => {
   it('lets an action link read the document it was sent with, and nothing else', () => {
     expect(authorize(signLink, 'document.read', { ...inA('n1'), documentId: 'd1' })).toBe('allow');
     expect(authorize(signLink, 'document.read', { ...inA('n1'), documentId: 'd2' })).toBe('unauthenticated');
-    for (const action of ACCESS_ACTIONS.filter((a) => a !== 'document.read')) expect(authorize(signLink, action, { ...inA('n1'), documentId: 'd1' }), action).toBe('unauthenticated');
+    for (const action of ACCESS_ACTIONS.filter((a) => a !== 'document.read'))
+      expect(authorize(signLink, action, { ...inA('n1'), documentId: 'd1' }), action).toBe('unauthenticated');
     const sealedLink: LinkActor = { ...signLink, linkKind: 'sealed-copy', documentId: null };
     expect(authorize(sealedLink, 'evidence.read', { ...inA('n1'), signoffId: 's1' })).toBe('allow');
     expect(authorize(sealedLink, 'evidence.read', { ...inA('n1'), signoffId: 's2' })).toBe('unauthenticated');
@@ -203,7 +215,8 @@ describe('list filters agree with the policy', () => {
     it(`${action}: a row is listed exactly when the policy allows it`, () => {
       for (const actor of actors) {
         const filter = scopeFilter(actor, action);
-        for (const place of places) expect(inFilter(filter, place), `${JSON.stringify(actor)} ${JSON.stringify(place)}`).toBe(authorize(actor, action, place) === 'allow');
+        for (const place of places)
+          expect(inFilter(filter, place), `${JSON.stringify(actor)} ${JSON.stringify(place)}`).toBe(authorize(actor, action, place) === 'allow');
       }
     });
   }

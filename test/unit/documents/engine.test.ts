@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { compileTemplate, escapeMarkdown } from '../../../documents/template-engine';
 import { buildDocumentModel, typographic } from '../../../documents/document-model';
 import { renderHtml } from '../../../documents/render-html';
-import { formatDate, formatDateTimeLondon, formatDateTimeUtc, formatPence, formatPercent, formatPounds, listAnd, numberWord, ordinal, plural } from '../../../documents/format';
+import {
+  formatDate,
+  formatDateTimeLondon,
+  formatDateTimeUtc,
+  formatPence,
+  formatPercent,
+  formatPounds,
+  listAnd,
+  numberWord,
+  ordinal,
+  plural,
+} from '../../../documents/format';
 import { TemplateContextError } from '../../../documents/types';
 import { sha256, textDiff } from '../../../documents';
 
@@ -27,7 +38,19 @@ describe('en-GB wording', () => {
     expect(formatPounds(40_000)).toBe('£40,000.00');
     expect(formatPercent(70)).toBe('70%');
     expect(formatPercent(33.333, 1)).toBe('33.3%');
-    expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111].map(ordinal)).toEqual(['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '22nd', '101st', '111th']);
+    expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111].map(ordinal)).toEqual([
+      '1st',
+      '2nd',
+      '3rd',
+      '4th',
+      '11th',
+      '12th',
+      '13th',
+      '21st',
+      '22nd',
+      '101st',
+      '111th',
+    ]);
     expect(numberWord(5)).toBe('five');
     expect(numberWord(21)).toBe('21');
     expect(plural(1, 'practice')).toBe('practice');
@@ -40,7 +63,15 @@ describe('en-GB wording', () => {
 describe('strict Handlebars over Markdown', () => {
   it('lists every missing field with its path, not only the first, and never renders a blank', () => {
     const t = compileTemplate('# {{title}}\n{{#each practices}}- {{name}} ({{odsCode}}) joined {{date joined}}\n{{/each}}{{chair.name}} {{pounds amount}}');
-    const issues = issuesOf(() => t.render({ title: 'T', practices: [{ name: 'A', joined: '2009-03-16' }, { name: 'B', odsCode: 'F1' }] }));
+    const issues = issuesOf(() =>
+      t.render({
+        title: 'T',
+        practices: [
+          { name: 'A', joined: '2009-03-16' },
+          { name: 'B', odsCode: 'F1' },
+        ],
+      }),
+    );
     expect(issues.map((i) => i.path)).toEqual(['practices.0.odsCode', 'practices.1.joined', 'chair.name', 'amount']);
     expect(issues[0].message).toMatch(/template line 2/);
     expect(issues[1].message).toMatch(/"date" helper/);
@@ -75,8 +106,12 @@ describe('strict Handlebars over Markdown', () => {
   });
 
   it('offers wording helpers', () => {
-    const t = compileTemplate('{{count n "practice"}}; {{plural 1 "month"}}; {{ordinal 2}}; {{percent 70}}; {{pence 123450}}; {{date d}}; {{number 23627}}; {{shareOf 1 4 1}}; {{listAnd (names people)}}');
-    expect(t.render({ n: 4, d: '2009-03-16', people: [{ name: 'Ann' }, { name: 'Bo' }] })).toBe('four practices; month; 2nd; 70%; £1,234.50; 16 March 2009; 23,627; 25.0%; Ann and Bo');
+    const t = compileTemplate(
+      '{{count n "practice"}}; {{plural 1 "month"}}; {{ordinal 2}}; {{percent 70}}; {{pence 123450}}; {{date d}}; {{number 23627}}; {{shareOf 1 4 1}}; {{listAnd (names people)}}',
+    );
+    expect(t.render({ n: 4, d: '2009-03-16', people: [{ name: 'Ann' }, { name: 'Bo' }] })).toBe(
+      'four practices; month; 2nd; 70%; £1,234.50; 16 March 2009; 23,627; 25.0%; Ann and Bo',
+    );
   });
 });
 
@@ -133,7 +168,12 @@ describe('document model', () => {
 
   it('reads signature blocks', () => {
     const sig = buildDocumentModel(md).blocks.find((b) => b.kind === 'signature');
-    expect(sig).toEqual({ kind: 'signature', party: 'Bow Road Practice', detail: 'ODS code F84003', fields: [{ label: 'Signature' }, { label: 'Name', value: 'Dr Kamal Ali' }, { label: 'Capacity' }, { label: 'Date' }] });
+    expect(sig).toEqual({
+      kind: 'signature',
+      party: 'Bow Road Practice',
+      detail: 'ODS code F84003',
+      fields: [{ label: 'Signature' }, { label: 'Name', value: 'Dr Kamal Ali' }, { label: 'Capacity' }, { label: 'Date' }],
+    });
   });
 
   it('uses curly quotes and dashes', () => {
@@ -160,8 +200,18 @@ describe('hashing and diffs', () => {
     const b = '# ToR\n\n1. Quorum is more than half.\n2. Meetings monthly.\n3. New clause.\n';
     const diff = textDiff(a, b);
     expect(diff.map((d) => d.op)).toEqual(['equal', 'delete', 'insert', 'equal', 'insert']);
-    expect(diff.filter((d) => d.op !== 'insert').map((d) => d.text).join('')).toBe(a);
-    expect(diff.filter((d) => d.op !== 'delete').map((d) => d.text).join('')).toBe(b);
+    expect(
+      diff
+        .filter((d) => d.op !== 'insert')
+        .map((d) => d.text)
+        .join(''),
+    ).toBe(a);
+    expect(
+      diff
+        .filter((d) => d.op !== 'delete')
+        .map((d) => d.text)
+        .join(''),
+    ).toBe(b);
     expect(textDiff(a, a)).toEqual([{ op: 'equal', text: a }]);
   });
 });

@@ -15,7 +15,9 @@ export function pdfText(pdf: Buffer, layout = false): string {
 }
 
 export function pdfPages(pdf: Buffer): string[] {
-  return pdfText(pdf).split('\f').filter((p, i, all) => i < all.length - 1 || p.trim() !== '');
+  return pdfText(pdf)
+    .split('\f')
+    .filter((p, i, all) => i < all.length - 1 || p.trim() !== '');
 }
 
 export async function pdfPageCount(pdf: Buffer): Promise<number> {
@@ -23,7 +25,12 @@ export async function pdfPageCount(pdf: Buffer): Promise<number> {
 }
 
 function decodeXml(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 export interface DocxParagraph {

@@ -18,7 +18,7 @@ describe('rendering on worker threads', () => {
     expect(docx.subarray(0, 2).toString()).toBe('PK');
     const here = await renderPdf(model, options);
     expect(pdfText(pdf)).toBe(pdfText(here));
-    expect(pdfText(pdf)).toContain("£40,000");
+    expect(pdfText(pdf)).toContain('£40,000');
     // the package carries a creation time, so compare what it says, not its bytes
     expect(await docxParagraphs(docx)).toEqual(await docxParagraphs(await renderDocx(model, options)));
   });
@@ -26,7 +26,10 @@ describe('rendering on worker threads', () => {
   it('keep a script alive while they render and let it exit once they are idle', () => {
     // the child renders on threads and then has nothing left to do: it must finish by itself
     // (a generous limit only stops a hanging child; it is no speed target)
-    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'fixtures', 'render-then-exit.ts')], { timeout: 90_000, encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'fixtures', 'render-then-exit.ts')], {
+      timeout: 90_000,
+      encoding: 'utf8',
+    });
     expect(child.signal, 'the child had to be killed: something kept it alive').toBeNull();
     expect(child.status, child.stderr).toBe(0);
     expect(child.stdout).toMatch(/^rendered \d+ bytes$/m);

@@ -16,14 +16,37 @@ async function agreedDocument() {
   return renderTemplate(template.documentType, template.buildContext(towerHamletsFacts('Highway Network'), {}), ISSUE_META);
 }
 
-function makeCertificate(agreed: { sha256Pdf: string; sha256Docx: string; title: string }, overrides: Partial<CompletionCertificateContext> = {}): CompletionCertificateContext {
+function makeCertificate(
+  agreed: { sha256Pdf: string; sha256Docx: string; title: string },
+  overrides: Partial<CompletionCertificateContext> = {},
+): CompletionCertificateContext {
   return {
     network: { name: 'Highway Network' },
     document: { id: ISSUE_META.documentId, version: ISSUE_META.version, title: agreed.title, sha256Pdf: agreed.sha256Pdf, sha256Docx: agreed.sha256Docx },
     completedAt: '2009-06-15T13:05:09Z',
     signers: [
-      { name: 'Dr James Evans', email: 'james.evans@example.org', practice: 'Jubilee Street Group Practice', capacity: 'Partner', consentVersion: 'esign-consent-1', signedAt: '2009-06-15T13:05:09Z', ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64)', method: 'Action link sent by email; typed name' },
-      { name: 'Dr Peter Ali', email: 'peter.ali@example.org', practice: 'Highway Practice', capacity: 'Partner', consentVersion: 'esign-consent-1', signedAt: '2009-01-14T08:00:00Z', ip: '198.51.100.4', userAgent: 'Mozilla/5.0 (Windows NT 10.0)', method: 'Action link sent by email; typed name' },
+      {
+        name: 'Dr James Evans',
+        email: 'james.evans@example.org',
+        practice: 'Jubilee Street Group Practice',
+        capacity: 'Partner',
+        consentVersion: 'esign-consent-1',
+        signedAt: '2009-06-15T13:05:09Z',
+        ip: '203.0.113.7',
+        userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
+        method: 'Action link sent by email; typed name',
+      },
+      {
+        name: 'Dr Peter Ali',
+        email: 'peter.ali@example.org',
+        practice: 'Highway Practice',
+        capacity: 'Partner',
+        consentVersion: 'esign-consent-1',
+        signedAt: '2009-01-14T08:00:00Z',
+        ip: '198.51.100.4',
+        userAgent: 'Mozilla/5.0 (Windows NT 10.0)',
+        method: 'Action link sent by email; typed name',
+      },
     ],
     ...overrides,
   };
@@ -32,10 +55,21 @@ function makeCertificate(agreed: { sha256Pdf: string; sha256Docx: string; title:
 const HEAD = { seq: 41, hash: 'c'.repeat(64) };
 
 /** Seals `agreed` with the certificate rendered from `certificate`, as the sealing activity does. */
-async function seal(agreed: { pdf: Buffer }, certificate: CompletionCertificateContext, options: { sealedAt?: Date; signing?: SealSigning } = {}): Promise<Buffer> {
+async function seal(
+  agreed: { pdf: Buffer },
+  certificate: CompletionCertificateContext,
+  options: { sealedAt?: Date; signing?: SealSigning } = {},
+): Promise<Buffer> {
   const sealedAt = options.sealedAt ?? new Date('2009-06-15T13:06:00Z');
   const certificatePdf = await renderCertificate(certificate, sealedAt);
-  return sealPdf({ agreedPdf: agreed.pdf, subject: certificate, certificatePdf, signing: options.signing ?? (await testSealSigning()), auditHead: HEAD, sealedAt });
+  return sealPdf({
+    agreedPdf: agreed.pdf,
+    subject: certificate,
+    certificatePdf,
+    signing: options.signing ?? (await testSealSigning()),
+    auditHead: HEAD,
+    sealedAt,
+  });
 }
 
 describe('sealPdf', () => {
@@ -86,9 +120,24 @@ describe('sealPdf', () => {
       agreedSha256Docx: agreed.sha256Docx,
       completedAt: '2009-06-15T13:05:09Z',
       signers: [
-        expect.objectContaining({ name: 'Dr James Evans', practice: 'Jubilee Street Group Practice', capacity: 'Partner', consentVersion: 'esign-consent-1', signedAtUtc: '2009-06-15T13:05:09.000Z', signedAtLondon: '2009-06-15T14:05:09+01:00', ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64)', method: 'Action link sent by email; typed name' }),
+        expect.objectContaining({
+          name: 'Dr James Evans',
+          practice: 'Jubilee Street Group Practice',
+          capacity: 'Partner',
+          consentVersion: 'esign-consent-1',
+          signedAtUtc: '2009-06-15T13:05:09.000Z',
+          signedAtLondon: '2009-06-15T14:05:09+01:00',
+          ip: '203.0.113.7',
+          userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
+          method: 'Action link sent by email; typed name',
+        }),
         // winter: London is on GMT, offset zero
-        expect.objectContaining({ name: 'Dr Peter Ali', email: 'peter.ali@example.org', signedAtUtc: '2009-01-14T08:00:00.000Z', signedAtLondon: '2009-01-14T08:00:00+00:00' }),
+        expect.objectContaining({
+          name: 'Dr Peter Ali',
+          email: 'peter.ali@example.org',
+          signedAtUtc: '2009-01-14T08:00:00.000Z',
+          signedAtLondon: '2009-01-14T08:00:00+00:00',
+        }),
       ],
       sealedAt: sealedAt.toISOString(),
       pages: expect.any(Object),
@@ -101,7 +150,10 @@ describe('sealPdf', () => {
     // without asking, the agreed PDF is not decoded
     expect(readSeal(sealed)?.agreedPdf).toBeNull();
     // the certificate can be rebuilt from the manifest alone
-    expect(certificateFromManifest(manifest!)).toEqual({ ...certificate, signers: certificate.signers.map((s) => ({ ...s, signedAt: new Date(s.signedAt).toISOString() })) });
+    expect(certificateFromManifest(manifest!)).toEqual({
+      ...certificate,
+      signers: certificate.signers.map((s) => ({ ...s, signedAt: new Date(s.signedAt).toISOString() })),
+    });
   });
 
   it('keeps the agreed document metadata and names the seal in the keywords', async () => {
@@ -149,7 +201,14 @@ describe('the PDF signature of a sealed PDF', () => {
     const inspection = await inspectPdf(sealed);
     expect(inspection.sha256).toBe(sha256(sealed));
     expect(inspection.seal?.manifest.signature?.certificateSha256).toBe(signing.identity.certificateSha256);
-    expect(inspection.signature).toEqual({ present: true, valid: true, level: 'PAdES-B-B', signer: 'Formwork test sealing (self-signed)', certificateSha256: signing.identity.certificateSha256, timestampedAt: null });
+    expect(inspection.signature).toEqual({
+      present: true,
+      valid: true,
+      level: 'PAdES-B-B',
+      signer: 'Formwork test sealing (self-signed)',
+      certificateSha256: signing.identity.certificateSha256,
+      timestampedAt: null,
+    });
 
     const changed = Buffer.from(sealed);
     const at = changed.indexOf('/Producer');

@@ -48,7 +48,23 @@ describe('signing identities', () => {
   });
 
   it.skipIf(!hasOpenssl)('reads a PKCS#12 file as current OpenSSL writes it; a wrong password says what to check', async () => {
-    openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'p12.key', '-out', 'p12.pem', '-days', '30', '-subj', '/CN=PKCS12 Organisation');
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'p12.key',
+      '-out',
+      'p12.pem',
+      '-days',
+      '30',
+      '-subj',
+      '/CN=PKCS12 Organisation',
+    );
     openssl('pkcs12', '-export', '-inkey', 'p12.key', '-in', 'p12.pem', '-out', 'org.p12', '-passout', 'pass:correct horse');
     const bytes = fs.readFileSync(path.join(dir, 'org.p12'));
     const identity = await identityFromPkcs12(bytes, 'correct horse');
@@ -73,12 +89,16 @@ describe('the organisation key at start-up', () => {
     const pem = await generateSelfSignedIdentity('Configured organisation');
     fs.writeFileSync(path.join(dir, 'configured.key'), pem.keyPem);
     fs.writeFileSync(path.join(dir, 'configured.pem'), pem.certificatePem);
-    const signing = await loadSealSigning(loadConfig({ DATA_DIR: path.join(dir, 'unused'), SEAL_KEY_PATH: path.join(dir, 'configured.key'), SEAL_CERT_PATH: path.join(dir, 'configured.pem') }));
+    const signing = await loadSealSigning(
+      loadConfig({ DATA_DIR: path.join(dir, 'unused'), SEAL_KEY_PATH: path.join(dir, 'configured.key'), SEAL_CERT_PATH: path.join(dir, 'configured.pem') }),
+    );
     expect(signing.identity.subjectName).toBe('Configured organisation');
     expect(fs.existsSync(path.join(dir, 'unused', SEAL_KEY_FILE))).toBe(false);
     expect(fs.existsSync(path.join(dir, 'unused', SEAL_CERT_FILE))).toBe(false);
 
-    await expect(loadSealSigning(loadConfig({ SEAL_KEY_PATH: path.join(dir, 'missing.key'), SEAL_CERT_PATH: path.join(dir, 'configured.pem') }))).rejects.toThrow(/SEAL_KEY_PATH/);
+    await expect(
+      loadSealSigning(loadConfig({ SEAL_KEY_PATH: path.join(dir, 'missing.key'), SEAL_CERT_PATH: path.join(dir, 'configured.pem') })),
+    ).rejects.toThrow(/SEAL_KEY_PATH/);
     await expect(loadSealSigning(loadConfig({ SEAL_P12_PATH: path.join(dir, 'configured.pem') }))).rejects.toThrow(ConfigError);
     expect(() => loadConfig({ SEAL_KEY_PATH: '/k.pem' })).toThrow(/SEAL_CERT_PATH/);
     expect(() => loadConfig({ SEAL_P12_PATH: '/o.p12', SEAL_KEY_PATH: '/k.pem', SEAL_CERT_PATH: '/c.pem' })).toThrow(/SEAL_P12_PATH/);

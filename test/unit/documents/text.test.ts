@@ -8,7 +8,9 @@ import { flat, pdfText } from './extract';
 
 /** Parses XML with a real, strict parser (Python's expat, present wherever the Temporal CLI is provisioned). */
 function xmlProblem(xml: string): string | null {
-  const result = spawnSync('python3', ['-c', 'import sys, xml.dom.minidom; xml.dom.minidom.parseString(sys.stdin.buffer.read())'], { input: Buffer.from(xml, 'utf8') });
+  const result = spawnSync('python3', ['-c', 'import sys, xml.dom.minidom; xml.dom.minidom.parseString(sys.stdin.buffer.read())'], {
+    input: Buffer.from(xml, 'utf8'),
+  });
   if (result.error) throw new Error(`python3 is needed to parse XML in this test: ${result.error.message}`);
   return result.status === 0 ? null : result.stderr.toString().trim().split('\n').at(-1)!;
 }
@@ -43,9 +45,14 @@ describe('documents from names holding characters XML cannot carry', () => {
     const network = {
       ...base,
       network: { ...base.network, name: 'Bow\uFFFE Network' },
-      practices: base.practices.map((p, i) => (i === 0 ? { ...p, name: 'Lee\uFFFF Practice\u0001', people: p.people.map((x) => ({ ...x, name: `${x.name}\uD800` })) } : p)),
+      practices: base.practices.map((p, i) =>
+        i === 0 ? { ...p, name: 'Lee\uFFFF Practice\u0001', people: p.people.map((x) => ({ ...x, name: `${x.name}\uD800` })) } : p,
+      ),
     };
-    const doc = await renderTemplate('terms-of-reference', STAGE_TEMPLATES['terms-of-reference'].buildContext(network, {}), { ...ISSUE_META, networkName: network.network.name });
+    const doc = await renderTemplate('terms-of-reference', STAGE_TEMPLATES['terms-of-reference'].buildContext(network, {}), {
+      ...ISSUE_META,
+      networkName: network.network.name,
+    });
     const zip = await JSZip.loadAsync(doc.docx);
     const parts = Object.keys(zip.files).filter((name) => name.endsWith('.xml') || name.endsWith('.rels'));
     expect(parts).toContain('word/document.xml');

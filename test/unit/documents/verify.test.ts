@@ -4,7 +4,14 @@ import { readSeal } from '../../../documents/seal';
 import { openBoundedPdf, PdfReadError, readEmbeddedFile } from '../../../documents/pdf-reader';
 import { inspectPdf } from '../../../documents/verify';
 import { createVerifyThread, InspectionRefused } from '../../../documents/verify-thread';
-import { assemblePdf, junkStartingWithPdfHeader, manifestCompressionBomb, mutuallyReferencingNameTree, objectStreamBomb, selfReferencingNameTree } from '../../fixtures/hostile-pdfs';
+import {
+  assemblePdf,
+  junkStartingWithPdfHeader,
+  manifestCompressionBomb,
+  mutuallyReferencingNameTree,
+  objectStreamBomb,
+  selfReferencingNameTree,
+} from '../../fixtures/hostile-pdfs';
 
 const MiB = 1024 * 1024;
 
@@ -20,10 +27,19 @@ describe('the bounded PDF reader', () => {
   it('stops a name tree that is larger than its node budget', () => {
     const kids = Array.from({ length: 600 }, (_, i) => `${i + 6} 0 R`).join(' ');
     const leaves = Array.from({ length: 600 }, () => '<< /Names [(other.txt) null] >>');
-    const wide = assemblePdf(['<< /Type /Catalog /Pages 2 0 R /Names 4 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>', '<< /EmbeddedFiles 5 0 R >>', `<< /Kids [${kids}] >>`, ...leaves]);
+    const wide = assemblePdf([
+      '<< /Type /Catalog /Pages 2 0 R /Names 4 0 R >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>',
+      '<< /EmbeddedFiles 5 0 R >>',
+      `<< /Kids [${kids}] >>`,
+      ...leaves,
+    ]);
     const pdf = openBoundedPdf(wide);
     expect(() => readEmbeddedFile(pdf, 'formwork-seal.json', MiB)).toThrow(PdfReadError);
-    expect(() => readEmbeddedFile(openBoundedPdf(wide), 'formwork-seal.json', MiB, { maxObjects: 4000, maxXrefSections: 32, maxNameTreeNodes: 1000 })).not.toThrow();
+    expect(() =>
+      readEmbeddedFile(openBoundedPdf(wide), 'formwork-seal.json', MiB, { maxObjects: 4000, maxXrefSections: 32, maxNameTreeNodes: 1000 }),
+    ).not.toThrow();
     expect(readSeal(wide)).toBeNull();
   });
 
@@ -71,7 +87,20 @@ describe('seals made before sealed PDFs were signed', () => {
       networkName: 'Highway Network',
       agreedSha256: 'a'.repeat(64),
       completedAt: '2026-06-01T10:00:00.000Z',
-      signers: [{ name: 'Dr Ann Lee', email: 'ann@example.org', practice: 'Bow Road Practice', capacity: 'Partner', consentVersion: 'esign-consent-1', signedAtUtc: '2026-06-01T10:00:00.000Z', signedAtLondon: '2026-06-01T11:00:00+01:00', ip: '192.0.2.1', userAgent: 'Mozilla/5.0', method: 'link' }],
+      signers: [
+        {
+          name: 'Dr Ann Lee',
+          email: 'ann@example.org',
+          practice: 'Bow Road Practice',
+          capacity: 'Partner',
+          consentVersion: 'esign-consent-1',
+          signedAtUtc: '2026-06-01T10:00:00.000Z',
+          signedAtLondon: '2026-06-01T11:00:00+01:00',
+          ip: '192.0.2.1',
+          userAgent: 'Mozilla/5.0',
+          method: 'link',
+        },
+      ],
       sealedAt: '2026-06-01T10:01:00.000Z',
       pages: { agreed: 1, certificate: 1 },
     };
@@ -122,7 +151,12 @@ describe('the verification thread', () => {
   it('refuses more waiting files than its queue holds', async () => {
     const thread = createVerifyThread({ timeoutMs: 60_000, maxHeapMb: 128, maxQueued: 2 });
     try {
-      const jobs = Array.from({ length: 4 }, () => thread.inspect(selfReferencingNameTree()).then(() => 'done', (err: InspectionRefused) => err.why));
+      const jobs = Array.from({ length: 4 }, () =>
+        thread.inspect(selfReferencingNameTree()).then(
+          () => 'done',
+          (err: InspectionRefused) => err.why,
+        ),
+      );
       const outcomes = await Promise.all(jobs);
       expect(outcomes.filter((o) => o === 'busy').length).toBeGreaterThanOrEqual(1);
       expect(outcomes.filter((o) => o === 'done').length).toBeGreaterThanOrEqual(2);

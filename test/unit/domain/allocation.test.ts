@@ -40,25 +40,34 @@ describe('largestRemainder', () => {
 
   it('always sums exactly to the amount and never moves more than a penny from the exact share (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 10_000_000_000 }), fc.array(fc.integer({ min: 0, max: 500_000 }), { minLength: 1, maxLength: 40 }), (total, weights) => {
-        fc.pre(sum(weights) > 0);
-        const parts = largestRemainder(total, weights);
-        expect(sum(parts)).toBe(total);
-        const w = sum(weights);
-        parts.forEach((p, i) => {
-          expect(Number.isInteger(p)).toBe(true);
-          expect(Math.abs(p - (total * weights[i]) / w)).toBeLessThan(1 + 1e-6);
-        });
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 10_000_000_000 }),
+        fc.array(fc.integer({ min: 0, max: 500_000 }), { minLength: 1, maxLength: 40 }),
+        (total, weights) => {
+          fc.pre(sum(weights) > 0);
+          const parts = largestRemainder(total, weights);
+          expect(sum(parts)).toBe(total);
+          const w = sum(weights);
+          parts.forEach((p, i) => {
+            expect(Number.isInteger(p)).toBe(true);
+            expect(Math.abs(p - (total * weights[i]) / w)).toBeLessThan(1 + 1e-6);
+          });
+        },
+      ),
     );
   });
 
   it('is monotone in weight: a larger weight never gets less (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 100_000_000 }), fc.array(fc.integer({ min: 1, max: 100_000 }), { minLength: 2, maxLength: 20 }), (total, weights) => {
-        const parts = largestRemainder(total, weights);
-        for (let i = 0; i < weights.length; i++) for (let j = 0; j < weights.length; j++) if (weights[i] > weights[j]) expect(parts[i]).toBeGreaterThanOrEqual(parts[j]);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 100_000_000 }),
+        fc.array(fc.integer({ min: 1, max: 100_000 }), { minLength: 2, maxLength: 20 }),
+        (total, weights) => {
+          const parts = largestRemainder(total, weights);
+          for (let i = 0; i < weights.length; i++)
+            for (let j = 0; j < weights.length; j++) if (weights[i] > weights[j]) expect(parts[i]).toBeGreaterThanOrEqual(parts[j]);
+        },
+      ),
     );
   });
 });
@@ -110,9 +119,20 @@ describe('allocateEnvelope', () => {
   });
 
   it('needs the data its method uses', () => {
-    expect(() => allocateEnvelope({ envelopePence: 100, method: 'per-weighted-patient', practices: [{ id: 'x', listSize: 10 }] })).toThrow(/x has no weighted list size/);
+    expect(() => allocateEnvelope({ envelopePence: 100, method: 'per-weighted-patient', practices: [{ id: 'x', listSize: 10 }] })).toThrow(
+      /x has no weighted list size/,
+    );
     expect(() => allocateEnvelope({ envelopePence: 100, method: 'custom', practices: [{ id: 'x', listSize: 10 }] })).toThrow(/x has no custom share/);
-    expect(() => allocateEnvelope({ envelopePence: 100, method: 'equal', practices: [{ id: 'x', listSize: 1 }, { id: 'x', listSize: 2 }] })).toThrow(/appears twice/);
+    expect(() =>
+      allocateEnvelope({
+        envelopePence: 100,
+        method: 'equal',
+        practices: [
+          { id: 'x', listSize: 1 },
+          { id: 'x', listSize: 2 },
+        ],
+      }),
+    ).toThrow(/appears twice/);
   });
 
   it('sums exactly for any envelope, split and list sizes (property)', () => {

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { closeConditionRefusal, emptyPanelState, openConditionsBlock, outcomeRefusal, panelConflicts, scoreRefusal, scoreSheetProblems, summariseScores, type PanelState } from '../../../domain/panel';
+import {
+  closeConditionRefusal,
+  emptyPanelState,
+  openConditionsBlock,
+  outcomeRefusal,
+  panelConflicts,
+  scoreRefusal,
+  scoreSheetProblems,
+  summariseScores,
+  type PanelState,
+} from '../../../domain/panel';
 
 const CRITERIA = [
   { key: 'vision', title: 'Vision', weight: 2 },
@@ -48,7 +58,12 @@ describe('scoreSheetProblems', () => {
   });
   it('names a missing, an unknown and a repeated criterion', () => {
     const problems = scoreSheetProblems(keys, { scores: [scores[0], scores[0], { criterion: 'budget', score: 2, comment: '' }], recommendation: 'pass' });
-    expect(problems.map((p) => p.message)).toEqual(['vision is scored twice', 'budget is not a criterion of this panel (vision, freedoms, leadership)', 'freedoms has no score', 'leadership has no score']);
+    expect(problems.map((p) => p.message)).toEqual([
+      'vision is scored twice',
+      'budget is not a criterion of this panel (vision, freedoms, leadership)',
+      'freedoms has no score',
+      'leadership has no score',
+    ]);
   });
   it('asks for conditions with a conditional recommendation, and refuses them with any other', () => {
     expect(scoreSheetProblems(keys, { scores, recommendation: 'conditional' })[0].message).toContain('at least one condition');
@@ -57,15 +72,29 @@ describe('scoreSheetProblems', () => {
 });
 
 describe('who may score', () => {
-  const open: PanelState = { ...emptyPanelState(), presentationId: 'p1', criteria: ['vision'], invited: ['m1', 'm2'], excluded: [{ memberId: 'm3', reason: 'a partner of Jubilee Street' }], scored: ['m2'] };
-  const attempt = (memberId: string, presentationId = 'p1') => ({ memberId, presentationId, sheet: { scores: [{ criterion: 'vision', score: 4, comment: '' }], recommendation: 'pass' as const } });
+  const open: PanelState = {
+    ...emptyPanelState(),
+    presentationId: 'p1',
+    criteria: ['vision'],
+    invited: ['m1', 'm2'],
+    excluded: [{ memberId: 'm3', reason: 'a partner of Jubilee Street' }],
+    scored: ['m2'],
+  };
+  const attempt = (memberId: string, presentationId = 'p1') => ({
+    memberId,
+    presentationId,
+    sheet: { scores: [{ criterion: 'vision', score: 4, comment: '' }], recommendation: 'pass' as const },
+  });
 
   it('an invited member who has not scored', () => {
     expect(scoreRefusal(open, attempt('m1'))).toBeNull();
   });
   it('not twice, not when conflicted, not when not on the panel', () => {
     expect(scoreRefusal(open, attempt('m2'))?.code).toBe('ALREADY_SCORED');
-    expect(scoreRefusal(open, attempt('m3'))).toMatchObject({ code: 'MEMBER_CONFLICTED', message: 'You cannot score this network: a partner of Jubilee Street.' });
+    expect(scoreRefusal(open, attempt('m3'))).toMatchObject({
+      code: 'MEMBER_CONFLICTED',
+      message: 'You cannot score this network: a partner of Jubilee Street.',
+    });
     expect(scoreRefusal(open, attempt('m9'))?.code).toBe('NOT_A_PANEL_MEMBER');
   });
   it('not once the outcome is recorded, nor for the presentation of a wave the network has left', () => {
@@ -79,7 +108,10 @@ describe('the outcome and its conditions', () => {
   it('needs a presentation, and is recorded once', () => {
     expect(outcomeRefusal(emptyPanelState(), { outcome: 'pass' })?.code).toBe('PANEL_NOT_OPEN');
     expect(outcomeRefusal(open, { outcome: 'pass' })).toBeNull();
-    expect(outcomeRefusal({ ...open, outcome: 'conditional' }, { outcome: 'pass' })).toMatchObject({ code: 'OUTCOME_RECORDED', message: "The panel's outcome is already recorded: passed with conditions." });
+    expect(outcomeRefusal({ ...open, outcome: 'conditional' }, { outcome: 'pass' })).toMatchObject({
+      code: 'OUTCOME_RECORDED',
+      message: "The panel's outcome is already recorded: passed with conditions.",
+    });
     expect(outcomeRefusal({ ...open, deciding: true }, { outcome: 'defer' })?.code).toBe('OUTCOME_RECORDED');
   });
   it('carries conditions exactly when conditional', () => {
@@ -88,12 +120,17 @@ describe('the outcome and its conditions', () => {
     expect(outcomeRefusal(open, { outcome: 'conditional', conditions: ['x'] })).toBeNull();
   });
   it('closes each condition once, and the legal entity waits for every one', () => {
-    const conditions = [{ n: 1, text: 'Name the payee', open: false }, { n: 2, text: 'Appoint the CD', open: true }];
+    const conditions = [
+      { n: 1, text: 'Name the payee', open: false },
+      { n: 2, text: 'Appoint the CD', open: true },
+    ];
     const state = { ...open, outcome: 'conditional' as const, conditions };
     expect(closeConditionRefusal(state, 1)?.code).toBe('CONDITION_CLOSED');
     expect(closeConditionRefusal(state, 3)?.code).toBe('UNKNOWN_CONDITION');
     expect(closeConditionRefusal(state, 2)).toBeNull();
-    expect(openConditionsBlock(conditions)).toBe('The panel\'s condition 2 ("Appoint the CD") must be closed, with evidence, before the legal-entity stage is issued.');
+    expect(openConditionsBlock(conditions)).toBe(
+      'The panel\'s condition 2 ("Appoint the CD") must be closed, with evidence, before the legal-entity stage is issued.',
+    );
     expect(openConditionsBlock(conditions.map((c) => ({ ...c, open: false })))).toBeNull();
   });
 });
@@ -104,7 +141,14 @@ describe('panelConflicts', () => {
       { email: 'ann.ali@example.org', roles: ['partner'], practiceName: 'Jubilee Street' },
       { email: 'pm@example.org', roles: ['practice-manager'], practiceName: 'Jubilee Street' },
     ];
-    const conflicts = panelConflicts([{ id: 'a', email: 'Ann.Ali@Example.org' }, { id: 'b', email: 'pm@example.org' }, { id: 'c', email: 'external@panel.org' }], people);
+    const conflicts = panelConflicts(
+      [
+        { id: 'a', email: 'Ann.Ali@Example.org' },
+        { id: 'b', email: 'pm@example.org' },
+        { id: 'c', email: 'external@panel.org' },
+      ],
+      people,
+    );
     expect([...conflicts.keys()]).toEqual(['a']);
     expect(conflicts.get('a')).toBe('a partner of Jubilee Street, a member practice of the network, may not score it');
   });

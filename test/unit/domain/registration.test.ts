@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { namedInStageData, registrationChecklist, type RegistrationInput } from '../../../domain/registration';
 
 const base: RegistrationInput = {
-  practices: [{ name: 'Jubilee Street', odsCode: 'F84001' }, { name: 'Harford', odsCode: 'F84002' }],
+  practices: [
+    { name: 'Jubilee Street', odsCode: 'F84001' },
+    { name: 'Harford', odsCode: 'F84002' },
+  ],
   listSize: 30000,
   footprint: { minListSize: 24000, maxListSize: 40000 },
   clinicalDirector: null,
@@ -26,9 +29,20 @@ describe('registrationChecklist', () => {
   });
 
   it('points at the sealed PDF of a signed agreement and at the stage data field that names a person', () => {
-    const items = registrationChecklist({ ...base, clinicalDirector: { stage: 'panel-presentation', field: 'clinicalDirector', value: 'Dr Ann Ali' }, termsOfReference: { sealedId: 's1', version: 2 } });
-    expect(items.find((i) => i.key === 'clinical-director')).toMatchObject({ met: true, detail: 'Dr Ann Ali', evidence: { kind: 'stage-data', stage: 'panel-presentation', field: 'clinicalDirector' } });
-    expect(items.find((i) => i.key === 'terms-of-reference-signed')).toMatchObject({ met: true, evidence: { kind: 'sealed-pdf', sealedId: 's1', version: 2, stage: 'terms-of-reference' } });
+    const items = registrationChecklist({
+      ...base,
+      clinicalDirector: { stage: 'panel-presentation', field: 'clinicalDirector', value: 'Dr Ann Ali' },
+      termsOfReference: { sealedId: 's1', version: 2 },
+    });
+    expect(items.find((i) => i.key === 'clinical-director')).toMatchObject({
+      met: true,
+      detail: 'Dr Ann Ali',
+      evidence: { kind: 'stage-data', stage: 'panel-presentation', field: 'clinicalDirector' },
+    });
+    expect(items.find((i) => i.key === 'terms-of-reference-signed')).toMatchObject({
+      met: true,
+      evidence: { kind: 'sealed-pdf', sealedId: 's1', version: 2, stage: 'terms-of-reference' },
+    });
   });
 
   it('wants practice ODS codes in their format, and a list size in the footprint', () => {
@@ -40,8 +54,16 @@ describe('registrationChecklist', () => {
 
 describe('namedInStageData', () => {
   it('takes the first stage that names the field, skipping blanks', () => {
-    const stages = [{ stage: 'panel-presentation', data: { clinicalDirector: '  ' } }, { stage: 'terms-of-reference', data: { clinicalDirector: 'Dr Bo Bell' } }];
-    expect(namedInStageData(stages, [{ stage: 'panel-presentation', field: 'clinicalDirector' }, { stage: 'terms-of-reference', field: 'clinicalDirector' }])).toEqual({ stage: 'terms-of-reference', field: 'clinicalDirector', value: 'Dr Bo Bell' });
+    const stages = [
+      { stage: 'panel-presentation', data: { clinicalDirector: '  ' } },
+      { stage: 'terms-of-reference', data: { clinicalDirector: 'Dr Bo Bell' } },
+    ];
+    expect(
+      namedInStageData(stages, [
+        { stage: 'panel-presentation', field: 'clinicalDirector' },
+        { stage: 'terms-of-reference', field: 'clinicalDirector' },
+      ]),
+    ).toEqual({ stage: 'terms-of-reference', field: 'clinicalDirector', value: 'Dr Bo Bell' });
     expect(namedInStageData([], [{ stage: 'panel-presentation', field: 'clinicalDirector' }])).toBeNull();
   });
 });

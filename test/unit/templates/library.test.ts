@@ -19,7 +19,13 @@ function inOrder(text: string, parts: string[]): void {
 
 const voteContext = {
   network: { name: 'Highway Network' },
-  motion: { id: 'motion-7', title: 'Adopt the terms of reference', decisionType: 'constitutional', openedAt: '2009-04-01T09:00:00Z', closedAt: '2009-04-15T17:00:00Z' },
+  motion: {
+    id: 'motion-7',
+    title: 'Adopt the terms of reference',
+    decisionType: 'constitutional',
+    openedAt: '2009-04-01T09:00:00Z',
+    closedAt: '2009-04-15T17:00:00Z',
+  },
   rule: { version: 'tor-v1', description: 'Special resolution: at least 75% of votes cast, one practice one vote' },
   electorate: { practices: 4 },
   tallies: { for: 3, against: 1, abstain: 0 },
@@ -39,14 +45,40 @@ const certificateContext = {
   document: { id: 'doc-0001', version: 1, title: 'Terms of Reference and Constitution of Highway Network', sha256Pdf: 'a'.repeat(64) },
   completedAt: '2009-06-15T13:05:09Z',
   signers: [
-    { name: 'Dr James Evans', email: 'james.evans@example.org', practice: 'Jubilee Street Group Practice', capacity: 'Partner', consentVersion: 'esign-consent-1', signedAt: '2009-06-15T13:05:09Z', ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64)', method: 'Action link sent by email; typed name' },
-    { name: 'Dr Peter Ali', email: 'peter.ali@example.org', practice: 'Highway Practice', capacity: 'Partner', consentVersion: 'esign-consent-1', signedAt: '2009-06-14T08:00:00Z', ip: '198.51.100.4', userAgent: 'Mozilla/5.0 (Windows NT 10.0)', method: 'Action link sent by email; typed name' },
+    {
+      name: 'Dr James Evans',
+      email: 'james.evans@example.org',
+      practice: 'Jubilee Street Group Practice',
+      capacity: 'Partner',
+      consentVersion: 'esign-consent-1',
+      signedAt: '2009-06-15T13:05:09Z',
+      ip: '203.0.113.7',
+      userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
+      method: 'Action link sent by email; typed name',
+    },
+    {
+      name: 'Dr Peter Ali',
+      email: 'peter.ali@example.org',
+      practice: 'Highway Practice',
+      capacity: 'Partner',
+      consentVersion: 'esign-consent-1',
+      signedAt: '2009-06-14T08:00:00Z',
+      ip: '198.51.100.4',
+      userAgent: 'Mozilla/5.0 (Windows NT 10.0)',
+      method: 'Action link sent by email; typed name',
+    },
   ],
 };
 
 const settlementContext = {
   network: { name: 'Highway Network' },
-  dispute: { reference: 'AB12CD34', title: 'Pharmacist hours', summary: 'The hours of the shared pharmacist were not shared as agreed.', openedOn: '2009-03-02', step: 'Network board' },
+  dispute: {
+    reference: 'AB12CD34',
+    title: 'Pharmacist hours',
+    summary: 'The hours of the shared pharmacist were not shared as agreed.',
+    openedOn: '2009-03-02',
+    step: 'Network board',
+  },
   parties: [
     { name: 'Jubilee Street Group Practice', odsCode: 'F84001' },
     { name: 'Highway Practice', odsCode: 'F84002' },
@@ -58,15 +90,31 @@ const settlementContext = {
 const letterContext = {
   programme: { name: 'Tower Hamlets GP Networks Programme', sponsor: 'Tower Hamlets PCT' },
   network: { name: 'Highway Network' },
-  practices: [{ name: 'Jubilee Street Group Practice', odsCode: 'F84001' }, { name: 'Highway Practice', odsCode: 'F84002' }],
+  practices: [
+    { name: 'Jubilee Street Group Practice', odsCode: 'F84001' },
+    { name: 'Highway Practice', odsCode: 'F84002' },
+  ],
   wave: { number: 1, panelDate: '2009-03-16' },
-  panel: { members: [{ name: 'Ms Jo Reed', organisation: 'Tower Hamlets PCT', external: false }, { name: 'Prof Sam Okafor', organisation: 'Queen Mary University of London', external: true }] },
+  panel: {
+    members: [
+      { name: 'Ms Jo Reed', organisation: 'Tower Hamlets PCT', external: false },
+      { name: 'Prof Sam Okafor', organisation: 'Queen Mary University of London', external: true },
+    ],
+  },
   outcome: 'conditional',
   reason: 'A strong shared vision; the nominated payee is not yet agreed.',
   decidedOn: '2009-03-18',
   conditions: ['Name the nominated payee', 'Appoint the Clinical Director'],
   toWave: null,
-  scores: { members: 2, criteria: [{ title: 'Vision and aspirations', weight: 2, mean: 4.5 }, { title: 'Leadership and payee', weight: 1, mean: null }], weightedMean: 3.875, recommendations: { pass: 1, conditional: 1, defer: 0 } },
+  scores: {
+    members: 2,
+    criteria: [
+      { title: 'Vision and aspirations', weight: 2, mean: 4.5 },
+      { title: 'Leadership and payee', weight: 1, mean: null },
+    ],
+    weightedMean: 3.875,
+    recommendations: { pass: 1, conditional: 1, defer: 0 },
+  },
 };
 
 /** A one-seat STV count where two candidates are level at every stage, so a lot decides an exclusion. */
@@ -75,18 +123,34 @@ const electionCandidates = [
   { id: 'cand-b', name: 'Dr Peter Ali', practice: 'Highway Practice' },
   { id: 'cand-c', name: 'Dr Kamal Ali', practice: 'Bow Road Practice' },
 ];
-const electionCount = countStv({ seats: 1, candidates: electionCandidates, seed: 'election-7', ballots: [['cand-a'], ['cand-a'], ['cand-b', 'cand-a'], ['cand-c', 'cand-b']] });
+const electionCount = countStv({
+  seats: 1,
+  candidates: electionCandidates,
+  seed: 'election-7',
+  ballots: [['cand-a'], ['cand-a'], ['cand-b', 'cand-a'], ['cand-c', 'cand-b']],
+});
 const electionWords = describeCount(electionCount, (id) => electionCandidates.find((c) => c.id === id)!.name);
 const electionContext = {
   network: { name: 'Highway Network' },
-  election: { id: 'election-7', title: 'Shadow board 2009', method: 'stv', countedAt: '2009-05-01T16:00:00Z', termOfOffice: { startsOn: '2009-05-01', endsOn: '2011-05-01', months: 24 } },
+  election: {
+    id: 'election-7',
+    title: 'Shadow board 2009',
+    method: 'stv',
+    countedAt: '2009-05-01T16:00:00Z',
+    termOfOffice: { startsOn: '2009-05-01', endsOn: '2011-05-01', months: 24 },
+  },
   turnout: { voted: 4, eligible: 4 },
   constituencies: [
     {
       name: 'Whole network',
       seats: 1,
       ballots: 4,
-      candidates: electionCandidates.map((c) => ({ name: c.name, practice: c.practice, votes: String(electionCount.firstPreferences[c.id]), elected: electionCount.elected.includes(c.id) })),
+      candidates: electionCandidates.map((c) => ({
+        name: c.name,
+        practice: c.practice,
+        votes: String(electionCount.firstPreferences[c.id]),
+        elected: electionCount.elected.includes(c.id),
+      })),
       elected: electionWords.elected,
       summary: electionWords.summary,
       rounds: electionWords.rounds,
@@ -101,7 +165,8 @@ const rendered = new Map<string, RenderedDocument>();
 
 beforeAll(async () => {
   for (const t of Object.values(STAGE_TEMPLATES)) rendered.set(t.documentType, await renderTemplate(t.documentType, t.buildContext(facts, {}), ISSUE_META));
-  for (const t of Object.values(SUPPORTING_TEMPLATES)) rendered.set(t.documentType, await renderTemplate(t.documentType, t.buildContext(facts, {}), ISSUE_META));
+  for (const t of Object.values(SUPPORTING_TEMPLATES))
+    rendered.set(t.documentType, await renderTemplate(t.documentType, t.buildContext(facts, {}), ISSUE_META));
   rendered.set('vote-result', await renderTemplate('vote-result', voteContext, ISSUE_META));
   rendered.set('completion-certificate', await renderTemplate('completion-certificate', certificateContext, ISSUE_META));
   rendered.set('settlement-record', await renderTemplate('settlement-record', settlementContext, ISSUE_META));
@@ -142,16 +207,38 @@ describe('terms of reference', () => {
   it('has all twelve numbered sections in order, a contents page and a signature block per practice', async () => {
     const doc = rendered.get('terms-of-reference')!;
     const text = flat(pdfText(doc.pdf));
-    const sections = ['Name, purpose and legal status', 'Membership', 'The Network Board', 'Officers', 'Meetings', 'Quorum', 'Decision-making', 'Conflicts of interest', 'Roles, responsibilities and delegation', 'Finance, information and risk', 'Patients, public and communications', 'Review, amendment and signature'];
+    const sections = [
+      'Name, purpose and legal status',
+      'Membership',
+      'The Network Board',
+      'Officers',
+      'Meetings',
+      'Quorum',
+      'Decision-making',
+      'Conflicts of interest',
+      'Roles, responsibilities and delegation',
+      'Finance, information and risk',
+      'Patients, public and communications',
+      'Review, amendment and signature',
+    ];
     const [contentsPage, ...body] = pdfPages(doc.pdf);
     expect(contentsPage).toContain('Contents');
     sections.forEach((s, i) => expect(flat(contentsPage)).toContain(`${i + 1} ${s}`));
-    inOrder(flat(body.join(' ')), sections.map((s, i) => `${i + 1} ${s}`));
-    expect(text).toContain('6.1 A meeting of the Board is quorate when more than half of member practices including the Chair or the Clinical Director are present. With four member practices, that means at least three practices.');
+    inOrder(
+      flat(body.join(' ')),
+      sections.map((s, i) => `${i + 1} ${s}`),
+    );
+    expect(text).toContain(
+      '6.1 A meeting of the Board is quorate when more than half of member practices including the Chair or the Clinical Director are present. With four member practices, that means at least three practices.',
+    );
     expect(text).toContain('At least 75% of the votes cast (special resolution)');
     const cells = (await docxParagraphs(doc.docx)).map((p) => p.text);
     const expulsion = cells.indexOf('Expelling a member practice');
-    expect(cells.slice(expulsion, expulsion + 3)).toEqual(['Expelling a member practice', 'One practice, one vote', 'Every member practice in favour, except the practice concerned, which does not vote']);
+    expect(cells.slice(expulsion, expulsion + 3)).toEqual([
+      'Expelling a member practice',
+      'One practice, one vote',
+      'Every member practice in favour, except the practice concerned, which does not vote',
+    ]);
     for (const p of facts.practices) expect(text).toContain(`ODS code ${p.odsCode}`);
     expect(text.match(/Signed for and on behalf of/g)?.length).toBe(facts.practices.length);
     expect(text).toContain('32,971');
@@ -162,7 +249,9 @@ describe('terms of reference', () => {
   it('reads as written: who may join, the combined list stated once, the network named once under the title', async () => {
     const doc = rendered.get('terms-of-reference')!;
     const text = flat(pdfText(doc.pdf));
-    expect(text).toContain('2.2 A general practice holding a GMS, PMS or APMS contract whose registered population lies within the network area agreed with Tower Hamlets PCT may apply to join.');
+    expect(text).toContain(
+      '2.2 A general practice holding a GMS, PMS or APMS contract whose registered population lies within the network area agreed with Tower Hamlets PCT may apply to join.',
+    );
     expect(text).not.toMatch(/\bAny an? /);
     const membership = text.slice(text.indexOf('2.1 The member practices'), text.indexOf('2.2 '));
     expect(membership.match(/32,971/g)).toHaveLength(1);
@@ -198,7 +287,13 @@ describe('terms of reference', () => {
   });
 
   it('shows or drops the sections that depend on choices', async () => {
-    const ctx = STAGE_TEMPLATES['terms-of-reference'].buildContext(facts, { weightedVoting: true, legalForm: 'llp', entityName: 'Highway Health LLP', patientRepresentative: { included: false }, censusDate: '2009-01-01' });
+    const ctx = STAGE_TEMPLATES['terms-of-reference'].buildContext(facts, {
+      weightedVoting: true,
+      legalForm: 'llp',
+      entityName: 'Highway Health LLP',
+      patientRepresentative: { included: false },
+      censusDate: '2009-01-01',
+    });
     const text = flat(pdfText((await renderTemplate('terms-of-reference', ctx, ISSUE_META)).pdf));
     expect(text).toContain('each practice’s weight is its registered list on 1 January 2009');
     expect(text).toContain('Highway Health LLP');
@@ -233,13 +328,27 @@ describe('the other stage documents', () => {
 
   it('legal entity appraisal scores every option and recommends one with reasons', () => {
     const text = flat(pdfText(rendered.get('legal-entity-appraisal')!.pdf));
-    for (const label of ['Contractual joint venture with a lead practice', 'Limited liability partnership (LLP)', 'Company limited by shares', 'Company limited by guarantee', 'Community interest company (CIC)', 'Unincorporated association', 'General partnership (super-partnership)']) expect(text).toContain(label);
+    for (const label of [
+      'Contractual joint venture with a lead practice',
+      'Limited liability partnership (LLP)',
+      'Company limited by shares',
+      'Company limited by guarantee',
+      'Community interest company (CIC)',
+      'Unincorporated association',
+      'General partnership (super-partnership)',
+    ])
+      expect(text).toContain(label);
     expect(text).toContain('The recommended legal form is Contractual joint venture with a lead practice');
     expect(text).toMatch(/The reasons are:.*\(a\) NHS Pension access for staff: it scores 5 out of 5/);
   });
 
   it('legal entity appraisal follows the answers', async () => {
-    const ctx = STAGE_TEMPLATES['legal-entity'].buildContext(facts, { holdsContract: 'network', employsStaff: 'network', limitedLiability: 'high', taxTransparency: true });
+    const ctx = STAGE_TEMPLATES['legal-entity'].buildContext(facts, {
+      holdsContract: 'network',
+      employsStaff: 'network',
+      limitedLiability: 'high',
+      taxTransparency: true,
+    });
     const text = flat(pdfText((await renderTemplate('legal-entity-appraisal', ctx, ISSUE_META)).pdf));
     expect(text).toContain('The recommended legal form is Limited liability partnership (LLP)');
     expect(text).toContain('The network itself');
@@ -252,7 +361,20 @@ describe('the other stage documents', () => {
     expect(text).toContain('Article 6(1)(e)');
     expect(text).toContain('Article 9(2)(h)');
     expect(text).toContain('within 72 hours');
-    inOrder(text, ['1 Parties and roles', '2 Purposes', '3 Lawful basis', '4 Data shared', '5 Roles and contacts', '6 Data protection impact assessment', '7 Transparency', '8 Security', '9 Retention and destruction', '10 Personal data breaches', '11 Review', '12 Exit']);
+    inOrder(text, [
+      '1 Parties and roles',
+      '2 Purposes',
+      '3 Lawful basis',
+      '4 Data shared',
+      '5 Roles and contacts',
+      '6 Data protection impact assessment',
+      '7 Transparency',
+      '8 Security',
+      '9 Retention and destruction',
+      '10 Personal data breaches',
+      '11 Review',
+      '12 Exit',
+    ]);
   });
 
   it('financial framework allocates the envelope to the penny with the 70/30 split', () => {
@@ -302,8 +424,15 @@ describe('the other stage documents', () => {
     expect(electionCount.tieBreaks.map((t) => t.method)).toEqual(['lot', 'earlier-stage']);
     expect(text).toContain('Elected: Dr James Evans');
     inOrder(text, ['Round 1: Dr Kamal Ali excluded', 'Round 2: Dr Peter Ali excluded', 'Round 3: Dr James Evans elected']);
-    inOrder(text, ['Dr Peter Ali and Dr Kamal Ali were level with the fewest votes', 'with no earlier stage to tell them apart', 'settled by lot', 'Dr Kamal Ali was excluded']);
-    expect(text).toContain('Dr James Evans and Dr Peter Ali were level with the fewest votes, so one of them had to be excluded. It was settled by their votes at an earlier stage (stage 1), where Dr Peter Ali had fewer');
+    inOrder(text, [
+      'Dr Peter Ali and Dr Kamal Ali were level with the fewest votes',
+      'with no earlier stage to tell them apart',
+      'settled by lot',
+      'Dr Kamal Ali was excluded',
+    ]);
+    expect(text).toContain(
+      'Dr James Evans and Dr Peter Ali were level with the fewest votes, so one of them had to be excluded. It was settled by their votes at an earlier stage (stage 1), where Dr Peter Ali had fewer',
+    );
     expect(text).toContain('Turnout 4 of 4 practices voted');
     expect(text).not.toMatch(/cand-[abc]/);
   });
@@ -311,18 +440,33 @@ describe('the other stage documents', () => {
   it('panel outcome letter states the outcome, numbers its conditions, and shows the weighted scores and who sat', () => {
     const text = flat(pdfText(rendered.get('panel-outcome-letter')!.pdf));
     expect(text).toContain('the network passed, with conditions.');
-    inOrder(text, ['Name the nominated payee', 'Appoint the Clinical Director', 'scored by two members of the panel', 'Vision and aspirations', '4.5', 'Leadership and payee', 'not scored', 'Weighted mean: 3.88 out of 5']);
+    inOrder(text, [
+      'Name the nominated payee',
+      'Appoint the Clinical Director',
+      'scored by two members of the panel',
+      'Vision and aspirations',
+      '4.5',
+      'Leadership and payee',
+      'not scored',
+      'Weighted mean: 3.88 out of 5',
+    ]);
     expect(text).toContain('Prof Sam Okafor, Queen Mary University of London (external member)');
     expect(text).not.toContain('The next wave');
   });
 
   it('panel outcome letter of a deferral names the next wave, and a conditional letter must list its conditions', async () => {
-    const deferred = await renderTemplate('panel-outcome-letter', { ...letterContext, outcome: 'defer', conditions: [], toWave: { number: 2, panelDate: '2009-06-15' } }, ISSUE_META);
+    const deferred = await renderTemplate(
+      'panel-outcome-letter',
+      { ...letterContext, outcome: 'defer', conditions: [], toWave: { number: 2, panelDate: '2009-06-15' } },
+      ISSUE_META,
+    );
     const text = flat(pdfText(deferred.pdf));
     expect(text).toContain('the network was deferred to the next wave.');
     expect(text).toContain('The network moves to wave 2. It presents again to that wave’s panel on 15 June 2009');
     expect(text).not.toContain('Conditions');
-    await expect(renderTemplate('panel-outcome-letter', { ...letterContext, conditions: [] }, ISSUE_META)).rejects.toThrow(/conditions: a conditional outcome lists its conditions/);
+    await expect(renderTemplate('panel-outcome-letter', { ...letterContext, conditions: [] }, ISSUE_META)).rejects.toThrow(
+      /conditions: a conditional outcome lists its conditions/,
+    );
   });
 
   it('completion certificate lists every signer with UTC and London times', () => {
@@ -342,7 +486,9 @@ describe('settlement record', () => {
   });
 
   it('refuses a settlement with one party or no terms', async () => {
-    await expect(renderTemplate('settlement-record', { ...settlementContext, parties: settlementContext.parties.slice(0, 1) }, ISSUE_META)).rejects.toThrow(/at least two parties/);
+    await expect(renderTemplate('settlement-record', { ...settlementContext, parties: settlementContext.parties.slice(0, 1) }, ISSUE_META)).rejects.toThrow(
+      /at least two parties/,
+    );
     await expect(renderTemplate('settlement-record', { ...settlementContext, terms: [] }, ISSUE_META)).rejects.toThrow(/at least one term/);
   });
 });
@@ -370,16 +516,26 @@ describe('edge cases', () => {
   it('repeats a table’s header row when the table crosses a page', async () => {
     const many = makeNetwork({ practiceCount: 60 });
     const doc = await renderTemplate('terms-of-reference', STAGE_TEMPLATES['terms-of-reference'].buildContext(many, {}), ISSUE_META);
-    const pagesWithSchedule = pdfText(doc.pdf, true).split('\f').filter((p) => /Y10\d{3}\s+[\d,]+\s+\d+\s*$/m.test(p));
+    const pagesWithSchedule = pdfText(doc.pdf, true)
+      .split('\f')
+      .filter((p) => /Y10\d{3}\s+[\d,]+\s+\d+\s*$/m.test(p));
     expect(pagesWithSchedule.length).toBeGreaterThan(1);
     for (const page of pagesWithSchedule) expect(page).toMatch(/Practice\s+ODS code\s+Registered\s+patients/);
   });
 
   it('wraps very long names instead of running off the page', async () => {
-    const longName = 'The Very Long Named Group Practice of St Katharine’s, Wapping, Shadwell, Limehouse and the Isle of Dogs Partnership (Ó Súilleabháin & Żółkiewski)';
+    const longName =
+      'The Very Long Named Group Practice of St Katharine’s, Wapping, Shadwell, Limehouse and the Isle of Dogs Partnership (Ó Súilleabháin & Żółkiewski)';
     const base = makeNetwork({ practiceCount: 2 });
-    const network = { ...base, network: { ...base.network, name: 'Supercalifragilisticexpialidociouslylongnetworknamewithoutanyspacesatall Network' }, practices: base.practices.map((p, i) => (i === 0 ? { ...p, name: longName } : p)) };
-    const doc = await renderTemplate('terms-of-reference', STAGE_TEMPLATES['terms-of-reference'].buildContext(network, {}), { ...ISSUE_META, networkName: network.network.name });
+    const network = {
+      ...base,
+      network: { ...base.network, name: 'Supercalifragilisticexpialidociouslylongnetworknamewithoutanyspacesatall Network' },
+      practices: base.practices.map((p, i) => (i === 0 ? { ...p, name: longName } : p)),
+    };
+    const doc = await renderTemplate('terms-of-reference', STAGE_TEMPLATES['terms-of-reference'].buildContext(network, {}), {
+      ...ISSUE_META,
+      networkName: network.network.name,
+    });
     const text = flat(pdfText(doc.pdf));
     expect(text).toContain('Ó Súilleabháin & Żółkiewski');
     expect(text).toContain('St Katharine’s');
@@ -399,7 +555,11 @@ describe('edge cases', () => {
 
   it('allocates by custom shares that must still sum exactly', async () => {
     const ids = facts.practices.map((p) => p.id);
-    const ctx = STAGE_TEMPLATES['financial-framework'].buildContext(facts, { envelopePounds: 100_000.01, distributionMethod: 'custom', customShares: { [ids[0]]: 33.33, [ids[1]]: 33.33, [ids[2]]: 33.34, [ids[3]]: 0 } });
+    const ctx = STAGE_TEMPLATES['financial-framework'].buildContext(facts, {
+      envelopePounds: 100_000.01,
+      distributionMethod: 'custom',
+      customShares: { [ids[0]]: 33.33, [ids[1]]: 33.33, [ids[2]]: 33.34, [ids[3]]: 0 },
+    });
     const text = flat(pdfText((await renderTemplate('financial-framework', ctx, ISSUE_META)).pdf));
     expect(text).toContain('£100,000.01');
     expect(text).toContain('in the custom shares agreed by the Board');
@@ -414,7 +574,7 @@ describe('edge cases', () => {
     const text = pdfText(doc.pdf);
     // every character is on some page, in lines that fit it
     expect(text.match(/Z/g)).toHaveLength(2 * 150_000);
-    const longest = Math.max(...text.split('\n').map((l) => (l.match(/Z+/)?.[0].length ?? 0)));
+    const longest = Math.max(...text.split('\n').map((l) => l.match(/Z+/)?.[0].length ?? 0));
     expect(longest).toBeGreaterThan(20);
     expect(longest).toBeLessThan(200);
     expect((await docxParagraphs(doc.docx)).some((p) => p.text.includes(word))).toBe(true);
@@ -428,11 +588,17 @@ describe('bad context', () => {
     const error = await renderTemplate('terms-of-reference', bad, ISSUE_META).catch((e) => e);
     expect(error).toBeInstanceOf(TemplateContextError);
     const paths = (error as TemplateContextError).issues.map((i) => i.path);
-    expect(paths).toEqual(expect.arrayContaining(['network', 'practices.0.odsCode', 'quorum.description', 'quorum.minimumPractices', 'quorum.requiredOffices']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['network', 'practices.0.odsCode', 'quorum.description', 'quorum.minimumPractices', 'quorum.requiredOffices']),
+    );
   });
 
   it('rejects a bad meta and a bad vote result together', async () => {
-    const error = await renderTemplate('vote-result', { ...voteContext, result: 'maybe', tallies: { for: -1, against: 0, abstain: 0 } }, { ...ISSUE_META, issuedOn: '16/03/2009' }).catch((e) => e);
+    const error = await renderTemplate(
+      'vote-result',
+      { ...voteContext, result: 'maybe', tallies: { for: -1, against: 0, abstain: 0 } },
+      { ...ISSUE_META, issuedOn: '16/03/2009' },
+    ).catch((e) => e);
     expect(error).toBeInstanceOf(TemplateContextError);
     expect((error as TemplateContextError).issues.map((i) => i.path).sort()).toEqual(['meta.issuedOn', 'result', 'tallies.for']);
   });
@@ -445,7 +611,11 @@ describe('bad context', () => {
 
   it('caps the length of every text field and list of stage data, and refuses characters no document can hold', () => {
     const strategic = STAGE_TEMPLATES['strategic-plan'].stageDataSchema;
-    const tooLong = strategic.safeParse({ vision: 'Z'.repeat(150_000), kpis: Array.from({ length: 51 }, (_, i) => `KPI ${i}`), risks: [{ risk: 'r'.repeat(1001), mitigation: 'm' }] });
+    const tooLong = strategic.safeParse({
+      vision: 'Z'.repeat(150_000),
+      kpis: Array.from({ length: 51 }, (_, i) => `KPI ${i}`),
+      risks: [{ risk: 'r'.repeat(1001), mitigation: 'm' }],
+    });
     expect(tooLong.success).toBe(false);
     expect(tooLong.error!.issues.map((i) => i.path.join('.')).sort()).toEqual(['kpis', 'risks.0.risk', 'vision']);
     expect(strategic.safeParse({ vision: 'V'.repeat(5000), kpis: Array.from({ length: 50 }, (_, i) => `KPI ${i}`) }).success).toBe(true);
@@ -457,7 +627,12 @@ describe('bad context', () => {
         ['entityName', expect.stringMatching(/200/)],
       ]),
     );
-    for (const [stage, field] of [['panel-presentation', 'vision'], ['legal-entity', 'purpose'], ['data-sharing-agreement', 'retention'], ['financial-framework', 'reporting']] as const) {
+    for (const [stage, field] of [
+      ['panel-presentation', 'vision'],
+      ['legal-entity', 'purpose'],
+      ['data-sharing-agreement', 'retention'],
+      ['financial-framework', 'reporting'],
+    ] as const) {
       expect(STAGE_TEMPLATES[stage].stageDataSchema.safeParse({ [field]: 'x'.repeat(150_000) }).success, `${stage}.${field}`).toBe(false);
     }
   });
@@ -466,11 +641,16 @@ describe('bad context', () => {
 describe('template overrides', () => {
   it('renders an override, records its version, and reports fields it needs that the context lacks', async () => {
     const ctx = STAGE_TEMPLATES['terms-of-reference'].buildContext(facts, {});
-    const doc = await renderTemplate('terms-of-reference', ctx, ISSUE_META, { source: '# Local ToR for {{network.name}}\n\n## Quorum\n\n1. {{quorum.description}}.\n', version: 'override:highway@3' });
+    const doc = await renderTemplate('terms-of-reference', ctx, ISSUE_META, {
+      source: '# Local ToR for {{network.name}}\n\n## Quorum\n\n1. {{quorum.description}}.\n',
+      version: 'override:highway@3',
+    });
     expect(doc.templateVersion).toBe('override:highway@3');
     expect(doc.title).toBe('Local ToR for Highway Network');
     expect(flat(pdfText(doc.pdf))).toContain('1.1 more than half of member practices');
-    const error = await renderTemplate('terms-of-reference', ctx, ISSUE_META, { source: '# X\n\n{{network.chair}} {{fundingPot}}', version: 'v' }).catch((e) => e);
+    const error = await renderTemplate('terms-of-reference', ctx, ISSUE_META, { source: '# X\n\n{{network.chair}} {{fundingPot}}', version: 'v' }).catch(
+      (e) => e,
+    );
     expect(error).toBeInstanceOf(TemplateContextError);
     expect((error as TemplateContextError).issues.map((i) => i.path)).toEqual(['network.chair', 'fundingPot']);
     const syntax = await renderTemplate('terms-of-reference', ctx, ISSUE_META, { source: '{{#if x}}', version: 'v' }).catch((e) => e);

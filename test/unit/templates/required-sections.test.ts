@@ -23,15 +23,28 @@ describe('required sections of stage documents', () => {
   it('finds a terms of reference without its quorum section, and one without its signature blocks', async () => {
     const builtin = loadBuiltinSource('terms-of-reference');
     const noQuorum = builtin.replace('## Quorum', '## Attendance');
-    expect(missingParts('terms-of-reference', (await render('terms-of-reference', noQuorum)).markdown, practices)).toEqual({ sections: ['Quorum'], signaturesFor: [] });
+    expect(missingParts('terms-of-reference', (await render('terms-of-reference', noQuorum)).markdown, practices)).toEqual({
+      sections: ['Quorum'],
+      signaturesFor: [],
+    });
     const noSignatures = builtin.slice(0, builtin.indexOf('## Signatures'));
-    expect(missingParts('terms-of-reference', (await render('terms-of-reference', noSignatures)).markdown, practices)).toEqual({ sections: [], signaturesFor: practices });
+    expect(missingParts('terms-of-reference', (await render('terms-of-reference', noSignatures)).markdown, practices)).toEqual({
+      sections: [],
+      signaturesFor: practices,
+    });
   });
 
   it('accepts headings in the programme’s own words, and names with apostrophes in signature blocks', () => {
     const markdown = [
-      '# Panel pack', '## Our vision', '## Aspirations for 2027', '## How we use the freedoms', '## Leadership and payee', '## List size and footprint',
-      '```signature', 'party: St John&#x27;s Surgery', '```',
+      '# Panel pack',
+      '## Our vision',
+      '## Aspirations for 2027',
+      '## How we use the freedoms',
+      '## Leadership and payee',
+      '## List size and footprint',
+      '```signature',
+      'party: St John&#x27;s Surgery',
+      '```',
     ].join('\n\n');
     expect(missingParts('panel-pack', markdown, ['St John’s Surgery'])).toEqual({ sections: [], signaturesFor: [] });
     expect(missingParts('panel-pack', markdown, ['St John’s Surgery', 'Bow Road Practice']).signaturesFor).toEqual(['Bow Road Practice']);

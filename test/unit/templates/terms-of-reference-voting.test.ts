@@ -16,8 +16,15 @@ describe('terms of reference voting rules', () => {
   it('states the programme defaults when nothing is chosen, dissolution included', () => {
     const matrix = buildContext(facts, {}).votingMatrix;
     const defaults = defaultVotingRules();
-    for (const row of matrix) expect({ basis: row.basis, threshold: row.threshold }).toEqual({ basis: defaults[row.decisionType].basis, threshold: defaults[row.decisionType].threshold });
-    expect(matrix.find((r) => r.decisionType === 'dissolution')).toMatchObject({ threshold: 'special-75', thresholdWords: 'at least 75% of the votes cast (special resolution)' });
+    for (const row of matrix)
+      expect({ basis: row.basis, threshold: row.threshold }).toEqual({
+        basis: defaults[row.decisionType].basis,
+        threshold: defaults[row.decisionType].threshold,
+      });
+    expect(matrix.find((r) => r.decisionType === 'dissolution')).toMatchObject({
+      threshold: 'special-75',
+      thresholdWords: 'at least 75% of the votes cast (special resolution)',
+    });
   });
 
   it('adopts exactly the rules the document states', () => {
@@ -49,8 +56,12 @@ describe('terms of reference voting rules', () => {
 
   it('says where the chair has a casting vote, from the same rules', async () => {
     const text = flat(pdfText((await renderTemplate('terms-of-reference', STAGE_TEMPLATES['terms-of-reference'].buildContext(facts, {}), ISSUE_META)).pdf));
-    expect(text).toContain('On ordinary business (budgets within the financial framework, work plans) and appointing or removing the Clinical Director, if the votes are equal the Chair has a casting vote');
-    const none = flat(pdfText((await renderTemplate('terms-of-reference', STAGE_TEMPLATES['terms-of-reference'].buildContext(facts, { castingVote: false }), ISSUE_META)).pdf));
+    expect(text).toContain(
+      'On ordinary business (budgets within the financial framework, work plans) and appointing or removing the Clinical Director, if the votes are equal the Chair has a casting vote',
+    );
+    const none = flat(
+      pdfText((await renderTemplate('terms-of-reference', STAGE_TEMPLATES['terms-of-reference'].buildContext(facts, { castingVote: false }), ISSUE_META)).pdf),
+    );
     expect(none).toContain('The Chair has no casting vote');
   });
 });

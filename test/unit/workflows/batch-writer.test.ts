@@ -29,7 +29,10 @@ describe('batch writer (group commit for workflow code)', () => {
     finish[0]();
     expect(await Promise.all(first)).toEqual(['done 1', 'done 2', 'done 3']);
     await tick();
-    expect(batches).toEqual([[1, 2, 3], [4, 5]]);
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
     finish[1]();
     expect(await Promise.all(second)).toEqual(['done 4', 'done 5']);
   });

@@ -42,8 +42,20 @@ function makeCase(overrides: Partial<CaseState> = {}): CaseState {
 
 const facilitator: CaseActor = { kind: 'staff', name: 'Facilitator', role: 'facilitator' };
 const commissioner: CaseActor = { kind: 'staff', name: 'Commissioner', role: 'commissioner' };
-const person = (practiceId: string, roles: string[] = ['partner'], networkId = 'n'): CaseActor => ({ kind: 'person', personId: `p-${practiceId}-${roles.join('-')}`, name: 'Dr A', networkId, practiceId, roles });
-const event = (type: CaseEventRequest['type'], actor: CaseActor = facilitator, extra: Partial<CaseEventRequest> = {}): CaseEventRequest => ({ type, text: 'Because.', actor, ...extra });
+const person = (practiceId: string, roles: string[] = ['partner'], networkId = 'n'): CaseActor => ({
+  kind: 'person',
+  personId: `p-${practiceId}-${roles.join('-')}`,
+  name: 'Dr A',
+  networkId,
+  practiceId,
+  roles,
+});
+const event = (type: CaseEventRequest['type'], actor: CaseActor = facilitator, extra: Partial<CaseEventRequest> = {}): CaseEventRequest => ({
+  type,
+  text: 'Because.',
+  actor,
+  ...extra,
+});
 
 describe('opening a case', () => {
   const base = { opener: facilitator, networkId: 'n', networkPracticeIds: ['a', 'b', 'c'], parties: ['a', 'b'] };
@@ -98,7 +110,8 @@ describe('who may record what', () => {
 
 describe('what the case allows now', () => {
   it('refuses everything on a closed case, and while it is being opened', () => {
-    for (const status of ['resolved', 'withdrawn', 'determined'] as const) expect(checkCaseEvent(makeCase({ status }), event('note'))?.code).toBe('CASE_CLOSED');
+    for (const status of ['resolved', 'withdrawn', 'determined'] as const)
+      expect(checkCaseEvent(makeCase({ status }), event('note'))?.code).toBe('CASE_CLOSED');
     expect(checkCaseEvent(makeCase({ status: 'opening' }), event('note'))?.code).toBe('CASE_OPENING');
   });
 
@@ -174,7 +187,13 @@ describe('applying events', () => {
     expect(applyCaseEvent(makeCase(), event('withdraw'), '2027-01-12', table)).toMatchObject({ state: { status: 'withdrawn' }, effect: 'closed' });
     const determined = applyCaseEvent(makeCase({ step: 5 }), event('determine'), '2027-06-01', table).state;
     expect(snapshotOf(determined, '2027-06-01')).toMatchObject({ status: 'determined', closedOn: '2027-06-01', clock: 'none', stepDueOn: null });
-    expect(snapshotOf(makeCase(), '2027-01-11')).toMatchObject({ status: 'open', closedOn: null, clock: 'running', stepDueOn: '2027-01-25', limitUnit: 'working-days' });
+    expect(snapshotOf(makeCase(), '2027-01-11')).toMatchObject({
+      status: 'open',
+      closedOn: null,
+      clock: 'running',
+      stepDueOn: '2027-01-25',
+      limitUnit: 'working-days',
+    });
   });
 });
 

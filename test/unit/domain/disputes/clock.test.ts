@@ -73,20 +73,27 @@ describe('pausing and resuming', () => {
 
   it('never loses or gains a day, whatever the dates (property)', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...units), fc.integer({ min: 1, max: 40 }), day('2026-01-01', 600), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 300 }), (unit, amount, startedOn, pauseAfter, pausedFor) => {
-        const clock = startClock({ amount, unit }, startedOn, table);
-        const pausedOn = addCalendarDays(startedOn, Math.min(pauseAfter, unitsBetween(startedOn, clock.dueOn!, 'days', table)));
-        const left = daysLeft(clock, pausedOn, table)!;
-        const paused = pauseClock(clock, pausedOn, table);
-        const resumedOn = addCalendarDays(pausedOn, pausedFor);
-        const resumed = resumeClock(paused, resumedOn, table);
-        // the days left after resuming are those left at the pause
-        expect(daysLeft(resumed, resumedOn, table)).toBe(left);
-        // the days counted before the pause and after the resumption add up to the step's limit
-        expect(unitsBetween(startedOn, pausedOn, unit, table) + unitsBetween(resumedOn, resumed.dueOn!, unit, table)).toBe(amount);
-        // a pause and a resumption on the same day change nothing
-        if (pausedFor === 0 && (unit === 'days' || isWorkingDay(clock.dueOn!, table))) expect(resumed.dueOn).toBe(clock.dueOn);
-      }),
+      fc.property(
+        fc.constantFrom(...units),
+        fc.integer({ min: 1, max: 40 }),
+        day('2026-01-01', 600),
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 0, max: 300 }),
+        (unit, amount, startedOn, pauseAfter, pausedFor) => {
+          const clock = startClock({ amount, unit }, startedOn, table);
+          const pausedOn = addCalendarDays(startedOn, Math.min(pauseAfter, unitsBetween(startedOn, clock.dueOn!, 'days', table)));
+          const left = daysLeft(clock, pausedOn, table)!;
+          const paused = pauseClock(clock, pausedOn, table);
+          const resumedOn = addCalendarDays(pausedOn, pausedFor);
+          const resumed = resumeClock(paused, resumedOn, table);
+          // the days left after resuming are those left at the pause
+          expect(daysLeft(resumed, resumedOn, table)).toBe(left);
+          // the days counted before the pause and after the resumption add up to the step's limit
+          expect(unitsBetween(startedOn, pausedOn, unit, table) + unitsBetween(resumedOn, resumed.dueOn!, unit, table)).toBe(amount);
+          // a pause and a resumption on the same day change nothing
+          if (pausedFor === 0 && (unit === 'days' || isWorkingDay(clock.dueOn!, table))) expect(resumed.dueOn).toBe(clock.dueOn);
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -15,7 +15,10 @@ describe('motion validator rules', () => {
     // the tally, which does not know appointments, still counts such a ballot
     expect(validateBallot(electorate, [], ballot, rule)).toEqual({ ok: true });
     // a rule without proxies says so first
-    expect(validateBallot(electorate, [], ballot, makeRule('ordinary', { proxies: false }), { appointedProxies: {} })).toMatchObject({ ok: false, reason: 'PROXY_NOT_ALLOWED' });
+    expect(validateBallot(electorate, [], ballot, makeRule('ordinary', { proxies: false }), { appointedProxies: {} })).toMatchObject({
+      ok: false,
+      reason: 'PROXY_NOT_ALLOWED',
+    });
   });
 
   it('lets a practice appoint one proxy from the electorate, before it votes', () => {

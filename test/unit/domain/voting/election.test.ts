@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ballotPaperRefusal, constituencyProblems, countConstituencies, electionBallotRefusal, nominationRefusal, termOfOffice } from '../../../../domain/voting/election';
+import {
+  ballotPaperRefusal,
+  constituencyProblems,
+  countConstituencies,
+  electionBallotRefusal,
+  nominationRefusal,
+  termOfOffice,
+} from '../../../../domain/voting/election';
 
 const constituencies = [
   { name: 'North', seats: 1, practiceIds: ['p1', 'p2'] },
@@ -10,7 +17,10 @@ describe('election rules', () => {
   it('finds constituencies that name strangers, repeat a practice or share a name', () => {
     expect(constituencyProblems(['p1', 'p2', 'p3'], constituencies)).toEqual([]);
     expect(constituencyProblems(['p1', 'p2'], constituencies)).toEqual([{ path: 'constituencies.1.practiceIds', message: 'unknown practice p3' }]);
-    expect(constituencyProblems(['p1', 'p2', 'p3'], [...constituencies, { name: 'North', seats: 1, practiceIds: ['p1'] }]).map((p) => p.message)).toEqual(['p1 appears twice', 'constituency names must be unique']);
+    expect(constituencyProblems(['p1', 'p2', 'p3'], [...constituencies, { name: 'North', seats: 1, practiceIds: ['p1'] }]).map((p) => p.message)).toEqual([
+      'p1 appears twice',
+      'constituency names must be unique',
+    ]);
   });
 
   it('takes a nomination only while nominations are open, once, for a member of the network in a real constituency', () => {
@@ -25,7 +35,10 @@ describe('election rules', () => {
   it('takes one ballot per practice of a constituency, only while the ballot is open', () => {
     const ballot = { phase: 'ballot' as const, constituencies, voted: new Set(['p2']) };
     expect(electionBallotRefusal(ballot, 'p1')).toBeUndefined();
-    expect(electionBallotRefusal({ ...ballot, phase: 'nominations' }, 'p1')).toMatchObject({ reason: 'VOTING_CLOSED', message: 'The ballot has not opened yet.' });
+    expect(electionBallotRefusal({ ...ballot, phase: 'nominations' }, 'p1')).toMatchObject({
+      reason: 'VOTING_CLOSED',
+      message: 'The ballot has not opened yet.',
+    });
     expect(electionBallotRefusal({ ...ballot, phase: 'counting' }, 'p1')).toMatchObject({ reason: 'VOTING_CLOSED', message: 'The ballot has closed.' });
     expect(electionBallotRefusal(ballot, 'p9')?.reason).toBe('NOT_IN_ELECTORATE');
     expect(electionBallotRefusal(ballot, 'p2')?.reason).toBe('ALREADY_VOTED');

@@ -5,7 +5,12 @@ import { makeRule } from './fixtures';
 
 const person = (id: string, roles: string[]) => ({ id, name: id, email: `${id}@example.org`, roles });
 const practices = [
-  { id: 'p1', name: 'One', listSize: 5000, people: [person('a', ['partner']), person('b', ['partner', 'caldicott-guardian']), person('c', ['practice-manager'])] },
+  {
+    id: 'p1',
+    name: 'One',
+    listSize: 5000,
+    people: [person('a', ['partner']), person('b', ['partner', 'caldicott-guardian']), person('c', ['practice-manager'])],
+  },
   { id: 'p2', name: 'Two', listSize: 9000, people: [person('d', ['practice-manager'])] },
   { id: 'p3', name: 'Three', listSize: 7000, people: [person('e', ['partner'])] },
 ];
@@ -62,7 +67,12 @@ describe('electorate', () => {
 
   it('pairs an open vote’s rows with its turnout by voter', () => {
     const rule = makeRule('ordinary');
-    const ballots = ballotsForTally(rule, electorateOf(practices), [{ voterId: 'p2', castBy: 'p2', byProxy: false }], [{ choice: 'abstain', weightPartners: 0, weightList: 0, voterId: 'p2' }]);
+    const ballots = ballotsForTally(
+      rule,
+      electorateOf(practices),
+      [{ voterId: 'p2', castBy: 'p2', byProxy: false }],
+      [{ choice: 'abstain', weightPartners: 0, weightList: 0, voterId: 'p2' }],
+    );
     expect(ballots).toEqual([{ voterId: 'p2', choice: 'abstain' }]);
   });
 });

@@ -7,7 +7,12 @@ const rep = (n: number, marks: string[]) => Array.from({ length: n }, () => mark
 
 describe('countFptp', () => {
   it('elects the candidates with most marks, counting each mark as one vote', () => {
-    const r = countFptp({ seats: 2, candidates: cands('A', 'B', 'C', 'D'), seed: 's', ballots: [...rep(5, ['A', 'B']), ...rep(3, ['C']), ...rep(2, ['C', 'D']), ...rep(1, ['B'])] });
+    const r = countFptp({
+      seats: 2,
+      candidates: cands('A', 'B', 'C', 'D'),
+      seed: 's',
+      ballots: [...rep(5, ['A', 'B']), ...rep(3, ['C']), ...rep(2, ['C', 'D']), ...rep(1, ['B'])],
+    });
     expect(r.totals).toEqual({ A: 5, B: 6, C: 5, D: 2 });
     expect(r.elected[0]).toBe('B');
     // A and C tie on 5 for the second seat: the lot decides

@@ -5,7 +5,16 @@ import { describe, expect, it } from 'vitest';
 // These files are bundled into workflow code: they may import zod and each other, nothing else,
 // and must not reach for the clock or randomness.
 const root = join(__dirname, '../../../../domain');
-const workflowSafe = ['voting/rule.ts', 'voting/ballot.ts', 'voting/electorate.ts', 'voting/election.ts', 'voting/tally.ts', 'voting/stv.ts', 'voting/fptp.ts', 'calendar/working-days.ts'];
+const workflowSafe = [
+  'voting/rule.ts',
+  'voting/ballot.ts',
+  'voting/electorate.ts',
+  'voting/election.ts',
+  'voting/tally.ts',
+  'voting/stv.ts',
+  'voting/fptp.ts',
+  'calendar/working-days.ts',
+];
 
 describe('workflow-safe domain files', () => {
   for (const file of workflowSafe) {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { constitutionVotingRules, DECISION_TYPES, defaultVotingRules, describeRule, formatShare, votingRulePatchSchema, votingRuleSchema } from '../../../../domain/voting/rule';
+import {
+  constitutionVotingRules,
+  DECISION_TYPES,
+  defaultVotingRules,
+  describeRule,
+  formatShare,
+  votingRulePatchSchema,
+  votingRuleSchema,
+} from '../../../../domain/voting/rule';
 import { makeRule } from './fixtures';
 
 describe('defaultVotingRules', () => {
@@ -75,7 +83,10 @@ describe('describeRule', () => {
 
 describe('constitutionVotingRules', () => {
   it('turns what a constitution states into versioned rules, one per decision type', () => {
-    const rules = constitutionVotingRules({ castingVote: true, stated: { allocation: { basis: 'list-size' }, constitutional: { basis: 'dual', threshold: 'two-thirds' } } }, 'constitution-v2');
+    const rules = constitutionVotingRules(
+      { castingVote: true, stated: { allocation: { basis: 'list-size' }, constitutional: { basis: 'dual', threshold: 'two-thirds' } } },
+      'constitution-v2',
+    );
     expect(rules.map((r) => r.decisionType)).toEqual([...DECISION_TYPES]);
     expect(rules.every((r) => r.version === 'constitution-v2' && votingRuleSchema.safeParse(r).success)).toBe(true);
     const byType = Object.fromEntries(rules.map((r) => [r.decisionType, r]));
@@ -89,12 +100,20 @@ describe('constitutionVotingRules', () => {
     const defaults = defaultVotingRules();
     for (const rule of constitutionVotingRules({ castingVote: true, stated: { admission: { threshold: 'special-75' } } }, 'v')) {
       const base = defaults[rule.decisionType];
-      expect({ quorum: rule.quorum, abstentions: rule.abstentions, proxies: rule.proxies, ballot: rule.ballot }).toEqual({ quorum: base.quorum, abstentions: base.abstentions, proxies: base.proxies, ballot: base.ballot });
+      expect({ quorum: rule.quorum, abstentions: rule.abstentions, proxies: rule.proxies, ballot: rule.ballot }).toEqual({
+        quorum: base.quorum,
+        abstentions: base.abstentions,
+        proxies: base.proxies,
+        ballot: base.ballot,
+      });
     }
   });
 
   it('gives the chair a casting vote only where the default does, only under a simple majority, and only if the constitution says so', () => {
-    const withCasting = constitutionVotingRules({ castingVote: true, stated: { appointment: { threshold: 'two-thirds' }, constitutional: { threshold: 'simple' } } }, 'v');
+    const withCasting = constitutionVotingRules(
+      { castingVote: true, stated: { appointment: { threshold: 'two-thirds' }, constitutional: { threshold: 'simple' } } },
+      'v',
+    );
     const casting = withCasting.filter((r) => r.castingVote).map((r) => r.decisionType);
     // ordinary keeps it; appointment loses it at two-thirds; allocation and constitutional never had it
     expect(casting).toEqual(['ordinary']);

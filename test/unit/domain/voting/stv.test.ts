@@ -47,7 +47,13 @@ describe('Scottish STV: published and hand-worked examples', () => {
       ballots: [...rep(7, ['A', 'B']), ...rep(2, ['A', 'C']), ...rep(3, ['B']), ...rep(2, ['C']), ...rep(3, ['D', 'B'])],
     });
     expect(r.quota).toBe(6);
-    expect(step(r, 2)).toMatchObject({ action: 'transfer-surplus', candidate: 'A', transferValues: [0.33333], transfers: { B: 2.33331, C: 0.66666, D: 0 }, roundingLoss: 0.00003 });
+    expect(step(r, 2)).toMatchObject({
+      action: 'transfer-surplus',
+      candidate: 'A',
+      transferValues: [0.33333],
+      transfers: { B: 2.33331, C: 0.66666, D: 0 },
+      roundingLoss: 0.00003,
+    });
     expect(step(r, 2).totals).toEqual({ A: 6, B: 5.33331, C: 2.66666, D: 3 });
     expect(step(r, 3)).toMatchObject({ action: 'exclude', candidate: 'C', nonTransferable: 2.66666 });
     expect(step(r, 4)).toMatchObject({ action: 'exclude', candidate: 'D', transfers: { B: 3 } });
@@ -76,7 +82,12 @@ describe('Scottish STV: published and hand-worked examples', () => {
       [4, 'elect', 'C'],
     ]);
     expect(step(r, 2)).toMatchObject({ transferValues: [0.4], transfers: { B: 4 } });
-    expect(step(r, 4)).toMatchObject({ transferValues: [0.14285, 0.05714], transfers: { C: 0.5714, D: 0.42855, E: 0 }, roundingLoss: 0.00005, nonTransferable: 0 });
+    expect(step(r, 4)).toMatchObject({
+      transferValues: [0.14285, 0.05714],
+      transfers: { C: 0.5714, D: 0.42855, E: 0 },
+      roundingLoss: 0.00005,
+      nonTransferable: 0,
+    });
     expect(step(r, 4).totals).toEqual({ A: 6, B: 6, C: 3.5714, D: 3.42855, E: 4 });
     expect(step(r, 5)).toMatchObject({ transfers: { C: 3, E: 0 }, nonTransferable: 0.42855 });
     expect(step(r, 5).totals.C).toBe(6.5714);

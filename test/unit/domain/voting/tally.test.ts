@@ -20,7 +20,11 @@ describe('tallyVotes: thresholds', () => {
   it('carries a special resolution at exactly 75% and loses it just below', () => {
     const at = tallyVotes({ electorate: makeElectorate(4), ballots: ballotsFrom(['for', 'for', 'for', 'against']), rule: makeRule('constitutional') });
     expect(at.result).toBe('carried');
-    const below = tallyVotes({ electorate: makeElectorate(7), ballots: ballotsFrom(['for', 'for', 'for', 'for', 'for', 'against', 'against']), rule: makeRule('constitutional') });
+    const below = tallyVotes({
+      electorate: makeElectorate(7),
+      ballots: ballotsFrom(['for', 'for', 'for', 'for', 'for', 'against', 'against']),
+      rule: makeRule('constitutional'),
+    });
     // 5/7 = 71.4%
     expect(below.result).toBe('lost');
     expect(below.thresholdExplanation).toContain('(71.4%)');
@@ -34,10 +38,26 @@ describe('tallyVotes: thresholds', () => {
       { voterId: 'b', practiceId: 'pb', listSize: 100000003, partnerCount: 1, offices: [] },
     ];
     const rule = makeRule('constitutional', { basis: 'list-size' });
-    const r = tallyVotes({ electorate, ballots: [{ voterId: 'a', choice: 'for' }, { voterId: 'b', choice: 'against' }], rule });
+    const r = tallyVotes({
+      electorate,
+      ballots: [
+        { voterId: 'a', choice: 'for' },
+        { voterId: 'b', choice: 'against' },
+      ],
+      rule,
+    });
     expect(r.result).toBe('carried');
     const electorate2 = [{ ...electorate[0], listSize: 3 * 100000003 - 1 }, electorate[1]];
-    expect(tallyVotes({ electorate: electorate2, ballots: [{ voterId: 'a', choice: 'for' }, { voterId: 'b', choice: 'against' }], rule }).result).toBe('lost');
+    expect(
+      tallyVotes({
+        electorate: electorate2,
+        ballots: [
+          { voterId: 'a', choice: 'for' },
+          { voterId: 'b', choice: 'against' },
+        ],
+        rule,
+      }).result,
+    ).toBe('lost');
   });
 
   it('needs at least two thirds for two-thirds', () => {
@@ -63,7 +83,11 @@ describe('tallyVotes: thresholds', () => {
   });
 
   it('counts nothing as lost, not carried', () => {
-    const r = tallyVotes({ electorate: makeElectorate(3), ballots: ballotsFrom(['abstain', 'abstain', null]), rule: makeRule('ordinary', { quorum: noQuorum }) });
+    const r = tallyVotes({
+      electorate: makeElectorate(3),
+      ballots: ballotsFrom(['abstain', 'abstain', null]),
+      rule: makeRule('ordinary', { quorum: noQuorum }),
+    });
     expect(r.result).toBe('lost');
     expect(r.thresholdExplanation).toContain('No votes were counted');
   });
@@ -125,7 +149,11 @@ describe('tallyVotes: quorum', () => {
     const withoutChair = tallyVotes({ electorate, ballots: ballotsFrom([null, 'for', 'for', 'for']), rule });
     expect(withoutChair.result).toBe('inquorate');
     expect(withoutChair.quorum.missingOffices).toEqual(['chair']);
-    const chairByProxy = tallyVotes({ electorate, ballots: [...ballotsFrom([null, 'for', 'for']), { voterId: 'v4', choice: 'for' }, { voterId: 'v2', choice: 'for', proxyFor: 'v1' }], rule });
+    const chairByProxy = tallyVotes({
+      electorate,
+      ballots: [...ballotsFrom([null, 'for', 'for']), { voterId: 'v4', choice: 'for' }, { voterId: 'v2', choice: 'for', proxyFor: 'v1' }],
+      rule,
+    });
     expect(chairByProxy.result).toBe('inquorate');
     const withChair = tallyVotes({ electorate, ballots: ballotsFrom(['against', 'for', 'for', null]), rule });
     expect(withChair.result).toBe('carried');
@@ -151,7 +179,12 @@ describe('tallyVotes: ties and the casting vote', () => {
     const noCasting = tallyVotes({ electorate: makeElectorate(4), ballots: tied, rule: makeRule('ordinary', { castingVote: false }), chairCasting: 'for' });
     expect(noCasting.result).toBe('lost');
     expect(noCasting.castingVoteUsed).toBe(false);
-    const noTie = tallyVotes({ electorate: makeElectorate(3), ballots: ballotsFrom(['for', 'against', 'against']), rule: makeRule('ordinary', { castingVote: true }), chairCasting: 'for' });
+    const noTie = tallyVotes({
+      electorate: makeElectorate(3),
+      ballots: ballotsFrom(['for', 'against', 'against']),
+      rule: makeRule('ordinary', { castingVote: true }),
+      chairCasting: 'for',
+    });
     expect(noTie.result).toBe('lost');
     expect(noTie.castingVoteUsed).toBe(false);
     expect(noTie.tie).toBe(false);
@@ -212,7 +245,15 @@ describe('tallyVotes: proxies', () => {
   const electorate = makeElectorate(3);
 
   it('counts a proxy ballot for the appointing voter when the rule allows proxies', () => {
-    const r = tallyVotes({ electorate, ballots: [{ voterId: 'v1', choice: 'for' }, { voterId: 'v1', choice: 'for', proxyFor: 'v2' }, { voterId: 'v3', choice: 'against' }], rule: makeRule('ordinary') });
+    const r = tallyVotes({
+      electorate,
+      ballots: [
+        { voterId: 'v1', choice: 'for' },
+        { voterId: 'v1', choice: 'for', proxyFor: 'v2' },
+        { voterId: 'v3', choice: 'against' },
+      ],
+      rule: makeRule('ordinary'),
+    });
     expect(r.tallies.for).toBe(2);
     expect(r.accepted).toContainEqual({ principalId: 'v2', castBy: 'v1', choice: 'for', byProxy: true });
     expect(r.explanationLines[1]).toContain('(1 by proxy)');
@@ -220,14 +261,29 @@ describe('tallyVotes: proxies', () => {
   });
 
   it('rejects proxy ballots when the rule does not allow them', () => {
-    const r = tallyVotes({ electorate, ballots: [{ voterId: 'v1', choice: 'for' }, { voterId: 'v1', choice: 'for', proxyFor: 'v2' }, { voterId: 'v3', choice: 'against' }], rule: makeRule('ordinary', { proxies: false, castingVote: false }) });
+    const r = tallyVotes({
+      electorate,
+      ballots: [
+        { voterId: 'v1', choice: 'for' },
+        { voterId: 'v1', choice: 'for', proxyFor: 'v2' },
+        { voterId: 'v3', choice: 'against' },
+      ],
+      rule: makeRule('ordinary', { proxies: false, castingVote: false }),
+    });
     expect(r.rejected).toEqual([expect.objectContaining({ reason: 'PROXY_NOT_ALLOWED' })]);
     expect(r.tallies).toMatchObject({ for: 1, against: 1 });
     expect(r.result).toBe('lost');
   });
 
   it('counts only the first vote for a voter, whether in person or by proxy', () => {
-    const r = tallyVotes({ electorate, ballots: [{ voterId: 'v1', choice: 'for', proxyFor: 'v2' }, { voterId: 'v2', choice: 'against' }], rule: makeRule('ordinary') });
+    const r = tallyVotes({
+      electorate,
+      ballots: [
+        { voterId: 'v1', choice: 'for', proxyFor: 'v2' },
+        { voterId: 'v2', choice: 'against' },
+      ],
+      rule: makeRule('ordinary'),
+    });
     expect(r.rejected.map((x) => x.reason)).toEqual(['ALREADY_VOTED']);
     expect(r.accepted.find((a) => a.principalId === 'v2')?.choice).toBe('for');
   });
@@ -249,12 +305,22 @@ describe('tallyVotes: unanimity', () => {
     expect(r.tallies).toEqual({ for: 4, against: 0, abstain: 0, eligible: 4 });
     expect(r.rejected).toEqual([expect.objectContaining({ reason: 'SUBJECT_EXCLUDED' })]);
     expect(r.explanationLines).toContain('Practice p5 is the subject of the motion and does not vote; 4 practices are eligible.');
-    const oneAgainst = tallyVotes({ electorate: makeElectorate(5), ballots: ballotsFrom(['for', 'for', 'for', 'against', 'against']), rule, subjectPracticeId: 'p5' });
+    const oneAgainst = tallyVotes({
+      electorate: makeElectorate(5),
+      ballots: ballotsFrom(['for', 'for', 'for', 'against', 'against']),
+      rule,
+      subjectPracticeId: 'p5',
+    });
     expect(oneAgainst.result).toBe('lost');
   });
 
   it('does not let the subject vote through a proxy either', () => {
-    const r = tallyVotes({ electorate: makeElectorate(3), ballots: [{ voterId: 'v1', choice: 'against', proxyFor: 'v3' }, ...ballotsFrom(['for', 'for'])], rule: makeRule('expulsion'), subjectPracticeId: 'p3' });
+    const r = tallyVotes({
+      electorate: makeElectorate(3),
+      ballots: [{ voterId: 'v1', choice: 'against', proxyFor: 'v3' }, ...ballotsFrom(['for', 'for'])],
+      rule: makeRule('expulsion'),
+      subjectPracticeId: 'p3',
+    });
     expect(r.rejected.map((x) => x.reason)).toEqual(['SUBJECT_EXCLUDED']);
     expect(r.result).toBe('carried');
   });
@@ -294,7 +360,10 @@ describe('validateBallot', () => {
   });
 
   it('refuses the subject practice only under unanimous-excluding-subject', () => {
-    expect(validateBallot(electorate, [], { voterId: 'v1', choice: 'for' }, makeRule('expulsion'), { subjectPracticeId: 'p1' })).toMatchObject({ ok: false, reason: 'SUBJECT_EXCLUDED' });
+    expect(validateBallot(electorate, [], { voterId: 'v1', choice: 'for' }, makeRule('expulsion'), { subjectPracticeId: 'p1' })).toMatchObject({
+      ok: false,
+      reason: 'SUBJECT_EXCLUDED',
+    });
     expect(validateBallot(electorate, [], { voterId: 'v1', choice: 'for' }, rule, { subjectPracticeId: 'p1' })).toEqual({ ok: true });
   });
 });
@@ -334,14 +403,24 @@ function ballotsOf(choices: (Choice | null)[]): Ballot[] {
 describe('tally properties', () => {
   it('does not depend on the order of voters or ballots', () => {
     fc.assert(
-      fc.property(scenarioArb, ruleArb, fc.constantFrom<'for' | 'against' | undefined>('for', 'against', undefined), fc.integer(), (s, rule, chairCasting, seed) => {
-        const ballots = ballotsOf(s.choices);
-        const base = tallyVotes({ electorate: s.electorate, ballots, rule, chairCasting });
-        const shuffle = <T>(xs: T[]) => xs.map((x, i) => ({ x, k: (i * 7919 + seed) % 104729 })).sort((a, b) => a.k - b.k).map((p) => p.x);
-        const permuted = tallyVotes({ electorate: shuffle([...s.electorate].reverse()), ballots: shuffle([...ballots].reverse()), rule, chairCasting });
-        expect(permuted.result).toBe(base.result);
-        expect(permuted.perBasis.map(({ explanation: _e, ...m }) => m)).toEqual(base.perBasis.map(({ explanation: _e, ...m }) => m));
-      }),
+      fc.property(
+        scenarioArb,
+        ruleArb,
+        fc.constantFrom<'for' | 'against' | undefined>('for', 'against', undefined),
+        fc.integer(),
+        (s, rule, chairCasting, seed) => {
+          const ballots = ballotsOf(s.choices);
+          const base = tallyVotes({ electorate: s.electorate, ballots, rule, chairCasting });
+          const shuffle = <T>(xs: T[]) =>
+            xs
+              .map((x, i) => ({ x, k: (i * 7919 + seed) % 104729 }))
+              .sort((a, b) => a.k - b.k)
+              .map((p) => p.x);
+          const permuted = tallyVotes({ electorate: shuffle([...s.electorate].reverse()), ballots: shuffle([...ballots].reverse()), rule, chairCasting });
+          expect(permuted.result).toBe(base.result);
+          expect(permuted.perBasis.map(({ explanation: _e, ...m }) => m)).toEqual(base.perBasis.map(({ explanation: _e, ...m }) => m));
+        },
+      ),
     );
   });
 
@@ -394,7 +473,13 @@ describe('tally properties', () => {
         const total = m.for + against;
         const expected =
           total > 0 &&
-          { simple: m.for * 2 > total, 'two-thirds': m.for * 3 >= total * 2, 'special-75': m.for * 4 >= total * 3, unanimous: against === 0, 'unanimous-excluding-subject': against === 0 }[rule.threshold];
+          {
+            simple: m.for * 2 > total,
+            'two-thirds': m.for * 3 >= total * 2,
+            'special-75': m.for * 4 >= total * 3,
+            unanimous: against === 0,
+            'unanimous-excluding-subject': against === 0,
+          }[rule.threshold];
         expect(res.result === 'carried').toBe(expected);
       }),
     );
@@ -403,12 +488,23 @@ describe('tally properties', () => {
   it('accepts exactly the ballots validateBallot accepts, one per voter', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ voter: fc.integer({ min: 0, max: 5 }), proxy: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }), choice: fc.constantFrom<Choice>('for', 'against', 'abstain') }), { maxLength: 15 }),
+        fc.array(
+          fc.record({
+            voter: fc.integer({ min: 0, max: 5 }),
+            proxy: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
+            choice: fc.constantFrom<Choice>('for', 'against', 'abstain'),
+          }),
+          { maxLength: 15 },
+        ),
         fc.boolean(),
         (rows, proxies) => {
           const electorate = makeElectorate(4);
           const rule = makeRule('ordinary', { proxies });
-          const ballots: Ballot[] = rows.map((r) => ({ voterId: `v${r.voter}`, choice: r.choice, ...(r.proxy === undefined ? {} : { proxyFor: `v${r.proxy}` }) }));
+          const ballots: Ballot[] = rows.map((r) => ({
+            voterId: `v${r.voter}`,
+            choice: r.choice,
+            ...(r.proxy === undefined ? {} : { proxyFor: `v${r.proxy}` }),
+          }));
           const res = tallyVotes({ electorate, ballots, rule });
           expect(res.accepted.length + res.rejected.length).toBe(ballots.length);
           expect(new Set(res.accepted.map((a) => a.principalId)).size).toBe(res.accepted.length);
