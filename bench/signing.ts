@@ -4,16 +4,14 @@
  * count, where the time went (the round's history: events, workflow tasks, signature writes; CPU
  * used by each process during the burst), and writes all of it to bench/out/signing.json.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { findFreePort } from '../scripts/temporal-dev-server';
 import { historyBreakdown } from './history-breakdown';
 import { cpuBetween, treeCpuMs } from './process-cpu';
 import { apiClient, eventually, tokenFromLink } from '../test/support/api';
-import { spawnBin } from '../test/support/processes';
+import { embeddedStartEnv, spawnBin } from '../test/support/processes';
 
 const SIGNERS = 200;
 
@@ -23,16 +21,7 @@ function percentile(sorted: number[], p: number): number {
 
 export async function benchSigning(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-bench-'));
-  const [port, temporalPort, uiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
-  const token = crypto.randomBytes(24).toString('base64url');
-  const env = {
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    TEMPORAL_PORT: String(temporalPort),
-    TEMPORAL_UI_PORT: String(uiPort),
-    FORMWORK_ADMIN_TOKEN: token,
-    LOG_LEVEL: 'warn',
-  };
+  const { port, temporalPort, token, env } = await embeddedStartEnv(dataDir);
   const stack = spawnBin('start.ts', env);
   try {
     await stack.waitFor(/Formwork is running/);

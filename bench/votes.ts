@@ -13,13 +13,11 @@
  * Prints setup time, p50/p99 latency of the ballot request with the error count, and the time from
  * close (or last ballot) to result; writes bench/out/votes.json. Throws only if a result is missing.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findFreePort } from '../scripts/temporal-dev-server';
 import { apiClient, type ApiClient, tokenFromLink } from '../test/support/api';
-import { spawnBin } from '../test/support/processes';
+import { embeddedStartEnv, spawnBin } from '../test/support/processes';
 import { seededRandom } from './seeded-random';
 
 const MEDWAY_PRACTICES = 61;
@@ -284,17 +282,9 @@ async function stvElection(api: ApiClient, baseUrl: string, ids: { programmeId: 
 
 export async function benchVotes(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-bench-votes-'));
-  const [port, temporalPort, uiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
-  const token = crypto.randomBytes(24).toString('base64url');
+  const { port, token, env } = await embeddedStartEnv(dataDir);
   const t0 = performance.now();
-  const stack = spawnBin('start.ts', {
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    TEMPORAL_PORT: String(temporalPort),
-    TEMPORAL_UI_PORT: String(uiPort),
-    FORMWORK_ADMIN_TOKEN: token,
-    LOG_LEVEL: 'warn',
-  });
+  const stack = spawnBin('start.ts', env);
   try {
     await stack.waitFor(/Formwork is running/);
     const stackStartMs = Math.round(performance.now() - t0);

@@ -1,10 +1,8 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { findFreePort } from '../../scripts/temporal-dev-server';
-import { spawnBin, type Spawned } from './processes';
+import { embeddedStartEnv, spawnBin, type Spawned } from './processes';
 
 /** The embedded default (`npm start`, bin/start.ts) on free ports with a fresh admin token. */
 export interface EmbeddedStart {
@@ -35,16 +33,7 @@ export function useEmbeddedStart(prefix: string): { open(): Promise<EmbeddedStar
   });
   return {
     async open() {
-      const [port, temporalPort, uiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
-      const token = crypto.randomBytes(24).toString('base64url');
-      const env = {
-        DATA_DIR: dataDir,
-        PORT: String(port),
-        TEMPORAL_PORT: String(temporalPort),
-        TEMPORAL_UI_PORT: String(uiPort),
-        FORMWORK_ADMIN_TOKEN: token,
-        LOG_LEVEL: 'warn',
-      };
+      const { port, uiPort, token, env } = await embeddedStartEnv(dataDir);
       return {
         port,
         uiPort,

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import crypto from 'node:crypto';
 import path from 'node:path';
+import { findFreePort } from '../../scripts/temporal-dev-server';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -16,6 +18,21 @@ export interface Spawned {
   /** SIGKILL to the launcher alone, leaving what it started orphaned and running */
   kill9LauncherOnly(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Free ports, a fresh administrator token and the environment for `bin/start.ts` on the embedded default in `dataDir`. */
+export async function embeddedStartEnv(dataDir: string) {
+  const [port, temporalPort, uiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+  const token = crypto.randomBytes(24).toString('base64url');
+  const env = {
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    TEMPORAL_PORT: String(temporalPort),
+    TEMPORAL_UI_PORT: String(uiPort),
+    FORMWORK_ADMIN_TOKEN: token,
+    LOG_LEVEL: 'warn',
+  };
+  return { port, temporalPort, uiPort, token, env };
 }
 
 /** Runs one of bin/ in its own process group, as a person or a supervisor would. */
