@@ -79,7 +79,8 @@ describe('documents against hostile input', () => {
     for (const bad of ['Bow\uFFFE Network', 'Bow\uFFFF Network', 'Bow \uDC00Network']) {
       const res = await api.post('/networks', { ...body, name: bad });
       expect(res.status, bad).toBe(422);
-      expect(res.body.error.details[0]).toMatchObject({ path: 'name', message: expect.stringContaining('which a document cannot hold') });
+      // U+FFFE and U+FFFF are refused by the document-text rule; half a character already at the edge, for every field
+      expect(res.body.error.details[0]).toMatchObject({ path: 'name', message: expect.stringMatching(/which a document cannot hold|half of a character/) });
     }
     const person = { ...body.practices[0].people[0], name: 'Dr \uD83D' };
     const res = await api.post('/networks', { ...body, practices: [{ ...body.practices[0], people: [person, ...body.practices[0].people.slice(1)] }] });

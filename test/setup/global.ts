@@ -5,8 +5,12 @@
  * TEMPORAL_ADDRESS / TEST_DATABASE_URL point at existing services instead. Both are started only when
  * the run includes a file under test/integration or test/e2e, so `vitest run test/unit` stays fast.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../bin/workflow-code';
 import { resolveTemporalCli } from '../../scripts/provision-temporal';
 import { startDevServer, type DevServer } from '../../scripts/temporal-dev-server';
 import { startTestPostgres, type TestPostgres } from '../../scripts/test-postgres';
@@ -54,22 +58,34 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return { url: pg.url, pg };
   };
 
-  // In parallel: together they take as long as the slower one (about 2-5 s).
-  const [temporal, postgres] = await Promise.allSettled([startTemporal(), startPostgres()]);
+  // the workflow code, bundled once for every test file's workers rather than once per file
+  const bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-test-bundle-'));
+  const buildBundle = async (): Promise<string> => {
+    const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
+    const { code } = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: quiet as never });
+    const codePath = path.join(bundleDir, 'workflows.js');
+    fs.writeFileSync(codePath, code);
+    return codePath;
+  };
+
+  // In parallel: together they take as long as the slowest (about 2-5 s).
+  const [temporal, postgres, bundle] = await Promise.allSettled([startTemporal(), startPostgres(), buildBundle()]);
   const teardown = async () => {
     const startedAt = Date.now();
+    fs.rmSync(bundleDir, { recursive: true, force: true });
     await Promise.all([
       temporal.status === 'fulfilled' ? temporal.value.server?.stop() : undefined,
       postgres.status === 'fulfilled' ? postgres.value.pg?.stop() : undefined,
     ]);
     log.info(`Stopped the shared services in ${Date.now() - startedAt} ms`);
   };
-  if (temporal.status === 'rejected' || postgres.status === 'rejected') {
+  if (temporal.status === 'rejected' || postgres.status === 'rejected' || bundle.status === 'rejected') {
     await teardown();
-    throw temporal.status === 'rejected' ? temporal.reason : (postgres as PromiseRejectedResult).reason;
+    throw ([temporal, postgres, bundle].find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
   }
 
   project.provide('temporalAddress', temporal.value.address);
   project.provide('postgresUrl', postgres.value.url);
+  project.provide('workflowBundlePath', bundle.value);
   return teardown;
 }

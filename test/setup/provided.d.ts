@@ -7,5 +7,7 @@ declare module 'vitest' {
     temporalAddress: string;
     /** URL of the throwaway Postgres database `formwork_test` (or TEST_DATABASE_URL). */
     postgresUrl: string;
+    /** The workflow code bundled once for the run (test/support/bundle.ts reads it). */
+    workflowBundlePath: string;
   }
 }
