@@ -10,6 +10,7 @@ import { towerHamletsFacts } from '../fixtures/network-facts';
 import { apiClient, eventually } from '../support/api';
 import { createScenarioNetwork, signRequests, waitForStage } from '../support/formation-driver';
 import { portFree, spawnCommand, type Spawned } from '../support/processes';
+import { freshPostgresDatabase } from '../support/stack';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -42,14 +43,16 @@ function productionNodeModules(target: string): { linked: number; omitted: strin
 /**
  * The production build as it is deployed: `npm run build` into a folder outside the sources, run
  * with plain node and production dependencies only, the HTTP server and a worker as separate
- * processes on the shared Temporal server and a SQLite file.
+ * processes on the shared Temporal server and a Postgres database.
  */
 describe('the production build', () => {
   let dir = '';
   let dist = '';
   const children: Spawned[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
   afterAll(async () => {
     for (const c of children) await c.kill9();
+    for (const cleanup of cleanups) await cleanup();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -127,10 +130,13 @@ describe('the production build', () => {
   it('runs the server and a worker with node alone', { timeout: 180_000 }, async () => {
     const port = await findFreePort();
     const token = crypto.randomBytes(24).toString('base64url');
+    // separate processes share Postgres, as in production (SQLite is the embedded default, one process)
+    const database = await freshPostgresDatabase(inject('postgresUrl'));
+    cleanups.push(database.drop);
     const env = {
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_TASK_QUEUE: `build-${crypto.randomUUID()}`,
-      DATABASE_URL: `sqlite:${path.join(dir, 'formwork.db')}`,
+      DATABASE_URL: database.url,
       DATA_DIR: path.join(dir, 'data'),
       PORT: String(port),
       FORMWORK_ADMIN_TOKEN: token,
