@@ -21,6 +21,17 @@ export const caseTiming = {
   closedOn: z.string().nullable(),
 };
 
+/** One event of a dispute case's history, as the case page and the case's action link show it. */
+export const caseHistoryEntry = z.object({
+  seq: z.number().nullable(),
+  at: z.string(),
+  type: z.string(),
+  what: z.string(),
+  by: z.string(),
+  text: z.string(),
+  step: z.number().nullable(),
+});
+
 const named = z.object({ id: z.string(), name: z.string() });
 const outcome = z.enum(['carried', 'lost', 'inquorate']);
 const phase = z.enum(['nominations', 'ballot', 'counted']);
@@ -123,17 +134,7 @@ const disputeView = z.object({
     openedBy: z.string(),
     fromIssue: z.object({ id: z.string(), title: z.string().nullable() }).nullable(),
     settlement: z.object({ id: z.string(), title: z.string(), version: z.number(), status: z.string() }).nullable(),
-    history: z.array(
-      z.object({
-        seq: z.number().nullable(),
-        at: z.string(),
-        type: z.string(),
-        what: z.string(),
-        by: z.string(),
-        text: z.string(),
-        step: z.number().nullable(),
-      }),
-    ),
+    history: z.array(caseHistoryEntry),
     ...caseTiming,
   }),
 });

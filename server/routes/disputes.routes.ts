@@ -3,7 +3,7 @@ import { CASE_EVENT_TYPES, MAX_EXTENSION } from '../../domain/disputes/case';
 import { EXTERNAL_ROLES, STEP_KINDS } from '../../domain/disputes/ladder';
 import { STAGE_KEYS } from '../../domain/stages';
 import { optionsSchema as procedureOptions } from '../../templates/dispute-resolution/schema';
-import { caseTiming } from './action-views';
+import { caseHistoryEntry, caseTiming } from './action-views';
 import { defineRoute, type RouteDef } from '../route';
 import { calendarDate, emailAddress, idField, idParam, tokenParam, textField } from '../schemas';
 import type { Services } from '../services';
@@ -96,17 +96,7 @@ const caseResponse = z
       .passthrough(),
     parties: z.array(z.object({ practiceId: z.string(), name: z.string() })),
     breaches: z.number(),
-    history: z.array(
-      z.object({
-        seq: z.number().nullable(),
-        at: z.string(),
-        type: z.string(),
-        what: z.string(),
-        by: z.string(),
-        text: z.string(),
-        step: z.number().nullable(),
-      }),
-    ),
+    history: z.array(caseHistoryEntry),
   })
   .passthrough();
 const receiptResponse = z.object({
