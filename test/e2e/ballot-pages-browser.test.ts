@@ -47,7 +47,7 @@ describe('ballot pages on a phone', () => {
     const page = await browser.newPage({ viewport: { width: 320, height: 800 } });
     await page.goto(`${stack.baseUrl}/a/${link.token}`);
     await expect(page.locator('h2.nhsuk-heading-m').first().textContent()).resolves.toBe('Whole network: electing 2 members');
-    await expectGoodPage(page, 'the STV ballot', { fits: false });
+    await expectGoodPage(page, 'the STV ballot', { endAt: 320, fits: false });
 
     // 1 and 3 but no 2: the ballot comes back with the gap named and the numbers typed kept
     const [first, second, third] = candidates;
@@ -59,7 +59,7 @@ describe('ballot pages on a phone', () => {
     expect(await page.inputValue(`#rank-${third.id}`)).toBe('3');
     expect(await page.inputValue(`#rank-${second.id}`)).toBe('');
     expect(await stack.db('election_turnout').count({ n: '*' }).first()).toMatchObject({ n: 0 });
-    await expectGoodPage(page, 'the STV ballot with a gap', { fits: false });
+    await expectGoodPage(page, 'the STV ballot with a gap', { endAt: 320, fits: false });
 
     // the same number twice is named too, against the second box
     await page.fill(`#rank-${second.id}`, '1');
@@ -75,14 +75,14 @@ describe('ballot pages on a phone', () => {
     const code = ((await page.locator('#receipt-code').textContent()) ?? '').trim();
     expect(code).toMatch(/^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$/);
     expect(await fits320(page)).toEqual({ page: true, code: true });
-    await expectGoodPage(page, 'the ballot receipt', { fits: false });
+    await expectGoodPage(page, 'the ballot receipt', { endAt: 320, fits: false });
 
     // the code is checked on a page, in words
     await page.click('#check-receipt');
     await page.fill('#code', code.toLowerCase());
     await page.click('#check-button');
     await expect(page.locator('#receipt-answer').textContent()).resolves.toContain('in the ballot box');
-    await expectGoodPage(page, 'the receipt check', { fits: false });
+    await expectGoodPage(page, 'the receipt check', { endAt: 320, fits: false });
     await page.fill('#code', 'not a code');
     await page.click('#check-button');
     await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain('Enter the receipt code as it was shown');
@@ -91,7 +91,7 @@ describe('ballot pages on a phone', () => {
     await page.goto(`${stack.baseUrl}/a/${link.token}`);
     await expect(page.locator('#outcome-heading').textContent()).resolves.toBe('Your practice has voted');
     expect(await page.locator('#vote-button').count()).toBe(0);
-    await expectGoodPage(page, 'the reopened ballot link', { fits: false });
+    await expectGoodPage(page, 'the reopened ballot link', { endAt: 320, fits: false });
     await page.close();
   }, 120_000);
 
@@ -107,15 +107,15 @@ describe('ballot pages on a phone', () => {
     const [link] = await ballotLinks(api, stack.baseUrl, 'Vote: Meet monthly', 2);
     const page = await browser.newPage({ viewport: { width: 320, height: 800 } });
     await page.goto(`${stack.baseUrl}/a/${link.token}`);
-    await expectGoodPage(page, 'the motion ballot', { fits: false });
+    await expectGoodPage(page, 'the motion ballot', { endAt: 320, fits: false });
     await page.check('#choice-for');
     await page.click('#vote-button');
     await page.waitForSelector('#confirmation');
     expect(await fits320(page)).toEqual({ page: true, code: true });
-    await expectGoodPage(page, 'the motion receipt', { fits: false });
+    await expectGoodPage(page, 'the motion receipt', { endAt: 320, fits: false });
     await page.goto(`${stack.baseUrl}/a/${link.token}`);
     await expect(page.locator('#outcome-heading').textContent()).resolves.toBe('Your practice has voted');
-    await expectGoodPage(page, 'the reopened motion link', { fits: false });
+    await expectGoodPage(page, 'the reopened motion link', { endAt: 320, fits: false });
     await page.close();
   }, 120_000);
 });
