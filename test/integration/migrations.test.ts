@@ -6,6 +6,7 @@ import { createDb, migrateLatest, migrateRollbackAll } from '../../db/knex';
 import { migrationSource } from '../../db/migrations';
 import { createRepos } from '../../db/repos';
 import { testAuditEvidence } from '../support/codec';
+import { seedNetwork } from '../support/network-seed';
 import { freshPostgresDatabase } from '../support/stack';
 import { injectedPostgresUrl } from '../setup/temporal-env';
 
@@ -193,25 +194,23 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
     try {
       await migrateLatest(db);
       const repos = createRepos(testAuditEvidence());
-      await repos.records.insertProgramme(db, { id: 'p', name: 'P', sponsor: 'S', footprint: { minListSize: 1, maxListSize: 2 } });
-      await repos.records.insertWave(db, { id: 'w', programmeId: 'p', number: 1, panelDate: '2026-01-01' });
-      await repos.records.insertNetwork(db, {
-        id: 'n',
-        programmeId: 'p',
-        waveId: 'w',
-        name: 'N',
-        practices: [
-          {
-            id: 'pr',
-            name: 'Practice',
-            odsCode: 'A1',
-            listSize: 10,
-            people: [
-              { id: 'a', name: 'A', email: 'a@x.org', roles: ['partner'] },
-              { id: 'b', name: 'B', email: 'b@x.org', roles: ['partner'] },
-            ],
-          },
-        ],
+      await seedNetwork(db, repos, {
+        network: {
+          id: 'n',
+          name: 'N',
+          practices: [
+            {
+              id: 'pr',
+              name: 'Practice',
+              odsCode: 'A1',
+              listSize: 10,
+              people: [
+                { id: 'a', name: 'A', email: 'a@x.org', roles: ['partner'] },
+                { id: 'b', name: 'B', email: 'b@x.org', roles: ['partner'] },
+              ],
+            },
+          ],
+        },
       });
       const pdf = Buffer.from('%PDF-1.7 test');
       await repos.documents.insert(db, {
