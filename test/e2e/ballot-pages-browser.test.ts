@@ -4,7 +4,7 @@ import { type ApiClient } from '../support/api';
 import { createScenarioNetwork } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
-import { ballotLinks, inSeconds, openStvElection } from '../support/votes-driver';
+import { ballotLinks, inSeconds, nominate, openElection } from '../support/votes-driver';
 import { expectGoodPage } from '../support/page-checks';
 
 /**
@@ -30,17 +30,15 @@ describe('ballot pages on a phone', () => {
   it('keeps the numbers of an STV ballot with a gap, says "electing 2 members", and gives a receipt code that fits 320 px', async () => {
     const { network } = await createScenarioNetwork(api, { networkIndex: 3 });
     const p = network.practices as { id: string; people: { id: string; name: string }[] }[];
-    const created = await openStvElection(api, network.id, { title: 'Shadow board', constituency: 'Whole network', seats: 2, practiceIds: p.map((x) => x.id) });
-    const candidates: { id: string; name: string }[] = [];
-    for (const i of [0, 1, 2]) {
-      const res = await api.post(`/elections/${created.body.id}/candidates`, {
-        personId: p[i].people[0].id,
-        constituency: 'Whole network',
-        statement: 'I will serve the network well.',
-      });
-      expect(res.status, JSON.stringify(res.body)).toBe(201);
-      candidates.push({ id: res.body.id, name: p[i].people[0].name });
-    }
+    const created = await openElection(api, network.id, { title: 'Shadow board', constituency: 'Whole network', seats: 2, practiceIds: p.map((x) => x.id) });
+    const ids = await nominate(
+      api,
+      created.body.id,
+      'Whole network',
+      [0, 1, 2].map((i) => p[i].people[0].id),
+      'I will serve the network well.',
+    );
+    const candidates = ids.map((id, i) => ({ id, name: p[i].people[0].name }));
     expect((await api.post(`/elections/${created.body.id}/close`)).status).toBe(200);
     const [link] = await ballotLinks(api, stack.baseUrl, 'Election ballot: Shadow board', p.length);
 
