@@ -14,7 +14,7 @@ import { signoffWorkflow } from '../../workflows/signoff.workflow';
 import { createTimeSkippingEnv } from '../setup/temporal-env';
 import { quietRuntime } from '../support/bundle';
 import { testAuditEvidence, testDataConverter } from '../support/codec';
-import { seedNetwork } from '../support/network-seed';
+import { seedIssuedDocument, seedNetwork } from '../support/network-seed';
 import { testActivityDeps, timeSkippingWorker } from '../support/time-skipping';
 
 /**
@@ -56,24 +56,7 @@ describe('sign-off reminders and expiry', () => {
     // the programme's facilitator is told when a round expires
     const facilitator = await repos.persons.ensure(db, { email: 'facilitator@example.org', name: 'Facilitator' });
     await repos.persons.grant(db, { personId: facilitator.id, role: 'facilitator', programmeIds: ['prog'] });
-    const pdf = Buffer.from('%PDF-1.7');
-    await repos.documents.insert(db, {
-      id: 'doc',
-      networkId: 'net',
-      stageKey: 'terms-of-reference',
-      type: 'terms-of-reference',
-      version: 1,
-      title: 'Terms of reference',
-      status: 'issued',
-      templateVersion: 't',
-      sha256Pdf: 'a'.repeat(64),
-      sha256Docx: 'b'.repeat(64),
-      pdf,
-      docx: pdf,
-      markdown: '# ToR',
-      html: '<h1>ToR</h1>',
-      idempotencyKey: 'doc',
-    });
+    await seedIssuedDocument(db, repos, { id: 'doc', networkId: 'net', file: Buffer.from('%PDF-1.7') });
   });
   afterAll(async () => {
     await env?.teardown();

@@ -22,3 +22,33 @@ export async function seedNetwork(db: Knex, repos: Repos, seed: NetworkSeed): Pr
   await repos.records.insertNetwork(db, { ...seed.network, programmeId: programme.id, waveId: waves[0].id });
   return { programmeId: programme.id, networkId: seed.network.id };
 }
+
+/** A network `n` of one practice `pr` whose people are all partners: the least a round or an action link needs. */
+export function onePracticeNetwork(people: { id: string; name: string; email: string }[]): NetworkSeed['network'] {
+  return {
+    id: 'n',
+    name: 'N',
+    practices: [{ id: 'pr', name: 'Practice', odsCode: 'A1', listSize: 10, people: people.map((p) => ({ ...p, roles: ['partner'] })) }],
+  };
+}
+
+/** An issued terms of reference whose PDF and DOCX are the stand-in bytes `file`, for a round to sign. */
+export async function seedIssuedDocument(db: Knex, repos: Repos, doc: { id: string; networkId: string; file: Buffer }): Promise<void> {
+  await repos.documents.insert(db, {
+    id: doc.id,
+    networkId: doc.networkId,
+    stageKey: 'terms-of-reference',
+    type: 'terms-of-reference',
+    version: 1,
+    title: 'Terms of reference',
+    status: 'issued',
+    templateVersion: 't',
+    sha256Pdf: 'a'.repeat(64),
+    sha256Docx: 'b'.repeat(64),
+    pdf: doc.file,
+    docx: doc.file,
+    markdown: '# ToR',
+    html: '<h1>ToR</h1>',
+    idempotencyKey: doc.id,
+  });
+}
