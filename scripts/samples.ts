@@ -6,8 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { renderTemplate, STAGE_TEMPLATES, SUPPORTING_TEMPLATES, type DocumentType } from '../templates';
 import { towerHamletsFacts } from '../test/fixtures/network-facts';
-import { describeCount, tieRuleWords } from '../domain/voting/count-words';
-import { countStv } from '../domain/voting/stv';
+import { stvElectionResult } from '../test/support/document-contexts';
 
 const OUT = path.join(__dirname, '..', 'samples');
 
@@ -96,40 +95,21 @@ async function main(): Promise<void> {
     p.people.filter((x) => x.roles.includes('board-member')).map((x) => ({ id: x.id, name: x.name, practice: p.name })),
   );
   const ballots = facts.practices.map((_, i) => [boardMembers[i % boardMembers.length].id, boardMembers[(i + 1) % boardMembers.length].id]);
-  const count = countStv({ seats: 2, candidates: boardMembers, seed: 'sample-election', ballots });
-  const words = describeCount(count, (id) => boardMembers.find((b) => b.id === id)?.name ?? id);
-  contexts.push([
-    'election-result',
-    {
-      network: { name: facts.network.name },
-      election: {
-        id: 'sample-election',
-        title: 'Shadow board',
-        method: 'stv',
-        countedAt: signedAt,
-        termOfOffice: { startsOn: facts.wave.panelDate, endsOn: facts.wave.panelDate, months: 24 },
-      },
-      turnout: { voted: facts.practices.length, eligible: facts.practices.length },
-      constituencies: [
-        {
-          name: 'Whole network',
-          seats: 2,
-          ballots: ballots.length,
-          candidates: boardMembers.map((b) => ({
-            name: b.name,
-            practice: b.practice,
-            votes: String(count.firstPreferences[b.id]),
-            elected: count.elected.includes(b.id),
-          })),
-          elected: words.elected,
-          summary: words.summary,
-          rounds: words.rounds,
-          ties: words.ties,
-        },
-      ],
-      tieRule: tieRuleWords(),
+  const { context: electionContext } = stvElectionResult({
+    networkName: facts.network.name,
+    election: {
+      id: 'sample-election',
+      title: 'Shadow board',
+      method: 'stv',
+      countedAt: signedAt,
+      termOfOffice: { startsOn: facts.wave.panelDate, endsOn: facts.wave.panelDate, months: 24 },
     },
-  ]);
+    seats: 2,
+    candidates: boardMembers,
+    ballots,
+    turnout: { voted: facts.practices.length, eligible: facts.practices.length },
+  });
+  contexts.push(['election-result', electionContext]);
   fs.mkdirSync(OUT, { recursive: true });
   for (const [type, context] of contexts) {
     const doc = await renderTemplate(type, context, meta);

@@ -4,7 +4,7 @@ import { type ApiClient } from '../support/api';
 import { createScenarioNetwork } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
-import { ballotLinks, inSeconds, openStvElection } from '../support/votes-driver';
+import { ballotLinks, inSeconds, nominate, openElection } from '../support/votes-driver';
 import { expectGoodPage } from '../support/page-checks';
 
 /**
@@ -30,24 +30,22 @@ describe('ballot pages on a phone', () => {
   it('keeps the numbers of an STV ballot with a gap, says "electing 2 members", and gives a receipt code that fits 320 px', async () => {
     const { network } = await createScenarioNetwork(api, { networkIndex: 3 });
     const p = network.practices as { id: string; people: { id: string; name: string }[] }[];
-    const created = await openStvElection(api, network.id, { title: 'Shadow board', constituency: 'Whole network', seats: 2, practiceIds: p.map((x) => x.id) });
-    const candidates: { id: string; name: string }[] = [];
-    for (const i of [0, 1, 2]) {
-      const res = await api.post(`/elections/${created.body.id}/candidates`, {
-        personId: p[i].people[0].id,
-        constituency: 'Whole network',
-        statement: 'I will serve the network well.',
-      });
-      expect(res.status, JSON.stringify(res.body)).toBe(201);
-      candidates.push({ id: res.body.id, name: p[i].people[0].name });
-    }
+    const created = await openElection(api, network.id, { title: 'Shadow board', constituency: 'Whole network', seats: 2, practiceIds: p.map((x) => x.id) });
+    const ids = await nominate(
+      api,
+      created.body.id,
+      'Whole network',
+      [0, 1, 2].map((i) => p[i].people[0].id),
+      'I will serve the network well.',
+    );
+    const candidates = ids.map((id, i) => ({ id, name: p[i].people[0].name }));
     expect((await api.post(`/elections/${created.body.id}/close`)).status).toBe(200);
     const [link] = await ballotLinks(api, stack.baseUrl, 'Election ballot: Shadow board', p.length);
 
     const page = await browser.newPage({ viewport: { width: 320, height: 800 } });
     await page.goto(`${stack.baseUrl}/a/${link.token}`);
     await expect(page.locator('h2.nhsuk-heading-m').first().textContent()).resolves.toBe('Whole network: electing 2 members');
-    await expectGoodPage(page, 'the STV ballot', { fits: false });
+    await expectGoodPage(page, 'the STV ballot', { endAt: 320, fits: false });
 
     // 1 and 3 but no 2: the ballot comes back with the gap named and the numbers typed kept
     const [first, second, third] = candidates;
@@ -59,7 +57,7 @@ describe('ballot pages on a phone', () => {
     expect(await page.inputValue(`#rank-${third.id}`)).toBe('3');
     expect(await page.inputValue(`#rank-${second.id}`)).toBe('');
     expect(await stack.db('election_turnout').count({ n: '*' }).first()).toMatchObject({ n: 0 });
-    await expectGoodPage(page, 'the STV ballot with a gap', { fits: false });
+    await expectGoodPage(page, 'the STV ballot with a gap', { endAt: 320, fits: false });
 
     // the same number twice is named too, against the second box
     await page.fill(`#rank-${second.id}`, '1');
@@ -75,14 +73,14 @@ describe('ballot pages on a phone', () => {
     const code = ((await page.locator('#receipt-code').textContent()) ?? '').trim();
     expect(code).toMatch(/^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$/);
     expect(await fits320(page)).toEqual({ page: true, code: true });
-    await expectGoodPage(page, 'the ballot receipt', { fits: false });
+    await expectGoodPage(page, 'the ballot receipt', { endAt: 320, fits: false });
 
     // the code is checked on a page, in words
     await page.click('#check-receipt');
     await page.fill('#code', code.toLowerCase());
     await page.click('#check-button');
     await expect(page.locator('#receipt-answer').textContent()).resolves.toContain('in the ballot box');
-    await expectGoodPage(page, 'the receipt check', { fits: false });
+    await expectGoodPage(page, 'the receipt check', { endAt: 320, fits: false });
     await page.fill('#code', 'not a code');
     await page.click('#check-button');
     await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain('Enter the receipt code as it was shown');
@@ -91,7 +89,7 @@ describe('ballot pages on a phone', () => {
     await page.goto(`${stack.baseUrl}/a/${link.token}`);
     await expect(page.locator('#outcome-heading').textContent()).resolves.toBe('Your practice has voted');
     expect(await page.locator('#vote-button').count()).toBe(0);
-    await expectGoodPage(page, 'the reopened ballot link', { fits: false });
+    await expectGoodPage(page, 'the reopened ballot link', { endAt: 320, fits: false });
     await page.close();
   }, 120_000);
 
@@ -107,15 +105,15 @@ describe('ballot pages on a phone', () => {
     const [link] = await ballotLinks(api, stack.baseUrl, 'Vote: Meet monthly', 2);
     const page = await browser.newPage({ viewport: { width: 320, height: 800 } });
     await page.goto(`${stack.baseUrl}/a/${link.token}`);
-    await expectGoodPage(page, 'the motion ballot', { fits: false });
+    await expectGoodPage(page, 'the motion ballot', { endAt: 320, fits: false });
     await page.check('#choice-for');
     await page.click('#vote-button');
     await page.waitForSelector('#confirmation');
     expect(await fits320(page)).toEqual({ page: true, code: true });
-    await expectGoodPage(page, 'the motion receipt', { fits: false });
+    await expectGoodPage(page, 'the motion receipt', { endAt: 320, fits: false });
     await page.goto(`${stack.baseUrl}/a/${link.token}`);
     await expect(page.locator('#outcome-heading').textContent()).resolves.toBe('Your practice has voted');
-    await expectGoodPage(page, 'the reopened motion link', { fits: false });
+    await expectGoodPage(page, 'the reopened motion link', { endAt: 320, fits: false });
     await page.close();
   }, 120_000);
 });

@@ -1,11 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { type ApiClient, eventually } from '../support/api';
-import { axeViolations } from '../support/axe';
 import { panelPackTemplate } from '../support/fixtures';
 import { createScenarioNetwork, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
-import { plainEnglishProblems } from '../support/plain-english';
+import { expectGoodPage } from '../support/page-checks';
 import type { InProcessStack } from '../support/stack';
 
 const HEADER = 'Network,Practice,ODS code,List size,Name,Email,Roles';
@@ -24,15 +23,6 @@ describe('setting up a programme in the console', () => {
   let browser: Browser;
   useStack({ browser: true }, (env) => ({ stack, api, browser } = env));
 
-  async function check(page: Page, what: string) {
-    for (const width of [320, 1280]) {
-      await page.setViewportSize({ width, height: 900 });
-      expect(await axeViolations(page), `${what} at ${width}px`).toEqual([]);
-      if (width === 320) expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${what} fits 320px`).toBe(true);
-    }
-    expect(await plainEnglishProblems(page), `${what} in plain English`).toEqual([]);
-  }
-
   const errorSummary = (page: Page) => page.locator('.nhsuk-error-summary').textContent();
   const csvFile = (name: string, lines: string[]) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(`${[HEADER, ...lines].join('\r\n')}\r\n`) });
 
@@ -43,11 +33,11 @@ describe('setting up a programme in the console', () => {
     await page.fill('#token', stack.token);
     await page.click('button[type=submit]');
     await page.goto(`${stack.baseUrl}/`);
-    await check(page, 'the home page');
+    await expectGoodPage(page, 'the home page', { endAt: 1280 });
 
     // the programme: an empty form is explained field by field; what was typed is kept
     await page.click('#new-programme');
-    await check(page, 'the new programme form');
+    await expectGoodPage(page, 'the new programme form', { endAt: 1280 });
     await page.fill('#name', 'Console Programme');
     await page.fill('#minListSize', '50,000');
     await page.fill('#maxListSize', '30000');
@@ -57,7 +47,7 @@ describe('setting up a programme in the console', () => {
     expect(problems).toContain('The largest list size must be at least the smallest');
     expect(await page.inputValue('#name')).toBe('Console Programme');
     expect(await page.inputValue('#minListSize')).toBe('50,000');
-    await check(page, 'the new programme form with errors');
+    await expectGoodPage(page, 'the new programme form with errors', { endAt: 1280 });
     await page.fill('#sponsor', 'NHS North East London ICB');
     await page.fill('#minListSize', '30,000');
     await page.fill('#maxListSize', '50000');
@@ -73,7 +63,7 @@ describe('setting up a programme in the console', () => {
       settings: { signingCodeByEmail: true, decideStagesByVote: false, voteWindowDays: 10 },
     });
     await expect(page.locator('#programme-summary').textContent()).resolves.toContain('30,000 to 50,000 patients');
-    await check(page, 'the programme set-up page');
+    await expectGoodPage(page, 'the programme set-up page', { endAt: 1280 });
 
     // a wave, its panel date as a date input
     await page.click('#add-wave-link');
@@ -82,7 +72,7 @@ describe('setting up a programme in the console', () => {
     await page.fill('#panelDate-year', '2027');
     await page.click('#add-wave');
     expect(await errorSummary(page)).toContain('The panel date must be a real date');
-    await check(page, 'the wave form with an error');
+    await expectGoodPage(page, 'the wave form with an error', { endAt: 1280 });
     await page.fill('#panelDate-day', '16');
     await page.fill('#panelDate-month', '3');
     await page.click('#add-wave');
@@ -92,7 +82,7 @@ describe('setting up a programme in the console', () => {
 
     // a network from a CSV: a duplicate email and a bad ODS code are refused with their rows, and nothing is written
     await page.click('#import-networks-link');
-    await check(page, 'the CSV upload page');
+    await expectGoodPage(page, 'the CSV upload page', { endAt: 1280 });
     const example = await page.request.get(`${stack.baseUrl}${await page.locator('#example-link').getAttribute('href')}`);
     expect(await example.text()).toMatch(/^Network,Practice,ODS code,List size,Name,Email,Roles/);
     const good = [
@@ -107,7 +97,7 @@ describe('setting up a programme in the console', () => {
     await page.click('#check-file');
     expect(await errorSummary(page)).toContain('Row 5, Email: omar.haddad@console.example.org is already in row 4');
     await expect(page.locator('#problems-table').textContent()).resolves.toContain('Email');
-    await check(page, 'the CSV upload page with a duplicate email');
+    await expectGoodPage(page, 'the CSV upload page with a duplicate email', { endAt: 1280 });
     await page.setInputFiles('#file', csvFile('bad-ods.csv', [good[0], good[1], good[2].replace('Y10002', 'Y1-0002')]));
     await page.click('#check-file');
     expect(await errorSummary(page)).toContain('Row 4, ODS code: “Y1-0002” is not an ODS code');
@@ -120,7 +110,7 @@ describe('setting up a programme in the console', () => {
     await expect(page.locator('main').textContent()).resolves.toContain('Partner, Caldicott guardian');
     // the preview is not the network: nothing of the programme is written yet
     expect(await stack.db('networks').where({ programme_id: programmeId })).toHaveLength(0);
-    await check(page, 'the CSV preview');
+    await expectGoodPage(page, 'the CSV preview', { endAt: 1280 });
     await page.click('#confirm-import');
     await expect(page.locator('#notice').textContent()).resolves.toContain('One network created from your file.');
     const [network] = (await api.get(`/networks?programmeId=${programmeId}`)).body;
@@ -130,54 +120,54 @@ describe('setting up a programme in the console', () => {
       ['Y10002', 9800, 1],
     ]);
     expect(await stack.db('staged_uploads').where({ programme_id: programmeId })).toHaveLength(0);
-    await check(page, 'the set-up page after the import');
+    await expectGoodPage(page, 'the set-up page after the import', { endAt: 1280 });
 
     // the network's practices and people, with what happens to rounds already out
     await page.goto(`${stack.baseUrl}/networks/${network.id}/people`);
     await expect(page.locator('#open-rounds-note').textContent()).resolves.toContain('keeps the people it was sent to');
     await expect(page.locator('#people-0').textContent()).resolves.toContain('Caldicott guardian');
-    await check(page, 'the practices and people page');
+    await expectGoodPage(page, 'the practices and people page', { endAt: 1280 });
     await page.goto(`${stack.baseUrl}/networks/${network.id}`);
-    await check(page, 'the network page');
+    await expectGoodPage(page, 'the network page', { endAt: 1280 });
 
     // a commissioner invited to the programme
     await page.goto(`${stack.baseUrl}/programmes/${programmeId}/setup`);
     await page.click('#staff-link');
-    await check(page, 'the staff page');
+    await expectGoodPage(page, 'the staff page', { endAt: 1280 });
     await page.fill('#name', 'Cleo Commissioner');
     await page.fill('#email', 'cleo.console@icb.example.org');
     await page.click('#send-invitation');
     expect(await errorSummary(page)).toContain('Choose what they will do in the programme');
     expect(await page.inputValue('#email')).toBe('cleo.console@icb.example.org');
-    await check(page, 'the staff page with an error');
+    await expectGoodPage(page, 'the staff page with an error', { endAt: 1280 });
     await page.check('#role-commissioner');
     await page.click('#send-invitation');
     await expect(page.locator('#notice').textContent()).resolves.toContain('Cleo Commissioner is now a commissioner of this programme');
     await expect(page.locator('#staff').textContent()).resolves.toContain('cleo.console@icb.example.org');
     const staff = (await api.get('/staff')).body.filter((g: { person: { email: string } }) => g.person.email === 'cleo.console@icb.example.org');
     expect(staff).toEqual([expect.objectContaining({ role: 'commissioner', programmeIds: [programmeId] })]);
-    await check(page, 'the staff page after an invitation');
+    await expectGoodPage(page, 'the staff page after an invitation', { endAt: 1280 });
 
     // a template version: refused without its signature blocks, previewed, used, then the built-in one again
     await page.goto(`${stack.baseUrl}/programmes/${programmeId}/setup`);
     await page.click('#templates-link');
-    await check(page, 'the templates page');
+    await expectGoodPage(page, 'the templates page', { endAt: 1280 });
     await page.click('a[href$="/templates/panel-pack"]');
     await expect(page.locator('#required-sections').textContent()).resolves.toContain('Use of the new freedoms');
-    await check(page, 'a template page');
+    await expectGoodPage(page, 'a template page', { endAt: 1280 });
     const templateFile = (name: string, source: string) => ({ name, mimeType: 'text/plain', buffer: Buffer.from(source) });
     await page.setInputFiles('#file', templateFile('no-signatures.md.hbs', panelPackTemplate('Console wording.', { signatures: false })));
     await page.click('#preview-template');
     const refused = await errorSummary(page);
     expect(refused).toContain('Refused: the signature block is missing for Stepney Green Practice and Limehouse Surgery');
     expect(await stack.db('template_overrides').where({ programme_id: programmeId })).toHaveLength(0);
-    await check(page, 'a template page with a refusal');
+    await expectGoodPage(page, 'a template page with a refusal', { endAt: 1280 });
     await page.setInputFiles('#file', templateFile('panel-pack.md.hbs', panelPackTemplate('Console wording for every practice.')));
     await page.click('#preview-template');
     await expect(page.locator('#template-preview').textContent()).resolves.toContain('Console wording for every practice.');
     await expect(page.locator('#rendered-with').textContent()).resolves.toContain('Console Network');
     expect(await stack.db('template_overrides').where({ programme_id: programmeId })).toHaveLength(0);
-    await check(page, 'the template preview');
+    await expectGoodPage(page, 'the template preview', { endAt: 1280 });
     await page.click('#use-template');
     await expect(page.locator('#notice').textContent()).resolves.toContain('Version 1 is now in use');
     await expect(page.locator('#in-use').textContent()).resolves.toContain('the programme’s version 1');
@@ -188,13 +178,13 @@ describe('setting up a programme in the console', () => {
       false,
       true,
     ]);
-    await check(page, 'a template page after going back to the built-in one');
+    await expectGoodPage(page, 'a template page after going back to the built-in one', { endAt: 1280 });
 
     // the wave and programme readiness pages, reached from the set-up page
     await page.goto(`${stack.baseUrl}/waves/${wave.id}`);
-    await check(page, 'the wave readiness page');
+    await expectGoodPage(page, 'the wave readiness page', { endAt: 1280 });
     await page.goto(`${stack.baseUrl}/programmes/${programmeId}`);
-    await check(page, 'the programme readiness page');
+    await expectGoodPage(page, 'the programme readiness page', { endAt: 1280 });
     await context.close();
     // two dozen pages, each checked by axe at two widths
   }, 300_000);
@@ -224,10 +214,10 @@ describe('setting up a programme in the console', () => {
 
     const page = await (await browser.newContext()).newPage();
     await page.goto(`${stack.baseUrl}/verify`);
-    await check(page, 'the verify page');
+    await expectGoodPage(page, 'the verify page', { endAt: 1280 });
     await page.click('#check-pdf');
     expect(await errorSummary(page)).toContain('Choose the PDF to check');
-    await check(page, 'the verify page with an error');
+    await expectGoodPage(page, 'the verify page with an error', { endAt: 1280 });
 
     await page.setInputFiles('#pdf', { name: 'sealed.pdf', mimeType: 'application/pdf', buffer: pdf.body as Buffer });
     await page.click('#check-pdf');
@@ -239,7 +229,7 @@ describe('setting up a programme in the console', () => {
     );
     await expect(page.locator('#verify-signature').textContent()).resolves.toContain('Signed by Formwork');
     await expect(page.locator('#verify-signers').textContent()).resolves.toContain('Partner');
-    await check(page, 'a valid verify result');
+    await expectGoodPage(page, 'a valid verify result', { endAt: 1280 });
 
     // one byte changed: not the copy we sealed, said in words
     const altered = Buffer.from(pdf.body as Buffer);
@@ -249,7 +239,7 @@ describe('setting up a programme in the console', () => {
     await page.click('#check-pdf');
     await expect(page.locator('#verify-result').textContent()).resolves.toContain('Not a valid sealed copy');
     expect(await page.locator('#verify-reason').textContent()).not.toBe('');
-    await check(page, 'an invalid verify result');
+    await expectGoodPage(page, 'an invalid verify result', { endAt: 1280 });
 
     await page.setInputFiles('#pdf', { name: 'notes.pdf', mimeType: 'application/pdf', buffer: Buffer.from('not a pdf at all') });
     await page.click('#check-pdf');

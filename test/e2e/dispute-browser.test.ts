@@ -1,10 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { ApiClient } from '../support/api';
-import { axeViolations } from '../support/axe';
 import { caseEvent, linkFor, openCase } from '../support/disputes-driver';
 import { createScenarioNetwork } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
+import { expectGoodPage } from '../support/page-checks';
 import type { InProcessStack } from '../support/stack';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
@@ -16,13 +16,6 @@ describe('dispute case page in a browser', () => {
   let api: ApiClient;
   let browser: Browser;
   useStack({ browser: true }, (env) => ({ stack, api, browser } = env));
-
-  async function axeAtBothWidths(page: Page) {
-    for (const width of [320, 1280]) {
-      await page.setViewportSize({ width, height: 900 });
-      expect(await axeViolations(page), `axe at ${width}px`).toEqual([]);
-    }
-  }
 
   /** Plain English: dates in words, no ids, no ISO dates. */
   async function expectPlainWords(page: Page) {
@@ -57,12 +50,12 @@ describe('dispute case page in a browser', () => {
     await expect(page.locator('#case-history').textContent()).resolves.toContain('Both practices have sent their list sizes.');
     const text = await expectPlainWords(page);
     expect(text).toContain('Spitalfields Surgery and Bethnal Green Group Practice');
-    await axeAtBothWidths(page);
+    await expectGoodPage(page, 'the case page', { endAt: 1280 });
     // and the network's register
     await page.goto(`${stack.baseUrl}/networks/${network.id}/disputes`);
     await expect(page.locator('#cases').textContent()).resolves.toContain('Share of the outcome pool');
     await expectPlainWords(page);
-    await axeAtBothWidths(page);
+    await expectGoodPage(page, 'the network’s register of cases', { endAt: 1280 });
     await context.close();
 
     // a partner of a party, through the link in their email: an empty note is refused, a note recorded
@@ -78,7 +71,7 @@ describe('dispute case page in a browser', () => {
     await expect(phone.locator('#confirmation').textContent()).resolves.toContain('Your note is recorded');
     await expect(phone.locator('#case-history').textContent()).resolves.toContain('Our list size on 1 October was 11,204.');
     await expectPlainWords(phone);
-    await axeAtBothWidths(phone);
+    await expectGoodPage(phone, 'a party’s case page after a note', { endAt: 1280 });
 
     // at the LMC step the officer records a determination on their page: the case closes
     await caseEvent(api, opened.id, { type: 'escalate', text: 'Not settled.' });
@@ -89,14 +82,14 @@ describe('dispute case page in a browser', () => {
     const officer = await linkFor(api, 'You are asked to act as LMC officer', 'jo.lee@lmc.test');
     await phone.goto(`${stack.baseUrl}/a/${officer}`);
     await expect(phone.locator('#record').textContent()).resolves.toBe('Record your view or determination');
-    await axeAtBothWidths(phone);
+    await expectGoodPage(phone, 'the LMC officer’s page', { endAt: 1280 });
     await phone.check('#type-determine');
     await phone.fill('#text', 'The share is worked out on the list sizes of 1 October.');
     await phone.click('#record-button');
     await expect(phone.locator('#confirmation').textContent()).resolves.toContain('Your determination is recorded');
     await expect(phone.locator('#case-status').textContent()).resolves.toContain('Determined');
     expect(await phone.locator('#record-button').count()).toBe(0);
-    await axeAtBothWidths(phone);
+    await expectGoodPage(phone, 'the LMC officer’s page after the determination', { endAt: 1280 });
     await phone.close();
   });
 

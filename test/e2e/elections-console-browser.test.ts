@@ -1,7 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient } from '../support/api';
-import { checkPage, signInWithToken } from '../support/console-pages';
+import { signInWithToken } from '../support/console-pages';
+import { expectGoodPage } from '../support/page-checks';
 import { createScenarioNetwork } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
@@ -34,9 +35,9 @@ describe('a facilitator runs an election through the pages', () => {
     await page.goto(`${stack.baseUrl}/networks/${network.id}`);
     await page.click('#network-links a:has-text("Elections")');
     await expect(page.locator('#no-elections').textContent()).resolves.toContain('No election');
-    await checkPage(page, 'the elections page, empty');
+    await expectGoodPage(page, 'the elections page, empty', { endAt: 1280 });
     await page.click('#open-election');
-    await checkPage(page, 'the election form');
+    await expectGoodPage(page, 'the election form', { endAt: 1280 });
 
     const year = new Date().getUTCFullYear() + 1;
     await page.fill('#title', 'Shadow board');
@@ -54,20 +55,20 @@ describe('a facilitator runs an election through the pages', () => {
     await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain('Enter the seats in Whole network as a whole number from 1 to 50');
     expect(await page.inputValue('#title')).toBe('Shadow board');
     expect(await page.inputValue('#ballotCloseAt-month')).toBe('6');
-    await checkPage(page, 'the election form with an error');
+    await expectGoodPage(page, 'the election form with an error', { endAt: 1280 });
     await page.fill('#c1-seats', '1');
     await page.click('#open-button');
     await page.waitForURL('**/elections/*?done=opened');
     await expect(page.locator('#election-phase').textContent()).resolves.toContain(`Taking nominations. Nominations close 16 May ${year} at 12:00pm`);
     const electionId = page.url().split('/elections/')[1].split('?')[0];
-    await checkPage(page, 'the election, taking nominations');
+    await expectGoodPage(page, 'the election, taking nominations', { endAt: 1280 });
 
     // a nomination without a statement is refused; three partners then stand
     await page.selectOption('#personId', standing[0].id);
     await page.click('#nominate-button');
     await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain('Enter the candidate’s statement');
     expect(await page.inputValue('#personId')).toBe(standing[0].id);
-    await checkPage(page, 'the nomination with an error');
+    await expectGoodPage(page, 'the nomination with an error', { endAt: 1280 });
     for (const person of standing) {
       await page.selectOption('#personId', person.id);
       await page.fill('#statement', `${person.name} will speak for every practice.`);
@@ -79,7 +80,7 @@ describe('a facilitator runs an election through the pages', () => {
     await page.click('#advance-button');
     await page.waitForURL('**?done=advanced');
     await expect(page.locator('#election-phase').textContent()).resolves.toContain('Voting');
-    await checkPage(page, 'the election, voting');
+    await expectGoodPage(page, 'the election, voting', { endAt: 1280 });
 
     // two of the three practices vote, each putting its own partner first: the third candidate has
     // no votes and goes out, then the other two are level with nothing earlier to part them
@@ -107,7 +108,7 @@ describe('a facilitator runs an election through the pages', () => {
     const ties = (await page.locator('#ties-1').textContent())!;
     for (const person of standing.slice(0, 2)) expect(ties).toContain(person.name);
     expect(ties).toContain('settled by lot');
-    const text = await checkPage(page, 'the counted election');
+    const text = await expectGoodPage(page, 'the counted election', { endAt: 1280 });
     expect(text).not.toMatch(/\bstv\b|\bfptp\b/);
 
     // the certificate is issued after the count
@@ -125,7 +126,7 @@ describe('a facilitator runs an election through the pages', () => {
 
     await page.goto(`${stack.baseUrl}/networks/${network.id}/elections`);
     await expect(page.locator('#elections').textContent()).resolves.toContain('Counted');
-    await checkPage(page, 'the elections page');
+    await expectGoodPage(page, 'the elections page', { endAt: 1280 });
     await context.close();
   }, 240_000);
 });

@@ -2,7 +2,8 @@ import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient, eventually } from '../support/api';
 import { axeViolations } from '../support/axe';
-import { checkPage, signInWithToken } from '../support/console-pages';
+import { signInWithToken } from '../support/console-pages';
+import { expectGoodPage } from '../support/page-checks';
 import { createScenarioNetwork, signRequests } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
@@ -49,19 +50,19 @@ describe('a facilitator forms a network through the pages', () => {
     await page.goto(`${stack.baseUrl}/networks/${network.id}`);
     await expect(page.locator('h1').textContent()).resolves.toBe(network.name);
     await expect(page.locator('.nhsuk-caption-l').textContent()).resolves.toBe('Formation: Not started');
-    await checkPage(page, 'the network page');
+    await expectGoodPage(page, 'the network page', { endAt: 1280 });
     await page.click('#start-formation');
     await expect(page.locator('#done').textContent()).resolves.toContain('Formation has started');
     await until(page, async () => (await page.locator('#stage-panel-presentation').textContent())!.includes('Drafting'), 'the panel stage to open');
-    await checkPage(page, 'the network page, formation started');
+    await expectGoodPage(page, 'the network page, formation started', { endAt: 1280 });
 
     // the stage and its form, generated from the panel pack's schema
     await page.click('#stage-panel-presentation a');
     await expect(page.locator('h1').textContent()).resolves.toBe('Panel presentation');
-    await checkPage(page, 'the stage page, drafting');
+    await expectGoodPage(page, 'the stage page, drafting', { endAt: 1280 });
     await page.click('#edit-details');
     await expect(page.locator('label[for="f-vision"]').textContent()).resolves.toBe('Vision');
-    await checkPage(page, 'the stage form');
+    await expectGoodPage(page, 'the stage form', { endAt: 1280 });
     await page.fill('#f-vision', 'Every patient of the Highway practices gets the same care.');
     await page.fill('#f-aspirations', `A shared dashboard\n${'x'.repeat(1001)}`);
     await page.fill('#f-chair', 'Dr James Evans');
@@ -72,7 +73,7 @@ describe('a facilitator forms a network through the pages', () => {
     expect(await page.inputValue('#f-vision')).toBe('Every patient of the Highway practices gets the same care.');
     expect(await page.inputValue('#f-chair')).toBe('Dr James Evans');
     expect((await stack.db('stages').where({ network_id: network.id, stage_key: 'panel-presentation' }).first()).data_revision).toBe(0);
-    await checkPage(page, 'the stage form with an error');
+    await expectGoodPage(page, 'the stage form with an error', { endAt: 1280 });
     await page.fill('#f-aspirations', 'A shared dashboard\nExtended hours at every practice');
     await page.click('#save-button');
     await expect(page.locator('#done').textContent()).resolves.toContain('saved as a draft');
@@ -84,17 +85,17 @@ describe('a facilitator forms a network through the pages', () => {
     await page.click('#preview-link');
     await expect(page.locator('#preview').textContent()).resolves.toContain('Every patient of the Highway practices gets the same care.');
     expect(await page.locator('#preview').innerHTML()).not.toContain('## ');
-    await checkPage(page, 'the preview');
+    await expectGoodPage(page, 'the preview', { endAt: 1280 });
 
     // issuing: a rule nobody can meet is refused with the reason, then the default rule goes out
     await page.goto(`${stack.baseUrl}/networks/${network.id}/stages/panel-presentation/issue`);
     await expect(page.locator('#partners-hint').textContent()).resolves.toBe('Now: one partner of each practice.');
-    await checkPage(page, 'the issue page');
+    await expectGoodPage(page, 'the issue page', { endAt: 1280 });
     await page.check('#officers-chair');
     await page.click('#issue-button');
     await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain("Nobody can sign for the network's chair under this rule");
     expect(await page.isChecked('#officers-chair')).toBe(true);
-    await checkPage(page, 'the issue page with an error');
+    await expectGoodPage(page, 'the issue page with an error', { endAt: 1280 });
     await page.uncheck('#officers-chair');
     await page.click('#issue-button');
     await expect(page.locator('#done').textContent()).resolves.toContain('The document is issued');
@@ -104,7 +105,7 @@ describe('a facilitator forms a network through the pages', () => {
     expect(practices).toContain('any one of its 7 partners');
     expect(practices).toContain(`${highwayPartner.name} (partner)`);
     await expect(page.locator('#round-progress').textContent()).resolves.toBe('0 of 2 practices');
-    await checkPage(page, 'the stage page, awaiting signatures');
+    await expectGoodPage(page, 'the stage page, awaiting signatures', { endAt: 1280 });
 
     // chase one partner: one fresh link to them alone
     const title = (await api.get(`/networks/${network.id}/formation`)).body.stages[0].documents[0].title as string;
@@ -119,7 +120,7 @@ describe('a facilitator forms a network through the pages', () => {
     await expect(page.locator('#done').textContent()).resolves.toContain('fresh link has been sent');
     await eventually(async () => (await mailCount(chased.email)) === before + 1 || null, 'the chase to be sent');
     expect(await mailCount(jubileePartners[2].email)).toBe(colleague);
-    await checkPage(page, 'the stage page after a chase');
+    await expectGoodPage(page, 'the stage page after a chase', { endAt: 1280 });
 
     // fresh links to everyone still owed; more time, refused outside 1 to 90 days, then given
     const owedBefore = await mailCount(jubileePartners[2].email);
@@ -130,7 +131,7 @@ describe('a facilitator forms a network through the pages', () => {
     await page.fill('#days', '91');
     await page.click('#extend-button');
     await expect(page.locator('#days-error').textContent()).resolves.toContain('Enter a whole number of days from 1 to 90');
-    await checkPage(page, 'the stage page with a refused extension');
+    await expectGoodPage(page, 'the stage page with a refused extension', { endAt: 1280 });
     await page.fill('#days', '7');
     await page.click('#extend-button');
     await expect(page.locator('#done').textContent()).resolves.toContain('more time');
@@ -144,7 +145,7 @@ describe('a facilitator forms a network through the pages', () => {
     await until(page, async () => (await page.locator('#declines').count()) > 0, 'the decline to show');
     await expect(page.locator('#declines').textContent()).resolves.toContain(`${jubileePartners[3].name} (${jubilee.name}) declined version 1`);
     await expect(page.locator('#declines').textContent()).resolves.toContain('The vision leaves out our branch surgery.');
-    await checkPage(page, 'the stage page after a decline');
+    await expectGoodPage(page, 'the stage page after a decline', { endAt: 1280 });
 
     // version 2: the vision revised, issued again, and what changed read as text
     await page.click('#edit-details');
@@ -167,7 +168,7 @@ describe('a facilitator forms a network through the pages', () => {
     expect(await page.locator('#changes del').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('practices')]));
     expect((await page.locator('#changes ins').allTextContents()).join(' ')).toContain('branch included');
     expect(changes).not.toMatch(/\*\*|##|\|---/);
-    await checkPage(page, 'what changed');
+    await expectGoodPage(page, 'what changed', { endAt: 1280 });
 
     // partners sign version 2: Highway's on their own signing page, one of Jubilee Street's over the API
     const v2 = await eventually(async () => {
@@ -194,15 +195,15 @@ describe('a facilitator forms a network through the pages', () => {
     await until(page, async () => (await page.locator('#stage-status').textContent()) === "Awaiting the panel's outcome", 'the pack to be signed');
     await expect(page.locator('#round-progress').textContent()).resolves.toBe('2 of 2 practices');
     await expect(page.locator('#round-practices').textContent()).resolves.toContain(`${jubileeSigner.name} on `);
-    await checkPage(page, 'the stage page, awaiting the outcome');
+    await expectGoodPage(page, 'the stage page, awaiting the outcome', { endAt: 1280 });
     await page.click('#panel-outcome-link');
     await page.waitForURL('**/panel/outcome');
     expect(await page.locator('h1').textContent(), await page.evaluate(() => document.body.innerText)).toBe('The panel’s outcome');
-    await checkPage(page, 'the panel outcome page');
+    await expectGoodPage(page, 'the panel outcome page', { endAt: 1280 });
     await page.click('#record-outcome');
     await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain('Choose the panel’s outcome');
     await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain('Say why the panel decided this');
-    await checkPage(page, 'the panel outcome page with errors');
+    await expectGoodPage(page, 'the panel outcome page with errors', { endAt: 1280 });
     await page.check('#outcome-pass');
     await page.fill('#reason', 'A shared vision every practice supports.');
     await page.click('#record-outcome');
@@ -214,7 +215,7 @@ describe('a facilitator forms a network through the pages', () => {
       async () => (await page.locator('#stage-status').textContent()) === 'Completed' && (await page.locator('#sealed-2').count()) > 0,
       'the stage to complete and be sealed',
     );
-    const text = await checkPage(page, 'the completed stage');
+    const text = await expectGoodPage(page, 'the completed stage', { endAt: 1280 });
     expect(text).toContain('Version 2: Signed');
     expect(text).toContain('Version 1: Declined');
     const sealed = await page.request.get(`${stack.baseUrl}${await page.locator('#sealed-2').getAttribute('href')}`);
@@ -227,7 +228,7 @@ describe('a facilitator forms a network through the pages', () => {
     // and the network page says where formation stands, in words
     await page.goto(`${stack.baseUrl}/networks/${network.id}`);
     await expect(page.locator('#stage-panel-presentation').textContent()).resolves.toContain('Completed');
-    await checkPage(page, 'the network page, first stage done');
+    await expectGoodPage(page, 'the network page, first stage done', { endAt: 1280 });
     await context.close();
   }, 300_000);
 });

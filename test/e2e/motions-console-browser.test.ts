@@ -1,7 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { type ApiClient, eventually } from '../support/api';
-import { checkPage, signInWithToken } from '../support/console-pages';
+import { signInWithToken } from '../support/console-pages';
+import { expectGoodPage } from '../support/page-checks';
 import { createScenarioNetwork } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
@@ -28,9 +29,9 @@ describe('a facilitator opens and closes a motion through the pages', () => {
     await page.goto(`${stack.baseUrl}/networks/${network.id}`);
     await page.click('#network-links a:has-text("Votes")');
     await expect(page.locator('#no-motions').textContent()).resolves.toContain('No motion');
-    await checkPage(page, 'the votes page, empty');
+    await expectGoodPage(page, 'the votes page, empty', { endAt: 1280 });
     await page.click('#open-motion');
-    await checkPage(page, 'the motion form');
+    await expectGoodPage(page, 'the motion form', { endAt: 1280 });
 
     // a month that does not exist and no title: refused, with everything typed kept
     const year = new Date().getUTCFullYear() + 1;
@@ -47,7 +48,7 @@ describe('a facilitator opens and closes a motion through the pages', () => {
     expect(await page.inputValue('#text')).toBe('That the network meets monthly.');
     expect(await page.isChecked('#ballot-secret')).toBe(true);
     expect(await stack.db('motions').where({ network_id: network.id }).count({ n: '*' }).first()).toMatchObject({ n: 0 });
-    await checkPage(page, 'the motion form with errors');
+    await expectGoodPage(page, 'the motion form with errors', { endAt: 1280 });
 
     // 16 June is in British Summer Time: 17:00 in the UK is 16:00 UTC
     await page.fill('#title', 'Monthly meetings');
@@ -62,7 +63,7 @@ describe('a facilitator opens and closes a motion through the pages', () => {
     expect(stored.body.closesAt).toBe(`${year}-06-16T16:00:00.000Z`);
     expect(stored.body.ballot).toBe('secret');
     await expect(page.locator('#turnout').textContent()).resolves.toBe('Turnout: 0 of 2 practices have voted');
-    await checkPage(page, 'the open motion');
+    await expectGoodPage(page, 'the open motion', { endAt: 1280 });
 
     // one practice votes; the page shows that it voted, never how
     const [first] = await ballotLinks(api, stack.baseUrl, 'Vote: Monthly meetings', 2);
@@ -72,7 +73,7 @@ describe('a facilitator opens and closes a motion through the pages', () => {
     const turnout = (await page.locator('#turnout-practices').textContent())!;
     expect(turnout).toContain(`${first.practiceName}`);
     expect(turnout).not.toMatch(/\bFor\b|Against|Abstained/);
-    await checkPage(page, 'the motion with one vote');
+    await expectGoodPage(page, 'the motion with one vote', { endAt: 1280 });
 
     // closing early counts the votes and links the certificate
     await page.click('#close-button');
@@ -87,12 +88,12 @@ describe('a facilitator opens and closes a motion through the pages', () => {
     }, 'the result certificate');
     const certificate = await page.request.get(`${stack.baseUrl}${await page.locator('#certificate-pdf').getAttribute('href')}`);
     expect((await certificate.body()).subarray(0, 5).toString()).toBe('%PDF-');
-    await checkPage(page, 'the closed motion');
+    await expectGoodPage(page, 'the closed motion', { endAt: 1280 });
 
     // the list says where the motion stands in words
     await page.goto(`${stack.baseUrl}/networks/${network.id}/motions`);
     await expect(page.locator('#motions').textContent()).resolves.toContain('Monthly meetings');
-    await checkPage(page, 'the votes page');
+    await expectGoodPage(page, 'the votes page', { endAt: 1280 });
     await context.close();
   }, 240_000);
 });

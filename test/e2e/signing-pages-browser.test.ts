@@ -67,7 +67,7 @@ describe('signing pages on a phone', () => {
     expect(parties).toContain(`${small.name} (your practice): Waiting for`);
     const body = (await page.locator('body').textContent()) ?? '';
     for (const person of practices.flatMap((p) => p.people)) expect(body).not.toContain(person.email);
-    await expectGoodPage(page, 'the signing page');
+    await expectGoodPage(page, 'the signing page', { endAt: 320 });
 
     // "Email me a code" keeps the typed name and the consent tick
     const since = Date.now();
@@ -77,7 +77,7 @@ describe('signing pages on a phone', () => {
     await expect(page.locator('#code-sent').textContent()).resolves.toContain('6-digit code');
     expect(await page.inputValue('#typedName')).toBe(me.action.person.name);
     expect(await page.isChecked('#consent')).toBe(true);
-    await expectGoodPage(page, 'the signing page after asking for a code');
+    await expectGoodPage(page, 'the signing page after asking for a code', { endAt: 320 });
 
     // a reason over the limit comes back as the page, the limit said and the text kept; nothing is declined
     await expect(page.locator('#reason-info').count()).resolves.toBe(1);
@@ -92,7 +92,7 @@ describe('signing pages on a phone', () => {
     await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain('2,000 characters or fewer');
     expect(await page.inputValue('#reason')).toBe(long.trim());
     expect(await stack.db('declines').count({ n: '*' }).first()).toMatchObject({ n: 0 });
-    await expectGoodPage(page, 'the signing page with a decline reason too long');
+    await expectGoodPage(page, 'the signing page with a decline reason too long', { endAt: 320 });
     // a form too large to read is a page with an error summary too, never JSON
     const cookies = new Map<string, string>();
     const huge = await postForm(stack.baseUrl, `/a/${me.token}`, `/a/${me.token}/decline`, { reason: 'x'.repeat(300_000) }, cookies);
@@ -107,14 +107,14 @@ describe('signing pages on a phone', () => {
     await page.click('#sign-button');
     await page.waitForSelector('#confirmation');
     await expect(page.locator('#receipt-document').textContent()).resolves.toBe(`${document.title}, version 1`);
-    await expectGoodPage(page, 'the receipt');
+    await expectGoodPage(page, 'the receipt', { endAt: 320 });
 
     // reopened: what happened and when, in UK time; the reference is the signature's, short, in a details element
     await page.goto(`${stack.baseUrl}/a/${me.token}`);
     await expect(page.locator('#outcome-heading').textContent()).resolves.toBe('You have signed');
     await expect(page.locator('#outcome-text').textContent()).resolves.toMatch(UK_TIME);
     expect(await page.locator('#sealed-copy-button').count()).toBe(0);
-    await expectGoodPage(page, 'the reopened signed link');
+    await expectGoodPage(page, 'the reopened signed link', { endAt: 320 });
     const [signature] = await stack.db('signatures').where({ person_id: me.action.person.id });
     expect(await page.locator('#reference .nhsuk-details__text').isVisible()).toBe(false);
     await page.click('#reference summary');
@@ -145,7 +145,7 @@ describe('signing pages on a phone', () => {
         { timeout: 30_000 },
       )
       .toBe(1);
-    await expectGoodPage(page, 'the reopened link with the completed copy');
+    await expectGoodPage(page, 'the reopened link with the completed copy', { endAt: 320 });
     const download = page.waitForEvent('download');
     await page.click('#sealed-copy-button');
     const pdf = await (await download).createReadStream().then(async (stream) => {
@@ -163,7 +163,7 @@ describe('signing pages on a phone', () => {
     await expect(page.locator('#outcome-text').textContent()).resolves.toContain(`${other.action.person.name} signed for your practice`);
     await expect(page.locator('#outcome-text').textContent()).resolves.toMatch(UK_TIME);
     expect(await page.locator('#sealed-copy-button').count()).toBe(0);
-    await expectGoodPage(page, 'the link of a colleague whose practice has signed');
+    await expectGoodPage(page, 'the link of a colleague whose practice has signed', { endAt: 320 });
     const refused = await fetch(`${stack.baseUrl}/a/${colleague.token}/sealed-copy`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeaderOf(colleagueCookies) },
@@ -198,7 +198,7 @@ describe('signing pages on a phone', () => {
     await expect(page.locator('#outcome-text').textContent()).resolves.toMatch(/replaced by version 2 on .*\(UK time\)/);
     await expect(page.locator('#outcome-text').textContent()).resolves.toMatch(UK_TIME);
     expect(await page.locator('#document').count()).toBe(0);
-    await expectGoodPage(page, 'the superseded link');
+    await expectGoodPage(page, 'the superseded link', { endAt: 320 });
 
     // version 2's page says what changed as a reader sees it: words added and removed, no Markdown
     await page.goto(`${stack.baseUrl}/a/${next.token}`);
@@ -209,7 +209,7 @@ describe('signing pages on a phone', () => {
     const changed = (await changes.textContent()) ?? '';
     expect(changed).toContain('Vision');
     expect(changed).not.toMatch(/\*\*|^#|\n#|\n- /);
-    await expectGoodPage(page, 'the page of version 2 with what changed');
+    await expectGoodPage(page, 'the page of version 2 with what changed', { endAt: 320 });
 
     // declining version 2: the receipt names it; reopened, the link says when, with the reason and a reference
     await page.click('summary:has-text("I cannot sign")');
@@ -222,7 +222,7 @@ describe('signing pages on a phone', () => {
     await expect(page.locator('#outcome-text').textContent()).resolves.toMatch(UK_TIME);
     await expect(page.locator('#outcome').textContent()).resolves.toContain('The partners meet on Thursday');
     await expect(page.locator('#reference summary').textContent()).resolves.toContain('Your reference');
-    await expectGoodPage(page, 'the declined link');
+    await expectGoodPage(page, 'the declined link', { endAt: 320 });
     await page.close();
   }, 120_000);
 

@@ -6,7 +6,7 @@ import { createScenarioNetwork, passPanel, signOnePartnerPerPractice, signReques
 import { clearPayloads, decodedHistoryText, rawHistoryText } from '../support/history';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
-import { ballotLinks, castAll, inSeconds, waitForMotionClosed } from '../support/votes-driver';
+import { ballotLinks, castAll, proposeMotion, waitForMotionClosed } from '../support/votes-driver';
 import { injectedTemporalAddress } from '../setup/temporal-env';
 
 const MARKER_FIELDS = new Set(['seq', 'attempt', 'activity_id', 'activity_type', 'complete_time', 'backoff', 'original_schedule_time']);
@@ -67,16 +67,14 @@ describe('Temporal histories', () => {
 
     // a secret vote
     await api.put(`/networks/${network.id}/voting-rules`, { rules: [{ decisionType: 'appointment', ballot: 'secret' }] });
-    const motion = await api.post(`/networks/${network.id}/motions`, {
+    const motion = await proposeMotion(api, network.id, {
       title: 'Appoint the privacy lead',
       text: 'That the network appoints its privacy lead.',
       decisionType: 'appointment',
-      closesAt: inSeconds(3600),
     });
-    expect(motion.status, JSON.stringify(motion.body)).toBe(201);
     const links = await ballotLinks(api, stack.baseUrl, 'Vote: Appoint the privacy lead', 3);
     const ballots = await castAll(stack.baseUrl, links, (_l, i) => (['for', 'against', 'abstain'] as const)[i]);
-    await waitForMotionClosed(api, motion.body.id);
+    await waitForMotionClosed(api, motion.id);
 
     // every history on this stack's task queue, as stored: a client with no codec
     const connection = await Connection.connect({ address: injectedTemporalAddress() });

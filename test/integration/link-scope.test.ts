@@ -7,6 +7,7 @@ import { MAX_CODE_ATTEMPTS } from '../../db/repos/codes.repo';
 import { apiClient, type ApiClient, eventually, tokenFromLink } from '../support/api';
 import { waitForStage } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
+import { onePracticeNetwork, seedNetwork } from '../support/network-seed';
 import { injectedPostgresUrl } from '../setup/temporal-env';
 import { freshPostgresDatabase, type InProcessStack } from '../support/stack';
 
@@ -215,15 +216,7 @@ describe('the code attempt limit on Postgres', () => {
     cleanups.push(() => db.destroy());
     await migrateLatest(db);
     const repos = createRepos(testAuditEvidence());
-    await repos.records.insertProgramme(db, { id: 'p', name: 'P', sponsor: 'S', footprint: { minListSize: 1, maxListSize: 2 } });
-    await repos.records.insertWave(db, { id: 'w', programmeId: 'p', number: 1, panelDate: '2027-01-01' });
-    await repos.records.insertNetwork(db, {
-      id: 'n',
-      programmeId: 'p',
-      waveId: 'w',
-      name: 'N',
-      practices: [{ id: 'pr', name: 'P', odsCode: 'A1', listSize: 1, people: [{ id: 'a', name: 'A', email: 'a@example.org', roles: ['partner'] }] }],
-    });
+    await seedNetwork(db, repos, { network: onePracticeNetwork([{ id: 'a', name: 'A', email: 'a@example.org' }]) });
     await repos.tokens.insertActionToken(db, {
       id: 't',
       secret: crypto.randomBytes(32).toString('base64url'),

@@ -6,6 +6,7 @@ import { createDb, migrateLatest, migrateRollbackAll } from '../../db/knex';
 import { migrationSource } from '../../db/migrations';
 import { createRepos } from '../../db/repos';
 import { testAuditEvidence } from '../support/codec';
+import { onePracticeNetwork, seedIssuedDocument, seedNetwork } from '../support/network-seed';
 import { freshPostgresDatabase } from '../support/stack';
 import { injectedPostgresUrl } from '../setup/temporal-env';
 
@@ -193,44 +194,14 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
     try {
       await migrateLatest(db);
       const repos = createRepos(testAuditEvidence());
-      await repos.records.insertProgramme(db, { id: 'p', name: 'P', sponsor: 'S', footprint: { minListSize: 1, maxListSize: 2 } });
-      await repos.records.insertWave(db, { id: 'w', programmeId: 'p', number: 1, panelDate: '2026-01-01' });
-      await repos.records.insertNetwork(db, {
-        id: 'n',
-        programmeId: 'p',
-        waveId: 'w',
-        name: 'N',
-        practices: [
-          {
-            id: 'pr',
-            name: 'Practice',
-            odsCode: 'A1',
-            listSize: 10,
-            people: [
-              { id: 'a', name: 'A', email: 'a@x.org', roles: ['partner'] },
-              { id: 'b', name: 'B', email: 'b@x.org', roles: ['partner'] },
-            ],
-          },
-        ],
+      await seedNetwork(db, repos, {
+        network: onePracticeNetwork([
+          { id: 'a', name: 'A', email: 'a@x.org' },
+          { id: 'b', name: 'B', email: 'b@x.org' },
+        ]),
       });
       const pdf = Buffer.from('%PDF-1.7 test');
-      await repos.documents.insert(db, {
-        id: 'd',
-        networkId: 'n',
-        stageKey: 'terms-of-reference',
-        type: 'terms-of-reference',
-        version: 1,
-        title: 'ToR',
-        status: 'issued',
-        templateVersion: 't',
-        sha256Pdf: 'x'.repeat(64),
-        sha256Docx: 'y'.repeat(64),
-        pdf,
-        docx: pdf,
-        markdown: '# ToR',
-        html: '<h1>ToR</h1>',
-        idempotencyKey: 'k',
-      });
+      await seedIssuedDocument(db, repos, { id: 'd', networkId: 'n', file: pdf });
       expect((await repos.documents.file(db, 'd', 'pdf'))?.equals(pdf)).toBe(true);
       await repos.signoffs.insert(db, {
         id: 's',
@@ -249,7 +220,7 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
         signoffId: 's',
         documentId: 'd',
         documentVersion: 1,
-        documentSha256: 'x'.repeat(64),
+        documentSha256: 'a'.repeat(64),
         personId,
         practiceId: 'pr',
         typedName: personId,

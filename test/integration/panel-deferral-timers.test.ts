@@ -20,9 +20,27 @@ import { createTimeSkippingEnv } from '../setup/temporal-env';
 import { quietRuntime } from '../support/bundle';
 import { testAuditEvidence, testDataConverter } from '../support/codec';
 import { testSealSigning } from '../fixtures/seal-signing';
+import { seedNetwork } from '../support/network-seed';
 import { seedFacilitator, testActivityDeps, timeSkippingWorker } from '../support/time-skipping';
 
 const CRITERIA = [{ key: 'vision', title: 'Vision', weight: 1 }];
+/** The panels of waves 1 and 2, three months apart, each with one member. */
+const PANELS = [
+  {
+    id: 'panel1',
+    waveId: 'w1',
+    number: 1,
+    date: '2027-01-15',
+    member: { id: 'm1', name: 'Ms Jo Reed', email: 'jo@panel.org', organisation: 'PCT', external: false },
+  },
+  {
+    id: 'panel2',
+    waveId: 'w2',
+    number: 2,
+    date: '2027-04-15',
+    member: { id: 'm2', name: 'Prof Sam Okafor', email: 'sam@panel.org', organisation: 'University', external: true },
+  },
+];
 
 /**
  * A network deferred by the wave 1 panel waits, durably, through the months to wave 2, presents to
@@ -44,43 +62,23 @@ describe('a deferred network finishes in the next wave', () => {
     env = await createTimeSkippingEnv({ dataConverter: testDataConverter });
     await migrateLatest(db);
     await seedFacilitator(db, repos);
-    await repos.records.insertProgramme(db, {
-      id: 'prog',
-      name: 'Tower Hamlets',
-      sponsor: 'Tower Hamlets PCT',
-      footprint: { minListSize: 1, maxListSize: 100000 },
+    await seedNetwork(db, repos, {
+      programme: { name: 'Tower Hamlets', sponsor: 'Tower Hamlets PCT' },
+      waves: PANELS.map((p) => ({ id: p.waveId, number: p.number, panelDate: p.date })),
+      network: {
+        id: 'net',
+        name: 'Bow Network',
+        practices: people.map((p, i) => ({
+          id: p.practiceId,
+          name: `Practice ${i + 1}`,
+          odsCode: `F8400${i + 1}`,
+          listSize: 12000,
+          people: [{ id: p.id, name: p.name, email: p.email, roles: ['partner'] }],
+        })),
+      },
     });
-    await repos.records.insertWave(db, { id: 'w1', programmeId: 'prog', number: 1, panelDate: '2027-01-15' });
-    await repos.records.insertWave(db, { id: 'w2', programmeId: 'prog', number: 2, panelDate: '2027-04-15' });
-    await repos.panels.upsert(db, {
-      id: 'panel1',
-      programmeId: 'prog',
-      waveId: 'w1',
-      date: '2027-01-15',
-      criteria: CRITERIA,
-      members: [{ id: 'm1', name: 'Ms Jo Reed', email: 'jo@panel.org', organisation: 'PCT', external: false }],
-    });
-    await repos.panels.upsert(db, {
-      id: 'panel2',
-      programmeId: 'prog',
-      waveId: 'w2',
-      date: '2027-04-15',
-      criteria: CRITERIA,
-      members: [{ id: 'm2', name: 'Prof Sam Okafor', email: 'sam@panel.org', organisation: 'University', external: true }],
-    });
-    await repos.records.insertNetwork(db, {
-      id: 'net',
-      programmeId: 'prog',
-      waveId: 'w1',
-      name: 'Bow Network',
-      practices: people.map((p, i) => ({
-        id: p.practiceId,
-        name: `Practice ${i + 1}`,
-        odsCode: `F8400${i + 1}`,
-        listSize: 12000,
-        people: [{ id: p.id, name: p.name, email: p.email, roles: ['partner'] }],
-      })),
-    });
+    for (const p of PANELS)
+      await repos.panels.upsert(db, { id: p.id, programmeId: 'prog', waveId: p.waveId, date: p.date, criteria: CRITERIA, members: [p.member] });
   });
   afterAll(async () => {
     await env?.teardown();

@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient, eventually } from '../support/api';
-import { createScenarioNetwork, panelBody, passPanel, scoreLinks, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
+import {
+  createScenarioNetwork,
+  panelBody,
+  passPanel,
+  scoreLinks,
+  scoreSheet,
+  signOnePartnerPerPractice,
+  signRequests,
+  waitForStage,
+} from '../support/formation-driver';
 import { makeNetworkBody } from '../support/fixtures';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
 
-const SHEET = {
-  scores: [
-    { criterion: 'vision', score: 4, comment: 'A clear, shared vision' },
-    { criterion: 'freedoms', score: 3, comment: '' },
-    { criterion: 'leadership', score: 2, comment: 'No payee yet' },
-  ],
-  recommendation: 'conditional',
-  conditions: ['Name the nominated payee'],
-};
+const SHEET = scoreSheet({ vision: [4, 'A clear, shared vision'], freedoms: 3, leadership: [2, 'No payee yet'] }, 'conditional', ['Name the nominated payee']);
 
 /** The wave panel end to end: score links, a conflicted member excluded, scoring once, each outcome. */
 describe('the wave panel', () => {
@@ -106,14 +107,7 @@ describe('the wave panel', () => {
     const repeat = await anonymous.post(`/actions/${jo.token}/score`, SHEET);
     expect(repeat.status).toBe(409);
     expect(repeat.body.error.code).toBe('ALREADY_SCORED');
-    const samSheet = {
-      scores: [
-        { criterion: 'vision', score: 5, comment: '' },
-        { criterion: 'freedoms', score: 4, comment: '' },
-        { criterion: 'leadership', score: 4, comment: '' },
-      ],
-      recommendation: 'pass',
-    };
+    const samSheet = scoreSheet({ vision: 5, freedoms: 4, leadership: 4 }, 'pass');
     const racing = await Promise.all([1, 2, 3].map(() => anonymous.post(`/actions/${sam.token}/score`, samSheet)));
     expect(racing.map((r) => r.status).sort()).toEqual([200, 409, 409]);
     expect(racing.filter((r) => r.status === 409).every((r) => r.body.error.code === 'ALREADY_SCORED')).toBe(true);

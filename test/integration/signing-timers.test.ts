@@ -14,6 +14,7 @@ import { signoffWorkflow } from '../../workflows/signoff.workflow';
 import { createTimeSkippingEnv } from '../setup/temporal-env';
 import { quietRuntime } from '../support/bundle';
 import { testAuditEvidence, testDataConverter } from '../support/codec';
+import { seedIssuedDocument, seedNetwork } from '../support/network-seed';
 import { testActivityDeps, timeSkippingWorker } from '../support/time-skipping';
 
 /**
@@ -30,51 +31,32 @@ describe('sign-off reminders and expiry', () => {
     quietRuntime();
     env = await createTimeSkippingEnv({ dataConverter: testDataConverter });
     await migrateLatest(db);
-    await repos.records.insertProgramme(db, { id: 'prog', name: 'P', sponsor: 'S', footprint: { minListSize: 1, maxListSize: 100000 } });
+    await seedNetwork(db, repos, {
+      network: {
+        id: 'net',
+        name: 'Timer Network',
+        practices: [
+          {
+            id: 'p1',
+            name: 'First Practice',
+            odsCode: 'T00001',
+            listSize: 5000,
+            people: [{ id: 'a', name: 'Dr Ada One', email: 'ada@example.org', roles: ['partner'] }],
+          },
+          {
+            id: 'p2',
+            name: 'Second Practice',
+            odsCode: 'T00002',
+            listSize: 6000,
+            people: [{ id: 'b', name: 'Dr Bo Two', email: 'bo@example.org', roles: ['partner'] }],
+          },
+        ],
+      },
+    });
     // the programme's facilitator is told when a round expires
     const facilitator = await repos.persons.ensure(db, { email: 'facilitator@example.org', name: 'Facilitator' });
     await repos.persons.grant(db, { personId: facilitator.id, role: 'facilitator', programmeIds: ['prog'] });
-    await repos.records.insertWave(db, { id: 'wave', programmeId: 'prog', number: 1, panelDate: '2027-01-15' });
-    await repos.records.insertNetwork(db, {
-      id: 'net',
-      programmeId: 'prog',
-      waveId: 'wave',
-      name: 'Timer Network',
-      practices: [
-        {
-          id: 'p1',
-          name: 'First Practice',
-          odsCode: 'T00001',
-          listSize: 5000,
-          people: [{ id: 'a', name: 'Dr Ada One', email: 'ada@example.org', roles: ['partner'] }],
-        },
-        {
-          id: 'p2',
-          name: 'Second Practice',
-          odsCode: 'T00002',
-          listSize: 6000,
-          people: [{ id: 'b', name: 'Dr Bo Two', email: 'bo@example.org', roles: ['partner'] }],
-        },
-      ],
-    });
-    const pdf = Buffer.from('%PDF-1.7');
-    await repos.documents.insert(db, {
-      id: 'doc',
-      networkId: 'net',
-      stageKey: 'terms-of-reference',
-      type: 'terms-of-reference',
-      version: 1,
-      title: 'Terms of reference',
-      status: 'issued',
-      templateVersion: 't',
-      sha256Pdf: 'a'.repeat(64),
-      sha256Docx: 'b'.repeat(64),
-      pdf,
-      docx: pdf,
-      markdown: '# ToR',
-      html: '<h1>ToR</h1>',
-      idempotencyKey: 'doc',
-    });
+    await seedIssuedDocument(db, repos, { id: 'doc', networkId: 'net', file: Buffer.from('%PDF-1.7') });
   });
   afterAll(async () => {
     await env?.teardown();

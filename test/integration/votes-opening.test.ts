@@ -8,7 +8,7 @@ import { testDataConverter } from '../support/codec';
 import { createScenarioNetwork } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
-import { inSeconds } from '../support/votes-driver';
+import { inSeconds, nominate, openElection } from '../support/votes-driver';
 import { injectedTemporalAddress } from '../setup/temporal-env';
 
 /**
@@ -62,17 +62,8 @@ describe('opening a vote or a ballot', () => {
     const { network } = await createScenarioNetwork(api, { practiceCount: 4, networkIndex: 4 });
     const p = network.practices as { id: string; people: { id: string }[] }[];
     const title = `Ballot race ${crypto.randomUUID().slice(0, 8)}`;
-    const election = (
-      await api.post(`/networks/${network.id}/elections`, {
-        title,
-        method: 'fptp',
-        constituencies: [{ name: 'All', seats: 1, practiceIds: p.map((x) => x.id) }],
-        nominationsCloseAt: inSeconds(3600),
-        ballotCloseAt: inSeconds(7200),
-      })
-    ).body;
-    const candidate = (await api.post(`/elections/${election.id}/candidates`, { personId: p[0].people[0].id, constituency: 'All', statement: 'I will serve.' }))
-      .body.id;
+    const election = (await openElection(api, network.id, { title, method: 'fptp', constituency: 'All', seats: 1, practiceIds: p.map((x) => x.id) })).body;
+    const [candidate] = await nominate(api, election.id, 'All', [p[0].people[0].id]);
     const advancing = api.post(`/elections/${election.id}/close`);
     const link = await firstLink(`Election ballot: ${title} (All)`);
     const key = (await stack.db('elections').where({ id: election.id }).first()).ballot_key as string;

@@ -7,7 +7,7 @@ import { hashReceipt, newReceiptCode, sealBallot } from '../../crypto/ballot-sea
 import { apiClient, type ApiClient, eventually } from '../support/api';
 import { createScenarioNetwork } from '../support/formation-driver';
 import { freshPostgresDatabase, startInProcessStack, type InProcessStack } from '../support/stack';
-import { ballotLinks, castAll, inSeconds } from '../support/votes-driver';
+import { ballotLinks, castAll, nominate, openElection, proposeMotion } from '../support/votes-driver';
 import { injectedPostgresUrl, injectedTemporalAddress } from '../setup/temporal-env';
 
 /** Transaction ids (xmin) of a table's rows for one motion or election, as text. */
@@ -45,9 +45,7 @@ describe('secret ballots on Postgres', () => {
   it('writes a motion’s turnout and ballot rows in different transactions', async () => {
     const { network } = await createScenarioNetwork(api, { practiceCount: 4, networkIndex: 0 });
     await api.put(`/networks/${network.id}/voting-rules`, { rules: [{ decisionType: 'appointment', ballot: 'secret' }] });
-    const motion = (
-      await api.post(`/networks/${network.id}/motions`, { title: 'Secret on Postgres', text: 'x', decisionType: 'appointment', closesAt: inSeconds(3600) })
-    ).body;
+    const motion = await proposeMotion(api, network.id, { title: 'Secret on Postgres', text: 'x', decisionType: 'appointment' });
     const links = await ballotLinks(api, stack.baseUrl, 'Vote: Secret on Postgres', 4);
     await castAll(stack.baseUrl, links.slice(0, 3), (_l, i) => (['for', 'against', 'for'] as const)[i]);
 
@@ -71,16 +69,9 @@ describe('secret ballots on Postgres', () => {
     const { network } = await createScenarioNetwork(api, { practiceCount: 3, networkIndex: 1 });
     const p = network.practices as { id: string; people: { id: string }[] }[];
     const election = (
-      await api.post(`/networks/${network.id}/elections`, {
-        title: 'Board on Postgres',
-        method: 'fptp',
-        constituencies: [{ name: 'All', seats: 1, practiceIds: p.map((x) => x.id) }],
-        nominationsCloseAt: inSeconds(3600),
-        ballotCloseAt: inSeconds(7200),
-      })
+      await openElection(api, network.id, { title: 'Board on Postgres', method: 'fptp', constituency: 'All', seats: 1, practiceIds: p.map((x) => x.id) })
     ).body;
-    const candidate = (await api.post(`/elections/${election.id}/candidates`, { personId: p[0].people[0].id, constituency: 'All', statement: 'I will serve.' }))
-      .body.id;
+    const [candidate] = await nominate(api, election.id, 'All', [p[0].people[0].id]);
     expect((await api.post(`/elections/${election.id}/close`)).body.phase).toBe('ballot');
     const links = await ballotLinks(api, stack.baseUrl, 'Election ballot: Board on Postgres', 3);
     for (const link of links.slice(0, 2)) expect((await anonymous.post(`/actions/${link.token}/ballot`, { preferences: [candidate] })).status).toBe(200);
@@ -102,9 +93,7 @@ describe('secret ballots on Postgres', () => {
   it('keeps the turnout and writes the ballot once when the write is retried after a crash between the two', async () => {
     const { network } = await createScenarioNetwork(api, { practiceCount: 2, networkIndex: 2 });
     await api.put(`/networks/${network.id}/voting-rules`, { rules: [{ decisionType: 'appointment', ballot: 'secret' }] });
-    const motion = (
-      await api.post(`/networks/${network.id}/motions`, { title: 'Crash between writes', text: 'x', decisionType: 'appointment', closesAt: inSeconds(3600) })
-    ).body;
+    const motion = await proposeMotion(api, network.id, { title: 'Crash between writes', text: 'x', decisionType: 'appointment' });
     await eventually(async () => ((await stack.db('motions').where({ id: motion.id }).first())?.ballot_key ? true : null), 'the motion to be recorded');
     const key = (await stack.db('motions').where({ id: motion.id }).first()).ballot_key as string;
     const practice = network.practices[0] as { id: string; people: { id: string }[] };

@@ -15,7 +15,7 @@ import { apiClient, eventually, type ApiClient } from '../support/api';
 import { createScenarioNetwork, panelBody, passPanel, scoreLinks, signOnePartnerPerPractice, signRequests, waitForStage } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
 import type { InProcessStack } from '../support/stack';
-import { ballotLinks, castAll, inSeconds, openStvElection, waitForMotionClosed } from '../support/votes-driver';
+import { ballotLinks, castAll, nominate, openElection, proposeMotion, waitForMotionClosed } from '../support/votes-driver';
 import { caseEvent, caseWhen, linkFor, mails, openCase } from '../support/disputes-driver';
 import { injectedTemporalAddress } from '../setup/temporal-env';
 import { testCodec } from '../support/codec';
@@ -120,41 +120,38 @@ describe('record workflow histories', () => {
 
     // motions: an open ballot everyone votes in, and a secret one closed early
     const motions = await createScenarioNetwork(api, { networkIndex: 1, practiceCount: 3, name: 'Recorded motions' });
-    const open = await api.post(`/networks/${motions.network.id}/motions`, {
+    const open = await proposeMotion(api, motions.network.id, {
       title: 'Recorded open motion',
       text: 'That the network adopts the work plan.',
       decisionType: 'ordinary',
-      closesAt: inSeconds(3600),
     });
-    expect(open.status, JSON.stringify(open.body)).toBe(201);
     await castAll(stack.baseUrl, await ballotLinks(api, stack.baseUrl, 'Vote: Recorded open motion', 3), (_l, i) => (i === 2 ? 'against' : 'for'));
-    await waitForMotionClosed(api, open.body.id);
+    await waitForMotionClosed(api, open.id);
     expect((await api.put(`/networks/${motions.network.id}/voting-rules`, { rules: [{ decisionType: 'allocation', ballot: 'secret' }] })).status).toBe(200);
-    const secret = await api.post(`/networks/${motions.network.id}/motions`, {
+    const secret = await proposeMotion(api, motions.network.id, {
       title: 'Recorded secret motion',
       text: 'That the budget is shared by list size.',
       decisionType: 'allocation',
-      closesAt: inSeconds(3600),
     });
-    expect(secret.status, JSON.stringify(secret.body)).toBe(201);
     const secretLinks = await ballotLinks(api, stack.baseUrl, 'Vote: Recorded secret motion', 3);
     await castAll(stack.baseUrl, secretLinks.slice(0, 2), () => 'for');
-    expect((await api.post(`/motions/${secret.body.id}/close`, {})).status).toBe(200);
-    await waitForMotionClosed(api, secret.body.id);
+    expect((await api.post(`/motions/${secret.id}/close`, {})).status).toBe(200);
+    await waitForMotionClosed(api, secret.id);
 
     // an election: nominations, ballot, count
     const p = motions.network.practices as { id: string; people: { id: string }[] }[];
-    const election = await openStvElection(api, motions.network.id, {
+    const election = await openElection(api, motions.network.id, {
       title: 'Recorded election',
       constituency: 'All',
       seats: 1,
       practiceIds: p.map((x) => x.id),
     });
-    const candidates = [];
-    for (const x of p.slice(0, 2))
-      candidates.push(
-        (await api.post(`/elections/${election.body.id}/candidates`, { personId: x.people[0].id, constituency: 'All', statement: 'I will serve.' })).body.id,
-      );
+    const candidates = await nominate(
+      api,
+      election.body.id,
+      'All',
+      p.slice(0, 2).map((x) => x.people[0].id),
+    );
     expect((await api.post(`/elections/${election.body.id}/close`)).status).toBe(200);
     for (const link of await ballotLinks(api, stack.baseUrl, 'Election ballot: Recorded election', 3)) {
       expect((await anonymous.post(`/actions/${link.token}/ballot`, { preferences: candidates })).status).toBe(200);

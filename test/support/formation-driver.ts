@@ -67,6 +67,13 @@ export async function signOnePartnerPerPractice(baseUrl: string, requests: { to:
   return receipts;
 }
 
+/** The criteria of `panelBody`'s panel, weighted 2:1:1. */
+const PANEL_CRITERIA = [
+  { key: 'vision', title: 'Vision and aspirations', weight: 2 },
+  { key: 'freedoms', title: 'Use of the new freedoms', weight: 1 },
+  { key: 'leadership', title: 'Leadership and payee', weight: 1 },
+] as const;
+
 /** Two external panel members and an internal one; criteria weighted 2:1:1. */
 export function panelBody(date = '2009-03-16', members: { name: string; email: string; organisation: string; external: boolean }[] = []) {
   return {
@@ -76,11 +83,26 @@ export function panelBody(date = '2009-03-16', members: { name: string; email: s
       { name: 'Prof Sam Okafor', email: 'sam.okafor@panel.example.org', organisation: 'Queen Mary University of London', external: true },
       ...members,
     ],
-    criteria: [
-      { key: 'vision', title: 'Vision and aspirations', weight: 2 },
-      { key: 'freedoms', title: 'Use of the new freedoms', weight: 1 },
-      { key: 'leadership', title: 'Leadership and payee', weight: 1 },
-    ],
+    criteria: PANEL_CRITERIA.map((c) => ({ ...c })),
+  };
+}
+
+/**
+ * A panel member's score sheet for `panelBody`'s criteria, in their order: a score for each, or a
+ * score and a comment.
+ */
+export function scoreSheet(
+  scores: Record<(typeof PANEL_CRITERIA)[number]['key'], number | [number, string]>,
+  recommendation: 'pass' | 'conditional' | 'defer',
+  conditions?: string[],
+) {
+  return {
+    scores: PANEL_CRITERIA.map(({ key }) => {
+      const [score, comment] = typeof scores[key] === 'number' ? [scores[key], ''] : scores[key];
+      return { criterion: key, score, comment };
+    }),
+    recommendation,
+    ...(conditions ? { conditions } : {}),
   };
 }
 

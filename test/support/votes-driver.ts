@@ -64,18 +64,41 @@ export function inSeconds(seconds: number): string {
   return new Date(Date.now() + seconds * 1000).toISOString();
 }
 
+/** Proposes a motion that closes in an hour (a test closes it itself). Expects it to be created; returns it. */
+export async function proposeMotion(api: ApiClient, networkId: string, motion: { title: string; text: string; decisionType: string }) {
+  const created = await api.post(`/networks/${networkId}/motions`, { ...motion, closesAt: inSeconds(3600) });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return created.body;
+}
+
 /**
- * Opens an STV election with one constituency of the given practices: nominations close in an
- * hour, the ballot in two (a test closes each phase itself). Expects it to be created.
+ * Opens an election (STV unless `method` says otherwise) with one constituency of the given
+ * practices: nominations close in an hour, the ballot in two (a test closes each phase itself).
+ * Expects it to be created.
  */
-export async function openStvElection(api: ApiClient, networkId: string, opts: { title: string; constituency: string; seats: number; practiceIds: string[] }) {
+export async function openElection(
+  api: ApiClient,
+  networkId: string,
+  opts: { title: string; method?: 'stv' | 'fptp'; constituency: string; seats: number; practiceIds: string[] },
+) {
   const created = await api.post(`/networks/${networkId}/elections`, {
     title: opts.title,
-    method: 'stv',
+    method: opts.method ?? 'stv',
     constituencies: [{ name: opts.constituency, seats: opts.seats, practiceIds: opts.practiceIds }],
     nominationsCloseAt: inSeconds(3600),
     ballotCloseAt: inSeconds(7200),
   });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   return created;
+}
+
+/** Nominates each person in `constituency` with `statement`; expects each to stand and returns their candidate ids in order. */
+export async function nominate(api: ApiClient, electionId: string, constituency: string, personIds: string[], statement = 'I will serve.') {
+  const ids: string[] = [];
+  for (const personId of personIds) {
+    const res = await api.post(`/elections/${electionId}/candidates`, { personId, constituency, statement });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    ids.push(res.body.id as string);
+  }
+  return ids;
 }

@@ -7,6 +7,7 @@ import { inspectPdf } from '../../../documents/verify';
 import { certificateFromManifest, renderCertificate, renderTemplate, STAGE_TEMPLATES, type CompletionCertificateContext } from '../../../templates';
 import { ISSUE_META, towerHamletsFacts } from '../../fixtures/network-facts';
 import { testSealSigning } from '../../fixtures/seal-signing';
+import { makeCertificateContext } from '../../support/document-contexts';
 import { hasPdfsig, PDFSIG_MISSING, pdfsigReport } from '../../support/pdfsig';
 import { startTestTsa } from '../../support/tsa';
 import { flat, pdfPageCount, pdfText } from './extract';
@@ -16,40 +17,13 @@ async function agreedDocument() {
   return renderTemplate(template.documentType, template.buildContext(towerHamletsFacts('Highway Network'), {}), ISSUE_META);
 }
 
+/** The signed round's certificate of `agreed`: one signer in summer (BST), one in winter (GMT). */
 function makeCertificate(
   agreed: { sha256Pdf: string; sha256Docx: string; title: string },
   overrides: Partial<CompletionCertificateContext> = {},
 ): CompletionCertificateContext {
-  return {
-    network: { name: 'Highway Network' },
-    document: { id: ISSUE_META.documentId, version: ISSUE_META.version, title: agreed.title, sha256Pdf: agreed.sha256Pdf, sha256Docx: agreed.sha256Docx },
-    completedAt: '2009-06-15T13:05:09Z',
-    signers: [
-      {
-        name: 'Dr James Evans',
-        email: 'james.evans@example.org',
-        practice: 'Jubilee Street Group Practice',
-        capacity: 'Partner',
-        consentVersion: 'esign-consent-1',
-        signedAt: '2009-06-15T13:05:09Z',
-        ip: '203.0.113.7',
-        userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
-        method: 'Action link sent by email; typed name',
-      },
-      {
-        name: 'Dr Peter Ali',
-        email: 'peter.ali@example.org',
-        practice: 'Highway Practice',
-        capacity: 'Partner',
-        consentVersion: 'esign-consent-1',
-        signedAt: '2009-01-14T08:00:00Z',
-        ip: '198.51.100.4',
-        userAgent: 'Mozilla/5.0 (Windows NT 10.0)',
-        method: 'Action link sent by email; typed name',
-      },
-    ],
-    ...overrides,
-  };
+  const { documentId: id, version } = ISSUE_META;
+  return makeCertificateContext({ id, version, title: agreed.title, sha256Pdf: agreed.sha256Pdf, sha256Docx: agreed.sha256Docx }, overrides);
 }
 
 const HEAD = { seq: 41, hash: 'c'.repeat(64) };

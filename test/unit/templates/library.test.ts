@@ -3,8 +3,7 @@ import { RenderedDocument, TemplateContextError } from '../../../documents';
 import { DOCUMENT_TYPES, renderTemplate, STAGE_TEMPLATES, SUPPORTING_TEMPLATES, TEMPLATE_CATALOGUE } from '../../../templates';
 import { ISSUE_META, makeNetwork, towerHamletsFacts } from '../../fixtures/network-facts';
 import { docxParagraphs, docxPart, flat, pdfPageCount, pdfPages, pdfText } from '../documents/extract';
-import { describeCount, tieRuleWords } from '../../../domain/voting/count-words';
-import { countStv } from '../../../domain/voting/stv';
+import { makeCertificateContext, stvElectionResult } from '../../support/document-contexts';
 
 const facts = towerHamletsFacts('Highway Network');
 
@@ -40,35 +39,12 @@ const voteContext = {
   ],
 };
 
-const certificateContext = {
-  network: { name: 'Highway Network' },
-  document: { id: 'doc-0001', version: 1, title: 'Terms of Reference and Constitution of Highway Network', sha256Pdf: 'a'.repeat(64) },
-  completedAt: '2009-06-15T13:05:09Z',
-  signers: [
-    {
-      name: 'Dr James Evans',
-      email: 'james.evans@example.org',
-      practice: 'Jubilee Street Group Practice',
-      capacity: 'Partner',
-      consentVersion: 'esign-consent-1',
-      signedAt: '2009-06-15T13:05:09Z',
-      ip: '203.0.113.7',
-      userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
-      method: 'Action link sent by email; typed name',
-    },
-    {
-      name: 'Dr Peter Ali',
-      email: 'peter.ali@example.org',
-      practice: 'Highway Practice',
-      capacity: 'Partner',
-      consentVersion: 'esign-consent-1',
-      signedAt: '2009-06-14T08:00:00Z',
-      ip: '198.51.100.4',
-      userAgent: 'Mozilla/5.0 (Windows NT 10.0)',
-      method: 'Action link sent by email; typed name',
-    },
-  ],
-};
+const certificateContext = makeCertificateContext({
+  id: 'doc-0001',
+  version: 1,
+  title: 'Terms of Reference and Constitution of Highway Network',
+  sha256Pdf: 'a'.repeat(64),
+});
 
 const settlementContext = {
   network: { name: 'Highway Network' },
@@ -123,15 +99,8 @@ const electionCandidates = [
   { id: 'cand-b', name: 'Dr Peter Ali', practice: 'Highway Practice' },
   { id: 'cand-c', name: 'Dr Kamal Ali', practice: 'Bow Road Practice' },
 ];
-const electionCount = countStv({
-  seats: 1,
-  candidates: electionCandidates,
-  seed: 'election-7',
-  ballots: [['cand-a'], ['cand-a'], ['cand-b', 'cand-a'], ['cand-c', 'cand-b']],
-});
-const electionWords = describeCount(electionCount, (id) => electionCandidates.find((c) => c.id === id)!.name);
-const electionContext = {
-  network: { name: 'Highway Network' },
+const { count: electionCount, context: electionContext } = stvElectionResult({
+  networkName: 'Highway Network',
   election: {
     id: 'election-7',
     title: 'Shadow board 2009',
@@ -139,26 +108,11 @@ const electionContext = {
     countedAt: '2009-05-01T16:00:00Z',
     termOfOffice: { startsOn: '2009-05-01', endsOn: '2011-05-01', months: 24 },
   },
+  seats: 1,
+  candidates: electionCandidates,
+  ballots: [['cand-a'], ['cand-a'], ['cand-b', 'cand-a'], ['cand-c', 'cand-b']],
   turnout: { voted: 4, eligible: 4 },
-  constituencies: [
-    {
-      name: 'Whole network',
-      seats: 1,
-      ballots: 4,
-      candidates: electionCandidates.map((c) => ({
-        name: c.name,
-        practice: c.practice,
-        votes: String(electionCount.firstPreferences[c.id]),
-        elected: electionCount.elected.includes(c.id),
-      })),
-      elected: electionWords.elected,
-      summary: electionWords.summary,
-      rounds: electionWords.rounds,
-      ties: electionWords.ties,
-    },
-  ],
-  tieRule: tieRuleWords(),
-};
+});
 
 /** One rendering per document type against the Tower Hamlets Highway Network. */
 const rendered = new Map<string, RenderedDocument>();
@@ -377,13 +331,38 @@ describe('the other stage documents', () => {
     ]);
   });
 
-  it('financial framework allocates the envelope to the penny with the 70/30 split', () => {
-    const text = flat(pdfText(rendered.get('financial-framework')!.pdf));
-    expect(text).toContain('The envelope allocated by this framework is £40,000.00');
-    expect(text).toContain('70% of the envelope (£28,000.00)');
-    expect(text).toContain('30% (£12,000.00)');
-    expect(text).toContain('per registered patient');
-    expect(text).toContain('To be agreed');
+  it.each([
+    [
+      'financial framework allocates the envelope to the penny with the 70/30 split',
+      'financial-framework',
+      [
+        'The envelope allocated by this framework is £40,000.00',
+        '70% of the envelope (£28,000.00)',
+        '30% (£12,000.00)',
+        'per registered patient',
+        'To be agreed',
+      ],
+    ],
+    [
+      'dispute procedure has the working-day ladder',
+      'dispute-resolution',
+      ['Within 10 working days of the notice', 'within 20 working days', 'within 28 days', 'Within 30 days'],
+    ],
+    ['conflict of interest policy has the gift and hospitality limits', 'conflict-of-interest-policy', ['£6.00', '£50.00', '£25.00', '£75.00']],
+    [
+      'vote result states the arithmetic and the result',
+      'vote-result',
+      [
+        'Quorum met. 4 of 4 member practices voted',
+        'Threshold met. 3 of 4 votes cast (75%)',
+        'The motion was carried.',
+        'Constitutional change (special resolution)',
+        '15 April 2009, 17:00:00 UTC (15 April 2009, 18:00:00 BST)',
+      ],
+    ],
+  ])('%s', (_what, type, phrases) => {
+    const text = flat(pdfText(rendered.get(type)!.pdf));
+    for (const phrase of phrases) expect(text).toContain(phrase);
   });
 
   it('financial framework table rows sum to the totals row (read from the DOCX table)', async () => {
@@ -397,25 +376,6 @@ describe('the other stage documents', () => {
   it('strategic plan has actions for each horizon', () => {
     const text = flat(pdfText(rendered.get('strategic-plan')!.pdf));
     inOrder(text, ['Short term (up to 1 year)', 'Medium term (1 to 3 years)', 'Long term (5 years and more)']);
-  });
-
-  it('dispute procedure has the working-day ladder', () => {
-    const text = flat(pdfText(rendered.get('dispute-resolution')!.pdf));
-    for (const t of ['Within 10 working days of the notice', 'within 20 working days', 'within 28 days', 'Within 30 days']) expect(text).toContain(t);
-  });
-
-  it('conflict of interest policy has the gift and hospitality limits', () => {
-    const text = flat(pdfText(rendered.get('conflict-of-interest-policy')!.pdf));
-    for (const t of ['£6.00', '£50.00', '£25.00', '£75.00']) expect(text).toContain(t);
-  });
-
-  it('vote result states the arithmetic and the result', () => {
-    const text = flat(pdfText(rendered.get('vote-result')!.pdf));
-    expect(text).toContain('Quorum met. 4 of 4 member practices voted');
-    expect(text).toContain('Threshold met. 3 of 4 votes cast (75%)');
-    expect(text).toContain('The motion was carried.');
-    expect(text).toContain('Constitutional change (special resolution)');
-    expect(text).toContain('15 April 2009, 17:00:00 UTC (15 April 2009, 18:00:00 BST)');
   });
 
   it('election result names who was elected, the count round by round, and the tie with how the lot broke it', () => {

@@ -243,15 +243,17 @@ describe('tallyVotes: dual majority', () => {
 
 describe('tallyVotes: proxies', () => {
   const electorate = makeElectorate(3);
+  // v1 votes for and, as v2's proxy, for again; v3 votes against
+  const proxiedBallots: Ballot[] = [
+    { voterId: 'v1', choice: 'for' },
+    { voterId: 'v1', choice: 'for', proxyFor: 'v2' },
+    { voterId: 'v3', choice: 'against' },
+  ];
 
   it('counts a proxy ballot for the appointing voter when the rule allows proxies', () => {
     const r = tallyVotes({
       electorate,
-      ballots: [
-        { voterId: 'v1', choice: 'for' },
-        { voterId: 'v1', choice: 'for', proxyFor: 'v2' },
-        { voterId: 'v3', choice: 'against' },
-      ],
+      ballots: proxiedBallots,
       rule: makeRule('ordinary'),
     });
     expect(r.tallies.for).toBe(2);
@@ -263,11 +265,7 @@ describe('tallyVotes: proxies', () => {
   it('rejects proxy ballots when the rule does not allow them', () => {
     const r = tallyVotes({
       electorate,
-      ballots: [
-        { voterId: 'v1', choice: 'for' },
-        { voterId: 'v1', choice: 'for', proxyFor: 'v2' },
-        { voterId: 'v3', choice: 'against' },
-      ],
+      ballots: proxiedBallots,
       rule: makeRule('ordinary', { proxies: false, castingVote: false }),
     });
     expect(r.rejected).toEqual([expect.objectContaining({ reason: 'PROXY_NOT_ALLOWED' })]);
