@@ -11,15 +11,17 @@ import { Worker } from 'node:worker_threads';
 import { inspectPdf, type PdfInspection } from './verify';
 
 export interface VerifyThreadLimits {
-  /** per job, from when the thread picks it up */
+  /** per job, from when the thread picks it up (a thread's own start is not counted) */
   timeoutMs: number;
+  /** for a new thread to load, which on a busy machine can take seconds */
+  startMs: number;
   /** the thread's old-generation heap */
   maxHeapMb: number;
   /** jobs waiting behind the running one */
   maxQueued: number;
 }
 
-export const DEFAULT_VERIFY_LIMITS: VerifyThreadLimits = { timeoutMs: 5_000, maxHeapMb: 192, maxQueued: 16 };
+export const DEFAULT_VERIFY_LIMITS: VerifyThreadLimits = { timeoutMs: 5_000, startMs: 60_000, maxHeapMb: 192, maxQueued: 16 };
 
 /** Why a PDF could not be inspected: the thread's limits stopped it, or too many were waiting. */
 export class InspectionRefused extends Error {
@@ -49,14 +51,17 @@ export interface VerifyThread {
 
 export function createVerifyThread(limits: VerifyThreadLimits = DEFAULT_VERIFY_LIMITS): VerifyThread {
   let worker: Worker | null = null;
+  /** the thread has loaded and said so */
+  let ready = false;
   let threadsUnavailable = false;
-  let running: (Job & { timer: NodeJS.Timeout }) | null = null;
+  let running: (Job & { timer?: NodeJS.Timeout }) | null = null;
   const queue: Job[] = [];
   let nextId = 1;
 
   const stopWorker = () => {
     const w = worker;
     worker = null;
+    ready = false;
     if (w) {
       w.removeAllListeners();
       w.on('error', () => {});
@@ -81,7 +86,12 @@ export function createVerifyThread(limits: VerifyThreadLimits = DEFAULT_VERIFY_L
       const w = new Worker(path.join(__dirname, 'verify-worker.cjs'), {
         resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 },
       });
-      w.on('message', (m: { id: number; ok: boolean; result?: PdfInspection; error?: string }) => {
+      w.on('message', (m: { ready?: true; id: number; ok: boolean; result?: PdfInspection; error?: string }) => {
+        if (m.ready) {
+          ready = true;
+          if (running) send(running);
+          return;
+        }
         if (!running || m.id !== running.id) return;
         if (m.ok && m.result) finish({ result: m.result });
         else finish({ error: new InspectionRefused('failed', m.error ?? 'the PDF could not be inspected') });
@@ -94,7 +104,10 @@ export function createVerifyThread(limits: VerifyThreadLimits = DEFAULT_VERIFY_L
         });
       });
       w.on('exit', () => {
-        if (worker === w) worker = null;
+        if (worker === w) {
+          worker = null;
+          ready = false;
+        }
         finish({ error: new InspectionRefused('failed', 'the verification thread stopped') });
       });
       // after the listeners, which would reference it again
@@ -115,17 +128,33 @@ export function createVerifyThread(limits: VerifyThreadLimits = DEFAULT_VERIFY_L
       pump();
       return;
     }
-    const timer = setTimeout(() => {
-      stopWorker();
-      finish({ error: new InspectionRefused('time limit', 'inspecting the PDF took longer than allowed') });
-    }, limits.timeoutMs);
-    timer.unref();
-    running = { ...job, timer };
     // referenced only while a job is out, so an idle thread keeps no process alive
     worker.ref();
+    if (ready) {
+      running = { ...job };
+      send(running);
+      return;
+    }
+    // a thread still loading: the job waits for its `ready`, within the start-up allowance
+    running = { ...job, timer: limitTimer(limits.startMs, 'failed', 'the verification thread did not start in time') };
+  }
+
+  function limitTimer(ms: number, why: InspectionRefused['why'], message: string): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      stopWorker();
+      finish({ error: new InspectionRefused(why, message) });
+    }, ms);
+    timer.unref();
+    return timer;
+  }
+
+  /** hands the running job to the loaded thread; its time limit starts now */
+  function send(job: Job & { timer?: NodeJS.Timeout }): void {
+    clearTimeout(job.timer);
+    job.timer = limitTimer(limits.timeoutMs, 'time limit', 'inspecting the PDF took longer than allowed');
     // a copy of its own, moved to the thread rather than cloned
     const copy = new Uint8Array(job.bytes);
-    worker.postMessage({ id: job.id, bytes: copy, legacy: job.legacy }, [copy.buffer]);
+    worker!.postMessage({ id: job.id, bytes: copy, legacy: job.legacy }, [copy.buffer]);
   }
 
   return {

@@ -84,9 +84,9 @@ export function verifyPagesRouter(s: Services, access: AccessLayer): Router {
     try {
       result = await s.evidence.verify(file);
     } catch (err) {
-      if (err instanceof AppError && err.code === 'RATE_LIMITED') {
+      if (err instanceof AppError && (err.code === 'RATE_LIMITED' || err.code === 'UNAVAILABLE')) {
         return res
-          .status(429)
+          .status(err.code === 'RATE_LIMITED' ? 429 : 503)
           .type('html')
           .send(
             renderPage('verify', 'Error: Check a sealed PDF', {

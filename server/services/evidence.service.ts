@@ -85,7 +85,8 @@ export function createEvidenceService(deps: { db: Knex; repos: Repos }) {
      * carry is the one stored with it, and (for seals made since PDFs are signed) their PAdES
      * signature verifies over the whole file with the certificate the manifest names. One changed
      * byte anywhere makes the hash differ. The bytes are parsed on a worker thread with time and
-     * memory limits; a file that exhausts them is not ours.
+     * memory limits; a file that exhausts them is not ours, unless its hash is a stored seal's (a
+     * check cut short on a busy machine), which answers 503 to try again.
      */
     async verify(bytes: unknown): Promise<VerifyResult> {
       if (!Buffer.isBuffer(bytes) || bytes.length === 0) {
@@ -98,7 +99,10 @@ export function createEvidenceService(deps: { db: Knex; repos: Repos }) {
         } catch (err) {
           if (err instanceof InspectionRefused && err.why === 'busy')
             throw new AppError('RATE_LIMITED', 'Too many PDFs are being verified at once; try again in a moment.');
-          // over the time or memory limit: nothing we sealed takes that
+          // A PDF we sealed never needs that much: over a limit, a stranger's file is not ours. But a busy
+          // machine can stop the check of a genuine one, whose hash is in the store: never call that invalid.
+          if (await repos.sealed.bySealedSha256(db, sha256(bytes)))
+            throw new AppError('UNAVAILABLE', 'The check of this sealed PDF could not finish just now; try again in a moment.');
           return null;
         }
       };

@@ -208,7 +208,6 @@ describe('setting up a programme in the console', () => {
     const pdf = await api.get(`/sealed/${sealed.id}/pdf`);
     expect(pdf.status).toBe(200);
     // the API's verdict on the same bytes, which the page must put in words
-    // (this also starts the verifying thread, whose first start can outlast one check's time limit on a busy machine)
     const byApi = await api.call('POST', '/documents/verify', pdf.body, { 'content-type': 'application/pdf' });
     expect(byApi.body).toMatchObject({ valid: true, title: issued.body.document.title });
 

@@ -120,7 +120,7 @@ describe('the verification thread', () => {
   it('inspects on a thread of its own, and answers hostile files', async () => {
     // a roomy time limit: what is tested is the answer, not the speed (bench/ measures that), and a
     // busy machine may be slow to start the thread
-    const thread = createVerifyThread({ timeoutMs: 60_000, maxHeapMb: 128, maxQueued: 4 });
+    const thread = createVerifyThread({ timeoutMs: 60_000, startMs: 60_000, maxHeapMb: 128, maxQueued: 4 });
     try {
       for (const hostile of [selfReferencingNameTree(), mutuallyReferencingNameTree(), manifestCompressionBomb(64), objectStreamBomb(64)]) {
         const inspection = await thread.inspect(hostile);
@@ -132,7 +132,7 @@ describe('the verification thread', () => {
   });
 
   it('ends a job past its time limit, and carries on with a fresh thread', async () => {
-    const thread = createVerifyThread({ timeoutMs: 1, maxHeapMb: 128, maxQueued: 4 });
+    const thread = createVerifyThread({ timeoutMs: 1, startMs: 60_000, maxHeapMb: 128, maxQueued: 4 });
     try {
       const refused = await thread.inspect(junkStartingWithPdfHeader(4 * MiB)).catch((err: unknown) => err);
       expect(refused).toBeInstanceOf(InspectionRefused);
@@ -140,7 +140,7 @@ describe('the verification thread', () => {
     } finally {
       await thread.close();
     }
-    const roomy = createVerifyThread({ timeoutMs: 60_000, maxHeapMb: 128, maxQueued: 4 });
+    const roomy = createVerifyThread({ timeoutMs: 60_000, startMs: 60_000, maxHeapMb: 128, maxQueued: 4 });
     try {
       expect((await roomy.inspect(selfReferencingNameTree())).isPdf).toBe(true);
     } finally {
@@ -148,8 +148,31 @@ describe('the verification thread', () => {
     }
   });
 
+  it('counts a job’s time limit from when its thread has loaded, not from the thread’s start', async () => {
+    // loading the thread takes seconds (its own module loader, pdf-lib); reading one small page takes milliseconds
+    const thread = createVerifyThread({ timeoutMs: 500, startMs: 60_000, maxHeapMb: 128, maxQueued: 4 });
+    try {
+      const onePage = await PDFDocument.create();
+      onePage.addPage();
+      expect(await thread.inspect(await onePage.save())).toMatchObject({ isPdf: true, seal: null });
+    } finally {
+      await thread.close();
+    }
+  });
+
+  it('refuses a job whose thread does not load within the start-up allowance', async () => {
+    const thread = createVerifyThread({ timeoutMs: 60_000, startMs: 1, maxHeapMb: 128, maxQueued: 4 });
+    try {
+      const refused = await thread.inspect(selfReferencingNameTree()).catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(InspectionRefused);
+      expect((refused as InspectionRefused).why).toBe('failed');
+    } finally {
+      await thread.close();
+    }
+  });
+
   it('refuses more waiting files than its queue holds', async () => {
-    const thread = createVerifyThread({ timeoutMs: 60_000, maxHeapMb: 128, maxQueued: 2 });
+    const thread = createVerifyThread({ timeoutMs: 60_000, startMs: 60_000, maxHeapMb: 128, maxQueued: 2 });
     try {
       const jobs = Array.from({ length: 4 }, () =>
         thread.inspect(selfReferencingNameTree()).then(
