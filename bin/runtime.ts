@@ -26,6 +26,7 @@ import { createTimestampTransport } from '../activities/timestamp-authority';
 import type { SealSigning } from '../documents/seal';
 import { generateSelfSignedIdentity, identityFromPem, identityFromPkcs12, SigningIdentityError } from '../documents/signing-identity';
 import { createApp } from '../server/app';
+import { scaledRateLimits } from '../server/route-edge';
 import { workflowCode } from './workflow-code';
 
 /** Shared building blocks of the composition roots in bin/. */
@@ -299,6 +300,29 @@ export function listen(app: http.RequestListener, port: number, host: string): P
     server.once('error', reject);
     server.listen(port, host, () => resolve(server));
   });
+}
+
+/** The HTTP server of the app as configured, listening on the configured port: one way for every process that serves. */
+export function serveApp(
+  config: Config,
+  deps: { db: Knex; repos: Repos; temporal: Client; log: Logger; mailer: Mailer | undefined; codec: AesGcmPayloadCodec },
+): Promise<http.Server> {
+  const app = createApp({
+    db: deps.db,
+    repos: deps.repos,
+    temporal: deps.temporal,
+    taskQueue: config.temporal.taskQueue,
+    log: deps.log,
+    mailer: deps.mailer,
+    publicUrl: config.publicUrl,
+    formSecret: formSecret(config),
+    secureCookies: config.publicUrl.startsWith('https:'),
+    trustProxy: config.trustProxy,
+    rateLimit: scaledRateLimits(config.rateLimitScale),
+    payloadCodec: deps.codec,
+    codecCorsOrigins: config.codec.corsOrigins,
+  });
+  return listen(app, config.port, config.host);
 }
 
 export function closeServer(server: http.Server): Promise<void> {

@@ -1,7 +1,6 @@
 /** The HTTP server alone, for scale-out: needs TEMPORAL_ADDRESS and (usually) DATABASE_URL. */
 import { ConfigError, loadConfig } from '../config';
-import { scaledRateLimits } from '../server/route-edge';
-import { closeServer, connectClient, createApp, createLogger, createMailer, ensureAdminToken, formSecret, listen, openDatabase, payloadCodec } from './runtime';
+import { closeServer, connectClient, createLogger, createMailer, ensureAdminToken, openDatabase, payloadCodec, serveApp } from './runtime';
 
 async function main() {
   const config = loadConfig();
@@ -13,22 +12,7 @@ async function main() {
   if (admin.created && !config.adminToken) process.stdout.write(`Facilitator API token (shown once): ${admin.token}\n`);
   const codec = payloadCodec(config);
   const client = await connectClient(config, config.temporal.address, codec);
-  const app = createApp({
-    db,
-    repos,
-    temporal: client,
-    taskQueue: config.temporal.taskQueue,
-    log,
-    mailer: createMailer(config),
-    publicUrl: config.publicUrl,
-    formSecret: formSecret(config),
-    secureCookies: config.publicUrl.startsWith('https:'),
-    trustProxy: config.trustProxy,
-    rateLimit: scaledRateLimits(config.rateLimitScale),
-    payloadCodec: codec,
-    codecCorsOrigins: config.codec.corsOrigins,
-  });
-  const server = await listen(app, config.port, config.host);
+  const server = await serveApp(config, { db, repos, temporal: client, log, mailer: createMailer(config), codec });
   log.info({ url: config.publicUrl }, 'Formwork server listening');
   const stop = async () => {
     await closeServer(server);

@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../config';
-import { scaledRateLimits } from '../server/route-edge';
 import { resolveTemporalCli, TemporalToolMissingError } from '../scripts/provision-temporal';
 import { startDevServer, type DevServer } from '../scripts/temporal-dev-server';
 import { stopStaleProcess } from './stale-process';
@@ -13,15 +12,13 @@ import {
   closeServer,
   codecEndpoint,
   connectClient,
-  createApp,
   createLogger,
   createMailer,
   createWorker,
   ensureAdminToken,
-  formSecret,
-  listen,
   openDatabase,
   payloadCodec,
+  serveApp,
 } from './runtime';
 
 /** Stops whatever has started, once main() has set it up; an error during start-up uses it too. */
@@ -148,22 +145,7 @@ async function main() {
       void shutdown(1);
     }
   });
-  const app = createApp({
-    db,
-    repos,
-    temporal: client,
-    taskQueue: config.temporal.taskQueue,
-    log,
-    mailer,
-    publicUrl: config.publicUrl,
-    formSecret: formSecret(config),
-    secureCookies: config.publicUrl.startsWith('https:'),
-    trustProxy: config.trustProxy,
-    rateLimit: scaledRateLimits(config.rateLimitScale),
-    payloadCodec: codec,
-    codecCorsOrigins: config.codec.corsOrigins,
-  });
-  const server = await listen(app, config.port, config.host);
+  const server = await serveApp(config, { db, repos, temporal: client, log, mailer, codec });
   onStop('the HTTP server', () => closeServer(server));
   started = true;
   if (stopRequested) return shutdown(0);

@@ -1,5 +1,6 @@
 import type { CaseSnapshot as DomainSnapshot, CaseStatus } from '../../domain/disputes/case';
 import type { LadderStep, LimitUnit } from '../../domain/disputes/ladder';
+import { rowOf } from './columns';
 import { type Executor, nowIso } from './executor';
 
 /** A case as the registers and pages read it (the read model its workflow writes). */
@@ -88,20 +89,21 @@ function caseFromRow(r: Record<string, unknown>): DisputeRow {
   };
 }
 
+/** The changing part of a case as columns (the settlement document only once one is named). */
 function snapshotColumns(s: CaseSnapshot): Record<string, unknown> {
-  return {
-    status: s.status,
-    step_number: s.stepNumber,
-    step_started_on: s.stepStartedOn,
-    step_due_on: s.stepDueOn,
-    limit_unit: s.limitUnit,
-    clock: s.clock,
-    paused_days_left: s.pausedDaysLeft,
-    settling: s.settling,
-    breaches: s.breaches,
-    closed_on: s.closedOn,
-    ...(s.settlementDocumentId !== undefined ? { settlement_document_id: s.settlementDocumentId } : {}),
-  };
+  return rowOf(s, [
+    'status',
+    'stepNumber',
+    'stepStartedOn',
+    'stepDueOn',
+    'limitUnit',
+    'clock',
+    'pausedDaysLeft',
+    'settling',
+    'breaches',
+    'closedOn',
+    'settlementDocumentId',
+  ]);
 }
 
 function eventFromRow(r: Record<string, unknown>): DisputeEvent {
@@ -147,18 +149,9 @@ export function createDisputesRepo() {
 
     async insertCase(db: Executor, c: Omit<DisputeRow, 'lastSeq' | 'settlementDocumentId'>): Promise<void> {
       await db('disputes').insert({
-        id: c.id,
-        workflow_id: c.workflowId,
-        network_id: c.networkId,
-        programme_id: c.programmeId,
-        title: c.title,
-        summary: c.summary,
+        ...rowOf(c, ['id', 'workflowId', 'networkId', 'programmeId', 'title', 'summary', 'stageKey', 'openedBy', 'openedAt', 'fromIssueId']),
         parties: JSON.stringify(c.parties),
-        stage_key: c.stageKey,
         ladder: JSON.stringify(c.ladder),
-        opened_by: c.openedBy,
-        opened_at: c.openedAt,
-        from_issue_id: c.fromIssueId,
         last_seq: 0,
         ...snapshotColumns(c),
       });

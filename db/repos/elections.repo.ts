@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { type Constituency, constituencySchema, type ElectionMethod } from '../../domain/voting/election';
 import type { Knex } from 'knex';
 import { rewriteInIdOrder, vacuumTable } from './ballot-storage';
-import { type Executor, nowIso } from './executor';
+import { rowOf, textOf } from './columns';
+import { type Executor, insertOnce, nowIso } from './executor';
 
 /**
  * Elections, candidates, turnout, ballots and the appointments a count produces. As for motions,
@@ -47,32 +48,20 @@ const opt = (v: unknown): string | null => (v == null ? null : String(v));
 
 function electionFromRow(r: Row): Election {
   return {
-    id: str(r.id),
-    workflowId: str(r.workflow_id),
-    networkId: str(r.network_id),
-    title: str(r.title),
+    ...textOf(r, ['id', 'workflowId', 'networkId', 'title', 'nominationsCloseAt', 'ballotCloseAt', 'createdBy', 'createdAt']),
     method: str(r.method) as ElectionMethod,
     constituencies: z.array(constituencySchema).parse(JSON.parse(str(r.constituencies))),
     termMonths: Number(r.term_months),
     phase: str(r.phase) as Election['phase'],
-    nominationsCloseAt: str(r.nominations_close_at),
-    ballotCloseAt: str(r.ballot_close_at),
     result: r.result ? JSON.parse(str(r.result)) : null,
-    createdBy: str(r.created_by),
-    createdAt: str(r.created_at),
     countedAt: opt(r.counted_at),
   };
 }
 
 function candidateFromRow(r: Row): Candidate {
   return {
-    id: str(r.id),
-    electionId: str(r.election_id),
-    personId: str(r.person_id),
-    constituency: str(r.constituency),
-    statement: str(r.statement),
+    ...textOf(r, ['id', 'electionId', 'personId', 'constituency', 'statement', 'nominatedAt']),
     conflictOfInterest: opt(r.conflict_of_interest),
-    nominatedAt: str(r.nominated_at),
   };
 }
 
@@ -117,17 +106,12 @@ export function createElectionsRepo() {
         .update({ phase: 'counted', result: JSON.stringify(result), counted_at: nowIso(), ballot_key: null });
     },
     async insertCandidate(db: Executor, c: Omit<Candidate, 'nominatedAt'>): Promise<boolean> {
-      if (await db('election_candidates').where({ id: c.id }).first()) return false;
-      await db('election_candidates').insert({
-        id: c.id,
-        election_id: c.electionId,
-        person_id: c.personId,
-        constituency: c.constituency,
-        statement: c.statement,
-        conflict_of_interest: c.conflictOfInterest,
-        nominated_at: nowIso(),
-      });
-      return true;
+      return insertOnce(
+        db,
+        'election_candidates',
+        { id: c.id },
+        { ...rowOf(c, ['electionId', 'personId', 'constituency', 'statement', 'conflictOfInterest']), nominated_at: nowIso() },
+      );
     },
     async candidates(db: Executor, electionId: string): Promise<StandingCandidate[]> {
       const rows = await db('election_candidates')
@@ -141,9 +125,7 @@ export function createElectionsRepo() {
 
     /** Records that a practice has voted; false if it already has (a retried write). */
     async insertTurnout(db: Executor, t: { electionId: string; voterId: string }): Promise<boolean> {
-      if (await db('election_turnout').where({ election_id: t.electionId, voter_id: t.voterId }).first()) return false;
-      await db('election_turnout').insert({ election_id: t.electionId, voter_id: t.voterId });
-      return true;
+      return insertOnce(db, 'election_turnout', { election_id: t.electionId, voter_id: t.voterId });
     },
     /** Stores a ballot paper under its receipt hash; false if that receipt is already stored (a retried write). */
     async insertBallot(db: Executor, b: { electionId: string; constituency: string; preferences: string[]; receiptHash: string }): Promise<boolean> {

@@ -7,6 +7,16 @@ export function nowIso(): string {
   return new Date().toISOString();
 }
 
+/**
+ * Inserts a row unless one with the same key is there already; true when this call inserted it.
+ * Writes that an activity may retry use it, so a second attempt finds the first one's row.
+ */
+export async function insertOnce(db: Executor, table: string, key: Record<string, unknown>, rest: Record<string, unknown> = {}): Promise<boolean> {
+  if (await db(table).where(key).first()) return false;
+  await db(table).insert({ ...key, ...rest });
+  return true;
+}
+
 /** Postgres returns Buffers for bytea and SQLite for blobs; normalise either to a Buffer. */
 export function toBuffer(value: unknown): Buffer {
   if (Buffer.isBuffer(value)) return value;

@@ -5,7 +5,7 @@ import { type BallotRow, type MotionVoter, motionVoterSchema, type TurnoutRow } 
 import { type DecisionType, type VotingRule, votingRuleSchema } from '../../domain/voting/rule';
 import type { Knex } from 'knex';
 import { rewriteInIdOrder, vacuumTable } from './ballot-storage';
-import { type Executor, nowIso } from './executor';
+import { type Executor, insertOnce, nowIso } from './executor';
 
 /**
  * Motions, their proxies, turnout and ballots.
@@ -126,16 +126,12 @@ export function createMotionsRepo() {
     },
 
     async insertProxy(db: Executor, p: { motionId: string; principalId: string; proxyId: string; appointedBy: string }): Promise<boolean> {
-      const existing = await db('motion_proxies').where({ motion_id: p.motionId, principal_id: p.principalId }).first();
-      if (existing) return false;
-      await db('motion_proxies').insert({
-        motion_id: p.motionId,
-        principal_id: p.principalId,
-        proxy_id: p.proxyId,
-        appointed_by: p.appointedBy,
-        appointed_at: nowIso(),
-      });
-      return true;
+      return insertOnce(
+        db,
+        'motion_proxies',
+        { motion_id: p.motionId, principal_id: p.principalId },
+        { proxy_id: p.proxyId, appointed_by: p.appointedBy, appointed_at: nowIso() },
+      );
     },
     async proxies(db: Executor, motionId: string): Promise<Proxy[]> {
       const rows = await db('motion_proxies').where({ motion_id: motionId }).orderBy('principal_id');
@@ -144,9 +140,7 @@ export function createMotionsRepo() {
 
     /** Records that a principal has voted (who, never what); false if it already has (a retried write). */
     async insertTurnout(db: Executor, t: { motionId: string } & TurnoutRow): Promise<boolean> {
-      if (await db('motion_turnout').where({ motion_id: t.motionId, voter_id: t.voterId }).first()) return false;
-      await db('motion_turnout').insert({ motion_id: t.motionId, voter_id: t.voterId, cast_by: t.castBy, by_proxy: t.byProxy });
-      return true;
+      return insertOnce(db, 'motion_turnout', { motion_id: t.motionId, voter_id: t.voterId }, { cast_by: t.castBy, by_proxy: t.byProxy });
     },
     /**
      * Stores a ballot under its receipt hash; false if that receipt is already stored (a retried

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rowOf } from './columns';
 import { type Executor, nowIso } from './executor';
 
 export interface OutboxMessage {
@@ -22,15 +23,10 @@ export function createOutboxRepo() {
   return {
     async insert(db: Executor, m: Omit<OutboxMessage, 'createdAt' | 'deliveredAt'>): Promise<void> {
       await db('outbox').insert({
-        id: m.id,
-        dedupe_key: m.dedupeKey,
+        ...rowOf(m, ['id', 'dedupeKey', 'subject', 'text', 'networkId', 'delivery']),
         to_email: m.to,
-        subject: m.subject,
-        text: m.text,
         links: JSON.stringify(m.links),
-        network_id: m.networkId,
         created_at: nowIso(),
-        delivery: m.delivery,
       });
     },
     async byDedupeKey(db: Executor, key: string): Promise<OutboxMessage | null> {

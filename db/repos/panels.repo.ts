@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { criteriaSchema, criterionSchema, type PanelCriterion, type PanelOutcome } from '../../domain/panel';
-import { type Executor, nowIso } from './executor';
+import { textOf } from './columns';
+import { type Executor, insertOnce, nowIso } from './executor';
 
 export interface PanelMember {
   id: string;
@@ -105,14 +106,10 @@ function presentationFromRow(r: Record<string, unknown>): Presentation {
 
 function scoreFromRow(r: Record<string, unknown>): PanelScore {
   return {
-    id: String(r.id),
-    presentationId: String(r.presentation_id),
-    memberId: String(r.member_id),
-    networkId: String(r.network_id),
+    ...textOf(r, ['id', 'presentationId', 'memberId', 'networkId', 'scoredAt']),
     scores: scoresSchema.parse(JSON.parse(String(r.scores))),
     recommendation: String(r.recommendation) as PanelOutcome,
     conditions: z.array(z.string()).parse(JSON.parse(String(r.conditions))),
-    scoredAt: String(r.scored_at),
   };
 }
 
@@ -289,16 +286,12 @@ export function createPanelsRepo() {
 
     /** Records that a member was asked to score, or excluded; true when this call recorded it. */
     async insertInvitation(db: Executor, i: Invitation): Promise<boolean> {
-      const existing = await db('panel_invitations').where({ presentation_id: i.presentationId, member_id: i.memberId }).first();
-      if (existing) return false;
-      await db('panel_invitations').insert({
-        presentation_id: i.presentationId,
-        member_id: i.memberId,
-        excluded: i.excluded,
-        reason: i.reason,
-        created_at: nowIso(),
-      });
-      return true;
+      return insertOnce(
+        db,
+        'panel_invitations',
+        { presentation_id: i.presentationId, member_id: i.memberId },
+        { excluded: i.excluded, reason: i.reason, created_at: nowIso() },
+      );
     },
 
     async insertScore(db: Executor, s: PanelScore): Promise<void> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { textOf } from './columns';
 import { type Executor, nowIso } from './executor';
 import { createPersonsRepo } from './persons.repo';
 
@@ -348,10 +349,7 @@ export function createRecordsRepo() {
 
 function personFromRow(r: Record<string, unknown>): Person {
   return {
-    id: String(r.id),
-    practiceId: String(r.practice_id),
-    name: String(r.name),
-    email: String(r.email),
+    ...textOf(r, ['id', 'practiceId', 'name', 'email']),
     roles: rolesSchema.parse(JSON.parse(String(r.roles))),
   };
 }

@@ -1,4 +1,5 @@
 import type { IssueStatus, RiskStatus } from '../../domain/disputes/risk';
+import { rowOf } from './columns';
 import { type Executor, nowIso } from './executor';
 
 export interface Risk {
@@ -86,50 +87,16 @@ function issueFromRow(r: Record<string, unknown>): Issue {
   };
 }
 
-const RISK_COLUMNS: Record<string, string> = {
-  title: 'title',
-  cause: 'cause',
-  impact: 'impact',
-  likelihood: 'likelihood',
-  impactScore: 'impact_score',
-  score: 'score',
-  ownerPersonId: 'owner_person_id',
-  mitigation: 'mitigation',
-  status: 'status',
-  reviewOn: 'review_on',
-};
-const ISSUE_COLUMNS: Record<string, string> = {
-  title: 'title',
-  description: 'description',
-  ownerPersonId: 'owner_person_id',
-  action: 'action',
-  dueOn: 'due_on',
-  riskId: 'risk_id',
-  status: 'status',
-  disputeId: 'dispute_id',
-};
-
-function columns(patch: Record<string, unknown>, names: Record<string, string>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(patch)
-      .filter(([k, v]) => names[k] && v !== undefined)
-      .map(([k, v]) => [names[k], v]),
-  );
-}
+/** The fields of a risk and of an issue that a change may write (the rest are set once, at insert). */
+const RISK_FIELDS = ['title', 'cause', 'impact', 'likelihood', 'impactScore', 'score', 'ownerPersonId', 'mitigation', 'status', 'reviewOn'] as const;
+const ISSUE_FIELDS = ['title', 'description', 'ownerPersonId', 'action', 'dueOn', 'riskId', 'status', 'disputeId'] as const;
 
 /** A network's risk register and issue log, and what happened to each entry. */
 export function createRisksRepo() {
   return {
     async insertRisk(db: Executor, r: Omit<Risk, 'createdAt' | 'updatedAt'>): Promise<Risk> {
       const at = nowIso();
-      await db('risks').insert({
-        id: r.id,
-        network_id: r.networkId,
-        created_by: r.createdBy,
-        created_at: at,
-        updated_at: at,
-        ...columns(r as unknown as Record<string, unknown>, RISK_COLUMNS),
-      });
+      await db('risks').insert({ ...rowOf(r, ['id', 'networkId', 'createdBy', ...RISK_FIELDS]), created_at: at, updated_at: at });
       return { ...r, createdAt: at, updatedAt: at };
     },
     async updateRisk(
@@ -141,7 +108,7 @@ export function createRisksRepo() {
     ): Promise<void> {
       await db('risks')
         .where({ id })
-        .update({ ...columns(patch, RISK_COLUMNS), updated_at: nowIso() });
+        .update({ ...rowOf(patch, RISK_FIELDS), updated_at: nowIso() });
     },
     async getRisk(db: Executor, id: string): Promise<Risk | null> {
       const r = await db('risks').where({ id }).first();
@@ -157,15 +124,7 @@ export function createRisksRepo() {
 
     async insertIssue(db: Executor, i: Omit<Issue, 'createdAt' | 'updatedAt'>): Promise<Issue> {
       const at = nowIso();
-      await db('issues').insert({
-        id: i.id,
-        network_id: i.networkId,
-        raised_on: i.raisedOn,
-        created_by: i.createdBy,
-        created_at: at,
-        updated_at: at,
-        ...columns(i as unknown as Record<string, unknown>, ISSUE_COLUMNS),
-      });
+      await db('issues').insert({ ...rowOf(i, ['id', 'networkId', 'raisedOn', 'createdBy', ...ISSUE_FIELDS]), created_at: at, updated_at: at });
       return { ...i, createdAt: at, updatedAt: at };
     },
     async updateIssue(
@@ -175,7 +134,7 @@ export function createRisksRepo() {
     ): Promise<void> {
       await db('issues')
         .where({ id })
-        .update({ ...columns(patch, ISSUE_COLUMNS), updated_at: nowIso() });
+        .update({ ...rowOf(patch, ISSUE_FIELDS), updated_at: nowIso() });
     },
     async getIssue(db: Executor, id: string): Promise<Issue | null> {
       const r = await db('issues').where({ id }).first();

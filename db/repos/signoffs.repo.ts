@@ -1,3 +1,4 @@
+import { rowOf, textOf } from './columns';
 import { type Executor, nowIso } from './executor';
 
 import type { Slot } from '../../domain/signing';
@@ -41,16 +42,9 @@ export function createSignoffsRepo() {
     async insert(db: Executor, s: Omit<Signoff, 'createdAt' | 'completedAt'>): Promise<Signoff> {
       const createdAt = nowIso();
       await db('signoffs').insert({
-        id: s.id,
-        workflow_id: s.workflowId,
-        network_id: s.networkId,
-        stage_key: s.stageKey,
-        document_id: s.documentId,
-        document_version: s.documentVersion,
-        status: s.status,
+        ...rowOf(s, ['id', 'workflowId', 'networkId', 'stageKey', 'documentId', 'documentVersion', 'status', 'expiresAt']),
         rule: JSON.stringify(s.rule),
         slots: JSON.stringify(s.slots),
-        expires_at: s.expiresAt,
         created_at: createdAt,
       });
       return { ...s, createdAt, completedAt: null };
@@ -230,43 +224,35 @@ function signoffFromRow(r: Record<string, unknown>): Signoff {
   };
 }
 
+/** A signature's text columns, kept and read as they are. */
+const SIGNATURE_TEXT = [
+  'id',
+  'signoffId',
+  'documentId',
+  'documentSha256',
+  'personId',
+  'practiceId',
+  'typedName',
+  'capacity',
+  'consentVersion',
+  'method',
+  'signedAt',
+] as const;
+
 function signatureRow(s: Signature): Record<string, unknown> {
   return {
-    id: s.id,
-    signoff_id: s.signoffId,
-    document_id: s.documentId,
-    document_version: s.documentVersion,
-    document_sha256: s.documentSha256,
-    person_id: s.personId,
-    practice_id: s.practiceId,
-    typed_name: s.typedName,
-    capacity: s.capacity,
+    ...rowOf(s, [...SIGNATURE_TEXT, 'documentVersion', 'ip', 'userAgent']),
     slot_ids: JSON.stringify(s.slotIds),
-    consent_version: s.consentVersion,
-    method: s.method,
-    ip: s.ip,
-    user_agent: s.userAgent,
-    signed_at: s.signedAt,
   };
 }
 
 function signatureFromRow(r: Record<string, unknown>): Signature {
   return {
-    id: String(r.id),
-    signoffId: String(r.signoff_id),
-    documentId: String(r.document_id),
+    ...textOf(r, SIGNATURE_TEXT),
     documentVersion: Number(r.document_version),
-    documentSha256: String(r.document_sha256),
-    personId: String(r.person_id),
-    practiceId: String(r.practice_id),
-    typedName: String(r.typed_name),
-    capacity: String(r.capacity),
     slotIds: JSON.parse(String(r.slot_ids)) as string[],
-    consentVersion: String(r.consent_version),
-    method: String(r.method),
     ip: (r.ip as string | null) ?? null,
     userAgent: (r.user_agent as string | null) ?? null,
-    signedAt: String(r.signed_at),
   };
 }
 

@@ -5,7 +5,7 @@ import { AppError } from '../errors';
 import { createNetworkBody, ROLES } from '../schemas';
 import type { Services } from '../services';
 import { CSV_COLUMNS, EXAMPLE_CSV, MAX_ROWS } from '../services/network-csv';
-import { byField, fileForm, type FieldError, text, uploadedFile, uploadTooLarge, values, wholeNumber } from './forms';
+import { byField, type FieldError, text, uploadedFile, uploadTooLarge, values, wholeNumber } from './forms';
 import { createPageKit } from './page-kit';
 import { HOME, programmeCrumb } from './programmes.pages';
 
@@ -49,7 +49,7 @@ const blankPractice = (p: PracticeRow) => !p.name && !p.ods && !p.list && p.peop
  */
 export function networkSetupPagesRouter(s: Services, access: AccessLayer): Router {
   const router = Router();
-  const { guard, page, personOf, doubleCsrfProtection } = createPageKit(s, access);
+  const { guard, page, personOf, doubleCsrfProtection, upload } = createPageKit(s, access);
   // a network of many practices is a long form
   const longForm = express.urlencoded({ extended: false, limit: '400kb', parameterLimit: 20_000 });
 
@@ -196,52 +196,46 @@ export function networkSetupPagesRouter(s: Services, access: AccessLayer): Route
     await importPage(req, res);
   });
 
-  router.post(
-    '/programmes/:id/networks/import',
-    guard('network.create', { programme: 'id' }),
-    fileForm('file', MAX_CSV_BYTES),
-    doubleCsrfProtection,
-    async (req, res) => {
-      const waveId = text(req.body, 'waveId');
-      const file = uploadedFile(req);
-      const errors: FieldError[] = [];
-      if (!waveId) errors.push({ field: 'waveId', message: 'Choose the wave the networks are in' });
-      if (uploadTooLarge(res)) errors.push({ field: 'file', message: 'The file must be smaller than 1 MB' });
-      else if (!file) errors.push({ field: 'file', message: 'Choose a CSV file' });
-      if (errors.length || !file) return importPage(req, res, { waveId, errors });
-      const staged = await s.networkImport.stage(personOf(res), String(req.params.id), waveId, file.toString('utf8'));
-      if (!staged.upload) {
-        const summary: FieldError[] = staged.problems.map((p) => ({
-          field: 'file',
-          message: `${p.row ? `Row ${p.row}` : 'The file'}${p.column ? `, ${p.column}` : ''}: ${p.message}`,
-        }));
-        return importPage(req, res, {
-          waveId,
-          errors:
-            summary.length > 10
-              ? [...summary.slice(0, 10), { field: 'problems', message: `and ${summary.length - 10} more problems: see the list below the form` }]
-              : summary,
-          problems: staged.problems,
-        });
-      }
-      const programme = await s.networks.getProgramme(String(req.params.id));
-      const networks = staged.upload.networks.map((n) => ({
-        ...n,
-        listSize: n.practices.reduce((t, p) => t + p.listSize, 0),
-        people: n.practices.reduce((t, p) => t + p.people.length, 0),
+  router.post('/programmes/:id/networks/import', guard('network.create', { programme: 'id' }), upload('file', MAX_CSV_BYTES), async (req, res) => {
+    const waveId = text(req.body, 'waveId');
+    const file = uploadedFile(req);
+    const errors: FieldError[] = [];
+    if (!waveId) errors.push({ field: 'waveId', message: 'Choose the wave the networks are in' });
+    if (uploadTooLarge(res)) errors.push({ field: 'file', message: 'The file must be smaller than 1 MB' });
+    else if (!file) errors.push({ field: 'file', message: 'Choose a CSV file' });
+    if (errors.length || !file) return importPage(req, res, { waveId, errors });
+    const staged = await s.networkImport.stage(personOf(res), String(req.params.id), waveId, file.toString('utf8'));
+    if (!staged.upload) {
+      const summary: FieldError[] = staged.problems.map((p) => ({
+        field: 'file',
+        message: `${p.row ? `Row ${p.row}` : 'The file'}${p.column ? `, ${p.column}` : ''}: ${p.message}`,
       }));
-      await page(req, res, 'network-import-preview', 'Check the networks before they are created', {
-        programme,
-        uploadId: staged.upload.id,
-        wave: staged.upload.wave,
-        networks,
-        rows: staged.rows,
-        practiceCount: networks.reduce((t, n) => t + n.practices.length, 0),
-        minutes: s.networkImport.stagedMinutes,
-        breadcrumbs: [HOME, programmeCrumb(programme)],
+      return importPage(req, res, {
+        waveId,
+        errors:
+          summary.length > 10
+            ? [...summary.slice(0, 10), { field: 'problems', message: `and ${summary.length - 10} more problems: see the list below the form` }]
+            : summary,
+        problems: staged.problems,
       });
-    },
-  );
+    }
+    const programme = await s.networks.getProgramme(String(req.params.id));
+    const networks = staged.upload.networks.map((n) => ({
+      ...n,
+      listSize: n.practices.reduce((t, p) => t + p.listSize, 0),
+      people: n.practices.reduce((t, p) => t + p.people.length, 0),
+    }));
+    await page(req, res, 'network-import-preview', 'Check the networks before they are created', {
+      programme,
+      uploadId: staged.upload.id,
+      wave: staged.upload.wave,
+      networks,
+      rows: staged.rows,
+      practiceCount: networks.reduce((t, n) => t + n.practices.length, 0),
+      minutes: s.networkImport.stagedMinutes,
+      breadcrumbs: [HOME, programmeCrumb(programme)],
+    });
+  });
 
   router.post(
     '/programmes/:id/networks/import/confirm',

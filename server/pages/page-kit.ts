@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { doubleCsrf } from 'csrf-csrf';
 import rateLimit from 'express-rate-limit';
 import { ACTION_KINDS, type ActionKind } from '../../domain/action-kinds';
@@ -10,6 +10,7 @@ import { AppError } from '../errors';
 import type { ScopeSpec } from '../route';
 import { RATE_LIMIT_WINDOW } from '../route-edge';
 import type { Services } from '../services';
+import { fileForm } from './forms';
 import { type Account, renderPage } from './views';
 
 /** What a page says for errors whose API wording is about HTTP rather than about the form. */
@@ -152,6 +153,14 @@ export function createPageKit(s: Services, access: AccessLayer) {
     doubleCsrfProtection,
     generateCsrfToken,
     form: express.urlencoded({ extended: false, limit: '20kb' }),
+    /**
+     * An upload form: the multipart body read (a file over `maxBytes` is marked for the page to say
+     * so, see forms.ts), then its CSRF token checked, which travels in that body.
+     */
+    upload(field: string, maxBytes: number): RequestHandler {
+      const read = fileForm(field, maxBytes);
+      return (req, res, next) => read(req, res, (err?: unknown) => (err ? next(err) : doubleCsrfProtection(req, res, next)));
+    },
     /** for forms with a long text (a decline reason, a dispute note): room to say it is too long rather than refuse the form */
     longForm: express.urlencoded({ extended: false, limit: '200kb' }),
     perToken: rateLimit({

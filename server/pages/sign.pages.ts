@@ -8,6 +8,7 @@ import { requestMeta } from '../request-meta';
 import type { Services } from '../services';
 import { createPageKit } from './page-kit';
 import { renderPage } from './views';
+import { sendDocumentFile } from '../document-files';
 
 /** What a line of "my actions" says, by kind of action. */
 export function actionHeading(item: { kind: string; title: string; documentVersion: number | null }): string {
@@ -132,8 +133,7 @@ export function signPagesRouter(s: Services, access: AccessLayer): Router {
   for (const kind of ['pdf', 'docx'] as const) {
     router.get(`/a/:token/document.${kind}`, perToken, signLink, async (_req, res) => {
       const { bytes, document } = await s.actions.file(linkOf(res), kind);
-      res.setHeader('Content-Disposition', `inline; filename="${document.type}-v${document.version}.${kind}"`);
-      res.type(kind === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document').send(bytes);
+      sendDocumentFile(res, kind, bytes, `${document.type}-v${document.version}.${kind}`);
     });
   }
 

@@ -2,7 +2,7 @@ import express, { type Request, type Response, Router } from 'express';
 import type { AccessLayer } from '../access';
 import { AppError } from '../errors';
 import type { Services } from '../services';
-import { type FieldError, fileForm, text, uploadedFile, uploadTooLarge } from './forms';
+import { type FieldError, text, uploadedFile, uploadTooLarge } from './forms';
 import { createPageKit } from './page-kit';
 import { HOME, mayIn, programmeCrumb } from './programmes.pages';
 
@@ -30,7 +30,7 @@ function refusal(err: AppError): FieldError[] {
  */
 export function templatesPagesRouter(s: Services, access: AccessLayer): Router {
   const router = Router();
-  const { guard, page, personOf, doubleCsrfProtection } = createPageKit(s, access);
+  const { guard, page, personOf, doubleCsrfProtection, upload } = createPageKit(s, access);
   const smallForm = express.urlencoded({ extended: false, limit: '2kb' });
 
   router.get('/programmes/:id/templates', guard('programme.read', { programme: 'id' }), async (req, res) => {
@@ -86,8 +86,7 @@ export function templatesPagesRouter(s: Services, access: AccessLayer): Router {
   router.post(
     '/programmes/:id/templates/:type/preview',
     guard('programme.manage', { programme: 'id' }),
-    fileForm('file', MAX_TEMPLATE_BYTES),
-    doubleCsrfProtection,
+    upload('file', MAX_TEMPLATE_BYTES),
     async (req, res) => {
       const file = uploadedFile(req);
       if (uploadTooLarge(res)) return templatePage(req, res, [{ field: 'file', message: 'The template must be smaller than 500 KB' }]);

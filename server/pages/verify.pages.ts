@@ -5,7 +5,7 @@ import type { AccessLayer } from '../access';
 import { AppError } from '../errors';
 import { DEFAULT_RATE_LIMITS, RATE_LIMIT_WINDOW } from '../route-edge';
 import type { Services } from '../services';
-import { fileForm, uploadedFile, uploadTooLarge } from './forms';
+import { uploadedFile, uploadTooLarge } from './forms';
 import { createPageKit } from './page-kit';
 import { renderPage } from './views';
 
@@ -55,7 +55,7 @@ function capacityWords(capacity: string): string {
  */
 export function verifyPagesRouter(s: Services, access: AccessLayer): Router {
   const router = Router();
-  const { generateCsrfToken, doubleCsrfProtection, html } = createPageKit(s, access);
+  const { generateCsrfToken, upload, html } = createPageKit(s, access);
   // each check parses up to 25 MB; the same limit as the API's
   const perIp = rateLimit({ ...RATE_LIMIT_WINDOW, limit: DEFAULT_RATE_LIMITS.verifyPerMinutePerIp });
 
@@ -64,7 +64,7 @@ export function verifyPagesRouter(s: Services, access: AccessLayer): Router {
     res.type('html').send(renderPage('verify', 'Check a sealed PDF', { csrf: generateCsrfToken(req, res) }));
   });
 
-  router.post('/verify', perIp, fileForm('pdf', MAX_PDF_BYTES), doubleCsrfProtection, async (req, res) => {
+  router.post('/verify', perIp, upload('pdf', MAX_PDF_BYTES), async (req, res) => {
     html(res);
     const file = uploadedFile(req);
     const problem = uploadTooLarge(res) ? 'The file must be smaller than 25 MB' : !file ? 'Choose the PDF to check' : null;

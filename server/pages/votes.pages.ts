@@ -6,6 +6,7 @@ import { AppError, ERROR_STATUS } from '../errors';
 import type { Services } from '../services';
 import { createPageKit } from './page-kit';
 import { renderPage, ukTime } from './views';
+import { sendDocumentFile } from '../document-files';
 
 /** A receipt code as shown: four groups of four letters and digits. */
 const RECEIPT_CODE = /^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$/;
@@ -195,7 +196,7 @@ export function votesPagesRouter(s: Services, access: AccessLayer): Router {
   ] as const) {
     router.get(`/a/:token/${path}`, perToken, ballotLinksOnly, async (_req, res) => {
       const bytes = await s.votes.linkDocument(linkOf(res), path.startsWith('document') ? 'document' : 'certificate', kind);
-      res.type(kind === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document').send(bytes);
+      sendDocumentFile(res, kind, bytes);
     });
   }
 

@@ -6,6 +6,7 @@ import type { Services } from '../services';
 import { requestMeta } from '../request-meta';
 import { actionViewResponse } from './action-views';
 import { ballotBody, ballotReceiptResponse } from './votes.routes';
+import { DOCUMENT_MEDIA_TYPE, sendDocumentFile } from '../document-files';
 
 const SIGN = { kinds: ['sign'] } as const;
 
@@ -36,11 +37,10 @@ export function actionsRoutes(s: Services): RouteDef[] {
       link: SIGN,
       summary: `The document of this action as ${kind.toUpperCase()}`,
       params: tokenParam,
-      produces: kind === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      produces: DOCUMENT_MEDIA_TYPE[kind],
       handler: async ({ link, res }) => {
         const { bytes, document } = await s.actions.file(link!, kind);
-        res.setHeader('Content-Disposition', `inline; filename="${document.type}-v${document.version}.${kind}"`);
-        res.type(kind === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document').send(bytes);
+        sendDocumentFile(res, kind, bytes, `${document.type}-v${document.version}.${kind}`);
       },
     });
   return [

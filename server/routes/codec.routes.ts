@@ -9,7 +9,6 @@ import type { Services } from '../services';
  * from the configured UI origins only (CORS in app.ts).
  */
 export function codecRoutes(s: Services): RouteDef[] {
-  const codec = s.codec;
   return [
     defineRoute({
       method: 'post',
@@ -19,7 +18,7 @@ export function codecRoutes(s: Services): RouteDef[] {
       summary: "Temporal remote codec: decrypts payloads of Formwork's workflow histories for display",
       body: remotePayloadsSchema,
       response: remotePayloadsSchema,
-      handler: ({ body }) => codec.decode(body),
+      handler: ({ body }) => s.codec.decode(body),
     }),
     defineRoute({
       method: 'post',
@@ -29,7 +28,7 @@ export function codecRoutes(s: Services): RouteDef[] {
       summary: 'Temporal remote codec: encrypts payloads (for signals or updates sent from the Temporal UI or CLI)',
       body: remotePayloadsSchema,
       response: remotePayloadsSchema,
-      handler: ({ body }) => codec.encode(body),
+      handler: ({ body }) => s.codec.encode(body),
     }),
   ];
 }

@@ -1,6 +1,7 @@
 import { defineRoute, type RouteDef } from '../route';
 import { documentMetaResponse, idParam } from '../schemas';
 import type { Services } from '../services';
+import { DOCUMENT_MEDIA_TYPE, sendDocumentFile } from '../document-files';
 
 /** A document is read by staff, or with the link it was sent with (`?token=`): a signer, a voter, a panel member, a practice sent its outcome letter. */
 const DOCUMENT_LINK = { kinds: ['sign', 'vote', 'score', 'panel-letter'], in: 'query', optional: true } as const;
@@ -16,12 +17,11 @@ export function documentsRoutes(s: Services): RouteDef[] {
       link: DOCUMENT_LINK,
       summary: `The document as ${kind.toUpperCase()}`,
       params: idParam,
-      produces: kind === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      produces: DOCUMENT_MEDIA_TYPE[kind],
       handler: async ({ params, link, res }) => {
         const { bytes, fileName, sha256 } = await s.documents.file(params.id, kind, link);
-        res.setHeader('Content-Disposition', `inline; filename="${fileName}"`);
         res.setHeader('X-Content-SHA256', sha256);
-        res.type(kind === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document').send(bytes);
+        sendDocumentFile(res, kind, bytes, fileName);
       },
     });
 

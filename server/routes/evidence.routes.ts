@@ -43,7 +43,6 @@ const verifyResponse = z.union([
 
 /** Evidence: verifying a PDF, sealed copies, and a stage's evidence pack for commissioners. */
 export function evidenceRoutes(s: Services): RouteDef[] {
-  const evidence = s.evidence;
   return [
     defineRoute({
       method: 'post',
@@ -62,7 +61,7 @@ export function evidenceRoutes(s: Services): RouteDef[] {
             'Send the PDF itself as the request body with Content-Type: application/pdf (e.g. curl --data-binary @sealed.pdf); form uploads are not accepted.',
           );
         }
-        return evidence.verify(body);
+        return s.evidence.verify(body);
       },
     }),
     defineRoute({
@@ -76,7 +75,7 @@ export function evidenceRoutes(s: Services): RouteDef[] {
       query: sealedQuery,
       produces: 'application/pdf',
       handler: async ({ params, query, staff, res }) => {
-        const { sealed, pdf, fileName } = await evidence.sealedPdf(params.id, { staff: staff !== null, token: query.token });
+        const { sealed, pdf, fileName } = await s.evidence.sealedPdf(params.id, { staff: staff !== null, token: query.token });
         res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
         res.setHeader('X-Content-SHA256', sealed.sealedSha256);
         res.type('application/pdf').send(pdf);
@@ -91,7 +90,7 @@ export function evidenceRoutes(s: Services): RouteDef[] {
       params: stageParams,
       produces: 'application/zip',
       handler: async ({ params, staff, res }) => {
-        const pack = await evidence.evidencePack(params.id, params.stage, staff!.name);
+        const pack = await s.evidence.evidencePack(params.id, params.stage, staff!.name);
         res.setHeader('Content-Disposition', `attachment; filename="${pack.fileName}"`);
         res.setHeader('X-Content-SHA256', pack.sha256);
         res.type('application/zip').send(pack.zip);

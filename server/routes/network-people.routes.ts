@@ -16,14 +16,16 @@ export const personChangeBody = z
   .object({ name: textField(300).optional(), roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length).optional() })
   .refine((b) => b.name !== undefined || b.roles !== undefined, { message: 'give a name or roles', path: ['roles'] });
 
+/** Every route here is a change a network's manager makes to it. */
+const MANAGE = { tag: 'networks', policy: { action: 'network.manage', scope: { network: 'id' } } } as const;
+
 /** A network's practices and people after it was created. */
 export function networkPeopleRoutes(s: Services): RouteDef[] {
   return [
     defineRoute({
       method: 'put',
       path: '/networks/:id/practices/:practiceId',
-      tag: 'networks',
-      policy: { action: 'network.manage', scope: { network: 'id' } },
+      ...MANAGE,
       summary: `Change a practice's name or registered list size. ${OPEN_ROUNDS_NOTE}`,
       params: practiceParams,
       body: practiceChangeBody,
@@ -33,8 +35,7 @@ export function networkPeopleRoutes(s: Services): RouteDef[] {
     defineRoute({
       method: 'post',
       path: '/networks/:id/practices/:practiceId/people',
-      tag: 'networks',
-      policy: { action: 'network.manage', scope: { network: 'id' } },
+      ...MANAGE,
       status: 201,
       summary: `Add a person to a practice, with their roles. ${OPEN_ROUNDS_NOTE}`,
       params: practiceParams,
@@ -45,8 +46,7 @@ export function networkPeopleRoutes(s: Services): RouteDef[] {
     defineRoute({
       method: 'put',
       path: '/networks/:id/people/:personId',
-      tag: 'networks',
-      policy: { action: 'network.manage', scope: { network: 'id' } },
+      ...MANAGE,
       summary: `Change a person's name or roles (a practice keeps at least one partner: 422 LAST_PARTNER). ${OPEN_ROUNDS_NOTE}`,
       params: personParams,
       body: personChangeBody,
@@ -56,8 +56,7 @@ export function networkPeopleRoutes(s: Services): RouteDef[] {
     defineRoute({
       method: 'delete',
       path: '/networks/:id/people/:personId',
-      tag: 'networks',
-      policy: { action: 'network.manage', scope: { network: 'id' } },
+      ...MANAGE,
       status: 204,
       summary: `Take a person off their practice (a practice keeps at least one partner: 422 LAST_PARTNER). ${OPEN_ROUNDS_NOTE}`,
       params: personParams,

@@ -4,6 +4,9 @@ import { defineRoute, type RouteDef } from '../route';
 import { idParam } from '../schemas';
 import type { Services } from '../services';
 
+/** A facilitator manages a round of the network in their scope. */
+const MANAGE_ROUND = { tag: 'signing', policy: { action: 'formation.manage', scope: { signoff: 'id' } } } as const;
+
 /** Signing rounds as a facilitator steers them. */
 export function signoffsRoutes(s: Services): RouteDef[] {
   return [
@@ -41,8 +44,7 @@ export function signoffsRoutes(s: Services): RouteDef[] {
     defineRoute({
       method: 'post',
       path: '/signoffs/:id/extend',
-      tag: 'signing',
-      policy: { action: 'formation.manage', scope: { signoff: 'id' } },
+      ...MANAGE_ROUND,
       summary: 'Extend the expiry of a round (re-opens an expired round)',
       params: idParam,
       body: z.object({ days: z.number().int().min(1).max(90) }),
@@ -52,8 +54,7 @@ export function signoffsRoutes(s: Services): RouteDef[] {
     defineRoute({
       method: 'post',
       path: '/signoffs/:id/resend',
-      tag: 'signing',
-      policy: { action: 'formation.manage', scope: { signoff: 'id' } },
+      ...MANAGE_ROUND,
       summary: 'Send fresh links to everyone still owed a signature',
       params: idParam,
       response: z.object({ sentTo: z.number() }),
@@ -62,8 +63,7 @@ export function signoffsRoutes(s: Services): RouteDef[] {
     defineRoute({
       method: 'post',
       path: '/signoffs/:id/chase',
-      tag: 'signing',
-      policy: { action: 'formation.manage', scope: { signoff: 'id' } },
+      ...MANAGE_ROUND,
       summary: 'Send a fresh link to one person still owed a signature ({ personId }), or to everyone owed; 409 NOT_OWED when nothing waits for that person',
       params: idParam,
       optionalBody: z.object({ personId: z.string().min(1).max(64).optional() }).strict(),
