@@ -9,7 +9,7 @@ import type { ElectionInput, NominateInput } from '../workflows/vote-messages';
 import { linkExpiry, writeBallotLink } from './ballot-links';
 import { electionCertificateContext } from './election-certificate';
 import type { ActivityDeps } from './formation.activities';
-import { renderForActivity, storeRendered } from './stored-documents';
+import { renderForActivity, storeOnce, storeRendered } from './stored-documents';
 
 const SYSTEM = 'system';
 
@@ -264,22 +264,20 @@ export function createElectionsActivities(deps: ActivityDeps) {
       const election = await requireElection(input.electionId);
       if (election.phase !== 'counted' || !election.result) throw fail('NOT_FOUND', `counted election ${input.electionId} not found`);
       const idempotencyKey = `election:${election.id}:certificate`;
-      const existing = await repos.documents.byIdempotencyKey(db, idempotencyKey);
-      if (existing) return existing.id;
-      const network = await repos.records.getNetwork(db, election.networkId);
-      if (!network) throw fail('NOT_FOUND', `network ${election.networkId} not found`);
-      const [candidates, turnout] = await Promise.all([repos.elections.candidates(db, election.id), repos.elections.turnout(db, election.id)]);
-      const id = crypto.randomUUID();
-      const version = (await repos.documents.latestVersion(db, network.id, 'election-result')) + 1;
-      const countedOn = (election.countedAt ?? new Date().toISOString()).slice(0, 10);
-      const rendered = await renderForActivity('election-result', electionCertificateContext(election, network.name, candidates, turnout.length), {
-        documentId: id,
-        version,
-        networkName: network.name,
-        issuedOn: countedOn,
-      });
-      try {
-        await db.transaction((trx) =>
+      const doc = await storeOnce(db, repos, idempotencyKey, async () => {
+        const network = await repos.records.getNetwork(db, election.networkId);
+        if (!network) throw fail('NOT_FOUND', `network ${election.networkId} not found`);
+        const [candidates, turnout] = await Promise.all([repos.elections.candidates(db, election.id), repos.elections.turnout(db, election.id)]);
+        const id = crypto.randomUUID();
+        const version = (await repos.documents.latestVersion(db, network.id, 'election-result')) + 1;
+        const countedOn = (election.countedAt ?? new Date().toISOString()).slice(0, 10);
+        const rendered = await renderForActivity('election-result', electionCertificateContext(election, network.name, candidates, turnout.length), {
+          documentId: id,
+          version,
+          networkName: network.name,
+          issuedOn: countedOn,
+        });
+        return db.transaction((trx) =>
           storeRendered(trx, repos, SYSTEM, {
             id,
             networkId: network.id,
@@ -291,12 +289,8 @@ export function createElectionsActivities(deps: ActivityDeps) {
             rendered,
           }),
         );
-      } catch (err) {
-        const again = isUniqueViolation(err) ? await repos.documents.byIdempotencyKey(db, idempotencyKey) : null;
-        if (!again) throw err;
-        return again.id;
-      }
-      return id;
+      });
+      return doc.id;
     },
   };
 }

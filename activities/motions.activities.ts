@@ -12,7 +12,7 @@ import { type TallyResult, tallyVotes } from '../domain/voting/tally';
 import type { CastVoteInput, VoteInput, VoteOutcome } from '../workflows/vote-messages';
 import { linkExpiry, writeBallotLink } from './ballot-links';
 import type { ActivityDeps } from './formation.activities';
-import { renderForActivity, storeRendered } from './stored-documents';
+import { renderForActivity, storeOnce, storeRendered } from './stored-documents';
 import { voteCertificateContext } from './vote-certificate';
 
 const SYSTEM = 'system';
@@ -344,24 +344,22 @@ export function createMotionsActivities(deps: ActivityDeps) {
       if (!motion || motion.status !== 'closed') throw fail('NOT_FOUND', `closed motion ${input.motionId} not found`);
       if (motion.resultDocumentId) return motion.resultDocumentId;
       const idempotencyKey = `motion:${motion.id}:certificate`;
-      const existing = await repos.documents.byIdempotencyKey(db, idempotencyKey);
-      if (existing) {
-        await repos.motions.setResultDocument(db, motion.id, existing.id);
-        return existing.id;
-      }
-      const network = await requireNetwork(db, motion.networkId);
-      const tally = motion.result as TallyResult & { closedAt: string };
-      const id = crypto.randomUUID();
-      const version = (await repos.documents.latestVersion(db, network.id, 'vote-result')) + 1;
-      const rendered = await renderForActivity('vote-result', voteCertificateContext(motion, network.name, tally), {
-        documentId: id,
-        version,
-        networkName: network.name,
-        issuedOn: tally.closedAt.slice(0, 10),
-      });
-      try {
-        await db.transaction(async (trx) => {
-          await storeRendered(trx, repos, SYSTEM, {
+      // the motion points at its certificate in the transaction that stores it; a version an earlier
+      // attempt stored (or a racing attempt committed) is pointed at here instead
+      let storedHere = false;
+      const doc = await storeOnce(db, repos, idempotencyKey, async () => {
+        const network = await requireNetwork(db, motion.networkId);
+        const tally = motion.result as TallyResult & { closedAt: string };
+        const id = crypto.randomUUID();
+        const version = (await repos.documents.latestVersion(db, network.id, 'vote-result')) + 1;
+        const rendered = await renderForActivity('vote-result', voteCertificateContext(motion, network.name, tally), {
+          documentId: id,
+          version,
+          networkName: network.name,
+          issuedOn: tally.closedAt.slice(0, 10),
+        });
+        const stored = await db.transaction(async (trx) => {
+          const row = await storeRendered(trx, repos, SYSTEM, {
             id,
             networkId: network.id,
             stageKey: null,
@@ -372,14 +370,13 @@ export function createMotionsActivities(deps: ActivityDeps) {
             rendered,
           });
           await repos.motions.setResultDocument(trx, motion.id, id);
+          return row;
         });
-      } catch (err) {
-        const again = isUniqueViolation(err) ? await repos.documents.byIdempotencyKey(db, idempotencyKey) : null;
-        if (!again) throw err;
-        await repos.motions.setResultDocument(db, motion.id, again.id);
-        return again.id;
-      }
-      return id;
+        storedHere = true;
+        return stored;
+      });
+      if (!storedHere) await repos.motions.setResultDocument(db, motion.id, doc.id);
+      return doc.id;
     },
   };
 }
