@@ -8,6 +8,7 @@ import { representatives } from '../domain/voting/electorate';
 import type { ElectionInput, NominateInput } from '../workflows/vote-messages';
 import { linkExpiry, writeBallotLink } from './ballot-links';
 import { electionCertificateContext } from './election-certificate';
+import { writeBallotApart } from './ballot-writes';
 import type { ActivityDeps } from './formation.activities';
 import { renderForActivity, storeOnce, storeRendered } from './stored-documents';
 
@@ -179,31 +180,23 @@ export function createElectionsActivities(deps: ActivityDeps) {
       const standing = new Set((await repos.elections.candidates(db, election.id)).filter((c) => c.constituency === constituency.name).map((c) => c.id));
       const spoilt = ballotPaperRefusal(election.method, constituency.seats, standing, opened.preferences);
       if (spoilt) throw fail(spoilt.reason, spoilt.message);
-      const ignoreRepeat = (err: unknown) => {
-        if (!isUniqueViolation(err)) throw err;
-      };
-      await db
-        .transaction(async (trx) => {
-          if (!(await repos.elections.insertTurnout(trx, { electionId: election.id, voterId: input.voterId }))) return;
-          await repos.tokens.markActionTokenUsed(trx, election.id, input.castBy);
-          await repos.audit.append(
-            trx,
-            `person:${input.castBy}`,
-            { type: 'election.ballot-cast', electionId: election.id, voterId: input.voterId },
-            election.networkId,
-          );
-        })
-        .catch(ignoreRepeat);
-      await db
-        .transaction((trx) =>
+      await writeBallotApart(
+        deps,
+        {
+          insertTurnout: (trx) => repos.elections.insertTurnout(trx, { electionId: election.id, voterId: input.voterId }),
+          subjectId: election.id,
+          castBy: input.castBy,
+          event: { type: 'election.ballot-cast', electionId: election.id, voterId: input.voterId },
+          networkId: election.networkId,
+        },
+        (trx) =>
           repos.elections.insertBallot(trx, {
             electionId: election.id,
             constituency: constituency.name,
             preferences: opened.preferences,
             receiptHash: opened.receiptHash,
           }),
-        )
-        .catch(ignoreRepeat);
+      );
       return { accepted: true };
     },
 

@@ -11,6 +11,7 @@ import { describeRule, type DecisionType, type VotingRule } from '../domain/voti
 import { type TallyResult, tallyVotes } from '../domain/voting/tally';
 import type { CastVoteInput, VoteInput, VoteOutcome } from '../workflows/vote-messages';
 import { linkExpiry, writeBallotLink } from './ballot-links';
+import { writeBallotApart } from './ballot-writes';
 import type { ActivityDeps } from './formation.activities';
 import { renderForActivity, storeOnce, storeRendered } from './stored-documents';
 import { voteCertificateContext } from './vote-certificate';
@@ -182,23 +183,16 @@ export function createMotionsActivities(deps: ActivityDeps) {
       if (!principal) throw fail('NOT_IN_ELECTORATE', `${principalId} is not in the electorate.`);
       const secret = motion.rule.ballot === 'secret';
       const byProxy = input.proxyFor !== undefined;
-      const ignoreRepeat = (err: unknown) => {
-        if (!isUniqueViolation(err)) throw err;
-      };
-      await db
-        .transaction(async (trx) => {
-          if (!(await repos.motions.insertTurnout(trx, { motionId: motion.id, voterId: principalId, castBy: input.voterId, byProxy }))) return;
-          await repos.tokens.markActionTokenUsed(trx, motion.id, input.castBy);
-          await repos.audit.append(
-            trx,
-            `person:${input.castBy}`,
-            { type: 'motion.ballot-cast', motionId: motion.id, voterId: principalId, castBy: input.voterId, byProxy, ...(secret ? {} : { choice }) },
-            motion.networkId,
-          );
-        })
-        .catch(ignoreRepeat);
-      await db
-        .transaction((trx) =>
+      await writeBallotApart(
+        deps,
+        {
+          insertTurnout: (trx) => repos.motions.insertTurnout(trx, { motionId: motion.id, voterId: principalId, castBy: input.voterId, byProxy }),
+          subjectId: motion.id,
+          castBy: input.castBy,
+          event: { type: 'motion.ballot-cast', motionId: motion.id, voterId: principalId, castBy: input.voterId, byProxy, ...(secret ? {} : { choice }) },
+          networkId: motion.networkId,
+        },
+        (trx) =>
           repos.motions.insertBallot(trx, {
             motionId: motion.id,
             receiptHash: receiptHash!,
@@ -206,8 +200,7 @@ export function createMotionsActivities(deps: ActivityDeps) {
             ...ballotWeights(motion.rule, principal),
             voterId: secret ? null : principalId,
           }),
-        )
-        .catch(ignoreRepeat);
+      );
       return { accepted: true };
     },
 
