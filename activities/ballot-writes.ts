@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { isUniqueViolation } from '../db/repos/executor';
 import type { AuditEvent } from '../domain/audit-events';
+import { writeAudited } from './audited-write';
 import type { ActivityDeps } from './formation.activities';
 
 /** Who voted: the turnout row (false when an earlier attempt wrote it), the link used and the audit event. */
@@ -30,12 +31,14 @@ export async function writeBallotApart(
   who: WhoVoted,
   writeBallot: (trx: Knex.Transaction) => Promise<unknown>,
 ): Promise<void> {
-  await db
-    .transaction(async (trx) => {
-      if (!(await who.insertTurnout(trx))) return;
+  await writeAudited(
+    { db, repos },
+    async (trx) => {
+      if (!(await who.insertTurnout(trx))) return false;
       await repos.tokens.markActionTokenUsed(trx, who.subjectId, who.castBy);
-      await repos.audit.append(trx, `person:${who.castBy}`, who.event, who.networkId);
-    })
-    .catch(ignoreRepeat);
+      return true;
+    },
+    { actor: `person:${who.castBy}`, event: who.event, networkId: who.networkId },
+  ).catch(ignoreRepeat);
   await db.transaction(writeBallot).catch(ignoreRepeat);
 }

@@ -9,6 +9,7 @@ import type { ElectionInput, NominateInput } from '../workflows/vote-messages';
 import { linkExpiry, writeBallotLink } from './ballot-links';
 import { electionCertificateContext } from './election-certificate';
 import { writeBallotApart } from './ballot-writes';
+import { writeAudited } from './audited-write';
 import type { ActivityDeps } from './formation.activities';
 import { renderForActivity, storeOnce, storeRendered } from './stored-documents';
 
@@ -126,29 +127,29 @@ export function createElectionsActivities(deps: ActivityDeps) {
 
     async recordCandidate(input: NominateInput & { electionId: string }): Promise<void> {
       const election = await requireElection(input.electionId);
-      await db.transaction(async (trx) => {
-        const inserted = await repos.elections.insertCandidate(trx, {
-          id: input.candidateId,
-          electionId: input.electionId,
-          personId: input.personId,
-          constituency: input.constituency,
-          statement: input.statement,
-          conflictOfInterest: input.conflictOfInterest,
-        });
-        if (!inserted) return;
-        await repos.audit.append(
-          trx,
-          input.actor,
-          {
+      await writeAudited(
+        deps,
+        (trx) =>
+          repos.elections.insertCandidate(trx, {
+            id: input.candidateId,
+            electionId: input.electionId,
+            personId: input.personId,
+            constituency: input.constituency,
+            statement: input.statement,
+            conflictOfInterest: input.conflictOfInterest,
+          }),
+        {
+          actor: input.actor,
+          event: {
             type: 'election.candidate-nominated',
             electionId: input.electionId,
             candidateId: input.candidateId,
             personId: input.personId,
             constituency: input.constituency,
           },
-          election.networkId,
-        );
-      });
+          networkId: election.networkId,
+        },
+      );
     },
 
     recordElectionBallotOpen,

@@ -11,6 +11,7 @@ import * as torSchema from '../templates/terms-of-reference/schema';
 import type { DocumentRef } from '../workflows/messages';
 import type { Mailer } from '../mail/mailer';
 import type { Outbox } from '../mail/outbox';
+import { writeAudited } from './audited-write';
 import { documentRef, renderForActivity, storeOnce, storeRendered, withContextCheck } from './stored-documents';
 
 export interface ActivityDeps {
@@ -116,16 +117,10 @@ export function createFormationActivities(deps: ActivityDeps) {
     },
 
     async persistStageData(input: { networkId: string; stage: StageKey; data: unknown; revision: number; actor: string }): Promise<void> {
-      await db.transaction(async (trx) => {
-        const changed = await repos.stages.setData(trx, input.networkId, input.stage, input.data, input.revision);
-        if (changed) {
-          await repos.audit.append(
-            trx,
-            input.actor,
-            { type: 'stage.data-submitted', networkId: input.networkId, stage: input.stage, revision: input.revision },
-            input.networkId,
-          );
-        }
+      await writeAudited(deps, (trx) => repos.stages.setData(trx, input.networkId, input.stage, input.data, input.revision), {
+        actor: input.actor,
+        event: { type: 'stage.data-submitted', networkId: input.networkId, stage: input.stage, revision: input.revision },
+        networkId: input.networkId,
       });
     },
 

@@ -12,6 +12,7 @@ import { type TallyResult, tallyVotes } from '../domain/voting/tally';
 import type { CastVoteInput, VoteInput, VoteOutcome } from '../workflows/vote-messages';
 import { linkExpiry, writeBallotLink } from './ballot-links';
 import { writeBallotApart } from './ballot-writes';
+import { writeAudited } from './audited-write';
 import type { ActivityDeps } from './formation.activities';
 import { renderForActivity, storeOnce, storeRendered } from './stored-documents';
 import { voteCertificateContext } from './vote-certificate';
@@ -206,23 +207,15 @@ export function createMotionsActivities(deps: ActivityDeps) {
 
     async recordProxy(input: { motionId: string; principalId: string; proxyId: string; actor: string }): Promise<void> {
       const motion = await requireMotion(input.motionId);
-      await db.transaction(async (trx) => {
-        if (
-          !(await repos.motions.insertProxy(trx, {
-            motionId: input.motionId,
-            principalId: input.principalId,
-            proxyId: input.proxyId,
-            appointedBy: input.actor,
-          }))
-        )
-          return;
-        await repos.audit.append(
-          trx,
-          input.actor,
-          { type: 'motion.proxy-appointed', motionId: input.motionId, principalId: input.principalId, proxyId: input.proxyId },
-          motion.networkId,
-        );
-      });
+      await writeAudited(
+        deps,
+        (trx) => repos.motions.insertProxy(trx, { motionId: input.motionId, principalId: input.principalId, proxyId: input.proxyId, appointedBy: input.actor }),
+        {
+          actor: input.actor,
+          event: { type: 'motion.proxy-appointed', motionId: input.motionId, principalId: input.principalId, proxyId: input.proxyId },
+          networkId: motion.networkId,
+        },
+      );
     },
 
     async recordExtension(input: { motionId: string; closesAt: string; actor: string }): Promise<void> {

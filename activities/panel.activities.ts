@@ -5,6 +5,7 @@ import type { Presentation } from '../db/repos/panels.repo';
 import { panelConflicts, type PanelOutcome, type PanelState, type ScoreSheet } from '../domain/panel';
 import { formationWorkflowId } from '../workflows/messages';
 import type { OutcomeReceipt, ScoreReceipt } from '../workflows/panel-messages';
+import { writeAudited } from './audited-write';
 import type { ActivityDeps } from './formation.activities';
 import { createPanelLetterActivities } from './panel-letter';
 
@@ -303,28 +304,22 @@ export function createPanelActivities(deps: ActivityDeps) {
       evidenceDocumentId: string | null;
       actor: string;
     }): Promise<{ n: number; closedAt: string }> {
-      await db.transaction(async (trx) => {
-        if (
-          !(await repos.panels.closeCondition(trx, input.presentationId, input.n, {
-            note: input.note,
-            evidenceDocumentId: input.evidenceDocumentId,
-            by: input.actor,
-          }))
-        )
-          return;
-        await repos.audit.append(
-          trx,
-          input.actor,
-          {
+      await writeAudited(
+        deps,
+        (trx) =>
+          repos.panels.closeCondition(trx, input.presentationId, input.n, { note: input.note, evidenceDocumentId: input.evidenceDocumentId, by: input.actor }),
+        {
+          actor: input.actor,
+          event: {
             type: 'panel.condition-closed',
             networkId: input.networkId,
             presentationId: input.presentationId,
             n: input.n,
             evidenceDocumentId: input.evidenceDocumentId,
           },
-          input.networkId,
-        );
-      });
+          networkId: input.networkId,
+        },
+      );
       const closed = (await repos.panels.conditions(db, input.presentationId)).find((c) => c.n === input.n);
       return { n: input.n, closedAt: closed?.closedAt ?? new Date().toISOString() };
     },
