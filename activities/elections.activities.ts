@@ -99,20 +99,10 @@ export function createElectionsActivities(deps: ActivityDeps) {
     async openElection(input: ElectionInput & { workflowId: string }): Promise<void> {
       if (await repos.elections.getElection(db, input.electionId)) return;
       try {
+        // the election's own fields carry the workflow input's names; who may stand is the workflow's to check
+        const { electionId, actor, eligiblePeople: _mayStand, ...fields } = input;
         await db.transaction(async (trx) => {
-          await repos.elections.insertElection(trx, {
-            id: input.electionId,
-            workflowId: input.workflowId,
-            networkId: input.networkId,
-            title: input.title,
-            method: input.method,
-            constituencies: input.constituencies,
-            termMonths: input.termMonths,
-            nominationsCloseAt: input.nominationsCloseAt,
-            ballotCloseAt: input.ballotCloseAt,
-            createdBy: input.actor,
-            ballotKey: newBallotKey(),
-          });
+          await repos.elections.insertElection(trx, { ...fields, id: electionId, createdBy: actor, ballotKey: newBallotKey() });
           await repos.audit.append(
             trx,
             input.actor,
