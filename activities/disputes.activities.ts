@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import type { CaseSnapshot, DisputeRow } from '../db/repos/disputes.repo';
-import { isUniqueViolation } from '../db/repos/executor';
 import type { Network } from '../db/repos/records.repo';
 import { type CaseActor, type CaseStatus, standingAside } from '../domain/disputes/case';
 import { describeLimit, EXTERNAL_ROLE_WORDS, type ExternalRole, ladderStep } from '../domain/disputes/ladder';
@@ -11,7 +10,7 @@ import { termsFromText, type SettlementRecordContext } from '../templates';
 import type { DocumentRef } from '../workflows/messages';
 import { actorWords, queueCaseNotices } from './dispute-notices';
 import type { ActivityDeps } from './formation.activities';
-import { renderForActivity, storeRendered } from './stored-documents';
+import { documentRef, renderForActivity, storeOnce, storeRendered } from './stored-documents';
 
 /** What a case event asks to be told, beyond the record itself. */
 export type CaseNotice = 'none' | 'escalated' | 'closed';
@@ -333,37 +332,33 @@ export function createDisputesActivities(deps: ActivityDeps) {
 
     /** Renders and stores the settlement record of the terms agreed (a new document version). */
     async renderSettlement(input: { caseId: string; terms: string; agreedOn: string; idempotencyKey: string; actor: string }): Promise<DocumentRef> {
-      const toRef = (d: { id: string; type: string; title: string; version: number; sha256Pdf: string }): DocumentRef => ({
-        id: d.id,
-        type: d.type,
-        title: d.title,
-        version: d.version,
-        sha256: d.sha256Pdf,
-      });
-      const existing = await repos.documents.byIdempotencyKey(db, input.idempotencyKey);
-      if (existing) return toRef(existing);
-      const { caseRow, network } = await load(input.caseId);
-      const context: SettlementRecordContext = {
-        network: { name: network.name },
-        dispute: {
-          reference: caseRow.id.slice(0, 8).toUpperCase(),
-          title: caseRow.title,
-          summary: caseRow.summary,
-          openedOn: caseRow.openedAt.slice(0, 10),
-          step: ladderStep(caseRow.ladder, caseRow.stepNumber).name,
-        },
-        parties: caseRow.parties.map((id) => {
-          const p = network.practices.find((x) => x.id === id);
-          return { name: p?.name ?? id, odsCode: p?.odsCode ?? '' };
-        }),
-        terms: termsFromText(input.terms),
-        agreedOn: input.agreedOn,
-      };
-      const id = crypto.randomUUID();
-      const version = (await repos.documents.latestVersion(db, network.id, 'settlement-record')) + 1;
-      const rendered = await renderForActivity('settlement-record', context, { documentId: id, version, networkName: network.name, issuedOn: input.agreedOn });
-      try {
-        const doc = await db.transaction(async (trx) => {
+      const doc = await storeOnce(db, repos, input.idempotencyKey, async () => {
+        const { caseRow, network } = await load(input.caseId);
+        const context: SettlementRecordContext = {
+          network: { name: network.name },
+          dispute: {
+            reference: caseRow.id.slice(0, 8).toUpperCase(),
+            title: caseRow.title,
+            summary: caseRow.summary,
+            openedOn: caseRow.openedAt.slice(0, 10),
+            step: ladderStep(caseRow.ladder, caseRow.stepNumber).name,
+          },
+          parties: caseRow.parties.map((id) => {
+            const p = network.practices.find((x) => x.id === id);
+            return { name: p?.name ?? id, odsCode: p?.odsCode ?? '' };
+          }),
+          terms: termsFromText(input.terms),
+          agreedOn: input.agreedOn,
+        };
+        const id = crypto.randomUUID();
+        const version = (await repos.documents.latestVersion(db, network.id, 'settlement-record')) + 1;
+        const rendered = await renderForActivity('settlement-record', context, {
+          documentId: id,
+          version,
+          networkName: network.name,
+          issuedOn: input.agreedOn,
+        });
+        return db.transaction(async (trx) => {
           const stored = await storeRendered(trx, repos, input.actor, {
             id,
             networkId: network.id,
@@ -377,12 +372,8 @@ export function createDisputesActivities(deps: ActivityDeps) {
           await repos.disputes.setSettlementDocument(trx, caseRow.id, id);
           return stored;
         });
-        return toRef(doc);
-      } catch (err) {
-        const again = isUniqueViolation(err) ? await repos.documents.byIdempotencyKey(db, input.idempotencyKey) : null;
-        if (again) return toRef(again);
-        throw err;
-      }
+      });
+      return documentRef(doc);
     },
   };
 }

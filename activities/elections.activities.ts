@@ -8,8 +8,10 @@ import { representatives } from '../domain/voting/electorate';
 import type { ElectionInput, NominateInput } from '../workflows/vote-messages';
 import { linkExpiry, writeBallotLink } from './ballot-links';
 import { electionCertificateContext } from './election-certificate';
+import { writeBallotApart } from './ballot-writes';
+import { writeAudited } from './audited-write';
 import type { ActivityDeps } from './formation.activities';
-import { renderForActivity, storeRendered } from './stored-documents';
+import { renderForActivity, storeOnce, storeRendered } from './stored-documents';
 
 const SYSTEM = 'system';
 
@@ -97,20 +99,10 @@ export function createElectionsActivities(deps: ActivityDeps) {
     async openElection(input: ElectionInput & { workflowId: string }): Promise<void> {
       if (await repos.elections.getElection(db, input.electionId)) return;
       try {
+        // the election's own fields carry the workflow input's names; who may stand is the workflow's to check
+        const { electionId, actor, eligiblePeople: _mayStand, ...fields } = input;
         await db.transaction(async (trx) => {
-          await repos.elections.insertElection(trx, {
-            id: input.electionId,
-            workflowId: input.workflowId,
-            networkId: input.networkId,
-            title: input.title,
-            method: input.method,
-            constituencies: input.constituencies,
-            termMonths: input.termMonths,
-            nominationsCloseAt: input.nominationsCloseAt,
-            ballotCloseAt: input.ballotCloseAt,
-            createdBy: input.actor,
-            ballotKey: newBallotKey(),
-          });
+          await repos.elections.insertElection(trx, { ...fields, id: electionId, createdBy: actor, ballotKey: newBallotKey() });
           await repos.audit.append(
             trx,
             input.actor,
@@ -125,29 +117,29 @@ export function createElectionsActivities(deps: ActivityDeps) {
 
     async recordCandidate(input: NominateInput & { electionId: string }): Promise<void> {
       const election = await requireElection(input.electionId);
-      await db.transaction(async (trx) => {
-        const inserted = await repos.elections.insertCandidate(trx, {
-          id: input.candidateId,
-          electionId: input.electionId,
-          personId: input.personId,
-          constituency: input.constituency,
-          statement: input.statement,
-          conflictOfInterest: input.conflictOfInterest,
-        });
-        if (!inserted) return;
-        await repos.audit.append(
-          trx,
-          input.actor,
-          {
+      await writeAudited(
+        deps,
+        (trx) =>
+          repos.elections.insertCandidate(trx, {
+            id: input.candidateId,
+            electionId: input.electionId,
+            personId: input.personId,
+            constituency: input.constituency,
+            statement: input.statement,
+            conflictOfInterest: input.conflictOfInterest,
+          }),
+        {
+          actor: input.actor,
+          event: {
             type: 'election.candidate-nominated',
             electionId: input.electionId,
             candidateId: input.candidateId,
             personId: input.personId,
             constituency: input.constituency,
           },
-          election.networkId,
-        );
-      });
+          networkId: election.networkId,
+        },
+      );
     },
 
     recordElectionBallotOpen,
@@ -179,31 +171,23 @@ export function createElectionsActivities(deps: ActivityDeps) {
       const standing = new Set((await repos.elections.candidates(db, election.id)).filter((c) => c.constituency === constituency.name).map((c) => c.id));
       const spoilt = ballotPaperRefusal(election.method, constituency.seats, standing, opened.preferences);
       if (spoilt) throw fail(spoilt.reason, spoilt.message);
-      const ignoreRepeat = (err: unknown) => {
-        if (!isUniqueViolation(err)) throw err;
-      };
-      await db
-        .transaction(async (trx) => {
-          if (!(await repos.elections.insertTurnout(trx, { electionId: election.id, voterId: input.voterId }))) return;
-          await repos.tokens.markActionTokenUsed(trx, election.id, input.castBy);
-          await repos.audit.append(
-            trx,
-            `person:${input.castBy}`,
-            { type: 'election.ballot-cast', electionId: election.id, voterId: input.voterId },
-            election.networkId,
-          );
-        })
-        .catch(ignoreRepeat);
-      await db
-        .transaction((trx) =>
+      await writeBallotApart(
+        deps,
+        {
+          insertTurnout: (trx) => repos.elections.insertTurnout(trx, { electionId: election.id, voterId: input.voterId }),
+          subjectId: election.id,
+          castBy: input.castBy,
+          event: { type: 'election.ballot-cast', electionId: election.id, voterId: input.voterId },
+          networkId: election.networkId,
+        },
+        (trx) =>
           repos.elections.insertBallot(trx, {
             electionId: election.id,
             constituency: constituency.name,
             preferences: opened.preferences,
             receiptHash: opened.receiptHash,
           }),
-        )
-        .catch(ignoreRepeat);
+      );
       return { accepted: true };
     },
 
@@ -264,22 +248,20 @@ export function createElectionsActivities(deps: ActivityDeps) {
       const election = await requireElection(input.electionId);
       if (election.phase !== 'counted' || !election.result) throw fail('NOT_FOUND', `counted election ${input.electionId} not found`);
       const idempotencyKey = `election:${election.id}:certificate`;
-      const existing = await repos.documents.byIdempotencyKey(db, idempotencyKey);
-      if (existing) return existing.id;
-      const network = await repos.records.getNetwork(db, election.networkId);
-      if (!network) throw fail('NOT_FOUND', `network ${election.networkId} not found`);
-      const [candidates, turnout] = await Promise.all([repos.elections.candidates(db, election.id), repos.elections.turnout(db, election.id)]);
-      const id = crypto.randomUUID();
-      const version = (await repos.documents.latestVersion(db, network.id, 'election-result')) + 1;
-      const countedOn = (election.countedAt ?? new Date().toISOString()).slice(0, 10);
-      const rendered = await renderForActivity('election-result', electionCertificateContext(election, network.name, candidates, turnout.length), {
-        documentId: id,
-        version,
-        networkName: network.name,
-        issuedOn: countedOn,
-      });
-      try {
-        await db.transaction((trx) =>
+      const doc = await storeOnce(db, repos, idempotencyKey, async () => {
+        const network = await repos.records.getNetwork(db, election.networkId);
+        if (!network) throw fail('NOT_FOUND', `network ${election.networkId} not found`);
+        const [candidates, turnout] = await Promise.all([repos.elections.candidates(db, election.id), repos.elections.turnout(db, election.id)]);
+        const id = crypto.randomUUID();
+        const version = (await repos.documents.latestVersion(db, network.id, 'election-result')) + 1;
+        const countedOn = (election.countedAt ?? new Date().toISOString()).slice(0, 10);
+        const rendered = await renderForActivity('election-result', electionCertificateContext(election, network.name, candidates, turnout.length), {
+          documentId: id,
+          version,
+          networkName: network.name,
+          issuedOn: countedOn,
+        });
+        return db.transaction((trx) =>
           storeRendered(trx, repos, SYSTEM, {
             id,
             networkId: network.id,
@@ -291,12 +273,8 @@ export function createElectionsActivities(deps: ActivityDeps) {
             rendered,
           }),
         );
-      } catch (err) {
-        const again = isUniqueViolation(err) ? await repos.documents.byIdempotencyKey(db, idempotencyKey) : null;
-        if (!again) throw err;
-        return again.id;
-      }
-      return id;
+      });
+      return doc.id;
     },
   };
 }

@@ -3,17 +3,16 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Repos } from '../db/repos';
-import { isUniqueViolation } from '../db/repos/executor';
 import type { StageOutcome, StageVote } from '../db/repos/stages.repo';
 import { overrideVersionLabel } from '../db/repos/templates.repo';
-import { TemplateContextError } from '../documents';
 import { STAGES, stageDecision, type StageDecision, type StageKey } from '../domain/stages';
 import { STAGE_TEMPLATES, type NetworkFacts } from '../templates';
 import * as torSchema from '../templates/terms-of-reference/schema';
 import type { DocumentRef } from '../workflows/messages';
 import type { Mailer } from '../mail/mailer';
 import type { Outbox } from '../mail/outbox';
-import { renderForActivity, storeRendered } from './stored-documents';
+import { writeAudited } from './audited-write';
+import { documentRef, renderForActivity, storeOnce, storeRendered, withContextCheck } from './stored-documents';
 
 export interface ActivityDeps {
   db: Knex;
@@ -118,52 +117,28 @@ export function createFormationActivities(deps: ActivityDeps) {
     },
 
     async persistStageData(input: { networkId: string; stage: StageKey; data: unknown; revision: number; actor: string }): Promise<void> {
-      await db.transaction(async (trx) => {
-        const changed = await repos.stages.setData(trx, input.networkId, input.stage, input.data, input.revision);
-        if (changed) {
-          await repos.audit.append(
-            trx,
-            input.actor,
-            { type: 'stage.data-submitted', networkId: input.networkId, stage: input.stage, revision: input.revision },
-            input.networkId,
-          );
-        }
+      await writeAudited(deps, (trx) => repos.stages.setData(trx, input.networkId, input.stage, input.data, input.revision), {
+        actor: input.actor,
+        event: { type: 'stage.data-submitted', networkId: input.networkId, stage: input.stage, revision: input.revision },
+        networkId: input.networkId,
       });
     },
 
     async renderStageDocument(input: { networkId: string; stage: StageKey; data: unknown; idempotencyKey: string; actor: string }): Promise<DocumentRef> {
-      const toRef = (d: { id: string; type: string; title: string; version: number; sha256Pdf: string }): DocumentRef => ({
-        id: d.id,
-        type: d.type,
-        title: d.title,
-        version: d.version,
-        sha256: d.sha256Pdf,
-      });
-      const existing = await repos.documents.byIdempotencyKey(db, input.idempotencyKey);
-      if (existing) return toRef(existing);
-
-      const { programmeId, facts } = await networkFacts(input.networkId);
-      const template = STAGE_TEMPLATES[input.stage];
-      const override = await repos.templates.latest(db, programmeId, template.documentType);
-      const id = crypto.randomUUID();
-      const version = (await repos.documents.latestVersion(db, input.networkId, template.documentType)) + 1;
-      let context: unknown;
-      try {
-        context = template.buildContext(facts, input.data ?? {});
-      } catch (err) {
-        if (err instanceof TemplateContextError) {
-          throw ApplicationFailure.create({ type: 'TEMPLATE_CONTEXT_INVALID', message: err.message, nonRetryable: true, details: [err.issues] });
-        }
-        throw err;
-      }
-      const rendered = await renderForActivity(
-        template.documentType,
-        context,
-        { documentId: id, version, networkName: facts.network.name, issuedOn: new Date().toISOString().slice(0, 10) },
-        override ? { source: override.source, version: overrideVersionLabel(override) } : undefined,
-      );
-      try {
-        const doc = await db.transaction(async (trx) => {
+      const doc = await storeOnce(db, repos, input.idempotencyKey, async () => {
+        const { programmeId, facts } = await networkFacts(input.networkId);
+        const template = STAGE_TEMPLATES[input.stage];
+        const override = await repos.templates.latest(db, programmeId, template.documentType);
+        const id = crypto.randomUUID();
+        const version = (await repos.documents.latestVersion(db, input.networkId, template.documentType)) + 1;
+        const context = await withContextCheck(() => template.buildContext(facts, input.data ?? {}));
+        const rendered = await renderForActivity(
+          template.documentType,
+          context,
+          { documentId: id, version, networkName: facts.network.name, issuedOn: new Date().toISOString().slice(0, 10) },
+          override ? { source: override.source, version: overrideVersionLabel(override) } : undefined,
+        );
+        return db.transaction(async (trx) => {
           for (const older of await repos.documents.listForNetwork(trx, input.networkId)) {
             if (older.type === template.documentType && older.status === 'issued') await repos.documents.setStatus(trx, older.id, 'superseded');
           }
@@ -178,13 +153,8 @@ export function createFormationActivities(deps: ActivityDeps) {
             rendered,
           });
         });
-        return toRef(doc);
-      } catch (err) {
-        // a retry racing an earlier attempt that did commit
-        const again = isUniqueViolation(err) ? await repos.documents.byIdempotencyKey(db, input.idempotencyKey) : null;
-        if (again) return toRef(again);
-        throw err;
-      }
+      });
+      return documentRef(doc);
     },
   };
 }

@@ -11,8 +11,10 @@ import { describeRule, type DecisionType, type VotingRule } from '../domain/voti
 import { type TallyResult, tallyVotes } from '../domain/voting/tally';
 import type { CastVoteInput, VoteInput, VoteOutcome } from '../workflows/vote-messages';
 import { linkExpiry, writeBallotLink } from './ballot-links';
+import { writeBallotApart } from './ballot-writes';
+import { writeAudited } from './audited-write';
 import type { ActivityDeps } from './formation.activities';
-import { renderForActivity, storeRendered } from './stored-documents';
+import { renderForActivity, storeOnce, storeRendered } from './stored-documents';
 import { voteCertificateContext } from './vote-certificate';
 
 const SYSTEM = 'system';
@@ -182,23 +184,16 @@ export function createMotionsActivities(deps: ActivityDeps) {
       if (!principal) throw fail('NOT_IN_ELECTORATE', `${principalId} is not in the electorate.`);
       const secret = motion.rule.ballot === 'secret';
       const byProxy = input.proxyFor !== undefined;
-      const ignoreRepeat = (err: unknown) => {
-        if (!isUniqueViolation(err)) throw err;
-      };
-      await db
-        .transaction(async (trx) => {
-          if (!(await repos.motions.insertTurnout(trx, { motionId: motion.id, voterId: principalId, castBy: input.voterId, byProxy }))) return;
-          await repos.tokens.markActionTokenUsed(trx, motion.id, input.castBy);
-          await repos.audit.append(
-            trx,
-            `person:${input.castBy}`,
-            { type: 'motion.ballot-cast', motionId: motion.id, voterId: principalId, castBy: input.voterId, byProxy, ...(secret ? {} : { choice }) },
-            motion.networkId,
-          );
-        })
-        .catch(ignoreRepeat);
-      await db
-        .transaction((trx) =>
+      await writeBallotApart(
+        deps,
+        {
+          insertTurnout: (trx) => repos.motions.insertTurnout(trx, { motionId: motion.id, voterId: principalId, castBy: input.voterId, byProxy }),
+          subjectId: motion.id,
+          castBy: input.castBy,
+          event: { type: 'motion.ballot-cast', motionId: motion.id, voterId: principalId, castBy: input.voterId, byProxy, ...(secret ? {} : { choice }) },
+          networkId: motion.networkId,
+        },
+        (trx) =>
           repos.motions.insertBallot(trx, {
             motionId: motion.id,
             receiptHash: receiptHash!,
@@ -206,30 +201,21 @@ export function createMotionsActivities(deps: ActivityDeps) {
             ...ballotWeights(motion.rule, principal),
             voterId: secret ? null : principalId,
           }),
-        )
-        .catch(ignoreRepeat);
+      );
       return { accepted: true };
     },
 
     async recordProxy(input: { motionId: string; principalId: string; proxyId: string; actor: string }): Promise<void> {
       const motion = await requireMotion(input.motionId);
-      await db.transaction(async (trx) => {
-        if (
-          !(await repos.motions.insertProxy(trx, {
-            motionId: input.motionId,
-            principalId: input.principalId,
-            proxyId: input.proxyId,
-            appointedBy: input.actor,
-          }))
-        )
-          return;
-        await repos.audit.append(
-          trx,
-          input.actor,
-          { type: 'motion.proxy-appointed', motionId: input.motionId, principalId: input.principalId, proxyId: input.proxyId },
-          motion.networkId,
-        );
-      });
+      await writeAudited(
+        deps,
+        (trx) => repos.motions.insertProxy(trx, { motionId: input.motionId, principalId: input.principalId, proxyId: input.proxyId, appointedBy: input.actor }),
+        {
+          actor: input.actor,
+          event: { type: 'motion.proxy-appointed', motionId: input.motionId, principalId: input.principalId, proxyId: input.proxyId },
+          networkId: motion.networkId,
+        },
+      );
     },
 
     async recordExtension(input: { motionId: string; closesAt: string; actor: string }): Promise<void> {
@@ -344,24 +330,22 @@ export function createMotionsActivities(deps: ActivityDeps) {
       if (!motion || motion.status !== 'closed') throw fail('NOT_FOUND', `closed motion ${input.motionId} not found`);
       if (motion.resultDocumentId) return motion.resultDocumentId;
       const idempotencyKey = `motion:${motion.id}:certificate`;
-      const existing = await repos.documents.byIdempotencyKey(db, idempotencyKey);
-      if (existing) {
-        await repos.motions.setResultDocument(db, motion.id, existing.id);
-        return existing.id;
-      }
-      const network = await requireNetwork(db, motion.networkId);
-      const tally = motion.result as TallyResult & { closedAt: string };
-      const id = crypto.randomUUID();
-      const version = (await repos.documents.latestVersion(db, network.id, 'vote-result')) + 1;
-      const rendered = await renderForActivity('vote-result', voteCertificateContext(motion, network.name, tally), {
-        documentId: id,
-        version,
-        networkName: network.name,
-        issuedOn: tally.closedAt.slice(0, 10),
-      });
-      try {
-        await db.transaction(async (trx) => {
-          await storeRendered(trx, repos, SYSTEM, {
+      // the motion points at its certificate in the transaction that stores it; a version an earlier
+      // attempt stored (or a racing attempt committed) is pointed at here instead
+      let storedHere = false;
+      const doc = await storeOnce(db, repos, idempotencyKey, async () => {
+        const network = await requireNetwork(db, motion.networkId);
+        const tally = motion.result as TallyResult & { closedAt: string };
+        const id = crypto.randomUUID();
+        const version = (await repos.documents.latestVersion(db, network.id, 'vote-result')) + 1;
+        const rendered = await renderForActivity('vote-result', voteCertificateContext(motion, network.name, tally), {
+          documentId: id,
+          version,
+          networkName: network.name,
+          issuedOn: tally.closedAt.slice(0, 10),
+        });
+        const stored = await db.transaction(async (trx) => {
+          const row = await storeRendered(trx, repos, SYSTEM, {
             id,
             networkId: network.id,
             stageKey: null,
@@ -372,14 +356,13 @@ export function createMotionsActivities(deps: ActivityDeps) {
             rendered,
           });
           await repos.motions.setResultDocument(trx, motion.id, id);
+          return row;
         });
-      } catch (err) {
-        const again = isUniqueViolation(err) ? await repos.documents.byIdempotencyKey(db, idempotencyKey) : null;
-        if (!again) throw err;
-        await repos.motions.setResultDocument(db, motion.id, again.id);
-        return again.id;
-      }
-      return id;
+        storedHere = true;
+        return stored;
+      });
+      if (!storedHere) await repos.motions.setResultDocument(db, motion.id, doc.id);
+      return doc.id;
     },
   };
 }

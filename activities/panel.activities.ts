@@ -2,14 +2,13 @@ import crypto from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { isUniqueViolation } from '../db/repos/executor';
 import type { Presentation } from '../db/repos/panels.repo';
-import { OUTCOME_WORDS, panelConflicts, summariseScores, type PanelOutcome, type PanelState, type ScoreSheet } from '../domain/panel';
-import type { PanelOutcomeLetterInput } from '../templates';
+import { panelConflicts, type PanelOutcome, type PanelState, type ScoreSheet } from '../domain/panel';
 import { formationWorkflowId } from '../workflows/messages';
 import type { OutcomeReceipt, ScoreReceipt } from '../workflows/panel-messages';
+import { writeAudited } from './audited-write';
 import type { ActivityDeps } from './formation.activities';
-import { renderForActivity, storeRendered } from './stored-documents';
+import { createPanelLetterActivities } from './panel-letter';
 
-const SYSTEM = 'system';
 const DAY_MS = 86_400_000;
 
 /** What the formation workflow keeps of a presentation, rebuilt from the database on every opening. */
@@ -36,6 +35,8 @@ export function createPanelActivities(deps: ActivityDeps) {
   }
 
   return {
+    ...createPanelLetterActivities(deps, requireNetwork, requirePresentation),
+
     /**
      * Opens (or, on a reissue, refreshes) the network's presentation to its current wave's panel:
      * each member is invited to score it once, except a partner of a member practice, who is
@@ -294,113 +295,6 @@ export function createPanelActivities(deps: ActivityDeps) {
       return done();
     },
 
-    /** Renders the outcome letter, stores it as a document of the network, and mails it to the people of each member practice. */
-    async sendPanelOutcomeLetter(input: { networkId: string; presentationId: string }): Promise<{ documentId: string }> {
-      const presentation = await requirePresentation(input.presentationId);
-      if (presentation.letterDocumentId) return { documentId: presentation.letterDocumentId };
-      if (!presentation.outcome) throw ApplicationFailure.nonRetryable('no outcome recorded yet', 'NOT_FOUND');
-      const network = await requireNetwork(input.networkId);
-      const found = await repos.records.networkFacts(db, network.id);
-      const wave = await repos.records.getWave(db, presentation.waveId);
-      if (!found || !wave) throw ApplicationFailure.nonRetryable(`network ${network.id} has no programme or wave`, 'NOT_FOUND');
-      const toWave = presentation.toWaveId ? await repos.records.getWave(db, presentation.toWaveId) : null;
-      const panel = await repos.panels.byWave(db, wave.id);
-      const [scores, conditions] = await Promise.all([repos.panels.scores(db, presentation.id), repos.panels.conditions(db, presentation.id)]);
-      const summary = summariseScores(presentation.criteria, scores);
-      const context: PanelOutcomeLetterInput = {
-        programme: { name: found.facts.programme.name, sponsor: found.facts.programme.sponsor },
-        network: { name: network.name },
-        practices: network.practices.map((p) => ({ name: p.name, odsCode: p.odsCode })),
-        wave: { number: wave.number, panelDate: panel?.date ?? wave.panelDate },
-        panel: { members: (panel?.members ?? []).map((m) => ({ name: m.name, organisation: m.organisation, external: m.external })) },
-        outcome: presentation.outcome,
-        reason: presentation.outcomeReason ?? '',
-        decidedOn: (presentation.outcomeAt ?? new Date().toISOString()).slice(0, 10),
-        conditions: conditions.map((c) => c.text),
-        toWave: toWave ? { number: toWave.number, panelDate: toWave.panelDate } : null,
-        scores: {
-          members: scores.length,
-          criteria: summary.criteria.map((c) => ({ title: c.title, weight: c.weight, mean: c.mean })),
-          weightedMean: summary.weightedMean,
-          recommendations: summary.recommendations,
-        },
-      };
-      const idempotencyKey = `panel-letter:${presentation.id}`;
-      const existing = await repos.documents.byIdempotencyKey(db, idempotencyKey);
-      const id = existing?.id ?? crypto.randomUUID();
-      const version = existing?.version ?? (await repos.documents.latestVersion(db, network.id, 'panel-outcome-letter')) + 1;
-      const rendered = existing
-        ? null
-        : await renderForActivity('panel-outcome-letter', context, { documentId: id, version, networkName: network.name, issuedOn: context.decidedOn });
-      const expiresAt = new Date(Date.now() + deps.actionTokenTtlDays * DAY_MS).toISOString();
-      const recipients = network.practices.flatMap((p) =>
-        p.people.filter((x) => x.roles.includes('partner') || x.roles.includes('practice-manager')).map((person) => ({ person, practice: p })),
-      );
-      const keys: string[] = [];
-      try {
-        await db.transaction(async (trx) => {
-          if (rendered)
-            await storeRendered(trx, repos, SYSTEM, {
-              id,
-              networkId: network.id,
-              stageKey: null,
-              type: 'panel-outcome-letter',
-              version,
-              title: rendered.title,
-              idempotencyKey,
-              rendered,
-            });
-          await repos.panels.setLetter(trx, presentation.id, id);
-          for (const { person, practice } of recipients) {
-            keys.push(
-              await outbox.queueWithLink(trx, {
-                key: `panel-letter:${presentation.id}:${person.id}`,
-                to: person.email,
-                networkId: network.id,
-                template: 'panel-outcome',
-                link: {
-                  kind: 'panel-letter',
-                  personId: person.id,
-                  subjectId: presentation.id,
-                  documentId: id,
-                  documentVersion: version,
-                  workflowId: formationWorkflowId(network.id),
-                  expiresAt,
-                  url: (secret, base) => `${base}/api/v1/documents/${id}/pdf?token=${secret}`,
-                },
-                data: (link) => ({
-                  name: person.name,
-                  practiceName: practice.name,
-                  networkName: network.name,
-                  outcome: context.outcome,
-                  outcomeWords: OUTCOME_WORDS[context.outcome],
-                  reason: context.reason,
-                  conditions: context.conditions.map((c, i) => `${i + 1}. ${c}`),
-                  toWaveNumber: context.toWave?.number ?? null,
-                  toWavePanelDate: context.toWave?.panelDate ?? null,
-                  link,
-                  expiresAt,
-                }),
-              }),
-            );
-          }
-          await repos.audit.append(
-            trx,
-            SYSTEM,
-            { type: 'panel.letter-sent', networkId: network.id, presentationId: presentation.id, documentId: id, recipients: recipients.length },
-            network.id,
-          );
-        });
-      } catch (err) {
-        // a retry racing an earlier attempt that did commit
-        const again = isUniqueViolation(err) ? await repos.panels.presentation(db, presentation.id) : null;
-        if (again?.letterDocumentId) return { documentId: again.letterDocumentId };
-        throw err;
-      }
-      await outbox.deliver(keys);
-      return { documentId: id };
-    },
-
     /** Closes a condition with a note of its evidence; a retry finds it closed. */
     async closePanelCondition(input: {
       networkId: string;
@@ -410,28 +304,22 @@ export function createPanelActivities(deps: ActivityDeps) {
       evidenceDocumentId: string | null;
       actor: string;
     }): Promise<{ n: number; closedAt: string }> {
-      await db.transaction(async (trx) => {
-        if (
-          !(await repos.panels.closeCondition(trx, input.presentationId, input.n, {
-            note: input.note,
-            evidenceDocumentId: input.evidenceDocumentId,
-            by: input.actor,
-          }))
-        )
-          return;
-        await repos.audit.append(
-          trx,
-          input.actor,
-          {
+      await writeAudited(
+        deps,
+        (trx) =>
+          repos.panels.closeCondition(trx, input.presentationId, input.n, { note: input.note, evidenceDocumentId: input.evidenceDocumentId, by: input.actor }),
+        {
+          actor: input.actor,
+          event: {
             type: 'panel.condition-closed',
             networkId: input.networkId,
             presentationId: input.presentationId,
             n: input.n,
             evidenceDocumentId: input.evidenceDocumentId,
           },
-          input.networkId,
-        );
-      });
+          networkId: input.networkId,
+        },
+      );
       const closed = (await repos.panels.conditions(db, input.presentationId)).find((c) => c.n === input.n);
       return { n: input.n, closedAt: closed?.closedAt ?? new Date().toISOString() };
     },

@@ -1,18 +1,46 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Repos } from '../db/repos';
-import type { DocumentMeta } from '../db/repos/documents.repo';
-import type { Executor } from '../db/repos/executor';
+import type { DocumentMeta, NewDocument } from '../db/repos/documents.repo';
+import { type Executor, isUniqueViolation } from '../db/repos/executor';
 import { TemplateContextError, type RenderedDocument } from '../documents';
 import { renderTemplate } from '../templates';
+import type { DocumentRef } from '../workflows/messages';
 
-/** Renders a document for an activity: invalid context is a final failure the API answers with 422. */
-export async function renderForActivity(...args: Parameters<typeof renderTemplate>): Promise<RenderedDocument> {
+/** Builds a template's context or renders it: invalid context is a final failure the API answers with 422. */
+export async function withContextCheck<T>(build: () => T | Promise<T>): Promise<T> {
   try {
-    return await renderTemplate(...args);
+    return await build();
   } catch (err) {
     if (err instanceof TemplateContextError) {
       throw ApplicationFailure.create({ type: 'TEMPLATE_CONTEXT_INVALID', message: err.message, nonRetryable: true, details: [err.issues] });
     }
+    throw err;
+  }
+}
+
+/** Renders a document for an activity (see `withContextCheck`). */
+export function renderForActivity(...args: Parameters<typeof renderTemplate>): Promise<RenderedDocument> {
+  return withContextCheck(() => renderTemplate(...args));
+}
+
+/** What a workflow keeps of a stored document version. */
+export function documentRef(d: DocumentMeta): DocumentRef {
+  return { id: d.id, type: d.type, title: d.title, version: d.version, sha256: d.sha256Pdf };
+}
+
+/**
+ * Renders and stores a document version once per idempotency key: the version an earlier attempt
+ * stored is answered again, and a retry racing an attempt that did commit (the key is unique) finds
+ * that one. `store` renders and stores the version in its own transaction and returns it.
+ */
+export async function storeOnce(db: Executor, repos: Repos, idempotencyKey: string, store: () => Promise<DocumentMeta>): Promise<DocumentMeta> {
+  const existing = await repos.documents.byIdempotencyKey(db, idempotencyKey);
+  if (existing) return existing;
+  try {
+    return await store();
+  } catch (err) {
+    const again = isUniqueViolation(err) ? await repos.documents.byIdempotencyKey(db, idempotencyKey) : null;
+    if (again) return again;
     throw err;
   }
 }
@@ -22,16 +50,7 @@ export async function storeRendered(
   trx: Executor,
   repos: Repos,
   actor: string,
-  doc: {
-    id: string;
-    networkId: string;
-    stageKey: string | null;
-    type: string;
-    version: number;
-    title: string;
-    idempotencyKey: string;
-    rendered: RenderedDocument;
-  },
+  doc: Pick<NewDocument, 'id' | 'networkId' | 'stageKey' | 'type' | 'version' | 'title' | 'idempotencyKey'> & { rendered: RenderedDocument },
 ): Promise<DocumentMeta> {
   const { rendered } = doc;
   const stored = await repos.documents.insert(trx, {

@@ -80,47 +80,25 @@ export interface Slot {
 export function buildSlots(practices: readonly PracticeForSigning[], rule: SigningRule): Slot[] {
   const slots: Slot[] = [];
   const pick = (p: SignerCandidate) => ({ personId: p.personId, name: p.name, email: p.email });
+  // a practice's slots are all in the first group; `key` tells slots of the same capacity apart
+  const practiceSlot = (practice: PracticeForSigning, key: string, capacity: string, eligible: Slot['eligible']): Slot => ({
+    id: `${practice.practiceId}:${key}`,
+    practiceId: practice.practiceId,
+    practiceName: practice.practiceName,
+    capacity,
+    group: 1,
+    eligible,
+  });
   for (const practice of practices) {
     const partners = practice.people.filter((p) => p.roles.includes('partner'));
     if (rule.partners === 'any-partner') {
-      slots.push({
-        id: `${practice.practiceId}:partner`,
-        practiceId: practice.practiceId,
-        practiceName: practice.practiceName,
-        capacity: 'partner',
-        group: 1,
-        eligible: partners.map(pick),
-      });
+      slots.push(practiceSlot(practice, 'partner', 'partner', partners.map(pick)));
     } else {
-      for (const partner of partners) {
-        slots.push({
-          id: `${practice.practiceId}:partner:${partner.personId}`,
-          practiceId: practice.practiceId,
-          practiceName: practice.practiceName,
-          capacity: 'partner',
-          group: 1,
-          eligible: [pick(partner)],
-        });
-      }
-      if (partners.length === 0)
-        slots.push({
-          id: `${practice.practiceId}:partner`,
-          practiceId: practice.practiceId,
-          practiceName: practice.practiceName,
-          capacity: 'partner',
-          group: 1,
-          eligible: [],
-        });
+      for (const partner of partners) slots.push(practiceSlot(practice, `partner:${partner.personId}`, 'partner', [pick(partner)]));
+      if (partners.length === 0) slots.push(practiceSlot(practice, 'partner', 'partner', []));
     }
     for (const role of rule.practiceRoles) {
-      slots.push({
-        id: `${practice.practiceId}:${role}`,
-        practiceId: practice.practiceId,
-        practiceName: practice.practiceName,
-        capacity: role,
-        group: 1,
-        eligible: practice.people.filter((p) => p.roles.includes(role)).map(pick),
-      });
+      slots.push(practiceSlot(practice, role, role, practice.people.filter((p) => p.roles.includes(role)).map(pick)));
     }
   }
   const everyone = practices.flatMap((p) => p.people);

@@ -21,29 +21,6 @@ import * as conflicts from './conflict-of-interest-policy/schema';
 import * as voteResult from './vote-result/schema';
 import * as certificate from './completion-certificate/schema';
 import * as settlement from './settlement-record/schema';
-
-/** The document types Formwork can render. Each has a folder of the same name here. */
-export const DOCUMENT_TYPES = [
-  'panel-pack',
-  'terms-of-reference',
-  'legal-entity-appraisal',
-  'data-sharing-agreement',
-  'financial-framework',
-  'strategic-plan',
-  'dispute-resolution',
-  'conflict-of-interest-policy',
-  'vote-result',
-  'completion-certificate',
-  'settlement-record',
-  'panel-outcome-letter',
-  'election-result',
-] as const;
-
-export type DocumentType = (typeof DOCUMENT_TYPES)[number];
-
-export function isDocumentType(value: string): value is DocumentType {
-  return (DOCUMENT_TYPES as readonly string[]).includes(value);
-}
 import * as panelOutcomeLetter from './panel-outcome-letter/schema';
 import * as electionResult from './election-result/schema';
 
@@ -54,7 +31,8 @@ export interface CatalogueEntry {
   schema: z.ZodType;
 }
 
-export const TEMPLATE_CATALOGUE: Record<DocumentType, CatalogueEntry> = {
+/** Each document type Formwork can render, by its name: the one list of them. Each has a folder of the same name here. */
+export const TEMPLATE_CATALOGUE = {
   'panel-pack': { title: 'Panel pack', version: 1, schema: panelPack.contextSchema },
   'terms-of-reference': { title: 'Terms of reference and constitution', version: 2, schema: termsOfReference.contextSchema },
   'legal-entity-appraisal': { title: 'Legal entity options appraisal', version: 1, schema: legalEntity.contextSchema },
@@ -68,7 +46,16 @@ export const TEMPLATE_CATALOGUE: Record<DocumentType, CatalogueEntry> = {
   'settlement-record': { title: 'Settlement record', version: 1, schema: settlement.contextSchema },
   'panel-outcome-letter': { title: 'Panel outcome letter', version: 1, schema: panelOutcomeLetter.contextSchema },
   'election-result': { title: 'Election result certificate', version: 1, schema: electionResult.contextSchema },
-};
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type DocumentType = keyof typeof TEMPLATE_CATALOGUE;
+
+/** The document types, in the catalogue's order. */
+export const DOCUMENT_TYPES = Object.keys(TEMPLATE_CATALOGUE) as DocumentType[];
+
+export function isDocumentType(value: string): value is DocumentType {
+  return Object.hasOwn(TEMPLATE_CATALOGUE, value);
+}
 
 /** A document type's title, from the registry. */
 export function documentTitle(type: DocumentType): string {

@@ -185,9 +185,13 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
 
   for (const key of STAGE_KEYS) {
     const s = stageOf(key);
+    // a change of the stage's status, in the workflow's state and in the read model together
+    const mark = (status: StageState['status'], event?: 'started' | 'completed' | 'returned', reason?: string) => {
+      s.status = status;
+      return records.markStage({ networkId, stage: key, status, event, reason, lastOutcome: s.lastOutcome, vote: s.vote });
+    };
     state.currentStage = key;
-    s.status = 'drafting';
-    await records.markStage({ networkId, stage: key, status: 'drafting', event: 'started', lastOutcome: s.lastOutcome, vote: s.vote });
+    await mark('drafting', 'started');
 
     for (;;) {
       await condition(() => pendingIssue?.stage === key);
@@ -204,8 +208,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
       if (plan.vote) {
         const motionId = uuid4();
         s.vote = { motionId, documentVersion: doc.version, result: null, ruleVersion: null, explanation: [] };
-        s.status = 'voting';
-        await records.markStage({ networkId, stage: key, status: 'voting', lastOutcome: s.lastOutcome, vote: s.vote });
+        await mark('voting');
         const outcome = await executeChild(voteWorkflow, {
           workflowId: voteWorkflowId(motionId),
           args: [
@@ -224,32 +227,21 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
         s.vote = { motionId, documentVersion: doc.version, result: outcome.result, ruleVersion: outcome.ruleVersion, explanation: outcome.explanationLines };
         if (outcome.result !== 'carried') {
           s.lastOutcome = { outcome: outcome.result, reason: outcome.explanationLines.at(-1), documentVersion: doc.version };
-          s.status = 'drafting';
-          await records.markStage({
-            networkId,
-            stage: key,
-            status: 'drafting',
-            event: 'returned',
-            reason: `vote ${outcome.result}`,
-            lastOutcome: s.lastOutcome,
-            vote: s.vote,
-          });
+          await mark('drafting', 'returned', `vote ${outcome.result}`);
           continue;
         }
         if (!plan.signatures) {
           s.lastOutcome = { outcome: 'carried', documentVersion: doc.version };
           await untilNotHeld(key);
           if ((pendingIssue as { stage: StageKey } | null)?.stage === key) pendingIssue = null;
-          s.status = 'completed';
-          await records.markStage({ networkId, stage: key, status: 'completed', event: 'completed', lastOutcome: s.lastOutcome, vote: s.vote });
+          await mark('completed', 'completed');
           break;
         }
       }
 
-      s.status = 'awaiting-signatures';
       const childId = signoffWorkflowId(networkId, key, doc.version);
       s.signoffWorkflowId = childId;
-      await records.markStage({ networkId, stage: key, status: 'awaiting-signatures', lastOutcome: s.lastOutcome, vote: s.vote });
+      await mark('awaiting-signatures');
       const result = await executeChild(signoffWorkflow, {
         workflowId: childId,
         args: [
@@ -274,41 +266,21 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
         if (panelRules && !panel.decided()) {
           // the pack is signed; the stage completes with a pass or a conditional pass, and starts again after a deferral
           if (panel.deferrals() === deferralsAtIssue) {
-            s.status = 'awaiting-outcome';
-            await records.markStage({ networkId, stage: key, status: 'awaiting-outcome', lastOutcome: s.lastOutcome, vote: s.vote });
+            await mark('awaiting-outcome');
             await condition(() => panel.decided() || panel.deferrals() !== deferralsAtIssue);
           }
           if (!panel.decided()) {
-            s.status = 'drafting';
-            await records.markStage({
-              networkId,
-              stage: key,
-              status: 'drafting',
-              event: 'returned',
-              reason: 'deferred by the panel to the next wave',
-              lastOutcome: s.lastOutcome,
-              vote: s.vote,
-            });
+            await mark('drafting', 'returned', 'deferred by the panel to the next wave');
             continue;
           }
         }
         // the signed terms of reference set the rules of every later vote
         if (key === 'terms-of-reference') await records.adoptConstitutionRules({ networkId, documentVersion: doc.version });
-        s.status = 'completed';
-        await records.markStage({ networkId, stage: key, status: 'completed', event: 'completed', lastOutcome: s.lastOutcome, vote: s.vote });
+        await mark('completed', 'completed');
         break;
       }
       if (result.outcome === 'voided' && pendingIssue) continue; // the next version goes straight out
-      s.status = 'drafting';
-      await records.markStage({
-        networkId,
-        stage: key,
-        status: 'drafting',
-        event: 'returned',
-        reason: result.reason ?? result.outcome,
-        lastOutcome: s.lastOutcome,
-        vote: s.vote,
-      });
+      await mark('drafting', 'returned', result.reason ?? result.outcome);
     }
   }
 

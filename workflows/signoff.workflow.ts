@@ -1,18 +1,6 @@
-import {
-  type ActivityOptions,
-  allHandlersFinished,
-  ApplicationFailure,
-  condition,
-  log,
-  patched,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-  uuid4,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { type ActivityOptions, allHandlersFinished, condition, log, patched, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { SealingActivities } from '../activities/sealing.activities';
-import type { RecordedSignature, SignatureToRecord, SigningActivities } from '../activities/signing.activities';
+import type { SigningActivities } from '../activities/signing.activities';
 import { reminderSchedule, type BankHolidayTable, type ReminderPolicy } from '../domain/calendar/working-days';
 import {
   activeGroup,
@@ -23,14 +11,11 @@ import {
   slotsFor,
   type PracticeForSigning,
   type SigningRule,
-  type Slot,
 } from '../domain/signing';
 import type { StageKey } from '../domain/stages';
-import { createBatchWriter } from './batch-writer';
 import { reject } from './failures';
+import { acknowledged, createSignatureWriter } from './signature-writes';
 import {
-  type SignatureReceipt,
-  type SignInput,
   type SignoffState,
   declineUpdate,
   delegateUpdate,
@@ -41,17 +26,9 @@ import {
   voidRoundSignal,
 } from './messages';
 
-/** Writes of acknowledged actions: retried briefly, so a signer never waits long for an answer. */
-const ACKNOWLEDGED_WRITE: ActivityOptions = {
-  startToCloseTimeout: '20 seconds',
-  retry: { initialInterval: '200 milliseconds', maximumInterval: '3 seconds', maximumAttempts: 8 },
-};
 /** Bookkeeping and mail: retried until it succeeds (every activity here is idempotent). */
 const RECORDS: ActivityOptions = { startToCloseTimeout: '60 seconds', retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' } };
 
-const acknowledged = proxyActivities<SigningActivities>(ACKNOWLEDGED_WRITE);
-/** The batched write of signatures runs as a local activity, with the same patience. */
-const batchWrites = proxyLocalActivities<SigningActivities>(ACKNOWLEDGED_WRITE);
 const records = proxyActivities<SigningActivities>(RECORDS);
 /** Sealing renders and stores the evidence PDF: retried patiently, since a signed round should end sealed. */
 const SEALING: ActivityOptions = {
@@ -61,8 +38,6 @@ const SEALING: ActivityOptions = {
 const sealing = proxyActivities<SealingActivities>(SEALING);
 
 const DAY_MS = 86_400_000;
-/** At most this many signatures in one write: keeps the activity's input and result well under Temporal's payload limits. */
-const SIGNATURES_PER_WRITE = 100;
 
 export interface SignoffInput {
   networkId: string;
@@ -127,49 +102,7 @@ export async function signoffWorkflow(input: SignoffInput): Promise<SignoffResul
   const accepting = () => state.status === 'open' && !declining && state.declinedBy === null && voided === null;
   const ended = () => roundComplete(state) || state.declinedBy !== null || voided !== null;
 
-  // Signatures are written in batches (group commit): those accepted while a write runs go together
-  // in the next one, so a burst of signers costs a few transactions and workflow tasks, not one each.
-  // The write is a local activity: it runs inside the workflow task that accepted the signatures, and
-  // its result is recorded in the same task as their answers.
-  const writeSignature = createBatchWriter<SignatureToRecord, RecordedSignature>(
-    async (signatures) => {
-      const results = await batchWrites.recordSignatures({
-        signoffId: state.signoffId,
-        documentId: input.documentId,
-        documentVersion: input.documentVersion,
-        documentSha256: input.documentSha256,
-        signatures,
-      });
-      const byPerson = new Map(results.map((r) => [r.personId, r]));
-      return signatures.map((s) => {
-        const result = byPerson.get(s.personId);
-        if (!result) throw ApplicationFailure.nonRetryable(`the write of a batch gave no result for signer ${s.personId}`);
-        return result;
-      });
-    },
-    { maxBatch: SIGNATURES_PER_WRITE },
-  );
-
-  async function recordOne(attempt: SignInput, slots: Slot[]): Promise<Omit<SignatureReceipt, 'roundComplete'>> {
-    const slotIds = slots.map((s) => s.id);
-    const capacity = [...new Set(slots.map((s) => s.capacity))].join(', ');
-    if (!batchedWrites) {
-      return acknowledged.recordSignature({
-        ...attempt,
-        signoffId: state.signoffId,
-        workflowId,
-        documentId: input.documentId,
-        documentVersion: input.documentVersion,
-        documentSha256: input.documentSha256,
-        slotIds,
-        capacity,
-      });
-    }
-    const { documentVersion: _version, ...signature } = attempt;
-    const result = await writeSignature({ ...signature, slotIds, capacity });
-    if ('rejected' in result) throw reject(result.rejected.code, 'You are not entitled to sign this document.');
-    return result.receipt;
-  }
+  const recordOne = createSignatureWriter(input, state, workflowId, batchedWrites);
 
   setHandler(signoffStateQuery, () => state);
   setHandler(voidRoundSignal, ({ reason }) => {

@@ -1,5 +1,5 @@
 import type { ActionKind } from '../action-kinds';
-import type { AccessAction, AccessScope } from './actions';
+import { ACCESS_ACTIONS, type AccessAction, type AccessScope } from './actions';
 
 /**
  * The one access policy: who may do what, where. Pure, so the route layer, the pages, the services
@@ -75,37 +75,27 @@ export type Decision = 'allow' | 'not-found' | 'forbidden' | 'unauthenticated';
 type ActionSet = ReadonlySet<AccessAction>;
 const set = (...actions: AccessAction[]): ActionSet => new Set(actions);
 
+/**
+ * What a facilitator's grant does not carry: a person's own account (PERSONAL), actions outside any
+ * programme (GLOBAL decides those), minting another person's token (the administrator only) and the
+ * commissioner's readiness decision. Everything else a facilitator may do in their programmes, so a
+ * new action reaches them unless it is listed here.
+ */
+const BEYOND_FACILITATOR_GRANT = set(
+  'me.read',
+  'tokens.manage',
+  'programme.create',
+  'staff.issue-token',
+  'audit.verify',
+  'codec.decode',
+  'codec.encode',
+  'readiness.decide',
+);
+
 /** What each staff role may do inside the programmes of its grant. */
 export const GRANT_ACTIONS: Record<StaffRole, ActionSet> = {
   // everything in their programmes, except the commissioner's own judgement of readiness
-  facilitator: set(
-    'programme.read',
-    'programme.manage',
-    'staff.invite',
-    'staff.manage',
-    'network.create',
-    'network.read',
-    'network.manage',
-    'formation.manage',
-    'document.read',
-    'evidence.read',
-    'outbox.read',
-    'motion.open',
-    'motion.read',
-    'motion.manage',
-    'election.open',
-    'election.read',
-    'election.manage',
-    'panel.manage',
-    'panel.read',
-    'panel.decide',
-    'dispute.open',
-    'dispute.read',
-    'dispute.act',
-    'risk.read',
-    'risk.manage',
-    'readiness.read',
-  ),
+  facilitator: new Set(ACCESS_ACTIONS.filter((action) => !BEYOND_FACILITATOR_GRANT.has(action))),
   // reads everything in their programmes and records the readiness decision; changes nothing else
   commissioner: set(
     'programme.read',

@@ -77,58 +77,26 @@ const everyonePresent = (): QuorumRule => ({ minShareOfEligibleWeight: 1, requir
  * always applied 75%.
  */
 export function defaultVotingRules(): Record<DecisionType, VotingRule> {
-  const common = { proxies: true, ballot: 'open' as const };
+  const common = { proxies: true, ballot: 'open' as const, basis: 'per-practice' as const };
+  // the fundamental decisions (constitution, legal form, dissolution): a special resolution, on a half quorum
+  const specialResolution = () => ({ ...common, threshold: 'special-75' as const, abstentions: 'ignored' as const, quorum: halfPresent(), castingVote: false });
+  // every practice's consent: all present, and an abstention withholds consent
+  const everyPractice = (threshold: 'unanimous' | 'unanimous-excluding-subject') => ({
+    ...common,
+    threshold,
+    abstentions: 'count-as-against' as const,
+    quorum: everyonePresent(),
+    castingVote: false,
+  });
   return {
-    ordinary: rule('ordinary', { ...common, basis: 'per-practice', threshold: 'simple', abstentions: 'ignored', quorum: halfPresent(), castingVote: true }),
+    ordinary: rule('ordinary', { ...common, threshold: 'simple', abstentions: 'ignored', quorum: halfPresent(), castingVote: true }),
     allocation: rule('allocation', { ...common, basis: 'dual', threshold: 'simple', abstentions: 'ignored', quorum: halfPresent(), castingVote: false }),
-    constitutional: rule('constitutional', {
-      ...common,
-      basis: 'per-practice',
-      threshold: 'special-75',
-      abstentions: 'ignored',
-      quorum: halfPresent(),
-      castingVote: false,
-    }),
-    admission: rule('admission', {
-      ...common,
-      basis: 'per-practice',
-      threshold: 'unanimous',
-      abstentions: 'count-as-against',
-      quorum: everyonePresent(),
-      castingVote: false,
-    }),
-    expulsion: rule('expulsion', {
-      ...common,
-      basis: 'per-practice',
-      threshold: 'unanimous-excluding-subject',
-      abstentions: 'count-as-against',
-      quorum: everyonePresent(),
-      castingVote: false,
-    }),
-    'legal-form': rule('legal-form', {
-      ...common,
-      basis: 'per-practice',
-      threshold: 'special-75',
-      abstentions: 'ignored',
-      quorum: halfPresent(),
-      castingVote: false,
-    }),
-    appointment: rule('appointment', {
-      ...common,
-      basis: 'per-practice',
-      threshold: 'simple',
-      abstentions: 'ignored',
-      quorum: halfPresent(),
-      castingVote: true,
-    }),
-    dissolution: rule('dissolution', {
-      ...common,
-      basis: 'per-practice',
-      threshold: 'special-75',
-      abstentions: 'ignored',
-      quorum: halfPresent(),
-      castingVote: false,
-    }),
+    constitutional: rule('constitutional', specialResolution()),
+    admission: rule('admission', everyPractice('unanimous')),
+    expulsion: rule('expulsion', everyPractice('unanimous-excluding-subject')),
+    'legal-form': rule('legal-form', specialResolution()),
+    appointment: rule('appointment', { ...common, threshold: 'simple', abstentions: 'ignored', quorum: halfPresent(), castingVote: true }),
+    dissolution: rule('dissolution', specialResolution()),
   };
 }
 

@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileTemplate, escapeMarkdown } from '../../../documents/template-engine';
 import { buildDocumentModel, typographic } from '../../../documents/document-model';
 import { renderHtml } from '../../../documents/render-html';
-import {
-  formatDate,
-  formatDateTimeLondon,
-  formatDateTimeUtc,
-  formatPence,
-  formatPercent,
-  formatPounds,
-  listAnd,
-  numberWord,
-  ordinal,
-  plural,
-} from '../../../documents/format';
+import * as format from '../../../documents/format';
 import { TemplateContextError } from '../../../documents/types';
 import { sha256, textDiff } from '../../../documents';
 
@@ -29,16 +18,16 @@ function issuesOf(fn: () => unknown): { path: string; message: string }[] {
 
 describe('en-GB wording', () => {
   it('formats dates, money, percentages, ordinals and plurals', () => {
-    expect(formatDate('2009-03-16')).toBe('16 March 2009');
-    expect(formatDateTimeUtc('2009-06-15T13:05:09Z')).toBe('15 June 2009, 13:05:09 UTC');
-    expect(formatDateTimeLondon('2009-06-15T13:05:09Z')).toBe('15 June 2009, 14:05:09 BST');
-    expect(formatDateTimeLondon('2009-01-15T13:05:09Z')).toBe('15 January 2009, 13:05:09 GMT');
-    expect(formatPence(123_450)).toBe('£1,234.50');
-    expect(formatPence(5)).toBe('£0.05');
-    expect(formatPounds(40_000)).toBe('£40,000.00');
-    expect(formatPercent(70)).toBe('70%');
-    expect(formatPercent(33.333, 1)).toBe('33.3%');
-    expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111].map(ordinal)).toEqual([
+    expect(format.formatDate('2009-03-16')).toBe('16 March 2009');
+    expect(format.formatDateTimeUtc('2009-06-15T13:05:09Z')).toBe('15 June 2009, 13:05:09 UTC');
+    expect(format.formatDateTimeLondon('2009-06-15T13:05:09Z')).toBe('15 June 2009, 14:05:09 BST');
+    expect(format.formatDateTimeLondon('2009-01-15T13:05:09Z')).toBe('15 January 2009, 13:05:09 GMT');
+    expect(format.formatPence(123_450)).toBe('£1,234.50');
+    expect(format.formatPence(5)).toBe('£0.05');
+    expect(format.formatPounds(40_000)).toBe('£40,000.00');
+    expect(format.formatPercent(70)).toBe('70%');
+    expect(format.formatPercent(33.333, 1)).toBe('33.3%');
+    expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111].map(format.ordinal)).toEqual([
       '1st',
       '2nd',
       '3rd',
@@ -51,12 +40,12 @@ describe('en-GB wording', () => {
       '101st',
       '111th',
     ]);
-    expect(numberWord(5)).toBe('five');
-    expect(numberWord(21)).toBe('21');
-    expect(plural(1, 'practice')).toBe('practice');
-    expect(plural(2, 'practice')).toBe('practices');
-    expect(listAnd(['A', 'B', 'C'])).toBe('A, B and C');
-    expect(() => formatDate('16/03/2009')).toThrow(RangeError);
+    expect(format.numberWord(5)).toBe('five');
+    expect(format.numberWord(21)).toBe('21');
+    expect(format.plural(1, 'practice')).toBe('practice');
+    expect(format.plural(2, 'practice')).toBe('practices');
+    expect(format.listAnd(['A', 'B', 'C'])).toBe('A, B and C');
+    expect(() => format.formatDate('16/03/2009')).toThrow(RangeError);
   });
 });
 
