@@ -19,7 +19,7 @@ import { voteWorkflowId } from '../workflows/vote-messages';
 import { Api, emptyMetrics, NetworkDriver, PANEL_CRITERIA, type Metrics, type ProgrammeContext } from './national-driver';
 import { explainReadPaths, type ExplainReport } from './national-explain';
 import { FOOTPRINT, growth, inPool, percentile, planNetworks } from './national-plan';
-import { sampleUsage, startStack, type BenchStack } from './national-stack';
+import { cpuNow, cpuPerNetwork, sampleUsage, startStack, type BenchStack } from './national-stack';
 
 const WAVES = 3;
 /** programme readiness read this many times, one after another, once the programme is through */
@@ -91,6 +91,8 @@ interface PhaseResult {
   historyEventsPerNetwork: { mean: number; max: number; sampled: number; byWorkflow: Record<string, number> };
   /** the bench's requests per network, by route */
   requestsPerNetwork: Record<string, number>;
+  /** CPU seconds per network of each process (and this bench) while the phase ran, and their total */
+  cpuSecondsPerNetwork: Record<string, number>;
 }
 
 async function setUpProgramme(api: Api, tag: string, label: string, byVote: boolean): Promise<ProgrammeContext> {
@@ -169,6 +171,7 @@ async function runPhase(stack: BenchStack, opts: NationalOptions, size: number, 
   const metrics: Metrics = emptyMetrics();
   const api = new Api(stack.baseUrl, stack.token, metrics);
   const plan = planNetworks({ networks: size, waves: WAVES, tag, seed: size * 7919 + tag.charCodeAt(0) });
+  const cpuBefore = cpuNow(stack);
   const started = performance.now();
   const programme = await setUpProgramme(api, tag, label, opts.byVote);
 
@@ -200,6 +203,7 @@ async function runPhase(stack: BenchStack, opts: NationalOptions, size: number, 
     }
   });
   const wallMs = performance.now() - started;
+  const cpuAfter = cpuNow(stack);
   watching = false;
   await watcher;
 
@@ -248,6 +252,7 @@ async function runPhase(stack: BenchStack, opts: NationalOptions, size: number, 
     readinessUnderLoadP99Ms: Math.round(percentile(underLoad, 99)),
     readinessBytes: ok.at(-1)?.bytes ?? 0,
     historyEventsPerNetwork: histories,
+    cpuSecondsPerNetwork: cpuPerNetwork(cpuBefore, cpuAfter, size),
     requestsPerNetwork: Object.fromEntries(
       Object.entries(metrics.requests)
         .sort(([, a], [, b]) => b - a)
@@ -323,6 +328,7 @@ export async function benchNational(argv: readonly string[] = process.argv.slice
     signP99Ms: full.signP99Ms,
     peakRssMb: { ...peaks, workerMax: Math.max(0, ...workerPeaks) },
     cpuSeconds: { ...usage.cpuSeconds(), bench: Math.round(process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6) },
+    cpuSecondsPerNetwork: full.cpuSecondsPerNetwork,
     historyEventsPerNetwork: full.historyEventsPerNetwork,
     explain: explain
       ? {
@@ -356,6 +362,7 @@ function printTable(r: {
   growth: number;
   readinessP99Ms: number;
   readinessUnderLoadP99Ms: number;
+  cpuSecondsPerNetwork: Record<string, number>;
   signP50Ms: number;
   signP99Ms: number;
   peakRssMb: Record<string, number>;
@@ -374,6 +381,12 @@ function printTable(r: {
     ['growth (per network, N over N/4)', String(r.growth)],
     ['programme readiness p99', `${r.readinessP99Ms} ms after the run, ${r.readinessUnderLoadP99Ms} ms during it`],
     ['sign p50 / p99', `${r.signP50Ms} ms / ${r.signP99Ms} ms`],
+    [
+      'CPU s per network (at N)',
+      Object.entries(r.cpuSecondsPerNetwork)
+        .map(([role, s]) => `${role} ${s}`)
+        .join(', '),
+    ],
     [
       'peak RSS',
       Object.entries(r.peakRssMb)
