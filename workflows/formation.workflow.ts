@@ -1,11 +1,13 @@
 import {
   type ActivityOptions,
+  type LocalActivityOptions,
   allHandlersFinished,
   condition,
   executeChild,
   getExternalWorkflowHandle,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   uuid4,
   workflowInfo,
@@ -41,9 +43,25 @@ const RENDERING: ActivityOptions = {
   retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['TEMPLATE_CONTEXT_INVALID'] },
 } as const;
 
-const records = proxyActivities<FormationActivities>(RECORDS);
+/** The same writes as local activities: retried in the worker with the same backoff. */
+const LOCAL_RECORDS: LocalActivityOptions = { startToCloseTimeout: '30 seconds', retry: RECORDS.retry };
+
+const scheduledRecords = proxyActivities<FormationActivities>(RECORDS);
 const rendering = proxyActivities<FormationActivities>(RENDERING);
-const disputeRecords = proxyActivities<DisputesActivities>(RECORDS);
+const scheduledDisputeRecords = proxyActivities<DisputesActivities>(RECORDS);
+const localRecords = proxyLocalActivities<FormationActivities>(LOCAL_RECORDS);
+const localDisputeRecords = proxyLocalActivities<DisputesActivities>(LOCAL_RECORDS);
+
+/**
+ * The formation's quick writes (read model, stage data, the decision plan, open holds) run as local
+ * activities: each is one marker in the history, inside the workflow task that asked for it,
+ * instead of three events, an activity task and another workflow task. Rendering stays a scheduled
+ * activity (it can take seconds, on the render threads of whichever worker is free). Histories
+ * begun before this change keep their scheduled activities.
+ */
+const LOCAL_RECORDS_PATCH = 'formation-local-records';
+const records = (): typeof scheduledRecords => (patched(LOCAL_RECORDS_PATCH) ? localRecords : scheduledRecords);
+const disputeRecords = (): typeof scheduledDisputeRecords => (patched(LOCAL_RECORDS_PATCH) ? localDisputeRecords : scheduledDisputeRecords);
 
 /** Open dispute cases tied to a stage hold it: added after formations were already running. */
 const DISPUTE_HOLDS_PATCH = 'dispute-stage-holds';
@@ -115,7 +133,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
       s.dataRevision += 1;
       const revision = s.dataRevision;
       stageData.set(stage, data);
-      await records.persistStageData({ networkId, stage, data, revision, actor });
+      await records().persistStageData({ networkId, stage, data, revision, actor });
       return { revision };
     },
     {
@@ -179,15 +197,15 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
 
   // cases opened before this formation started hold their stages too
   if (patched(DISPUTE_HOLDS_PATCH)) {
-    for (const hold of await disputeRecords.openStageHolds({ networkId })) if (!released.has(hold.caseId)) holds.set(hold.caseId, hold.stage as StageKey);
+    for (const hold of await disputeRecords().openStageHolds({ networkId })) if (!released.has(hold.caseId)) holds.set(hold.caseId, hold.stage as StageKey);
   }
-  await records.markFormation({ networkId, status: 'running', currentStage: STAGE_KEYS[0] });
+  await records().markFormation({ networkId, status: 'running', currentStage: STAGE_KEYS[0] });
 
   for (const key of STAGE_KEYS) {
     const s = stageOf(key);
     state.currentStage = key;
     s.status = 'drafting';
-    await records.markStage({ networkId, stage: key, status: 'drafting', event: 'started', lastOutcome: s.lastOutcome, vote: s.vote });
+    await records().markStage({ networkId, stage: key, status: 'drafting', event: 'started', lastOutcome: s.lastOutcome, vote: s.vote });
 
     for (;;) {
       await condition(() => pendingIssue?.stage === key);
@@ -200,12 +218,12 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
       const deferralsAtIssue = panel.deferrals();
 
       // where the programme decides this stage by vote, the members vote on this version first
-      const plan = await records.stageDecisionPlan({ networkId, stage: key });
+      const plan = await records().stageDecisionPlan({ networkId, stage: key });
       if (plan.vote) {
         const motionId = uuid4();
         s.vote = { motionId, documentVersion: doc.version, result: null, ruleVersion: null, explanation: [] };
         s.status = 'voting';
-        await records.markStage({ networkId, stage: key, status: 'voting', lastOutcome: s.lastOutcome, vote: s.vote });
+        await records().markStage({ networkId, stage: key, status: 'voting', lastOutcome: s.lastOutcome, vote: s.vote });
         const outcome = await executeChild(voteWorkflow, {
           workflowId: voteWorkflowId(motionId),
           args: [
@@ -225,7 +243,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
         if (outcome.result !== 'carried') {
           s.lastOutcome = { outcome: outcome.result, reason: outcome.explanationLines.at(-1), documentVersion: doc.version };
           s.status = 'drafting';
-          await records.markStage({
+          await records().markStage({
             networkId,
             stage: key,
             status: 'drafting',
@@ -241,7 +259,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
           await untilNotHeld(key);
           if ((pendingIssue as { stage: StageKey } | null)?.stage === key) pendingIssue = null;
           s.status = 'completed';
-          await records.markStage({ networkId, stage: key, status: 'completed', event: 'completed', lastOutcome: s.lastOutcome, vote: s.vote });
+          await records().markStage({ networkId, stage: key, status: 'completed', event: 'completed', lastOutcome: s.lastOutcome, vote: s.vote });
           break;
         }
       }
@@ -249,7 +267,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
       s.status = 'awaiting-signatures';
       const childId = signoffWorkflowId(networkId, key, doc.version);
       s.signoffWorkflowId = childId;
-      await records.markStage({ networkId, stage: key, status: 'awaiting-signatures', lastOutcome: s.lastOutcome, vote: s.vote });
+      await records().markStage({ networkId, stage: key, status: 'awaiting-signatures', lastOutcome: s.lastOutcome, vote: s.vote });
       const result = await executeChild(signoffWorkflow, {
         workflowId: childId,
         args: [
@@ -275,12 +293,12 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
           // the pack is signed; the stage completes with a pass or a conditional pass, and starts again after a deferral
           if (panel.deferrals() === deferralsAtIssue) {
             s.status = 'awaiting-outcome';
-            await records.markStage({ networkId, stage: key, status: 'awaiting-outcome', lastOutcome: s.lastOutcome, vote: s.vote });
+            await records().markStage({ networkId, stage: key, status: 'awaiting-outcome', lastOutcome: s.lastOutcome, vote: s.vote });
             await condition(() => panel.decided() || panel.deferrals() !== deferralsAtIssue);
           }
           if (!panel.decided()) {
             s.status = 'drafting';
-            await records.markStage({
+            await records().markStage({
               networkId,
               stage: key,
               status: 'drafting',
@@ -293,14 +311,14 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
           }
         }
         // the signed terms of reference set the rules of every later vote
-        if (key === 'terms-of-reference') await records.adoptConstitutionRules({ networkId, documentVersion: doc.version });
+        if (key === 'terms-of-reference') await records().adoptConstitutionRules({ networkId, documentVersion: doc.version });
         s.status = 'completed';
-        await records.markStage({ networkId, stage: key, status: 'completed', event: 'completed', lastOutcome: s.lastOutcome, vote: s.vote });
+        await records().markStage({ networkId, stage: key, status: 'completed', event: 'completed', lastOutcome: s.lastOutcome, vote: s.vote });
         break;
       }
       if (result.outcome === 'voided' && pendingIssue) continue; // the next version goes straight out
       s.status = 'drafting';
-      await records.markStage({
+      await records().markStage({
         networkId,
         stage: key,
         status: 'drafting',
@@ -314,7 +332,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
 
   state.status = 'completed';
   state.currentStage = null;
-  await records.markFormation({ networkId, status: 'completed', currentStage: null });
+  await records().markFormation({ networkId, status: 'completed', currentStage: null });
   await condition(allHandlersFinished);
   return state;
 }
