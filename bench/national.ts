@@ -13,11 +13,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
-import { formationWorkflowId, signoffWorkflowId } from '../workflows/messages';
-import { voteWorkflowId } from '../workflows/vote-messages';
-import { Api, emptyMetrics, NetworkDriver, PANEL_CRITERIA, type Metrics, type ProgrammeContext } from './national-driver';
+import { Api, emptyMetrics, type Metrics } from './national-api';
+import { NetworkDriver, PANEL_CRITERIA, type ProgrammeContext } from './national-driver';
 import { explainReadPaths, type ExplainReport } from './national-explain';
+import { historyEvents, type HistoryEvents } from './national-histories';
 import { FOOTPRINT, growth, inPool, percentile, planNetworks } from './national-plan';
 import { cpuNow, cpuPerNetwork, sampleUsage, startStack, type BenchStack } from './national-stack';
 
@@ -88,7 +87,7 @@ interface PhaseResult {
   readinessP99Ms: number;
   readinessUnderLoadP99Ms: number;
   readinessBytes: number;
-  historyEventsPerNetwork: { mean: number; max: number; sampled: number; byWorkflow: Record<string, number> };
+  historyEventsPerNetwork: HistoryEvents;
   /** the bench's requests per network, by route */
   requestsPerNetwork: Record<string, number>;
   /** CPU seconds per network of each process (and this bench) while the phase ran, and their total */
@@ -118,53 +117,6 @@ async function setUpProgramme(api: Api, tag: string, label: string, byVote: bool
     panels.push(members);
   }
   return { programmeId: programme.id, waves, panels, decideStagesByVote: byVote };
-}
-
-/** Temporal history events of the sampled networks: formation, each sign-off round and each vote. */
-async function historyEvents(stack: BenchStack, api: Api, networkIds: readonly string[]): Promise<PhaseResult['historyEventsPerNetwork']> {
-  const connection = await Connection.connect({ address: stack.temporalAddress });
-  const byWorkflow: Record<string, number[]> = { formation: [], signoff: [], vote: [] };
-  const totals: number[] = [];
-  try {
-    const length = async (workflowId: string) => {
-      const res = await connection.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId } });
-      return Number(res.workflowExecutionInfo?.historyLength ?? 0);
-    };
-    for (const id of networkIds) {
-      const view = await api.expect<{ stages: { key: string; documents: { version: number }[]; vote: { motionId: string } | null; signoff: unknown }[] }>(
-        'read formation',
-        200,
-        'GET',
-        `/networks/${id}/formation`,
-      );
-      let total = 0;
-      const formation = await length(formationWorkflowId(id));
-      byWorkflow.formation.push(formation);
-      total += formation;
-      for (const stage of view.stages) {
-        for (const doc of stage.documents) {
-          const n = await length(signoffWorkflowId(id, stage.key, doc.version)).catch(() => 0);
-          if (n) byWorkflow.signoff.push(n);
-          total += n;
-        }
-        if (stage.vote) {
-          const n = await length(voteWorkflowId(stage.vote.motionId)).catch(() => 0);
-          if (n) byWorkflow.vote.push(n);
-          total += n;
-        }
-      }
-      totals.push(total);
-    }
-  } finally {
-    await connection.close();
-  }
-  const mean = (xs: number[]) => (xs.length ? Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) : 0);
-  return {
-    mean: mean(totals),
-    max: Math.max(0, ...totals),
-    sampled: totals.length,
-    byWorkflow: Object.fromEntries(Object.entries(byWorkflow).map(([k, xs]) => [k, mean(xs)])),
-  };
 }
 
 async function runPhase(stack: BenchStack, opts: NationalOptions, size: number, tag: string, label: string): Promise<PhaseResult> {
