@@ -281,6 +281,8 @@ export async function benchNational(argv: readonly string[] = process.argv.slice
     peakRssMb: { ...peaks, workerMax: Math.max(0, ...workerPeaks) },
     cpuSeconds: { ...usage.cpuSeconds(), bench: Math.round(process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6) },
     cpuSecondsPerNetwork: full.cpuSecondsPerNetwork,
+    // the driver polls while it waits, so a slower run makes more reads: compare CPU with these
+    requestsPerNetwork: full.requestsPerNetwork,
     historyEventsPerNetwork: full.historyEventsPerNetwork,
     explain: explain
       ? {
