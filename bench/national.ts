@@ -287,6 +287,7 @@ export async function benchNational(argv: readonly string[] = process.argv.slice
     explain: explain
       ? {
           withSeqScans: explain.withSeqScans,
+          unexplained: explain.unexplained,
           slowest: [...explain.queries].sort((a, b) => b.executionMs - a.executionMs).slice(0, 5),
           seqScans: explain.queries.filter((q) => q.seqScans.length),
         }
