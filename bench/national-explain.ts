@@ -55,6 +55,8 @@ export interface ExplainReport {
   queries: ExplainedQuery[];
   /** queries that scan a growing table: each wants an index */
   withSeqScans: number;
+  /** queries PostgreSQL could not explain: while any are, "no sequential scan" proves nothing */
+  unexplained: number;
 }
 
 export async function explainReadPaths(opts: { databaseUrl: string; evidenceKey: string; programmeId: string; networkId: string }): Promise<ExplainReport> {
@@ -79,6 +81,7 @@ export async function explainReadPaths(opts: { databaseUrl: string; evidenceKey:
     db.removeListener('query', onQuery);
 
     const seen = new Set<string>();
+    let unexplained = 0;
     const queries: ExplainedQuery[] = [];
     const text: string[] = [];
     for (const q of captured) {
@@ -86,9 +89,11 @@ export async function explainReadPaths(opts: { databaseUrl: string; evidenceKey:
       seen.add(q.sql);
       let plan: string[];
       try {
-        const result = await db.raw(`explain (analyze, buffers) ${q.sql}`, q.bindings as readonly Knex.Value[]);
+        // the query event gives PostgreSQL's numbered parameters ($1, $2… in order); knex.raw takes ?
+        const result = await db.raw(`explain (analyze, buffers) ${q.sql.replace(/\$\d+/g, '?')}`, q.bindings as readonly Knex.Value[]);
         plan = (result.rows as Record<string, string>[]).map((r) => r['QUERY PLAN']);
       } catch (err) {
+        unexplained += 1;
         plan = [`could not explain (${(err as Error).message}) with bindings ${JSON.stringify(q.bindings)}`];
       }
       const executionMs = Number(/Execution Time: ([\d.]+) ms/.exec(plan.join('\n'))?.[1] ?? 0);
@@ -101,7 +106,7 @@ export async function explainReadPaths(opts: { databaseUrl: string; evidenceKey:
     }
     fs.mkdirSync(path.join(__dirname, 'out'), { recursive: true });
     fs.writeFileSync(path.join(__dirname, 'out', 'national-explain.txt'), text.join('\n'));
-    return { queries, withSeqScans: queries.filter((q) => q.seqScans.length > 0).length };
+    return { queries, withSeqScans: queries.filter((q) => q.seqScans.length > 0).length, unexplained };
   } finally {
     await db.destroy();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -17,7 +17,7 @@ import { temporal } from '@temporalio/proto';
 import { resolveTemporalCli } from '../scripts/provision-temporal';
 import { findFreePort, startDevServer, type DevServer } from '../scripts/temporal-dev-server';
 import { startTestPostgres, type TestPostgres } from '../scripts/test-postgres';
-import { spawnCommand, type Spawned } from '../test/support/processes';
+import { descendants, spawnCommand, type Spawned } from '../test/support/processes';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -41,7 +41,7 @@ export interface BenchStack {
   databaseUrl: string;
   /** the audit chain's key, for repositories of our own (EXPLAIN of the read paths) */
   evidenceKey: string;
-  /** pid of each role: the server, each worker, the Temporal server */
+  /** pid of each role: the server, each worker, the Temporal server (and PostgreSQL's postmaster) */
   pids(): { role: string; pid: number }[];
   /** the tail of a role's output, for a failure report */
   output(role: string): string;
@@ -57,10 +57,12 @@ export async function startStack(opts: StackOptions): Promise<BenchStack> {
   };
   try {
     let databaseUrl: string;
+    let postmaster: number | null = null;
     if (opts.db === 'postgres') {
       const pg: TestPostgres = await startTestPostgres();
       stops.push(() => pg.stop());
       databaseUrl = pg.url;
+      postmaster = postmasterPid(new URL(pg.url).port);
     } else {
       databaseUrl = `sqlite:${path.join(dir, 'formwork.db')}`;
     }
@@ -126,7 +128,11 @@ export async function startStack(opts: StackOptions): Promise<BenchStack> {
       codecKeys,
       databaseUrl,
       evidenceKey: env.EVIDENCE_KEY,
-      pids: () => [...roles.map((r) => ({ role: r.role, pid: r.process.child.pid! })), { role: 'temporal', pid: devServer.process.pid! }],
+      pids: () => [
+        ...roles.map((r) => ({ role: r.role, pid: r.process.child.pid! })),
+        { role: 'temporal', pid: devServer.process.pid! },
+        ...(postmaster ? [{ role: 'postgres', pid: postmaster }] : []),
+      ],
       output: (role) =>
         roles
           .find((r) => r.role === role)
@@ -167,15 +173,52 @@ async function pollers(address: string, taskQueue: string): Promise<number> {
   }
 }
 
-/** Resident memory (MiB) and CPU seconds of a process, from /proc; null once it has gone. */
-export function processUsage(pid: number): { rssMb: number; cpuSeconds: number } | null {
+/**
+ * The postmaster of the throwaway cluster listening on `port` (pg_ctl daemonises it, so it is no
+ * child of ours): its CPU, with that of its backends, is PostgreSQL's share of a run.
+ */
+function postmasterPid(port: string): number | null {
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (/\/postgres$/.test(args[0]) && args.includes('-p') && args[args.indexOf('-p') + 1] === port) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null;
+}
+
+function statFields(pid: number): string[] {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // fields[] starts at field 3 of stat (after the command name in parentheses)
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/**
+ * Resident memory (MiB) and CPU seconds of a process, from /proc; null once it has gone. With
+ * `withChildren` (PostgreSQL: a backend per connection), the CPU of its live children and of the
+ * children it has reaped is counted too.
+ */
+export function processUsage(pid: number, withChildren = false): { rssMb: number; cpuSeconds: number } | null {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of stat; fields[] starts at field 3
-    const ticks = Number(fields[11]) + Number(fields[12]);
+    const fields = statFields(pid);
+    // utime and stime are fields 14 and 15 of stat, cutime and cstime (reaped children) 16 and 17
+    let ticks = Number(fields[11]) + Number(fields[12]);
+    if (withChildren) {
+      ticks += Number(fields[13]) + Number(fields[14]);
+      for (const child of descendants(pid)) {
+        try {
+          const f = statFields(child.pid);
+          ticks += Number(f[11]) + Number(f[12]);
+        } catch {
+          // exited meanwhile: counted in the parent's reaped-children time once reaped
+        }
+      }
+    }
     return { rssMb: rssKb / 1024, cpuSeconds: ticks / CLOCK_TICKS };
   } catch {
     return null;
@@ -185,12 +228,40 @@ export function processUsage(pid: number): { rssMb: number; cpuSeconds: number }
 /** Linux's USER_HZ: 100 on every platform Node runs on with /proc. */
 const CLOCK_TICKS = 100;
 
+/** The CPU seconds each role (and this bench process) has used so far. */
+export function cpuNow(stack: BenchStack): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const { role, pid } of stack.pids()) {
+    const usage = processUsage(pid, role === 'postgres');
+    if (usage) out[role] = usage.cpuSeconds;
+  }
+  const own = process.cpuUsage();
+  out.bench = (own.user + own.system) / 1e6;
+  return out;
+}
+
+/** CPU seconds per network each role used between two readings of `cpuNow`, and their total. */
+export function cpuPerNetwork(before: Record<string, number>, after: Record<string, number>, networks: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  let total = 0;
+  for (const role of Object.keys(after)) {
+    const s = (after[role] - (before[role] ?? 0)) / networks;
+    out[role] = Math.round(s * 100) / 100;
+    total += s;
+  }
+  out.total = Math.round(total * 100) / 100;
+  return out;
+}
+
 /** Samples every role's memory each second; `peaks()` gives the highest seen and the CPU used. */
 export function sampleUsage(stack: BenchStack, everyMs = 1000) {
   const peak = new Map<string, number>();
   const cpu = new Map<string, number>();
   const sample = () => {
+    // PostgreSQL's memory is its shared buffers and a backend per connection, not one process's
+    // peak; its CPU is read (walking its children) only at the ends of a phase, by cpuNow
     for (const { role, pid } of stack.pids()) {
+      if (role === 'postgres') continue;
       const usage = processUsage(pid);
       if (!usage) continue;
       peak.set(role, Math.max(peak.get(role) ?? 0, usage.rssMb));

@@ -13,13 +13,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
-import { formationWorkflowId, signoffWorkflowId } from '../workflows/messages';
-import { voteWorkflowId } from '../workflows/vote-messages';
-import { Api, emptyMetrics, NetworkDriver, PANEL_CRITERIA, type Metrics, type ProgrammeContext } from './national-driver';
+import { Api, emptyMetrics, type Metrics } from './national-api';
+import { NetworkDriver, PANEL_CRITERIA, type ProgrammeContext } from './national-driver';
 import { explainReadPaths, type ExplainReport } from './national-explain';
+import { historyEvents, type HistoryEvents } from './national-histories';
 import { FOOTPRINT, growth, inPool, percentile, planNetworks } from './national-plan';
-import { sampleUsage, startStack, type BenchStack } from './national-stack';
+import { cpuNow, cpuPerNetwork, sampleUsage, startStack, type BenchStack } from './national-stack';
 
 const WAVES = 3;
 /** programme readiness read this many times, one after another, once the programme is through */
@@ -88,9 +87,11 @@ interface PhaseResult {
   readinessP99Ms: number;
   readinessUnderLoadP99Ms: number;
   readinessBytes: number;
-  historyEventsPerNetwork: { mean: number; max: number; sampled: number; byWorkflow: Record<string, number> };
+  historyEventsPerNetwork: HistoryEvents;
   /** the bench's requests per network, by route */
   requestsPerNetwork: Record<string, number>;
+  /** CPU seconds per network of each process (and this bench) while the phase ran, and their total */
+  cpuSecondsPerNetwork: Record<string, number>;
 }
 
 async function setUpProgramme(api: Api, tag: string, label: string, byVote: boolean): Promise<ProgrammeContext> {
@@ -118,57 +119,11 @@ async function setUpProgramme(api: Api, tag: string, label: string, byVote: bool
   return { programmeId: programme.id, waves, panels, decideStagesByVote: byVote };
 }
 
-/** Temporal history events of the sampled networks: formation, each sign-off round and each vote. */
-async function historyEvents(stack: BenchStack, api: Api, networkIds: readonly string[]): Promise<PhaseResult['historyEventsPerNetwork']> {
-  const connection = await Connection.connect({ address: stack.temporalAddress });
-  const byWorkflow: Record<string, number[]> = { formation: [], signoff: [], vote: [] };
-  const totals: number[] = [];
-  try {
-    const length = async (workflowId: string) => {
-      const res = await connection.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId } });
-      return Number(res.workflowExecutionInfo?.historyLength ?? 0);
-    };
-    for (const id of networkIds) {
-      const view = await api.expect<{ stages: { key: string; documents: { version: number }[]; vote: { motionId: string } | null; signoff: unknown }[] }>(
-        'read formation',
-        200,
-        'GET',
-        `/networks/${id}/formation`,
-      );
-      let total = 0;
-      const formation = await length(formationWorkflowId(id));
-      byWorkflow.formation.push(formation);
-      total += formation;
-      for (const stage of view.stages) {
-        for (const doc of stage.documents) {
-          const n = await length(signoffWorkflowId(id, stage.key, doc.version)).catch(() => 0);
-          if (n) byWorkflow.signoff.push(n);
-          total += n;
-        }
-        if (stage.vote) {
-          const n = await length(voteWorkflowId(stage.vote.motionId)).catch(() => 0);
-          if (n) byWorkflow.vote.push(n);
-          total += n;
-        }
-      }
-      totals.push(total);
-    }
-  } finally {
-    await connection.close();
-  }
-  const mean = (xs: number[]) => (xs.length ? Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) : 0);
-  return {
-    mean: mean(totals),
-    max: Math.max(0, ...totals),
-    sampled: totals.length,
-    byWorkflow: Object.fromEntries(Object.entries(byWorkflow).map(([k, xs]) => [k, mean(xs)])),
-  };
-}
-
 async function runPhase(stack: BenchStack, opts: NationalOptions, size: number, tag: string, label: string): Promise<PhaseResult> {
   const metrics: Metrics = emptyMetrics();
   const api = new Api(stack.baseUrl, stack.token, metrics);
   const plan = planNetworks({ networks: size, waves: WAVES, tag, seed: size * 7919 + tag.charCodeAt(0) });
+  const cpuBefore = cpuNow(stack);
   const started = performance.now();
   const programme = await setUpProgramme(api, tag, label, opts.byVote);
 
@@ -200,6 +155,7 @@ async function runPhase(stack: BenchStack, opts: NationalOptions, size: number, 
     }
   });
   const wallMs = performance.now() - started;
+  const cpuAfter = cpuNow(stack);
   watching = false;
   await watcher;
 
@@ -248,6 +204,7 @@ async function runPhase(stack: BenchStack, opts: NationalOptions, size: number, 
     readinessUnderLoadP99Ms: Math.round(percentile(underLoad, 99)),
     readinessBytes: ok.at(-1)?.bytes ?? 0,
     historyEventsPerNetwork: histories,
+    cpuSecondsPerNetwork: cpuPerNetwork(cpuBefore, cpuAfter, size),
     requestsPerNetwork: Object.fromEntries(
       Object.entries(metrics.requests)
         .sort(([, a], [, b]) => b - a)
@@ -323,10 +280,14 @@ export async function benchNational(argv: readonly string[] = process.argv.slice
     signP99Ms: full.signP99Ms,
     peakRssMb: { ...peaks, workerMax: Math.max(0, ...workerPeaks) },
     cpuSeconds: { ...usage.cpuSeconds(), bench: Math.round(process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6) },
+    cpuSecondsPerNetwork: full.cpuSecondsPerNetwork,
+    // the driver polls while it waits, so a slower run makes more reads: compare CPU with these
+    requestsPerNetwork: full.requestsPerNetwork,
     historyEventsPerNetwork: full.historyEventsPerNetwork,
     explain: explain
       ? {
           withSeqScans: explain.withSeqScans,
+          unexplained: explain.unexplained,
           slowest: [...explain.queries].sort((a, b) => b.executionMs - a.executionMs).slice(0, 5),
           seqScans: explain.queries.filter((q) => q.seqScans.length),
         }
@@ -356,6 +317,7 @@ function printTable(r: {
   growth: number;
   readinessP99Ms: number;
   readinessUnderLoadP99Ms: number;
+  cpuSecondsPerNetwork: Record<string, number>;
   signP50Ms: number;
   signP99Ms: number;
   peakRssMb: Record<string, number>;
@@ -374,6 +336,12 @@ function printTable(r: {
     ['growth (per network, N over N/4)', String(r.growth)],
     ['programme readiness p99', `${r.readinessP99Ms} ms after the run, ${r.readinessUnderLoadP99Ms} ms during it`],
     ['sign p50 / p99', `${r.signP50Ms} ms / ${r.signP99Ms} ms`],
+    [
+      'CPU s per network (at N)',
+      Object.entries(r.cpuSecondsPerNetwork)
+        .map(([role, s]) => `${role} ${s}`)
+        .join(', '),
+    ],
     [
       'peak RSS',
       Object.entries(r.peakRssMb)

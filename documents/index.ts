@@ -61,12 +61,8 @@ export function validateTemplateSource(source: string): void {
   compileCached(source);
 }
 
-/**
- * Fills `template` with `context` (already validated by the caller against the template's schema)
- * and renders DOCX, PDF and HTML from the one Markdown AST. Throws TemplateContextError when `meta`
- * is invalid, the source does not compile, or a value the template uses is missing.
- */
-export async function renderDocument(template: DocumentTemplate, context: Record<string, unknown>, meta: RenderMeta): Promise<RenderedDocument> {
+/** The Markdown and model of a filled template, and the meta every format prints. */
+function prepare(template: DocumentTemplate, context: Record<string, unknown>, meta: RenderMeta) {
   const issues = metaIssues(meta);
   if (issues.length > 0) throw new TemplateContextError(issues);
   const compiledTemplate = compileCached(template.source);
@@ -75,12 +71,19 @@ export async function renderDocument(template: DocumentTemplate, context: Record
   const markdown = documentSafe(compiledTemplate.render({ ...context, meta }));
   const model = buildDocumentModel(markdown);
   const title = model.title || template.title;
-  const contentHash = sha256(markdown).slice(0, 12);
+  const options = { meta, title, contentHash: sha256(markdown).slice(0, 12) };
+  return { markdown, model, title, options };
+}
+
+/**
+ * Fills `template` with `context` (already validated by the caller against the template's schema)
+ * and renders DOCX, PDF and HTML from the one Markdown AST. Throws TemplateContextError when `meta`
+ * is invalid, the source does not compile, or a value the template uses is missing.
+ */
+export async function renderDocument(template: DocumentTemplate, context: Record<string, unknown>, meta: RenderMeta): Promise<RenderedDocument> {
+  const { markdown, model, title, options } = prepare(template, context, meta);
   // DOCX and PDF render at once on threads of their own (or here, where threads cannot start)
-  const [docx, pdf] = await Promise.all([
-    renderOnThread('docx', model, { meta, title, contentHash }),
-    renderOnThread('pdf', model, { meta, title, contentHash }),
-  ]);
+  const [docx, pdf] = await Promise.all([renderOnThread('docx', model, options), renderOnThread('pdf', model, options)]);
   return {
     title,
     markdown,
@@ -91,4 +94,14 @@ export async function renderDocument(template: DocumentTemplate, context: Record
     sha256Docx: sha256(docx),
     templateVersion: template.version,
   };
+}
+
+/**
+ * The PDF alone, byte for byte the PDF `renderDocument` gives, for output that is never stored as
+ * an editable document (the certificate of completion appended to a sealed PDF): a DOCX costs
+ * about as much to build as the PDF, and nobody would read it.
+ */
+export async function renderDocumentPdf(template: DocumentTemplate, context: Record<string, unknown>, meta: RenderMeta): Promise<Buffer> {
+  const { model, options } = prepare(template, context, meta);
+  return renderOnThread('pdf', model, options);
 }

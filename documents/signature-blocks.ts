@@ -12,6 +12,7 @@ import { typographic } from './document-model';
 import { formatDateTimeLondon, listAnd } from './format';
 import { loadFont, sharedFontkit } from './pdf/fonts';
 import { PAGE_HEIGHT, type SignaturePlacement } from './pdf/layout';
+import './pdf/native-deflate';
 
 const PIECE = 'Formwork';
 

@@ -45,6 +45,11 @@ export function createOutbox(deps: OutboxDeps) {
 
   async function queue<T extends MailTemplate>(trx: Executor, mail: QueuedMail<T>): Promise<string> {
     if (await repos.outbox.byDedupeKey(trx, mail.key)) return mail.key;
+    return write(trx, mail);
+  }
+
+  /** Writes a message whose key the caller has just found unused, in the same transaction. */
+  async function write<T extends MailTemplate>(trx: Executor, mail: QueuedMail<T>): Promise<string> {
     const { subject, text } = composeMail(mail.template, mail.data);
     await repos.outbox.insert(trx, {
       id: crypto.randomUUID(),
@@ -72,7 +77,7 @@ export function createOutbox(deps: OutboxDeps) {
       const { url, ...token } = mail.link;
       const link = url ? url(secret, publicUrl) : `${publicUrl}/a/${secret}`;
       await repos.tokens.insertActionToken(trx, { id: crypto.randomUUID(), secret, documentId: null, documentVersion: null, ...token });
-      return queue(trx, { key: mail.key, to: mail.to, networkId: mail.networkId, template: mail.template, data: mail.data(link), links: [link] });
+      return write(trx, { key: mail.key, to: mail.to, networkId: mail.networkId, template: mail.template, data: mail.data(link), links: [link] });
     },
 
     /**

@@ -53,6 +53,18 @@ export async function loadPersonActor(
   return hasStanding(actor) ? actor : null;
 }
 
+/** How often a credential's last use is written: the repositories refuse more often anyway. */
+const TOUCH_EVERY_MS = 60_000;
+
+/**
+ * Whether a credential read with this last use is due a new one: the row was just read, so a use
+ * written within the minute needs no write (the repository's own condition would match no row,
+ * but only after a round trip on every request).
+ */
+function due(lastUsedAt: string | null): boolean {
+  return !lastUsedAt || Date.parse(lastUsedAt) <= Date.now() - TOUCH_EVERY_MS;
+}
+
 function bearer(req: Request): string | null | 'malformed' {
   const header = req.get('authorization');
   if (!header) return null;
@@ -74,7 +86,7 @@ export function createAuthenticator(deps: { db: Knex; repos: Repos; secureCookie
     const live = token && !token.revokedAt && (!token.expiresAt || Date.parse(token.expiresAt) > Date.now());
     const actor = live ? await loadPersonActor(deps, token.personId, { kind: 'token', id: token.id }) : null;
     if (!token || !actor) return { actor: ANONYMOUS, problem: 'The API token is not valid, has expired or was revoked.' };
-    await repos.tokens.touchApiToken(db, token.id);
+    if (due(token.lastUsedAt)) await repos.tokens.touchApiToken(db, token.id);
     return { actor, problem: null };
   }
 
@@ -84,7 +96,7 @@ export function createAuthenticator(deps: { db: Knex; repos: Repos; secureCookie
     const live = session && !session.endedAt && Date.parse(session.expiresAt) > now && Date.parse(session.lastSeenAt) + SESSION_IDLE_MS > now;
     const actor = live ? await loadPersonActor(deps, session.personId, { kind: 'session', id: session.id }) : null;
     if (!session || !actor) return { actor: ANONYMOUS, problem: 'Your session has ended. Sign in again.' };
-    await repos.sessions.touchSession(db, session.id);
+    if (due(session.lastSeenAt)) await repos.sessions.touchSession(db, session.id);
     return { actor, problem: null };
   }
 

@@ -3,7 +3,7 @@
  * title and context schema; documents/ does the rendering. A programme's override replaces the
  * built-in source (its version is recorded instead).
  */
-import { metaIssues, renderDocument, TemplateContextError, type ContextIssue, type RenderMeta, type RenderedDocument } from '../documents';
+import { metaIssues, renderDocument, renderDocumentPdf, TemplateContextError, type ContextIssue, type RenderMeta, type RenderedDocument } from '../documents';
 import { TEMPLATE_CATALOGUE, builtinTemplateVersion, loadBuiltinSource, type DocumentType } from './catalogue';
 
 function contextIssues(type: DocumentType, context: unknown): { data: Record<string, unknown> | null; issues: ContextIssue[] } {
@@ -21,6 +21,23 @@ export function parseContext(type: DocumentType, context: unknown): Record<strin
   return data;
 }
 
+/** The template to render for a type: a programme's override, or the built-in one. */
+function templateOf(type: DocumentType, override?: { source: string; version: string }) {
+  return {
+    source: override ? override.source : loadBuiltinSource(type),
+    version: override ? override.version : builtinTemplateVersion(type),
+    title: TEMPLATE_CATALOGUE[type].title,
+  };
+}
+
+/** The context parsed against the type's schema, or one TemplateContextError listing every problem of it and of `meta`. */
+function validated(type: DocumentType, context: unknown, meta: RenderMeta): Record<string, unknown> {
+  const { data, issues } = contextIssues(type, context);
+  const all = [...metaIssues(meta), ...issues];
+  if (all.length > 0 || !data) throw new TemplateContextError(all);
+  return data;
+}
+
 /**
  * Validates `context` against the type's zod schema and `meta` (throwing one TemplateContextError
  * listing every invalid or missing field of both), then renders DOCX, PDF and HTML.
@@ -31,13 +48,12 @@ export async function renderTemplate(
   meta: RenderMeta,
   override?: { source: string; version: string },
 ): Promise<RenderedDocument> {
-  const { data, issues } = contextIssues(type, context);
-  const all = [...metaIssues(meta), ...issues];
-  if (all.length > 0 || !data) throw new TemplateContextError(all);
-  const template = {
-    source: override ? override.source : loadBuiltinSource(type),
-    version: override ? override.version : builtinTemplateVersion(type),
-    title: TEMPLATE_CATALOGUE[type].title,
-  };
-  return renderDocument(template, data, meta);
+  const data = validated(type, context, meta);
+  return renderDocument(templateOf(type, override), data, meta);
+}
+
+/** As `renderTemplate`, but only the PDF (see documents' `renderDocumentPdf`). */
+export async function renderTemplatePdf(type: DocumentType, context: unknown, meta: RenderMeta): Promise<Buffer> {
+  const data = validated(type, context, meta);
+  return renderDocumentPdf(templateOf(type), data, meta);
 }

@@ -1,11 +1,13 @@
 import {
   type ActivityOptions,
+  type LocalActivityOptions,
   allHandlersFinished,
   condition,
   executeChild,
   getExternalWorkflowHandle,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   uuid4,
   workflowInfo,
@@ -41,9 +43,25 @@ const RENDERING: ActivityOptions = {
   retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['TEMPLATE_CONTEXT_INVALID'] },
 } as const;
 
-const records = proxyActivities<FormationActivities>(RECORDS);
+/** The same writes as local activities: retried in the worker with the same backoff. */
+const LOCAL_RECORDS: LocalActivityOptions = { startToCloseTimeout: '30 seconds', retry: RECORDS.retry };
+
+const scheduledRecords = proxyActivities<FormationActivities>(RECORDS);
 const rendering = proxyActivities<FormationActivities>(RENDERING);
-const disputeRecords = proxyActivities<DisputesActivities>(RECORDS);
+const scheduledDisputeRecords = proxyActivities<DisputesActivities>(RECORDS);
+const localRecords = proxyLocalActivities<FormationActivities>(LOCAL_RECORDS);
+const localDisputeRecords = proxyLocalActivities<DisputesActivities>(LOCAL_RECORDS);
+
+/**
+ * The formation's quick writes (read model, stage data, the decision plan, open holds) run as local
+ * activities: each is one marker in the history, inside the workflow task that asked for it,
+ * instead of three events, an activity task and another workflow task. Rendering stays a scheduled
+ * activity (it can take seconds, on the render threads of whichever worker is free). Histories
+ * begun before this change keep their scheduled activities.
+ */
+const LOCAL_RECORDS_PATCH = 'formation-local-records';
+const records = (): typeof scheduledRecords => (patched(LOCAL_RECORDS_PATCH) ? localRecords : scheduledRecords);
+const disputeRecords = (): typeof scheduledDisputeRecords => (patched(LOCAL_RECORDS_PATCH) ? localDisputeRecords : scheduledDisputeRecords);
 
 /** Open dispute cases tied to a stage hold it: added after formations were already running. */
 const DISPUTE_HOLDS_PATCH = 'dispute-stage-holds';
@@ -115,7 +133,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
       s.dataRevision += 1;
       const revision = s.dataRevision;
       stageData.set(stage, data);
-      await records.persistStageData({ networkId, stage, data, revision, actor });
+      await records().persistStageData({ networkId, stage, data, revision, actor });
       return { revision };
     },
     {
@@ -179,16 +197,16 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
 
   // cases opened before this formation started hold their stages too
   if (patched(DISPUTE_HOLDS_PATCH)) {
-    for (const hold of await disputeRecords.openStageHolds({ networkId })) if (!released.has(hold.caseId)) holds.set(hold.caseId, hold.stage as StageKey);
+    for (const hold of await disputeRecords().openStageHolds({ networkId })) if (!released.has(hold.caseId)) holds.set(hold.caseId, hold.stage as StageKey);
   }
-  await records.markFormation({ networkId, status: 'running', currentStage: STAGE_KEYS[0] });
+  await records().markFormation({ networkId, status: 'running', currentStage: STAGE_KEYS[0] });
 
   for (const key of STAGE_KEYS) {
     const s = stageOf(key);
     // a change of the stage's status, in the workflow's state and in the read model together
     const mark = (status: StageState['status'], event?: 'started' | 'completed' | 'returned', reason?: string) => {
       s.status = status;
-      return records.markStage({ networkId, stage: key, status, event, reason, lastOutcome: s.lastOutcome, vote: s.vote });
+      return records().markStage({ networkId, stage: key, status, event, reason, lastOutcome: s.lastOutcome, vote: s.vote });
     };
     state.currentStage = key;
     await mark('drafting', 'started');
@@ -204,7 +222,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
       const deferralsAtIssue = panel.deferrals();
 
       // where the programme decides this stage by vote, the members vote on this version first
-      const plan = await records.stageDecisionPlan({ networkId, stage: key });
+      const plan = await records().stageDecisionPlan({ networkId, stage: key });
       if (plan.vote) {
         const motionId = uuid4();
         s.vote = { motionId, documentVersion: doc.version, result: null, ruleVersion: null, explanation: [] };
@@ -275,7 +293,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
           }
         }
         // the signed terms of reference set the rules of every later vote
-        if (key === 'terms-of-reference') await records.adoptConstitutionRules({ networkId, documentVersion: doc.version });
+        if (key === 'terms-of-reference') await records().adoptConstitutionRules({ networkId, documentVersion: doc.version });
         await mark('completed', 'completed');
         break;
       }
@@ -286,7 +304,7 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
 
   state.status = 'completed';
   state.currentStage = null;
-  await records.markFormation({ networkId, status: 'completed', currentStage: null });
+  await records().markFormation({ networkId, status: 'completed', currentStage: null });
   await condition(allHandlersFinished);
   return state;
 }

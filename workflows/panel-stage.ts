@@ -5,7 +5,18 @@
  * asks this module what the panel allows. Every rule is a pure function in domain/panel.ts; the
  * validators here are the only judges of whether an action is allowed now.
  */
-import { ActivityFailure, ApplicationFailure, type ActivityOptions, getExternalWorkflowHandle, log, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  type ActivityOptions,
+  getExternalWorkflowHandle,
+  type LocalActivityOptions,
+  log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+} from '@temporalio/workflow';
 import type { PanelActivities } from '../activities/panel.activities';
 import { closeConditionRefusal, emptyPanelState, openConditionsBlock, outcomeRefusal, scoreRefusal, type PanelRefusal, type PanelState } from '../domain/panel';
 import { reject } from './failures';
@@ -28,8 +39,19 @@ const LETTERS: ActivityOptions = {
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['TEMPLATE_CONTEXT_INVALID'] },
 };
 
-const acknowledged = proxyActivities<PanelActivities>(ACKNOWLEDGED_WRITE);
+const scheduledAcknowledged = proxyActivities<PanelActivities>(ACKNOWLEDGED_WRITE);
 const records = proxyActivities<PanelActivities>(RECORDS);
+const localWrites = proxyLocalActivities<PanelActivities>(ACKNOWLEDGED_WRITE as LocalActivityOptions);
+const localRecords = proxyLocalActivities<PanelActivities>(RECORDS as LocalActivityOptions);
+
+/**
+ * Scores, the outcome, closing a condition and opening the presentation are database writes only:
+ * local activities since this patch, one marker each inside the workflow task that asked (and a
+ * shorter wait for the person who acted). Invitations and the letter (mail, a rendered document)
+ * stay scheduled. Histories begun before it keep their scheduled activities.
+ */
+const LOCAL_WRITES_PATCH = 'panel-local-writes';
+const acknowledged = (): typeof scheduledAcknowledged => (patched(LOCAL_WRITES_PATCH) ? localWrites : scheduledAcknowledged);
 const letters = proxyActivities<PanelActivities>(LETTERS);
 
 function refuse(refusal: PanelRefusal | null): void {
@@ -65,7 +87,7 @@ export function installPanelStage(ctx: { networkId: string; stage: () => StageSt
       // the claim is taken before the first await, so a concurrent repeat is refused by its validator
       panel.scored.push(input.memberId);
       try {
-        return await acknowledged.recordPanelScore({ networkId, ...input });
+        return await acknowledged().recordPanelScore({ networkId, ...input });
       } catch (err) {
         panel.scored = panel.scored.filter((m) => m !== input.memberId);
         throw err;
@@ -81,7 +103,7 @@ export function installPanelStage(ctx: { networkId: string; stage: () => StageSt
       panel.deciding = true;
       let recorded;
       try {
-        recorded = await acknowledged.recordPanelOutcome({ networkId, presentationId, ...input });
+        recorded = await acknowledged().recordPanelOutcome({ networkId, presentationId, ...input });
       } catch (err) {
         throw asRejection(err);
       } finally {
@@ -125,7 +147,7 @@ export function installPanelStage(ctx: { networkId: string; stage: () => StageSt
       const condition = panel.conditions.find((c) => c.n === input.n)!;
       condition.open = false;
       try {
-        return await acknowledged.closePanelCondition({ networkId, presentationId: panel.presentationId!, ...input });
+        return await acknowledged().closePanelCondition({ networkId, presentationId: panel.presentationId!, ...input });
       } catch (err) {
         condition.open = true;
         throw err;
@@ -137,7 +159,7 @@ export function installPanelStage(ctx: { networkId: string; stage: () => StageSt
   return {
     state: panel,
     async open(doc, actor) {
-      const opened = await records.openPanelPresentation({ networkId, documentId: doc.id, actor });
+      const opened = await (patched(LOCAL_WRITES_PATCH) ? localRecords : records).openPanelPresentation({ networkId, documentId: doc.id, actor });
       // a score being written while the pack is reissued keeps its claim
       const inFlight = opened.presentationId === panel.presentationId ? panel.scored : [];
       Object.assign(panel, { ...opened, scored: [...new Set([...opened.scored, ...inFlight])], deciding: panel.deciding, deferrals: panel.deferrals });

@@ -1,4 +1,15 @@
-import { type ActivityOptions, allHandlersFinished, condition, log, patched, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
+import {
+  type ActivityOptions,
+  allHandlersFinished,
+  condition,
+  log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { SealingActivities } from '../activities/sealing.activities';
 import type { SigningActivities } from '../activities/signing.activities';
 import { reminderSchedule, type BankHolidayTable, type ReminderPolicy } from '../domain/calendar/working-days';
@@ -30,6 +41,8 @@ import {
 const RECORDS: ActivityOptions = { startToCloseTimeout: '60 seconds', retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' } };
 
 const records = proxyActivities<SigningActivities>(RECORDS);
+/** Opening and closing the round's record: quick writes, local activities with the same patience. */
+const localRecords = proxyLocalActivities<SigningActivities>({ startToCloseTimeout: '60 seconds', retry: RECORDS.retry });
 /** Sealing renders and stores the evidence PDF: retried patiently, since a signed round should end sealed. */
 const SEALING: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
@@ -78,6 +91,8 @@ export async function signoffWorkflow(input: SignoffInput): Promise<SignoffResul
   const workflowId = workflowInfo().workflowId;
   // rounds begun before signatures were written in batches keep writing them one activity each
   const batchedWrites = patched('batched-signature-writes');
+  // rounds begun before their record was opened and closed by local activities keep scheduled ones
+  const quick = patched('signoff-local-records') ? localRecords : records;
   const state: SignoffState = {
     signoffId: uuid4(),
     status: 'opening',
@@ -255,14 +270,14 @@ export async function signoffWorkflow(input: SignoffInput): Promise<SignoffResul
 
   // open the round: the signoff record, then the holiday table for working-day timers
   const startedAt = Date.now();
-  const holidays: BankHolidayTable = await records.bankHolidayTable({
+  const holidays: BankHolidayTable = await quick.bankHolidayTable({
     fromYear: new Date(startedAt).getUTCFullYear(),
     toYear: new Date(startedAt).getUTCFullYear() + 2,
   });
   const schedule = reminderSchedule({ sentAt: startedAt, ...input.reminders }, holidays);
   state.expiresAt = schedule.expiresAt;
   reminders = schedule.reminders;
-  const opened = await records.openSignoff({
+  const opened = await quick.openSignoff({
     signoffId: state.signoffId,
     workflowId,
     networkId: input.networkId,
@@ -328,7 +343,7 @@ export async function signoffWorkflow(input: SignoffInput): Promise<SignoffResul
   await condition(allHandlersFinished);
   const outcome: SignoffResult['outcome'] = roundComplete(state) ? 'signed' : voided !== null ? 'voided' : 'declined';
   state.status = outcome;
-  await records.completeSignoff({
+  await quick.completeSignoff({
     signoffId: state.signoffId,
     networkId: input.networkId,
     documentId: input.documentId,

@@ -9,6 +9,7 @@ import type { RenderMeta } from '../types';
 import { titleBlockLines } from '../format';
 import { recordSignaturePlacements } from '../signature-blocks';
 import { FontKey, loadFont, sharedFontkit, textWidth } from './fonts';
+import './native-deflate';
 import { CONTENT_WIDTH, GREY, MARGIN_X, NAVY, Op, PAGE_HEIGHT, PAGE_WIDTH, layoutDocument } from './layout';
 
 export interface PdfOptions {

@@ -26,11 +26,26 @@ function englandAndWales(): Holidays {
 }
 
 /**
+ * Each year's holidays, computed once: the rules engine behind them costs milliseconds a year, and
+ * every signing round asks for five years. A year's holidays never change while a process runs.
+ */
+const byYear = new Map<number, readonly BankHoliday[]>();
+
+/**
  * Observed bank holidays of a year, in date order. A holiday that falls at a weekend is listed on
  * its weekday substitute only (as GOV.UK lists them), since the weekend day was not a working day.
  */
 export function bankHolidays(year: number): BankHoliday[] {
   if (!Number.isInteger(year) || year < 1000 || year > 9999) throw new RangeError(`Not a year: ${year}`);
+  let found = byYear.get(year);
+  if (!found) {
+    found = computeYear(year);
+    byYear.set(year, found);
+  }
+  return found.map((h) => ({ ...h }));
+}
+
+function computeYear(year: number): BankHoliday[] {
   return englandAndWales()
     .getHolidays(year, 'en')
     .filter((h) => h.type === 'public')

@@ -3,7 +3,7 @@
  * seal manifest (for an evidence pack). Sealing itself (documents/seal.ts) is handed the pages.
  */
 import type { SealManifest } from '../../documents/seal-manifest';
-import { renderTemplate } from '../render';
+import { renderTemplatePdf } from '../render';
 import type { CompletionCertificateContext } from './schema';
 
 /** The certificate context a manifest was sealed from. */
@@ -34,11 +34,10 @@ export function certificateFromManifest(manifest: SealManifest): CompletionCerti
 
 /** The certificate of completion as a PDF, dated `issuedOn`. */
 export async function renderCertificate(certificate: CompletionCertificateContext, issuedOn: Date): Promise<Buffer> {
-  const rendered = await renderTemplate('completion-certificate', certificate, {
+  return renderTemplatePdf('completion-certificate', certificate, {
     documentId: certificate.document.id,
     version: certificate.document.version,
     networkName: certificate.network.name,
     issuedOn: issuedOn.toISOString().slice(0, 10),
   });
-  return rendered.pdf;
 }

@@ -24,6 +24,32 @@ describe('sign-in by emailed link', () => {
   const audit = async (type: string) =>
     (await stack.db('audit_events').where({ type }).orderBy('seq')).map((r) => ({ actor: r.actor as string, data: JSON.parse(r.data) }));
 
+  it("writes an API token's last use at most once a minute, without a statement on the requests in between", async () => {
+    const updates: string[] = [];
+    const watch = (q: { sql: string }) => {
+      if (/^update\s+["`]api_tokens["`]/i.test(q.sql)) updates.push(q.sql);
+    };
+    const token = () => stack.db('api_tokens').whereNull('revoked_at').orderBy('created_at').first();
+    const first = await token();
+    stack.db.on('query', watch);
+    try {
+      // the administrator's token was used moments ago (setting up this stack): no write is due
+      await stack.db('api_tokens').where({ id: first.id }).update({ last_used_at: new Date().toISOString() });
+      updates.length = 0;
+      for (let i = 0; i < 3; i++) expect((await admin.get('/me')).status).toBe(200);
+      expect(updates).toEqual([]);
+      // a use more than a minute after the last is written
+      const old = new Date(Date.now() - 2 * 60_000).toISOString();
+      await stack.db('api_tokens').where({ id: first.id }).update({ last_used_at: old });
+      updates.length = 0;
+      expect((await admin.get('/me')).status).toBe(200);
+      expect(updates).toHaveLength(1);
+      expect(Date.parse((await token()).last_used_at)).toBeGreaterThan(Date.parse(old));
+    } finally {
+      stack.db.off('query', watch);
+    }
+  });
+
   it('answers a known and an unknown address the same way, and mails a link only to the known one', async () => {
     await known('kit');
     const ask = async (email: string) => {

@@ -47,6 +47,20 @@ async function seal(
 }
 
 describe('sealPdf', () => {
+  it('is given the same certificate PDF as a full render, without the DOCX nobody reads', async () => {
+    const agreed = await agreedDocument();
+    const certificate = makeCertificate(agreed);
+    const sealedAt = new Date('2009-06-15T13:06:00Z');
+    const full = await renderTemplate('completion-certificate', certificate, {
+      documentId: certificate.document.id,
+      version: certificate.document.version,
+      networkName: certificate.network.name,
+      issuedOn: '2009-06-15',
+    });
+    // byte for byte: a certificate rendered again for an evidence pack matches the one sealed
+    expect((await renderCertificate(certificate, sealedAt)).equals(full.pdf)).toBe(true);
+  });
+
   it('appends the certificate pages after the agreed pages', async () => {
     const agreed = await agreedDocument();
     const certificate = makeCertificate(agreed);
