@@ -1,6 +1,6 @@
 /**
  * Contexts for the documents that are not built from a network's facts (a completion certificate, an
- * election result), shared by the template and sealing tests and `npm run samples`.
+ * election result, a vote result), shared by the template and sealing tests and `npm run samples`.
  */
 import type { CompletionCertificateContext, ElectionResultInput } from '../../templates';
 import { describeCount, tieRuleWords } from '../../domain/voting/count-words';
@@ -89,3 +89,27 @@ export function stvElectionResult(input: {
     },
   };
 }
+
+/** The result of a constitutional vote of the Highway Network: carried by three practices of four. */
+export const voteResultContext = {
+  network: { name: 'Highway Network' },
+  motion: {
+    id: 'motion-7',
+    title: 'Adopt the terms of reference',
+    decisionType: 'constitutional',
+    openedAt: '2009-04-01T09:00:00Z',
+    closedAt: '2009-04-15T17:00:00Z',
+  },
+  rule: { version: 'tor-v1', description: 'Special resolution: at least 75% of votes cast, one practice one vote' },
+  electorate: { practices: 4 },
+  tallies: { for: 3, against: 1, abstain: 0 },
+  quorum: { met: true, arithmetic: '4 of 4 member practices voted; the quorum is more than half (3), so the vote is quorate.' },
+  threshold: { met: true, arithmetic: '3 of 4 votes cast (75%) were for; at least 75% were needed.' },
+  result: 'carried',
+  ballots: [
+    { practice: 'Jubilee Street Group Practice', choice: 'for' },
+    { practice: 'Highway Practice', choice: 'for' },
+    { practice: 'Bow Road Practice', choice: 'for' },
+    { practice: 'Whitechapel Practice', choice: 'against' },
+  ],
+};

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import JSZip from 'jszip';
 import { PDFDocument } from 'pdf-lib';
+import { expect } from 'vitest';
 
 /** Text of a PDF, pages separated by form feeds, in reading order. */
 export function pdfText(pdf: Buffer, layout = false): string {
@@ -64,4 +65,14 @@ export async function docxPart(docx: Buffer, part: string): Promise<string> {
 /** Collapses whitespace so assertions do not depend on line breaks. */
 export function flat(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Asserts that the parts stand in the text in this order. */
+export function inOrder(text: string, parts: string[]): void {
+  let at = -1;
+  for (const part of parts) {
+    const next = text.indexOf(part, at + 1);
+    expect(next, `"${part}" after position ${at}`).toBeGreaterThan(at);
+    at = next;
+  }
 }
