@@ -6,7 +6,7 @@ import type { SealedDocument } from '../../db/repos/sealed.repo';
 import { sha256 } from '../../documents/hash';
 import { looksLikePdf, sealManifestSchema, type SealManifest } from '../../documents/seal';
 import type { PdfInspection } from '../../documents/verify';
-import { createVerifyThread, InspectionRefused } from '../../documents/verify-thread';
+import { createVerifyThread, InspectionRefused, type VerifyThreadLimits } from '../../documents/verify-thread';
 import { isStageKey, STAGES } from '../../domain/stages';
 import { certificateFromManifest, renderCertificate } from '../../templates';
 import { AppError } from '../errors';
@@ -74,10 +74,10 @@ function slug(text: string): string {
  * Evidence of completed sign-offs: verifying a PDF against the sealed store, serving sealed PDFs to
  * staff and to signers holding a sealed-copy link, and a stage's evidence pack.
  */
-export function createEvidenceService(deps: { db: Knex; repos: Repos }) {
+export function createEvidenceService(deps: { db: Knex; repos: Repos; verifyLimits?: VerifyThreadLimits }) {
   const { db, repos } = deps;
   // PDFs from strangers are parsed on a thread of their own, with limits
-  const inspector = createVerifyThread();
+  const inspector = createVerifyThread(deps.verifyLimits);
 
   return {
     /**

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { createOutbox } from '../../mail/outbox';
 import { describe, expect, it } from 'vitest';
 import { createSealingActivities } from '../../activities/sealing.activities';
+import { createEvidenceService } from '../../server/services/evidence.service';
 import { sha256 } from '../../documents';
 import { readSeal, sealPdf } from '../../documents/seal';
 import { generateSelfSignedIdentity, identityFromPem } from '../../documents/signing-identity';
@@ -118,6 +119,12 @@ describe.each(['sqlite', 'postgres'] as const)('sealing on %s', (database) => {
     });
     expect(await stack.db('sealed_documents').where({ document_id: document.id })).toHaveLength(1);
     expect(await stack.db('outbox').where('subject', 'like', 'Sealed:%').whereIn('to_email', signerEmails)).toHaveLength(signerEmails.length);
+
+    // a check the machine cuts short is never a verdict on a sealed PDF: "try again" (503); a stranger's file is still not ours
+    const hurried = createEvidenceService({ db: stack.db, repos: stack.repos, verifyLimits: { timeoutMs: 1, startMs: 60_000, maxHeapMb: 128, maxQueued: 4 } });
+    await expect(hurried.verify(sealed)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    const stranger = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(4 * 1024 * 1024, 0x41)]);
+    await expect(hurried.verify(stranger)).resolves.toEqual({ valid: false, reason: 'not sealed by Formwork' });
 
     // the sealed PDF is the agreed document followed by the certificate naming every signer
     const text = flat(pdfText(sealed));
