@@ -2,27 +2,30 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { resolveTemporalCli } from '../../scripts/provision-temporal';
 import { findFreePort, startDevServer, type DevServer } from '../../scripts/temporal-dev-server';
 import { apiClient, eventually } from '../support/api';
 import { createScenarioNetwork, passPanel, signRequests, waitForStage } from '../support/formation-driver';
 import { spawnBin, type Spawned } from '../support/processes';
+import { freshPostgresDatabase } from '../support/stack';
 
 const quiet = { info() {}, warn() {}, debug() {} };
 const step = (m: string) => process.env.CRASH_TEST_TRACE && console.log(`[crash] ${new Date().toISOString()} ${m}`);
 
 /**
- * The scale-out topology (bin/server + bin/worker + a Temporal server with state on disk), with
+ * The scale-out topology (bin/server + bin/worker on Postgres + a Temporal server with state on disk), with
  * the worker killed, and then the Temporal server killed, in the middle of a sign-off round.
  */
 describe('crash in the middle of a sign-off', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-crash-'));
   const children: Spawned[] = [];
   let temporal: DevServer | null = null;
+  let database: { url: string; drop(): Promise<void> } | null = null;
   afterAll(async () => {
     for (const c of children) await c.kill9();
     await temporal?.stop();
+    await database?.drop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -35,9 +38,11 @@ describe('crash in the middle of a sign-off', () => {
     await startTemporal();
     const port = await findFreePort();
     const token = crypto.randomBytes(24).toString('base64url');
+    // the separate server and worker share Postgres, as in production (SQLite is the embedded default, one process)
+    database = await freshPostgresDatabase(inject('postgresUrl'));
     const env = {
       TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
-      DATABASE_URL: `sqlite:${path.join(dir, 'formwork.db')}`,
+      DATABASE_URL: database.url,
       DATA_DIR: dir,
       PORT: String(port),
       FORMWORK_ADMIN_TOKEN: token,
