@@ -96,15 +96,15 @@ export function createFormationActivities(deps: ActivityDeps) {
       await db.transaction(async (trx) => {
         const current = await repos.votingRules.ruleOverrides(trx, input.networkId);
         if (current.length && current.every((r) => r.version === version)) return;
-        for (const rule of rules) {
-          await repos.votingRules.setRuleOverride(trx, input.networkId, rule, SYSTEM);
-          await repos.audit.append(
-            trx,
-            SYSTEM,
-            { type: 'voting-rule.set', networkId: input.networkId, decisionType: rule.decisionType, version },
-            input.networkId,
-          );
-        }
+        for (const rule of rules) await repos.votingRules.setRuleOverride(trx, input.networkId, rule, SYSTEM);
+        await repos.audit.appendMany(
+          trx,
+          rules.map((rule) => ({
+            actor: SYSTEM,
+            event: { type: 'voting-rule.set' as const, networkId: input.networkId, decisionType: rule.decisionType, version },
+            networkId: input.networkId,
+          })),
+        );
       });
     },
 

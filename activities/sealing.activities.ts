@@ -133,6 +133,39 @@ export function createSealingActivities(deps: SealingDeps) {
             manifest: JSON.stringify(seal.manifest),
           };
           await repos.sealed.insert(trx, { ...sealed, pdf });
+          const recipients = [...new Set(signatures.map((s) => s.personId))].flatMap((personId) => {
+            const person = people.get(personId);
+            return person ? [{ personId, person }] : [];
+          });
+          await outbox.queueManyWithLinks(
+            trx,
+            recipients.map(({ personId, person }) => ({
+              key: dedupeKey(signoff.id, personId),
+              to: person.email,
+              networkId: input.networkId,
+              template: 'sealed-copy' as const,
+              link: {
+                kind: 'sealed-copy' as const,
+                personId,
+                subjectId: signoff.id,
+                documentId: document.id,
+                documentVersion: document.version,
+                workflowId: signoff.workflowId,
+                expiresAt,
+                url: (secret: string, base: string) => `${base}/api/v1/sealed/${sealed.id}/pdf?token=${secret}`,
+              },
+              data: (link: string) => ({
+                name: person.name,
+                networkName: network.name,
+                documentTitle: document.title,
+                documentVersion: document.version,
+                link,
+                sealedSha256: sealed.sealedSha256,
+                expiresAt,
+              }),
+            })),
+          );
+          // the audit chain's head last: other writers wait on it for the least time
           await repos.audit.append(
             trx,
             SYSTEM,
@@ -147,35 +180,6 @@ export function createSealingActivities(deps: SealingDeps) {
             },
             input.networkId,
           );
-          for (const personId of new Set(signatures.map((s) => s.personId))) {
-            const person = people.get(personId);
-            if (!person) continue;
-            await outbox.queueWithLink(trx, {
-              key: dedupeKey(signoff.id, personId),
-              to: person.email,
-              networkId: input.networkId,
-              template: 'sealed-copy',
-              link: {
-                kind: 'sealed-copy',
-                personId,
-                subjectId: signoff.id,
-                documentId: document.id,
-                documentVersion: document.version,
-                workflowId: signoff.workflowId,
-                expiresAt,
-                url: (secret, base) => `${base}/api/v1/sealed/${sealed.id}/pdf?token=${secret}`,
-              },
-              data: (link) => ({
-                name: person.name,
-                networkName: network.name,
-                documentTitle: document.title,
-                documentVersion: document.version,
-                link,
-                sealedSha256: sealed.sealedSha256,
-                expiresAt,
-              }),
-            });
-          }
           return sealed;
         });
       } catch (err) {

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { isUniqueViolation } from '../db/repos/executor';
+import type { AuditEntry } from '../db/repos/audit.repo';
 import { bankHolidaysTable } from '../domain/calendar/bank-holidays';
 import type { BankHolidayTable } from '../domain/calendar/working-days';
 import { buildSlots, describeSigningRule, type PracticeForSigning, type SigningRule, type Slot } from '../domain/signing';
@@ -55,28 +56,25 @@ export function createSigningActivities(deps: ActivityDeps) {
     template: T,
     data: (p: { name: string; practiceName: string; link: string }) => MailData[T],
   ): Promise<string[]> {
-    const keys: string[] = [];
-    for (const person of people) {
-      keys.push(
-        await outbox.queueWithLink(trx, {
-          key: `${ctx.workflowId}:${batch}:${person.personId}`,
-          to: person.email,
-          networkId: ctx.networkId,
-          template,
-          link: {
-            kind: 'sign',
-            personId: person.personId,
-            subjectId: ctx.signoffId,
-            documentId: ctx.documentId,
-            documentVersion: ctx.documentVersion,
-            workflowId: ctx.workflowId,
-            expiresAt: ctx.expiresAt,
-          },
-          data: (link) => data({ name: person.name, practiceName: person.practiceName, link }),
-        }),
-      );
-    }
-    return keys;
+    return outbox.queueManyWithLinks(
+      trx,
+      people.map((person) => ({
+        key: `${ctx.workflowId}:${batch}:${person.personId}`,
+        to: person.email,
+        networkId: ctx.networkId,
+        template,
+        link: {
+          kind: 'sign' as const,
+          personId: person.personId,
+          subjectId: ctx.signoffId,
+          documentId: ctx.documentId,
+          documentVersion: ctx.documentVersion,
+          workflowId: ctx.workflowId,
+          expiresAt: ctx.expiresAt,
+        },
+        data: (link: string) => data({ name: person.name, practiceName: person.practiceName, link }),
+      })),
+    );
   }
 
   async function notifyFacilitators<T extends 'signature-declined' | 'round-expired'>(
@@ -155,21 +153,11 @@ export function createSigningActivities(deps: ActivityDeps) {
       const rule = describeSigningRule(signoff.rule as SigningRule);
       const keys = await db.transaction(async (trx) => {
         const known = new Set((await repos.signoffs.requests(trx, input.signoffId)).map((r) => r.personId));
-        for (const person of unique) {
-          if (known.has(person.personId)) continue;
-          await repos.signoffs.insertRequest(trx, {
-            id: crypto.randomUUID(),
-            signoffId: input.signoffId,
-            personId: person.personId,
-            practiceId: person.practiceId,
-          });
-          await repos.audit.append(
-            trx,
-            SYSTEM,
-            { type: 'signature.requested', signoffId: input.signoffId, personId: person.personId, practiceId: person.practiceId, documentId: input.documentId },
-            input.networkId,
-          );
-        }
+        const requested = unique.filter((person) => !known.has(person.personId));
+        await repos.signoffs.insertRequests(
+          trx,
+          requested.map((person) => ({ id: crypto.randomUUID(), signoffId: input.signoffId, personId: person.personId, practiceId: person.practiceId })),
+        );
         const sent = await queueLinks(trx, input, unique, input.batch, 'signature-request', ({ name, practiceName, link }) => ({
           name,
           practiceName,
@@ -181,21 +169,32 @@ export function createSigningActivities(deps: ActivityDeps) {
           expiresAt: input.expiresAt,
           reminder: input.reminder,
         }));
+        // the audit chain's head is taken last, so other networks' writes wait on it for the least time
+        const events: AuditEntry[] = requested.map((person) => ({
+          actor: SYSTEM,
+          event: {
+            type: 'signature.requested',
+            signoffId: input.signoffId,
+            personId: person.personId,
+            practiceId: person.practiceId,
+            documentId: input.documentId,
+          },
+          networkId: input.networkId,
+        }));
         if (input.reminder && unique.length) {
-          await repos.audit.append(
-            trx,
-            SYSTEM,
-            { type: 'signature.reminded', signoffId: input.signoffId, personIds: unique.map((p) => p.personId), batch: input.batch },
-            input.networkId,
-          );
+          events.push({
+            actor: SYSTEM,
+            event: { type: 'signature.reminded', signoffId: input.signoffId, personIds: unique.map((p) => p.personId), batch: input.batch },
+            networkId: input.networkId,
+          });
         } else if (input.batch.startsWith('resend') && unique.length) {
-          await repos.audit.append(
-            trx,
-            input.actor,
-            { type: 'signature.resent', signoffId: input.signoffId, personIds: unique.map((p) => p.personId) },
-            input.networkId,
-          );
+          events.push({
+            actor: input.actor,
+            event: { type: 'signature.resent', signoffId: input.signoffId, personIds: unique.map((p) => p.personId) },
+            networkId: input.networkId,
+          });
         }
+        await repos.audit.appendMany(trx, events);
         return sent;
       });
       await outbox.deliver(keys);
@@ -260,12 +259,9 @@ export function createSigningActivities(deps: ActivityDeps) {
         await repos.tokens.markActionTokenUsed(trx, input.signoffId, input.fromPersonId);
         await repos.signoffs.setOpenState(trx, input.signoffId, { slots: input.slots });
         if (!requests.some((r) => r.personId === input.toPersonId)) {
-          await repos.signoffs.insertRequest(trx, {
-            id: crypto.randomUUID(),
-            signoffId: input.signoffId,
-            personId: input.toPersonId,
-            practiceId: to.practiceId,
-          });
+          await repos.signoffs.insertRequests(trx, [
+            { id: crypto.randomUUID(), signoffId: input.signoffId, personId: input.toPersonId, practiceId: to.practiceId },
+          ]);
         } else {
           await repos.signoffs.setRequestStatus(trx, input.signoffId, input.toPersonId, 'pending');
         }

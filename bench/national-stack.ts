@@ -59,7 +59,7 @@ export async function startStack(opts: StackOptions): Promise<BenchStack> {
     let databaseUrl: string;
     let postmaster: number | null = null;
     if (opts.db === 'postgres') {
-      const pg: TestPostgres = await startTestPostgres();
+      const pg: TestPostgres = await startTestPostgres({ statementStats: true });
       stops.push(() => pg.stop());
       databaseUrl = pg.url;
       postmaster = postmasterPid(new URL(pg.url).port);

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { Api, emptyMetrics, type Metrics } from './national-api';
 import { NetworkDriver, PANEL_CRITERIA, type ProgrammeContext } from './national-driver';
 import { explainReadPaths, type ExplainReport } from './national-explain';
+import { resetStatements, statementReport, type StatementReport } from './national-statements';
 import { historyEvents, type HistoryEvents } from './national-histories';
 import { FOOTPRINT, growth, inPool, percentile, planNetworks } from './national-plan';
 import { cpuNow, cpuPerNetwork, sampleUsage, startStack, type BenchStack } from './national-stack';
@@ -92,6 +93,8 @@ interface PhaseResult {
   requestsPerNetwork: Record<string, number>;
   /** CPU seconds per network of each process (and this bench) while the phase ran, and their total */
   cpuSecondsPerNetwork: Record<string, number>;
+  /** SQL statements per network while the phase ran (Postgres only) */
+  sqlStatements: StatementReport | null;
 }
 
 async function setUpProgramme(api: Api, tag: string, label: string, byVote: boolean): Promise<ProgrammeContext> {
@@ -123,6 +126,8 @@ async function runPhase(stack: BenchStack, opts: NationalOptions, size: number, 
   const metrics: Metrics = emptyMetrics();
   const api = new Api(stack.baseUrl, stack.token, metrics);
   const plan = planNetworks({ networks: size, waves: WAVES, tag, seed: size * 7919 + tag.charCodeAt(0) });
+  const postgres = opts.db === 'postgres';
+  const auditSeqBefore = postgres ? await resetStatements(stack.databaseUrl) : 0;
   const cpuBefore = cpuNow(stack);
   const started = performance.now();
   const programme = await setUpProgramme(api, tag, label, opts.byVote);
@@ -158,6 +163,7 @@ async function runPhase(stack: BenchStack, opts: NationalOptions, size: number, 
   const cpuAfter = cpuNow(stack);
   watching = false;
   await watcher;
+  const sqlStatements = postgres ? await statementReport(stack.databaseUrl, size, auditSeqBefore) : null;
 
   const reads = [];
   for (let i = 0; i < READINESS_CALLS; i++) reads.push(await api.timedGet(`/programmes/${programme.programmeId}/readiness`));
@@ -205,6 +211,7 @@ async function runPhase(stack: BenchStack, opts: NationalOptions, size: number, 
     readinessBytes: ok.at(-1)?.bytes ?? 0,
     historyEventsPerNetwork: histories,
     cpuSecondsPerNetwork: cpuPerNetwork(cpuBefore, cpuAfter, size),
+    sqlStatements,
     requestsPerNetwork: Object.fromEntries(
       Object.entries(metrics.requests)
         .sort(([, a], [, b]) => b - a)
@@ -284,6 +291,7 @@ export async function benchNational(argv: readonly string[] = process.argv.slice
     // the driver polls while it waits, so a slower run makes more reads: compare CPU with these
     requestsPerNetwork: full.requestsPerNetwork,
     historyEventsPerNetwork: full.historyEventsPerNetwork,
+    sqlStatementsPerNetwork: full.sqlStatements,
     explain: explain
       ? {
           withSeqScans: explain.withSeqScans,
@@ -322,6 +330,7 @@ function printTable(r: {
   signP99Ms: number;
   peakRssMb: Record<string, number>;
   historyEventsPerNetwork: { mean: number; max: number; sampled: number };
+  sqlStatementsPerNetwork: StatementReport | null;
   quarter: PhaseResult;
   errorSamples: string[];
 }) {
@@ -353,6 +362,7 @@ function printTable(r: {
       `${r.historyEventsPerNetwork.mean} mean, ${r.historyEventsPerNetwork.max} max (${r.historyEventsPerNetwork.sampled} sampled)`,
     ],
   ];
+  if (r.sqlStatementsPerNetwork) rows.push(['SQL statements per network', String(r.sqlStatementsPerNetwork.perNetwork)]);
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
   for (const sample of r.errorSamples) console.log(`  error: ${sample}`);

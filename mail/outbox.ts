@@ -33,6 +33,9 @@ export interface LinkSpec {
   url?: (secret: string, publicUrl: string) => string;
 }
 
+/** A message that carries an action link: its text is written once the link is known. */
+export type MailWithLink<T extends MailTemplate> = Omit<QueuedMail<T>, 'data' | 'links'> & { link: LinkSpec; data: (link: string) => MailData[T] };
+
 /**
  * The one way Formwork sends a message: written to the outbox in the caller's transaction, with the
  * change that caused it, and delivered after the commit (`deliver`). A message that carries
@@ -43,15 +46,11 @@ export function createOutbox(deps: OutboxDeps) {
   const { repos, publicUrl } = deps;
   const smtp = Boolean(deps.mailer);
 
-  async function queue<T extends MailTemplate>(trx: Executor, mail: QueuedMail<T>): Promise<string> {
-    if (await repos.outbox.byDedupeKey(trx, mail.key)) return mail.key;
-    return write(trx, mail);
-  }
+  type Message = Parameters<typeof repos.outbox.insertMany>[1][number];
 
-  /** Writes a message whose key the caller has just found unused, in the same transaction. */
-  async function write<T extends MailTemplate>(trx: Executor, mail: QueuedMail<T>): Promise<string> {
+  function compose<T extends MailTemplate>(mail: QueuedMail<T>): Message {
     const { subject, text } = composeMail(mail.template, mail.data);
-    await repos.outbox.insert(trx, {
+    return {
       id: crypto.randomUUID(),
       dedupeKey: mail.key,
       to: mail.to,
@@ -60,24 +59,46 @@ export function createOutbox(deps: OutboxDeps) {
       links: mail.links ?? [],
       networkId: mail.networkId,
       delivery: smtp ? 'pending' : 'outbox',
-    });
+    };
+  }
+
+  async function queue<T extends MailTemplate>(trx: Executor, mail: QueuedMail<T>): Promise<string> {
+    if (await repos.outbox.byDedupeKey(trx, mail.key)) return mail.key;
+    await repos.outbox.insertMany(trx, [compose(mail)]);
     return mail.key;
+  }
+
+  /**
+   * Mints an action link for each message and writes the messages carrying them, once per key: one
+   * look-up of the keys and one write each of the tokens and the messages, however many people.
+   */
+  async function queueManyWithLinks<T extends MailTemplate>(trx: Executor, mails: readonly MailWithLink<T>[]): Promise<string[]> {
+    const used = await repos.outbox.usedDedupeKeys(
+      trx,
+      mails.map((m) => m.key),
+    );
+    const fresh = mails.filter((m) => !used.has(m.key));
+    const tokens = [];
+    const messages = [];
+    for (const mail of fresh) {
+      const secret = newTokenSecret();
+      const { url, ...token } = mail.link;
+      const link = url ? url(secret, publicUrl) : `${publicUrl}/a/${secret}`;
+      tokens.push({ id: crypto.randomUUID(), secret, documentId: null, documentVersion: null, ...token });
+      messages.push(compose({ key: mail.key, to: mail.to, networkId: mail.networkId, template: mail.template, data: mail.data(link), links: [link] }));
+    }
+    await repos.tokens.insertActionTokens(trx, tokens);
+    await repos.outbox.insertMany(trx, messages);
+    return mails.map((m) => m.key);
   }
 
   return {
     queue,
+    queueManyWithLinks,
 
     /** Mints an action link and writes the message carrying it, once per key. */
-    async queueWithLink<T extends MailTemplate>(
-      trx: Executor,
-      mail: Omit<QueuedMail<T>, 'data' | 'links'> & { link: LinkSpec; data: (link: string) => MailData[T] },
-    ): Promise<string> {
-      if (await repos.outbox.byDedupeKey(trx, mail.key)) return mail.key;
-      const secret = newTokenSecret();
-      const { url, ...token } = mail.link;
-      const link = url ? url(secret, publicUrl) : `${publicUrl}/a/${secret}`;
-      await repos.tokens.insertActionToken(trx, { id: crypto.randomUUID(), secret, documentId: null, documentVersion: null, ...token });
-      return write(trx, { key: mail.key, to: mail.to, networkId: mail.networkId, template: mail.template, data: mail.data(link), links: [link] });
+    async queueWithLink<T extends MailTemplate>(trx: Executor, mail: MailWithLink<T>): Promise<string> {
+      return (await queueManyWithLinks(trx, [mail]))[0];
     },
 
     /**

@@ -85,7 +85,7 @@ function runOrThrow(cmd: string, args: string[], runAs: RunAs | null, cwd: strin
   );
 }
 
-async function createDatabase(port: number): Promise<void> {
+async function createDatabase(port: number, statementStats: boolean): Promise<void> {
   const client = new Client({ host: '127.0.0.1', port, user: SUPERUSER, database: 'postgres' });
   await client.connect();
   try {
@@ -93,10 +93,21 @@ async function createDatabase(port: number): Promise<void> {
   } finally {
     await client.end();
   }
+  if (!statementStats) return;
+  const inDatabase = new Client({ host: '127.0.0.1', port, user: SUPERUSER, database: DATABASE });
+  await inDatabase.connect();
+  try {
+    await inDatabase.query('CREATE EXTENSION pg_stat_statements');
+  } finally {
+    await inDatabase.end();
+  }
 }
 
-/** Creates, starts and returns a private PostgreSQL cluster with an empty `formwork_test` database. */
-export async function startTestPostgres(): Promise<TestPostgres> {
+/**
+ * Creates, starts and returns a private PostgreSQL cluster with an empty `formwork_test` database.
+ * `statementStats` loads pg_stat_statements (the bench counts statements with it).
+ */
+export async function startTestPostgres(opts: { statementStats?: boolean } = {}): Promise<TestPostgres> {
   const bin = findPostgresBin();
   const runAs = unprivilegedUser();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-pg-'));
@@ -138,6 +149,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
         '-c fsync=off',
         '-c synchronous_commit=off',
         '-c full_page_writes=off',
+        ...(opts.statementStats ? ['-c shared_preload_libraries=pg_stat_statements', '-c pg_stat_statements.track=all'] : []),
       ].join(' ');
       try {
         runOrThrow(pgCtl, ['-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', serverOpts, 'start'], runAs, dir, logFile);
@@ -154,7 +166,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       }
     }
 
-    await createDatabase(port);
+    await createDatabase(port, opts.statementStats ?? false);
     const url = `postgres://${SUPERUSER}@127.0.0.1:${port}/${DATABASE}`;
     let stopped = false;
     return {

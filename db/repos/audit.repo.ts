@@ -13,7 +13,7 @@ import {
   verifyLinks,
 } from '../audit-chain';
 import type { CheckpointStore } from '../audit-checkpoints';
-import { type Executor, nowIso } from './executor';
+import { type Executor, insertRows as insertInChunks, nowIso } from './executor';
 
 export interface AuditRow {
   seq: number;
@@ -67,9 +67,6 @@ export interface AuditEntry {
   networkId?: string | null;
 }
 
-/** Rows per INSERT statement: well under the bound-parameter limits of SQLite and Postgres. */
-const INSERT_CHUNK = 100;
-
 function isTransaction(x: Executor): x is Knex.Transaction {
   return (x as Knex.Transaction).isTransaction === true;
 }
@@ -105,21 +102,21 @@ export function createAuditRepo(evidence: { key: EvidenceKey; checkpoints: Check
       rows.push({ ...row, type: data.type, prevHash: prev.hash, hash });
       prev = { seq, hash };
     }
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await trx('audit_events').insert(
-        rows.slice(i, i + INSERT_CHUNK).map((r) => ({
-          seq: r.seq,
-          id: r.id,
-          at: r.at,
-          type: r.type,
-          actor: r.actor,
-          network_id: r.networkId,
-          data: JSON.stringify(r.data),
-          prev_hash: r.prevHash,
-          hash: r.hash,
-        })),
-      );
-    }
+    await insertInChunks(
+      trx,
+      'audit_events',
+      rows.map((r) => ({
+        seq: r.seq,
+        id: r.id,
+        at: r.at,
+        type: r.type,
+        actor: r.actor,
+        network_id: r.networkId,
+        data: JSON.stringify(r.data),
+        prev_hash: r.prevHash,
+        hash: r.hash,
+      })),
+    );
     await trx('audit_head').where({ id: 1 }).update(prev);
     const last = prev;
     afterCommit(trx, () => checkpoints.record(last.seq, last.hash));

@@ -17,6 +17,14 @@ export async function insertOnce(db: Executor, table: string, key: Record<string
   return true;
 }
 
+/** Rows per INSERT statement: well under the bound-parameter limits of SQLite and Postgres. */
+export const INSERT_CHUNK = 100;
+
+/** Inserts many rows in as few statements as the bound-parameter limits allow. */
+export async function insertRows(db: Executor, table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db(table).insert(rows.slice(i, i + INSERT_CHUNK));
+}
+
 /** Postgres returns Buffers for bytea and SQLite for blobs; normalise either to a Buffer. */
 export function toBuffer(value: unknown): Buffer {
   if (Buffer.isBuffer(value)) return value;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { rowOf } from './columns';
-import { type Executor, nowIso } from './executor';
+import { type Executor, INSERT_CHUNK, insertRows, nowIso } from './executor';
 
 export interface OutboxMessage {
   id: string;
@@ -21,13 +21,29 @@ const linksSchema = z.array(z.string());
 /** Every message the system sends, recorded before any delivery is attempted. */
 export function createOutboxRepo() {
   return {
-    async insert(db: Executor, m: Omit<OutboxMessage, 'createdAt' | 'deliveredAt'>): Promise<void> {
-      await db('outbox').insert({
-        ...rowOf(m, ['id', 'dedupeKey', 'subject', 'text', 'networkId', 'delivery']),
-        to_email: m.to,
-        links: JSON.stringify(m.links),
-        created_at: nowIso(),
-      });
+    async insertMany(db: Executor, messages: readonly Omit<OutboxMessage, 'createdAt' | 'deliveredAt'>[]): Promise<void> {
+      const at = nowIso();
+      await insertRows(
+        db,
+        'outbox',
+        messages.map((m) => ({
+          ...rowOf(m, ['id', 'dedupeKey', 'subject', 'text', 'networkId', 'delivery']),
+          to_email: m.to,
+          links: JSON.stringify(m.links),
+          created_at: at,
+        })),
+      );
+    },
+    /** Which of these dedupe keys have a message already. */
+    async usedDedupeKeys(db: Executor, keys: readonly string[]): Promise<Set<string>> {
+      const used = new Set<string>();
+      for (let i = 0; i < keys.length; i += INSERT_CHUNK) {
+        const rows = await db('outbox')
+          .whereIn('dedupe_key', keys.slice(i, i + INSERT_CHUNK))
+          .select('dedupe_key');
+        for (const r of rows as { dedupe_key: string }[]) used.add(r.dedupe_key);
+      }
+      return used;
     },
     async byDedupeKey(db: Executor, key: string): Promise<OutboxMessage | null> {
       const r = await db('outbox').where({ dedupe_key: key }).first();

@@ -1,5 +1,5 @@
 import { rowOf, textOf } from './columns';
-import { type Executor, nowIso } from './executor';
+import { type Executor, insertRows, nowIso } from './executor';
 
 import type { Slot } from '../../domain/signing';
 
@@ -91,17 +91,21 @@ export function createSignoffsRepo() {
     async complete(db: Executor, id: string, status: 'signed' | 'declined' | 'voided'): Promise<void> {
       await db('signoffs').where({ id }).whereNull('completed_at').update({ status, completed_at: nowIso() });
     },
-    async insertRequest(db: Executor, r: { id: string; signoffId: string; personId: string; practiceId: string }): Promise<void> {
+    async insertRequests(db: Executor, requests: readonly { id: string; signoffId: string; personId: string; practiceId: string }[]): Promise<void> {
       const at = nowIso();
-      await db('signature_requests').insert({
-        id: r.id,
-        signoff_id: r.signoffId,
-        person_id: r.personId,
-        practice_id: r.practiceId,
-        status: 'pending',
-        created_at: at,
-        updated_at: at,
-      });
+      await insertRows(
+        db,
+        'signature_requests',
+        requests.map((r) => ({
+          id: r.id,
+          signoff_id: r.signoffId,
+          person_id: r.personId,
+          practice_id: r.practiceId,
+          status: 'pending',
+          created_at: at,
+          updated_at: at,
+        })),
+      );
     },
     async setRequestStatus(db: Executor, signoffId: string, personId: string, status: string): Promise<void> {
       await db('signature_requests').where({ signoff_id: signoffId, person_id: personId }).update({ status, updated_at: nowIso() });

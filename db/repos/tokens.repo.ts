@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { type Executor, nowIso } from './executor';
+import { type Executor, insertRows, nowIso } from './executor';
 import { createPersonsRepo } from './persons.repo';
 
 /** A personal API token. It carries its owner's powers as they are when it is used, never more. */
@@ -124,18 +124,26 @@ export function createTokensRepo() {
       return Number(r?.n ?? 0);
     },
     async insertActionToken(db: Executor, t: Omit<ActionToken, 'createdAt' | 'usedAt' | 'viewedAt'> & { secret: string }): Promise<void> {
-      await db('action_tokens').insert({
-        id: t.id,
-        token_hash: hashToken(t.secret),
-        kind: t.kind,
-        person_id: t.personId,
-        subject_id: t.subjectId,
-        document_id: t.documentId,
-        document_version: t.documentVersion,
-        workflow_id: t.workflowId,
-        created_at: nowIso(),
-        expires_at: t.expiresAt,
-      });
+      await repo.insertActionTokens(db, [t]);
+    },
+    async insertActionTokens(db: Executor, tokens: readonly (Omit<ActionToken, 'createdAt' | 'usedAt' | 'viewedAt'> & { secret: string })[]): Promise<void> {
+      const at = nowIso();
+      await insertRows(
+        db,
+        'action_tokens',
+        tokens.map((t) => ({
+          id: t.id,
+          token_hash: hashToken(t.secret),
+          kind: t.kind,
+          person_id: t.personId,
+          subject_id: t.subjectId,
+          document_id: t.documentId,
+          document_version: t.documentVersion,
+          workflow_id: t.workflowId,
+          created_at: at,
+          expires_at: t.expiresAt,
+        })),
+      );
     },
     /** A new action token with a fresh id and secret; returns the secret (only its hash is stored). */
     async mintActionToken(db: Executor, t: Omit<ActionToken, 'id' | 'createdAt' | 'usedAt' | 'viewedAt'>): Promise<string> {
