@@ -38,7 +38,7 @@ interface FormationView {
 }
 
 /** Stage data a facilitator would enter: the panel pack names its leaders and payee, and so on. */
-function stageData(stage: StageKey, network: PlannedNetwork): unknown {
+export function stageData(stage: StageKey, network: PlannedNetwork): unknown {
   const payee = network.practices[0].odsCode;
   switch (stage) {
     case 'panel-presentation':

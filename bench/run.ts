@@ -5,6 +5,7 @@
  * A benchmark that reports errors makes the command exit non-zero, so CI can run one as a smoke test.
  */
 import { benchNational } from './national';
+import { benchReadiness } from './readiness';
 import { benchRender } from './render';
 import { benchSigning } from './signing';
 import { benchVotes } from './votes';
@@ -18,9 +19,10 @@ const BENCHES: Record<string, (options: string[]) => unknown> = {
     await benchVotes();
   },
   national: (options) => benchNational(options),
+  readiness: (options) => benchReadiness(options),
 };
 
-/** Benchmarks run by default; `national` is long (minutes at its default size) and runs only when named. */
+/** Benchmarks run by default; `national` and `readiness` are long (minutes at their default sizes) and run only when named. */
 const DEFAULT = ['render', 'signing', 'votes'];
 
 function reportedErrors(result: unknown): number {

@@ -77,8 +77,9 @@ export function createReadinessRepo() {
       return rows.map((r) => ({ id: String(r.id), networkId: String(r.network_id), stageKey: String(r.stage_key), version: Number(r.version) }));
     },
 
-    async snapshotsForProgramme(db: Executor, programmeId: string, fromDay: string): Promise<ReadinessSnapshot[]> {
-      const rows = await db('readiness_snapshots').where({ programme_id: programmeId }).andWhere('day', '>=', fromDay).orderBy('day');
+    /** The snapshots of one day (today's, to see which networks changed since). */
+    async snapshotsOfDay(db: Executor, programmeId: string, day: string): Promise<ReadinessSnapshot[]> {
+      const rows = await db('readiness_snapshots').where({ programme_id: programmeId, day });
       return rows.map((r) => ({
         networkId: r.network_id,
         day: r.day,
@@ -87,6 +88,34 @@ export function createReadinessRepo() {
         rag: r.rag,
         stagesCompleted: Number(r.stages_completed),
       }));
+    },
+
+    /**
+     * How many networks were red, amber and green on each day from `fromDay` up to (not including)
+     * `beforeDay`: counted by the database, so a programme of a thousand networks and months of
+     * history reads one row per day and colour.
+     */
+    async ragCountsByDay(
+      db: Executor,
+      programmeId: string,
+      fromDay: string,
+      beforeDay: string,
+    ): Promise<{ day: string; red: number; amber: number; green: number }[]> {
+      const rows = await db('readiness_snapshots')
+        .where({ programme_id: programmeId })
+        .andWhere('day', '>=', fromDay)
+        .andWhere('day', '<', beforeDay)
+        .groupBy('day', 'rag')
+        .select('day', 'rag')
+        .count({ n: '*' })
+        .orderBy('day');
+      const byDay = new Map<string, { day: string; red: number; amber: number; green: number }>();
+      for (const r of rows as { day: string; rag: string; n: number | string }[]) {
+        const counts = byDay.get(r.day) ?? { day: r.day, red: 0, amber: 0, green: 0 };
+        if (r.rag === 'red' || r.rag === 'amber' || r.rag === 'green') counts[r.rag] += Number(r.n);
+        byDay.set(r.day, counts);
+      }
+      return [...byDay.values()];
     },
 
     /** Writes today's snapshot of each network given, replacing an earlier one of the same day. */

@@ -66,9 +66,9 @@ export function createSignoffsRepo() {
         .first();
       return r ? signoffFromRow(r) : null;
     },
-    /** The latest round of each stage of many networks, in one query (dashboards). */
+    /** The latest round of each stage of the networks (a network's own view). */
     async latestForNetworks(db: Executor, networkIds: readonly string[]): Promise<Signoff[]> {
-      const latest = new Map<string, Signoff>();
+      const latest = new Map<string, Record<string, unknown>>();
       for (let i = 0; i < networkIds.length; i += 500) {
         const rows = await db('signoffs')
           .whereIn('network_id', networkIds.slice(i, i + 500))
@@ -76,9 +76,28 @@ export function createSignoffsRepo() {
             { column: 'document_version', order: 'asc' },
             { column: 'created_at', order: 'asc' },
           ]);
-        for (const r of rows) latest.set(`${r.network_id}:${r.stage_key}`, signoffFromRow(r));
+        for (const r of rows as Record<string, unknown>[]) latest.set(`${String(r.network_id)}:${String(r.stage_key)}`, r);
       }
-      return [...latest.values()];
+      return [...latest.values()].map(signoffFromRow);
+    },
+    /**
+     * The latest round of each network's current stage, in one query per 500 networks (dashboards):
+     * earlier stages' rounds are not read, and only the latest of each is decoded.
+     */
+    async latestOfCurrentStages(db: Executor, networkIds: readonly string[]): Promise<Signoff[]> {
+      const latest = new Map<string, Record<string, unknown>>();
+      for (let i = 0; i < networkIds.length; i += 500) {
+        const rows = await db('signoffs as s')
+          .join('networks as n', (on) => on.on('n.id', '=', 's.network_id').andOn('n.current_stage', '=', 's.stage_key'))
+          .whereIn('s.network_id', networkIds.slice(i, i + 500))
+          .select('s.*')
+          .orderBy([
+            { column: 's.document_version', order: 'asc' },
+            { column: 's.created_at', order: 'asc' },
+          ]);
+        for (const r of rows as Record<string, unknown>[]) latest.set(String(r.network_id), r);
+      }
+      return [...latest.values()].map(signoffFromRow);
     },
     async byWorkflowId(db: Executor, workflowId: string): Promise<Signoff | null> {
       const r = await db('signoffs').where({ workflow_id: workflowId }).first();

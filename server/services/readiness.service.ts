@@ -63,7 +63,7 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
     const [practices, stages, rounds, sealed, presentations, conditions, decisions] = await Promise.all([
       repos.records.practiceRowsOfNetworks(db, ids),
       repos.stages.listForNetworks(db, ids),
-      repos.signoffs.latestForNetworks(db, ids),
+      repos.signoffs.latestOfCurrentStages(db, ids),
       repos.readiness.sealedForNetworks(db, ids, ['terms-of-reference', 'data-sharing-agreement']),
       repos.panels.presentationsForNetworks(db, ids),
       repos.panels.conditionsForNetworks(db, ids),
@@ -77,7 +77,11 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
     );
     const group = <T extends { networkId: string }>(rows: readonly T[]) => {
       const map = new Map<string, T[]>();
-      for (const r of rows) map.set(r.networkId, [...(map.get(r.networkId) ?? []), r]);
+      for (const r of rows) {
+        const list = map.get(r.networkId);
+        if (list) list.push(r);
+        else map.set(r.networkId, [r]);
+      }
       return map;
     };
     const practicesBy = group(practices);
@@ -88,7 +92,11 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
     const decisionsBy = group(decisions);
     const roundBy = new Map(current.map((r) => [r.networkId, r]));
     const signaturesBy = new Map<string, typeof signatures>();
-    for (const x of signatures) signaturesBy.set(x.signoffId, [...(signaturesBy.get(x.signoffId) ?? []), x]);
+    for (const x of signatures) {
+      const list = signaturesBy.get(x.signoffId);
+      if (list) list.push(x);
+      else signaturesBy.set(x.signoffId, [x]);
+    }
     const waveById = new Map(waves.map((w) => [w.id, w]));
     // open dispute cases, in words: "title" at its step, when it is due, and any due dates missed
     const openDisputesBy = new Map<string, { text: string; breached: boolean }[]>();
@@ -224,15 +232,16 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
     const found = await requireProgramme(programmeId);
     const today = startOfToday();
     const day = new Date(today).toISOString().slice(0, 10);
-    const [waves, summaries, snapshots] = await Promise.all([
+    const [waves, summaries, todays, earlier] = await Promise.all([
       repos.records.listWaves(db, programmeId),
       repos.records.listNetworks(db, { programmeId }),
-      repos.readiness.snapshotsForProgramme(db, programmeId, new Date(today - HISTORY_DAYS * DAY_MS).toISOString().slice(0, 10)),
+      repos.readiness.snapshotsOfDay(db, programmeId, day),
+      repos.readiness.ragCountsByDay(db, programmeId, new Date(today - HISTORY_DAYS * DAY_MS).toISOString().slice(0, 10), day),
     ]);
     const rows = await assemble(found, waves, summaries, today);
 
     // today's snapshot: only the networks whose status differs from what was recorded today
-    const recorded = new Map(snapshots.filter((s) => s.day === day).map((s) => [s.networkId, s]));
+    const recorded = new Map(todays.map((s) => [s.networkId, s]));
     const changed = rows
       .filter((r) => {
         const was = recorded.get(r.networkId);
@@ -240,13 +249,8 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
       })
       .map((r) => ({ networkId: r.networkId, day, programmeId, waveId: r.waveId, rag: r.rag, stagesCompleted: r.stagesCompleted }));
     if (changed.length) await repos.readiness.upsertSnapshots(db, changed);
-    const byDay = new Map<string, Map<string, Rag>>();
-    for (const s of [...snapshots.filter((x) => x.day !== day), ...rows.map((r) => ({ day, networkId: r.networkId, rag: r.rag }))]) {
-      byDay.set(s.day, (byDay.get(s.day) ?? new Map()).set(s.networkId, s.rag));
-    }
-    const history = [...byDay.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([d, rags]) => ({ day: d, ...ragCount([...rags.values()].map((rag) => ({ rag }))) }));
+    // earlier days as recorded, today as it is now
+    const history = rows.length ? [...earlier, { day, ...ragCount(rows) }] : earlier;
 
     return {
       programme: { id: found.id, name: found.name, sponsor: found.sponsor, footprint: found.footprint },
