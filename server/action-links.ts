@@ -86,7 +86,7 @@ export function createLinkResolver(deps: { db: Knex; repos: Repos }): LinkResolv
           ? await panelMember(token.personId)
           : await repos.records.getPerson(db, token.personId);
     if (!person) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
-    const signoff = token.kind === 'sign' ? await repos.signoffs.get(db, token.subjectId) : null;
+    const roundStatus = token.kind === 'sign' ? await repos.signoffs.statusOf(db, token.subjectId) : null;
     return {
       secret: parsed.data,
       token: token as ActionLink['token'],
@@ -101,7 +101,7 @@ export function createLinkResolver(deps: { db: Knex; repos: Repos }): LinkResolv
         networkId: person.networkId,
       },
       expired: Date.parse(token.expiresAt) <= Date.now(),
-      superseded: signoff?.status === 'voided',
+      superseded: roundStatus === 'voided',
     };
   };
 }

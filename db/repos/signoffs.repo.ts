@@ -103,6 +103,11 @@ export function createSignoffsRepo() {
       const r = await db('signoffs').where({ workflow_id: workflowId }).first();
       return r ? signoffFromRow(r) : null;
     },
+    /** A round's status alone: every action on a link checks its round was not voided, and a round's slots are long. */
+    async statusOf(db: Executor, id: string): Promise<string | null> {
+      const r = await db('signoffs').where({ id }).first('status');
+      return r ? String(r.status) : null;
+    },
     async get(db: Executor, id: string): Promise<Signoff | null> {
       const r = await db('signoffs').where({ id }).first();
       return r ? signoffFromRow(r) : null;
