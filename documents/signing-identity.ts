@@ -151,6 +151,19 @@ function name(commonName: string): pkijs.RelativeDistinguishedNames {
 }
 
 /**
+ * A certificate serial number from random bytes: positive (top bit clear) and minimally encoded
+ * (first byte not zero). A first byte of zero followed by one below 0x80 is a non-minimal DER
+ * INTEGER, which strict verifiers (NSS, and so poppler's pdfsig) refuse, taking the whole
+ * certificate, and every seal made with it, as unreadable: one random serial in 256 did that.
+ */
+export function serialNumber(random: Buffer): Buffer {
+  const serial = Buffer.from(random);
+  serial[0] &= 0x7f;
+  if (serial[0] === 0) serial[0] = 0x01;
+  return serial;
+}
+
+/**
  * A new ECDSA P-256 key and a self-signed certificate for it (ten years, digital signature and
  * non-repudiation), as PEM. The embedded default: it proves a sealed PDF unchanged since this
  * installation sealed it, but no outside authority vouches for it.
@@ -159,9 +172,7 @@ export async function generateSelfSignedIdentity(commonName: string, now = new D
   const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const certificate = new pkijs.Certificate();
   certificate.version = 2;
-  const serial = crypto.randomBytes(16);
-  serial[0] &= 0x7f;
-  certificate.serialNumber = new asn1js.Integer({ valueHex: view(serial) });
+  certificate.serialNumber = new asn1js.Integer({ valueHex: view(serialNumber(crypto.randomBytes(16))) });
   certificate.issuer = name(commonName);
   certificate.subject = name(commonName);
   certificate.notBefore.value = new Date(now.getTime() - 86_400_000);

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSealSigning, SEAL_CERT_FILE, SEAL_KEY_FILE } from '../../../bin/runtime';
 import { ConfigError, loadConfig } from '../../../config';
-import { generateSelfSignedIdentity, identityFromPem, identityFromPkcs12, SigningIdentityError } from '../../../documents/signing-identity';
+import { generateSelfSignedIdentity, identityFromPem, identityFromPkcs12, serialNumber, SigningIdentityError } from '../../../documents/signing-identity';
+import * as asn1js from 'asn1js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-identity-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -19,6 +20,26 @@ function openssl(...args: string[]): void {
 }
 
 describe('signing identities', () => {
+  it('gives every certificate a positive, minimally encoded serial number, whatever the random bytes', () => {
+    for (let first = 0; first < 256; first++) {
+      for (const second of [0x00, 0x01, 0x7f, 0x80, 0xff]) {
+        const random = Buffer.alloc(16, 0xab);
+        random[0] = first;
+        random[1] = second;
+        const serial = serialNumber(random);
+        expect(serial).toHaveLength(16);
+        const der = Buffer.from(new asn1js.Integer({ valueHex: new Uint8Array(serial).buffer }).toBER(false));
+        // tag, length, then content: no leading 0x00 (the first byte is never zero) and positive
+        expect(der[0]).toBe(0x02);
+        expect(der[1]).toBe(16);
+        expect(der[2], `first byte ${first}`).toBeGreaterThan(0);
+        expect(der[2]).toBeLessThan(0x80);
+        // the rest of the randomness is kept
+        expect(serial.subarray(1)).toEqual(random.subarray(1));
+      }
+    }
+  });
+
   it('generates a self-signed ECDSA P-256 certificate that reads back as self-signed', async () => {
     const pem = await generateSelfSignedIdentity('Formwork document sealing (self-signed)', new Date('2026-12-01T00:00:00Z'));
     expect(pem.keyPem).toContain('BEGIN PRIVATE KEY');
