@@ -165,7 +165,7 @@ export function createSignoffsRepo() {
       await db('signatures').insert(signatureRow(s));
     },
     async insertSignatures(db: Executor, list: readonly Signature[]): Promise<void> {
-      for (let i = 0; i < list.length; i += 50) await db('signatures').insert(list.slice(i, i + 50).map(signatureRow));
+      await insertRows(db, 'signatures', list.map(signatureRow));
     },
     /** The signatures some people have given in a round, in one query per 500. */
     async signaturesByPeople(db: Executor, signoffId: string, personIds: readonly string[]): Promise<Signature[]> {
