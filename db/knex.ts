@@ -19,7 +19,8 @@ export function createDb(target: DatabaseTarget): Knex {
       pool: {
         min: 1,
         max: 1,
-        afterCreate: (conn: { pragma(s: string): unknown }, done: (err: Error | null, conn: unknown) => void) => {
+        afterCreate: (conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) => {
+          cacheStatements(conn);
           conn.pragma('journal_mode = WAL');
           conn.pragma('foreign_keys = ON');
           conn.pragma('busy_timeout = 5000');
@@ -30,6 +31,38 @@ export function createDb(target: DatabaseTarget): Knex {
     });
   }
   return knexFactory({ client: 'pg', connection: target.url, pool: { min: 0, max: 10 } });
+}
+
+/** The part of a better-sqlite3 connection knex's pool hands to `afterCreate`. */
+interface SqliteConnection {
+  pragma(s: string): unknown;
+  prepare(sql: string): unknown;
+}
+
+/** How many distinct statements one SQLite connection keeps compiled. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Keeps the connection's compiled statements for reuse: knex prepares every query anew, and on a
+ * burst of small reads and writes (200 signers at once) compiling the same few SQL texts again and
+ * again was a visible share of the process's CPU. The most recently used texts are kept; a query
+ * with a new number of bindings (a longer `IN` list) is one more text and the oldest falls out.
+ * A kept statement stays valid across schema changes: SQLite recompiles it when the schema moves.
+ * Safe because knex only runs a statement to completion (`all` or `run`), never leaves one open.
+ */
+function cacheStatements(conn: SqliteConnection): void {
+  const prepare = conn.prepare.bind(conn);
+  const kept = new Map<string, unknown>();
+  conn.prepare = (sql: string) => {
+    let statement = kept.get(sql);
+    if (statement !== undefined) kept.delete(sql);
+    else {
+      statement = prepare(sql);
+      if (kept.size >= STATEMENT_CACHE_SIZE) kept.delete(kept.keys().next().value!);
+    }
+    kept.set(sql, statement);
+    return statement;
+  };
 }
 
 /**
