@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import pino, { type Logger } from 'pino';
+import lockfile from 'proper-lockfile';
 import { createDisputesActivities } from '../activities/disputes.activities';
 import { createFormationActivities } from '../activities/formation.activities';
 import { createRisksActivities } from '../activities/risks.activities';
@@ -176,14 +177,27 @@ export async function createWorker(
 export const SEAL_KEY_FILE = 'seal-key.pem';
 export const SEAL_CERT_FILE = 'seal-certificate.pem';
 
-/** Writes a file only if it does not exist yet; false when another process wrote it first. */
-function writeNew(file: string, text: string, mode: number): boolean {
+/** Writes a file whole or not at all: a reader never sees it half-written. */
+function writeWhole(file: string, text: string, mode: number): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, text, { mode });
+  fs.renameSync(temporary, file);
+}
+
+/**
+ * Makes a file of DATA_DIR once, whichever of several processes starting together on the same
+ * directory (a server and workers) gets there first: the others wait for it and then use what it
+ * wrote. `make` runs under a lock on the file and only while the file is still missing. A lock left
+ * by a process that died is taken over once stale.
+ */
+async function makeOnce(file: string, make: () => Promise<void>): Promise<void> {
+  if (fs.existsSync(file)) return;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const release = await lockfile.lock(file, { realpath: false, stale: 20_000, retries: { retries: 120, minTimeout: 50, maxTimeout: 500 } });
   try {
-    fs.writeFileSync(file, text, { mode, flag: 'wx' });
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
+    if (!fs.existsSync(file)) await make();
+  } finally {
+    await release();
   }
 }
 
@@ -228,12 +242,12 @@ export async function loadSealSigning(config: Config): Promise<SealSigning> {
   }
   const keyFile = path.join(config.dataDir, SEAL_KEY_FILE);
   const certFile = path.join(config.dataDir, SEAL_CERT_FILE);
-  if (!fs.existsSync(keyFile)) {
-    fs.mkdirSync(config.dataDir, { recursive: true });
+  await makeOnce(keyFile, async () => {
     const generated = await generateSelfSignedIdentity('Formwork document sealing (self-signed)');
-    // certificate first: a key file without its certificate would be unusable
-    if (writeNew(certFile, generated.certificatePem, 0o644) && !writeNew(keyFile, generated.keyPem, 0o600)) fs.rmSync(certFile);
-  }
+    // the key last: once it is there, its certificate is complete beside it
+    writeWhole(certFile, generated.certificatePem, 0o644);
+    writeWhole(keyFile, generated.keyPem, 0o600);
+  });
   const identity = await identityFromPem(fs.readFileSync(keyFile, 'utf8'), fs.readFileSync(certFile, 'utf8')).catch((err) => fail('DATA_DIR', err));
   return { identity, timestamp };
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -105,6 +105,39 @@ describe('the organisation key at start-up', () => {
     expect(again.identity.certificateSha256).toBe(first.identity.certificateSha256);
     expect(typeof again.timestamp).toBe('function');
   });
+
+  it('is generated once when several processes start together on one DATA_DIR, and every one uses it', async () => {
+    // a server and workers started at once on a fresh directory: one makes the key, the others wait for it
+    const dataDir = path.join(dir, 'shared');
+    const script = path.join(dir, 'load-seal.ts');
+    const root = path.resolve(__dirname, '../../..');
+    fs.writeFileSync(
+      script,
+      [
+        `import { loadSealSigning } from ${JSON.stringify(path.join(root, 'bin/runtime'))};`,
+        `import { loadConfig } from ${JSON.stringify(path.join(root, 'config'))};`,
+        // every process waits for the same moment, so they meet the missing key together
+        `setTimeout(() => loadSealSigning(loadConfig({ DATA_DIR: process.argv[2] })).then((s) => console.log(s.identity.certificateSha256)), Number(process.argv[3]) - Date.now());`,
+      ].join('\n'),
+    );
+    const together = Date.now() + 8_000;
+    const run = () =>
+      new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, ['--import', 'tsx', script, dataDir, String(together)], { cwd: root, timeout: 60_000 }, (err, stdout, stderr) =>
+          err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout.trim()),
+        ),
+      );
+    const fingerprints = await Promise.all(Array.from({ length: 6 }, run));
+    expect(fingerprints[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(new Set(fingerprints).size).toBe(1);
+    const onDisk = await identityFromPem(
+      fs.readFileSync(path.join(dataDir, SEAL_KEY_FILE), 'utf8'),
+      fs.readFileSync(path.join(dataDir, SEAL_CERT_FILE), 'utf8'),
+    );
+    expect(onDisk.certificateSha256).toBe(fingerprints[0]);
+    // nothing left behind but the key, its certificate and the lock's absence
+    expect(fs.readdirSync(dataDir).sort()).toEqual([SEAL_CERT_FILE, SEAL_KEY_FILE].sort());
+  }, 90_000);
 
   it('comes from SEAL_KEY_PATH and SEAL_CERT_PATH, or stops start-up naming the variable', async () => {
     const pem = await generateSelfSignedIdentity('Configured organisation');
