@@ -7,7 +7,7 @@ import { AppError, ERROR_STATUS } from '../errors';
 import { createMotionBody } from '../routes/votes.routes';
 import type { Services } from '../services';
 import { createPageKit } from './page-kit';
-import { readUkTime, type UkTimeValue, ukTimeValue } from './uk-time-input';
+import { readUkTime, ukTimeBoxes, type UkTimeValue, ukTimeValue } from './uk-time-input';
 
 const BALLOTS = [
   { value: '', label: 'As the network’s voting rule says' },
@@ -18,7 +18,16 @@ const BALLOTS = [
 const DONE: Record<string, string> = {
   opened: 'The motion is open. Each practice has been sent a link to vote.',
   closed: 'Voting has closed and the votes are counted.',
+  extended: 'Voting now closes at the new time. Practices that have not voted can still use their link.',
+  proxy: 'The proxy is recorded. The proxy practice’s representatives can now cast that vote from their own link.',
 };
+
+/** What the motion page's forms were sent, shown again with the problem beside it. */
+interface MotionTyped {
+  closesAt?: UkTimeValue;
+  principalPracticeId?: string;
+  proxyPracticeId?: string;
+}
 
 /** The answers to the motion form, as typed. */
 interface Typed {
@@ -166,11 +175,21 @@ export function motionsPagesRouter(s: Services, access: AccessLayer): Router {
     res.redirect(303, `/motions/${opened.id}?done=opened`);
   });
 
-  async function motionPage(req: Request, res: Response, errors: { href: string; message: string }[] = [], status = 200) {
+  async function motionPage(req: Request, res: Response, errors: PageError[] = [], status = 200, typed: MotionTyped = {}) {
     const motion = await s.motions.getMotion(String(req.params.id).slice(0, 64));
     const network = await s.networks.getNetwork(motion.networkId);
     const open = motion.status === 'open';
     const secret = motion.ballot === 'secret';
+    const manage = open && can(res, 'motion.manage');
+    const errorOf = (field: string) => errors.find((e) => e.field === field)?.message;
+    // a practice can appoint a proxy while it has neither voted nor appointed one; any other practice can act for it
+    const appointed = new Set(motion.proxies.map((p) => p.principalPracticeId));
+    const mayAppoint = motion.turnout.practices.filter((p) => !p.voted && !appointed.has(p.practiceId));
+    const option = (p: { practiceId: string; practiceName: string }, chosen: string | undefined) => ({
+      value: p.practiceId,
+      label: p.practiceName,
+      selected: chosen === p.practiceId,
+    });
     await page(
       req,
       res,
@@ -196,7 +215,26 @@ export function motionsPagesRouter(s: Services, access: AccessLayer): Router {
           ...p,
           choiceWords: p.choice ? ({ for: 'For', against: 'Against', abstain: 'Abstained' }[p.choice as string] ?? '') : '',
         })),
-        canClose: open && can(res, 'motion.manage'),
+        canClose: manage,
+        extend: manage
+          ? {
+              id: 'closesAt',
+              name: 'closesAt',
+              label: 'New closing time',
+              hint: 'Later than the current closing time.',
+              value: typed.closesAt ?? ukTimeBoxes(motion.closesAt),
+              error: errorOf('closesAt'),
+            }
+          : null,
+        proxyForm:
+          manage && motion.rule.proxies && mayAppoint.length
+            ? {
+                principals: mayAppoint.map((p) => option(p, typed.principalPracticeId)),
+                proxies: motion.turnout.practices.map((p) => option(p, typed.proxyPracticeId)),
+                principalError: errorOf('principalPracticeId'),
+                proxyError: errorOf('proxyPracticeId'),
+              }
+            : null,
         castingVote: open && motion.rule.castingVote,
         certificatePdf: motion.certificate ? `/api/v1/documents/${motion.certificate.documentId}/pdf` : null,
         certificateDocx: motion.certificate ? `/api/v1/documents/${motion.certificate.documentId}/docx` : null,
@@ -215,10 +253,75 @@ export function motionsPagesRouter(s: Services, access: AccessLayer): Router {
     try {
       await s.motions.closeMotion(actorLabel(personOf(res)), id, casting === 'for' || casting === 'against' ? { chairCasting: casting } : {});
     } catch (err) {
-      if (err instanceof AppError && ERROR_STATUS[err.code] === 409) return motionPage(req, res, [{ href: 'close-button', message: err.message }], 409);
+      if (err instanceof AppError && ERROR_STATUS[err.code] === 409)
+        return motionPage(req, res, [{ field: 'close', href: 'close-button', message: err.message }], 409);
       throw err;
     }
     res.redirect(303, `/motions/${id}?done=closed`);
+  });
+
+  router.post('/motions/:id/extend', guard('motion.manage', { motion: 'id' }), form, doubleCsrfProtection, async (req, res) => {
+    const id = String(req.params.id).slice(0, 64);
+    const typed = { closesAt: ukTimeValue(req.body as Record<string, unknown>, 'closesAt') };
+    const fail = (message: string, status = 422) => motionPage(req, res, [{ field: 'closesAt', href: 'closesAt-day', message }], status, typed);
+    const read = readUkTime(typed.closesAt, 'the new closing time');
+    if ('error' in read) return fail(read.error);
+    try {
+      await s.motions.extendMotion(actorLabel(personOf(res)), id, { closesAt: read.instant });
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      if (err.code === 'INVALID_EXTENSION') {
+        const motion = await s.motions.getMotion(id);
+        return fail(
+          Date.parse(read.instant) <= Date.now()
+            ? 'The new closing time must be in the future'
+            : `The new closing time must be later than the current one, ${ukDateTime(motion.closesAt)}`,
+        );
+      }
+      if (ERROR_STATUS[err.code] === 409) return motionPage(req, res, [{ field: 'closesAt', href: 'closesAt-day', message: err.message }], 409, typed);
+      throw err;
+    }
+    res.redirect(303, `/motions/${id}?done=extended`);
+  });
+
+  router.post('/motions/:id/proxies', guard('motion.manage', { motion: 'id' }), form, doubleCsrfProtection, async (req, res) => {
+    const id = String(req.params.id).slice(0, 64);
+    const body = req.body as Record<string, unknown>;
+    const typed = {
+      principalPracticeId: typeof body.principalPracticeId === 'string' ? body.principalPracticeId.slice(0, 64) : '',
+      proxyPracticeId: typeof body.proxyPracticeId === 'string' ? body.proxyPracticeId.slice(0, 64) : '',
+    };
+    const errors: PageError[] = [];
+    if (!typed.principalPracticeId)
+      errors.push({ field: 'principalPracticeId', href: 'principalPracticeId', message: 'Choose the practice that appoints a proxy' });
+    if (!typed.proxyPracticeId) errors.push({ field: 'proxyPracticeId', href: 'proxyPracticeId', message: 'Choose the practice that will vote for it' });
+    else if (typed.proxyPracticeId === typed.principalPracticeId)
+      errors.push({ field: 'proxyPracticeId', href: 'proxyPracticeId', message: 'A practice cannot be its own proxy: choose another practice' });
+    if (errors.length) return motionPage(req, res, errors, 422, typed);
+    try {
+      await s.motions.appointProxy(actorLabel(personOf(res)), id, typed);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      const motion = await s.motions.getMotion(id);
+      const nameOf = (practiceId: string) => motion.electorate.find((p) => p.practiceId === practiceId)?.practiceName ?? 'That practice';
+      const words: Record<string, PageError> = {
+        ALREADY_APPOINTED: {
+          field: 'principalPracticeId',
+          href: 'principalPracticeId',
+          message: `${nameOf(typed.principalPracticeId)} has already appointed a proxy`,
+        },
+        ALREADY_VOTED: { field: 'principalPracticeId', href: 'principalPracticeId', message: `${nameOf(typed.principalPracticeId)} has already voted` },
+        PROXY_PRINCIPAL_NOT_IN_ELECTORATE: { field: 'principalPracticeId', href: 'principalPracticeId', message: 'That practice does not vote on this motion' },
+        NOT_IN_ELECTORATE: { field: 'proxyPracticeId', href: 'proxyPracticeId', message: 'That practice does not vote on this motion' },
+        PROXY_FOR_SELF: { field: 'proxyPracticeId', href: 'proxyPracticeId', message: 'A practice cannot be its own proxy: choose another practice' },
+      };
+      const known = words[err.code];
+      if (known) return motionPage(req, res, [known], ERROR_STATUS[err.code] ?? 422, typed);
+      if (ERROR_STATUS[err.code] === 409 || ERROR_STATUS[err.code] === 422)
+        return motionPage(req, res, [{ field: 'principalPracticeId', href: 'principalPracticeId', message: err.message }], ERROR_STATUS[err.code], typed);
+      throw err;
+    }
+    res.redirect(303, `/motions/${id}?done=proxy`);
   });
 
   return router;

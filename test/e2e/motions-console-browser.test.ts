@@ -12,7 +12,9 @@ import { ballotLinks, castAll } from '../support/votes-driver';
  * A facilitator puts a motion to a network in pages alone: the form refuses a missing title and a
  * date that does not exist, keeping what was typed; a secret ballot opens with its closing time
  * read as UK summer time; the motion's page shows turnout practice by practice without anyone's
- * choice; closing it early counts the votes and links the certificate. Every page is axe clean at 320 px and 1280 px, in plain words.
+ * choice; closing it early counts the votes and links the certificate. The facilitator gives
+ * practices more time (a time in the past refused in words) and records a proxy (a practice as its
+ * own proxy refused). Every page is axe clean at 320 px and 1280 px, in plain words.
  */
 describe('a facilitator opens and closes a motion through the pages', () => {
   let stack: InProcessStack;
@@ -94,6 +96,66 @@ describe('a facilitator opens and closes a motion through the pages', () => {
     await page.goto(`${stack.baseUrl}/networks/${network.id}/motions`);
     await expect(page.locator('#motions').textContent()).resolves.toContain('Monthly meetings');
     await expectGoodPage(page, 'the votes page', { endAt: 1280 });
+    await context.close();
+  }, 240_000);
+
+  it('gives practices more time and records a proxy, refusing what the rule does not allow in words', async () => {
+    const { network } = await createScenarioNetwork(api, { practiceCount: 3, networkIndex: 5 });
+    const year = new Date().getUTCFullYear() + 1;
+    const opened = await api.post(`/networks/${network.id}/motions`, {
+      title: 'A shared phone system',
+      text: 'That the network buys one phone system.',
+      decisionType: 'ordinary',
+      closesAt: `${year}-06-16T16:00:00.000Z`,
+    });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+    const motionId = opened.body.id as string;
+    const [principal, proxy, other] = network.practices as { id: string; name: string }[];
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signInWithToken(page, stack.baseUrl, stack.token);
+    await page.goto(`${stack.baseUrl}/motions/${motionId}`);
+    // the boxes start at the current closing time, in UK time
+    expect(await page.inputValue('#closesAt-day')).toBe('16');
+    expect(await page.inputValue('#closesAt-time')).toBe('17:00');
+    await expectGoodPage(page, 'the open motion with its forms', { endAt: 1280 });
+
+    // earlier than now: refused beside the boxes, nothing changed
+    await page.fill('#closesAt-year', String(year - 2));
+    await page.click('#extend-button');
+    await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain('The new closing time must be in the future');
+    expect(await page.inputValue('#closesAt-year')).toBe(String(year - 2));
+    expect((await api.get(`/motions/${motionId}`)).body.closesAt).toBe(`${year}-06-16T16:00:00.000Z`);
+    await expectGoodPage(page, 'the extension refused', { endAt: 1280 });
+
+    // a week later, still summer time: 17:00 in the UK is 16:00 UTC
+    await page.fill('#closesAt-year', String(year));
+    await page.fill('#closesAt-day', '23');
+    await page.click('#extend-button');
+    await page.waitForURL('**?done=extended');
+    await expect(page.locator('#motion-status').textContent()).resolves.toContain(`voting closes 23 June ${year} at 5:00pm`);
+    expect((await api.get(`/motions/${motionId}`)).body.closesAt).toBe(`${year}-06-23T16:00:00.000Z`);
+
+    // a practice cannot be its own proxy
+    await page.selectOption('#principalPracticeId', principal.id);
+    await page.selectOption('#proxyPracticeId', principal.id);
+    await page.click('#proxy-button');
+    await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain('A practice cannot be its own proxy');
+    expect(await page.inputValue('#principalPracticeId')).toBe(principal.id);
+    await expectGoodPage(page, 'the proxy refused', { endAt: 1280 });
+
+    await page.selectOption('#proxyPracticeId', proxy.id);
+    await page.click('#proxy-button');
+    await page.waitForURL('**?done=proxy');
+    await expect(page.locator('#done').textContent()).resolves.toContain('The proxy is recorded');
+    await expect(page.locator('main').textContent()).resolves.toContain(`${principal.name} appointed ${proxy.name}`);
+    const proxies = (await api.get(`/motions/${motionId}`)).body.proxies as { principalPracticeId: string; proxyPracticeId: string; appointedBy: string }[];
+    expect(proxies).toEqual([expect.objectContaining({ principalPracticeId: principal.id, proxyPracticeId: proxy.id })]);
+    // the practice that appointed one is no longer offered; the others still are
+    const offered = await page.locator('#principalPracticeId option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(offered).not.toContain(principal.id);
+    expect(offered).toContain(other.id);
+    await expectGoodPage(page, 'the motion with a proxy', { endAt: 1280 });
     await context.close();
   }, 240_000);
 });
