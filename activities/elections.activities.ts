@@ -142,6 +142,22 @@ export function createElectionsActivities(deps: ActivityDeps) {
       );
     },
 
+    /** A candidate stands down: their nomination is removed and the withdrawal audited (once, however often retried). */
+    async withdrawCandidate(input: { electionId: string; candidateId: string; personId: string; constituency: string; actor: string }): Promise<void> {
+      const election = await requireElection(input.electionId);
+      await writeAudited(deps, (trx) => repos.elections.deleteCandidate(trx, input.electionId, input.candidateId), {
+        actor: input.actor,
+        event: {
+          type: 'election.candidate-withdrawn',
+          electionId: input.electionId,
+          candidateId: input.candidateId,
+          personId: input.personId,
+          constituency: input.constituency,
+        },
+        networkId: election.networkId,
+      });
+    },
+
     recordElectionBallotOpen,
     sendElectionBallotLinks,
 

@@ -132,6 +132,7 @@ export const auditEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('motion.closed'), motionId: id, result: z.enum(['carried', 'lost', 'inquorate']), ruleVersion: z.string(), ballots: z.number() }),
   z.object({ type: z.literal('election.opened'), electionId: id, networkId: id, method: z.string() }),
   z.object({ type: z.literal('election.candidate-nominated'), electionId: id, candidateId: id, personId: id, constituency: z.string() }),
+  z.object({ type: z.literal('election.candidate-withdrawn'), electionId: id, candidateId: id, personId: id, constituency: z.string() }),
   z.object({ type: z.literal('election.ballot-opened'), electionId: id, candidates: z.number() }),
   z.object({ type: z.literal('election.ballot-cast'), electionId: id, voterId: id }),
   z.object({ type: z.literal('election.counted'), electionId: id, elected: z.array(id) }),

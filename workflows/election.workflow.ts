@@ -1,6 +1,6 @@
 import { type ActivityOptions, allHandlersFinished, condition, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ElectionsActivities } from '../activities/elections.activities';
-import { electionBallotRefusal, nominationRefusal } from '../domain/voting/election';
+import { electionBallotRefusal, nominationRefusal, withdrawalRefusal } from '../domain/voting/election';
 import { reject } from './failures';
 import {
   advanceElectionUpdate,
@@ -10,6 +10,7 @@ import {
   type ElectionState,
   electionStateQuery,
   nominateUpdate,
+  withdrawCandidateUpdate,
 } from './vote-messages';
 
 /** Writes of acknowledged ballots: retried until they succeed, so an accepted ballot is never lost. */
@@ -86,6 +87,39 @@ export async function electionWorkflow(input: ElectionInput): Promise<{ elected:
           { phase: state.phase, constituencies: input.constituencies, eligiblePersonIds, nominated: claimedCandidates },
           nomination,
         );
+        if (refusal) throw reject(refusal.reason, refusal.message);
+      },
+    },
+  );
+
+  // candidates whose withdrawal is being written: refused a second time meanwhile
+  const withdrawing = new Set<string>();
+  setHandler(
+    withdrawCandidateUpdate,
+    async ({ candidateId, actor }) => {
+      const candidate = state.candidates.find((c) => c.candidateId === candidateId)!;
+      withdrawing.add(candidateId);
+      writing += 1;
+      try {
+        await records.withdrawCandidate({
+          electionId: input.electionId,
+          candidateId,
+          personId: candidate.personId,
+          constituency: candidate.constituency,
+          actor,
+        });
+      } finally {
+        writing -= 1;
+        withdrawing.delete(candidateId);
+      }
+      state.candidates = state.candidates.filter((c) => c.candidateId !== candidateId);
+      claimedCandidates.delete(candidate.personId);
+      return { candidateId };
+    },
+    {
+      validator: ({ candidateId }) => {
+        const standing = new Set(state.candidates.filter((c) => !withdrawing.has(c.candidateId)).map((c) => c.candidateId));
+        const refusal = withdrawalRefusal({ phase: state.phase, candidateIds: standing }, candidateId);
         if (refusal) throw reject(refusal.reason, refusal.message);
       },
     },

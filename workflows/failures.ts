@@ -36,6 +36,7 @@ export type RejectionCode =
   | 'WRONG_PHASE'
   | 'NOT_ELIGIBLE'
   | 'ALREADY_NOMINATED'
+  | 'NOT_A_CANDIDATE'
   | 'UNKNOWN_CONSTITUENCY'
   | 'INVALID_BALLOT'
   // the panel stage

@@ -129,6 +129,8 @@ export interface ElectionBallotInput {
 }
 
 export const nominateUpdate = defineUpdate<{ candidateId: string }, [NominateInput]>('nominate');
+/** A candidate stands down while nominations are open (they may be nominated again before they close). */
+export const withdrawCandidateUpdate = defineUpdate<{ candidateId: string }, [{ candidateId: string; actor: string }]>('withdrawCandidate');
 export const electionBallotUpdate = defineUpdate<{ accepted: true }, [ElectionBallotInput]>('electionBallot');
 /**
  * Ends the current phase now: nominations → ballot, ballot → count. Answers with the phase it

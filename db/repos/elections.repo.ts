@@ -113,6 +113,10 @@ export function createElectionsRepo() {
         { ...rowOf(c, ['electionId', 'personId', 'constituency', 'statement', 'conflictOfInterest']), nominated_at: nowIso() },
       );
     },
+    /** Removes a nomination; false when there was none (already withdrawn). */
+    async deleteCandidate(db: Executor, electionId: string, candidateId: string): Promise<boolean> {
+      return (await db('election_candidates').where({ id: candidateId, election_id: electionId }).delete()) > 0;
+    },
     async candidates(db: Executor, electionId: string): Promise<StandingCandidate[]> {
       const rows = await db('election_candidates')
         .join('people', 'people.id', 'election_candidates.person_id')

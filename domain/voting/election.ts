@@ -36,7 +36,15 @@ export function constituencyProblems(memberPracticeIds: readonly string[], const
 /** A refusal by an election rule: its reason is the API error code. */
 export interface ElectionRefusal {
   reason:
-    'WRONG_PHASE' | 'UNKNOWN_CONSTITUENCY' | 'NOT_ELIGIBLE' | 'ALREADY_NOMINATED' | 'VOTING_CLOSED' | 'NOT_IN_ELECTORATE' | 'ALREADY_VOTED' | 'INVALID_BALLOT';
+    | 'WRONG_PHASE'
+    | 'UNKNOWN_CONSTITUENCY'
+    | 'NOT_ELIGIBLE'
+    | 'ALREADY_NOMINATED'
+    | 'NOT_A_CANDIDATE'
+    | 'VOTING_CLOSED'
+    | 'NOT_IN_ELECTORATE'
+    | 'ALREADY_VOTED'
+    | 'INVALID_BALLOT';
   message: string;
 }
 
@@ -50,6 +58,17 @@ export function nominationRefusal(
     return { reason: 'UNKNOWN_CONSTITUENCY', message: `No constituency called ${nomination.constituency}.` };
   if (!election.eligiblePersonIds.has(nomination.personId)) return { reason: 'NOT_ELIGIBLE', message: 'A candidate must belong to a practice of the network.' };
   if (election.nominated.has(nomination.personId)) return { reason: 'ALREADY_NOMINATED', message: 'This person is already a candidate in this election.' };
+  return undefined;
+}
+
+/**
+ * Whether a candidate may withdraw now: only while nominations are open, so every ballot lists the
+ * same candidates from the first to the last vote.
+ */
+export function withdrawalRefusal(election: { phase: ElectionPhase; candidateIds: ReadonlySet<string> }, candidateId: string): ElectionRefusal | undefined {
+  if (election.phase !== 'nominations')
+    return { reason: 'WRONG_PHASE', message: 'Nominations are closed: a candidate can no longer withdraw, as the ballot already names them.' };
+  if (!election.candidateIds.has(candidateId)) return { reason: 'NOT_A_CANDIDATE', message: 'No such candidate in this election.' };
   return undefined;
 }
 

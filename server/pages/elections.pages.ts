@@ -21,6 +21,7 @@ const METHOD_WORDS: Record<string, string> = { stv: 'Single transferable vote', 
 const DONE: Record<string, string> = {
   opened: 'The election is open for nominations.',
   nominated: 'The candidate is nominated.',
+  withdrawn: 'The candidate has withdrawn. They are no longer on the ballot, and can be nominated again while nominations are open.',
   advanced: 'The election has moved on to its next phase.',
 };
 
@@ -34,7 +35,12 @@ interface Typed {
   practiceRow: Record<string, string>;
   nominationsCloseAt: UkTimeValue;
   ballotCloseAt: UkTimeValue;
+  /** the term of office of those elected, in months, as typed */
+  termMonths: string;
 }
+
+/** The term of office offered when an election is opened: two years, as most networks' constitutions say. */
+const USUAL_TERM_MONTHS = '24';
 
 /**
  * Elections for a network's facilitators and chairs: the list; opening one (its method, its
@@ -81,6 +87,7 @@ export function electionsPagesRouter(s: Services, access: AccessLayer): Router {
       practiceRow: {},
       nominationsCloseAt: blank,
       ballotCloseAt: blank,
+      termMonths: USUAL_TERM_MONTHS,
     };
     const errorOf = (field: string) => errors.find((e) => e.field === field)?.message;
     await page(
@@ -114,6 +121,15 @@ export function electionsPagesRouter(s: Services, access: AccessLayer): Router {
         errors,
         titleError: errorOf('title'),
         rowsError: errorOf('constituencies'),
+        term: {
+          id: 'termMonths',
+          label: 'Term of office, in months',
+          hint: 'How long those elected serve before the seat is elected again. Most constitutions say 24 months.',
+          value: t.termMonths,
+          width: 3,
+          inputmode: 'numeric',
+          error: errorOf('termMonths'),
+        },
       },
       status,
     );
@@ -133,6 +149,7 @@ export function electionsPagesRouter(s: Services, access: AccessLayer): Router {
       practiceRow: Object.fromEntries(network.practices.map((p) => [p.id, str(`p.${p.id}`) || '1'])),
       nominationsCloseAt: ukTimeValue(body, 'nominationsCloseAt'),
       ballotCloseAt: ukTimeValue(body, 'ballotCloseAt'),
+      termMonths: str('termMonths'),
     };
     const errors: PageError[] = [];
     if (!typed.title.trim()) errors.push({ field: 'title', href: 'title', message: 'Enter the election’s title' });
@@ -157,6 +174,9 @@ export function electionsPagesRouter(s: Services, access: AccessLayer): Router {
           : `Enter the seats in ${bad.name} as a whole number from 1 to 50`;
       errors.push({ field: 'constituencies', href: `c${bad.n}-${!bad.name ? 'name' : 'seats'}`, message });
     }
+    const termMonths = Number(typed.termMonths.trim());
+    if (!/^\d+$/.test(typed.termMonths.trim()) || termMonths < 1 || termMonths > 120)
+      errors.push({ field: 'termMonths', href: 'termMonths', message: 'Enter the term of office as a whole number of months, from 1 to 120' });
     const nominations = readUkTime(typed.nominationsCloseAt, 'when nominations close');
     const ballot = readUkTime(typed.ballotCloseAt, 'when voting closes');
     if ('error' in nominations) errors.push({ field: 'nominationsCloseAt', href: 'nominationsCloseAt-day', message: nominations.error });
@@ -172,6 +192,7 @@ export function electionsPagesRouter(s: Services, access: AccessLayer): Router {
       constituencies: constituencies.map(({ name, seats, practiceIds }) => ({ name, seats, practiceIds })),
       nominationsCloseAt: nominations.instant,
       ballotCloseAt: ballot.instant,
+      termMonths,
     });
     if (!parsed.success) return newPage(req, res, typed, [{ field: 'title', href: 'title', message: 'Check the answers and try again' }], 422);
     let opened: { id: string };
@@ -232,6 +253,7 @@ export function electionsPagesRouter(s: Services, access: AccessLayer): Router {
               ? `Voting closes ${ukDateTime(election.ballotCloseAt)}.`
               : null,
         turnout: `${number(election.turnout.voted)} of ${plural(election.turnout.eligible, 'practice')} have voted`,
+        term: plural(election.termMonths, 'month'),
         constituencies: election.constituencies.map((c, i) => ({
           ...c,
           n: i + 1,
@@ -286,6 +308,17 @@ export function electionsPagesRouter(s: Services, access: AccessLayer): Router {
       throw err;
     }
     res.redirect(303, `/elections/${idOf(req)}?done=nominated`);
+  });
+
+  router.post('/elections/:id/candidates/:candidateId/withdraw', guard('election.manage', { election: 'id' }), form, doubleCsrfProtection, async (req, res) => {
+    try {
+      await s.elections.withdraw(actorLabel(personOf(res)), idOf(req), String(req.params.candidateId).slice(0, 64));
+    } catch (err) {
+      if (err instanceof AppError && (ERROR_STATUS[err.code] === 409 || err.code === 'NOT_A_CANDIDATE'))
+        return electionPage(req, res, {}, [{ field: 'withdraw', href: 'constituency-1', message: err.message }], ERROR_STATUS[err.code]);
+      throw err;
+    }
+    res.redirect(303, `/elections/${idOf(req)}?done=withdrawn`);
   });
 
   router.post('/elections/:id/close', guard('election.manage', { election: 'id' }), form, doubleCsrfProtection, async (req, res) => {

@@ -313,6 +313,19 @@ export function votesRoutes(s: Services): RouteDef[] {
       handler: ({ params, body, staff }) => s.elections.nominate(staff!.name, params.id, body),
     }),
     defineRoute({
+      method: 'delete',
+      path: '/elections/:id/candidates/:candidateId',
+      tag: 'elections',
+      policy: { action: 'election.manage', scope: { election: 'id' } },
+      status: 204,
+      summary: 'Withdraw a candidate while nominations are open (audited); 409 WRONG_PHASE once they have closed',
+      params: z.object({ id: idField, candidateId: idField }),
+      handler: async ({ params, staff, res }) => {
+        await s.elections.withdraw(staff!.name, params.id, params.candidateId);
+        res.status(204).end();
+      },
+    }),
+    defineRoute({
       method: 'post',
       path: '/elections/:id/close',
       tag: 'elections',

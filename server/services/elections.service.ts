@@ -5,7 +5,14 @@ import { describeCount } from '../../domain/voting/count-words';
 import type { FptpResult } from '../../domain/voting/fptp';
 import type { StvResult } from '../../domain/voting/stv';
 import { constituencyProblems, type ElectionMethod, tieRuleText } from '../../domain/voting/election';
-import { advanceElectionUpdate, awaitElectionOpenUpdate, electionBallotUpdate, electionWorkflowId, nominateUpdate } from '../../workflows/vote-messages';
+import {
+  advanceElectionUpdate,
+  awaitElectionOpenUpdate,
+  electionBallotUpdate,
+  electionWorkflowId,
+  nominateUpdate,
+  withdrawCandidateUpdate,
+} from '../../workflows/vote-messages';
 import type { ServerDeps } from '../deps';
 import { AppError } from '../errors';
 import { linkHolder, requireLive, type ActionLink } from '../action-links';
@@ -170,6 +177,12 @@ export function createElectionsService(deps: ServerDeps) {
         nominationsCloseAt: e.nominationsCloseAt,
         ballotCloseAt: e.ballotCloseAt,
       }));
+    },
+
+    /** A candidate stands down while nominations are open; the workflow refuses it after they close. */
+    async withdraw(actor: string, electionId: string, candidateId: string): Promise<void> {
+      const election = await requireElection(electionId);
+      await call(() => temporal.workflow.getHandle(election.workflowId).executeUpdate(withdrawCandidateUpdate, { args: [{ candidateId, actor }] }));
     },
 
     async nominate(actor: string, electionId: string, body: { personId: string; constituency: string; statement: string; conflictOfInterest?: string }) {

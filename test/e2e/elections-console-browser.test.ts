@@ -12,11 +12,12 @@ type Person = { id: string; name: string; roles: string[] };
 type Practice = { id: string; name: string; people: Person[] };
 
 /**
- * A facilitator runs a board election in pages alone: opening it (a constituency without seats is
- * refused, keeping what was typed), nominating three partners (a missing statement refused),
- * closing nominations, and after the practices vote, closing the ballot: the result names the
- * elected, goes round by round by name, says the tie in words and links the certificate.
- * Every page is axe clean at 320 px and 1280 px, in plain words.
+ * A facilitator runs a board election in pages alone: opening it (a constituency without seats and
+ * a term of office of none are refused, keeping what was typed; a 36-month term chosen), nominating
+ * three partners (a missing statement refused; one withdraws and is nominated again), closing
+ * nominations, and after the practices vote, closing the ballot: the result names the elected, goes
+ * round by round by name, says the tie in words and links the certificate. Every page is axe clean
+ * at 320 px and 1280 px, in plain words.
  */
 describe('a facilitator runs an election through the pages', () => {
   let stack: InProcessStack;
@@ -42,6 +43,9 @@ describe('a facilitator runs an election through the pages', () => {
     const year = new Date().getUTCFullYear() + 1;
     await page.fill('#title', 'Shadow board');
     await page.fill('#c1-seats', 'none');
+    // the usual term is offered; a term of none is refused beside the box
+    expect(await page.inputValue('#termMonths')).toBe('24');
+    await page.fill('#termMonths', '0');
     for (const [name, month] of [
       ['nominationsCloseAt', '5'],
       ['ballotCloseAt', '6'],
@@ -54,13 +58,18 @@ describe('a facilitator runs an election through the pages', () => {
     await page.click('#open-button');
     await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain('Enter the seats in Whole network as a whole number from 1 to 50');
     expect(await page.inputValue('#title')).toBe('Shadow board');
+    await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain('Enter the term of office as a whole number of months, from 1 to 120');
     expect(await page.inputValue('#ballotCloseAt-month')).toBe('6');
+    expect(await page.inputValue('#termMonths')).toBe('0');
     await expectGoodPage(page, 'the election form with an error', { endAt: 1280 });
     await page.fill('#c1-seats', '1');
+    await page.fill('#termMonths', '36');
     await page.click('#open-button');
     await page.waitForURL('**/elections/*?done=opened');
     await expect(page.locator('#election-phase').textContent()).resolves.toContain(`Taking nominations. Nominations close 16 May ${year} at 12:00pm`);
     const electionId = page.url().split('/elections/')[1].split('?')[0];
+    await expect(page.locator('#term').textContent()).resolves.toBe('Those elected serve for 36 months.');
+    expect((await api.get(`/elections/${electionId}`)).body.termMonths).toBe(36);
     await expectGoodPage(page, 'the election, taking nominations', { endAt: 1280 });
 
     // a nomination without a statement is refused; three partners then stand
@@ -75,6 +84,21 @@ describe('a facilitator runs an election through the pages', () => {
       await page.click('#nominate-button');
       await page.waitForURL('**?done=nominated');
     }
+    await expect(page.locator('#candidates-1').textContent()).resolves.toContain(standing[2].name);
+
+    // the third stands down, then is nominated again before nominations close
+    const third = ((await api.get(`/elections/${electionId}`)).body.constituencies[0].candidates as { id: string; personId: string }[]).find(
+      (c) => c.personId === standing[2].id,
+    )!;
+    await page.click(`#withdraw-${third.id}`);
+    await page.waitForURL('**?done=withdrawn');
+    await expect(page.locator('#done').textContent()).resolves.toContain('The candidate has withdrawn');
+    await expect(page.locator('#candidates-1').textContent()).resolves.not.toContain(standing[2].name);
+    await expectGoodPage(page, 'the election after a withdrawal', { endAt: 1280 });
+    await page.selectOption('#personId', standing[2].id);
+    await page.fill('#statement', `${standing[2].name} will speak for every practice.`);
+    await page.click('#nominate-button');
+    await page.waitForURL('**?done=nominated');
     await expect(page.locator('#candidates-1').textContent()).resolves.toContain(standing[2].name);
 
     await page.click('#advance-button');

@@ -46,6 +46,23 @@ describe('elections', () => {
     const south: string[] = [];
     for (const i of [3, 4]) south.push((await nominate(p[i].people[0].id, 'South')).body.id);
 
+    // a candidate withdraws while nominations are open, once; they may be nominated again
+    const withdrawn = south[1];
+    const withdrawal = await api.delete(`/elections/${election.id}/candidates/${withdrawn}`);
+    expect(withdrawal.status, JSON.stringify(withdrawal.body)).toBe(204);
+    const twiceWithdrawn = await api.delete(`/elections/${election.id}/candidates/${withdrawn}`);
+    expect(twiceWithdrawn.status).toBe(404);
+    expect(twiceWithdrawn.body.error.code).toBe('NOT_A_CANDIDATE');
+    expect(await stack.db('audit_events').where({ type: 'election.candidate-withdrawn', network_id: network.id }).count({ n: '*' }).first()).toMatchObject({
+      n: 1,
+    });
+    const standingSouth = (await api.get(`/elections/${election.id}`)).body.constituencies.find((c: { name: string }) => c.name === 'South').candidates;
+    expect(standingSouth.map((c: { id: string }) => c.id)).toEqual([south[0]]);
+    const renominated = await nominate(p[4].people[0].id, 'South');
+    expect(renominated.status, JSON.stringify(renominated.body)).toBe(201);
+    south[1] = renominated.body.id;
+    expect(south[1]).not.toBe(withdrawn);
+
     const outsider = await nominate(other.practices[0].people[0].id, 'North');
     expect(outsider.status).toBe(422);
     expect(outsider.body.error.code).toBe('NOT_ELIGIBLE');
@@ -60,6 +77,10 @@ describe('elections', () => {
     expect(opened.body.phase).toBe('ballot');
     const late = await nominate(p[1].people[0].id, 'South');
     expect(late.body.error.code).toBe('WRONG_PHASE');
+    // once the ballot names them, a candidate can no longer withdraw
+    const lateWithdrawal = await api.delete(`/elections/${election.id}/candidates/${north[2]}`);
+    expect(lateWithdrawal.status).toBe(409);
+    expect(lateWithdrawal.body.error.code).toBe('WRONG_PHASE');
 
     const links = await ballotLinks(api, stack.baseUrl, 'Election ballot: Shadow board 2027', 5);
     const linkOf = (practiceId: string) => links.find((l) => l.practiceId === practiceId)!;
@@ -67,6 +88,9 @@ describe('elections', () => {
     expect(view.body).toMatchObject({ kind: 'ballot', status: 'pending', constituency: { name: 'North', seats: 1 } });
     expect(view.body.candidates.map((c: { id: string }) => c.id).sort()).toEqual([...north].sort());
     expect(view.body.candidates.find((c: { id: string }) => c.id === north[0]).conflictOfInterest).toBe('Director of a local pharmacy');
+    // the South ballot names the candidate nominated again, never the withdrawn nomination
+    const southView = await anonymous.get(`/actions/${linkOf(p[3].id).token}`);
+    expect(southView.body.candidates.map((c: { id: string }) => c.id).sort()).toEqual([...south].sort());
 
     // a South candidate on a North ballot would be spoilt: refused before it is cast
     const spoilt = await anonymous.post(`/actions/${linkOf(p[0].id).token}/ballot`, { preferences: [south[0]] });

@@ -6,6 +6,7 @@ import {
   electionBallotRefusal,
   nominationRefusal,
   termOfOffice,
+  withdrawalRefusal,
 } from '../../../../domain/voting/election';
 
 const constituencies = [
@@ -30,6 +31,13 @@ describe('election rules', () => {
     expect(nominationRefusal(open, { personId: 'a', constituency: 'East' })?.reason).toBe('UNKNOWN_CONSTITUENCY');
     expect(nominationRefusal(open, { personId: 'z', constituency: 'North' })?.reason).toBe('NOT_ELIGIBLE');
     expect(nominationRefusal(open, { personId: 'b', constituency: 'North' })?.reason).toBe('ALREADY_NOMINATED');
+  });
+
+  it('lets a standing candidate withdraw only while nominations are open', () => {
+    const open = { phase: 'nominations' as const, candidateIds: new Set(['c1', 'c2']) };
+    expect(withdrawalRefusal(open, 'c1')).toBeUndefined();
+    expect(withdrawalRefusal(open, 'c3')?.reason).toBe('NOT_A_CANDIDATE');
+    for (const phase of ['opening', 'ballot', 'counting', 'counted'] as const) expect(withdrawalRefusal({ ...open, phase }, 'c1')?.reason).toBe('WRONG_PHASE');
   });
 
   it('takes one ballot per practice of a constituency, only while the ballot is open', () => {
