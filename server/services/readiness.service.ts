@@ -60,7 +60,7 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
     today: number,
   ): Promise<NetworkReadinessRow[]> {
     const ids = summaries.map((n) => n.id);
-    const [practices, stages, rounds, sealed, presentations, conditions, decisions] = await Promise.all([
+    const [practices, stages, rounds, sealed, presentations, conditions, decisions, disputes] = await Promise.all([
       repos.records.practiceRowsOfNetworks(db, ids),
       repos.stages.listForNetworks(db, ids),
       repos.signoffs.latestOfCurrentStages(db, ids),
@@ -68,6 +68,7 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
       repos.panels.presentationsForNetworks(db, ids),
       repos.panels.conditionsForNetworks(db, ids),
       repos.readiness.decisionsForNetworks(db, ids),
+      repos.disputes.openCasesOf(db, ids),
     ]);
     const stageOfNetwork = new Map(summaries.map((n) => [n.id, n.currentStage]));
     const current = rounds.filter((r) => stageOfNetwork.get(r.networkId) === r.stageKey && !['signed', 'declined', 'voided'].includes(r.status));
@@ -100,10 +101,7 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
     const waveById = new Map(waves.map((w) => [w.id, w]));
     // open dispute cases, in words: "title" at its step, when it is due, and any due dates missed
     const openDisputesBy = new Map<string, { text: string; breached: boolean }[]>();
-    for (const c of await repos.disputes.openCasesOf(
-      db,
-      summaries.map((n) => n.id),
-    )) {
+    for (const c of disputes) {
       const due = c.clock === 'paused' ? 'its clock paused' : c.dueOn ? `due ${formatDate(c.dueOn)}` : 'no time limit';
       const missed = c.breaches > 0 ? `; ${c.breaches} due ${c.breaches === 1 ? 'date' : 'dates'} missed` : '';
       const text = `"${c.title}" at the ${c.stepName.toLowerCase()} step (${due}${missed})`;
