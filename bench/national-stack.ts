@@ -4,8 +4,10 @@
  * (bin/server.ts) and K worker processes (bin/worker.ts) on one task queue. On SQLite it is the
  * embedded default (bin/start.ts: server and worker in one process, against the same kind of
  * Temporal server), because a SQLite file belongs to one process: writers in several processes
- * would refuse each other's transactions. Every process runs under plain node with tsx as a loader
- * (as `npm run server` does), so /proc shows one process per role and its memory is that role's own.
+ * would refuse each other's transactions. Every process runs the production build under plain node
+ * (`node --enable-source-maps dist/bin/….js`, as the Docker image does), or with `sources` the
+ * TypeScript sources with tsx as a loader (as `npm run server` does); either way /proc shows one
+ * process per role and its memory is that role's own.
  */
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -29,6 +31,8 @@ export interface StackOptions {
   workerEnv?: Record<string, string>;
   /** write a V8 CPU profile of the server and each worker into this directory when they stop */
   profileDir?: string;
+  /** the production build to run (`npm run build -- --out-dir <build>`); without it, the sources under tsx */
+  build?: string;
 }
 
 export interface BenchStack {
@@ -93,7 +97,12 @@ export async function startStack(opts: StackOptions): Promise<BenchStack> {
       LOG_LEVEL: 'warn',
     };
     const profile = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [];
-    const args = (script: string) => [...(script === 'migrate.ts' ? [] : profile), '--import', 'tsx', path.join('bin', script)];
+    if (opts.build) env.NODE_ENV = 'production';
+    const build = opts.build;
+    const args = (script: string) => [
+      ...(script === 'migrate.ts' ? [] : profile),
+      ...(build ? ['--enable-source-maps', path.join(build, 'bin', script.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', path.join('bin', script)]),
+    ];
 
     // migrations once, before anything else starts (docker-compose's `migrate` job)
     const migrated = spawnSync(process.execPath, args('migrate.ts'), { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });

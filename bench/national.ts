@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- national [--networks N] [--db sqlite|postgres] [--workers K] [--concurrency C] [--by-vote]`:
+ * `npm run bench -- national [--networks N] [--db sqlite|postgres] [--workers K] [--concurrency C] [--by-vote] [--sources]`:
  * a national wave. A programme of three waves and N networks of 4–8 practices (list sizes as in
  * 2019, when about 6,800 practices formed about 1,250 networks) goes through all six formation stages
  * by the public API, with up to C networks in flight at once. It runs a quarter of N first and then N
@@ -8,8 +8,11 @@
  * peak memory of each process, and Temporal history events per network.
  *
  * The stack is docker-compose.yml's shape: one Temporal server, one HTTP server, K workers on one
- * task queue, and PostgreSQL (a throwaway cluster) or one SQLite file.
+ * task queue, and PostgreSQL (a throwaway cluster) or one SQLite file. Its processes run the
+ * production build, made first into bench/out/build as the Docker image makes it (`--sources` runs
+ * the TypeScript sources under tsx instead, as `npm run server` does).
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,6 +40,8 @@ export interface NationalOptions {
   byVote: boolean;
   /** V8 CPU profiles of the server and workers, into bench/out/profiles */
   profile: boolean;
+  /** run the TypeScript sources under tsx rather than the production build */
+  sources: boolean;
 }
 
 export function parseNationalArgs(argv: readonly string[]): NationalOptions {
@@ -63,6 +68,7 @@ export function parseNationalArgs(argv: readonly string[]): NationalOptions {
     concurrency: int('concurrency', Math.min(networks, 48), 1),
     byVote: argv.includes('--by-vote'),
     profile: argv.includes('--profile'),
+    sources: argv.includes('--sources'),
   };
 }
 
@@ -220,6 +226,16 @@ async function runPhase(stack: BenchStack, opts: NationalOptions, size: number, 
   };
 }
 
+/** `npm run build` into bench/out/build: the plain JavaScript the Docker image runs. */
+function productionBuild(): string {
+  const out = path.join(__dirname, 'out', 'build');
+  const root = path.resolve(__dirname, '..');
+  const built = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'build.ts'), '--out-dir', out], { cwd: root, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`the production build failed:\n${built.stdout}${built.stderr}`);
+  console.log(`  ${built.stdout.trim().split('\n').at(-1)}`);
+  return out;
+}
+
 export async function benchNational(argv: readonly string[] = process.argv.slice(2)): Promise<{ errors: number }> {
   const opts = parseNationalArgs(argv);
   const quarter = Math.max(1, Math.round(opts.networks / 4));
@@ -228,7 +244,8 @@ export async function benchNational(argv: readonly string[] = process.argv.slice
   );
   const profileDir = path.join(__dirname, 'out', 'profiles');
   if (opts.profile) fs.mkdirSync(profileDir, { recursive: true });
-  const stack = await startStack({ db: opts.db, workers: opts.workers, profileDir: opts.profile ? profileDir : undefined });
+  const build = opts.sources ? undefined : productionBuild();
+  const stack = await startStack({ db: opts.db, workers: opts.workers, profileDir: opts.profile ? profileDir : undefined, build });
   const usage = sampleUsage(stack);
   const loadBefore = os.loadavg();
   let small: PhaseResult;
