@@ -1,7 +1,7 @@
 import type { CaseSnapshot as DomainSnapshot, CaseStatus } from '../../domain/disputes/case';
 import type { LadderStep, LimitUnit } from '../../domain/disputes/ladder';
 import { rowOf } from './columns';
-import { type Executor, nowIso } from './executor';
+import { type Executor, nowIso, readInChunks } from './executor';
 
 /** A case as the registers and pages read it (the read model its workflow writes). */
 export interface DisputeRow {
@@ -186,18 +186,15 @@ export function createDisputesRepo() {
       networkIds: readonly string[],
     ): Promise<Map<string, { openCases: number; breachedCases: number; breaches: number }>> {
       const out = new Map<string, { openCases: number; breachedCases: number; breaches: number }>();
-      for (let i = 0; i < networkIds.length; i += 500) {
-        const rows = await db('disputes')
-          .whereIn('network_id', networkIds.slice(i, i + 500))
-          .whereIn('status', OPEN)
-          .select('network_id', 'breaches');
-        for (const r of rows) {
-          const n = out.get(r.network_id) ?? { openCases: 0, breachedCases: 0, breaches: 0 };
-          n.openCases += 1;
-          n.breaches += Number(r.breaches);
-          if (Number(r.breaches) > 0) n.breachedCases += 1;
-          out.set(r.network_id, n);
-        }
+      const rows = await readInChunks(networkIds, (chunk) =>
+        db('disputes').whereIn('network_id', chunk).whereIn('status', OPEN).select('network_id', 'breaches'),
+      );
+      for (const r of rows) {
+        const n = out.get(r.network_id) ?? { openCases: 0, breachedCases: 0, breaches: 0 };
+        n.openCases += 1;
+        n.breaches += Number(r.breaches);
+        if (Number(r.breaches) > 0) n.breachedCases += 1;
+        out.set(r.network_id, n);
       }
       return out;
     },
@@ -206,26 +203,24 @@ export function createDisputesRepo() {
       db: Executor,
       networkIds: readonly string[],
     ): Promise<{ networkId: string; title: string; stepName: string; dueOn: string | null; clock: string; breaches: number }[]> {
-      const out = [];
-      for (let i = 0; i < networkIds.length; i += 500) {
-        const rows = await db('disputes')
-          .whereIn('network_id', networkIds.slice(i, i + 500))
+      const rows = await readInChunks(networkIds, (chunk) =>
+        db('disputes')
+          .whereIn('network_id', chunk)
           .whereIn('status', OPEN)
           .orderBy('opened_at')
-          .select('network_id', 'title', 'ladder', 'step_number', 'step_due_on', 'clock', 'breaches');
-        for (const r of rows) {
-          const ladder = JSON.parse(String(r.ladder)) as { number: number; name: string }[];
-          out.push({
-            networkId: String(r.network_id),
-            title: String(r.title),
-            stepName: ladder.find((l) => l.number === Number(r.step_number))?.name ?? `step ${r.step_number}`,
-            dueOn: (r.step_due_on as string | null) ?? null,
-            clock: String(r.clock),
-            breaches: Number(r.breaches),
-          });
-        }
-      }
-      return out;
+          .select('network_id', 'title', 'ladder', 'step_number', 'step_due_on', 'clock', 'breaches'),
+      );
+      return rows.map((r) => {
+        const ladder = JSON.parse(String(r.ladder)) as { number: number; name: string }[];
+        return {
+          networkId: String(r.network_id),
+          title: String(r.title),
+          stepName: ladder.find((l) => l.number === Number(r.step_number))?.name ?? `step ${r.step_number}`,
+          dueOn: (r.step_due_on as string | null) ?? null,
+          clock: String(r.clock),
+          breaches: Number(r.breaches),
+        };
+      });
     },
     /** Where a case belongs, for the access policy: its programme, network and the parties' practices. */
     async scopeOf(db: Executor, id: string): Promise<{ programmeId: string; networkId: string; practiceIds: string[] } | null> {

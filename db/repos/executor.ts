@@ -25,6 +25,19 @@ export async function insertRows(db: Executor, table: string, rows: readonly Rec
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db(table).insert(rows.slice(i, i + INSERT_CHUNK));
 }
 
+/** Ids in one `IN (…)` list: well under the bound-parameter limits of both databases. */
+export const IN_CHUNK = 500;
+
+/**
+ * Rows read for many ids by `IN (…)` lists of at most IN_CHUNK ids, the lists' reads under way at
+ * once; the rows come back in the order of the lists, each list's in the order its read gave them.
+ */
+export async function readInChunks<R>(ids: readonly string[], read: (chunk: readonly string[]) => Promise<readonly R[]>): Promise<R[]> {
+  const chunks: (readonly string[])[] = [];
+  for (let i = 0; i < ids.length; i += IN_CHUNK) chunks.push(ids.slice(i, i + IN_CHUNK));
+  return (await Promise.all(chunks.map(read))).flat();
+}
+
 /** Postgres returns Buffers for bytea and SQLite for blobs; normalise either to a Buffer. */
 export function toBuffer(value: unknown): Buffer {
   if (Buffer.isBuffer(value)) return value;

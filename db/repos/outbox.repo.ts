@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { rowOf } from './columns';
-import { type Executor, INSERT_CHUNK, insertRows, nowIso } from './executor';
+import { type Executor, insertRows, nowIso, readInChunks } from './executor';
 
 export interface OutboxMessage {
   id: string;
@@ -36,14 +36,8 @@ export function createOutboxRepo() {
     },
     /** Which of these dedupe keys have a message already. */
     async usedDedupeKeys(db: Executor, keys: readonly string[]): Promise<Set<string>> {
-      const used = new Set<string>();
-      for (let i = 0; i < keys.length; i += INSERT_CHUNK) {
-        const rows = await db('outbox')
-          .whereIn('dedupe_key', keys.slice(i, i + INSERT_CHUNK))
-          .select('dedupe_key');
-        for (const r of rows as { dedupe_key: string }[]) used.add(r.dedupe_key);
-      }
-      return used;
+      const rows = await readInChunks(keys, (chunk) => db('outbox').whereIn('dedupe_key', chunk).select('dedupe_key'));
+      return new Set(rows.map((r) => String(r.dedupe_key)));
     },
     async byDedupeKey(db: Executor, key: string): Promise<OutboxMessage | null> {
       const r = await db('outbox').where({ dedupe_key: key }).first();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { criteriaSchema, criterionSchema, type PanelCriterion, type PanelOutcome } from '../../domain/panel';
 import { textOf } from './columns';
-import { type Executor, insertOnce, nowIso } from './executor';
+import { type Executor, insertOnce, nowIso, readInChunks } from './executor';
 
 export interface PanelMember {
   id: string;
@@ -127,13 +127,6 @@ function conditionFromRow(r: Record<string, unknown>): Condition {
   };
 }
 
-/** Rows of many networks, 500 ids per query (the bound-parameter limits of both databases). */
-async function inChunks(ids: readonly string[], read: (chunk: readonly string[]) => Promise<Record<string, unknown>[]>): Promise<Record<string, unknown>[]> {
-  const rows: Record<string, unknown>[] = [];
-  for (let i = 0; i < ids.length; i += 500) rows.push(...(await read(ids.slice(i, i + 500))));
-  return rows;
-}
-
 /** Wave panels, their members, and each network's presentation to the panel (invitations, scores, outcome, conditions). */
 export function createPanelsRepo() {
   async function membersOf(db: Executor, panelId: string): Promise<PanelMember[]> {
@@ -223,11 +216,11 @@ export function createPanelsRepo() {
 
     /** The presentations made to these waves' panels. */
     async presentationsForWaves(db: Executor, waveIds: readonly string[]): Promise<Presentation[]> {
-      return (await inChunks(waveIds, (chunk) => db('panel_presentations').whereIn('wave_id', chunk).orderBy('opened_at'))).map(presentationFromRow);
+      return (await readInChunks(waveIds, (chunk) => db('panel_presentations').whereIn('wave_id', chunk).orderBy('opened_at'))).map(presentationFromRow);
     },
 
     async membersByIds(db: Executor, ids: readonly string[]): Promise<PanelMember[]> {
-      return (await inChunks(ids, (chunk) => db('panel_members').whereIn('id', chunk))).map(memberFromRow);
+      return (await readInChunks(ids, (chunk) => db('panel_members').whereIn('id', chunk))).map(memberFromRow);
     },
 
     async presentation(db: Executor, id: string): Promise<Presentation | null> {
@@ -262,7 +255,7 @@ export function createPanelsRepo() {
 
     /** Every presentation of the networks, oldest first (dashboards, the panel view). */
     async presentationsForNetworks(db: Executor, networkIds: readonly string[]): Promise<Presentation[]> {
-      const rows = await inChunks(networkIds, (chunk) => db('panel_presentations').whereIn('network_id', chunk).orderBy('opened_at'));
+      const rows = await readInChunks(networkIds, (chunk) => db('panel_presentations').whereIn('network_id', chunk).orderBy('opened_at'));
       return rows.map(presentationFromRow);
     },
 
@@ -328,7 +321,7 @@ export function createPanelsRepo() {
     },
 
     async conditionsForNetworks(db: Executor, networkIds: readonly string[]): Promise<Condition[]> {
-      const rows = await inChunks(networkIds, (chunk) => db('panel_conditions').whereIn('network_id', chunk).orderBy(['network_id', 'n']));
+      const rows = await readInChunks(networkIds, (chunk) => db('panel_conditions').whereIn('network_id', chunk).orderBy(['network_id', 'n']));
       return rows.map(conditionFromRow);
     },
 

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Grant, Membership, StaffRole } from '../../domain/access/policy';
-import { type Executor, isUniqueViolation, nowIso } from './executor';
+import { type Executor, isUniqueViolation, nowIso, readInChunks } from './executor';
 
 /** Someone known to Formwork, once, by email. */
 export interface PersonRecord {
@@ -34,12 +34,8 @@ function personFromRow(r: Record<string, unknown>): PersonRecord {
 export function createPersonsRepo() {
   async function programmesOfGrants(db: Executor, grantIds: string[]): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
-    for (let i = 0; i < grantIds.length; i += 500) {
-      const rows = await db('grant_programmes')
-        .whereIn('grant_id', grantIds.slice(i, i + 500))
-        .orderBy(['grant_id', 'programme_id']);
-      for (const r of rows) out.set(String(r.grant_id), [...(out.get(String(r.grant_id)) ?? []), String(r.programme_id)]);
-    }
+    const rows = await readInChunks(grantIds, (chunk) => db('grant_programmes').whereIn('grant_id', chunk).orderBy(['grant_id', 'programme_id']));
+    for (const r of rows) out.set(String(r.grant_id), [...(out.get(String(r.grant_id)) ?? []), String(r.programme_id)]);
     return out;
   }
 

@@ -1,4 +1,4 @@
-import { type Executor, nowIso } from './executor';
+import { type Executor, nowIso, readInChunks } from './executor';
 
 export interface ReadinessDecision {
   id: string;
@@ -47,13 +47,7 @@ export function createReadinessRepo() {
 
     /** Every decision on the networks, oldest first: the last one per network is the one in force. */
     async decisionsForNetworks(db: Executor, networkIds: readonly string[]): Promise<ReadinessDecision[]> {
-      const rows: Record<string, unknown>[] = [];
-      for (let i = 0; i < networkIds.length; i += 500)
-        rows.push(
-          ...(await db('readiness_decisions')
-            .whereIn('network_id', networkIds.slice(i, i + 500))
-            .orderBy(['network_id', 'decided_at'])),
-        );
+      const rows = await readInChunks(networkIds, (chunk) => db('readiness_decisions').whereIn('network_id', chunk).orderBy(['network_id', 'decided_at']));
       return rows.map(decisionFromRow);
     },
 
@@ -63,17 +57,14 @@ export function createReadinessRepo() {
       networkIds: readonly string[],
       stageKeys: readonly string[],
     ): Promise<{ id: string; networkId: string; stageKey: string; version: number }[]> {
-      const rows: Record<string, unknown>[] = [];
-      for (let i = 0; i < networkIds.length; i += 500) {
-        rows.push(
-          ...(await db('sealed_documents as s')
-            .join('signoffs as o', 'o.id', 's.signoff_id')
-            .whereIn('o.network_id', networkIds.slice(i, i + 500))
-            .whereIn('o.stage_key', stageKeys)
-            .orderBy([{ column: 's.version' }, { column: 's.created_at' }])
-            .select('s.id as id', 'o.network_id as network_id', 'o.stage_key as stage_key', 's.version as version')),
-        );
-      }
+      const rows: Record<string, unknown>[] = await readInChunks(networkIds, (chunk) =>
+        db('sealed_documents as s')
+          .join('signoffs as o', 'o.id', 's.signoff_id')
+          .whereIn('o.network_id', chunk)
+          .whereIn('o.stage_key', stageKeys)
+          .orderBy([{ column: 's.version' }, { column: 's.created_at' }])
+          .select('s.id as id', 'o.network_id as network_id', 'o.stage_key as stage_key', 's.version as version'),
+      );
       return rows.map((r) => ({ id: String(r.id), networkId: String(r.network_id), stageKey: String(r.stage_key), version: Number(r.version) }));
     },
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { textOf } from './columns';
-import { type Executor, nowIso } from './executor';
+import { type Executor, IN_CHUNK, nowIso, readInChunks } from './executor';
 import { createPersonsRepo } from './persons.repo';
 
 export interface ProgrammeSettings {
@@ -86,21 +86,16 @@ export function createRecordsRepo() {
   /** The practices (with their people) of several networks: two queries per 500 networks. */
   async function practicesOfNetworks(db: Executor, networkIds: readonly string[]): Promise<Practice[]> {
     const out: Practice[] = [];
-    for (let i = 0; i < networkIds.length; i += 500) {
+    for (let i = 0; i < networkIds.length; i += IN_CHUNK) {
       const practices = await db('practices')
-        .whereIn('network_id', networkIds.slice(i, i + 500))
+        .whereIn('network_id', networkIds.slice(i, i + IN_CHUNK))
         .orderBy('ods_code');
       if (practices.length === 0) continue;
-      const people: Record<string, unknown>[] = [];
-      const ids = practices.map((p) => p.id);
       // a person taken off a practice is no longer one of its people (their row stays for history)
-      for (let j = 0; j < ids.length; j += 500)
-        people.push(
-          ...(await db('people')
-            .whereIn('practice_id', ids.slice(j, j + 500))
-            .whereNull('removed_at')
-            .orderBy('name')),
-        );
+      const people: Record<string, unknown>[] = await readInChunks(
+        practices.map((p) => String(p.id)),
+        (chunk) => db('people').whereIn('practice_id', chunk).whereNull('removed_at').orderBy('name'),
+      );
       const byPractice = new Map<string, Person[]>();
       for (const row of people) byPractice.set(String(row.practice_id), [...(byPractice.get(String(row.practice_id)) ?? []), personFromRow(row)]);
       out.push(
@@ -243,15 +238,10 @@ export function createRecordsRepo() {
     },
     /** The practices of many networks without their people: what dashboards need (names, ODS codes, list sizes). */
     async practiceRowsOfNetworks(db: Executor, networkIds: readonly string[]): Promise<Omit<Practice, 'people'>[]> {
-      const out: Omit<Practice, 'people'>[] = [];
-      for (let i = 0; i < networkIds.length; i += 500) {
-        const rows = await db('practices')
-          .whereIn('network_id', networkIds.slice(i, i + 500))
-          .orderBy('ods_code')
-          .select('id', 'network_id', 'name', 'ods_code', 'list_size');
-        out.push(...rows.map((p) => ({ id: p.id, networkId: p.network_id, name: p.name, odsCode: p.ods_code, listSize: Number(p.list_size) })));
-      }
-      return out;
+      const rows = await readInChunks(networkIds, (chunk) =>
+        db('practices').whereIn('network_id', chunk).orderBy('ods_code').select('id', 'network_id', 'name', 'ods_code', 'list_size'),
+      );
+      return rows.map((p) => ({ id: p.id, networkId: p.network_id, name: p.name, odsCode: p.ods_code, listSize: Number(p.list_size) }));
     },
     /** What templates are rendered from: the network with its programme, wave, practices and people. */
     async networkFacts(db: Executor, networkId: string) {
@@ -279,14 +269,14 @@ export function createRecordsRepo() {
     /** Several people with their practice and network, in one query per 500. */
     async getPeople(db: Executor, ids: readonly string[]): Promise<Map<string, Person & { practiceName: string; networkId: string; personId: string | null }>> {
       const found = new Map<string, Person & { practiceName: string; networkId: string; personId: string | null }>();
-      for (let i = 0; i < ids.length; i += 500) {
-        const rows = await db('people')
+      const rows = await readInChunks(ids, (chunk) =>
+        db('people')
           .join('practices', 'practices.id', 'people.practice_id')
-          .whereIn('people.id', ids.slice(i, i + 500))
-          .select('people.*', 'practices.name as practice_name', 'practices.network_id as network_id');
-        for (const r of rows)
-          found.set(String(r.id), { ...personFromRow(r), practiceName: r.practice_name, networkId: r.network_id, personId: r.person_id ?? null });
-      }
+          .whereIn('people.id', chunk)
+          .select('people.*', 'practices.name as practice_name', 'practices.network_id as network_id'),
+      );
+      for (const r of rows)
+        found.set(String(r.id), { ...personFromRow(r), practiceName: r.practice_name, networkId: r.network_id, personId: r.person_id ?? null });
       return found;
     },
     /** A person's place in a practice (a `people` row), with the person (`persons.id`) it belongs to; `removedAt` once taken off. */

@@ -1,7 +1,7 @@
 import { rowOf, textOf } from './columns';
-import { type Executor, insertRows, nowIso } from './executor';
+import { type Executor, IN_CHUNK, insertRows, nowIso, readInChunks } from './executor';
 
-import type { Slot } from '../../domain/signing';
+import type { Slot, SlotSignature } from '../../domain/signing';
 
 export interface Signoff {
   id: string;
@@ -69,15 +69,15 @@ export function createSignoffsRepo() {
     /** The latest round of each stage of the networks (a network's own view). */
     async latestForNetworks(db: Executor, networkIds: readonly string[]): Promise<Signoff[]> {
       const latest = new Map<string, Record<string, unknown>>();
-      for (let i = 0; i < networkIds.length; i += 500) {
-        const rows = await db('signoffs')
-          .whereIn('network_id', networkIds.slice(i, i + 500))
+      const rows: Record<string, unknown>[] = await readInChunks(networkIds, (chunk) =>
+        db('signoffs')
+          .whereIn('network_id', chunk)
           .orderBy([
             { column: 'document_version', order: 'asc' },
             { column: 'created_at', order: 'asc' },
-          ]);
-        for (const r of rows as Record<string, unknown>[]) latest.set(`${String(r.network_id)}:${String(r.stage_key)}`, r);
-      }
+          ]),
+      );
+      for (const r of rows) latest.set(`${String(r.network_id)}:${String(r.stage_key)}`, r);
       return [...latest.values()].map(signoffFromRow);
     },
     /**
@@ -86,17 +86,17 @@ export function createSignoffsRepo() {
      */
     async latestOfCurrentStages(db: Executor, networkIds: readonly string[]): Promise<Signoff[]> {
       const latest = new Map<string, Record<string, unknown>>();
-      for (let i = 0; i < networkIds.length; i += 500) {
-        const rows = await db('signoffs as s')
+      const rows: Record<string, unknown>[] = await readInChunks(networkIds, (chunk) =>
+        db('signoffs as s')
           .join('networks as n', (on) => on.on('n.id', '=', 's.network_id').andOn('n.current_stage', '=', 's.stage_key'))
-          .whereIn('s.network_id', networkIds.slice(i, i + 500))
+          .whereIn('s.network_id', chunk)
           .select('s.*')
           .orderBy([
             { column: 's.document_version', order: 'asc' },
             { column: 's.created_at', order: 'asc' },
-          ]);
-        for (const r of rows as Record<string, unknown>[]) latest.set(String(r.network_id), r);
-      }
+          ]),
+      );
+      for (const r of rows) latest.set(String(r.network_id), r);
       return [...latest.values()].map(signoffFromRow);
     },
     async byWorkflowId(db: Executor, workflowId: string): Promise<Signoff | null> {
@@ -153,10 +153,10 @@ export function createSignoffsRepo() {
       status: string,
       opts: { onlyPending?: boolean } = {},
     ): Promise<void> {
-      for (let i = 0; i < personIds.length; i += 500) {
+      for (let i = 0; i < personIds.length; i += IN_CHUNK) {
         let q = db('signature_requests')
           .where({ signoff_id: signoffId })
-          .whereIn('person_id', personIds.slice(i, i + 500));
+          .whereIn('person_id', personIds.slice(i, i + IN_CHUNK));
         if (opts.onlyPending) q = q.where({ status: 'pending' });
         await q.update({ status, updated_at: nowIso() });
       }
@@ -169,16 +169,7 @@ export function createSignoffsRepo() {
     },
     /** The signatures some people have given in a round, in one query per 500. */
     async signaturesByPeople(db: Executor, signoffId: string, personIds: readonly string[]): Promise<Signature[]> {
-      const out: Signature[] = [];
-      for (let i = 0; i < personIds.length; i += 500)
-        out.push(
-          ...(
-            await db('signatures')
-              .where({ signoff_id: signoffId })
-              .whereIn('person_id', personIds.slice(i, i + 500))
-          ).map(signatureFromRow),
-        );
-      return out;
+      return (await readInChunks(personIds, (chunk) => db('signatures').where({ signoff_id: signoffId }).whereIn('person_id', chunk))).map(signatureFromRow);
     },
     async signatureByPerson(db: Executor, signoffId: string, personId: string): Promise<Signature | null> {
       const r = await db('signatures').where({ signoff_id: signoffId, person_id: personId }).first();
@@ -194,18 +185,20 @@ export function createSignoffsRepo() {
       if (filter.documentId) q = q.where({ document_id: filter.documentId });
       return (await q).map(signatureFromRow);
     },
-    /** The signatures of many rounds, in one query per 500 rounds. */
-    async signaturesForSignoffs(db: Executor, signoffIds: readonly string[]): Promise<Signature[]> {
-      const out: Signature[] = [];
-      for (let i = 0; i < signoffIds.length; i += 500)
-        out.push(
-          ...(
-            await db('signatures')
-              .whereIn('signoff_id', signoffIds.slice(i, i + 500))
-              .orderBy('signed_at')
-          ).map(signatureFromRow),
-        );
-      return out;
+    /**
+     * Who has signed in many rounds, and which slots each signature filled: what a round's progress
+     * is worked out from (dashboards and a network's formation), without the rest of each signature.
+     */
+    async progressOfSignoffs(db: Executor, signoffIds: readonly string[]): Promise<(SlotSignature & { signoffId: string })[]> {
+      const rows = await readInChunks(signoffIds, (chunk) =>
+        db('signatures').whereIn('signoff_id', chunk).orderBy('signed_at').select('signoff_id', 'person_id', 'slot_ids', 'signed_at'),
+      );
+      return rows.map((r) => ({
+        signoffId: String(r.signoff_id),
+        personId: String(r.person_id),
+        slotIds: JSON.parse(String(r.slot_ids)) as string[],
+        signedAt: String(r.signed_at),
+      }));
     },
     async insertDecline(db: Executor, d: { id: string; signoffId: string; personId: string; reason: string }): Promise<void> {
       await db('declines').insert({ id: d.id, signoff_id: d.signoffId, person_id: d.personId, reason: d.reason, declined_at: nowIso() });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Executor, nowIso } from './executor';
+import { type Executor, nowIso, readInChunks } from './executor';
 
 /** How a stage's last round or vote ended (written by the formation workflow's activities). */
 export const stageOutcomeSchema = z.object({
@@ -90,14 +90,7 @@ export function createStagesRepo() {
     /** The stages of many networks in one query (dashboards). */
     async listForNetworks(db: Executor, networkIds: readonly string[]): Promise<StageRow[]> {
       if (networkIds.length === 0) return [];
-      const rows: Record<string, unknown>[] = [];
-      // chunked to stay under the bound-parameter limits of both databases
-      for (let i = 0; i < networkIds.length; i += 500)
-        rows.push(
-          ...(await db('stages')
-            .whereIn('network_id', networkIds.slice(i, i + 500))
-            .orderBy(['network_id', 'position'])),
-        );
+      const rows = await readInChunks(networkIds, (chunk) => db('stages').whereIn('network_id', chunk).orderBy(['network_id', 'position']));
       return rows.map(stageFromRow);
     },
   };

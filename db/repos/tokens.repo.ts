@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { type Executor, insertRows, nowIso } from './executor';
+import { type Executor, IN_CHUNK, insertRows, nowIso } from './executor';
 import { createPersonsRepo } from './persons.repo';
 
 /** A personal API token. It carries its owner's powers as they are when it is used, never more. */
@@ -200,10 +200,10 @@ export function createTokensRepo() {
     },
     /** Marks the links of several people for one subject used, in one statement per 500. */
     async markActionTokensUsed(db: Executor, subjectId: string, personIds: readonly string[]): Promise<void> {
-      for (let i = 0; i < personIds.length; i += 500) {
+      for (let i = 0; i < personIds.length; i += IN_CHUNK) {
         await db('action_tokens')
           .where({ subject_id: subjectId })
-          .whereIn('person_id', personIds.slice(i, i + 500))
+          .whereIn('person_id', personIds.slice(i, i + IN_CHUNK))
           .whereNull('used_at')
           .update({ used_at: nowIso() });
       }

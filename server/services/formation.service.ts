@@ -76,8 +76,8 @@ export function createFormationService(deps: ServerDeps) {
         repos.documents.listForNetwork(db, network.id),
         repos.signoffs.latestForNetworks(db, [network.id]),
       ]);
-      const signaturesOf = new Map<string, Awaited<ReturnType<typeof repos.signoffs.signaturesForSignoffs>>>();
-      for (const x of await repos.signoffs.signaturesForSignoffs(
+      const signaturesOf = new Map<string, Awaited<ReturnType<typeof repos.signoffs.progressOfSignoffs>>>();
+      for (const x of await repos.signoffs.progressOfSignoffs(
         db,
         rounds.map((r) => r.id),
       ))

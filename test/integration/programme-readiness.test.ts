@@ -90,6 +90,19 @@ describe('programme readiness', () => {
     expect(decided.status, JSON.stringify(decided.body)).toBe(201);
     expect(await stack.db('audit_events').where({ type: 'readiness.decided', network_id: highway.id })).toHaveLength(1);
 
+    // the chart's history: yesterday as recorded then (one network, green), as a dashboard read that day left it
+    const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.parse(today) - 86_400_000).toISOString().slice(0, 10);
+    await stack.db('readiness_snapshots').insert({
+      network_id: highway.id,
+      day: yesterday,
+      programme_id: programme.id,
+      wave_id: waves[0].id,
+      rag: 'green',
+      stages_completed: 0,
+      recorded_at: new Date(Date.parse(today) - 3_600_000).toISOString(),
+    });
+
     const res = await commissioner.get(`/programmes/${programme.id}/readiness`);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const view = res.body;
@@ -132,22 +145,14 @@ describe('programme readiness', () => {
     expect(view.waves[0].funnel[0]).toMatchObject({ key: 'started', networks: 2 });
     expect(view.waves[0].funnel[1]).toMatchObject({ key: 'panel-presentation', networks: 0 });
 
-    // a snapshot of today's RAG per network, for the chart; the history adds earlier days
-    expect(await stack.db('readiness_snapshots').where({ programme_id: programme.id })).toHaveLength(scenario.networks.length);
-    expect(view.history).toEqual([{ day: view.today, red: view.summary.red, amber: view.summary.amber, green: view.summary.green }]);
-    const yesterday = new Date(Date.parse(view.today) - 86_400_000).toISOString().slice(0, 10);
-    await stack.db('readiness_snapshots').insert({
-      network_id: highway.id,
-      day: yesterday,
-      programme_id: programme.id,
-      wave_id: waves[0].id,
-      rag: 'green',
-      stages_completed: 0,
-      recorded_at: new Date().toISOString(),
-    });
+    // a snapshot of today's RAG per network, for the chart; the history has earlier days before today
+    expect(view.today).toBe(today);
+    expect(await stack.db('readiness_snapshots').where({ programme_id: programme.id, day: today })).toHaveLength(scenario.networks.length);
+    const todays = { day: view.today, red: view.summary.red, amber: view.summary.amber, green: view.summary.green };
+    expect(view.history).toEqual([{ day: yesterday, red: 0, amber: 0, green: 1 }, todays]);
+    // read again: the same history (earlier days are counted once a day), today's as it is now
     const again = (await commissioner.get(`/programmes/${programme.id}/readiness`)).body;
-    expect(again.history[0]).toEqual({ day: yesterday, red: 0, amber: 0, green: 1 });
-    expect(again.history).toHaveLength(2);
+    expect(again.history).toEqual([{ day: yesterday, red: 0, amber: 0, green: 1 }, todays]);
 
     // the spreadsheet carries the same rows, parsed back with a CSV library
     const csv = await fetch(`${stack.baseUrl}/api/v1/programmes/${programme.id}/readiness?format=csv`, { headers: { authorization: `Bearer ${secret}` } });
