@@ -65,11 +65,28 @@ function cacheStatements(conn: SqliteConnection): void {
   };
 }
 
+/** The PostgreSQL advisory lock that lets one process at a time run migrations ("FWMIGRAT"). */
+const MIGRATION_LOCK = 0x46574d4947524154n;
+
 /**
- * Runs pending migrations. Several processes (servers, workers) may start together; the one that
- * gets knex's migration lock migrates and the others wait for it rather than fail.
+ * Runs pending migrations. Several processes (servers, workers) may start together. On PostgreSQL
+ * they take turns under an advisory lock held by a transaction of their own: knex's own lock is
+ * not enough on an empty database, where processes meeting to create its tables could fail on
+ * PostgreSQL's catalogue or leave its lock table with two rows, locked for ever. On SQLite (one
+ * process) the one that gets knex's lock migrates and the others wait for it rather than fail.
  */
 export async function migrateLatest(db: Knex, waitMs = 60_000): Promise<void> {
+  if (isPostgres(db)) {
+    await db.transaction(async (trx) => {
+      await trx.raw('select pg_advisory_xact_lock(?)', [MIGRATION_LOCK.toString()]);
+      await migrateWhenFree(db, waitMs);
+    });
+    return;
+  }
+  await migrateWhenFree(db, waitMs);
+}
+
+async function migrateWhenFree(db: Knex, waitMs: number): Promise<void> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {

@@ -67,16 +67,38 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
     for (const c of cleanups.reverse()) await c();
   });
 
-  async function open() {
+  /** A fresh, empty database: its knex, and how to open more connections to the same one. */
+  async function openTarget() {
     if (kind === 'sqlite') {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-mig-'));
       cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
-      return createDb({ client: 'sqlite', filename: path.join(dir, 'm.db') });
+      const connect = () => createDb({ client: 'sqlite', filename: path.join(dir, 'm.db') });
+      return connect;
     }
     const fresh = await freshPostgresDatabase(injectedPostgresUrl());
     cleanups.push(fresh.drop);
-    return createDb({ client: 'pg', url: fresh.url });
+    return () => createDb({ client: 'pg', url: fresh.url });
   }
+
+  async function open() {
+    return (await openTarget())();
+  }
+
+  it('migrates once when several processes start together on an empty database', async () => {
+    // a server and workers starting at once each run the migrations: they meet creating knex's own
+    // tables, then on its lock; every one must end with the schema in place and each migration run once
+    const connect = await openTarget();
+    const dbs = Array.from({ length: 4 }, connect);
+    try {
+      await Promise.all(dbs.map((db) => migrateLatest(db)));
+      const applied = (await dbs[0]('knex_migrations').select('name')).map((r) => String(r.name));
+      expect(applied.length).toBeGreaterThan(0);
+      expect(new Set(applied).size).toBe(applied.length);
+      for (const t of TABLES) expect(await dbs[0].schema.hasTable(t), t).toBe(true);
+    } finally {
+      await Promise.all(dbs.map((db) => db.destroy()));
+    }
+  });
 
   it('runs every migration up, down and up again', async () => {
     const db = await open();
