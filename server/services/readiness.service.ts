@@ -76,12 +76,12 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
       db,
       current.map((r) => r.id),
     );
-    const group = <T extends { networkId: string }>(rows: readonly T[]) => {
+    const group = <T>(rows: readonly T[], key: (row: T) => string = (row) => (row as { networkId: string }).networkId) => {
       const map = new Map<string, T[]>();
       for (const r of rows) {
-        const list = map.get(r.networkId);
+        const list = map.get(key(r));
         if (list) list.push(r);
-        else map.set(r.networkId, [r]);
+        else map.set(key(r), [r]);
       }
       return map;
     };
@@ -92,21 +92,16 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
     const conditionsBy = group(conditions);
     const decisionsBy = group(decisions);
     const roundBy = new Map(current.map((r) => [r.networkId, r]));
-    const signaturesBy = new Map<string, typeof signatures>();
-    for (const x of signatures) {
-      const list = signaturesBy.get(x.signoffId);
-      if (list) list.push(x);
-      else signaturesBy.set(x.signoffId, [x]);
-    }
+    const signaturesBy = group(signatures, (x) => x.signoffId);
     const waveById = new Map(waves.map((w) => [w.id, w]));
     // open dispute cases, in words: "title" at its step, when it is due, and any due dates missed
-    const openDisputesBy = new Map<string, { text: string; breached: boolean }[]>();
-    for (const c of disputes) {
-      const due = c.clock === 'paused' ? 'its clock paused' : c.dueOn ? `due ${formatDate(c.dueOn)}` : 'no time limit';
-      const missed = c.breaches > 0 ? `; ${c.breaches} due ${c.breaches === 1 ? 'date' : 'dates'} missed` : '';
-      const text = `"${c.title}" at the ${c.stepName.toLowerCase()} step (${due}${missed})`;
-      openDisputesBy.set(c.networkId, [...(openDisputesBy.get(c.networkId) ?? []), { text, breached: c.breaches > 0 }]);
-    }
+    const openDisputesBy = group(
+      disputes.map((c) => {
+        const due = c.clock === 'paused' ? 'its clock paused' : c.dueOn ? `due ${formatDate(c.dueOn)}` : 'no time limit';
+        const missed = c.breaches > 0 ? `; ${c.breaches} due ${c.breaches === 1 ? 'date' : 'dates'} missed` : '';
+        return { networkId: c.networkId, text: `"${c.title}" at the ${c.stepName.toLowerCase()} step (${due}${missed})`, breached: c.breaches > 0 };
+      }),
+    );
 
     return summaries.map((summary): NetworkReadinessRow => {
       const wave = waveById.get(summary.waveId);
