@@ -210,7 +210,9 @@ export function createRecordsRepo() {
     async listNetworks(
       db: Executor,
       filter: { waveId?: string; programmeId?: string } = {},
-    ): Promise<{ id: string; name: string; programmeId: string; waveId: string; formationStatus: string; currentStage: string | null }[]> {
+    ): Promise<
+      { id: string; name: string; programmeId: string; waveId: string; formationStatus: string; currentStage: string | null; readinessRev: number }[]
+    > {
       let q = db('networks').orderBy('name');
       if (filter.waveId) q = q.where({ wave_id: filter.waveId });
       if (filter.programmeId) q = q.where({ programme_id: filter.programmeId });
@@ -222,6 +224,8 @@ export function createRecordsRepo() {
         waveId: r.wave_id,
         formationStatus: r.formation_status,
         currentStage: r.current_stage ?? null,
+        // raised by the database whenever a record the network's readiness row is built from changes
+        readinessRev: Number(r.readiness_rev),
       }));
     },
     /** Practices and people of many networks at once (dashboards). */

@@ -118,7 +118,9 @@ export function createNetworksService({ db, repos, mailer }: Pick<ServerDeps, 'd
     async listNetworks(actor: PersonActor, filter: { waveId?: string; programmeId?: string }) {
       const readable = scopeFilter(actor, 'network.read');
       const rows = await repos.records.listNetworks(db, filter);
-      return rows.filter((n) => inFilter(readable, { programmeId: n.programmeId, networkId: n.id }));
+      return rows
+        .filter((n) => inFilter(readable, { programmeId: n.programmeId, networkId: n.id }))
+        .map(({ id, name, programmeId, waveId, formationStatus, currentStage }) => ({ id, name, programmeId, waveId, formationStatus, currentStage }));
     },
 
     async listProgrammes(actor: PersonActor) {

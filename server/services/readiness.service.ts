@@ -52,13 +52,55 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
     return `${publicUrl}/api/v1/networks/${networkId}`;
   }
 
-  /** Every row of the given networks, from set queries over all of them at once. */
-  async function assemble(
-    programme: Programme,
-    waves: readonly Wave[],
-    summaries: Awaited<ReturnType<typeof repos.records.listNetworks>>,
-    today: number,
-  ): Promise<NetworkReadinessRow[]> {
+  type Summary = Awaited<ReturnType<typeof repos.records.listNetworks>>[number];
+
+  /**
+   * Each network's row as last built, with what it was built from: the network's record and its
+   * readiness number (raised by the database whenever a record the row reads changes), the day, the
+   * programme's footprint and its waves. A read rebuilds only the networks whose key moved, so a
+   * dashboard of 1,250 networks of which a few changed reads those few. The rows are shared by
+   * every answer that uses them: nothing may change one.
+   */
+  const built = new Map<string, { key: string; row: NetworkReadinessRow }>();
+  const MAX_KEPT = 50_000;
+
+  function keyOf(n: Summary, context: string): string {
+    return JSON.stringify([n.readinessRev, n.waveId, n.formationStatus, n.currentStage, n.name, context]);
+  }
+
+  /** Every row of the given networks: the kept rows of those unchanged, the others built anew. */
+  async function assemble(programme: Programme, waves: readonly Wave[], summaries: readonly Summary[], today: number): Promise<NetworkReadinessRow[]> {
+    const context = `${today}|${programme.footprint.minListSize}-${programme.footprint.maxListSize}|${waves.map((w) => `${w.id}:${w.number}:${w.panelDate}`).join(',')}`;
+    const rows = new Map<string, NetworkReadinessRow>();
+    const stale: { summary: Summary; key: string }[] = [];
+    for (const summary of summaries) {
+      const key = keyOf(summary, context);
+      const kept = built.get(summary.id);
+      if (kept?.key === key) rows.set(summary.id, kept.row);
+      else stale.push({ summary, key });
+    }
+    if (stale.length) {
+      const fresh = await build(
+        programme,
+        waves,
+        stale.map((s) => s.summary),
+        today,
+      );
+      if (built.size + fresh.length > MAX_KEPT) built.clear();
+      fresh.forEach((row, i) => {
+        rows.set(row.networkId, row);
+        built.set(row.networkId, { key: stale[i].key, row });
+      });
+    }
+    return summaries.map((n) => rows.get(n.id)!);
+  }
+
+  /**
+   * The rows of the given networks, built from set queries over all of them at once. Every table
+   * read here raises the network's readiness number when it changes (db/README.md, triggers): a
+   * table added here needs those triggers, or its changes would not reach kept rows.
+   */
+  async function build(programme: Programme, waves: readonly Wave[], summaries: readonly Summary[], today: number): Promise<NetworkReadinessRow[]> {
     const ids = summaries.map((n) => n.id);
     const [practices, stages, rounds, sealed, presentations, conditions, decisions, disputes] = await Promise.all([
       repos.records.practiceRowsOfNetworks(db, ids),
