@@ -227,7 +227,7 @@ async function runPhase(stack: BenchStack, opts: NationalOptions, size: number, 
 }
 
 /** `npm run build` into bench/out/build: the plain JavaScript the Docker image runs. */
-function productionBuild(): string {
+export function productionBuild(): string {
   const out = path.join(__dirname, 'out', 'build');
   const root = path.resolve(__dirname, '..');
   const built = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'build.ts'), '--out-dir', out], { cwd: root, encoding: 'utf8' });

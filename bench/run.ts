@@ -13,7 +13,7 @@ import { benchVotesDomain } from './votes-domain';
 
 const BENCHES: Record<string, (options: string[]) => unknown> = {
   render: benchRender,
-  signing: benchSigning,
+  signing: (options) => benchSigning(options),
   votes: async () => {
     benchVotesDomain();
     await benchVotes();

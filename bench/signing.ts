@@ -1,14 +1,19 @@
 /**
- * `npm run bench -- signing`: 200 concurrent signers through the HTTP API against the embedded stack
- * (bin/start: Temporal dev server + SQLite). Prints p50/p99 latency of the sign action and the error
- * count, where the time went (the round's history: events, workflow tasks, signature writes; CPU
- * used by each process during the burst), and writes all of it to bench/out/signing.json.
+ * `npm run bench -- signing [--db sqlite|postgres] [--workers K] [--sources]`: 200 concurrent signers
+ * through the HTTP API. By default against the embedded stack (bin/start: Temporal dev server +
+ * SQLite, server and worker in one process); with `--db postgres`, against docker-compose's shape
+ * as the national bench runs it (one HTTP server and K worker processes from the production build,
+ * PostgreSQL, a Temporal server). Prints p50/p99 latency of the sign action and the error count,
+ * where the time went (the round's history: events, workflow tasks, signature writes; CPU used by
+ * each process during the burst), and writes all of it to bench/out/signing.json.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { historyBreakdown } from './history-breakdown';
+import { productionBuild } from './national';
+import { cpuNow, startStack } from './national-stack';
 import { cpuBetween, treeCpuMs } from './process-cpu';
 import { apiClient, eventually, tokenFromLink } from '../test/support/api';
 import { embeddedStartEnv, spawnBin } from '../test/support/processes';
@@ -19,13 +24,66 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-export async function benchSigning(): Promise<void> {
+interface SigningOptions {
+  db: 'sqlite' | 'postgres';
+  workers: number;
+  sources: boolean;
+}
+
+function parseOptions(args: readonly string[]): SigningOptions {
+  const opts: SigningOptions = { db: 'sqlite', workers: 1, sources: false };
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--db' && (args[i + 1] === 'sqlite' || args[i + 1] === 'postgres')) opts.db = args[++i] as SigningOptions['db'];
+    else if (args[i] === '--workers') opts.workers = Math.max(1, Number.parseInt(args[++i], 10) || 1);
+    else if (args[i] === '--sources') opts.sources = true;
+  }
+  return opts;
+}
+
+/** The stack signed against: where it answers, and the CPU its processes have used (ms, by role). */
+interface SigningStack {
+  baseUrl: string;
+  token: string;
+  temporalAddress: string;
+  cpuMs(): Record<string, number>;
+  stop(): Promise<void>;
+}
+
+async function startSigningStack(opts: SigningOptions): Promise<SigningStack> {
+  if (opts.db === 'postgres') {
+    const stack = await startStack({ db: 'postgres', workers: opts.workers, build: opts.sources ? undefined : productionBuild() });
+    return {
+      baseUrl: stack.baseUrl.replace(/\/api\/v1$/, ''),
+      token: stack.token,
+      temporalAddress: stack.temporalAddress,
+      cpuMs: () => Object.fromEntries(Object.entries(cpuNow(stack)).map(([role, s]) => [role, s * 1000])),
+      stop: () => stack.stop(),
+    };
+  }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-bench-'));
   const { port, temporalPort, token, env } = await embeddedStartEnv(dataDir);
   const stack = spawnBin('start.ts', env);
+  await stack.waitFor(/Formwork is running/);
+  return {
+    baseUrl: `http://localhost:${port}`,
+    token,
+    temporalAddress: `127.0.0.1:${temporalPort}`,
+    cpuMs: () => treeCpuMs(stack.child.pid!),
+    stop: async () => {
+      await stack.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function benchSigning(args: readonly string[] = []): Promise<{ errors: number }> {
+  const opts = parseOptions(args);
+  console.log(
+    `signing: ${SIGNERS} signers at once, ${opts.db === 'sqlite' ? 'the embedded stack (SQLite, server and worker in one process)' : `PostgreSQL, one server and ${opts.workers} worker(s)${opts.sources ? ' (sources)' : ''}`}`,
+  );
+  const stack = await startSigningStack(opts);
   try {
-    await stack.waitFor(/Formwork is running/);
-    const baseUrl = `http://localhost:${port}`;
+    const { baseUrl, token } = stack;
     const api = apiClient(baseUrl, token);
     const programme = await api.post('/programmes', { name: 'Bench programme', sponsor: 'Bench', footprint: { minListSize: 1, maxListSize: 10_000_000 } });
     const wave = await api.post(`/programmes/${programme.body.id}/waves`, { number: 1, panelDate: '2027-01-15' });
@@ -58,7 +116,7 @@ export async function benchSigning(): Promise<void> {
     const anonymous = apiClient(baseUrl);
     const latencies: number[] = [];
     let errors = 0;
-    const cpuBefore = treeCpuMs(stack.child.pid!);
+    const cpuBefore = stack.cpuMs();
     const started = performance.now();
     await Promise.all(
       requests.map(async (request) => {
@@ -70,10 +128,11 @@ export async function benchSigning(): Promise<void> {
       }),
     );
     const wallMs = performance.now() - started;
-    const cpuMs = cpuBetween(cpuBefore, treeCpuMs(stack.child.pid!));
+    const cpuMs = cpuBetween(cpuBefore, stack.cpuMs());
     const sorted = [...latencies].sort((a, b) => a - b);
-    const history = await roundHistory(`127.0.0.1:${temporalPort}`);
+    const history = await roundHistory(stack.temporalAddress);
     const result = {
+      stack: opts,
       signers: SIGNERS,
       p50Ms: Math.round(percentile(sorted, 50)),
       p99Ms: Math.round(percentile(sorted, 99)),
@@ -97,9 +156,9 @@ export async function benchSigning(): Promise<void> {
         .map(([k, v]) => `${k} ${v} ms`)
         .join(', ')}`,
     );
+    return { errors };
   } finally {
     await stack.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

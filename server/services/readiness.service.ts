@@ -62,7 +62,8 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
    * every answer that uses them: nothing may change one.
    */
   const built = new Map<string, { key: string; row: NetworkReadinessRow }>();
-  const MAX_KEPT = 50_000;
+  // eight national programmes' rows (1,250 networks each); past that the kept rows start again from none
+  const MAX_KEPT = 10_000;
 
   function keyOf(n: Summary, context: string): string {
     return JSON.stringify([n.readinessRev, n.waveId, n.formationStatus, n.currentStage, n.name, context]);
