@@ -53,7 +53,7 @@ async function startSigningStack(opts: SigningOptions): Promise<SigningStack> {
   if (opts.db === 'postgres') {
     const stack = await startStack({ db: 'postgres', workers: opts.workers, build: opts.sources ? undefined : productionBuild() });
     return {
-      baseUrl: stack.baseUrl.replace(/\/api\/v1$/, ''),
+      baseUrl: stack.baseUrl,
       token: stack.token,
       temporalAddress: stack.temporalAddress,
       cpuMs: () => Object.fromEntries(Object.entries(cpuNow(stack)).map(([role, s]) => [role, s * 1000])),

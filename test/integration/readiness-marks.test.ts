@@ -1,16 +1,12 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Knex } from 'knex';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDb, isPostgres, migrateLatest } from '../../db/knex';
+import { isPostgres } from '../../db/knex';
 import { READINESS_SOURCES, triggerName } from '../../db/migrations/20261217000000_readiness_marks';
 import { createRepos, type Repos } from '../../db/repos';
 import { createReadinessService } from '../../server/services/readiness.service';
 import { testAuditEvidence } from '../support/codec';
+import { freshMigratedDb } from '../support/databases';
 import { seedIssuedDocument } from '../support/network-seed';
-import { freshPostgresDatabase } from '../support/stack';
-import { injectedPostgresUrl } from '../setup/temporal-env';
 
 /**
  * The database raises a network's readiness number whenever a record its readiness row is built
@@ -23,18 +19,7 @@ describe.each(['sqlite', 'postgres'] as const)('readiness marks on %s', (kind) =
   });
 
   async function open(): Promise<{ db: Knex; repos: Repos }> {
-    let db: Knex;
-    if (kind === 'sqlite') {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-marks-'));
-      cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
-      db = createDb({ client: 'sqlite', filename: path.join(dir, 'm.db') });
-    } else {
-      const fresh = await freshPostgresDatabase(injectedPostgresUrl());
-      cleanups.push(fresh.drop);
-      db = createDb({ client: 'pg', url: fresh.url });
-    }
-    cleanups.push(() => db.destroy());
-    await migrateLatest(db);
+    const db = await freshMigratedDb(kind, cleanups);
     const repos = createRepos(testAuditEvidence());
     await repos.records.insertProgramme(db, { id: 'prog', name: 'Programme', sponsor: 'ICB', footprint: { minListSize: 5_000, maxListSize: 100_000 } });
     await repos.records.insertWave(db, { id: 'wave', programmeId: 'prog', number: 1, panelDate: '2027-01-15' });

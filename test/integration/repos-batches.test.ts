@@ -1,16 +1,11 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDb, migrateLatest } from '../../db/knex';
 import { createRepos } from '../../db/repos';
 import { hashToken } from '../../db/repos/tokens.repo';
 import { createOutbox } from '../../mail/outbox';
 import { testAuditEvidence } from '../support/codec';
+import { freshMigratedDb } from '../support/databases';
 import { seedIssuedDocument, seedNetwork } from '../support/network-seed';
-import { freshPostgresDatabase } from '../support/stack';
-import { injectedPostgresUrl } from '../setup/temporal-env';
 
 /**
  * Writes and reads done in one statement for many rows, on both databases: a round's links and
@@ -23,19 +18,7 @@ describe.each(['sqlite', 'postgres'] as const)('batched writes and counted reads
   });
 
   async function open() {
-    let db;
-    if (kind === 'sqlite') {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-batch-'));
-      cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
-      db = createDb({ client: 'sqlite', filename: path.join(dir, 'b.db') });
-    } else {
-      const fresh = await freshPostgresDatabase(injectedPostgresUrl());
-      cleanups.push(fresh.drop);
-      db = createDb({ client: 'pg', url: fresh.url });
-    }
-    const opened = db;
-    cleanups.push(() => opened.destroy());
-    await migrateLatest(db);
+    const db = await freshMigratedDb(kind, cleanups);
     const repos = createRepos(testAuditEvidence());
     // 130 people: more than one INSERT's worth of rows (100), so the chunks meet
     const people = Array.from({ length: 130 }, (_, i) => ({ id: `p${i}`, name: `Partner ${i}`, email: `p${i}@example.org`, roles: ['partner'] }));
