@@ -158,8 +158,8 @@ export const layerRules = [
         message: 'server/ never imports activities/ or composition roots (use mail/ for messages).',
       },
       {
-        regex: '^(\\.\\./)+workflows/(?!messages|vote-messages|dispute-messages|panel-messages|failures)',
-        message: 'server/ imports only the shared message definitions of workflows/, never a workflow.',
+        regex: '^(\\.\\./)+workflows/(?!messages|vote-messages|dispute-messages|panel-messages|failures|batch-writer)',
+        message: 'server/ imports only the shared message definitions of workflows/ (and its group commit, plain promises), never a workflow.',
       },
     ],
   ),

@@ -22,6 +22,8 @@ export interface ActionLink {
   expired: boolean;
   /** a signing link whose round was voided by a newer version of the document */
   superseded: boolean;
+  /** the programme of the practice member it was sent to asks for an emailed code beside the link */
+  signingCodeByEmail: boolean;
 }
 
 /** The link's holder as an action page shows them: who they are and the practice they act for. */
@@ -77,16 +79,17 @@ export function createLinkResolver(deps: { db: Knex; repos: Repos }): LinkResolv
   return async (secret, kinds) => {
     const parsed = tokenParam.shape.token.safeParse(secret);
     if (!parsed.success) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
-    const token = await repos.tokens.actionTokenBySecret(db, parsed.data);
-    if (!token || !(kinds as readonly string[]).includes(token.kind)) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
+    // one read for the common case, a link sent to a practice member (every signature resolves one)
+    const found = await repos.tokens.actionLinkBySecret(db, parsed.data);
+    if (!found || !(kinds as readonly string[]).includes(found.token.kind)) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
+    const { token, roundStatus } = found;
     const person =
       token.kind === 'dispute-external'
         ? await externalPerson(token.personId, token.subjectId)
         : token.kind === 'score'
           ? await panelMember(token.personId)
-          : await repos.records.getPerson(db, token.personId);
+          : found.member;
     if (!person) throw new AppError('NOT_FOUND', UNKNOWN_LINK);
-    const roundStatus = token.kind === 'sign' ? await repos.signoffs.statusOf(db, token.subjectId) : null;
     return {
       secret: parsed.data,
       token: token as ActionLink['token'],
@@ -101,7 +104,8 @@ export function createLinkResolver(deps: { db: Knex; repos: Repos }): LinkResolv
         networkId: person.networkId,
       },
       expired: Date.parse(token.expiresAt) <= Date.now(),
-      superseded: roundStatus === 'voided',
+      superseded: token.kind === 'sign' && roundStatus === 'voided',
+      signingCodeByEmail: found.member !== null && found.signingCodeByEmail,
     };
   };
 }

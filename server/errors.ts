@@ -106,6 +106,11 @@ export function isErrorCode(value: string): value is ErrorCode {
   return Object.prototype.hasOwnProperty.call(ERROR_STATUS, value);
 }
 
+/** A workflow's refusal as the error its code names (a code the API does not know is a 409). */
+export function refusal(code: string, message: string, details?: unknown): AppError {
+  return isErrorCode(code) ? new AppError(code, message, details) : new AppError('CONFLICT', message);
+}
+
 /** zod issues as `{ path, message }`, the details of a 422; an unknown key is named with its own path. */
 export function zodDetails(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.flatMap((i) =>
@@ -130,9 +135,7 @@ export function fromTemporal(err: unknown): AppError | null {
   if (err instanceof WorkflowUpdateFailedError) {
     let cause: unknown = err.cause;
     while (cause && !(cause instanceof ApplicationFailure) && (cause as { cause?: unknown }).cause) cause = (cause as { cause?: unknown }).cause;
-    if (cause instanceof ApplicationFailure && cause.type && isErrorCode(cause.type)) {
-      return new AppError(cause.type, cause.message, cause.details?.[0]);
-    }
+    if (cause instanceof ApplicationFailure && cause.type) return refusal(cause.type, cause.message, cause.details?.[0]);
     return new AppError('CONFLICT', (cause as Error | undefined)?.message ?? err.message);
   }
   const grpc = err as { code?: number; details?: string; message?: string };

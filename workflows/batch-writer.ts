@@ -5,7 +5,8 @@
  *
  * Plain promises only, so it is deterministic inside a workflow: the first write starts after the
  * current activation's handlers have queued their items (they run synchronously, before any
- * continuation), and a batch is the same on replay as it was when it ran.
+ * continuation), and a batch is the same on replay as it was when it ran. The server uses it too,
+ * to send the signatures arriving for one round together (server/services/sign-sender.ts).
  */
 
 /**

@@ -112,6 +112,22 @@ export interface DelegateInput {
 }
 
 export const signUpdate = defineUpdate<SignatureReceipt, [SignInput]>('sign');
+
+/** At most this many signatures in one `signManyUpdate` (its input and result stay far under Temporal's payload limits). */
+export const SIGNATURES_PER_UPDATE = 100;
+
+/**
+ * One signature of a `signManyUpdate`: its receipt, or what its own `signUpdate` would have been
+ * refused with (`code` is the rejection code; `unrecorded` when the write failed and it may be retried).
+ */
+export type SignOutcome = { receipt: SignatureReceipt } | { refused: { code: string; message: string } } | { unrecorded: { message: string } };
+
+/**
+ * Several people's signatures of one round in one update, each judged and answered as its own
+ * `signUpdate` would be. A server sends the signatures that arrive while its previous update to the
+ * round is in flight together, so a burst of signers costs a few calls and history events, not one each.
+ */
+export const signManyUpdate = defineUpdate<SignOutcome[], [SignInput[]]>('signMany');
 export const declineUpdate = defineUpdate<{ declinedAt: string }, [DeclineInput]>('decline');
 export const delegateUpdate = defineUpdate<{ delegatedTo: string }, [DelegateInput]>('delegate');
 /** Facilitator: move the round's expiry (and re-open an expired round). */

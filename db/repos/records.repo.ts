@@ -138,10 +138,6 @@ export function createRecordsRepo() {
       return r ? programmeFromRow(r) : null;
     },
     /** The settings of the programme a network belongs to, in one indexed query (the signing path asks on every signature). */
-    async programmeSettingsOfNetwork(db: Executor, networkId: string): Promise<ProgrammeSettings | null> {
-      const r = await db('networks').join('programmes', 'programmes.id', 'networks.programme_id').where('networks.id', networkId).first('programmes.*');
-      return r ? programmeFromRow(r).settings : null;
-    },
     async setProgrammeSettings(db: Executor, id: string, settings: ProgrammeSettings): Promise<void> {
       await db('programmes').where({ id }).update({
         signing_code_by_email: settings.signingCodeByEmail,
@@ -293,9 +289,7 @@ export function createRecordsRepo() {
         .where('people.id', id)
         .select('people.*', 'practices.name as practice_name', 'practices.network_id as network_id')
         .first();
-      return r
-        ? { ...personFromRow(r), practiceName: r.practice_name, networkId: r.network_id, personId: r.person_id ?? null, removedAt: r.removed_at ?? null }
-        : null;
+      return r ? memberFromRow(r) : null;
     },
     /** One practice of a network, with its people. */
     async getPractice(db: Executor, networkId: string, practiceId: string): Promise<Practice | null> {
@@ -338,6 +332,19 @@ export function createRecordsRepo() {
     async removePerson(db: Executor, id: string): Promise<boolean> {
       return (await db('people').where({ id }).whereNull('removed_at').update({ removed_at: nowIso() })) === 1;
     },
+  };
+}
+
+/** A membership with its practice's name and network: a `people` row joined to `practices` (as `practice_name`, `network_id`). */
+export function memberFromRow(
+  r: Record<string, unknown>,
+): Person & { practiceName: string; networkId: string; personId: string | null; removedAt: string | null } {
+  return {
+    ...personFromRow(r),
+    practiceName: String(r.practice_name),
+    networkId: String(r.network_id),
+    personId: (r.person_id as string | null) ?? null,
+    removedAt: (r.removed_at as string | null) ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { type Executor, IN_CHUNK, insertRows, nowIso } from './executor';
 import { createPersonsRepo } from './persons.repo';
+import { memberFromRow } from './records.repo';
 
 /** A personal API token. It carries its owner's powers as they are when it is used, never more. */
 export interface ApiToken {
@@ -38,6 +39,17 @@ export interface ActionToken {
   expiresAt: string;
   usedAt: string | null;
   viewedAt: string | null;
+}
+
+/** A link as `actionLinkBySecret` reads it. */
+export interface ActionLinkRecord {
+  token: ActionToken;
+  /** the practice membership it was sent to; null for links sent outside the practices (dispute officers, panel members) */
+  member: ReturnType<typeof memberFromRow> | null;
+  /** the programme of the member's network asks for an emailed code beside a signing link */
+  signingCodeByEmail: boolean;
+  /** the status of the round a signing link serves */
+  roundStatus: string | null;
 }
 
 /** 256 random bits, URL-safe. Only the SHA-256 of a token is ever stored. */
@@ -156,6 +168,53 @@ export function createTokensRepo() {
         .where({ token_hash: hashToken(secret) })
         .first();
       return r ? actionTokenFromRow(r) : null;
+    },
+    /**
+     * A link and what resolving it reads besides, in one statement (every signature resolves one):
+     * the membership it was sent to with its practice (links sent to a practice member), whether its
+     * programme asks for an emailed code, and the status of its round (signing links).
+     */
+    async actionLinkBySecret(db: Executor, secret: string): Promise<ActionLinkRecord | null> {
+      const r = await db('action_tokens as t')
+        .leftJoin('people as p', 'p.id', 't.person_id')
+        .leftJoin('practices as pr', 'pr.id', 'p.practice_id')
+        .leftJoin('networks as n', 'n.id', 'pr.network_id')
+        .leftJoin('programmes as g', 'g.id', 'n.programme_id')
+        .leftJoin('signoffs as s', function () {
+          this.on('s.id', 't.subject_id').andOnVal('t.kind', '=', 'sign');
+        })
+        .where('t.token_hash', hashToken(secret))
+        .first(
+          't.*',
+          'p.id as member_id',
+          'p.practice_id as member_practice_id',
+          'p.name as member_name',
+          'p.email as member_email',
+          'p.roles as member_roles',
+          'p.person_id as member_person_id',
+          'p.removed_at as member_removed_at',
+          'pr.name as member_practice_name',
+          'pr.network_id as member_network_id',
+          'g.signing_code_by_email as signing_code_by_email',
+          's.status as round_status',
+        );
+      if (!r) return null;
+      const member =
+        r.member_id == null
+          ? null
+          : memberFromRow(
+              Object.fromEntries(
+                Object.entries(r)
+                  .filter(([k]) => k.startsWith('member_'))
+                  .map(([k, v]) => [k.slice(7), v]),
+              ),
+            );
+      return {
+        token: actionTokenFromRow(r),
+        member,
+        signingCodeByEmail: Boolean(r.signing_code_by_email),
+        roundStatus: r.round_status == null ? null : String(r.round_status),
+      };
     },
     /** Records the first time a link was opened; true when this call recorded it. */
     async markViewed(db: Executor, id: string): Promise<boolean> {

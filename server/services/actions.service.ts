@@ -3,13 +3,14 @@ import { CONSENT } from '../../domain/consent';
 import { delegationTargets, type Slot } from '../../domain/signing';
 import { describeChanges, textDiff } from '../../documents';
 import type { Outbox } from '../../mail/outbox';
-import { declineUpdate, delegateUpdate, signUpdate, type SignatureReceipt } from '../../workflows/messages';
+import { declineUpdate, delegateUpdate, type SignatureReceipt } from '../../workflows/messages';
 import { actorLabel } from '../../domain/access/policy';
 import { linkActor } from '../access';
 import { linkHolder, requireCurrent, requireLive, type ActionLink } from '../action-links';
 import type { ServerDeps } from '../deps';
 import { AppError } from '../errors';
 import { callWorkflow } from './deadline';
+import { createSignSender } from './sign-sender';
 import { createSigningStanding } from './signing-standing';
 import { createWaitingActions } from './waiting-actions';
 
@@ -45,6 +46,7 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
   const { db, repos, temporal, publicUrl, outbox } = deps;
   const signing = createSigningStanding(deps);
   const waiting = createWaitingActions(deps);
+  const sendSignature = createSignSender(temporal);
 
   async function describe(link: ActionLink) {
     const { token, person, secret } = link;
@@ -127,9 +129,8 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
 
   /** The one-time code, where the programme asks for one: a second factor beside the link. */
   async function checkCode(link: ActionLink, code: string | undefined): Promise<'action-link' | 'action-link+email-code'> {
-    // one indexed read on every signature: describe() would load the whole network and round
-    const settings = await repos.records.programmeSettingsOfNetwork(db, link.person.networkId);
-    if (!settings?.signingCodeByEmail) return 'action-link';
+    // read with the link: describe() would load the whole network and round
+    if (!link.signingCodeByEmail) return 'action-link';
     if (!code) throw new AppError('CODE_REQUIRED', 'Enter the 6-digit code we emailed you (ask for one first).');
     const outcome = await repos.codes.consume(db, link.token.id, code);
     const problems: Record<string, string> = {
@@ -252,20 +253,16 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
       const method = await checkCode(link, input.code);
       const { token, person } = link;
       return update(link, (workflowId) =>
-        temporal.workflow.getHandle(workflowId).executeUpdate(signUpdate, {
-          args: [
-            {
-              personId: person.id,
-              tokenId: token.id,
-              documentVersion: token.documentVersion ?? 0,
-              typedName: input.typedName,
-              consent: input.consent,
-              consentVersion: CONSENT.version,
-              method,
-              ip: meta.ip,
-              userAgent: meta.userAgent,
-            },
-          ],
+        sendSignature(workflowId, {
+          personId: person.id,
+          tokenId: token.id,
+          documentVersion: token.documentVersion ?? 0,
+          typedName: input.typedName,
+          consent: input.consent,
+          consentVersion: CONSENT.version,
+          method,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
         }),
       );
     },

@@ -1,3 +1,4 @@
+import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { apiClient, type ApiClient, eventually, tokenFromLink } from '../support/api';
 import { passPanel, waitForStage } from '../support/formation-driver';
@@ -94,6 +95,14 @@ describe('a burst of signers', () => {
     const statuses = await stack.db('signature_requests').where({ signoff_id: signoffId });
     expect(statuses.filter((r) => r.status === 'signed')).toHaveLength(PRACTICES);
     expect(statuses.filter((r) => r.status === 'signed-by-colleague')).toHaveLength(WITH_TWO_PARTNERS);
+
+    // signers who arrived while an update to the round was in flight were sent together, so the
+    // round's history holds far fewer updates than signers (each judged and answered on its own)
+    const workflowId = (await stack.db('action_tokens').where({ subject_id: signoffId }).first()).workflow_id;
+    const { events } = await stack.temporal.workflow.getHandle(workflowId).fetchHistory();
+    const updates = (events ?? []).filter((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+    expect(updates.length).toBeGreaterThan(0);
+    expect(updates.length).toBeLessThanOrEqual(signers / 2);
 
     // the round completes once, and formation moves on once
     await passPanel(api, network.body.id);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type http from 'node:http';
 import { workflowBundle, quietRuntime } from './bundle';
 export { workflowBundle } from './bundle';
+import type { Client } from '@temporalio/client';
 import knexFactory, { type Knex } from 'knex';
 import pino from 'pino';
 import { loadConfig } from '../../config';
@@ -41,6 +42,8 @@ export interface InProcessStack {
   /** the stack's data directory: evidence key, codec keys, audit checkpoints */
   dataDir: string;
   taskQueue: string;
+  /** the stack's Temporal client (with its payload codec), for reading what a workflow recorded */
+  temporal: Client;
   stop(): Promise<void>;
 }
 
@@ -124,6 +127,7 @@ export async function startInProcessStack(opts: {
     repos,
     dataDir,
     taskQueue,
+    temporal: client,
     async stop() {
       await closeServer(server);
       worker.shutdown();
