@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import type { Programme, Wave } from '../../db/repos/records.repo';
 import { OUTCOME_WORDS, type PanelOutcome } from '../../domain/panel';
-import { assessReadiness, type Rag } from '../../domain/readiness';
+import { assessReadiness, type NetworkReadinessInput, type Rag } from '../../domain/readiness';
 import { namedInStageData, registrationChecklist, type ChecklistItem, type Evidence } from '../../domain/registration';
 import { roundProgress } from '../../domain/signing';
 import { STAGES, type StageKey } from '../../domain/stages';
@@ -55,13 +55,51 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
   type Summary = Awaited<ReturnType<typeof repos.records.listNetworks>>[number];
 
   /**
-   * Each network's row as last built, with what it was built from: the network's record and its
-   * readiness number (raised by the database whenever a record the row reads changes), the day, the
-   * programme's footprint and its waves. A read rebuilds only the networks whose key moved, so a
-   * dashboard of 1,250 networks of which a few changed reads those few. The rows are shared by
-   * every answer that uses them: nothing may change one.
+   * What a network's row is made of, read from its records: everything but the day. The status and
+   * blockers depend on the days to the panel too, so they are assessed from `input` for the day.
    */
-  const built = new Map<string, { key: string; row: NetworkReadinessRow }>();
+  interface Gathered {
+    input: Omit<NetworkReadinessInput, 'daysToPanel'>;
+    panelDate: string | null;
+    row: Omit<NetworkReadinessRow, 'stagesCompleted' | 'rag' | 'blockers' | 'footprint'>;
+  }
+
+  /** A gathered network's row on the given day (a pure computation: no reads). */
+  function rowOn(gathered: Gathered, today: number): NetworkReadinessRow {
+    const daysToPanel = gathered.panelDate ? Math.round((Date.parse(gathered.panelDate) - today) / DAY_MS) : 0;
+    const assessed = assessReadiness({ ...gathered.input, daysToPanel });
+    const { row } = gathered;
+    return {
+      networkId: row.networkId,
+      name: row.name,
+      waveId: row.waveId,
+      waveNumber: row.waveNumber,
+      formationStatus: row.formationStatus,
+      currentStage: row.currentStage,
+      stageStatus: row.stageStatus,
+      stagesCompleted: assessed.stagesCompleted,
+      rag: assessed.rag,
+      blockers: assessed.blockers,
+      listSize: row.listSize,
+      footprint: { ...gathered.input.footprint, status: assessed.footprint },
+      practices: row.practices,
+      panel: row.panel,
+      openDisputes: row.openDisputes,
+      checklist: row.checklist,
+      decision: row.decision,
+    };
+  }
+
+  /**
+   * Each network's records as last gathered, with what they were gathered from: the network's
+   * record and its readiness number (raised by the database whenever a record the row reads
+   * changes), the programme's footprint and its waves; and its row as assessed on the day it was
+   * last read. A read gathers only the networks whose key moved, so a dashboard of 1,250 networks
+   * of which a few changed reads those few; on a new day the kept networks are only assessed again,
+   * without reading anything. The rows are shared by every answer that uses them: nothing may
+   * change one.
+   */
+  const built = new Map<string, { key: string; gathered: Gathered; day: number; row: NetworkReadinessRow }>();
   // eight national programmes' rows (1,250 networks each); past that the kept rows start again from none
   const MAX_KEPT = 10_000;
 
@@ -69,39 +107,44 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
     return JSON.stringify([n.readinessRev, n.waveId, n.formationStatus, n.currentStage, n.name, context]);
   }
 
-  /** Every row of the given networks: the kept rows of those unchanged, the others built anew. */
+  /** Every row of the given networks: the kept rows of those unchanged, the others gathered anew. */
   async function assemble(programme: Programme, waves: readonly Wave[], summaries: readonly Summary[], today: number): Promise<NetworkReadinessRow[]> {
-    const context = `${today}|${programme.footprint.minListSize}-${programme.footprint.maxListSize}|${waves.map((w) => `${w.id}:${w.number}:${w.panelDate}`).join(',')}`;
+    const context = `${programme.footprint.minListSize}-${programme.footprint.maxListSize}|${waves.map((w) => `${w.id}:${w.number}:${w.panelDate}`).join(',')}`;
     const rows = new Map<string, NetworkReadinessRow>();
     const stale: { summary: Summary; key: string }[] = [];
     for (const summary of summaries) {
       const key = keyOf(summary, context);
       const kept = built.get(summary.id);
-      if (kept?.key === key) rows.set(summary.id, kept.row);
-      else stale.push({ summary, key });
+      if (kept?.key !== key) stale.push({ summary, key });
+      else if (kept.day === today) rows.set(summary.id, kept.row);
+      else {
+        const row = rowOn(kept.gathered, today);
+        built.set(summary.id, { ...kept, day: today, row });
+        rows.set(summary.id, row);
+      }
     }
     if (stale.length) {
-      const fresh = await build(
+      const fresh = await gather(
         programme,
         waves,
         stale.map((s) => s.summary),
-        today,
       );
       if (built.size + fresh.length > MAX_KEPT) built.clear();
-      fresh.forEach((row, i) => {
+      fresh.forEach((gathered, i) => {
+        const row = rowOn(gathered, today);
         rows.set(row.networkId, row);
-        built.set(row.networkId, { key: stale[i].key, row });
+        built.set(row.networkId, { key: stale[i].key, gathered, day: today, row });
       });
     }
     return summaries.map((n) => rows.get(n.id)!);
   }
 
   /**
-   * The rows of the given networks, built from set queries over all of them at once. Every table
-   * read here raises the network's readiness number when it changes (db/README.md, triggers): a
-   * table added here needs those triggers, or its changes would not reach kept rows.
+   * What the rows of the given networks are made of, from set queries over all of them at once.
+   * Every table read here raises the network's readiness number when it changes (db/README.md,
+   * triggers): a table added here needs those triggers, or its changes would not reach kept rows.
    */
-  async function build(programme: Programme, waves: readonly Wave[], summaries: readonly Summary[], today: number): Promise<NetworkReadinessRow[]> {
+  async function gather(programme: Programme, waves: readonly Wave[], summaries: readonly Summary[]): Promise<Gathered[]> {
     const ids = summaries.map((n) => n.id);
     const [practices, stages, rounds, sealed, presentations, conditions, decisions, disputes] = await Promise.all([
       repos.records.practiceRowsOfNetworks(db, ids),
@@ -146,7 +189,7 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
       }),
     );
 
-    return summaries.map((summary): NetworkReadinessRow => {
+    return summaries.map((summary): Gathered => {
       const wave = waveById.get(summary.waveId);
       const own = practicesBy.get(summary.id) ?? [];
       const listSize = own.reduce((sum, p) => sum + p.listSize, 0);
@@ -172,8 +215,7 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
         .map((c) => ({ n: c.n, text: c.text }));
       const outcome = presentation?.outcome ?? null;
       const openDisputes = openDisputesBy.get(summary.id) ?? [];
-      const daysToPanel = wave ? Math.round((Date.parse(wave.panelDate) - today) / DAY_MS) : 0;
-      const assessed = assessReadiness({
+      const input: Gathered['input'] = {
         formationStatus: summary.formationStatus,
         currentStage: summary.currentStage as StageKey | null,
         listSize,
@@ -181,7 +223,6 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
         stageStatus: stage?.status ?? null,
         round: round ? { status: round.status, owedBy } : null,
         lastOutcome: stage?.lastOutcome ?? null,
-        daysToPanel,
         panel: {
           outcome,
           openConditions: openConditions.map((c) => `${c.n}. ${c.text}`),
@@ -189,7 +230,7 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
           deferredFromWave: deferral ? (waveById.get(deferral.waveId)?.number ?? null) : null,
         },
         openDisputes,
-      });
+      };
       const stageData = ownStages.map((s) => ({ stage: s.stageKey, data: s.data }));
       const payee = namedInStageData(stageData, [
         { stage: 'panel-presentation', field: 'nominatedPayee' },
@@ -213,7 +254,7 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
         dataSharing: lastSealed('data-sharing-agreement'),
       }).map((item) => ({ ...item, evidence: item.evidence ? { ...item.evidence, href: evidenceHref(summary.id, item.evidence) } : null }));
       const decision = (decisionsBy.get(summary.id) ?? []).at(-1);
-      return {
+      const row: Gathered['row'] = {
         networkId: summary.id,
         name: summary.name,
         waveId: summary.waveId,
@@ -221,11 +262,7 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
         formationStatus: summary.formationStatus,
         currentStage: summary.currentStage,
         stageStatus: stage?.status ?? null,
-        stagesCompleted: assessed.stagesCompleted,
-        rag: assessed.rag,
-        blockers: assessed.blockers,
         listSize,
-        footprint: { ...programme.footprint, status: assessed.footprint },
         practices: own.length,
         panel: {
           outcome,
@@ -237,6 +274,7 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
         checklist,
         decision: decision ? { decision: decision.decision, note: decision.note, decidedBy: decision.decidedBy, decidedAt: decision.decidedAt } : null,
       };
+      return { input, panelDate: wave?.panelDate ?? null, row };
     });
   }
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { isPostgres } from '../../db/knex';
 import { READINESS_SOURCES, triggerName } from '../../db/migrations/20261217000000_readiness_marks';
 import { createRepos, type Repos } from '../../db/repos';
@@ -40,6 +40,21 @@ describe.each(['sqlite', 'postgres'] as const)('readiness marks on %s', (kind) =
         ],
       });
     return { db, repos };
+  }
+
+  /** The networks whose rows a read rebuilt: those the practices' set query asked for. */
+  async function rowsRebuiltBy(db: Knex, read: () => Promise<unknown>): Promise<unknown[]> {
+    const asked: unknown[] = [];
+    const onQuery = (q: { sql: string; bindings?: unknown[] }) => {
+      if (/from ["`]practices["`]/i.test(q.sql)) asked.push(...(q.bindings ?? []));
+    };
+    db.on('query', onQuery);
+    try {
+      await read();
+    } finally {
+      db.removeListener('query', onQuery);
+    }
+    return asked;
   }
 
   const revs = async (db: Knex) => Object.fromEntries((await db('networks').select('id', 'readiness_rev')).map((r) => [String(r.id), Number(r.readiness_rev)]));
@@ -177,20 +192,7 @@ describe.each(['sqlite', 'postgres'] as const)('readiness marks on %s', (kind) =
   it('rebuilds only the rows whose records changed, and shows every change', async () => {
     const { db, repos } = await open();
     const readiness = createReadinessService({ db, repos, publicUrl: 'http://formwork.test' });
-    /** The networks whose rows a read rebuilt: those the practices' set query asked for. */
-    const rebuiltBy = async (read: () => Promise<unknown>) => {
-      const asked: unknown[] = [];
-      const onQuery = (q: { sql: string; bindings?: unknown[] }) => {
-        if (/from ["`]practices["`]/i.test(q.sql)) asked.push(...(q.bindings ?? []));
-      };
-      db.on('query', onQuery);
-      try {
-        await read();
-      } finally {
-        db.removeListener('query', onQuery);
-      }
-      return asked;
-    };
+    const rebuiltBy = (read: () => Promise<unknown>) => rowsRebuiltBy(db, read);
 
     const first = await readiness.programme('prog');
     expect(first.waves[0].networks.map((r) => r.decision)).toEqual([null, null]);
@@ -224,5 +226,45 @@ describe.each(['sqlite', 'postgres'] as const)('readiness marks on %s', (kind) =
     expect(late.waves[0].networks.every((r) => r.blockers.includes('The panel date has passed without a completed panel presentation.'))).toBe(true);
     await db('programmes').where({ id: 'prog' }).update({ min_list_size: 20_000 });
     expect((await readiness.programme('prog')).waves[0].networks.map((r) => r.footprint.status)).toEqual(['below', 'below']);
+  });
+
+  it('on a new day assesses the kept rows again, reading none of their records', async () => {
+    const { db, repos } = await open();
+    const readiness = createReadinessService({ db, repos, publicUrl: 'http://formwork.test' });
+    const passed = 'The panel date has passed without a completed panel presentation.';
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2026-12-01T09:00:00Z'));
+      const before = await readiness.programme('prog');
+      expect(before.waves[0].daysToPanel).toBe(45);
+      expect(before.waves[0].networks.some((r) => r.blockers.includes(passed))).toBe(false);
+      // formation not started with more than 30 days to the panel: amber
+      expect(before.waves[0].networks.map((r) => r.rag)).toEqual(['amber', 'amber']);
+
+      // the panel date passes: the same records, another day
+      vi.setSystemTime(new Date('2027-01-16T09:00:00Z'));
+      let after: typeof before | undefined;
+      expect(
+        await rowsRebuiltBy(db, async () => {
+          after = await readiness.programme('prog');
+        }),
+      ).toEqual([]);
+      expect(after?.today).toBe('2027-01-16');
+      expect(after?.waves[0].networks.map((r) => r.blockers.includes(passed))).toEqual([true, true]);
+      expect(after?.waves[0].networks.map((r) => r.rag)).toEqual(['red', 'red']);
+
+      // a record changed on the new day is read again, and assessed for that day
+      await db('practices').where({ id: 'n-pr' }).update({ list_size: 12_000 });
+      let changed: typeof before | undefined;
+      expect(
+        await rowsRebuiltBy(db, async () => {
+          changed = await readiness.programme('prog');
+        }),
+      ).toEqual(['n']);
+      expect(changed?.waves[0].networks.find((r) => r.networkId === 'n')).toMatchObject({ listSize: 12_000, rag: 'red' });
+      expect(changed?.waves[0].networks.find((r) => r.networkId === 'n')?.blockers).toContain(passed);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
