@@ -268,7 +268,9 @@ export async function benchReadiness(args: string[]) {
     const url = `${base}/programmes/${programmeId}/readiness`;
     // the server keeps each network's row until a record it is built from changes: read with nothing
     // changed, with CHANGED networks' records changed before each read (a stage touched, as a
-    // formation's activity does), and with every network's changed (a restart, a new day)
+    // formation's activity does), and with every network's changed (every row gathered, as after a
+    // restart without the start's gathering). The first read waits for the rows the server gathers
+    // as it starts, as a first read right after a start does.
     const programme = await timeReads(url, token);
     let turn = 0;
     const changing = await timeReads(url, token, () => {
@@ -304,7 +306,9 @@ export async function benchReadiness(args: string[]) {
     };
     fs.mkdirSync(path.join(__dirname, 'out'), { recursive: true });
     fs.writeFileSync(path.join(__dirname, 'out', 'readiness.json'), JSON.stringify(result, null, 2));
-    console.log(`${'programme readiness, first read'.padEnd(42)} ${result.firstReadMs} ms (every row built)`);
+    console.log(
+      `${'programme readiness, first read'.padEnd(42)} ${result.firstReadMs} ms (right after the start: waits for the start's gathering of every row)`,
+    );
     for (const [what, f] of [
       ['programme readiness (JSON)', result.programme],
       [`  with ${CHANGED} networks changed each read`, result.programmeChanging],

@@ -335,6 +335,7 @@ export function serveApp(
     rateLimit: scaledRateLimits(config.rateLimitScale),
     payloadCodec: deps.codec,
     codecCorsOrigins: config.codec.corsOrigins,
+    warmReadiness: true,
   });
   return listen(app, config.port, config.host);
 }

@@ -204,5 +204,13 @@ export function createApp(deps: ServerDeps): Express {
       .send(renderPage('message', 'Page not found', { heading: 'Page not found', message: 'If you typed the web address, check it is correct.' }));
   });
   app.use(errorMiddleware(deps.log));
+  if (deps.warmReadiness) {
+    const started = Date.now();
+    services.readiness.warm().then(
+      (networks) => deps.log.info({ networks, ms: Date.now() - started }, 'readiness rows gathered'),
+      (err: unknown) =>
+        deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'readiness rows not gathered at start; the first read gathers them'),
+    );
+  }
   return app;
 }

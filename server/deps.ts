@@ -31,4 +31,9 @@ export interface ServerDeps {
   trustProxy?: number | false | string[];
   /** check every JSON answer against its documented schema (tests) */
   validateResponses?: boolean;
+  /**
+   * gather every programme's readiness rows once at start, in the background, so the first
+   * dashboard read after a start or a deploy does not build 1,250 rows (serveApp sets it)
+   */
+  warmReadiness?: boolean;
 }

@@ -322,7 +322,28 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
     return programme;
   }
 
+  /**
+   * Every programme's rows gathered and kept, as a start's first read would: run once in the
+   * background when a server starts. Reads that arrive meanwhile wait for it rather than gather the
+   * same rows a second time. Reads only; a failure leaves the rows to be built by the next read.
+   */
+  let warming: Promise<unknown> | null = null;
+  function warm(): Promise<number> {
+    const run = (async () => {
+      let networks = 0;
+      const today = startOfToday();
+      for (const found of await repos.records.listProgrammes(db)) {
+        const [waves, summaries] = await Promise.all([repos.records.listWaves(db, found.id), repos.records.listNetworks(db, { programmeId: found.id })]);
+        networks += (await assemble(found, waves, summaries, today)).length;
+      }
+      return networks;
+    })();
+    warming = run.catch(() => undefined).finally(() => (warming = null));
+    return run;
+  }
+
   async function programme(programmeId: string) {
+    if (warming) await warming;
     const found = await requireProgramme(programmeId);
     const today = startOfToday();
     const day = new Date(today).toISOString().slice(0, 10);
@@ -374,6 +395,7 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
   return {
     /** One wave: the programme's readiness restricted to the networks now in the wave. */
     async wave(waveId: string) {
+      if (warming) await warming;
       const wave = await repos.records.getWave(db, waveId);
       if (!wave) throw new AppError('NOT_FOUND', `No wave with id ${waveId}.`);
       const found = await requireProgramme(wave.programmeId);
@@ -393,6 +415,7 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
     },
 
     programme,
+    warm,
 
     /** The programme's readiness as a spreadsheet: one row per network, the checklist as yes/no columns. */
     async csv(programmeId: string): Promise<string> {

@@ -228,6 +228,23 @@ describe.each(['sqlite', 'postgres'] as const)('readiness marks on %s', (kind) =
     expect((await readiness.programme('prog')).waves[0].networks.map((r) => r.footprint.status)).toEqual(['below', 'below']);
   });
 
+  it("gathers every programme's rows at a start, so the first read reads none of them", async () => {
+    const { db, repos } = await open();
+    const readiness = createReadinessService({ db, repos, publicUrl: 'http://formwork.test' });
+    let warmed: Promise<number> | undefined;
+    let first: Awaited<ReturnType<typeof readiness.programme>> | undefined;
+    const asked = await rowsRebuiltBy(db, async () => {
+      warmed = readiness.warm();
+      first = await readiness.programme('prog');
+    });
+    // gathered once, by the start's gathering: the read that arrived meanwhile waited for it
+    expect([...asked].sort()).toEqual(['m', 'n']);
+    expect(await warmed).toBe(2);
+    expect(first?.summary.networks).toBe(2);
+    expect(await rowsRebuiltBy(db, () => readiness.programme('prog'))).toEqual([]);
+    expect(await rowsRebuiltBy(db, () => readiness.wave('wave'))).toEqual([]);
+  });
+
   it('on a new day assesses the kept rows again, reading none of their records', async () => {
     const { db, repos } = await open();
     const readiness = createReadinessService({ db, repos, publicUrl: 'http://formwork.test' });
