@@ -107,3 +107,26 @@ export async function migrateRollbackAll(db: Knex): Promise<void> {
 export function isPostgres(db: Knex): boolean {
   return db.client.config.client === 'pg';
 }
+
+/**
+ * A failure that says only that other transactions were in the way: PostgreSQL broke a deadlock
+ * (40P01) or could not serialise (40001), or SQLite stayed busy. The transaction rolled back whole,
+ * so running it again is safe.
+ */
+export function isContention(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001' || code === 'SQLITE_BUSY';
+}
+
+/** Runs `fn` in a transaction, again (up to `attempts` times in all) when it failed by contention alone. */
+export async function transactionRetryingContention<T>(db: Knex, fn: (trx: Knex.Transaction) => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(fn);
+    } catch (err) {
+      if (attempt >= attempts || !isContention(err)) throw err;
+      // a short, random pause so the transactions that met do not meet again at once
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+    }
+  }
+}

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Knex } from 'knex';
+import { transactionRetryingContention } from '../db/knex';
 import type { Repos } from '../db/repos';
 import type { AccessAction, AccessScope } from '../domain/access/actions';
 import { type Actor, actorLabel, type Decision, type LinkActor } from '../domain/access/policy';
@@ -147,7 +148,8 @@ export function createAccessLayer(deps: { db: Knex; repos: Repos; secureCookies:
 
     /** Records a granted read of something audited (the outbox, evidence). */
     async auditRead(actor: Actor, read: { action: AccessAction; route: string; params: Record<string, string> }, networkId: string | null): Promise<void> {
-      await db.transaction((trx) => repos.audit.append(trx, actorLabel(actor), { type: 'access.read', ...read }, networkId));
+      // every audited write takes the chain's head: a deadlock with another is retried, not answered
+      await transactionRetryingContention(db, (trx) => repos.audit.append(trx, actorLabel(actor), { type: 'access.read', ...read }, networkId));
     },
   };
 }

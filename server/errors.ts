@@ -1,6 +1,7 @@
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { ErrorRequestHandler } from 'express';
+import { isContention } from '../db/knex';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { loggableError, redactText, redactUrl, requestSecrets } from './log-redaction';
@@ -163,6 +164,8 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
       else if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported')
         app = new AppError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported request encoding.');
       else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) app = new AppError('MALFORMED_REQUEST', (err as Error).message);
+      // a transaction rolled back because others were in the way (a deadlock broken by the database)
+      else if (isContention(err)) app = new AppError('UNAVAILABLE', 'The records were busy just now; please try again.');
     }
     if (!app) {
       // the error and the path may carry the request's token, cookie, link or code: never log them as they are

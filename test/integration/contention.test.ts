@@ -1,0 +1,107 @@
+import express from 'express';
+import type { Knex } from 'knex';
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { transactionRetryingContention } from '../../db/knex';
+import { errorMiddleware } from '../../server/errors';
+import { freshMigratedDb } from '../support/databases';
+
+/**
+ * A transaction that met others (a deadlock PostgreSQL broke) rolled back whole: an audited read
+ * runs it again, and anything else answers 503 "try again", never a 500.
+ */
+describe('contention between transactions', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const c of cleanups.reverse()) await c();
+  });
+
+  it('deadlocks on PostgreSQL for real, and the retrying transaction comes through with one write', async () => {
+    const db: Knex = await freshMigratedDb('postgres', cleanups);
+    await db.schema.createTable('contended', (t) => {
+      t.integer('id').primary();
+      t.integer('n');
+    });
+    await db('contended').insert([
+      { id: 1, n: 0 },
+      { id: 2, n: 0 },
+    ]);
+    // two transactions lock the two rows in opposite orders: PostgreSQL breaks the deadlock by
+    // failing one of them (40P01); the retrying one is run again and succeeds
+    let attemptsOfRetrying = 0;
+    const bothLocked = { count: 0, release: () => undefined as void };
+    const barrier = new Promise<void>((resolve) => (bothLocked.release = resolve));
+    const lockFirst = async (trx: Knex.Transaction, first: number, second: number) => {
+      await trx('contended').where({ id: first }).increment('n', 1);
+      if (++bothLocked.count === 2) bothLocked.release();
+      await barrier;
+      await trx('contended').where({ id: second }).increment('n', 1);
+    };
+    const results = await Promise.allSettled([
+      transactionRetryingContention(db, async (trx) => {
+        attemptsOfRetrying++;
+        await lockFirst(trx, 1, 2);
+      }),
+      db.transaction((trx) => lockFirst(trx, 2, 1)),
+    ]);
+    expect(results[0].status).toBe('fulfilled');
+    // either the plain one lost the deadlock, or the retrying one lost it and was run again
+    const plainFailed = results[1].status === 'rejected';
+    if (plainFailed) expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: '40P01' });
+    else expect(attemptsOfRetrying).toBe(2);
+    const rows = await db('contended').orderBy('id').select('n');
+    const committed = plainFailed ? 1 : 2;
+    expect(rows.map((r) => Number(r.n))).toEqual([committed, committed]);
+  });
+
+  it('runs a transaction again only for contention, and at most three times', async () => {
+    const db: Knex = await freshMigratedDb('sqlite', cleanups);
+    const deadlock = Object.assign(new Error('deadlock detected'), { code: '40P01' });
+    let calls = 0;
+    await expect(
+      transactionRetryingContention(db, async () => {
+        calls++;
+        if (calls === 1) throw deadlock;
+        return 'done';
+      }),
+    ).resolves.toBe('done');
+    expect(calls).toBe(2);
+
+    calls = 0;
+    await expect(
+      transactionRetryingContention(db, async () => {
+        calls++;
+        throw deadlock;
+      }),
+    ).rejects.toBe(deadlock);
+    expect(calls).toBe(3);
+
+    calls = 0;
+    const other = Object.assign(new Error('not null constraint failed'), { code: 'SQLITE_CONSTRAINT' });
+    await expect(
+      transactionRetryingContention(db, async () => {
+        calls++;
+        throw other;
+      }),
+    ).rejects.toBe(other);
+    expect(calls).toBe(1);
+  });
+
+  it('answers a deadlock that reaches a request as 503 "try again", not 500', async () => {
+    const app = express();
+    app.get('/busy', () => {
+      throw Object.assign(new Error('select * from "audit_head" for update - deadlock detected'), { code: '40P01' });
+    });
+    app.use(errorMiddleware(pino({ level: 'silent' })));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const res = await fetch(`http://127.0.0.1:${port}/busy`);
+      expect(res.status).toBe(503);
+      expect((await res.json()).error).toMatchObject({ code: 'UNAVAILABLE', message: 'The records were busy just now; please try again.' });
+    } finally {
+      server.close();
+    }
+  });
+});
