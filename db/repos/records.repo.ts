@@ -137,7 +137,6 @@ export function createRecordsRepo() {
       const r = await db('programmes').where({ id }).first();
       return r ? programmeFromRow(r) : null;
     },
-    /** The settings of the programme a network belongs to, in one indexed query (the signing path asks on every signature). */
     async setProgrammeSettings(db: Executor, id: string, settings: ProgrammeSettings): Promise<void> {
       await db('programmes').where({ id }).update({
         signing_code_by_email: settings.signingCodeByEmail,

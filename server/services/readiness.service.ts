@@ -67,27 +67,8 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
   /** A gathered network's row on the given day (a pure computation: no reads). */
   function rowOn(gathered: Gathered, today: number): NetworkReadinessRow {
     const daysToPanel = gathered.panelDate ? Math.round((Date.parse(gathered.panelDate) - today) / DAY_MS) : 0;
-    const assessed = assessReadiness({ ...gathered.input, daysToPanel });
-    const { row } = gathered;
-    return {
-      networkId: row.networkId,
-      name: row.name,
-      waveId: row.waveId,
-      waveNumber: row.waveNumber,
-      formationStatus: row.formationStatus,
-      currentStage: row.currentStage,
-      stageStatus: row.stageStatus,
-      stagesCompleted: assessed.stagesCompleted,
-      rag: assessed.rag,
-      blockers: assessed.blockers,
-      listSize: row.listSize,
-      footprint: { ...gathered.input.footprint, status: assessed.footprint },
-      practices: row.practices,
-      panel: row.panel,
-      openDisputes: row.openDisputes,
-      checklist: row.checklist,
-      decision: row.decision,
-    };
+    const { stagesCompleted, rag, blockers, footprint } = assessReadiness({ ...gathered.input, daysToPanel });
+    return { ...gathered.row, stagesCompleted, rag, blockers, footprint: { ...gathered.input.footprint, status: footprint } };
   }
 
   /**
