@@ -75,6 +75,11 @@ export const layerRules = [
         message: 'workflows/ import only @temporalio/workflow, domain/ and activity types.',
       },
       { regex: reaching('activities'), message: 'workflows/ import activities as types only (import type …).', allowTypeImports: true },
+      {
+        regex: '(^zod$|\\.schema$)',
+        message: 'workflows/ take zod and *.schema modules as types only: every workflow loads its imports anew.',
+        allowTypeImports: true,
+      },
       nodeModules,
     ],
   ),

@@ -4,26 +4,9 @@
  * network's chair…). One signature fills every open slot of the active group its signer is eligible
  * for, so a sole partner who is also the Caldicott guardian signs once for both.
  */
-import { z } from 'zod';
+import type { SigningRule } from './signing.schema';
 
-export const signingRuleSchema = z.object({
-  /** per practice: one partner, or every partner */
-  partners: z.enum(['any-partner', 'all-partners']).default('any-partner'),
-  /** further roles each practice must sign in, e.g. the Caldicott guardian for a data-sharing agreement */
-  practiceRoles: z
-    .array(z.enum(['caldicott-guardian', 'practice-manager', 'dpo']))
-    .max(3)
-    .default([]),
-  /** network officers who sign too, e.g. the chair */
-  officers: z
-    .array(z.enum(['chair', 'clinical-director', 'network-manager']))
-    .max(3)
-    .default([]),
-  /** parallel: everyone at once; practices-then-officers: officers are asked once every practice has signed */
-  order: z.enum(['parallel', 'practices-then-officers']).default('parallel'),
-});
-
-export type SigningRule = z.infer<typeof signingRuleSchema>;
+export type { SigningRule } from './signing.schema';
 
 /** The longest reason a partner may give for declining to sign (the API and the signing page agree). */
 export const DECLINE_REASON_MAX = 2000;

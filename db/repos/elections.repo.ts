@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import { type Constituency, constituencySchema, type ElectionMethod } from '../../domain/voting/election';
+import { type Constituency, type ElectionMethod } from '../../domain/voting/election';
+import { constituencySchema } from '../../domain/voting/voting.schema';
 import type { Knex } from 'knex';
 import { rewriteInIdOrder, vacuumTable } from './ballot-storage';
 import { rowOf, textOf } from './columns';

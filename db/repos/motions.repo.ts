@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Choice } from '../../domain/voting/ballot';
-import { type BallotRow, type MotionVoter, motionVoterSchema, type TurnoutRow } from '../../domain/voting/electorate';
+import { type BallotRow, type MotionVoter, type TurnoutRow } from '../../domain/voting/electorate';
+import { motionVoterSchema } from '../../domain/voting/voting.schema';
 import { type DecisionType, type VotingRule, votingRuleSchema } from '../../domain/voting/rule';
 import type { Knex } from 'knex';
 import { rewriteInIdOrder, vacuumTable } from './ballot-storage';

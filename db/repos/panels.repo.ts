@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { criteriaSchema, criterionSchema, type PanelCriterion, type PanelOutcome } from '../../domain/panel';
+import { type PanelCriterion, type PanelOutcome } from '../../domain/panel';
+import { criteriaSchema, criterionSchema } from '../../domain/panel.schema';
 import { textOf } from './columns';
 import { type Executor, insertOnce, nowIso, readInChunks } from './executor';
 

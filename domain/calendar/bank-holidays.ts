@@ -1,5 +1,6 @@
 import Holidays from 'date-holidays';
-import { dayOfWeek, isoDateSchema, type BankHolidayTable, type IsoDate } from './working-days';
+import { dayOfWeek, type BankHolidayTable, type IsoDate } from './working-days';
+import { isoDateSchema } from './working-days.schema';
 
 /**
  * England and Wales bank holidays from the maintained `date-holidays` data set (country GB, region

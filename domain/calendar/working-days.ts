@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { BankHolidayTable } from './working-days.schema';
 
 /**
  * Working-day arithmetic for England and Wales: weekends and bank holidays are not working days.
@@ -20,25 +20,15 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
-export const isoDateSchema = z.string().refine((s) => parseIsoDate(s) !== undefined, { message: 'Expected a calendar date YYYY-MM-DD.' });
-
-export const bankHolidayTableSchema = z.object({
-  region: z.literal('england-and-wales'),
-  fromYear: z.number().int(),
-  toYear: z.number().int(),
-  /** Observed bank holidays (weekdays only: a holiday falling at a weekend is observed on its substitute day). */
-  dates: z.array(isoDateSchema),
-  source: z.string(),
-});
-/** Plain data, so it travels as an activity result and a workflow argument. */
-export type BankHolidayTable = z.infer<typeof bankHolidayTableSchema>;
+export type { BankHolidayTable } from './working-days.schema';
 
 /** A table (coverage-checked) or a bare set of holiday dates (no coverage check). */
 export type Holidays = BankHolidayTable | ReadonlySet<string>;
 
 export type DateInput = IsoDate | number;
 
-function parseIsoDate(s: string): number | undefined {
+/** The day number (days since 1970-01-01) of a 'YYYY-MM-DD' date, or undefined when it is no real date. */
+export function parseIsoDate(s: string): number | undefined {
   const m = ISO_DATE.exec(s);
   if (!m) return undefined;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -249,7 +239,6 @@ export function reminderSchedule(policy: Partial<Omit<ReminderPolicy, 'sentAt'>>
 /** Steps of the dispute procedure that carry a time limit (DOMAIN.md §3.5). */
 export const DISPUTE_STEPS = ['informal-discussion', 'board-hearing', 'lmc-referral', 'lmc-view', 'mediation'] as const;
 export type DisputeStep = (typeof DISPUTE_STEPS)[number];
-export const disputeStepSchema = z.enum(DISPUTE_STEPS);
 
 export interface Timescale {
   amount: number;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { Ballot, Voter } from './voting.schema';
 import type { VotingRule } from './rule';
 
 /**
@@ -7,32 +7,8 @@ import type { VotingRule } from './rule';
  * same rule again, so the validator and the count can never disagree.
  */
 
-export const voterSchema = z.object({
-  voterId: z.string().min(1),
-  practiceId: z.string().min(1),
-  listSize: z.number().int().min(0),
-  partnerCount: z.number().int().min(0),
-  offices: z.array(z.string().min(1)).default([]),
-});
-export type Voter = z.infer<typeof voterSchema>;
-
-/** One voter per practice: the voter is the practice's representative and carries its weights. */
-export const electorateSchema = z.array(voterSchema).superRefine((voters, ctx) => {
-  const problem = electorateProblem(voters);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+export type { Ballot, Choice, Voter } from './voting.schema';
 export type Electorate = Voter[];
-
-export const choiceSchema = z.enum(['for', 'against', 'abstain']);
-export type Choice = z.infer<typeof choiceSchema>;
-
-/** `voterId` is who casts the ballot; `proxyFor` (if any) is the voter whose vote it is. */
-export const ballotSchema = z.object({
-  voterId: z.string().min(1),
-  choice: choiceSchema,
-  proxyFor: z.string().min(1).optional(),
-});
-export type Ballot = z.infer<typeof ballotSchema>;
 
 export type BallotRejection =
   | 'NOT_IN_ELECTORATE'

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { Constituency, ElectionMethod } from './voting.schema';
 import { countFptp, fptpBallotProblem, type FptpResult } from './fptp';
 import { countStv, type StvResult, usablePreferences } from './stv';
 
@@ -8,11 +8,7 @@ import { countStv, type StvResult, usablePreferences } from './stv';
  * validators apply these), what makes a ballot paper spoilt, and the count of every constituency.
  */
 
-export const electionMethodSchema = z.enum(['stv', 'fptp']);
-export type ElectionMethod = z.infer<typeof electionMethodSchema>;
-
-export const constituencySchema = z.object({ name: z.string(), seats: z.number(), practiceIds: z.array(z.string()) });
-export type Constituency = z.infer<typeof constituencySchema>;
+export type { Constituency, ElectionMethod } from './voting.schema';
 
 export type ElectionPhase = 'opening' | 'nominations' | 'ballot' | 'counting' | 'counted';
 

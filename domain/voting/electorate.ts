@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { MotionVoter } from './voting.schema';
 import { type Ballot, type Choice, excludesSubject, type Voter } from './ballot';
 import type { VotingRule } from './rule';
 
@@ -17,15 +17,7 @@ export interface MemberPractice {
 }
 
 /** A voter as a motion snapshots it: one per practice, with the practice's name and weights. */
-export const motionVoterSchema = z.object({
-  voterId: z.string(),
-  practiceId: z.string(),
-  practiceName: z.string(),
-  listSize: z.number(),
-  partnerCount: z.number(),
-  offices: z.array(z.string()),
-});
-export type MotionVoter = z.infer<typeof motionVoterSchema>;
+export type { MotionVoter } from './voting.schema';
 
 /** Who receives a practice's ballot link: its partners (anyone in the practice if it lists none). */
 export function representatives<P extends MemberPractice['people'][number]>(practice: { people: P[] }): P[] {

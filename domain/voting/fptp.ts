@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { drawLots, electionCountInputSchema } from './stv';
+import { drawLots } from './stv';
+import type { FptpInput } from './voting.schema';
 
 /**
  * First past the post for one or more seats (multi-seat plurality, "block vote"): each voter marks
@@ -11,8 +11,7 @@ import { drawLots, electionCountInputSchema } from './stv';
  * candidate twice, or marks an unknown candidate.
  */
 
-export const fptpInputSchema = electionCountInputSchema;
-export type FptpInput = z.infer<typeof fptpInputSchema>;
+export type { FptpInput } from './voting.schema';
 
 export interface FptpResult {
   method: 'fptp';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { StvInput } from './voting.schema';
 
 /**
  * Single transferable vote, counted as in the Scottish Local Government Elections Order 2007
@@ -28,21 +28,7 @@ import { z } from 'zod';
  * election is opened and published with the result, so anyone can repeat the draw.
  */
 
-export const stvCandidateSchema = z.object({ id: z.string().min(1), name: z.string() });
-export type StvCandidate = z.infer<typeof stvCandidateSchema>;
-
-/** What a count takes, by STV or first past the post: the seats, the candidates, the ballots and the seed for lots. */
-export const electionCountInputSchema = z
-  .object({
-    seats: z.number().int().min(1),
-    candidates: z.array(stvCandidateSchema),
-    /** Each ballot lists candidate ids (for STV, first preference first). */
-    ballots: z.array(z.array(z.string())),
-    seed: z.string(),
-  })
-  .refine((v) => new Set(v.candidates.map((c) => c.id)).size === v.candidates.length, { message: 'Candidate ids must be unique.' });
-export const stvInputSchema = electionCountInputSchema;
-export type StvInput = z.infer<typeof stvInputSchema>;
+export type { StvCandidate, StvInput } from './voting.schema';
 
 export interface StvRound {
   number: number;

@@ -1,6 +1,7 @@
 import { type Request, type Response, Router } from 'express';
 import { formatDate } from '../../documents/format';
-import { PANEL_OUTCOMES, scoreSheetSchema, type PanelOutcome } from '../../domain/panel';
+import { PANEL_OUTCOMES, type PanelOutcome } from '../../domain/panel';
+import { scoreSheetSchema } from '../../domain/panel.schema';
 import { linkOutcome } from '../../domain/wording';
 import { AppError } from '../errors';
 import type { Services } from '../services';

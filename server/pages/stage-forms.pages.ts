@@ -1,6 +1,7 @@
 import { type Request, type Response, Router } from 'express';
 import { actorLabel } from '../../domain/access/policy';
-import { defaultSigningRule, signingRuleSchema, type SigningRule, whoSigns } from '../../domain/signing';
+import { defaultSigningRule, type SigningRule, whoSigns } from '../../domain/signing';
+import { signingRuleSchema } from '../../domain/signing.schema';
 import { isStageKey, stageDefinition, type StageKey } from '../../domain/stages';
 import { STAGE_TEMPLATES } from '../../templates';
 import type { AccessLayer } from '../access';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { CASE_STATUSES } from '../../domain/disputes/case';
 import { PANEL_OUTCOMES } from '../../domain/panel';
-import { choiceSchema } from '../../domain/voting/ballot';
-import { electionMethodSchema } from '../../domain/voting/election';
+import { choiceSchema } from '../../domain/voting/voting.schema';
+import { electionMethodSchema } from '../../domain/voting/voting.schema';
 import { decisionTypeSchema } from '../../domain/voting/rule';
 import { actionResponse } from '../schemas';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { signingRuleSchema } from '../../domain/signing';
+import { signingRuleSchema } from '../../domain/signing.schema';
 import { defineRoute, type RouteDef } from '../route';
 import { documentRefResponse, formationResponse, idParam, stageParams } from '../schemas';
 import type { Services } from '../services';

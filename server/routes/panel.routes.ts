@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { PANEL_OUTCOMES, criteriaSchema, outcomeProblems, scoreSheetSchema } from '../../domain/panel';
+import { PANEL_OUTCOMES, outcomeProblems } from '../../domain/panel';
+import { criteriaSchema, scoreSheetSchema } from '../../domain/panel.schema';
 import { defineRoute, type RouteDef } from '../route';
 import { calendarDate, emailAddress, idField, idParam, tokenParam, textField } from '../schemas';
 import type { Services } from '../services';

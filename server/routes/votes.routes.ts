@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { choiceSchema } from '../../domain/voting/ballot';
-import { electionMethodSchema } from '../../domain/voting/election';
+import { choiceSchema } from '../../domain/voting/voting.schema';
+import { electionMethodSchema } from '../../domain/voting/voting.schema';
 import { decisionTypeSchema, votingRulePatchSchema, votingRuleSchema } from '../../domain/voting/rule';
 import { defineRoute, type RouteDef } from '../route';
 import { idField, idParam, textField } from '../schemas';

@@ -6,11 +6,11 @@ import {
   describeSigningRule,
   describeSlot,
   roundProgress,
-  signingRuleSchema,
   unfillableSlots,
   type PartyProgress,
   type SigningRule,
 } from '../../domain/signing';
+import { signingRuleSchema } from '../../domain/signing.schema';
 import { STAGES, isStageKey, type StageKey } from '../../domain/stages';
 import { STAGE_TEMPLATES } from '../../templates';
 import { formationWorkflowId, issueStageUpdate, submitStageDataUpdate } from '../../workflows/messages';

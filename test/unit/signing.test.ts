@@ -10,13 +10,13 @@ import {
   normaliseName,
   roundComplete,
   roundProgress,
-  signingRuleSchema,
   slotsFor,
   typedNameMatches,
   unfillableSlots,
   type RoundState,
   type SigningRule,
 } from '../../domain/signing';
+import { signingRuleSchema } from '../../domain/signing.schema';
 import { STAGE_KEYS, STAGES, isStageKey, nextStage, stageDefinition } from '../../domain/stages';
 
 const practices = [

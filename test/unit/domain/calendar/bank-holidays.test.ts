@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bankHolidays, bankHolidaysTable } from '../../../../domain/calendar/bank-holidays';
-import { bankHolidayTableSchema } from '../../../../domain/calendar/working-days';
+import { bankHolidayTableSchema } from '../../../../domain/calendar/working-days.schema';
 
 describe('bankHolidays (England and Wales)', () => {
   it('lists the 2026 bank holidays, with Boxing Day observed on Monday 28 December', () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countStv, drawLots, fnv1a32, lotKey, stvInputSchema, usablePreferences, type StvResult } from '../../../../domain/voting/stv';
+import { countStv, drawLots, fnv1a32, lotKey, usablePreferences, type StvResult } from '../../../../domain/voting/stv';
+import { stvInputSchema } from '../../../../domain/voting/voting.schema';
 
 const cands = (...ids: string[]) => ids.map((id) => ({ id, name: `Candidate ${id}` }));
 const rep = (n: number, prefs: string[]) => Array.from({ length: n }, () => prefs);
