@@ -32,13 +32,13 @@ export async function loadPersonActor(
   credential: PersonActor['credential'],
 ): Promise<(PersonActor & { name: string; email: string }) | null> {
   const { db, repos } = deps;
-  const person = await repos.persons.get(db, personId);
-  if (!person) return null;
-  const [grants, offices, memberships] = await Promise.all([
+  const [person, grants, memberships] = await Promise.all([
+    repos.persons.get(db, personId),
     repos.persons.liveGrants(db, personId),
-    repos.offices.ofPerson(db, personId),
     repos.persons.memberships(db, personId),
   ]);
+  if (!person) return null;
+  const offices = await repos.offices.ofPerson(db, personId, memberships);
   const actor = {
     kind: 'person' as const,
     personId,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Office } from '../../domain/access/policy';
+import type { Membership, Office } from '../../domain/access/policy';
 import { type Executor, nowIso } from './executor';
 
 /** An office as a network shows it: who holds it, since when, until when, and where it comes from. */
@@ -34,7 +34,8 @@ function today(): string {
  * treat as the network's chair. Everything that asks who holds an office asks here.
  */
 export function createOfficesRepo() {
-  async function officesWhere(db: Executor, where: { networkId?: string; personId?: string }): Promise<NetworkOffice[]> {
+  /** Offices held by appointment or election today. */
+  async function appointedWhere(db: Executor, where: { networkId?: string; personId?: string }): Promise<NetworkOffice[]> {
     const on = today();
     let appointed = db('appointments')
       .join('people', 'people.id', 'appointments.person_id')
@@ -44,7 +45,25 @@ export function createOfficesRepo() {
       // someone taken off their practice holds no office of the network any more
       .whereNull('people.removed_at')
       .select('appointments.*', 'people.name as name', 'people.person_id as holder', 'networks.programme_id as programme_id');
-    let chairs = db('people')
+    if (where.networkId) appointed = appointed.where('appointments.network_id', where.networkId);
+    if (where.personId) appointed = appointed.where('people.person_id', where.personId);
+    return (await appointed.orderBy(['appointments.starts_on', 'appointments.id'])).map((r) => ({
+      networkId: String(r.network_id),
+      programmeId: String(r.programme_id),
+      office: officeKey(String(r.office)),
+      memberId: String(r.person_id),
+      personId: (r.holder as string | null) ?? null,
+      name: String(r.name),
+      startsOn: String(r.starts_on),
+      endsOn: String(r.ends_on),
+      source: r.method === 'elected' ? 'elected' : 'appointed',
+      appointmentId: String(r.id),
+    }));
+  }
+
+  /** The appointed offices of a network, then the chair its practices name. */
+  async function officesOfNetwork(db: Executor, networkId: string): Promise<NetworkOffice[]> {
+    const chairs = db('people')
       .join('practices', 'practices.id', 'people.practice_id')
       .join('networks', 'networks.id', 'practices.network_id')
       // roles are stored as a JSON array; the exact quoted value is matched, then parsed below
@@ -57,30 +76,9 @@ export function createOfficesRepo() {
         'people.roles as roles',
         'networks.id as network_id',
         'networks.programme_id as programme_id',
-      );
-    if (where.networkId) {
-      appointed = appointed.where('appointments.network_id', where.networkId);
-      chairs = chairs.where('networks.id', where.networkId);
-    }
-    if (where.personId) {
-      appointed = appointed.where('people.person_id', where.personId);
-      chairs = chairs.where('people.person_id', where.personId);
-    }
-    const out: NetworkOffice[] = [];
-    for (const r of await appointed.orderBy(['appointments.starts_on', 'appointments.id'])) {
-      out.push({
-        networkId: String(r.network_id),
-        programmeId: String(r.programme_id),
-        office: officeKey(String(r.office)),
-        memberId: String(r.person_id),
-        personId: (r.holder as string | null) ?? null,
-        name: String(r.name),
-        startsOn: String(r.starts_on),
-        endsOn: String(r.ends_on),
-        source: r.method === 'elected' ? 'elected' : 'appointed',
-        appointmentId: String(r.id),
-      });
-    }
+      )
+      .where('networks.id', networkId);
+    const out = await appointedWhere(db, { networkId });
     for (const r of await chairs.orderBy('people.id')) {
       if (!rolesSchema.parse(JSON.parse(String(r.roles))).includes('chair')) continue;
       out.push({
@@ -100,11 +98,18 @@ export function createOfficesRepo() {
   }
 
   return {
-    /** The offices a person holds now, in any network. */
-    async ofPerson(db: Executor, personId: string): Promise<Office[]> {
+    /**
+     * The offices a person holds now, in any network: by appointment or election, and as chair
+     * where a practice names them so (read from their places in practices, which the caller has).
+     */
+    async ofPerson(db: Executor, personId: string, memberships: readonly Membership[]): Promise<Office[]> {
+      const held: Office[] = [
+        ...(await appointedWhere(db, { personId })),
+        ...memberships.filter((m) => m.roles.includes('chair')).map((m) => ({ networkId: m.networkId, programmeId: m.programmeId, office: 'chair' })),
+      ];
       const seen = new Set<string>();
       const offices: Office[] = [];
-      for (const o of await officesWhere(db, { personId })) {
+      for (const o of held) {
         const key = `${o.networkId}:${o.office}`;
         if (seen.has(key)) continue;
         seen.add(key);
@@ -115,7 +120,7 @@ export function createOfficesRepo() {
 
     /** Who holds which office in a network now. */
     ofNetwork(db: Executor, networkId: string): Promise<NetworkOffice[]> {
-      return officesWhere(db, { networkId });
+      return officesOfNetwork(db, networkId);
     },
 
     /** Ends a term on a day (a new holder of the office takes over). */

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Grant, Membership, StaffRole } from '../../domain/access/policy';
-import { type Executor, isUniqueViolation, nowIso, readInChunks } from './executor';
+import { type Executor, isUniqueViolation, nowIso } from './executor';
 
 /** Someone known to Formwork, once, by email. */
 export interface PersonRecord {
@@ -32,22 +32,22 @@ function personFromRow(r: Record<string, unknown>): PersonRecord {
  * and role (the `live_key` is unique while the grant lives), with the programmes it covers.
  */
 export function createPersonsRepo() {
-  async function programmesOfGrants(db: Executor, grantIds: string[]): Promise<Map<string, string[]>> {
-    const out = new Map<string, string[]>();
-    const rows = await readInChunks(grantIds, (chunk) => db('grant_programmes').whereIn('grant_id', chunk).orderBy(['grant_id', 'programme_id']));
-    for (const r of rows) out.set(String(r.grant_id), [...(out.get(String(r.grant_id)) ?? []), String(r.programme_id)]);
-    return out;
-  }
-
-  async function grantsFromRows(db: Executor, rows: Record<string, unknown>[]): Promise<GrantRecord[]> {
-    const programmes = await programmesOfGrants(
-      db,
-      rows.map((r) => String(r.id)),
-    );
-    return rows.map((r) => ({
+  /**
+   * Grants read with the programmes each covers in one statement (a row per grant and programme),
+   * back to one record per grant in the order the rows first name it.
+   */
+  function grantsFromRows(rows: Record<string, unknown>[]): GrantRecord[] {
+    const grants = new Map<string, { row: Record<string, unknown>; programmeIds: string[] }>();
+    for (const r of rows) {
+      const id = String(r.id);
+      const grant = grants.get(id) ?? { row: r, programmeIds: [] };
+      grants.set(id, grant);
+      if (r.covered_programme_id != null) grant.programmeIds.push(String(r.covered_programme_id));
+    }
+    return [...grants.values()].map(({ row: r, programmeIds }) => ({
       id: String(r.id),
       role: r.role as StaffRole,
-      programmeIds: programmes.get(String(r.id)) ?? [],
+      programmeIds: programmeIds.sort(),
       personId: String(r.person_id),
       personName: String(r.person_name),
       personEmail: String(r.person_email),
@@ -57,7 +57,10 @@ export function createPersonsRepo() {
   }
 
   const grantQuery = (db: Executor) =>
-    db('grants').join('persons', 'persons.id', 'grants.person_id').select('grants.*', 'persons.name as person_name', 'persons.email as person_email');
+    db('grants')
+      .join('persons', 'persons.id', 'grants.person_id')
+      .leftJoin('grant_programmes', 'grant_programmes.grant_id', 'grants.id')
+      .select('grants.*', 'persons.name as person_name', 'persons.email as person_email', 'grant_programmes.programme_id as covered_programme_id');
 
   return {
     async get(db: Executor, id: string): Promise<PersonRecord | null> {
@@ -127,11 +130,11 @@ export function createPersonsRepo() {
     },
 
     async liveGrants(db: Executor, personId: string): Promise<GrantRecord[]> {
-      return grantsFromRows(db, await grantQuery(db).where('grants.person_id', personId).whereNull('grants.revoked_at').orderBy('grants.created_at'));
+      return grantsFromRows(await grantQuery(db).where('grants.person_id', personId).whereNull('grants.revoked_at').orderBy('grants.created_at'));
     },
 
     async getGrant(db: Executor, id: string): Promise<GrantRecord | null> {
-      const [grant] = await grantsFromRows(db, await grantQuery(db).where('grants.id', id));
+      const [grant] = grantsFromRows(await grantQuery(db).where('grants.id', id));
       return grant ?? null;
     },
 
@@ -141,7 +144,7 @@ export function createPersonsRepo() {
         .whereNull('grants.revoked_at')
         .orderBy([{ column: 'persons.name' }, { column: 'grants.role' }]);
       if (filter.programmeIds) q = q.whereIn('grants.id', db('grant_programmes').whereIn('programme_id', filter.programmeIds).select('grant_id'));
-      return grantsFromRows(db, await q);
+      return grantsFromRows(await q);
     },
 
     /**
