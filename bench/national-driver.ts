@@ -3,10 +3,11 @@
  * facilitator, the wave's panel and the practices' partners would: stage data, issue, the panel's
  * scores and outcome (closing a condition where the pass is conditional), ballots where the
  * programme decides stages by vote, and every practice's signature through the link it was sent.
- * The links are read from the outbox (no SMTP: the administrator sees them there).
+ * Each person's links are read from the mail delivered to them (bench/national-mail.ts).
  */
 import { STAGE_DECISIONS_BY_VOTE, STAGE_KEYS, type StageKey } from '../domain/stages';
 import { type Api, type Metrics, type Response, sleep, until } from './national-api';
+import type { MailSink } from './national-mail';
 import type { PlannedNetwork } from './national-plan';
 
 /** Business refusals that only mean "not yet" while the workflow catches up. */
@@ -89,6 +90,7 @@ export class NetworkDriver {
     private readonly programme: ProgrammeContext,
     private readonly network: PlannedNetwork,
     private readonly metrics: Metrics,
+    private readonly mail: MailSink,
   ) {}
 
   get networkId(): string | null {
@@ -257,20 +259,14 @@ export class NetworkDriver {
   }
 
   /**
-   * The action-link token of each wanted message, in the order asked, once all have been sent: one
-   * read of the network's outbox per poll, however many people are waiting for a link.
+   * The action-link token of each wanted message, in the order asked, once all have arrived: each
+   * person's link is read from the mail delivered to them, as they would read it.
    */
   private async links(wanted: { to: string; matches: (subject: string) => boolean }[]): Promise<string[]> {
     return until(`links for ${wanted.length} people`, async () => {
-      const messages = await this.api.expect<{ to: string; subject: string; links?: string[] }[]>(
-        'read the outbox',
-        200,
-        'GET',
-        `/outbox?networkId=${this.id}&limit=200`,
-      );
       const tokens = wanted.map(({ to, matches }) => {
-        const found = messages.find((m) => m.to === to && matches(m.subject) && m.links?.[0]);
-        return found ? /\/a\/([^/?#]+)/.exec(found.links![0])?.[1] : undefined;
+        const found = this.mail.to(to).find((m) => matches(m.subject) && m.links[0]);
+        return found ? /\/a\/([^/?#]+)/.exec(found.links[0])?.[1] : undefined;
       });
       return tokens.every(Boolean) ? (tokens as string[]) : null;
     });

@@ -20,6 +20,7 @@ import { resolveTemporalCli } from '../scripts/provision-temporal';
 import { findFreePort, startDevServer, type DevServer } from '../scripts/temporal-dev-server';
 import { startTestPostgres, type TestPostgres } from '../scripts/test-postgres';
 import { descendants, spawnCommand, type Spawned } from '../test/support/processes';
+import { startMailSink, type MailSink } from './national-mail';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -33,6 +34,8 @@ export interface StackOptions {
   profileDir?: string;
   /** the production build to run (`npm run build -- --out-dir <build>`); without it, the sources under tsx */
   build?: string;
+  /** deliver every message over SMTP to a mail server in the bench (`mail`); without it the outbox is the only record */
+  mail?: boolean;
 }
 
 export interface BenchStack {
@@ -47,6 +50,8 @@ export interface BenchStack {
   evidenceKey: string;
   /** pid of each role: the server, each worker, the Temporal server (and PostgreSQL's postmaster) */
   pids(): { role: string; pid: number }[];
+  /** what the stack's mail delivered, when started with `mail` */
+  mail: MailSink | null;
   /** the tail of a role's output, for a failure report */
   output(role: string): string;
   stop(): Promise<void>;
@@ -98,6 +103,11 @@ export async function startStack(opts: StackOptions): Promise<BenchStack> {
     };
     const profile = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [];
     if (opts.build) env.NODE_ENV = 'production';
+    const mail = opts.mail ? await startMailSink() : null;
+    if (mail) {
+      stops.push(() => mail.stop());
+      env.SMTP_URL = mail.url;
+    }
     const build = opts.build;
     const args = (script: string) => [
       ...(script === 'migrate.ts' ? [] : profile),
@@ -137,6 +147,7 @@ export async function startStack(opts: StackOptions): Promise<BenchStack> {
       codecKeys,
       databaseUrl,
       evidenceKey: env.EVIDENCE_KEY,
+      mail,
       pids: () => [
         ...roles.map((r) => ({ role: r.role, pid: r.process.child.pid! })),
         { role: 'temporal', pid: devServer.process.pid! },

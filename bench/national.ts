@@ -150,7 +150,9 @@ async function runPhase(stack: BenchStack, opts: NationalOptions, size: number, 
     }
   })();
 
-  const drivers = plan.map((network) => new NetworkDriver(api, programme, network, metrics));
+  const mail = stack.mail;
+  if (!mail) throw new Error('the national bench reads links from its mail server');
+  const drivers = plan.map((network) => new NetworkDriver(api, programme, network, metrics, mail));
   let through = 0;
   const outcomes = await inPool(drivers, opts.concurrency, async (driver, i) => {
     try {
@@ -245,12 +247,13 @@ export async function benchNational(argv: readonly string[] = process.argv.slice
   const profileDir = path.join(__dirname, 'out', 'profiles');
   if (opts.profile) fs.mkdirSync(profileDir, { recursive: true });
   const build = opts.sources ? undefined : productionBuild();
-  const stack = await startStack({ db: opts.db, workers: opts.workers, profileDir: opts.profile ? profileDir : undefined, build });
+  const stack = await startStack({ db: opts.db, workers: opts.workers, profileDir: opts.profile ? profileDir : undefined, build, mail: true });
   const usage = sampleUsage(stack);
   const loadBefore = os.loadavg();
   let small: PhaseResult;
   let full: PhaseResult;
   let explain: ExplainReport | null = null;
+  let mail = { received: 0, unreadable: 0 };
   try {
     small = await runPhase(stack, opts, quarter, 'q', `quarter (${quarter})`);
     console.log(`  quarter: ${small.networks} networks in ${(small.wallMs / 1000).toFixed(1)} s, ${small.errors} errors`);
@@ -269,6 +272,7 @@ export async function benchNational(argv: readonly string[] = process.argv.slice
   } finally {
     if (small! && full! && small.errors + full.errors > 0) printOutputs(stack);
     usage.stop();
+    mail = stack.mail?.counts() ?? mail;
     await stack.stop();
   }
   const peaks = usage.peaks();
@@ -293,7 +297,9 @@ export async function benchNational(argv: readonly string[] = process.argv.slice
     scores: full.scores,
     ballots: full.ballots,
     conditionsClosed: full.conditionsClosed,
-    errors: small.errors + full.errors,
+    // a delivered message the bench could not read is counted as an error
+    errors: small.errors + full.errors + mail.unreadable,
+    mailDelivered: mail.received,
     wallMs: full.wallMs,
     growth: Math.round(growth(small, full) * 100) / 100,
     readinessP50Ms: full.readinessP50Ms,
@@ -338,6 +344,7 @@ function printTable(r: {
   documents: number;
   stagesCompleted: number;
   errors: number;
+  mailDelivered: number;
   wallMs: number;
   growth: number;
   readinessP99Ms: number;
@@ -358,6 +365,7 @@ function printTable(r: {
     ['documents', String(r.documents)],
     ['stages completed', `${r.stagesCompleted} of ${r.networks * 6}`],
     ['errors (both runs)', String(r.errors)],
+    ['mail delivered over SMTP', String(r.mailDelivered)],
     ['wall time', `${(r.wallMs / 1000).toFixed(1)} s (quarter: ${(r.quarter.wallMs / 1000).toFixed(1)} s)`],
     ['growth (per network, N over N/4)', String(r.growth)],
     ['programme readiness p99', `${r.readinessP99Ms} ms after the run, ${r.readinessUnderLoadP99Ms} ms during it`],
