@@ -1,3 +1,4 @@
+import { transactionRetryingContention } from '../../db/knex';
 import crypto from 'node:crypto';
 import { CONSENT } from '../../domain/consent';
 import { delegationTargets, type Slot } from '../../domain/signing';
@@ -164,7 +165,7 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
     /** Records the first opening of a link (audited as "viewed"). */
     async markViewed(link: ActionLink) {
       const { signoff, document } = await describe(link);
-      await db.transaction(async (trx) => {
+      await transactionRetryingContention(db, async (trx) => {
         if (await repos.tokens.markViewed(trx, link.token.id)) {
           await repos.audit.append(
             trx,
@@ -224,7 +225,7 @@ export function createActionsService(deps: ServerDeps & { outbox: Outbox }) {
       if (!view.secondFactor) throw new AppError('CONFLICT', 'This programme does not use signing codes.');
       if (view.status !== 'pending') throw new AppError(...ENDED[view.status]);
       const keys: string[] = [];
-      const issued = await db.transaction(async (trx) => {
+      const issued = await transactionRetryingContention(db, async (trx) => {
         const { code, expiresAt } = await repos.codes.issue(trx, link.token.id);
         keys.push(
           await outbox.queue(trx, {

@@ -1,3 +1,4 @@
+import { transactionRetryingContention } from '../../db/knex';
 import crypto from 'node:crypto';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { DisputeRow } from '../../db/repos/disputes.repo';
@@ -165,7 +166,7 @@ export function createDisputesService(deps: ServerDeps) {
           'The procedure is not valid.',
           zodDetails(parsed.error).map((d) => ({ ...d, path: `options.${d.path}` })),
         );
-      await db.transaction(async (trx) => {
+      await transactionRetryingContention(db, async (trx) => {
         await repos.disputes.setProcedure(trx, { networkId, options: parsed.data, adoptedOn: body.adoptedOn, recordedBy: actor });
         await repos.audit.append(trx, actor, { type: 'dispute.procedure-adopted', networkId, adoptedOn: body.adoptedOn }, networkId);
       });

@@ -1,3 +1,4 @@
+import { transactionRetryingContention } from '../../db/knex';
 import type { z } from 'zod';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import {
@@ -61,7 +62,7 @@ export function createFormationService(deps: ServerDeps) {
           throw new AppError('ALREADY_STARTED', `Formation of ${network.name} has already been started.`);
         throw err;
       });
-      await db.transaction(async (trx) => {
+      await transactionRetryingContention(db, async (trx) => {
         await repos.records.setFormation(trx, network.id, { formationStatus: 'running' });
         await repos.audit.append(trx, actor, { type: 'formation.started', networkId: network.id, workflowId }, network.id);
       });

@@ -1,3 +1,4 @@
+import { transactionRetryingContention } from '../../db/knex';
 import { isUniqueViolation } from '../../db/repos/executor';
 import { STAGED_UPLOAD_MINUTES } from '../../db/repos/staged-uploads.repo';
 import type { PersonActor } from '../../domain/access/policy';
@@ -99,7 +100,7 @@ export function createNetworkImportService({ db, repos }: Pick<ServerDeps, 'db' 
           problems.map((p) => ({ path: `row ${p.row}`, message: p.message })),
         );
       try {
-        return await db.transaction(async (trx) => {
+        return await transactionRetryingContention(db, async (trx) => {
           if (!(await repos.stagedUploads.take(trx, uploadId))) throw new AppError('CONFLICT', 'This upload has just been used.');
           const created = [];
           for (const n of staged.networks) {

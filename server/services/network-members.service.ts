@@ -1,3 +1,4 @@
+import { transactionRetryingContention } from '../../db/knex';
 import crypto from 'node:crypto';
 import { isUniqueViolation } from '../../db/repos/executor';
 import type { Practice } from '../../db/repos/records.repo';
@@ -39,7 +40,7 @@ export function createNetworkMembersService({ db, repos }: Pick<ServerDeps, 'db'
   return {
     async changePractice(actor: PersonActor, networkId: string, practiceId: string, patch: { name?: string; listSize?: number }) {
       await practiceOf(networkId, practiceId);
-      await db.transaction(async (trx) => {
+      await transactionRetryingContention(db, async (trx) => {
         await repos.records.updatePractice(trx, practiceId, patch);
         await repos.audit.append(trx, actorLabel(actor), { type: 'practice.changed', networkId, practiceId, ...patch }, networkId);
       });
@@ -56,7 +57,7 @@ export function createNetworkMembersService({ db, repos }: Pick<ServerDeps, 'db'
         ]);
       }
       try {
-        const added = await db.transaction(async (trx) => {
+        const added = await transactionRetryingContention(db, async (trx) => {
           const row = await repos.records.addPerson(trx, practiceId, { id: crypto.randomUUID(), ...input });
           await repos.audit.append(
             trx,
@@ -87,7 +88,7 @@ export function createNetworkMembersService({ db, repos }: Pick<ServerDeps, 'db'
           { path: 'roles', message: 'the practice needs a partner to sign for it' },
         ]);
       }
-      await db.transaction(async (trx) => {
+      await transactionRetryingContention(db, async (trx) => {
         await repos.records.updatePerson(trx, memberId, patch);
         await repos.audit.append(trx, actorLabel(actor), { type: 'member.changed', networkId, practiceId: member.practiceId, memberId, ...patch }, networkId);
       });
@@ -103,7 +104,7 @@ export function createNetworkMembersService({ db, repos }: Pick<ServerDeps, 'db'
           { path: 'personId', message: 'the practice needs a partner to sign for it' },
         ]);
       }
-      await db.transaction(async (trx) => {
+      await transactionRetryingContention(db, async (trx) => {
         if (await repos.records.removePerson(trx, memberId)) {
           await repos.audit.append(trx, actorLabel(actor), { type: 'member.removed', networkId, practiceId: member.practiceId, memberId }, networkId);
         }

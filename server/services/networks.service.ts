@@ -1,3 +1,4 @@
+import { transactionRetryingContention } from '../../db/knex';
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { z } from 'zod';
@@ -30,7 +31,7 @@ export function createNetworksService({ db, repos, mailer }: Pick<ServerDeps, 'd
   return {
     /** A new programme; its creator is granted facilitator of it. */
     async createProgramme(actor: PersonActor, input: z.infer<typeof createProgrammeBody>) {
-      return db.transaction(async (trx) => {
+      return transactionRetryingContention(db, async (trx) => {
         const programme = await repos.records.insertProgramme(trx, {
           id: crypto.randomUUID(),
           ...input,
@@ -53,7 +54,7 @@ export function createNetworksService({ db, repos, mailer }: Pick<ServerDeps, 'd
       const programme = await repos.records.getProgramme(db, id);
       if (!programme) throw new AppError('NOT_FOUND', `No programme with id ${id}.`);
       const next = { ...programme.settings, ...settings };
-      await db.transaction(async (trx) => {
+      await transactionRetryingContention(db, async (trx) => {
         await repos.records.setProgrammeSettings(trx, id, next);
         await repos.audit.append(trx, actorLabel(actor), { type: 'programme.settings-changed', programmeId: id, settings: { ...next } });
       });
@@ -69,7 +70,7 @@ export function createNetworksService({ db, repos, mailer }: Pick<ServerDeps, 'd
     async createWave(actor: PersonActor, programmeId: string, input: z.infer<typeof createWaveBody>) {
       if (!(await repos.records.getProgramme(db, programmeId))) throw new AppError('NOT_FOUND', `No programme with id ${programmeId}.`);
       try {
-        return await db.transaction(async (trx) => {
+        return await transactionRetryingContention(db, async (trx) => {
           const wave = await repos.records.insertWave(trx, { id: crypto.randomUUID(), programmeId, ...input });
           await repos.audit.append(trx, actorLabel(actor), { type: 'wave.created', programmeId, waveId: wave.id, number: wave.number });
           return wave;
@@ -88,7 +89,7 @@ export function createNetworksService({ db, repos, mailer }: Pick<ServerDeps, 'd
         throw new AppError('VALIDATION_FAILED', 'The wave belongs to another programme.', [{ path: 'waveId', message: 'not a wave of this programme' }]);
       let id: string;
       try {
-        id = await db.transaction((trx) => writeNetwork(repos, trx, actor, input));
+        id = await transactionRetryingContention(db, (trx) => writeNetwork(repos, trx, actor, input));
       } catch (err) {
         if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `A network called "${input.name}" already exists in this programme.`);
         throw err;

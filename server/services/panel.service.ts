@@ -1,3 +1,4 @@
+import { transactionRetryingContention } from '../../db/knex';
 import crypto from 'node:crypto';
 import type { z } from 'zod';
 import type { Presentation } from '../../db/repos/panels.repo';
@@ -149,7 +150,7 @@ export function createPanelService(deps: ServerDeps) {
     async setPanel(actor: string, waveId: string, body: z.infer<typeof panelBody>) {
       const wave = await repos.records.getWave(db, waveId);
       if (!wave) throw new AppError('NOT_FOUND', `No wave with id ${waveId}.`);
-      await db.transaction(async (trx) => {
+      await transactionRetryingContention(db, async (trx) => {
         const before = (await repos.panels.byWave(trx, waveId))?.members.map((m) => m.email) ?? [];
         const panelId = await repos.panels.upsert(trx, {
           id: crypto.randomUUID(),

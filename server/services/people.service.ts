@@ -1,3 +1,4 @@
+import { transactionRetryingContention } from '../../db/knex';
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { isUniqueViolation } from '../../db/repos/executor';
@@ -55,7 +56,7 @@ export function createPeopleService(deps: ServerDeps & { outbox: Outbox; signin:
     const id = crypto.randomUUID();
     const token = newTokenSecret();
     const expiresAt = new Date(Date.now() + (input.expiresInDays ?? TOKEN_DEFAULT_DAYS) * 86_400_000).toISOString();
-    await db.transaction(async (trx) => {
+    await transactionRetryingContention(db, async (trx) => {
       await repos.tokens.insertApiToken(trx, { id, secret: token, personId, label: input.label, expiresAt });
       await repos.audit.append(trx, actorLabel(actor), { type: 'token.created', tokenId: id, personId, label: input.label, expiresAt });
     });
@@ -88,7 +89,7 @@ export function createPeopleService(deps: ServerDeps & { outbox: Outbox; signin:
       for (const id of input.programmeIds) programmes.push((await repos.records.getProgramme(db, id))?.name ?? id);
       let result;
       try {
-        result = await db.transaction(async (trx) => {
+        result = await transactionRetryingContention(db, async (trx) => {
           const person = await repos.persons.ensure(trx, { email: input.email, name: input.name });
           const { grantId, created } = await repos.persons.grant(trx, { personId: person.id, role: input.role, programmeIds: input.programmeIds });
           await repos.audit.append(trx, actorLabel(actor), {
@@ -153,7 +154,7 @@ export function createPeopleService(deps: ServerDeps & { outbox: Outbox; signin:
     async revoke(actor: PersonActor, grantId: string): Promise<void> {
       const grant = await repos.persons.getGrant(db, grantId);
       if (!grant) throw new AppError('NOT_FOUND', `No staff grant with id ${grantId}.`);
-      await db.transaction(async (trx) => {
+      await transactionRetryingContention(db, async (trx) => {
         if (!(await repos.persons.revokeGrant(trx, grantId))) return;
         const credentialsEnded = await endCredentialsIfUnknown(trx, grant.personId);
         await repos.audit.append(trx, actorLabel(actor), { type: 'staff.revoked', grantId, personId: grant.personId, role: grant.role, credentialsEnded });
@@ -182,7 +183,7 @@ export function createPeopleService(deps: ServerDeps & { outbox: Outbox; signin:
     async revokeToken(actor: PersonActor, tokenId: string): Promise<void> {
       const token = await repos.tokens.getApiToken(db, tokenId);
       if (!token) throw new AppError('NOT_FOUND', `No API token with id ${tokenId}.`);
-      await db.transaction(async (trx) => {
+      await transactionRetryingContention(db, async (trx) => {
         if (await repos.tokens.revokeApiToken(trx, tokenId))
           await repos.audit.append(trx, actorLabel(actor), { type: 'token.revoked', tokenId, personId: token.personId });
       });
@@ -205,7 +206,7 @@ export function createPeopleService(deps: ServerDeps & { outbox: Outbox; signin:
       const current = (await repos.offices.ofNetwork(db, networkId)).filter((o) => o.office === office && o.source !== 'practice-role');
       if (current.some((o) => o.memberId === member.id)) throw new AppError('ALREADY_APPOINTED', `${member.name} already holds this office.`);
       const id = crypto.randomUUID();
-      await db.transaction(async (trx) => {
+      await transactionRetryingContention(db, async (trx) => {
         if (SINGLE_HOLDER.has(office)) {
           // the current holder's term ends the day before the new one starts (a term that began the
           // same day thus ends before it began: it is kept, as history, and is never current)

@@ -1,3 +1,4 @@
+import { transactionRetryingContention } from '../../db/knex';
 import { actorLabel, type PersonActor } from '../../domain/access/policy';
 import { formatDate } from '../../documents/format';
 import crypto from 'node:crypto';
@@ -475,7 +476,7 @@ export function createReadinessService(deps: Pick<ServerDeps, 'db' | 'repos' | '
       const network = await repos.records.getNetwork(db, networkId);
       if (!network) throw new AppError('NOT_FOUND', `No network with id ${networkId}.`);
       const name = (await repos.persons.get(db, person.personId))?.name ?? 'A commissioner';
-      return db.transaction(async (trx) => {
+      return transactionRetryingContention(db, async (trx) => {
         const decision = await repos.readiness.insertDecision(trx, {
           id: crypto.randomUUID(),
           networkId: network.id,

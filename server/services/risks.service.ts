@@ -1,3 +1,4 @@
+import { transactionRetryingContention } from '../../db/knex';
 import crypto from 'node:crypto';
 import type { Issue, Risk } from '../../db/repos/risks.repo';
 import { formatDate } from '../../documents/format';
@@ -122,7 +123,7 @@ export function createRisksService(deps: ServerDeps & { disputes: DisputesServic
       const score = riskScore(body.likelihood, body.impactScore);
       // the timer first: a risk is never recorded without one (a timer whose risk was never written ends at its date)
       await reviewTimer({ id, networkId, reviewOn: body.reviewOn }, { reviewOn: body.reviewOn, closed: false });
-      const risk = await db.transaction(async (trx) => {
+      const risk = await transactionRetryingContention(db, async (trx) => {
         const risk = await repos.risks.insertRisk(trx, { id, networkId, ...body, score, status: 'open', createdBy: actor });
         await repos.risks.insertLogEvent(trx, {
           id: crypto.randomUUID(),
@@ -150,7 +151,7 @@ export function createRisksService(deps: ServerDeps & { disputes: DisputesServic
       next.score = riskScore(next.likelihood, next.impactScore);
       const names = changed(risk, { ...fields, score: next.score });
       if (names.length === 0 && !note) throw new AppError('VALIDATION_FAILED', 'Nothing to change: give new values or a note.');
-      await db.transaction(async (trx) => {
+      await transactionRetryingContention(db, async (trx) => {
         await repos.risks.updateRisk(trx, riskId, { ...fields, score: next.score });
         await repos.risks.insertLogEvent(trx, {
           id: crypto.randomUUID(),
@@ -172,7 +173,7 @@ export function createRisksService(deps: ServerDeps & { disputes: DisputesServic
       requireOwner(network, body.ownerPersonId);
       if (body.riskId) await requireRisk(networkId, body.riskId);
       const id = crypto.randomUUID();
-      return db.transaction(async (trx) => {
+      return transactionRetryingContention(db, async (trx) => {
         const issue = await repos.risks.insertIssue(trx, {
           id,
           networkId,
@@ -215,7 +216,7 @@ export function createRisksService(deps: ServerDeps & { disputes: DisputesServic
       const { note, ...fields } = patch;
       const names = changed(issue, fields);
       if (names.length === 0 && !note) throw new AppError('VALIDATION_FAILED', 'Nothing to change: give new values or a note.');
-      await db.transaction(async (trx) => {
+      await transactionRetryingContention(db, async (trx) => {
         await repos.risks.updateIssue(trx, issueId, fields);
         await repos.risks.insertLogEvent(trx, {
           id: crypto.randomUUID(),
@@ -250,7 +251,7 @@ export function createRisksService(deps: ServerDeps & { disputes: DisputesServic
         { title: issue.title, summary: body.summary ?? issue.description, parties: body.parties, stage: body.stage },
         issue.id,
       );
-      await db.transaction(async (trx) => {
+      await transactionRetryingContention(db, async (trx) => {
         await repos.risks.updateIssue(trx, issueId, { status: 'escalated', disputeId: opened.id });
         await repos.risks.insertLogEvent(trx, {
           id: crypto.randomUUID(),

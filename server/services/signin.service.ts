@@ -1,3 +1,4 @@
+import { transactionRetryingContention } from '../../db/knex';
 import crypto from 'node:crypto';
 import type { Executor } from '../../db/repos';
 import { newTokenSecret } from '../../db/repos/tokens.repo';
@@ -62,7 +63,7 @@ export function createSigninService(deps: ServerDeps & { outbox: Outbox }) {
   }
 
   async function failed(method: 'email-link' | 'api-token', reason: SigninFailure, meta: RequestMeta, personId?: string): Promise<{ failure: SigninFailure }> {
-    await db.transaction((trx) =>
+    await transactionRetryingContention(db, (trx) =>
       repos.audit.append(trx, 'anonymous', { type: 'person.sign-in-failed', method, reason, ...(personId ? { personId } : {}), ip: meta.ip }),
     );
     return { failure: reason };
@@ -80,7 +81,7 @@ export function createSigninService(deps: ServerDeps & { outbox: Outbox }) {
     if (!person) return failed(method, 'no-standing', meta, personId);
     const sessionSecret = newTokenSecret();
     const previous = previousSession ? await repos.sessions.sessionBySecret(db, previousSession) : null;
-    await db.transaction(async (trx) => {
+    await transactionRetryingContention(db, async (trx) => {
       if (previous) await repos.sessions.endSession(trx, previous.id);
       await repos.sessions.createSession(trx, {
         id: sessionId,
@@ -123,7 +124,7 @@ export function createSigninService(deps: ServerDeps & { outbox: Outbox }) {
       const found = await repos.persons.byEmail(db, email);
       const person = found ? await loadPersonActor(deps, found.id, { kind: 'session', id: 'pending' }) : null;
       if (!found || !person) return 'accepted';
-      const key = await db.transaction(async (trx) => {
+      const key = await transactionRetryingContention(db, async (trx) => {
         const link = await this.mintLink(trx, found.id, 'signin');
         await repos.audit.append(trx, 'anonymous', { type: 'person.sign-in-link-sent', personId: found.id, linkId: link.id });
         return outbox.queue(trx, {
@@ -167,7 +168,7 @@ export function createSigninService(deps: ServerDeps & { outbox: Outbox }) {
     async signOut(sessionSecret: string | undefined): Promise<void> {
       const session = sessionSecret ? await repos.sessions.sessionBySecret(db, sessionSecret) : null;
       if (!session) return;
-      await db.transaction(async (trx) => {
+      await transactionRetryingContention(db, async (trx) => {
         if (await repos.sessions.endSession(trx, session.id)) {
           await repos.audit.append(trx, `person:${session.personId} session:${session.id}`, {
             type: 'person.signed-out',

@@ -1,3 +1,4 @@
+import { transactionRetryingContention } from '../../db/knex';
 import { describeChanges, listAnd, TemplateContextError, textDiff, validateTemplateSource } from '../../documents';
 import { STAGES, isStageKey, type StageKey } from '../../domain/stages';
 import { overrideVersionLabel } from '../../db/repos/templates.repo';
@@ -138,7 +139,7 @@ export function createTemplatesService(deps: ServerDeps) {
     /** Checks a programme's own version of a stage template and, when it passes, puts it in use. */
     async upload(actor: PersonActor, programmeId: string, documentType: string, source: string) {
       await check(programmeId, documentType, source);
-      const stored = await db.transaction(async (trx) => {
+      const stored = await transactionRetryingContention(db, async (trx) => {
         const row = await repos.templates.insert(trx, { programmeId, documentType, source, createdBy: actorLabel(actor) });
         await repos.audit.append(trx, actorLabel(actor), { type: 'template.uploaded', programmeId, documentType, version: row.version });
         return row;
@@ -182,7 +183,7 @@ export function createTemplatesService(deps: ServerDeps) {
     async revert(actor: PersonActor, programmeId: string, documentType: string) {
       await requireProgramme(programmeId);
       const type = STAGE_TEMPLATES[stageFor(documentType)].documentType;
-      const reverted = await db.transaction(async (trx) => {
+      const reverted = await transactionRetryingContention(db, async (trx) => {
         if (!(await repos.templates.latest(trx, programmeId, documentType))) return null;
         const row = await repos.templates.insert(trx, { programmeId, documentType, source: '', builtin: true, createdBy: actorLabel(actor) });
         await repos.audit.append(trx, actorLabel(actor), { type: 'template.reverted', programmeId, documentType, version: row.version });

@@ -1,3 +1,4 @@
+import { transactionRetryingContention } from '../../db/knex';
 import { DECISION_TYPES, describeRule, type DecisionType, type VotingRulePatch, votingRuleSchema } from '../../domain/voting/rule';
 import type { ServerDeps } from '../deps';
 import { AppError, zodDetails } from '../errors';
@@ -31,7 +32,7 @@ export function createVotingRulesService(deps: ServerDeps) {
       const existing = await repos.votingRules.ruleOverrides(db, networkId);
       const lastNumber = Math.max(0, ...existing.map((r) => Number(/-(\d+)$/.exec(r.version)?.[1] ?? 0)));
       const version = `network-rules-${lastNumber + 1}`;
-      await db.transaction(async (trx) => {
+      await transactionRetryingContention(db, async (trx) => {
         for (const patch of patches) {
           const current = await repos.votingRules.ruleInForce(trx, networkId, patch.decisionType);
           const parsed = votingRuleSchema.safeParse({ ...current, ...patch, version });
