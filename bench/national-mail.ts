@@ -40,7 +40,9 @@ export async function startMailSink(): Promise<MailSink> {
           const links = (mail.text ?? '').match(ACTION_LINK) ?? [];
           for (const rcpt of session.envelope.rcptTo) {
             const to = rcpt.address.toLowerCase();
-            inbox.set(to, [...(inbox.get(to) ?? []), { to, subject: mail.subject ?? '', links }]);
+            const mine = inbox.get(to) ?? [];
+            inbox.set(to, mine);
+            mine.push({ to, subject: mail.subject ?? '', links });
           }
           callback();
         })

@@ -27,12 +27,11 @@ export const DELIVERY_CONCURRENCY = 5;
 export async function deliverPending(deps: DeliveryDeps, dedupeKeys: readonly string[]): Promise<void> {
   const { db, repos, mailer, log } = deps;
   if (!mailer) return;
+  const pending = (await repos.outbox.byDedupeKeys(db, dedupeKeys)).filter((m) => m.delivery !== 'sent' && m.delivery !== 'outbox');
   let failures = 0;
   let next = 0;
   const deliverNext = async (): Promise<void> => {
-    for (let key = dedupeKeys[next++]; key !== undefined; key = dedupeKeys[next++]) {
-      const message = await repos.outbox.byDedupeKey(db, key);
-      if (!message || message.delivery === 'sent' || message.delivery === 'outbox') continue;
+    for (let message = pending[next++]; message !== undefined; message = pending[next++]) {
       try {
         await mailer.send({ to: message.to, subject: message.subject, text: message.text });
         await repos.outbox.markDelivered(db, message.id);
@@ -43,6 +42,6 @@ export async function deliverPending(deps: DeliveryDeps, dedupeKeys: readonly st
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(DELIVERY_CONCURRENCY, dedupeKeys.length) }, deliverNext));
+  await Promise.all(Array.from({ length: Math.min(DELIVERY_CONCURRENCY, pending.length) }, deliverNext));
   if (failures > 0) throw new Error(`${failures} message(s) could not be delivered`);
 }

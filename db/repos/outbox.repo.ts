@@ -39,6 +39,12 @@ export function createOutboxRepo() {
       const rows = await readInChunks(keys, (chunk) => db('outbox').whereIn('dedupe_key', chunk).select('dedupe_key'));
       return new Set(rows.map((r) => String(r.dedupe_key)));
     },
+    /** The messages of these dedupe keys that exist, in the order of the keys. */
+    async byDedupeKeys(db: Executor, keys: readonly string[]): Promise<OutboxMessage[]> {
+      const rows = await readInChunks(keys, (chunk) => db('outbox').whereIn('dedupe_key', chunk));
+      const byKey = new Map(rows.map((r) => [String(r.dedupe_key), fromRow(r)]));
+      return keys.flatMap((key) => byKey.get(key) ?? []);
+    },
     async byDedupeKey(db: Executor, key: string): Promise<OutboxMessage | null> {
       const r = await db('outbox').where({ dedupe_key: key }).first();
       return r ? fromRow(r) : null;

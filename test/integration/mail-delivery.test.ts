@@ -6,7 +6,7 @@ import type { MailMessage, Mailer } from '../../mail/mailer';
 import { createOutbox } from '../../mail/outbox';
 import { testAuditEvidence } from '../support/codec';
 import { freshMigratedDb } from '../support/databases';
-import { onePracticeNetwork, seedNetwork } from '../support/network-seed';
+import { onePracticeNetwork, seedNetwork, signLinkMail } from '../support/network-seed';
 
 /** A relay that takes a while to answer, counts how many messages it holds at once, and refuses some addresses. */
 function slowRelay(refuse: Set<string>) {
@@ -44,21 +44,7 @@ describe('delivering a batch of outbox messages over SMTP', () => {
     const keys = await db.transaction((trx) =>
       outbox.queueManyWithLinks(
         trx,
-        people.map((person) => ({
-          key: `round-1:${person.id}`,
-          to: person.email,
-          networkId,
-          template: 'signature-delegated' as const,
-          link: { kind: 'sign' as const, personId: person.id, subjectId: 'signoff-1', workflowId: 'w', expiresAt: '2099-01-01T00:00:00.000Z' },
-          data: (link: string) => ({
-            name: person.name,
-            practiceName: 'Practice',
-            link,
-            fromName: 'A colleague',
-            documentTitle: 'Terms of reference',
-            documentVersion: 1,
-          }),
-        })),
+        people.map((person) => signLinkMail(person, networkId)),
       ),
     );
 

@@ -5,7 +5,7 @@ import { hashToken } from '../../db/repos/tokens.repo';
 import { createOutbox } from '../../mail/outbox';
 import { testAuditEvidence } from '../support/codec';
 import { freshMigratedDb } from '../support/databases';
-import { seedIssuedDocument, seedNetwork } from '../support/network-seed';
+import { seedIssuedDocument, seedNetwork, signLinkMail } from '../support/network-seed';
 
 /**
  * Writes and reads done in one statement for many rows, on both databases: a round's links and
@@ -31,21 +31,7 @@ describe.each(['sqlite', 'postgres'] as const)('batched writes and counted reads
   it('writes each link and message once per key, however many at once, and only the new ones on a retry', async () => {
     const { db, repos, people, networkId } = await open();
     const outbox = createOutbox({ db, repos, log: pino({ level: 'silent' }), publicUrl: 'https://formwork.example' });
-    const mail = (person: (typeof people)[number]) => ({
-      key: `round-1:${person.id}`,
-      to: person.email,
-      networkId,
-      template: 'signature-delegated' as const,
-      link: { kind: 'sign' as const, personId: person.id, subjectId: 'signoff-1', workflowId: 'w', expiresAt: '2099-01-01T00:00:00.000Z' },
-      data: (link: string) => ({
-        name: person.name,
-        practiceName: 'Practice',
-        link,
-        fromName: 'A colleague',
-        documentTitle: 'Terms of reference',
-        documentVersion: 1,
-      }),
-    });
+    const mail = (person: (typeof people)[number]) => signLinkMail(person, networkId);
     const first = await db.transaction((trx) => outbox.queueManyWithLinks(trx, people.slice(0, 120).map(mail)));
     expect(first).toEqual(people.slice(0, 120).map((p) => `round-1:${p.id}`));
     // a retry that also names ten more people writes only theirs

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Repos } from '../../db/repos';
 import type { NewNetwork, Programme, Wave } from '../../db/repos/records.repo';
+import type { MailWithLink } from '../../mail/outbox';
 
 export interface NetworkSeed {
   /** Default: programme `prog`, footprint 1 to 100,000 patients (so any list size is inside it). */
@@ -51,4 +52,23 @@ export async function seedIssuedDocument(db: Knex, repos: Repos, doc: { id: stri
     html: '<h1>ToR</h1>',
     idempotencyKey: doc.id,
   });
+}
+
+/** A sign link mailed to one person of round `signoff-1` (key `round-1:<person id>`), for tests of the outbox. */
+export function signLinkMail(person: { id: string; name: string; email: string }, networkId: string): MailWithLink<'signature-delegated'> {
+  return {
+    key: `round-1:${person.id}`,
+    to: person.email,
+    networkId,
+    template: 'signature-delegated',
+    link: { kind: 'sign', personId: person.id, subjectId: 'signoff-1', workflowId: 'w', expiresAt: '2099-01-01T00:00:00.000Z' },
+    data: (link: string) => ({
+      name: person.name,
+      practiceName: 'Practice',
+      link,
+      fromName: 'A colleague',
+      documentTitle: 'Terms of reference',
+      documentVersion: 1,
+    }),
+  };
 }
