@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,6 +31,13 @@ describe('npm start survives SIGKILL mid-round', () => {
       expect(running.output()).toContain(`Facilitator API token: ${token}`);
     };
     await start();
+    // Temporal's state file keeps a write-ahead log synced at each commit (scripts/temporal-dev-server.ts)
+    const temporalState = new Database(path.join(stack.dataDir, 'temporal.db'), { readonly: true });
+    try {
+      expect(temporalState.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      temporalState.close();
+    }
     const api = apiClient(stack.baseUrl, token);
     const anonymous = apiClient(stack.baseUrl);
 

@@ -10,6 +10,8 @@ export interface EmbeddedStart {
   uiPort: number;
   token: string;
   baseUrl: string;
+  /** where the stack keeps its state (DATA_DIR) */
+  dataDir: string;
   /** starts bin/start.ts (again, after a kill) and resolves once it says it is running */
   start(): Promise<Spawned>;
   /** the process last started */
@@ -39,6 +41,7 @@ export function useEmbeddedStart(prefix: string): { open(): Promise<EmbeddedStar
         uiPort,
         token,
         baseUrl: `http://localhost:${port}`,
+        dataDir,
         async start() {
           const started = spawnBin('start.ts', env);
           running = started;
