@@ -27,6 +27,7 @@ import { createTimestampTransport } from '../activities/timestamp-authority';
 import type { SealSigning } from '../documents/seal';
 import { generateSelfSignedIdentity, identityFromPem, identityFromPkcs12, SigningIdentityError } from '../documents/signing-identity';
 import { createApp } from '../server/app';
+import { retriedTransactionGuard } from '../server/workflow-guard';
 import { scaledRateLimits } from '../server/route-edge';
 import { workflowCode } from './workflow-code';
 
@@ -103,10 +104,18 @@ function tlsOptions(config: Config) {
   return {};
 }
 
-/** Every client encrypts payloads with the codec, so nothing it sends is in clear in Temporal's history. */
+/**
+ * Every client encrypts payloads with the codec, so nothing it sends is in clear in Temporal's
+ * history, and refuses a workflow call from inside a transaction that may run again.
+ */
 export async function connectClient(config: Config, address: string, codec: AesGcmPayloadCodec): Promise<Client> {
   const connection = await Connection.connect({ address, tls: tlsOptions(config), apiKey: config.temporal.apiKey });
-  return new Client({ connection, namespace: config.temporal.namespace, dataConverter: formworkDataConverter(codec) });
+  return new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: formworkDataConverter(codec),
+    interceptors: { workflow: [retriedTransactionGuard] },
+  });
 }
 
 let runtimeInstalled = false;

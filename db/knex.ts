@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { Knex } from 'knex';
@@ -109,6 +110,17 @@ export function isPostgres(db: Knex): boolean {
 }
 
 /**
+ * Throws when called from inside `transactionRetryingContention`'s callback: `what` (a workflow
+ * call, a message sent) is outside the database, so a transaction run again would do it again.
+ * Do it after the transaction has committed.
+ */
+export function assertOutsideRetriedTransaction(what: string): void {
+  if (retried.getStore()) {
+    throw new Error(`${what} inside a transaction that runs again on contention: it would be repeated; do it after the transaction commits`);
+  }
+}
+
+/**
  * A failure that says only that other transactions were in the way: PostgreSQL broke a deadlock
  * (40P01) or could not serialise (40001), or SQLite stayed busy. The transaction rolled back whole,
  * so running it again is safe.
@@ -118,11 +130,18 @@ export function isContention(err: unknown): boolean {
   return code === '40P01' || code === '40001' || code === 'SQLITE_BUSY';
 }
 
-/** Runs `fn` in a transaction, again (up to `attempts` times in all) when it failed by contention alone. */
+/** Set while a transaction that may run again is running, for `assertOutsideRetriedTransaction`. */
+const retried = new AsyncLocalStorage<true>();
+
+/**
+ * Runs `fn` in a transaction, again (up to `attempts` times in all) when it failed by contention
+ * alone. `fn` must do database work only: anything else (a workflow call, mail) would be done once
+ * per attempt, and `assertOutsideRetriedTransaction` refuses it.
+ */
 export async function transactionRetryingContention<T>(db: Knex, fn: (trx: Knex.Transaction) => Promise<T>, attempts = 3): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction(fn);
+      return await retried.run(true, () => db.transaction(fn));
     } catch (err) {
       if (attempt >= attempts || !isContention(err)) throw err;
       // a short, random pause so the transactions that met do not meet again at once

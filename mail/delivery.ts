@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { assertOutsideRetriedTransaction } from '../db/knex';
 import type { Repos } from '../db/repos';
 import type { Mailer } from './mailer';
 
@@ -26,6 +27,7 @@ export const DELIVERY_CONCURRENCY = 5;
  */
 export async function deliverPending(deps: DeliveryDeps, dedupeKeys: readonly string[]): Promise<void> {
   const { db, repos, mailer, log } = deps;
+  assertOutsideRetriedTransaction('sending mail');
   if (!mailer) return;
   const pending = (await repos.outbox.byDedupeKeys(db, dedupeKeys)).filter((m) => m.delivery !== 'sent' && m.delivery !== 'outbox');
   let failures = 0;

@@ -1,10 +1,16 @@
+import crypto from 'node:crypto';
 import express from 'express';
 import type { Knex } from 'knex';
 import pino from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
-import { transactionRetryingContention } from '../../db/knex';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { connectClient } from '../../bin/runtime';
+import { loadConfig } from '../../config';
+import { assertOutsideRetriedTransaction, transactionRetryingContention } from '../../db/knex';
+import type { Repos } from '../../db/repos';
+import { deliverPending } from '../../mail/delivery';
 import { errorMiddleware } from '../../server/errors';
 import { freshMigratedDb } from '../support/databases';
+import { testCodec, testCodecKeys } from '../support/codec';
 
 /**
  * A transaction that met others (a deadlock PostgreSQL broke) rolled back whole: an audited read
@@ -84,6 +90,41 @@ describe('contention between transactions', () => {
         throw other;
       }),
     ).toEqual({ outcome: { error: other }, calls: 1 });
+  });
+
+  it('refuses a workflow call or mail from inside a transaction that runs again, and allows them after its commit', async () => {
+    const db: Knex = await freshMigratedDb('sqlite', cleanups);
+    const inside = <T>(fn: () => Promise<T>) =>
+      transactionRetryingContention(db, async (trx) => {
+        await trx.raw('select 1');
+        return fn();
+      });
+    await expect(inside(async () => assertOutsideRetriedTransaction('a call'))).rejects.toThrow(/a call inside a transaction that runs again/);
+    await inside(async () => 'database work only');
+    expect(() => assertOutsideRetriedTransaction('a call')).not.toThrow();
+    // a plain transaction is never run again, so it is not the guard's business
+    await db.transaction(async () => assertOutsideRetriedTransaction('a call'));
+
+    // the client every composition root connects, against the real Temporal server
+    const config = loadConfig({ TEMPORAL_CODEC_KEYS: testCodecKeys, DATA_DIR: '/nonexistent' });
+    const client = await connectClient(config, inject('temporalAddress'), testCodec);
+    cleanups.push(() => client.connection.close());
+    const workflowId = `guarded-${crypto.randomBytes(4).toString('hex')}`;
+    const start = () => client.workflow.start('formationWorkflow', { taskQueue: `guard-${workflowId}`, workflowId, args: [] });
+    await expect(inside(start)).rejects.toThrow(/starting workflow formationWorkflow inside a transaction/);
+    await expect(client.workflow.getHandle(workflowId).describe()).rejects.toThrow(/not found/i);
+    // after the commit the same start goes through
+    const handle = await start();
+    cleanups.push(() => handle.terminate('test over').then(() => undefined));
+    await expect(inside(() => handle.signal('nudge'))).rejects.toThrow(/the signal nudge inside/);
+    await expect(inside(() => handle.executeUpdate('submitStageData', { args: [] }))).rejects.toThrow(/the update submitStageData inside/);
+    await expect(inside(() => handle.cancel())).rejects.toThrow(/cancelling a workflow inside/);
+
+    // mail goes out only from delivery, which refuses to run inside such a transaction too
+    // (refused before any read: without a mailer configured, delivery outside it has nothing to do)
+    const deps = { db, repos: {} as Repos, log: pino({ level: 'silent' }) };
+    await expect(inside(() => deliverPending(deps, ['any']))).rejects.toThrow(/sending mail inside/);
+    await expect(deliverPending(deps, ['any'])).resolves.toBeUndefined();
   });
 
   it('answers a deadlock that reaches a request as 503 "try again", not 500', async () => {
