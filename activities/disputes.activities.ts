@@ -10,7 +10,8 @@ import { termsFromText, type SettlementRecordContext } from '../templates';
 import type { DocumentRef } from '../workflows/messages';
 import { actorWords, queueCaseNotices } from './dispute-notices';
 import type { ActivityDeps } from './formation.activities';
-import { documentRef, renderForActivity, storeOnce, storeRendered } from './stored-documents';
+import type { AuditEntry } from '../db/repos/audit.repo';
+import { documentRef, insertRendered, renderForActivity, storeOnce } from './stored-documents';
 
 /** What a case event asks to be told, beyond the record itself. */
 export type CaseNotice = 'none' | 'escalated' | 'closed';
@@ -57,9 +58,15 @@ export function createDisputesActivities(deps: ActivityDeps) {
     caseRow: DisputeRow,
     network: Network,
     e: CaseEventRecord,
-    extra: { display?: string; data?: Record<string, unknown> } = {},
+    extra: { display?: string; data?: Record<string, unknown>; auditFirst?: AuditEntry[] } = {},
   ): Promise<boolean> {
-    if (await repos.disputes.eventBySeq(trx, caseRow.id, e.seq)) return false;
+    // the audit chain's head last: the snapshot's write locks the network's row (its readiness), so
+    // events of the transaction recorded before it (`auditFirst`) are appended with this one, after it
+    const auditFirst = extra.auditFirst ?? [];
+    if (await repos.disputes.eventBySeq(trx, caseRow.id, e.seq)) {
+      if (auditFirst.length > 0) await repos.audit.appendMany(trx, auditFirst);
+      return false;
+    }
     const external = e.actor?.kind === 'external' ? await repos.disputes.getExternal(trx, e.actor.externalId) : null;
     const who = actorWords(e.actor, network, external);
     const id = crypto.randomUUID();
@@ -75,12 +82,14 @@ export function createDisputesActivities(deps: ActivityDeps) {
       data: { ...(e.data ?? {}), ...(extra.data ?? {}) },
     });
     await repos.disputes.writeSnapshot(trx, caseRow.id, e.seq, e.snapshot);
-    await repos.audit.append(
-      trx,
-      who.audit,
-      { type: 'dispute.event', disputeId: caseRow.id, eventId: id, seq: e.seq, eventType: e.type, step: e.step },
-      caseRow.networkId,
-    );
+    await repos.audit.appendMany(trx, [
+      ...auditFirst,
+      {
+        actor: who.audit,
+        event: { type: 'dispute.event', disputeId: caseRow.id, eventId: id, seq: e.seq, eventType: e.type, step: e.step },
+        networkId: caseRow.networkId,
+      },
+    ]);
     return true;
   }
 
@@ -120,12 +129,12 @@ export function createDisputesActivities(deps: ActivityDeps) {
           fromIssueId: input.fromIssueId,
           ...input.snapshot,
         };
+        const opened: AuditEntry[] = [];
         if (!(await repos.disputes.get(trx, input.caseId))) {
           await repos.disputes.insertCase(trx, row);
-          await repos.audit.append(
-            trx,
-            who.audit,
-            {
+          opened.push({
+            actor: who.audit,
+            event: {
               type: 'dispute.opened',
               disputeId: input.caseId,
               networkId: input.networkId,
@@ -133,21 +142,27 @@ export function createDisputesActivities(deps: ActivityDeps) {
               stage: input.stage,
               fromIssueId: input.fromIssueId,
             },
-            input.networkId,
-          );
+            networkId: input.networkId,
+          });
         }
         const caseRow = (await repos.disputes.get(trx, input.caseId))!;
-        await writeEvent(trx, caseRow, network, {
-          caseId: input.caseId,
-          seq: 1,
-          at: input.at,
-          type: 'opened',
-          text: input.summary,
-          actor: input.openedBy,
-          step: 1,
-          snapshot: input.snapshot,
-          data: { parties: input.parties, stage: input.stage },
-        });
+        await writeEvent(
+          trx,
+          caseRow,
+          network,
+          {
+            caseId: input.caseId,
+            seq: 1,
+            at: input.at,
+            type: 'opened',
+            text: input.summary,
+            actor: input.openedBy,
+            step: 1,
+            snapshot: input.snapshot,
+            data: { parties: input.parties, stage: input.stage },
+          },
+          { auditFirst: opened },
+        );
         const first = ladderStep(input.ladder, 1);
         return queueCaseNotices(deps, trx, {
           caseRow,
@@ -359,7 +374,8 @@ export function createDisputesActivities(deps: ActivityDeps) {
           issuedOn: input.agreedOn,
         });
         return db.transaction(async (trx) => {
-          const stored = await storeRendered(trx, repos, input.actor, {
+          // the audit chain's head last (see insertRendered): the case's settlement locks the network's row
+          const { stored, audit } = await insertRendered(trx, repos, input.actor, {
             id,
             networkId: network.id,
             stageKey: null,
@@ -370,6 +386,7 @@ export function createDisputesActivities(deps: ActivityDeps) {
             rendered,
           });
           await repos.disputes.setSettlementDocument(trx, caseRow.id, id);
+          await repos.audit.appendMany(trx, [audit]);
           return stored;
         });
       });

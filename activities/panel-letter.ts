@@ -7,7 +7,8 @@ import { OUTCOME_WORDS, summariseScores } from '../domain/panel';
 import type { PanelOutcomeLetterInput } from '../templates';
 import { formationWorkflowId } from '../workflows/messages';
 import type { ActivityDeps } from './formation.activities';
-import { renderForActivity, storeRendered } from './stored-documents';
+import type { AuditEntry } from '../db/repos/audit.repo';
+import { insertRendered, renderForActivity } from './stored-documents';
 
 const SYSTEM = 'system';
 const DAY_MS = 86_400_000;
@@ -65,17 +66,23 @@ export function createPanelLetterActivities(
       const keys: string[] = [];
       try {
         await db.transaction(async (trx) => {
+          // the audit chain's head last (see insertRendered): the letter's mark on the presentation locks the network's row
+          const events: AuditEntry[] = [];
           if (rendered)
-            await storeRendered(trx, repos, SYSTEM, {
-              id,
-              networkId: network.id,
-              stageKey: null,
-              type: 'panel-outcome-letter',
-              version,
-              title: rendered.title,
-              idempotencyKey,
-              rendered,
-            });
+            events.push(
+              (
+                await insertRendered(trx, repos, SYSTEM, {
+                  id,
+                  networkId: network.id,
+                  stageKey: null,
+                  type: 'panel-outcome-letter',
+                  version,
+                  title: rendered.title,
+                  idempotencyKey,
+                  rendered,
+                })
+              ).audit,
+            );
           await repos.panels.setLetter(trx, presentation.id, id);
           for (const { person, practice } of recipients) {
             keys.push(
@@ -110,12 +117,12 @@ export function createPanelLetterActivities(
               }),
             );
           }
-          await repos.audit.append(
-            trx,
-            SYSTEM,
-            { type: 'panel.letter-sent', networkId: network.id, presentationId: presentation.id, documentId: id, recipients: recipients.length },
-            network.id,
-          );
+          events.push({
+            actor: SYSTEM,
+            event: { type: 'panel.letter-sent', networkId: network.id, presentationId: presentation.id, documentId: id, recipients: recipients.length },
+            networkId: network.id,
+          });
+          await repos.audit.appendMany(trx, events);
         });
       } catch (err) {
         // a retry racing an earlier attempt that did commit

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Repos } from '../db/repos';
+import type { AuditEntry } from '../db/repos/audit.repo';
 import type { DocumentMeta, NewDocument } from '../db/repos/documents.repo';
 import { type Executor, isUniqueViolation } from '../db/repos/executor';
 import { TemplateContextError, type RenderedDocument } from '../documents';
@@ -45,13 +46,16 @@ export async function storeOnce(db: Executor, repos: Repos, idempotencyKey: stri
   }
 }
 
-/** Stores a rendered document version and its `document.stored` audit event, in the caller's transaction. */
-export async function storeRendered(
-  trx: Executor,
-  repos: Repos,
-  actor: string,
-  doc: Pick<NewDocument, 'id' | 'networkId' | 'stageKey' | 'type' | 'version' | 'title' | 'idempotencyKey'> & { rendered: RenderedDocument },
-): Promise<DocumentMeta> {
+type RenderedVersion = Pick<NewDocument, 'id' | 'networkId' | 'stageKey' | 'type' | 'version' | 'title' | 'idempotencyKey'> & { rendered: RenderedDocument };
+
+/**
+ * Stores a rendered document version in the caller's transaction and gives its `document.stored`
+ * audit event to append, for a transaction that writes more after it. The audit chain's head must
+ * be taken last: a write to a record a network's readiness is built from (a panel presentation, a
+ * dispute, …) locks the network's row, and a transaction holding the head while it waits for that
+ * row deadlocks with one of the same network that holds the row and waits for the head.
+ */
+export async function insertRendered(trx: Executor, repos: Repos, actor: string, doc: RenderedVersion): Promise<{ stored: DocumentMeta; audit: AuditEntry }> {
   const { rendered } = doc;
   const stored = await repos.documents.insert(trx, {
     id: doc.id,
@@ -70,10 +74,9 @@ export async function storeRendered(
     html: rendered.html,
     idempotencyKey: doc.idempotencyKey,
   });
-  await repos.audit.append(
-    trx,
+  const audit: AuditEntry = {
     actor,
-    {
+    event: {
       type: 'document.stored',
       documentId: doc.id,
       networkId: doc.networkId,
@@ -82,7 +85,14 @@ export async function storeRendered(
       sha256Pdf: rendered.sha256Pdf,
       sha256Docx: rendered.sha256Docx,
     },
-    doc.networkId,
-  );
+    networkId: doc.networkId,
+  };
+  return { stored, audit };
+}
+
+/** Stores a rendered document version and appends its `document.stored` audit event, in the caller's transaction: the transaction's last write. */
+export async function storeRendered(trx: Executor, repos: Repos, actor: string, doc: RenderedVersion): Promise<DocumentMeta> {
+  const { stored, audit } = await insertRendered(trx, repos, actor, doc);
+  await repos.audit.appendMany(trx, [audit]);
   return stored;
 }

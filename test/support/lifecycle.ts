@@ -4,6 +4,7 @@ import type { RateLimits } from '../../server/route-edge';
 import { injectedPostgresUrl, injectedTemporalAddress } from '../setup/temporal-env';
 import { apiClient, type ApiClient } from './api';
 import { launchBrowser } from './browser';
+import { watchLockOrder, type LockOrderWatch } from './lock-order';
 import { freshPostgresDatabase, startInProcessStack, type InProcessStack } from './stack';
 
 export interface StackEnv {
@@ -17,7 +18,9 @@ export interface StackEnv {
 /**
  * Starts an in-process stack (the shared Temporal server; SQLite, or a fresh Postgres database
  * dropped afterwards) for a test file, and a chromium when asked, handing them to `assign` once
- * ready; stops them after the file's tests.
+ * ready; stops them after the file's tests. Every statement is watched for the lock order that
+ * deadlocks (`watchLockOrder`): the file fails if a transaction took the audit chain's head and
+ * then wrote a record a network's readiness is built from.
  */
 export function useStack(
   options: {
@@ -31,6 +34,7 @@ export function useStack(
 ): void {
   let env: Partial<StackEnv> = {};
   let dropDb: (() => Promise<void>) | undefined;
+  let lockOrder: LockOrderWatch | undefined;
   beforeAll(async () => {
     let database: 'sqlite' | { postgresUrl: string } = 'sqlite';
     if (options.database === 'postgres') {
@@ -45,6 +49,7 @@ export function useStack(
       rateLimit: options.rateLimit,
       env: options.env,
     });
+    lockOrder = watchLockOrder(stack.db);
     env = {
       stack,
       api: apiClient(stack.baseUrl, stack.token),
@@ -54,8 +59,15 @@ export function useStack(
     assign(env as StackEnv);
   });
   afterAll(async () => {
+    const wrongOrder = lockOrder?.violations() ?? [];
+    lockOrder?.stop();
     await env.browser?.close();
     await env.stack?.stop();
     await dropDb?.();
+    if (wrongOrder.length > 0) {
+      throw new Error(
+        `transactions wrote a network's readiness records after taking the audit chain's head (test/support/lock-order.ts):\n${wrongOrder.join('\n')}`,
+      );
+    }
   });
 }
