@@ -11,6 +11,8 @@ export interface StatementReport {
   top: { sql: string; callsPerNetwork: number; msPerNetwork: number }[];
   /** audit events per network by type (every audited transaction takes the chain's head in turn) */
   auditEvents: Record<string, number>;
+  /** transactions PostgreSQL broke as deadlocks while the run at N ran (each then ran again) */
+  deadlocks: number;
 }
 
 async function withClient<T>(databaseUrl: string, use: (client: Client) => Promise<T>): Promise<T> {
@@ -27,6 +29,7 @@ async function withClient<T>(databaseUrl: string, use: (client: Client) => Promi
 export function resetStatements(databaseUrl: string): Promise<number> {
   return withClient(databaseUrl, async (c) => {
     await c.query('select pg_stat_statements_reset()');
+    await c.query('select pg_stat_reset()');
     return Number((await c.query<{ seq: string }>('select seq from audit_head where id = 1')).rows[0]?.seq ?? 0);
   });
 }
@@ -45,7 +48,9 @@ export function statementReport(databaseUrl: string, networks: number, auditSeqB
       'select type, count(*) as n from audit_events where seq > $1 group by type order by count(*) desc',
       [auditSeqBefore],
     );
+    const deadlocks = await c.query<{ deadlocks: string }>('select deadlocks from pg_stat_database where datname = current_database()');
     return {
+      deadlocks: Number(deadlocks.rows[0]?.deadlocks ?? 0),
       auditEvents: Object.fromEntries(audit.rows.map((r) => [r.type, per(Number(r.n))])),
       perNetwork: per(Number(total.rows[0].calls)),
       top: rows.rows.map((r) => ({ sql: r.query.replace(/\s+/g, ' ').slice(0, 240), callsPerNetwork: per(Number(r.calls)), msPerNetwork: per(r.ms) })),

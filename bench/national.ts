@@ -387,7 +387,10 @@ function printTable(r: {
       `${r.historyEventsPerNetwork.mean} mean, ${r.historyEventsPerNetwork.max} max (${r.historyEventsPerNetwork.sampled} sampled)`,
     ],
   ];
-  if (r.sqlStatementsPerNetwork) rows.push(['SQL statements per network', String(r.sqlStatementsPerNetwork.perNetwork)]);
+  if (r.sqlStatementsPerNetwork) {
+    rows.push(['SQL statements per network', String(r.sqlStatementsPerNetwork.perNetwork)]);
+    rows.push(['deadlocks (PostgreSQL, at N)', String(r.sqlStatementsPerNetwork.deadlocks)]);
+  }
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
   for (const sample of r.errorSamples) console.log(`  error: ${sample}`);
