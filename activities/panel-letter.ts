@@ -7,7 +7,6 @@ import { OUTCOME_WORDS, summariseScores } from '../domain/panel';
 import type { PanelOutcomeLetterInput } from '../templates';
 import { formationWorkflowId } from '../workflows/messages';
 import type { ActivityDeps } from './formation.activities';
-import type { AuditEntry } from '../db/repos/audit.repo';
 import { insertRendered, renderForActivity } from './stored-documents';
 
 const SYSTEM = 'system';
@@ -67,22 +66,18 @@ export function createPanelLetterActivities(
       try {
         await db.transaction(async (trx) => {
           // the audit chain's head last (see insertRendered): the letter's mark on the presentation locks the network's row
-          const events: AuditEntry[] = [];
-          if (rendered)
-            events.push(
-              (
-                await insertRendered(trx, repos, SYSTEM, {
-                  id,
-                  networkId: network.id,
-                  stageKey: null,
-                  type: 'panel-outcome-letter',
-                  version,
-                  title: rendered.title,
-                  idempotencyKey,
-                  rendered,
-                })
-              ).audit,
-            );
+          const stored = rendered
+            ? await insertRendered(trx, repos, SYSTEM, {
+                id,
+                networkId: network.id,
+                stageKey: null,
+                type: 'panel-outcome-letter',
+                version,
+                title: rendered.title,
+                idempotencyKey,
+                rendered,
+              })
+            : null;
           await repos.panels.setLetter(trx, presentation.id, id);
           for (const { person, practice } of recipients) {
             keys.push(
@@ -117,12 +112,14 @@ export function createPanelLetterActivities(
               }),
             );
           }
-          events.push({
-            actor: SYSTEM,
-            event: { type: 'panel.letter-sent', networkId: network.id, presentationId: presentation.id, documentId: id, recipients: recipients.length },
-            networkId: network.id,
-          });
-          await repos.audit.appendMany(trx, events);
+          await repos.audit.appendMany(trx, [
+            ...(stored ? [stored.audit] : []),
+            {
+              actor: SYSTEM,
+              event: { type: 'panel.letter-sent', networkId: network.id, presentationId: presentation.id, documentId: id, recipients: recipients.length },
+              networkId: network.id,
+            },
+          ]);
         });
       } catch (err) {
         // a retry racing an earlier attempt that did commit
