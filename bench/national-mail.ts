@@ -64,3 +64,24 @@ export async function startMailSink(): Promise<MailSink> {
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/**
+ * The first action link each address has received in a message whose subject starts with
+ * `subject` (any subject when omitted), in the order of `addresses`, once every address has one;
+ * polled every 50 ms, as a person would open the mail that has just arrived.
+ */
+export async function linksDelivered(
+  mail: MailSink,
+  addresses: readonly string[],
+  what: string,
+  { subject = '', timeoutMs = 120_000 }: { subject?: string; timeoutMs?: number } = {},
+): Promise<{ to: string; link: string }[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = addresses.map((to) => ({ to, link: mail.to(to).find((m) => m.subject.startsWith(subject) && m.links[0])?.links[0] }));
+    const missing = found.filter((f) => !f.link).length;
+    if (missing === 0) return found as { to: string; link: string }[];
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${missing} of ${addresses.length} not delivered`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -5,7 +5,8 @@
  * as the national bench runs it (one HTTP server and K worker processes from the production build,
  * PostgreSQL, a Temporal server). Prints p50/p99 latency of the sign action and the error count,
  * where the time went (the round's history: events, workflow tasks, signature writes; CPU used by
- * each process during the burst), and writes all of it to bench/out/signing.json.
+ * each process during the burst), and writes all of it to bench/out/signing.json. Every message is
+ * delivered over SMTP to the bench's mail server, and each signer's link is read from their own mail.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { historyBreakdown } from './history-breakdown';
 import { productionBuild } from './national';
+import { linksDelivered, startMailSink, type MailSink } from './national-mail';
 import { cpuNow, startStack } from './national-stack';
 import { cpuBetween, treeCpuMs } from './process-cpu';
 import { apiClient, eventually, tokenFromLink } from '../test/support/api';
@@ -45,32 +47,44 @@ interface SigningStack {
   baseUrl: string;
   token: string;
   temporalAddress: string;
+  /** where the stack's mail went */
+  mail: MailSink;
   cpuMs(): Record<string, number>;
   stop(): Promise<void>;
 }
 
 async function startSigningStack(opts: SigningOptions): Promise<SigningStack> {
   if (opts.db === 'postgres') {
-    const stack = await startStack({ db: 'postgres', workers: opts.workers, build: opts.sources ? undefined : productionBuild() });
+    const stack = await startStack({ db: 'postgres', workers: opts.workers, build: opts.sources ? undefined : productionBuild(), mail: true });
     return {
       baseUrl: stack.baseUrl,
       token: stack.token,
       temporalAddress: stack.temporalAddress,
+      mail: stack.mail!,
       cpuMs: () => Object.fromEntries(Object.entries(cpuNow(stack)).map(([role, s]) => [role, s * 1000])),
       stop: () => stack.stop(),
     };
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-bench-'));
   const { port, temporalPort, token, env } = await embeddedStartEnv(dataDir);
-  const stack = spawnBin('start.ts', env);
-  await stack.waitFor(/Formwork is running/);
+  const mail = await startMailSink();
+  const stack = spawnBin('start.ts', { ...env, SMTP_URL: mail.url });
+  try {
+    await stack.waitFor(/Formwork is running/);
+  } catch (err) {
+    await stack.stop();
+    await mail.stop();
+    throw err;
+  }
   return {
     baseUrl: `http://localhost:${port}`,
     token,
     temporalAddress: `127.0.0.1:${temporalPort}`,
+    mail,
     cpuMs: () => treeCpuMs(stack.child.pid!),
     stop: async () => {
       await stack.stop();
+      await mail.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -103,14 +117,11 @@ export async function benchSigning(args: readonly string[] = []): Promise<{ erro
     );
     const issued = await api.post(`/networks/${network.body.id}/stages/panel-presentation/issue`);
     if (issued.status !== 202) throw new Error(`could not issue: ${JSON.stringify(issued.body)}`);
-    const requests = await eventually(
-      async () => {
-        const outbox = await api.get('/outbox?limit=1000');
-        const found = (outbox.body as { to: string; links: string[] }[]).filter((m) => m.links[0]);
-        return found.length >= SIGNERS ? found : null;
-      },
+    const signers = practices.map((p) => p.people[0]);
+    const requests = await linksDelivered(
+      stack.mail,
+      signers.map((p) => p.email),
       'sign requests',
-      120_000,
     );
 
     const anonymous = apiClient(baseUrl);
@@ -119,10 +130,9 @@ export async function benchSigning(args: readonly string[] = []): Promise<{ erro
     const cpuBefore = stack.cpuMs();
     const started = performance.now();
     await Promise.all(
-      requests.map(async (request) => {
+      requests.map(async (request, i) => {
         const t0 = performance.now();
-        const n = Number(/signer(\d+)@/.exec(request.to)?.[1]);
-        const res = await anonymous.post(`/actions/${tokenFromLink(request.links[0])}/sign`, { typedName: `Dr Signer ${n}`, consent: true }).catch(() => null);
+        const res = await anonymous.post(`/actions/${tokenFromLink(request.link)}/sign`, { typedName: signers[i].name, consent: true }).catch(() => null);
         latencies.push(performance.now() - t0);
         if (!res || res.status !== 200) errors += 1;
       }),

@@ -10,14 +10,17 @@
  *      seeded generator and cast at once (one practice per locality abstains), the ballot closed over
  *      the API and the count awaited.
  *
- * Prints setup time, p50/p99 latency of the ballot request with the error count, and the time from
- * close (or last ballot) to result; writes bench/out/votes.json. Throws only if a result is missing.
+ * Every message is delivered over SMTP to the bench's mail server, and each practice's ballot link is
+ * read from its partner's own mail. Prints setup time, p50/p99 latency of the ballot request with the
+ * error count, and the time from close (or last ballot) to result; writes bench/out/votes.json.
+ * Throws only if a result is missing.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { apiClient, type ApiClient, tokenFromLink } from '../test/support/api';
 import { embeddedStartEnv, spawnBin } from '../test/support/processes';
+import { linksDelivered, startMailSink, type MailSink } from './national-mail';
 import { seededRandom } from './seeded-random';
 
 const MEDWAY_PRACTICES = 61;
@@ -48,17 +51,10 @@ async function poll<T>(check: () => Promise<T | null | undefined | false>, what:
   }
 }
 
-/** Action links of the messages whose subject starts with `subject` (one partner per practice here). */
-async function linksBySubject(api: ApiClient, subject: string, expected: number): Promise<{ to: string; token: string }[]> {
-  return poll(
-    async () => {
-      const outbox = await api.get('/outbox?limit=1000');
-      const found = (outbox.body as { to: string; subject: string; links: string[] }[]).filter((m) => m.subject.startsWith(subject) && m.links[0]);
-      return found.length >= expected ? found.map((m) => ({ to: m.to, token: tokenFromLink(m.links[0]) })) : null;
-    },
-    `${expected} links "${subject}…"`,
-    60_000,
-  );
+/** Each address's ballot link, from the first message it received whose subject starts with `subject`. */
+async function ballotLinks(mail: MailSink, addresses: readonly string[], subject: string): Promise<{ to: string; token: string }[]> {
+  const links = await linksDelivered(mail, addresses, `${addresses.length} links "${subject}…"`, { subject, timeoutMs: 60_000 });
+  return links.map(({ to, link }) => ({ to, token: tokenFromLink(link) }));
 }
 
 interface Cast {
@@ -102,7 +98,7 @@ async function createNetwork(api: ApiClient, ids: { programmeId: string; waveId:
 }
 
 /** (a) 61 practices, weighted by list size, every ballot at once; closes early when all have voted. */
-async function weightedVote(api: ApiClient, baseUrl: string, ids: { programmeId: string; waveId: string }) {
+async function weightedVote(api: ApiClient, mail: MailSink, baseUrl: string, ids: { programmeId: string; waveId: string }) {
   const rand = seededRandom(61);
   const t0 = performance.now();
   const practices = Array.from({ length: MEDWAY_PRACTICES }, (_, i) => ({
@@ -120,15 +116,19 @@ async function weightedVote(api: ApiClient, baseUrl: string, ids: { programmeId:
     closesAt: inSeconds(3600),
   });
   if (motion.status !== 201) throw new Error(`could not open the motion: ${JSON.stringify(motion.body)}`);
-  const links = await linksBySubject(api, `Vote: ${title}`, MEDWAY_PRACTICES);
+  const links = await ballotLinks(
+    mail,
+    practices.map((p) => p.people[0].email),
+    `Vote: ${title}`,
+  );
   const setupMs = performance.now() - t0;
 
-  // each practice's choice is seeded by its place in the list (the outbox order is not stable)
+  // each practice's choice is seeded by its place in the list (the links come in the same order)
   const choices = practices.map(() => {
     const r = rand();
     return r < 0.62 ? 'for' : r < 0.92 ? 'against' : 'abstain';
   });
-  const ballots = links.map(({ to, token }) => ({ token, body: { choice: choices[Number(/^medway(\d+)@/.exec(to)?.[1]) - 1] } }));
+  const ballots = links.map(({ token }, i) => ({ token, body: { choice: choices[i] } }));
   const cast = await castConcurrently(baseUrl, ballots);
   const lastAck = performance.now();
   const closed = await poll(
@@ -161,7 +161,7 @@ async function weightedVote(api: ApiClient, baseUrl: string, ids: { programmeId:
 }
 
 /** (b) 76 practices in four localities, STV; nominations and the ballot closed over the API. */
-async function stvElection(api: ApiClient, baseUrl: string, ids: { programmeId: string; waveId: string }) {
+async function stvElection(api: ApiClient, mail: MailSink, baseUrl: string, ids: { programmeId: string; waveId: string }) {
   const rand = seededRandom(76);
   const t0 = performance.now();
   const practices = LOCALITIES.flatMap((loc) =>
@@ -201,7 +201,11 @@ async function stvElection(api: ApiClient, baseUrl: string, ids: { programmeId: 
 
   const opened = await api.post(`/elections/${electionId}/close`);
   if (opened.status !== 200 || opened.body.phase !== 'ballot') throw new Error(`the ballot did not open: ${JSON.stringify(opened.body)}`);
-  const links = await linksBySubject(api, `Election ballot: ${title} (`, network.practices.length);
+  const links = await ballotLinks(
+    mail,
+    practices.map((p) => p.people[0].email),
+    `Election ballot: ${title} (`,
+  );
   const anonymous = apiClient(baseUrl);
   const views = await Promise.all(
     links.map(async ({ token }) => {
@@ -283,8 +287,9 @@ async function stvElection(api: ApiClient, baseUrl: string, ids: { programmeId: 
 export async function benchVotes(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-bench-votes-'));
   const { port, token, env } = await embeddedStartEnv(dataDir);
+  const mail = await startMailSink();
   const t0 = performance.now();
-  const stack = spawnBin('start.ts', env);
+  const stack = spawnBin('start.ts', { ...env, SMTP_URL: mail.url });
   try {
     await stack.waitFor(/Formwork is running/);
     const stackStartMs = Math.round(performance.now() - t0);
@@ -299,8 +304,8 @@ export async function benchVotes(): Promise<void> {
     if (programme.status !== 201 || wave.status !== 201) throw new Error(`could not create the programme: ${JSON.stringify([programme.body, wave.body])}`);
     const ids = { programmeId: programme.body.id as string, waveId: wave.body.id as string };
 
-    const vote = await weightedVote(api, baseUrl, ids);
-    const election = await stvElection(api, baseUrl, ids);
+    const vote = await weightedVote(api, mail, baseUrl, ids);
+    const election = await stvElection(api, mail, baseUrl, ids);
 
     const result = { stackStartMs, weightedVote: vote, election };
     fs.mkdirSync(path.join(__dirname, 'out'), { recursive: true });
@@ -327,6 +332,7 @@ export async function benchVotes(): Promise<void> {
       console.log(`  ${c.name}: ${c.ballots} ballots, quota ${c.quota}, ${c.steps} steps, elected ${c.elected.join(', ')}`);
   } finally {
     await stack.stop();
+    await mail.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseNationalArgs } from '../../bench/national';
+import { linksDelivered, type MailSink, type ReceivedMail } from '../../bench/national-mail';
 import { FOOTPRINT, growth, inPool, NATIONAL_NETWORKS, NATIONAL_PRACTICES, percentile, planNetworks, splitListSize } from '../../bench/national-plan';
 import { seededRandom } from '../../bench/seeded-random';
 
@@ -77,5 +78,35 @@ describe('the national bench figures', () => {
       concurrency: 8,
     });
     expect(() => parseNationalArgs(['--networks', 'many'])).toThrow(/--networks/);
+  });
+});
+
+describe("the benches' inbox", () => {
+  const sink = (inbox: Record<string, ReceivedMail[]>): MailSink => ({
+    url: 'smtp://127.0.0.1:0',
+    to: (address) => inbox[address.toLowerCase()] ?? [],
+    counts: () => ({ received: 0, unreadable: 0 }),
+    stop: async () => {},
+  });
+  const mail = (to: string, subject: string, links: string[]): ReceivedMail => ({ to, subject, links });
+
+  it("gives each address's first link under the subject, in the order the addresses were asked for", async () => {
+    const inbox = {
+      'b@x.org': [mail('b@x.org', 'Welcome', []), mail('b@x.org', 'Vote: fund', ['https://f/a/b1']), mail('b@x.org', 'Vote: fund', ['https://f/a/b2'])],
+      'a@x.org': [mail('a@x.org', 'Sign: terms', ['https://f/a/s']), mail('a@x.org', 'Vote: fund', ['https://f/a/a1'])],
+    };
+    expect(await linksDelivered(sink(inbox), ['A@x.org', 'b@x.org'], 'votes', { subject: 'Vote:' })).toEqual([
+      { to: 'A@x.org', link: 'https://f/a/a1' },
+      { to: 'b@x.org', link: 'https://f/a/b1' },
+    ]);
+  });
+
+  it('waits for mail still on its way, and names how many never came', async () => {
+    const inbox: Record<string, ReceivedMail[]> = { 'a@x.org': [] };
+    setTimeout(() => inbox['a@x.org'].push(mail('a@x.org', 'Sign: terms', ['https://f/a/late'])), 120);
+    expect(await linksDelivered(sink(inbox), ['a@x.org'], 'sign requests')).toEqual([{ to: 'a@x.org', link: 'https://f/a/late' }]);
+    await expect(linksDelivered(sink(inbox), ['a@x.org', 'c@x.org'], 'sign requests', { timeoutMs: 100 })).rejects.toThrow(
+      'timed out waiting for sign requests: 1 of 2 not delivered',
+    );
   });
 });
