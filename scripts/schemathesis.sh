@@ -56,10 +56,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-read -r app_port temporal_port ui_port < <(node -e '
-  const net = require("node:net");
-  const free = () => new Promise((resolve) => { const s = net.createServer(); s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
-  Promise.all([free(), free(), free()]).then((ports) => console.log(ports.join(" ")));')
+# chosen below the OS's ephemeral range, where the Temporal dev server's internal services cannot take them
+read -r app_port temporal_port ui_port < <(node --import tsx -e '
+  require("./scripts/temporal-dev-server.ts").findFreePorts(3).then((ports) => console.log(ports.join(" ")));')
 token="$(node -e 'console.log(require("node:crypto").randomBytes(24).toString("base64url"))')"
 url="http://127.0.0.1:$app_port"
 

@@ -5,6 +5,7 @@
  * (in-memory, headless). The CLI path comes from scripts/provision-temporal.js.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -71,8 +72,32 @@ const STOP_GRACE_MS = 10_000;
 const POLL_INTERVAL_MS = 200;
 const OUTPUT_LINES_KEPT = 40;
 
-/** A currently free TCP port on 127.0.0.1 (the OS picks it; someone else could take it before we bind). */
-export function findFreePort(): Promise<number> {
+/** Ports the OS hands out for a bind to port 0 and for outgoing connections (Linux's ip_local_port_range). */
+export function ephemeralPortRange(): { low: number; high: number } {
+  try {
+    const [low, high] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high) && low > 0 && high >= low) return { low, high };
+  } catch {
+    // not Linux: the IANA dynamic range, which other systems use
+  }
+  return { low: 49152, high: 65535 };
+}
+
+/** The lowest port findFreePort chooses: above the well-known and most registered services. */
+const LOWEST_CHOSEN_PORT = 10_000;
+
+/** Resolves whether `port` can be listened on at 127.0.0.1 now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen({ port, host: HOST, exclusive: true }, () => srv.close(() => resolve(true)));
+  });
+}
+
+/** A port the OS picks for a bind to port 0 (within the ephemeral range). */
+function osPickedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
@@ -83,6 +108,32 @@ export function findFreePort(): Promise<number> {
       srv.close(() => (port ? resolve(port) : reject(new Error('could not determine a free port'))));
     });
   });
+}
+
+/**
+ * A currently free TCP port on 127.0.0.1, chosen at random below the OS's ephemeral range. A port
+ * the OS picked itself would be released before its user binds it, and in that moment the OS can
+ * hand it to anyone binding port 0: a Temporal dev server binds five internal services that way as
+ * it starts, and once took the HTTP port of the stack it was starting with. Below the range only
+ * another caller choosing explicitly can take it. Falls back to the OS's choice where the range
+ * leaves no room below it.
+ */
+export async function findFreePort(): Promise<number> {
+  const ceiling = ephemeralPortRange().low - 1;
+  if (ceiling - LOWEST_CHOSEN_PORT >= 1_000) {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const port = LOWEST_CHOSEN_PORT + crypto.randomInt(ceiling - LOWEST_CHOSEN_PORT + 1);
+      if (await canListen(port)) return port;
+    }
+  }
+  return osPickedPort();
+}
+
+/** `count` different free ports (findFreePort, drawn again when a draw repeats). */
+export async function findFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await findFreePort());
+  return [...ports];
 }
 
 function delay(ms: number): Promise<void> {

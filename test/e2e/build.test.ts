@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveTemporalCli } from '../../scripts/provision-temporal';
-import { findFreePort } from '../../scripts/temporal-dev-server';
+import { findFreePort, findFreePorts } from '../../scripts/temporal-dev-server';
 import { towerHamletsFacts } from '../fixtures/network-facts';
 import { apiClient, eventually } from '../support/api';
 import { createScenarioNetwork, signRequests, waitForStage } from '../support/formation-driver';
@@ -160,7 +160,7 @@ describe('the production build', () => {
   });
 
   it('runs the embedded default (its own Temporal dev server) with node alone', { timeout: 120_000 }, async () => {
-    const [port, temporalPort, uiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+    const [port, temporalPort, uiPort] = await findFreePorts(3);
     const token = crypto.randomBytes(24).toString('base64url');
     const env = {
       DATA_DIR: path.join(dir, 'embedded'),

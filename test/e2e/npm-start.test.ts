@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../scripts/temporal-dev-server';
+import { findFreePorts } from '../../scripts/temporal-dev-server';
 import { apiClient, eventually } from '../support/api';
 import { useEmbeddedStart } from '../support/embedded-start';
 import { createScenarioNetwork, passPanel, signRequests, waitForStage } from '../support/formation-driver';
@@ -145,7 +145,7 @@ describe('npm start stops when npm alone is signalled', () => {
   ] as const;
   for (const { signal, when, waitFor } of cases) {
     it(`stops the app and the Temporal dev server on ${signal} to npm while ${when}`, { timeout: 150_000 }, async () => {
-      const [port, temporalPort, uiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+      const [port, temporalPort, uiPort] = await findFreePorts(3);
       const env = {
         DATA_DIR: dataDir,
         PORT: String(port),

@@ -2,8 +2,10 @@
  * Proves the integration harness itself: the shared Temporal dev server and throwaway Postgres from
  * test/setup/global.ts are real and reachable, and the time-skipping server starts from the local binary.
  */
+import net from 'node:net';
 import knex from 'knex';
 import { describe, expect, it } from 'vitest';
+import { ephemeralPortRange, findFreePorts } from '../../scripts/temporal-dev-server';
 import { createTimeSkippingEnv, injectedPostgresUrl, testTemporalConnection } from '../setup/temporal-env';
 
 const ONE_DAY_MS = 24 * 60 * 60 * 1000;
@@ -48,5 +50,21 @@ describe('integration harness', () => {
     } finally {
       await env.teardown();
     }
+  });
+
+  it("chooses a stack's ports below the ephemeral range, where no bind to port 0 can take them first", async () => {
+    // a dev server binds its internal services to port 0 as it starts; it once took the HTTP port
+    // of the stack it was starting with, which the OS had picked the same way and released
+    const { low } = ephemeralPortRange();
+    const ports = await findFreePorts(12);
+    expect(new Set(ports).size).toBe(12);
+    for (const port of ports) {
+      expect(port).toBeGreaterThanOrEqual(10_000);
+      expect(port).toBeLessThan(low);
+    }
+    // each is free: something can listen on it
+    const server = net.createServer();
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(ports[0], '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 });

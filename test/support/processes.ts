@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { findFreePort } from '../../scripts/temporal-dev-server';
+import { findFreePorts } from '../../scripts/temporal-dev-server';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -22,7 +22,7 @@ export interface Spawned {
 
 /** Free ports, a fresh administrator token and the environment for `bin/start.ts` on the embedded default in `dataDir`. */
 export async function embeddedStartEnv(dataDir: string) {
-  const [port, temporalPort, uiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+  const [port, temporalPort, uiPort] = await findFreePorts(3);
   const token = crypto.randomBytes(24).toString('base64url');
   const env = {
     DATA_DIR: dataDir,
