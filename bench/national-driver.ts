@@ -7,7 +7,7 @@
  */
 import { STAGE_DECISIONS_BY_VOTE, STAGE_KEYS, type StageKey } from '../domain/stages';
 import { type Api, type Metrics, type Response, sleep, until } from './national-api';
-import type { MailSink } from './national-mail';
+import { firstLinks, type MailSink } from './national-mail';
 import type { PlannedNetwork } from './national-plan';
 
 /** Business refusals that only mean "not yet" while the workflow catches up. */
@@ -263,12 +263,7 @@ export class NetworkDriver {
    * person's link is read from the mail delivered to them, as they would read it.
    */
   private async links(wanted: { to: string; matches: (subject: string) => boolean }[]): Promise<string[]> {
-    return until(`links for ${wanted.length} people`, async () => {
-      const tokens = wanted.map(({ to, matches }) => {
-        const found = this.mail.to(to).find((m) => matches(m.subject) && m.links[0]);
-        return found ? /\/a\/([^/?#]+)/.exec(found.links[0])?.[1] : undefined;
-      });
-      return tokens.every(Boolean) ? (tokens as string[]) : null;
-    });
+    const links = await until(`links for ${wanted.length} people`, async () => firstLinks(this.mail, wanted));
+    return links.map((link) => /\/a\/([^/?#]+)/.exec(link)![1]);
   }
 }

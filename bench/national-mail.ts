@@ -66,6 +66,15 @@ export async function startMailSink(): Promise<MailSink> {
 }
 
 /**
+ * The first action link each person has received in a message whose subject `matches`, in the
+ * order asked, or null while any is still on its way.
+ */
+export function firstLinks(mail: MailSink, wanted: readonly { to: string; matches: (subject: string) => boolean }[]): string[] | null {
+  const links = wanted.map(({ to, matches }) => mail.to(to).find((m) => matches(m.subject) && m.links[0])?.links[0]);
+  return links.every(Boolean) ? (links as string[]) : null;
+}
+
+/**
  * The first action link each address has received in a message whose subject starts with
  * `subject` (any subject when omitted), in the order of `addresses`, once every address has one;
  * polled every 50 ms, as a person would open the mail that has just arrived.
@@ -77,11 +86,14 @@ export async function linksDelivered(
   { subject = '', timeoutMs = 120_000 }: { subject?: string; timeoutMs?: number } = {},
 ): Promise<{ to: string; link: string }[]> {
   const deadline = Date.now() + timeoutMs;
+  const wanted = addresses.map((to) => ({ to, matches: (s: string) => s.startsWith(subject) }));
   for (;;) {
-    const found = addresses.map((to) => ({ to, link: mail.to(to).find((m) => m.subject.startsWith(subject) && m.links[0])?.links[0] }));
-    const missing = found.filter((f) => !f.link).length;
-    if (missing === 0) return found as { to: string; link: string }[];
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${missing} of ${addresses.length} not delivered`);
+    const links = firstLinks(mail, wanted);
+    if (links) return links.map((link, i) => ({ to: addresses[i], link }));
+    if (Date.now() > deadline) {
+      const missing = wanted.filter((w) => !firstLinks(mail, [w])).length;
+      throw new Error(`timed out waiting for ${what}: ${missing} of ${addresses.length} not delivered`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
