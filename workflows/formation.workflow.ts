@@ -305,6 +305,6 @@ export async function formationWorkflow(input: FormationInput): Promise<Formatio
   state.status = 'completed';
   state.currentStage = null;
   await records().markFormation({ networkId, status: 'completed', currentStage: null });
-  await condition(allHandlersFinished);
+  await condition(() => allHandlersFinished() && panel.lettersSent());
   return state;
 }

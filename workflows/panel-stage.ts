@@ -25,6 +25,13 @@ import { closePanelConditionUpdate, recordPanelOutcomeUpdate, scorePanelUpdate }
 
 /** Patch id: workflows started before it complete the panel stage on signatures alone. */
 export const PANEL_OUTCOME_PATCH = 'panel-outcome';
+/**
+ * Patch id: the facilitator is answered as soon as the outcome is recorded, and the workflow renders
+ * and sends the letter after. Before it the answer waited for the letter (a rendered document and
+ * mail to every practice), which on a busy machine could outlast the server's wait and answer 503
+ * for an outcome that had been recorded.
+ */
+export const LETTER_AFTER_ANSWER_PATCH = 'panel-letter-after-answer';
 
 /** Writes of acknowledged actions: retried briefly, so a panel member or facilitator never waits long. */
 const ACKNOWLEDGED_WRITE: ActivityOptions = {
@@ -75,11 +82,25 @@ export interface PanelStage {
   deferrals(): number;
   /** why the legal-entity stage may not be issued yet, or null */
   legalEntityBlock(): string | null;
+  /** no outcome letter is still being rendered or sent (the workflow waits for this before it ends) */
+  lettersSent(): boolean;
 }
 
 export function installPanelStage(ctx: { networkId: string; stage: () => StageState }): PanelStage {
   const { networkId } = ctx;
   const panel = emptyPanelState();
+  let lettersInFlight = 0;
+
+  /** The outcome letter's document, or null when it could not be sent (the outcome stands without it). */
+  async function sendLetter(presentationId: string): Promise<string | null> {
+    try {
+      return (await letters.sendPanelOutcomeLetter({ networkId, presentationId })).documentId;
+    } catch (err) {
+      // the panel view shows that no letter was sent
+      log.error('the panel outcome letter could not be sent', { networkId, presentationId, error: String(err) });
+      return null;
+    }
+  }
 
   setHandler(
     scorePanelUpdate,
@@ -122,12 +143,13 @@ export function installPanelStage(ctx: { networkId: string; stage: () => StageSt
         panel.conditions = recorded.conditions.map((c) => ({ ...c, open: true }));
       }
       let letterDocumentId: string | null = null;
-      try {
-        letterDocumentId = (await letters.sendPanelOutcomeLetter({ networkId, presentationId })).documentId;
-      } catch (err) {
-        // the outcome stands without its letter; the panel view shows that none was sent
-        log.error('the panel outcome letter could not be sent', { networkId, presentationId, error: String(err) });
-      }
+      if (patched(LETTER_AFTER_ANSWER_PATCH)) {
+        // answered now; the letter follows (GET /networks/:id/panel shows it once sent)
+        lettersInFlight += 1;
+        void sendLetter(presentationId).finally(() => {
+          lettersInFlight -= 1;
+        });
+      } else letterDocumentId = await sendLetter(presentationId);
       return { presentationId, outcome: recorded.outcome, conditions: recorded.conditions, toWave: recorded.toWave, letterDocumentId };
     },
     {
@@ -169,5 +191,6 @@ export function installPanelStage(ctx: { networkId: string; stage: () => StageSt
     decided: () => panel.outcome === 'pass' || panel.outcome === 'conditional',
     deferrals: () => panel.deferrals,
     legalEntityBlock: () => openConditionsBlock(panel.conditions),
+    lettersSent: () => lettersInFlight === 0,
   };
 }

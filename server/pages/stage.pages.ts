@@ -14,7 +14,7 @@ const DONE: Record<string, string> = {
   'chased-one': 'A fresh link has been sent to the person you chose.',
   resent: 'Fresh links have been sent to everyone still to sign.',
   extended: 'The signing round has more time.',
-  outcome: 'The panel’s outcome is recorded.',
+  outcome: 'The panel’s outcome is recorded. Its letter to the practices is being prepared and sent: the panel scores page links to it once sent.',
 };
 
 const OUTCOME_WORDS: Record<string, string> = {

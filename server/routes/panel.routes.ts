@@ -135,7 +135,7 @@ export function panelRoutes(s: Services): RouteDef[] {
       tag: 'panel',
       policy: { action: 'panel.decide', scope: { network: 'id' } },
       summary:
-        "Record the panel's outcome: pass; conditional (with conditions, closed before the legal-entity stage); defer (to the programme's next wave; 409 NO_NEXT_WAVE without one)",
+        "Record the panel's outcome: pass; conditional (with conditions, closed before the legal-entity stage); defer (to the programme's next wave; 409 NO_NEXT_WAVE without one). Answered once the outcome is recorded; the letter to the practices follows, and GET /networks/:id/panel gives its document (letterDocumentId) once sent",
       params: idParam,
       body: outcomeBody,
       response: z.object({
@@ -143,6 +143,7 @@ export function panelRoutes(s: Services): RouteDef[] {
         outcome: z.enum(PANEL_OUTCOMES),
         conditions: z.array(z.object({ n: z.number(), text: z.string() })),
         toWave: z.object({ id: z.string(), number: z.number(), panelDate: z.string() }).nullable(),
+        /** null: the letter is being rendered and sent (workflows started before this answered with it) */
         letterDocumentId: z.string().nullable(),
       }),
       handler: ({ params, body, staff }) => s.panel.recordOutcome(staff!.name, params.id, body),

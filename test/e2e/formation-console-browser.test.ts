@@ -225,6 +225,14 @@ describe('a facilitator forms a network through the pages', () => {
     expect(pack.status()).toBe(200);
     expect((await pack.body()).subarray(0, 2).toString()).toBe('PK');
 
+    // the panel scores page links to the outcome letter once it is sent
+    await page.goto(`${stack.baseUrl}/networks/${network.id}/panel`);
+    await until(page, async () => (await page.locator('#outcome-letter a').count()) > 0, 'the outcome letter to be sent');
+    const letter = await page.request.get(`${stack.baseUrl}${await page.locator('#outcome-letter a').getAttribute('href')}`);
+    expect(letter.status()).toBe(200);
+    expect((await letter.body()).subarray(0, 5).toString()).toBe('%PDF-');
+    await expectGoodPage(page, 'the panel scores page with its outcome letter', { endAt: 1280 });
+
     // and the network page says where formation stands, in words
     await page.goto(`${stack.baseUrl}/networks/${network.id}`);
     await expect(page.locator('#stage-panel-presentation').textContent()).resolves.toContain('Completed');
