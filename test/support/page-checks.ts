@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { axeViolations } from './axe';
@@ -16,6 +17,9 @@ export interface PageCheck {
   fits?: boolean;
 }
 
+/** `PAGE_SHOTS=<folder>`: every checked page is also saved there as a PNG at each width, to look at. */
+const SHOTS = process.env.PAGE_SHOTS;
+
 /**
  * What every page must be: axe-clean at 320 px and at 1280 px, nothing wider than the screen at
  * either width, and in plain English (no raw code, ISO date, id or hash: plain-english.ts). `what`
@@ -27,6 +31,7 @@ export async function expectGoodPage(page: Page, what: string, check: PageCheck)
     expect(await axeViolations(page), `${what} at ${width}px`).toEqual([]);
     if (check.fits !== false)
       expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${what} fits ${width}px`).toBe(true);
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${what.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}-${width}.png`), fullPage: true });
   }
   expect(await plainEnglishProblems(page), `${what} in plain English`).toEqual([]);
   return visibleText(page);
