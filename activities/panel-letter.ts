@@ -7,6 +7,7 @@ import { OUTCOME_WORDS, summariseScores } from '../domain/panel';
 import type { PanelOutcomeLetterInput } from '../templates';
 import { formationWorkflowId } from '../workflows/messages';
 import type { ActivityDeps } from './formation.activities';
+import { writeAudited } from './audited-write';
 import { insertRendered, renderForActivity } from './stored-documents';
 
 const SYSTEM = 'system';
@@ -129,6 +130,25 @@ export function createPanelLetterActivities(
       }
       await outbox.deliver(keys);
       return { documentId: id };
+    },
+
+    /** The letter could not be sent: the panel view says why, and offers to send it again. */
+    async recordPanelLetterFailure(input: { networkId: string; presentationId: string; error: string }): Promise<void> {
+      const error = input.error.slice(0, 2000);
+      await writeAudited(deps, (trx) => repos.panels.setLetterFailure(trx, input.presentationId, error), {
+        actor: SYSTEM,
+        event: { type: 'panel.letter-failed', networkId: input.networkId, presentationId: input.presentationId, error },
+        networkId: input.networkId,
+      });
+    },
+
+    /** A facilitator asked for the letter again: the recorded failure is cleared as the new attempt starts. */
+    async clearPanelLetterFailure(input: { networkId: string; presentationId: string; actor: string }): Promise<void> {
+      await writeAudited(deps, (trx) => repos.panels.clearLetterFailure(trx, input.presentationId), {
+        actor: input.actor,
+        event: { type: 'panel.letter-resent', networkId: input.networkId, presentationId: input.presentationId },
+        networkId: input.networkId,
+      });
     },
   };
 }

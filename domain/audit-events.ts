@@ -181,6 +181,8 @@ export const auditEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('panel.condition-closed'), networkId: id, presentationId: id, n: z.number(), evidenceDocumentId: id.nullable() }),
   z.object({ type: z.literal('panel.letter-sent'), networkId: id, presentationId: id, documentId: id, recipients: z.number() }),
+  z.object({ type: z.literal('panel.letter-failed'), networkId: id, presentationId: id, error: z.string() }),
+  z.object({ type: z.literal('panel.letter-resent'), networkId: id, presentationId: id }),
   z.object({ type: z.literal('network.deferred'), networkId: id, fromWaveId: id, toWaveId: id }),
   z.object({ type: z.literal('readiness.decided'), networkId: id, decisionId: id, decision: z.enum(['ready', 'not-ready']), note: z.string() }),
 ]);

@@ -5,3 +5,4 @@ export { voteWorkflow } from './vote.workflow';
 export { electionWorkflow } from './election.workflow';
 export { disputeWorkflow } from './dispute.workflow';
 export { riskReviewWorkflow } from './risk-review.workflow';
+export { panelLetterWorkflow } from './panel-letter.workflow';

@@ -34,8 +34,20 @@ export interface OutcomeReceipt {
   conditions: { n: number; text: string }[];
   /** where a deferred network goes */
   toWave: { id: string; number: number; panelDate: string } | null;
-  /** the outcome letter, once rendered and sent */
+  /** the outcome letter, once rendered and sent (null since the letter follows the answer) */
   letterDocumentId: string | null;
+}
+
+/** The workflow that sends a presentation's outcome letter again, one at a time per presentation. */
+export function panelLetterWorkflowId(presentationId: string): string {
+  return `panel-letter-${presentationId}`;
+}
+
+export interface PanelLetterInput {
+  networkId: string;
+  presentationId: string;
+  /** who asked for it again */
+  actor: string;
 }
 
 export interface CloseConditionInput {

@@ -11,7 +11,6 @@ import {
   type ActivityOptions,
   getExternalWorkflowHandle,
   type LocalActivityOptions,
-  log,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -20,6 +19,7 @@ import {
 import type { PanelActivities } from '../activities/panel.activities';
 import { closeConditionRefusal, emptyPanelState, openConditionsBlock, outcomeRefusal, scoreRefusal, type PanelRefusal, type PanelState } from '../domain/panel';
 import { reject } from './failures';
+import { sendOutcomeLetter } from './panel-letter.workflow';
 import { type DocumentRef, type StageState, voidRoundSignal } from './messages';
 import { closePanelConditionUpdate, recordPanelOutcomeUpdate, scorePanelUpdate } from './panel-messages';
 
@@ -40,11 +40,6 @@ const ACKNOWLEDGED_WRITE: ActivityOptions = {
 };
 /** Opening a presentation writes and mails: retried until it succeeds (it is idempotent). */
 const RECORDS: ActivityOptions = { startToCloseTimeout: '60 seconds', retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' } };
-/** The outcome letter renders a document: retried a few times; a failure leaves the outcome standing. */
-const LETTERS: ActivityOptions = {
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['TEMPLATE_CONTEXT_INVALID'] },
-};
 
 const scheduledAcknowledged = proxyActivities<PanelActivities>(ACKNOWLEDGED_WRITE);
 const records = proxyActivities<PanelActivities>(RECORDS);
@@ -59,7 +54,6 @@ const localRecords = proxyLocalActivities<PanelActivities>(RECORDS as LocalActiv
  */
 const LOCAL_WRITES_PATCH = 'panel-local-writes';
 const acknowledged = (): typeof scheduledAcknowledged => (patched(LOCAL_WRITES_PATCH) ? localWrites : scheduledAcknowledged);
-const letters = proxyActivities<PanelActivities>(LETTERS);
 
 function refuse(refusal: PanelRefusal | null): void {
   if (refusal) throw reject(refusal.code, refusal.message, refusal.details);
@@ -90,17 +84,6 @@ export function installPanelStage(ctx: { networkId: string; stage: () => StageSt
   const { networkId } = ctx;
   const panel = emptyPanelState();
   let lettersInFlight = 0;
-
-  /** The outcome letter's document, or null when it could not be sent (the outcome stands without it). */
-  async function sendLetter(presentationId: string): Promise<string | null> {
-    try {
-      return (await letters.sendPanelOutcomeLetter({ networkId, presentationId })).documentId;
-    } catch (err) {
-      // the panel view shows that no letter was sent
-      log.error('the panel outcome letter could not be sent', { networkId, presentationId, error: String(err) });
-      return null;
-    }
-  }
 
   setHandler(
     scorePanelUpdate,
@@ -144,12 +127,12 @@ export function installPanelStage(ctx: { networkId: string; stage: () => StageSt
       }
       let letterDocumentId: string | null = null;
       if (patched(LETTER_AFTER_ANSWER_PATCH)) {
-        // answered now; the letter follows (GET /networks/:id/panel shows it once sent)
+        // answered now; the letter follows (GET /networks/:id/panel shows it once sent, or why not)
         lettersInFlight += 1;
-        void sendLetter(presentationId).finally(() => {
+        void sendOutcomeLetter({ networkId, presentationId }, true).finally(() => {
           lettersInFlight -= 1;
         });
-      } else letterDocumentId = await sendLetter(presentationId);
+      } else letterDocumentId = await sendOutcomeLetter({ networkId, presentationId }, false);
       return { presentationId, outcome: recorded.outcome, conditions: recorded.conditions, toWave: recorded.toWave, letterDocumentId };
     },
     {

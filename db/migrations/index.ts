@@ -12,6 +12,7 @@ import * as m20261211010000 from './20261211010000_panel';
 import * as m20261215000000 from './20261215000000_console_setup';
 import * as m20261216000000 from './20261216000000_outbox_by_network';
 import * as m20261217000000 from './20261217000000_readiness_marks';
+import * as m20261218000000 from './20261218000000_panel_letter_failure';
 
 /**
  * Migrations are listed here rather than discovered on disk, so they load the same way under
@@ -31,6 +32,7 @@ const migrations: Record<string, { up(db: Knex): Promise<void>; down(db: Knex): 
   '20261215000000_console_setup': m20261215000000,
   '20261216000000_outbox_by_network': m20261216000000,
   '20261217000000_readiness_marks': m20261217000000,
+  '20261218000000_panel_letter_failure': m20261218000000,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -39,6 +39,9 @@ export interface Presentation {
   outcomeAt: string | null;
   toWaveId: string | null;
   letterDocumentId: string | null;
+  /** why the letter could not be sent, while no attempt since has sent it or is sending it */
+  letterError: string | null;
+  letterFailedAt: string | null;
 }
 
 export interface Invitation {
@@ -102,6 +105,8 @@ function presentationFromRow(r: Record<string, unknown>): Presentation {
     outcomeAt: (r.outcome_at as string | null) ?? null,
     toWaveId: (r.to_wave_id as string | null) ?? null,
     letterDocumentId: (r.letter_document_id as string | null) ?? null,
+    letterError: (r.letter_error as string | null) ?? null,
+    letterFailedAt: (r.letter_failed_at as string | null) ?? null,
   };
 }
 
@@ -270,7 +275,23 @@ export function createPanelsRepo() {
     },
 
     async setLetter(db: Executor, id: string, documentId: string): Promise<void> {
-      await db('panel_presentations').where({ id }).update({ letter_document_id: documentId });
+      await db('panel_presentations').where({ id }).update({ letter_document_id: documentId, letter_error: null, letter_failed_at: null });
+    },
+
+    /** Records why the letter could not be sent; false when it was sent after all, or this was recorded. */
+    async setLetterFailure(db: Executor, id: string, error: string): Promise<boolean> {
+      const n = await db('panel_presentations')
+        .where({ id })
+        .whereNull('letter_document_id')
+        .whereNull('letter_error')
+        .update({ letter_error: error.slice(0, 2000), letter_failed_at: nowIso() });
+      return n > 0;
+    },
+
+    /** Clears a recorded failure as a new attempt starts; false when there was none. */
+    async clearLetterFailure(db: Executor, id: string): Promise<boolean> {
+      const n = await db('panel_presentations').where({ id }).whereNotNull('letter_error').update({ letter_error: null, letter_failed_at: null });
+      return n > 0;
     },
 
     async invitations(db: Executor, presentationId: string): Promise<Invitation[]> {

@@ -166,5 +166,18 @@ export function panelDecisionPagesRouter(s: Services, access: AccessLayer): Rout
     res.redirect(303, `/networks/${id}/panel/outcome#conditions`);
   });
 
+  // an outcome letter that could not be sent, sent again from the panel page
+  router.post('/networks/:id/panel/letter', guard('panel.decide', { network: 'id' }), form, doubleCsrfProtection, async (req, res) => {
+    const id = String(req.params.id).slice(0, 64);
+    try {
+      await s.panel.resendLetter(actorLabel(personOf(res)), id);
+    } catch (err) {
+      // sent or being sent already: the panel page says which
+      if (!(err instanceof AppError && ['LETTER_NOT_FAILED', 'LETTER_SENDING'].includes(err.code))) throw err;
+      return res.redirect(303, `/networks/${id}/panel`);
+    }
+    res.redirect(303, `/networks/${id}/panel?done=letter`);
+  });
+
   return router;
 }

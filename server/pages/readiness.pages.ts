@@ -33,7 +33,7 @@ function shortDay(day: string): string {
  */
 export function readinessPagesRouter(s: Services, access: AccessLayer): Router {
   const router = Router();
-  const { form, doubleCsrfProtection, guard, page, personOf } = createPageKit(s, access);
+  const { form, doubleCsrfProtection, guard, page, personOf, can } = createPageKit(s, access);
 
   router.get('/programmes/:id', guard('readiness.read', { programme: 'id' }), async (req, res) => {
     const view = await s.readiness.programme(String(req.params.id).slice(0, 64));
@@ -99,8 +99,15 @@ export function readinessPagesRouter(s: Services, access: AccessLayer): Router {
     const view = await s.panel.networkPanel(String(req.params.id).slice(0, 64));
     const current = view.current;
     const one = (n: number | null) => (n === null ? 'not scored' : n.toFixed(2));
+    const letter = current?.outcome?.letter;
     await page(req, res, 'panel', `${view.name}: panel`, {
       ...view,
+      done: req.query.done === 'letter' ? 'The letter is being sent again. Refresh this page in a minute to see it.' : null,
+      letterFailedText:
+        letter?.status === 'failed'
+          ? `The letter could not be sent${letter.failedAt ? ` (${ukTime(letter.failedAt)})` : ''}. The outcome stands, but the practices have not had the letter.`
+          : null,
+      canResend: letter?.status === 'failed' && can(res, 'panel.decide'),
       panelDateText: current ? formatDate(current.wave.panelDate) : '',
       weightedMeanText: one(current?.weightedMean ?? null),
       span: (current?.criteria.length ?? 0) + 2,

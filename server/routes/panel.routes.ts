@@ -49,6 +49,13 @@ const outcomeView = z.object({
   decidedAt: z.string(),
   toWave: z.object({ id: z.string(), number: z.number(), panelDate: z.string() }).nullable(),
   letterDocumentId: z.string().nullable(),
+  /** the letter to the practices: sent (its document), being sent, or failed (why, and when) */
+  letter: z.object({
+    status: z.enum(['sent', 'sending', 'failed']),
+    documentId: z.string().nullable(),
+    error: z.string().nullable(),
+    failedAt: z.string().nullable(),
+  }),
 });
 const conditionView = z.object({
   n: z.number(),
@@ -147,6 +154,18 @@ export function panelRoutes(s: Services): RouteDef[] {
         letterDocumentId: z.string().nullable(),
       }),
       handler: ({ params, body, staff }) => s.panel.recordOutcome(staff!.name, params.id, body),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/networks/:id/panel/letter',
+      tag: 'panel',
+      policy: { action: 'panel.decide', scope: { network: 'id' } },
+      summary:
+        "Send again the panel's outcome letter that could not be sent (GET /networks/:id/panel says `letter.status: failed` and why); 409 LETTER_NOT_FAILED when it was sent or is being sent, LETTER_SENDING while an attempt runs",
+      status: 202,
+      params: idParam,
+      response: z.object({ presentationId: z.string(), letter: z.literal('sending') }),
+      handler: ({ params, staff }) => s.panel.resendLetter(staff!.name, params.id),
     }),
     defineRoute({
       method: 'post',

@@ -1,10 +1,17 @@
 import { transactionRetryingContention } from '../../db/knex';
 import crypto from 'node:crypto';
+import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { z } from 'zod';
 import type { Presentation } from '../../db/repos/panels.repo';
 import { OUTCOME_WORDS, summariseScores, type ScoreSheet } from '../../domain/panel';
 import { formationWorkflowId } from '../../workflows/messages';
-import { closePanelConditionUpdate, recordPanelOutcomeUpdate, scorePanelUpdate } from '../../workflows/panel-messages';
+import {
+  closePanelConditionUpdate,
+  panelLetterWorkflowId,
+  recordPanelOutcomeUpdate,
+  scorePanelUpdate,
+  type PanelLetterInput,
+} from '../../workflows/panel-messages';
 import { requireLive, type ActionLink } from '../action-links';
 import type { ServerDeps } from '../deps';
 import { AppError } from '../errors';
@@ -20,7 +27,7 @@ import { createPanelPeople } from './panel-people';
  * the refusal.
  */
 export function createPanelService(deps: ServerDeps) {
-  const { db, repos, temporal, publicUrl } = deps;
+  const { db, repos, temporal, publicUrl, taskQueue } = deps;
   const people = createPanelPeople(deps);
 
   async function requireNetwork(id: string) {
@@ -98,6 +105,12 @@ export function createPanelService(deps: ServerDeps) {
             decidedAt: p.outcomeAt ?? '',
             toWave: toWave ? { id: toWave.id, number: toWave.number, panelDate: toWave.panelDate } : null,
             letterDocumentId: p.letterDocumentId,
+            letter: {
+              status: p.letterDocumentId ? ('sent' as const) : p.letterError ? ('failed' as const) : ('sending' as const),
+              documentId: p.letterDocumentId,
+              error: p.letterDocumentId ? null : p.letterError,
+              failedAt: p.letterDocumentId ? null : p.letterFailedAt,
+            },
           }
         : null,
       conditions: conditions.map((c) => ({
@@ -204,6 +217,41 @@ export function createPanelService(deps: ServerDeps) {
       return callWorkflow(temporal, () =>
         handle.executeUpdate(recordPanelOutcomeUpdate, { args: [{ outcome: body.outcome, conditions: body.conditions ?? [], reason: body.reason, actor }] }),
       );
+    },
+
+    /**
+     * Sends again an outcome letter that could not be sent (the newest such of the network's
+     * presentations). One attempt at a time: a second request while one runs is refused.
+     */
+    async resendLetter(actor: string, networkId: string) {
+      const network = await requireNetwork(networkId);
+      const presentations = await repos.panels.presentationsForNetworks(db, [network.id]);
+      const failed = presentations.filter((p) => p.outcome && !p.letterDocumentId && p.letterError).at(-1);
+      if (!failed) {
+        const latest = presentations.filter((p) => p.outcome).at(-1);
+        throw new AppError(
+          'LETTER_NOT_FAILED',
+          !latest
+            ? `The panel has not recorded an outcome for ${network.name} yet.`
+            : latest.letterDocumentId
+              ? `The outcome letter for ${network.name} has been sent.`
+              : `The outcome letter for ${network.name} is being sent.`,
+        );
+      }
+      const input: PanelLetterInput = { networkId: network.id, presentationId: failed.id, actor };
+      await callWorkflow(temporal, () =>
+        temporal.workflow.start('panelLetterWorkflow', {
+          taskQueue,
+          workflowId: panelLetterWorkflowId(failed.id),
+          args: [input],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        }),
+      ).catch((err) => {
+        if (err instanceof AppError && err.code === 'ALREADY_STARTED')
+          throw new AppError('LETTER_SENDING', `The outcome letter for ${network.name} is already being sent again.`);
+        throw err;
+      });
+      return { presentationId: failed.id, letter: 'sending' as const };
     },
 
     async closeCondition(actor: string, networkId: string, n: number, body: z.infer<typeof closeConditionBody>) {

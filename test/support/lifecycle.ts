@@ -2,6 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import type { RateLimits } from '../../server/route-edge';
 import { injectedPostgresUrl, injectedTemporalAddress } from '../setup/temporal-env';
+import type { WorkerOptions } from '@temporalio/worker';
 import { apiClient, type ApiClient } from './api';
 import { launchBrowser } from './browser';
 import { watchLockOrder, type LockOrderWatch } from './lock-order';
@@ -29,6 +30,7 @@ export function useStack(
     signinLimits?: { perEmail: number; perIp: number };
     rateLimit?: Partial<RateLimits>;
     env?: Record<string, string>;
+    workerInterceptors?: WorkerOptions['interceptors'];
   },
   assign: (env: StackEnv) => void,
 ): void {
@@ -48,6 +50,7 @@ export function useStack(
       signinLimits: options.signinLimits,
       rateLimit: options.rateLimit,
       env: options.env,
+      workerInterceptors: options.workerInterceptors,
     });
     lockOrder = watchLockOrder(stack.db);
     env = {

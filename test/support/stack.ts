@@ -6,6 +6,7 @@ import type http from 'node:http';
 import { workflowBundle, quietRuntime } from './bundle';
 export { workflowBundle } from './bundle';
 import type { Client } from '@temporalio/client';
+import type { WorkerOptions } from '@temporalio/worker';
 import knexFactory, { type Knex } from 'knex';
 import pino from 'pino';
 import { loadConfig } from '../../config';
@@ -58,6 +59,8 @@ export async function startInProcessStack(opts: {
   env?: Record<string, string>;
   signinLimits?: { perEmail: number; perIp: number };
   rateLimit?: Partial<RateLimits>;
+  /** the worker's interceptors: a test that must see an activity fail makes it fail here */
+  workerInterceptors?: WorkerOptions['interceptors'];
 }): Promise<InProcessStack> {
   quietRuntime();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formwork-test-'));
@@ -117,7 +120,7 @@ export async function startInProcessStack(opts: {
     config,
     opts.temporalAddress,
     { db, repos, log, mailer: opts.mailer, codec },
-    { workflowBundle: await workflowBundle() },
+    { workflowBundle: await workflowBundle(), ...(opts.workerInterceptors ? { interceptors: opts.workerInterceptors } : {}) },
   );
   const running = worker.run();
   return {
