@@ -1,10 +1,8 @@
-import type { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
-import type { ActivityInboundCallsInterceptor } from '@temporalio/worker';
 import type { Browser } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { type ApiClient, eventually } from '../support/api';
 import { signInWithToken } from '../support/console-pages';
+import { failingActivity } from '../support/failing-activities';
 import { createScenarioNetwork, passPanel, waitForStage } from '../support/formation-driver';
 import { useStack } from '../support/lifecycle';
 import { expectGoodPage } from '../support/page-checks';
@@ -13,17 +11,11 @@ import type { InProcessStack } from '../support/stack';
 /** While set, the outcome letter's activity fails as a letter whose template cannot be filled in does. */
 let failLetters = true;
 const WHY = 'The outcome letter could not be filled in.';
-
-function failingLetters(ctx: Context): { inbound: ActivityInboundCallsInterceptor } {
-  return {
-    inbound: {
-      async execute(input, next) {
-        if (failLetters && ctx.info.activityType === 'sendPanelOutcomeLetter') throw ApplicationFailure.nonRetryable(WHY, 'TEMPLATE_CONTEXT_INVALID');
-        return next(input);
-      },
-    },
-  };
-}
+const failingLetters = failingActivity({
+  activityType: 'sendPanelOutcomeLetter',
+  when: () => failLetters,
+  failure: { message: WHY, type: 'TEMPLATE_CONTEXT_INVALID' },
+});
 
 describe('a panel outcome letter that could not be sent', () => {
   let stack: InProcessStack;

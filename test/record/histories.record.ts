@@ -3,7 +3,8 @@
  * network's formation with its sign-off rounds (voided, signed, declined), a round whose partners all
  * sign at once (signatures written in batches), a stage decided by vote,
  * motions with open and secret ballots, an election, dispute cases (held stage, clock events, board,
- * settlement signed, LMC determination) and a risk's review timer. Run with `npm run record-histories` after
+ * settlement signed, LMC determination), a risk's review timer, and an outcome letter that fails and
+ * is sent again. Run with `npm run record-histories` after
  * an intended, `patched()` change to a workflow; commit the files it writes.
  */
 import fs from 'node:fs';
@@ -20,13 +21,22 @@ import { caseEvent, caseWhen, linkFor, mails, openCase } from '../support/disput
 import { injectedTemporalAddress } from '../setup/temporal-env';
 import { testCodec } from '../support/codec';
 import { decodeHistoryInPlace } from '../support/history';
+import { failingActivity } from '../support/failing-activities';
 
 const OUT = path.join(__dirname, '..', 'fixtures', 'histories');
+
+/** Networks whose outcome letter fails, as a letter whose template cannot be filled in does. */
+const lettersFailing = new Set<string>();
+const failingLetters = failingActivity({
+  activityType: 'sendPanelOutcomeLetter',
+  when: (args) => lettersFailing.has((args[0] as { networkId: string }).networkId),
+  failure: { message: 'The outcome letter could not be filled in.', type: 'TEMPLATE_CONTEXT_INVALID' },
+});
 
 describe('record workflow histories', () => {
   let stack: InProcessStack;
   let api: ApiClient;
-  useStack({}, (env) => ({ stack, api } = env));
+  useStack({ workerInterceptors: { activity: [failingLetters] } }, (env) => ({ stack, api } = env));
 
   it('drives every workflow through its main paths and writes their histories', async () => {
     const anonymous = apiClient(stack.baseUrl);
@@ -79,6 +89,19 @@ describe('record workflow histories', () => {
     await waitForStage(api, deferred.network.id, 'panel-presentation', 'drafting');
     expect((await api.post(`/networks/${deferred.network.id}/stages/panel-presentation/issue`)).status).toBe(202);
     await waitForStage(api, deferred.network.id, 'panel-presentation', 'awaiting-signatures');
+
+    // a network whose outcome letter fails, and is sent again by the facilitator
+    const unlettered = await createScenarioNetwork(api, { practiceCount: 2, name: 'Recorded letter network' });
+    lettersFailing.add(unlettered.network.id);
+    expect((await api.post(`/networks/${unlettered.network.id}/formation`)).status).toBe(202);
+    await waitForStage(api, unlettered.network.id, 'panel-presentation', 'drafting');
+    expect((await api.post(`/networks/${unlettered.network.id}/stages/panel-presentation/issue`)).status).toBe(202);
+    await passPanel(api, unlettered.network.id);
+    const letterOf = async () => (await api.get(`/networks/${unlettered.network.id}/panel`)).body.current.outcome.letter.status;
+    await eventually(async () => ((await letterOf()) === 'failed' ? true : null), 'the letter to fail');
+    lettersFailing.delete(unlettered.network.id);
+    expect((await api.post(`/networks/${unlettered.network.id}/panel/letter`)).status).toBe(202);
+    await eventually(async () => ((await letterOf()) === 'sent' ? true : null), 'the letter sent again');
 
     // a round whose partners all sign at once: signatures accepted together are written together
     const burst = await createScenarioNetwork(api, { networkIndex: 5, name: 'Recorded burst network' });
@@ -224,7 +247,7 @@ describe('record workflow histories', () => {
         written.push(file);
       }
       expect(new Set([...counts.keys()])).toEqual(
-        new Set(['formationWorkflow', 'signoffWorkflow', 'voteWorkflow', 'electionWorkflow', 'disputeWorkflow', 'riskReviewWorkflow']),
+        new Set(['formationWorkflow', 'signoffWorkflow', 'voteWorkflow', 'electionWorkflow', 'disputeWorkflow', 'riskReviewWorkflow', 'panelLetterWorkflow']),
       );
       console.log(`recorded ${written.length} histories into test/fixtures/histories`);
     } finally {
