@@ -284,7 +284,7 @@ export function createPanelsRepo() {
         .where({ id })
         .whereNull('letter_document_id')
         .whereNull('letter_error')
-        .update({ letter_error: error.slice(0, 2000), letter_failed_at: nowIso() });
+        .update({ letter_error: error, letter_failed_at: nowIso() });
       return n > 0;
     },
 
