@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { type AppError, fromTemporal } from '../errors';
+import { AppError, fromTemporal } from '../errors';
 
 /** Temporal calls made while a person waits get a deadline, so a request never hangs. */
 export const INTERACTIVE_DEADLINE_MS = 25_000;
@@ -21,5 +21,18 @@ export async function callWorkflow<T>(client: Client, fn: () => Promise<T>, fini
     const mapped = fromTemporal(err);
     if (finished && (mapped?.code === 'ROUND_CLOSED' || mapped?.code === 'NOT_FOUND')) throw finished();
     throw mapped ?? err;
+  }
+}
+
+/**
+ * Starts a workflow while a person waits (as callWorkflow), saying with `running` what a workflow
+ * already started under the same id means to them (a formation begun, a letter being sent).
+ */
+export async function startWorkflow<T>(client: Client, fn: () => Promise<T>, running: () => AppError): Promise<T> {
+  try {
+    return await callWorkflow(client, fn);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'ALREADY_STARTED') throw running();
+    throw err;
   }
 }

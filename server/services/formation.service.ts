@@ -18,7 +18,7 @@ import { formationWorkflowId, issueStageUpdate, submitStageDataUpdate } from '..
 import type { ServerDeps } from '../deps';
 import { AppError, zodDetails } from '../errors';
 import { strictDeep } from '../strict';
-import { callWorkflow } from './deadline';
+import { callWorkflow, startWorkflow } from './deadline';
 
 /** Each stage's data schema as the edge enforces it (unknown keys refused); stored data is re-read with the tolerant original. */
 const strictSchemas = new Map<StageKey, z.ZodType>();
@@ -50,18 +50,17 @@ export function createFormationService(deps: ServerDeps) {
     async start(actor: string, networkId: string) {
       const network = await requireNetwork(networkId);
       const workflowId = formationWorkflowId(network.id);
-      await callWorkflow(temporal, () =>
-        temporal.workflow.start('formationWorkflow', {
-          taskQueue,
-          workflowId,
-          args: [{ networkId: network.id }],
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        }),
-      ).catch((err) => {
-        if (err instanceof AppError && err.code === 'ALREADY_STARTED')
-          throw new AppError('ALREADY_STARTED', `Formation of ${network.name} has already been started.`);
-        throw err;
-      });
+      await startWorkflow(
+        temporal,
+        () =>
+          temporal.workflow.start('formationWorkflow', {
+            taskQueue,
+            workflowId,
+            args: [{ networkId: network.id }],
+            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          }),
+        () => new AppError('ALREADY_STARTED', `Formation of ${network.name} has already been started.`),
+      );
       await transactionRetryingContention(db, async (trx) => {
         await repos.records.setFormation(trx, network.id, { formationStatus: 'running' });
         await repos.audit.append(trx, actor, { type: 'formation.started', networkId: network.id, workflowId }, network.id);

@@ -16,7 +16,7 @@ import { requireLive, type ActionLink } from '../action-links';
 import type { ServerDeps } from '../deps';
 import { AppError } from '../errors';
 import type { closeConditionBody, outcomeBody, panelBody } from '../routes/panel.routes';
-import { callWorkflow } from './deadline';
+import { callWorkflow, startWorkflow } from './deadline';
 import { createPanelPeople } from './panel-people';
 
 /**
@@ -239,18 +239,17 @@ export function createPanelService(deps: ServerDeps) {
         );
       }
       const input: PanelLetterInput = { networkId: network.id, presentationId: failed.id, actor };
-      await callWorkflow(temporal, () =>
-        temporal.workflow.start('panelLetterWorkflow', {
-          taskQueue,
-          workflowId: panelLetterWorkflowId(failed.id),
-          args: [input],
-          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        }),
-      ).catch((err) => {
-        if (err instanceof AppError && err.code === 'ALREADY_STARTED')
-          throw new AppError('LETTER_SENDING', `The outcome letter for ${network.name} is already being sent again.`);
-        throw err;
-      });
+      await startWorkflow(
+        temporal,
+        () =>
+          temporal.workflow.start('panelLetterWorkflow', {
+            taskQueue,
+            workflowId: panelLetterWorkflowId(failed.id),
+            args: [input],
+            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+          }),
+        () => new AppError('LETTER_SENDING', `The outcome letter for ${network.name} is already being sent again.`),
+      );
       return { presentationId: failed.id, letter: 'sending' as const };
     },
 
